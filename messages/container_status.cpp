@@ -1,0 +1,43 @@
+#include "messages/container_status.hpp"
+
+#include "messages/error.hpp"
+
+namespace ctrd {
+
+json to_json(const container_status& s) {
+  return json{{"state", static_cast<int>(s.state)},
+              {"pid", s.pid},
+              {"pid_start", s.pid_start},
+              {"exit_code", s.exit_code},
+              {"has_exited", s.has_exited},
+              {"started_ns", s.started_ns},
+              {"finished_ns", s.finished_ns},
+              {"error", s.error},
+              {"restart_count", s.restart_count},
+              {"stopped_by_user", s.stopped_by_user}};
+}
+
+container_status status_from_json(const json& j) {
+  if (!j.is_object()) throw error(ec::invalid_argument, "stored state is not a map");
+  container_status s;
+  try {
+    auto st = j.value("state", 0);
+    if (st < 0 || st >= container_state_count)
+      throw error(ec::invalid_argument, "stored state has an unknown state number");
+    s.state = static_cast<container_state>(st);
+    s.pid = j.value("pid", 0);
+    s.pid_start = j.value("pid_start", uint64_t{0});
+    s.exit_code = j.value("exit_code", 0);
+    s.has_exited = j.value("has_exited", false);
+    s.started_ns = j.value("started_ns", int64_t{0});
+    s.finished_ns = j.value("finished_ns", int64_t{0});
+    s.error = j.value("error", std::string{});
+    s.restart_count = j.value("restart_count", 0u);
+    s.stopped_by_user = j.value("stopped_by_user", false);
+  } catch (const json::exception& e) {
+    throw error(ec::invalid_argument, std::string("stored state is malformed: ") + e.what());
+  }
+  return s;
+}
+
+}  // namespace ctrd

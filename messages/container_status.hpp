@@ -1,0 +1,32 @@
+// A container's runtime record: what ctrd stores under v1/ctr/<id>/state and reports in
+// `inspect` (State{...}) and `ps`. Written only by the container's actor.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "messages/container_state.hpp"
+#include "messages/value_codec.hpp"
+
+namespace ctrd {
+
+struct container_status {
+  container_state state = container_state::configured;
+  int pid = 0;                  ///< main process (0 when none)
+  uint64_t pid_start = 0;       ///< its start time (/proc/<pid>/stat field 22), guards pid reuse
+  int exit_code = 0;            ///< last exit code (128+N when killed by signal N)
+  bool has_exited = false;      ///< an exit code has been recorded since the last init
+  int64_t started_ns = 0;       ///< last start, ns since the epoch (0: never)
+  int64_t finished_ns = 0;      ///< last exit, ns since the epoch (0: never)
+  std::string error;            ///< last start/stop error, or why the exit code is unknown
+  uint32_t restart_count = 0;   ///< restarts made by the restart policy since the last user start
+  bool stopped_by_user = false; ///< stop/kill suppress the restart policy until the next start
+};
+
+json to_json(const container_status& s);
+
+/// Reads a stored record; unknown or missing keys keep their defaults. Throws
+/// ctrd::error{ec::invalid_argument} for wrongly typed values.
+container_status status_from_json(const json& j);
+
+}  // namespace ctrd

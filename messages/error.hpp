@@ -1,0 +1,55 @@
+// Error codes shared by ctrd and ctrctl. The numeric values are part of the wire protocol
+// (docs/protocol.md): never renumber, only append.
+#pragma once
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+
+namespace ctrd {
+
+/// Error codes carried in RPC error replies as {"code": <int>, "name": <str>, "message": <str>}.
+enum class ec : uint8_t {
+  none = 0,
+  /// A request parameter or command-line value is malformed or out of range.
+  invalid_argument = 1,
+  /// No container matches the given name, id or id prefix.
+  no_such_container = 2,
+  /// The operation is not allowed in the container's current state (podman ErrCtrStateInvalid).
+  invalid_state = 3,
+  /// The requested container name is already taken.
+  name_in_use = 4,
+  /// An id prefix matches more than one container.
+  ambiguous_id = 5,
+  /// The container's command does not exist (podman exit 127).
+  command_not_found = 6,
+  /// The container's command exists but cannot be executed (podman exit 126).
+  cannot_invoke = 7,
+  /// Unexpected failure inside ctrd (I/O error, store failure, ...).
+  internal = 8,
+  /// The peer violated the wire protocol (bad frame, unknown method, missing handshake).
+  protocol = 9,
+  /// The daemon is shutting down and refuses new work.
+  shutting_down = 10,
+  /// The operation was cancelled because the container was removed meanwhile.
+  removed = 11,
+};
+
+/// Stable lower-case name of an error code ("no_such_container"); "unknown" for other values.
+const char* to_string(ec code);
+
+/// The process exit code ctrctl uses for an error of this kind (podman's 125/126/127).
+int exit_code_for(ec code);
+
+/// An error with a code and a human-readable message. Thrown by CAF-free helpers (codec,
+/// parsers) and turned into an RPC error reply or a ctrctl message by the caller.
+class error : public std::runtime_error {
+ public:
+  error(ec code, const std::string& message) : std::runtime_error(message), code_(code) {}
+  ec code() const noexcept { return code_; }
+
+ private:
+  ec code_;
+};
+
+}  // namespace ctrd

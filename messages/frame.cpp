@@ -1,0 +1,36 @@
+#include "messages/frame.hpp"
+
+#include "messages/error.hpp"
+
+namespace ctrd {
+
+void append_frame(std::string& out, const std::string& body) {
+  auto n = static_cast<uint32_t>(body.size());
+  char hdr[4] = {static_cast<char>(n >> 24), static_cast<char>(n >> 16),
+                 static_cast<char>(n >> 8), static_cast<char>(n)};
+  out.append(hdr, 4);
+  out.append(body);
+}
+
+bool frame_reader::next(std::string& body) {
+  if (buf_.size() - pos_ < frame_header_size) return false;
+  auto* p = reinterpret_cast<const unsigned char*>(buf_.data() + pos_);
+  std::size_t n = (std::size_t{p[0]} << 24) | (std::size_t{p[1]} << 16) |
+                  (std::size_t{p[2]} << 8) | std::size_t{p[3]};
+  if (n > max_)
+    throw error(ec::protocol, "frame of " + std::to_string(n) + " bytes exceeds the limit of " +
+                                  std::to_string(max_) + " bytes");
+  if (buf_.size() - pos_ - frame_header_size < n) return false;
+  body.assign(buf_, pos_ + frame_header_size, n);
+  pos_ += frame_header_size + n;
+  if (pos_ == buf_.size()) {
+    buf_.clear();
+    pos_ = 0;
+  } else if (pos_ > (64u << 10)) {
+    buf_.erase(0, pos_);
+    pos_ = 0;
+  }
+  return true;
+}
+
+}  // namespace ctrd

@@ -1,0 +1,43 @@
+// Length-prefixed framing of the control socket: every frame is a big-endian u32 body
+// length followed by that many bytes of msgpack. See docs/protocol.md.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace ctrd {
+
+/// Largest frame body either side accepts. A header announcing more is a protocol error and
+/// the connection is closed before anything is buffered.
+constexpr std::size_t max_frame_size = 8u << 20;
+
+/// Size of the length prefix.
+constexpr std::size_t frame_header_size = 4;
+
+/// Appends `body` to `out`, preceded by its length prefix.
+void append_frame(std::string& out, const std::string& body);
+
+/// Reassembles frames from a byte stream fed in arbitrary chunks.
+class frame_reader {
+ public:
+  explicit frame_reader(std::size_t max_size = max_frame_size) : max_(max_size) {}
+
+  /// Appends received bytes.
+  void feed(const char* data, std::size_t size) { buf_.append(data, size); }
+
+  /// Moves the next complete frame body into `body` and returns true; returns false when
+  /// more bytes are needed. Throws ctrd::error{ec::protocol} when the next header
+  /// announces a frame larger than the limit (the stream cannot be resynchronised).
+  bool next(std::string& body);
+
+  /// Bytes received but not yet returned as frames.
+  std::size_t buffered() const { return buf_.size() - pos_; }
+
+ private:
+  std::size_t max_;
+  std::string buf_;
+  std::size_t pos_ = 0;
+};
+
+}  // namespace ctrd

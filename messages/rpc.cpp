@@ -1,0 +1,89 @@
+#include "messages/rpc.hpp"
+
+#include "messages/frame.hpp"
+
+namespace ctrd {
+namespace {
+
+json param_map(const json& params, const char* what) {
+  if (params.is_null()) return json::object();
+  if (!params.is_array()) throw error(ec::protocol, std::string(what) + " params must be an array");
+  if (params.empty()) return json::object();
+  if (params.size() != 1 || !params[0].is_object())
+    throw error(ec::protocol, std::string(what) + " params must be [ {named parameters} ]");
+  return params[0];
+}
+
+std::string frame_of(const json& v) {
+  std::string body = encode_msgpack(v);
+  std::string out;
+  out.reserve(body.size() + frame_header_size);
+  append_frame(out, body);
+  return out;
+}
+
+}  // namespace
+
+rpc_message decode_rpc(const std::string& body, int64_t* msgid_out) {
+  json v = decode_msgpack(body.data(), body.size());
+  if (!v.is_array() || v.empty() || !v[0].is_number_unsigned())
+    throw error(ec::protocol, "frame is not a msgpack-RPC array [type, ...]");
+  rpc_message m;
+  auto type = v[0].get<uint64_t>();
+  auto get_msgid = [&]() {
+    if (!v[1].is_number_unsigned() || v[1].get<uint64_t>() > UINT32_MAX)
+      throw error(ec::protocol, "msgid must be an unsigned 32-bit integer");
+    return static_cast<uint32_t>(v[1].get<uint64_t>());
+  };
+  switch (type) {
+    case 0:
+      if (v.size() != 4) throw error(ec::protocol, "request must have 4 elements");
+      m.kind = rpc_kind::request;
+      m.msgid = get_msgid();
+      if (msgid_out) *msgid_out = m.msgid;
+      if (!v[2].is_string()) throw error(ec::protocol, "request method must be a string");
+      m.method = v[2].get<std::string>();
+      m.params = param_map(v[3], "request");
+      return m;
+    case 1:
+      if (v.size() != 4) throw error(ec::protocol, "response must have 4 elements");
+      m.kind = rpc_kind::response;
+      m.msgid = get_msgid();
+      m.error = std::move(v[2]);
+      m.result = std::move(v[3]);
+      if (!m.error.is_null() && !m.error.is_object())
+        throw error(ec::protocol, "response error must be nil or a map");
+      return m;
+    case 2:
+      if (v.size() != 3) throw error(ec::protocol, "notification must have 3 elements");
+      m.kind = rpc_kind::notification;
+      if (!v[1].is_string()) throw error(ec::protocol, "notification method must be a string");
+      m.method = v[1].get<std::string>();
+      m.params = param_map(v[2], "notification");
+      return m;
+    default:
+      throw error(ec::protocol, "unknown msgpack-RPC message type " + std::to_string(type));
+  }
+}
+
+json error_object(ec code, const std::string& message) {
+  return json{{"code", static_cast<int>(code)}, {"name", to_string(code)}, {"message", message}};
+}
+
+std::string encode_request(uint32_t msgid, const std::string& method, const json& params) {
+  return frame_of(json::array({0, msgid, method, json::array({params})}));
+}
+
+std::string encode_result(uint32_t msgid, const json& result) {
+  return frame_of(json::array({1, msgid, nullptr, result}));
+}
+
+std::string encode_error(uint32_t msgid, ec code, const std::string& message) {
+  return frame_of(json::array({1, msgid, error_object(code, message), nullptr}));
+}
+
+std::string encode_notification(const std::string& method, const json& params) {
+  return frame_of(json::array({2, method, json::array({params})}));
+}
+
+}  // namespace ctrd
