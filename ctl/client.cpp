@@ -1,0 +1,171 @@
+#include "ctl/client.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "messages/rpc.hpp"
+
+namespace ctl {
+namespace {
+
+[[noreturn]] void connection_lost(const std::string& what) {
+  throw ctrd::error(ctrd::ec::internal, "lost connection to ctrd: " + what);
+}
+
+}  // namespace
+
+ctrd::ec error_code_of(const json& error) {
+  if (!error.is_object()) return ctrd::ec::internal;
+  auto it = error.find("code");
+  if (it == error.end() || !it->is_number_integer()) return ctrd::ec::internal;
+  auto c = it->get<int64_t>();
+  if (c < 1 || c > static_cast<int64_t>(ctrd::ec::removed)) return ctrd::ec::internal;
+  return static_cast<ctrd::ec>(c);
+}
+
+int exit_code_of(const json& error) { return ctrd::exit_code_for(error_code_of(error)); }
+
+ctrd::ec response::code() const { return ok() ? ctrd::ec::none : error_code_of(error); }
+
+std::string response::message() const {
+  if (ok()) return {};
+  if (error.is_object()) {
+    auto it = error.find("message");
+    if (it != error.end() && it->is_string() && !it->get_ref<const std::string&>().empty())
+      return it->get<std::string>();
+    auto nm = error.find("name");
+    if (nm != error.end() && nm->is_string()) return nm->get<std::string>();
+  }
+  return "unknown error from ctrd";
+}
+
+client::~client() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+void client::connect(const std::string& socket_path) {
+  path_ = socket_path;
+  auto fail = [&](int e) {
+    throw ctrd::error(ctrd::ec::internal, "cannot connect to ctrd at " + socket_path + ": " +
+                                              std::strerror(e) + "; is ctrd running?");
+  };
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  if (socket_path.empty() || socket_path.size() >= sizeof(addr.sun_path)) fail(ENAMETOOLONG);
+  std::memcpy(addr.sun_path, socket_path.data(), socket_path.size());
+  fd_ = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd_ < 0) fail(errno);
+  while (::connect(fd_, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0) {
+    if (errno == EINTR) continue;
+    int e = errno;
+    ::close(fd_);
+    fd_ = -1;
+    fail(e);
+  }
+  hello_id_ = send("hello", json{{"version", ctrd::protocol_version}, {"client", "ctrctl"}});
+}
+
+uint32_t client::send(const std::string& method, const json& params, output_handler on_output) {
+  uint32_t id = next_id_++;
+  outbuf_ += ctrd::encode_request(id, method, params);
+  if (on_output) handlers_.emplace(id, std::move(on_output));
+  return id;
+}
+
+void client::flush() {
+  std::size_t off = 0;
+  while (off < outbuf_.size()) {
+    ssize_t n = ::send(fd_, outbuf_.data() + off, outbuf_.size() - off, MSG_NOSIGNAL);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      connection_lost(std::strerror(errno));
+    }
+    off += static_cast<std::size_t>(n);
+  }
+  outbuf_.clear();
+}
+
+void client::read_some() {
+  char buf[65536];
+  for (;;) {
+    ssize_t n = ::read(fd_, buf, sizeof buf);
+    if (n > 0) {
+      reader_.feed(buf, static_cast<std::size_t>(n));
+      return;
+    }
+    if (n == 0) connection_lost("the daemon closed the connection");
+    if (errno != EINTR) connection_lost(std::strerror(errno));
+  }
+}
+
+void client::dispatch(const std::string& body) {
+  ctrd::rpc_message m = ctrd::decode_rpc(body);
+  if (m.kind == ctrd::rpc_kind::response) {
+    handlers_.erase(m.msgid);
+    response r;
+    r.msgid = m.msgid;
+    r.error = std::move(m.error);
+    r.result = std::move(m.result);
+    done_[m.msgid] = std::move(r);
+    return;
+  }
+  if (m.kind != ctrd::rpc_kind::notification || m.method != "output") return;  // ignore others
+  const json& p = m.params;
+  auto id = p.find("msgid");
+  if (id == p.end() || !id->is_number_unsigned()) return;
+  auto h = handlers_.find(static_cast<uint32_t>(id->get<uint64_t>()));
+  if (h == handlers_.end()) return;
+  std::string stream = "stdout";
+  if (auto s = p.find("stream"); s != p.end() && s->is_string()) stream = s->get<std::string>();
+  auto d = p.find("data");
+  if (d == p.end()) return;
+  if (d->is_binary()) {
+    const auto& bin = d->get_binary();
+    h->second(stream, reinterpret_cast<const char*>(bin.data()), bin.size());
+  } else if (d->is_string()) {
+    const auto& str = d->get_ref<const std::string&>();
+    h->second(stream, str.data(), str.size());
+  }
+}
+
+response client::wait(uint32_t msgid) {
+  if (fd_ < 0) throw ctrd::error(ctrd::ec::internal, "not connected to ctrd");
+  if (!outbuf_.empty()) flush();
+  std::string body;
+  auto take = [&](uint32_t id, response& out) {
+    auto it = done_.find(id);
+    if (it == done_.end()) return false;
+    out = std::move(it->second);
+    done_.erase(it);
+    return true;
+  };
+  response r;
+  while (!hello_done_) {
+    if (take(hello_id_, r)) {
+      if (!r.ok())
+        throw ctrd::error(error_code_of(r.error), "ctrd refused the handshake: " + r.message());
+      hello_ = std::move(r.result);
+      hello_done_ = true;
+      break;
+    }
+    while (reader_.next(body)) dispatch(body);
+    if (done_.count(hello_id_) == 0) read_some();
+  }
+  for (;;) {
+    if (take(msgid, r)) return r;
+    if (reader_.next(body)) {
+      dispatch(body);
+      continue;
+    }
+    read_some();
+  }
+}
+
+response client::call(const std::string& method, const json& params, output_handler on_output) {
+  return wait(send(method, params, std::move(on_output)));
+}
+
+}  // namespace ctl

@@ -1,0 +1,93 @@
+// ctrctl's connection to ctrd: one unix stream socket per invocation, blocking I/O with
+// plain syscalls, msgpack-RPC framing from ctrd_wire (docs/protocol.md). Requests can be
+// pipelined: send() only queues, the bytes go out at the next flush()/wait().
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <unordered_map>
+
+#include "messages/error.hpp"
+#include "messages/frame.hpp"
+#include "messages/value_codec.hpp"
+
+namespace ctl {
+
+using ctrd::json;
+
+/// The answer to one request: `error` is null on success, else {code, name, message}.
+struct response {
+  uint32_t msgid = 0;
+  json error;
+  json result;
+
+  /// True when the daemon reported success.
+  bool ok() const { return error.is_null(); }
+  /// The error code (ec::none on success, ec::internal for unknown codes).
+  ctrd::ec code() const;
+  /// The error message ("" on success).
+  std::string message() const;
+};
+
+/// Receives the `output` notifications of one request: stream name ("stdout" or
+/// "stderr") and the bytes.
+using output_handler =
+    std::function<void(const std::string& stream, const char* data, std::size_t size)>;
+
+/// The error code carried by an RPC error map (ec::internal when absent or unknown).
+ctrd::ec error_code_of(const json& error);
+
+/// ctrctl's exit status for an RPC error map: 125, or 126/127 via ctrd::exit_code_for().
+int exit_code_of(const json& error);
+
+/// A connected, handshaking client.
+class client {
+ public:
+  client() = default;
+  ~client();
+  client(const client&) = delete;
+  client& operator=(const client&) = delete;
+
+  /// Connects to `socket_path` and queues the `hello` handshake (it travels with the first
+  /// request). Throws ctrd::error{ec::internal} "cannot connect to ctrd at PATH: ...; is
+  /// ctrd running?" when the socket cannot be reached.
+  void connect(const std::string& socket_path);
+
+  /// Queues a request and returns its msgid; `on_output` (optional) gets its `output`
+  /// notifications while any wait() is blocked.
+  uint32_t send(const std::string& method, const json& params, output_handler on_output = {});
+
+  /// Writes every queued byte to the socket. Throws ctrd::error on failure.
+  void flush();
+
+  /// Flushes, then blocks until the response to `msgid` arrives, dispatching notifications
+  /// and stashing other responses on the way. Checks the handshake reply first: a refused
+  /// hello throws ctrd::error with the daemon's code and message. Throws ctrd::error when
+  /// the connection breaks or the daemon violates the protocol.
+  response wait(uint32_t msgid);
+
+  /// send() followed by wait().
+  response call(const std::string& method, const json& params, output_handler on_output = {});
+
+  /// The daemon's `hello` result (valid after the first wait()).
+  const json& hello_result() const { return hello_; }
+
+ private:
+  void read_some();
+  void dispatch(const std::string& body);
+
+  int fd_ = -1;
+  std::string path_;
+  uint32_t next_id_ = 1;
+  uint32_t hello_id_ = 0;
+  bool hello_done_ = false;
+  json hello_;
+  std::string outbuf_;
+  ctrd::frame_reader reader_;
+  std::unordered_map<uint32_t, response> done_;
+  std::unordered_map<uint32_t, output_handler> handlers_;
+};
+
+}  // namespace ctl

@@ -1,0 +1,187 @@
+// `ctrctl init|start|stop|kill|restart|rm`: one request per container, pipelined, each
+// container printed as given on success, "Error: ..." per failure, exit status of the last
+// failure (podman).
+#include <memory>
+
+#include <CLI/CLI.hpp>
+
+#include "ctl/common.hpp"
+#include "ctl/io.hpp"
+#include "messages/signals.hpp"
+
+namespace ctl {
+namespace {
+
+// Parses -t/--time: a non-negative number of seconds. Throws ctrd::error.
+uint64_t parse_timeout(const std::string& t) {
+  if (t.empty() || t.size() > 9 || t.find_first_not_of("0123456789") != std::string::npos)
+    throw ctrd::error(ctrd::ec::invalid_argument,
+                      "invalid timeout \"" + t + "\": must be a non-negative number of seconds");
+  return std::stoull(t);
+}
+
+CLI::Option* add_containers(CLI::App& sub, std::vector<std::string>& v) {
+  return sub.add_option("CONTAINER", v, "Container names, ids or unique id prefixes")->required();
+}
+
+// The podman warning for a stop that had to fall back to SIGKILL.
+void warn_escalated(const std::string& name, const response& r) {
+  const json& res = r.result;
+  if (!res.is_object() || !res.value("escalated", false)) return;
+  auto sig = res.find("signal");
+  auto tmo = res.find("timeout");
+  if (sig != res.end() && tmo != res.end() && tmo->is_number()) {
+    std::string signame = sig->is_string() ? sig->get<std::string>()
+                          : sig->is_number_integer() ? ctrd::signal_name(sig->get<int>())
+                                                     : std::string("SIGTERM");
+    print_warning("StopSignal " + signame + " failed to stop container " + name + " in " +
+                  std::to_string(tmo->get<int64_t>()) + " seconds, resorting to SIGKILL");
+  } else {
+    print_warning("StopSignal failed to stop container " + name + " in time, resorting to SIGKILL");
+  }
+}
+
+}  // namespace
+
+runner add_init(CLI::App& app) {
+  auto names = std::make_shared<std::vector<std::string>>();
+  auto* sub = app.add_subcommand("init", "Initialize containers (process created, not started)");
+  add_containers(*sub, *names);
+  return [names](context& ctx) {
+    client c;
+    connect(c, ctx);
+    return for_each_container(c, *names, "init",
+                              [](const std::string& n) { return json{{"container", n}}; });
+  };
+}
+
+runner add_start(CLI::App& app) {
+  struct options {
+    std::vector<std::string> names;
+    bool attach = false;
+  };
+  auto o = std::make_shared<options>();
+  auto* sub = app.add_subcommand("start", "Start containers");
+  sub->add_flag("-a,--attach", o->attach,
+                "Attach to the container's output and exit with its exit code");
+  add_containers(*sub, o->names);
+  return [o](context& ctx) {
+    if (o->attach && o->names.size() > 1)
+      throw ctrd::error(ctrd::ec::invalid_argument,
+                        "you cannot start and attach multiple containers at once");
+    client c;
+    connect(c, ctx);
+    if (o->attach) return attached_start(c, o->names[0]);
+    return for_each_container(c, o->names, "start",
+                              [](const std::string& n) { return json{{"container", n}}; });
+  };
+}
+
+runner add_stop(CLI::App& app) {
+  struct options {
+    std::vector<std::string> names;
+    std::string time;
+    bool ignore = false;
+  };
+  auto o = std::make_shared<options>();
+  auto* sub = app.add_subcommand("stop", "Stop containers (stop signal, then SIGKILL)");
+  sub->add_option("-t,--time", o->time,
+                  "Seconds to wait before SIGKILL (default: the container's stop timeout)");
+  sub->add_flag("-i,--ignore", o->ignore, "Ignore containers that do not exist");
+  add_containers(*sub, o->names);
+  return [o](context& ctx) {
+    json params = json::object();
+    if (!o->time.empty()) params["timeout"] = parse_timeout(o->time);
+    client c;
+    connect(c, ctx);
+    auto ignore = [o](const std::string&, const response& r) {
+      // podman: stopping a stopped / never-started container succeeds.
+      return r.code() == ctrd::ec::invalid_state ||
+             (o->ignore && r.code() == ctrd::ec::no_such_container);
+    };
+    return for_each_container(
+        c, o->names, "stop",
+        [&](const std::string& n) {
+          json p = params;
+          p["container"] = n;
+          return p;
+        },
+        [](const std::string& n, const response& r) {
+          if (r.code() == ctrd::ec::no_such_container) return;  // --ignore: silent
+          warn_escalated(n, r);
+          out_line(n);
+        },
+        ignore);
+  };
+}
+
+runner add_kill(CLI::App& app) {
+  struct options {
+    std::vector<std::string> names;
+    std::string signal = "SIGKILL";
+  };
+  auto o = std::make_shared<options>();
+  auto* sub = app.add_subcommand("kill", "Send a signal to containers' processes");
+  sub->add_option("-s,--signal", o->signal, "Signal name or number (default SIGKILL)");
+  add_containers(*sub, o->names);
+  return [o](context& ctx) {
+    std::string sig = ctrd::signal_name(ctrd::parse_signal(o->signal));
+    client c;
+    connect(c, ctx);
+    return for_each_container(c, o->names, "kill", [&](const std::string& n) {
+      return json{{"container", n}, {"signal", sig}};
+    });
+  };
+}
+
+runner add_restart(CLI::App& app) {
+  struct options {
+    std::vector<std::string> names;
+    std::string time;
+  };
+  auto o = std::make_shared<options>();
+  auto* sub = app.add_subcommand("restart", "Stop (if running) and start containers again");
+  sub->add_option("-t,--time", o->time,
+                  "Seconds to wait before SIGKILL (default: the container's stop timeout)");
+  add_containers(*sub, o->names);
+  return [o](context& ctx) {
+    json params = json::object();
+    if (!o->time.empty()) params["timeout"] = parse_timeout(o->time);
+    client c;
+    connect(c, ctx);
+    return for_each_container(c, o->names, "restart", [&](const std::string& n) {
+      json p = params;
+      p["container"] = n;
+      return p;
+    });
+  };
+}
+
+runner add_rm(CLI::App& app) {
+  struct options {
+    std::vector<std::string> names;
+    bool force = false;
+    bool ignore = false;
+  };
+  auto o = std::make_shared<options>();
+  auto* sub = app.add_subcommand("rm", "Remove containers");
+  sub->alias("remove");
+  sub->add_flag("-f,--force", o->force, "Stop running containers first (SIGKILL)");
+  sub->add_flag("-i,--ignore", o->ignore, "Ignore containers that do not exist");
+  add_containers(*sub, o->names);
+  return [o](context& ctx) {
+    client c;
+    connect(c, ctx);
+    return for_each_container(
+        c, o->names, "remove",
+        [&](const std::string& n) { return json{{"container", n}, {"force", o->force}}; },
+        [](const std::string& n, const response& r) {
+          if (r.ok()) out_line(n);  // --ignore'd missing containers print nothing
+        },
+        [o](const std::string&, const response& r) {
+          return o->ignore && r.code() == ctrd::ec::no_such_container;
+        });
+  };
+}
+
+}  // namespace ctl

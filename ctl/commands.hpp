@@ -1,0 +1,46 @@
+// The verbs of ctrctl. Each add_<verb>() registers its CLI11 subcommand (options bound to
+// state owned by the returned runner) and returns the function that executes it after
+// parsing. main.cpp holds the dispatch table.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace CLI {
+class App;
+}
+
+namespace ctl {
+
+/// What the global parse hands to a verb.
+struct context {
+  std::string socket;                ///< --socket ("" = $CTRD_SOCKET or the default)
+  std::vector<std::string> command;  ///< container command (create/run), split off before parsing
+};
+
+/// Runs a parsed verb; returns the process exit status.
+using runner = std::function<int(context&)>;
+
+/// One entry of the dispatch table.
+struct verb {
+  const char* name;
+  runner (*add)(CLI::App& app);
+  bool takes_command;  ///< arguments from the first positional on are the container command
+};
+
+runner add_create(CLI::App& app);   ///< cmd_create.cpp
+runner add_run(CLI::App& app);      ///< cmd_create.cpp
+runner add_init(CLI::App& app);     ///< cmd_lifecycle.cpp
+runner add_start(CLI::App& app);    ///< cmd_lifecycle.cpp
+runner add_stop(CLI::App& app);     ///< cmd_lifecycle.cpp
+runner add_kill(CLI::App& app);     ///< cmd_lifecycle.cpp
+runner add_restart(CLI::App& app);  ///< cmd_lifecycle.cpp
+runner add_rm(CLI::App& app);       ///< cmd_lifecycle.cpp
+runner add_ps(CLI::App& app);       ///< cmd_ps.cpp
+runner add_inspect(CLI::App& app);  ///< cmd_inspect.cpp
+runner add_wait(CLI::App& app);     ///< cmd_wait.cpp
+runner add_logs(CLI::App& app);     ///< cmd_logs.cpp
+runner add_version(CLI::App& app);  ///< cmd_version.cpp
+
+}  // namespace ctl

@@ -1,0 +1,63 @@
+#include "ctl/common.hpp"
+
+#include <unistd.h>
+
+#include "config/paths.hpp"
+#include "ctl/io.hpp"
+
+namespace ctl {
+
+void connect(client& c, const context& ctx) { c.connect(ctrd::resolve_socket_path(ctx.socket)); }
+
+void write_output(const std::string& stream, const char* data, std::size_t size) {
+  if (stream == "stdout") {
+    if (!write_all(STDOUT_FILENO, data, size)) std::_Exit(exit_broken_pipe);
+  } else {
+    (void)write_all(STDERR_FILENO, data, size);
+  }
+}
+
+int for_each_container(client& c, const std::vector<std::string>& containers,
+                       const std::string& method,
+                       const std::function<json(const std::string&)>& params_for,
+                       const std::function<void(const std::string&, const response&)>& on_success,
+                       const std::function<bool(const std::string&, const response&)>& ignore) {
+  std::vector<uint32_t> ids;
+  ids.reserve(containers.size());
+  for (const auto& name : containers) ids.push_back(c.send(method, params_for(name)));
+  int status = 0;
+  for (std::size_t i = 0; i < containers.size(); ++i) {
+    response r = c.wait(ids[i]);
+    if (r.ok() || (ignore && ignore(containers[i], r))) {
+      if (on_success)
+        on_success(containers[i], r);
+      else
+        out_line(containers[i]);
+    } else {
+      print_error(r.message());
+      status = exit_code_of(r.error);
+    }
+  }
+  return status;
+}
+
+int result_exit_code(const response& r) {
+  if (r.result.is_object()) {
+    auto it = r.result.find("exit_code");
+    if (it != r.result.end() && it->is_number_integer()) return it->get<int>();
+  }
+  print_error("ctrd did not report an exit code");
+  return 125;
+}
+
+int attached_start(client& c, const std::string& container, bool* failed) {
+  response r = c.call("start", json{{"container", container}, {"attach", true}}, write_output);
+  if (failed) *failed = !r.ok();
+  if (!r.ok()) {
+    print_error(r.message());
+    return exit_code_of(r.error);
+  }
+  return result_exit_code(r);
+}
+
+}  // namespace ctl

@@ -1,0 +1,39 @@
+// Helpers shared by the verbs: connecting, per-container request fan-out with podman's
+// error reporting, and attached starts that stream output and return the exit code.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "ctl/client.hpp"
+#include "ctl/commands.hpp"
+
+namespace ctl {
+
+/// Connects `c` to the socket chosen by ctx.socket / $CTRD_SOCKET / the default.
+void connect(client& c, const context& ctx);
+
+/// Writes streamed container output to fd 1 ("stdout") or 2 (anything else). EPIPE on
+/// stdout ends ctrctl quietly (exit 141); stderr errors are ignored.
+void write_output(const std::string& stream, const char* data, std::size_t size);
+
+/// Sends `method` for every container at once (pipelined; params from `params_for`), then
+/// handles the responses in order: `on_success` (default: print the name as given) or
+/// "Error: <message>" on stderr. Returns 0, or the exit status of the last error (podman).
+/// `ignore` (optional) may swallow an error response by returning true.
+int for_each_container(
+    client& c, const std::vector<std::string>& containers, const std::string& method,
+    const std::function<json(const std::string&)>& params_for,
+    const std::function<void(const std::string&, const response&)>& on_success = {},
+    const std::function<bool(const std::string&, const response&)>& ignore = {});
+
+/// `start` with `attach`: streams the container's output to fds 1/2 and returns its exit
+/// code, or prints the error and returns 125/126/127. `failed` (optional) is set when the
+/// start itself failed (error response).
+int attached_start(client& c, const std::string& container, bool* failed = nullptr);
+
+/// The exit code in a result map ({"exit_code": n}); 125 with a message when absent.
+int result_exit_code(const response& r);
+
+}  // namespace ctl

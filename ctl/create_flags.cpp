@@ -1,0 +1,185 @@
+#include "ctl/create_flags.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+
+#include "messages/container_config.hpp"
+#include "messages/error.hpp"
+#include "messages/restart_policy.hpp"
+#include "messages/signals.hpp"
+
+extern char** environ;
+
+namespace ctl {
+namespace {
+
+[[noreturn]] void invalid(const std::string& msg) {
+  throw ctrd::error(ctrd::ec::invalid_argument, msg);
+}
+
+bool has_space(const std::string& s) {
+  return s.find_first_of(" \t\n\r\v\f") != std::string::npos;
+}
+
+}  // namespace
+
+void add_create_flags(CLI::App& cmd, create_options& o) {
+  cmd.add_option("--name", o.name, "Assign a name to the container");
+  cmd.add_option("--restart", o.restart,
+                 "Restart policy: no, on-failure[:N], always, unless-stopped");
+  cmd.add_option("--stop-signal", o.stop_signal, "Signal to stop the container (default SIGTERM)");
+  cmd.add_option("--stop-timeout", o.stop_timeout,
+                 "Seconds to wait before killing the container on stop (default 10)");
+  cmd.add_option("-e,--env", o.env, "Set an environment variable: K=V, K (from ctrctl's), PREFIX*")
+      ->allow_extra_args(false);
+  cmd.add_option("--env-file", o.env_files, "Read environment variables from a file")
+      ->allow_extra_args(false);
+  cmd.add_option("-w,--workdir", o.workdir, "Working directory inside the container (absolute)");
+  cmd.add_option("-u,--user", o.user, "Run as UID[:GID] (numeric)");
+  cmd.add_option("-l,--label", o.labels, "Set a label K=V")->allow_extra_args(false);
+  cmd.add_flag("--rm", o.rm, "Remove the container once it has exited");
+}
+
+std::vector<std::string> process_environment() {
+  std::vector<std::string> out;
+  for (char** e = environ; e && *e; ++e) out.emplace_back(*e);
+  return out;
+}
+
+std::vector<std::string> expand_env_entry(const std::string& entry,
+                                          const std::vector<std::string>& host_env) {
+  auto eq = entry.find('=');
+  std::string name = entry.substr(0, eq);
+  if (name.empty()) invalid("invalid environment variable \"" + entry + "\": empty name");
+  if (has_space(name))
+    invalid("invalid environment variable \"" + entry + "\": name contains white space");
+  if (eq != std::string::npos) return {entry};
+  std::vector<std::string> out;
+  if (name.back() == '*') {
+    std::string prefix = name.substr(0, name.size() - 1);
+    for (const auto& h : host_env) {
+      auto heq = h.find('=');
+      if (heq != std::string::npos && h.compare(0, prefix.size(), prefix) == 0 &&
+          heq >= prefix.size())
+        out.push_back(h);
+    }
+    return out;
+  }
+  for (const auto& h : host_env)
+    if (h.size() > name.size() && h[name.size()] == '=' && h.compare(0, name.size(), name) == 0)
+      out.push_back(h);  // the last definition wins in merge_env
+  return out;
+}
+
+std::vector<std::string> parse_env_file(const std::string& text, const std::string& source,
+                                        const std::vector<std::string>& host_env) {
+  std::vector<std::string> out;
+  std::size_t pos = 0;
+  std::size_t lineno = 0;
+  while (pos <= text.size()) {
+    auto nl = text.find('\n', pos);
+    std::string line = text.substr(pos, nl == std::string::npos ? std::string::npos : nl - pos);
+    pos = nl == std::string::npos ? text.size() + 1 : nl + 1;
+    ++lineno;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    auto first = line.find_first_not_of(" \t");
+    if (first == std::string::npos || line[first] == '#') continue;
+    line.erase(0, first);
+    try {
+      for (auto& e : expand_env_entry(line, host_env)) out.push_back(std::move(e));
+    } catch (const ctrd::error& e) {
+      invalid(source + ":" + std::to_string(lineno) + ": " + e.what());
+    }
+  }
+  return out;
+}
+
+std::vector<std::string> read_env_file(const std::string& path,
+                                       const std::vector<std::string>& host_env) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) invalid("cannot read env file " + path + ": " + std::strerror(errno));
+  std::string text;
+  char buf[8192];
+  for (;;) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n > 0) {
+      text.append(buf, static_cast<std::size_t>(n));
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      int e = errno;
+      ::close(fd);
+      invalid("cannot read env file " + path + ": " + std::strerror(e));
+    }
+    break;
+  }
+  ::close(fd);
+  return parse_env_file(text, path, host_env);
+}
+
+std::vector<std::string> merge_env(const std::vector<std::string>& entries) {
+  std::vector<std::string> out;
+  for (const auto& e : entries) {
+    std::string key = e.substr(0, e.find('='));
+    bool replaced = false;
+    for (auto& o : out) {
+      if (o.compare(0, key.size(), key) == 0 && o.size() > key.size() && o[key.size()] == '=') {
+        o = e;
+        replaced = true;
+        break;
+      }
+    }
+    if (!replaced) out.push_back(e);
+  }
+  return out;
+}
+
+json build_definition(const create_options& o, const std::vector<std::string>& host_env) {
+  json def = json::object();
+  def["command"] = o.command;
+  if (!o.name.empty()) {
+    if (!ctrd::valid_container_name(o.name))
+      invalid("invalid container name \"" + o.name +
+              "\": names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*");
+    def["name"] = o.name;
+  }
+  std::vector<std::string> env;
+  for (const auto& f : o.env_files)
+    for (auto& e : read_env_file(f, host_env)) env.push_back(std::move(e));
+  for (const auto& entry : o.env)
+    for (auto& e : expand_env_entry(entry, host_env)) env.push_back(std::move(e));
+  if (!env.empty()) def["env"] = merge_env(env);
+  if (!o.workdir.empty()) def["workdir"] = o.workdir;
+  if (!o.user.empty()) def["user"] = o.user;
+  if (!o.labels.empty()) {
+    json labels = json::object();
+    for (const auto& l : o.labels) {
+      auto eq = l.find('=');
+      std::string key = l.substr(0, eq);
+      if (key.empty()) invalid("invalid label \"" + l + "\": empty key");
+      labels[key] = eq == std::string::npos ? std::string() : l.substr(eq + 1);
+    }
+    def["labels"] = std::move(labels);
+  }
+  if (!o.stop_signal.empty()) def["stop_signal"] = ctrd::signal_name(ctrd::parse_signal(o.stop_signal));
+  if (!o.stop_timeout.empty()) {
+    const auto& t = o.stop_timeout;
+    if (t.size() > 9 || t.find_first_not_of("0123456789") != std::string::npos)
+      invalid("invalid stop timeout \"" + t + "\": must be a non-negative number of seconds");
+    def["stop_timeout"] = std::stoul(t);
+  }
+  if (!o.restart.empty()) {
+    auto p = ctrd::parse_restart_policy(o.restart);
+    def["restart"] = ctrd::restart_string(p);
+  }
+  if (o.rm) def["auto_remove"] = true;
+  ctrd::validate(ctrd::config_from_json(def));
+  return def;
+}
+
+}  // namespace ctl

@@ -1,0 +1,177 @@
+#include "ctl/format.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <ctime>
+#include <vector>
+
+namespace ctl {
+namespace {
+
+constexpr int64_t ns_per_s = 1000000000;
+
+int64_t int_field(const json& j, const char* key) {
+  auto it = j.find(key);
+  if (it == j.end() || !it->is_number()) return 0;
+  if (it->is_number_float()) return static_cast<int64_t>(it->get<double>());
+  return it->get<int64_t>();
+}
+
+std::string str_field(const json& j, const char* key) {
+  auto it = j.find(key);
+  if (it == j.end() || !it->is_string()) return {};
+  return it->get<std::string>();
+}
+
+// Display width: counts UTF-8 code points (good enough for names and commands).
+std::size_t width(const std::string& s) {
+  std::size_t n = 0;
+  for (unsigned char c : s)
+    if ((c & 0xC0) != 0x80) ++n;
+  return n;
+}
+
+}  // namespace
+
+int64_t now_ns() {
+  timespec ts{};
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * ns_per_s + ts.tv_nsec;
+}
+
+std::string human_duration(int64_t d) {
+  if (d < 0) d = 0;
+  int64_t seconds = d / ns_per_s;
+  if (seconds < 1) return "Less than a second";
+  if (seconds == 1) return "1 second";
+  if (seconds < 60) return std::to_string(seconds) + " seconds";
+  int64_t minutes = d / (60 * ns_per_s);
+  if (minutes == 1) return "About a minute";
+  if (minutes < 60) return std::to_string(minutes) + " minutes";
+  // Go: int(d.Hours() + 0.5)
+  auto hours = static_cast<int64_t>(static_cast<double>(d) / (3600.0 * ns_per_s) + 0.5);
+  if (hours == 1) return "About an hour";
+  if (hours < 48) return std::to_string(hours) + " hours";
+  if (hours < 24 * 7 * 2) return std::to_string(hours / 24) + " days";
+  if (hours < 24 * 30 * 2) return std::to_string(hours / 24 / 7) + " weeks";
+  if (hours < 24 * 365 * 2) return std::to_string(hours / 24 / 30) + " months";
+  return std::to_string(d / (3600 * ns_per_s) / 24 / 365) + " years";
+}
+
+std::string ago_string(int64_t then_ns, int64_t now) {
+  return human_duration(now - then_ns) + " ago";
+}
+
+std::string status_string(const std::string& state, int exit_code, int64_t started_ns,
+                          int64_t finished_ns, int64_t now) {
+  if (state == "running") return "Up " + human_duration(started_ns > 0 ? now - started_ns : 0);
+  if (state == "exited" || state == "stopped")
+    return "Exited (" + std::to_string(exit_code) + ") " +
+           ago_string(finished_ns > 0 ? finished_ns : now, now);
+  if (state == "configured") return "Created";
+  std::string s = state;
+  if (!s.empty()) s[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(s[0])));
+  return s;
+}
+
+std::string short_id(const std::string& id) { return id.substr(0, 12); }
+
+std::string command_string(const json& command, bool no_trunc) {
+  std::string s;
+  if (command.is_array()) {
+    for (const auto& a : command) {
+      if (!a.is_string()) continue;
+      if (!s.empty()) s += ' ';
+      s += a.get_ref<const std::string&>();
+    }
+  }
+  if (!no_trunc && s.size() > 17) {
+    std::size_t cut = 17;
+    while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;  // UTF-8 safe
+    s = s.substr(0, cut) + "...";
+  }
+  return s;
+}
+
+void sort_summaries(json& summaries) {
+  if (!summaries.is_array()) return;
+  std::stable_sort(summaries.begin(), summaries.end(), [](const json& a, const json& b) {
+    return int_field(a, "created_ns") > int_field(b, "created_ns");
+  });
+}
+
+std::string ps_table(const json& summaries, int64_t now, bool no_trunc) {
+  constexpr std::size_t cols = 6;
+  std::vector<std::array<std::string, cols>> rows;
+  rows.push_back({"CONTAINER ID", "COMMAND", "CREATED", "STATUS", "RESTARTS", "NAMES"});
+  if (summaries.is_array()) {
+    rows.reserve(summaries.size() + 1);
+    for (const auto& c : summaries) {
+      std::string id = str_field(c, "id");
+      rows.push_back({no_trunc ? id : short_id(id),
+                      command_string(c.contains("command") ? c["command"] : json(), no_trunc),
+                      ago_string(int_field(c, "created_ns"), now),
+                      status_string(str_field(c, "state"), static_cast<int>(int_field(c, "exit_code")),
+                                    int_field(c, "started_ns"), int_field(c, "finished_ns"), now),
+                      std::to_string(int_field(c, "restart_count")), str_field(c, "name")});
+    }
+  }
+  // Go tabwriter (minwidth 12, padding 2): every column but the last is as wide as its
+  // widest cell plus 2, at least 12.
+  std::array<std::size_t, cols> w{};
+  for (const auto& r : rows)
+    for (std::size_t i = 0; i + 1 < cols; ++i) w[i] = std::max(w[i], width(r[i]) + 2);
+  for (auto& x : w) x = std::max<std::size_t>(x, 12);
+  std::string out;
+  out.reserve(rows.size() * 100);
+  for (const auto& r : rows) {
+    for (std::size_t i = 0; i + 1 < cols; ++i) {
+      out += r[i];
+      out.append(w[i] - width(r[i]), ' ');
+    }
+    out += r[cols - 1];
+    out += '\n';
+  }
+  return out;
+}
+
+std::string ps_quiet(const json& summaries, bool no_trunc) {
+  std::string out;
+  if (!summaries.is_array()) return out;
+  for (const auto& c : summaries) {
+    std::string id = str_field(c, "id");
+    out += no_trunc ? id : short_id(id);
+    out += '\n';
+  }
+  return out;
+}
+
+json ps_json(const json& summaries, int64_t now) {
+  json arr = json::array();
+  if (!summaries.is_array()) return arr;
+  for (const auto& c : summaries) {
+    std::string state = str_field(c, "state");
+    int64_t created = int_field(c, "created_ns");
+    int64_t started = int_field(c, "started_ns");
+    int64_t finished = int_field(c, "finished_ns");
+    int code = static_cast<int>(int_field(c, "exit_code"));
+    json command = c.contains("command") && c["command"].is_array() ? c["command"] : json::array();
+    arr.push_back(json{{"Id", str_field(c, "id")},
+                       {"Names", json::array({str_field(c, "name")})},
+                       {"Command", std::move(command)},
+                       {"Created", created / ns_per_s},
+                       {"CreatedAt", ago_string(created, now)},
+                       {"State", state},
+                       {"Status", status_string(state, code, started, finished, now)},
+                       {"ExitCode", code},
+                       {"Exited", state == "exited" || state == "stopped"},
+                       {"ExitedAt", finished / ns_per_s},
+                       {"Pid", int_field(c, "pid")},
+                       {"Restarts", int_field(c, "restart_count")},
+                       {"StartedAt", started / ns_per_s}});
+  }
+  return arr;
+}
+
+}  // namespace ctl

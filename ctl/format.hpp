@@ -1,0 +1,55 @@
+// Human-readable rendering for `ctrctl ps` and friends, podman style: go-units durations
+// ("Up 5 seconds", "Exited (0) 3 seconds ago", "2 minutes ago"), the tabwriter table, and
+// the JSON form of `ps --format json`. Pure functions (the clock is a parameter) so the
+// unit tests can pin them down.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "messages/value_codec.hpp"
+
+namespace ctl {
+
+using ctrd::json;
+
+/// Current wall-clock time in nanoseconds since the epoch.
+int64_t now_ns();
+
+/// go-units HumanDuration (what podman prints): "Less than a second", "1 second",
+/// "N seconds", "About a minute", "N minutes", "About an hour", "N hours", "N days",
+/// "N weeks", "N months", "N years". Negative durations count as zero.
+std::string human_duration(int64_t duration_ns);
+
+/// "N seconds ago" etc. for a past time (the CREATED column).
+std::string ago_string(int64_t then_ns, int64_t now);
+
+/// The STATUS column for a container: "Created", "Initialized", "Up 5 seconds",
+/// "Exited (CODE) 3 seconds ago" (also for "stopped"), "Paused", "Stopping", "Removing";
+/// any other state is printed capitalised.
+std::string status_string(const std::string& state, int exit_code, int64_t started_ns,
+                          int64_t finished_ns, int64_t now);
+
+/// The first 12 characters of an id (podman's short id).
+std::string short_id(const std::string& id);
+
+/// argv joined by spaces; unless `no_trunc`, cut to 17 characters plus "..." (podman).
+std::string command_string(const json& command, bool no_trunc);
+
+/// Sorts `list` summaries newest first (podman's default `--sort created`).
+void sort_summaries(json& summaries);
+
+/// The `ps` table (header included, newline-terminated) for an array of `list` summaries
+/// (docs/protocol.md): CONTAINER ID, COMMAND, CREATED, STATUS, RESTARTS, NAMES, laid out
+/// like Go's tabwriter with podman's settings (minwidth 12, padding 2).
+std::string ps_table(const json& summaries, int64_t now, bool no_trunc);
+
+/// `ps -q`: one id per line (short unless `no_trunc`).
+std::string ps_quiet(const json& summaries, bool no_trunc);
+
+/// `ps --format json`: podman-like objects with keys Id, Names, Command, Created,
+/// CreatedAt, State, Status, ExitCode, Exited, ExitedAt, Pid, Restarts, StartedAt
+/// (times in unix seconds, 0 when they never happened).
+json ps_json(const json& summaries, int64_t now);
+
+}  // namespace ctl

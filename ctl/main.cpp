@@ -1,0 +1,119 @@
+// ctrctl: the command-line client of ctrd. The dispatch table below maps each verb to the
+// function registering its subcommand; argument handling is podman's (docs/ctrctl.md).
+#include <algorithm>
+#include <csignal>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+
+#include "ctl/args.hpp"
+#include "ctl/commands.hpp"
+#include "ctl/io.hpp"
+#include "messages/error.hpp"
+
+namespace {
+
+using namespace ctl;
+
+// Dispatch table, in --help order.
+const verb verbs[] = {
+    {"create", add_create, true},    {"run", add_run, true},
+    {"init", add_init, false},       {"start", add_start, false},
+    {"stop", add_stop, false},       {"kill", add_kill, false},
+    {"restart", add_restart, false}, {"rm", add_rm, false},
+    {"ps", add_ps, false},           {"inspect", add_inspect, false},
+    {"wait", add_wait, false},       {"logs", add_logs, false},
+    {"version", add_version, false},
+};
+
+int usage_error(const std::string& message, const std::string& help_cmd) {
+  print_error(message);
+  err("See '" + help_cmd + " --help'.\n");
+  return 125;
+}
+
+int run(const std::vector<std::string>& args) {
+  CLI::App app{"ctrctl: the command-line client of ctrd, the container supervisor.", "ctrctl"};
+  app.fallthrough();  // `ctrctl ps --socket X` works too
+  app.require_subcommand(0, 1);
+  context ctx;
+  app.add_option("--socket", ctx.socket,
+                 "ctrd's control socket (default: $CTRD_SOCKET, else the per-user default)");
+  app.set_version_flag("-v,--version", std::string("ctrctl version ") + CTRD_VERSION);
+  app.footer("Run 'ctrctl COMMAND --help' for more information on a command.");
+
+  struct entry {
+    const verb* v;
+    CLI::App* sub;
+    runner fn;
+  };
+  std::vector<entry> entries;
+  for (const auto& v : verbs) {
+    runner fn = v.add(app);
+    entries.push_back({&v, app.get_subcommand(v.name), std::move(fn)});
+  }
+
+  auto find_sub = [&](const std::string& name) -> CLI::App* {
+    for (auto& e : entries)
+      if (e.sub->check_name(name)) return e.sub;
+    return nullptr;
+  };
+
+  // Find the verb; for create/run, split the container command off before CLI11 sees it.
+  std::vector<std::string> to_parse = args;
+  std::size_t vi = split_args(app, args, 0).positional;
+  if (vi < args.size()) {
+    if (args[vi] == "help") {  // `ctrctl help [COMMAND]`
+      CLI::App* target = &app;
+      if (vi + 1 < args.size())
+        if (auto* s = find_sub(args[vi + 1])) target = s;
+      out(target->help());
+      return 0;
+    }
+    CLI::App* sub = find_sub(args[vi]);
+    if (sub == nullptr)
+      return usage_error("unrecognized command 'ctrctl " + args[vi] + "'", "ctrctl");
+    for (const auto& e : entries) {
+      if (e.sub != sub || !e.v->takes_command) continue;
+      auto split = split_args(*sub, args, vi + 1);
+      ctx.command.assign(args.begin() + static_cast<std::ptrdiff_t>(split.positional), args.end());
+      to_parse.assign(args.begin(), args.begin() + static_cast<std::ptrdiff_t>(split.flags_end));
+    }
+  }
+
+  try {
+    std::reverse(to_parse.begin(), to_parse.end());
+    app.parse(std::move(to_parse));
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
+    std::string help_cmd = "ctrctl";
+    if (vi < args.size())
+      if (auto* s = find_sub(args[vi])) help_cmd += " " + s->get_name();
+    return usage_error(e.what(), help_cmd);
+  }
+
+  for (auto* parsed : app.get_subcommands())
+    for (auto& e : entries)
+      if (e.sub == parsed) return e.fn(ctx);
+  return usage_error("missing command 'ctrctl COMMAND'", "ctrctl");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  ctl::mark_start_time();
+  std::signal(SIGPIPE, SIG_IGN);
+  std::vector<std::string> args(argv + 1, argv + argc);
+  int status;
+  try {
+    status = run(args);
+  } catch (const ctrd::error& e) {
+    ctl::print_error(e.what());
+    status = ctrd::exit_code_for(e.code());
+  } catch (const std::exception& e) {
+    ctl::print_error(e.what());
+    status = 125;
+  }
+  std::cout.flush();
+  return status;
+}
