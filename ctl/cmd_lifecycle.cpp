@@ -165,7 +165,6 @@ runner add_rm(CLI::App& app) {
   };
   auto o = std::make_shared<options>();
   auto* sub = app.add_subcommand("rm", "Remove containers");
-  sub->alias("remove");
   sub->add_flag("-f,--force", o->force, "Stop running containers first (SIGKILL)");
   sub->add_flag("-i,--ignore", o->ignore, "Ignore containers that do not exist");
   add_containers(*sub, o->names);

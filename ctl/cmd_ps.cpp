@@ -18,7 +18,6 @@ runner add_ps(CLI::App& app) {
   };
   auto o = std::make_shared<options>();
   auto* sub = app.add_subcommand("ps", "List containers");
-  sub->alias("list");
   sub->add_flag("-a,--all", o->all, "Show all containers (default: only running ones)");
   sub->add_flag("-q,--quiet", o->quiet, "Print only the container ids");
   sub->add_flag("--no-trunc", o->no_trunc, "Do not truncate ids and commands");

@@ -25,6 +25,7 @@ using runner = std::function<int(context&)>;
 /// One entry of the dispatch table.
 struct verb {
   const char* name;
+  const char* alias;  ///< second name (nullptr if none), e.g. "remove" for rm
   runner (*add)(CLI::App& app);
   bool takes_command;  ///< arguments from the first positional on are the container command
 };

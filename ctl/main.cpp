@@ -17,13 +17,13 @@ using namespace ctl;
 
 // Dispatch table, in --help order.
 const verb verbs[] = {
-    {"create", add_create, true},    {"run", add_run, true},
-    {"init", add_init, false},       {"start", add_start, false},
-    {"stop", add_stop, false},       {"kill", add_kill, false},
-    {"restart", add_restart, false}, {"rm", add_rm, false},
-    {"ps", add_ps, false},           {"inspect", add_inspect, false},
-    {"wait", add_wait, false},       {"logs", add_logs, false},
-    {"version", add_version, false},
+    {"create", nullptr, add_create, true},    {"run", nullptr, add_run, true},
+    {"init", nullptr, add_init, false},       {"start", nullptr, add_start, false},
+    {"stop", nullptr, add_stop, false},       {"kill", nullptr, add_kill, false},
+    {"restart", nullptr, add_restart, false}, {"rm", "remove", add_rm, false},
+    {"ps", "list", add_ps, false},            {"inspect", nullptr, add_inspect, false},
+    {"wait", nullptr, add_wait, false},       {"logs", nullptr, add_logs, false},
+    {"version", nullptr, add_version, false},
 };
 
 int usage_error(const std::string& message, const std::string& help_cmd) {
@@ -40,7 +40,17 @@ int run(const std::vector<std::string>& args) {
   app.add_option("--socket", ctx.socket,
                  "ctrd's control socket (default: $CTRD_SOCKET, else the per-user default)");
   app.set_version_flag("-v,--version", std::string("ctrctl version ") + CTRD_VERSION);
-  app.footer("Run 'ctrctl COMMAND --help' for more information on a command.");
+
+  // Registering CLI11 options dominates start-up, so only the verb being run is registered,
+  // unless the full list is needed (no verb, unknown verb, `help`, or top-level --help).
+  std::size_t vi = split_args(app, args, 0).positional;
+  const verb* only = nullptr;
+  if (vi < args.size()) {
+    for (const auto& v : verbs)
+      if (args[vi] == v.name || (v.alias != nullptr && args[vi] == v.alias)) only = &v;
+    for (std::size_t i = 0; i < vi; ++i)
+      if (args[i] == "-h" || args[i] == "--help") only = nullptr;
+  }
 
   struct entry {
     const verb* v;
@@ -49,9 +59,14 @@ int run(const std::vector<std::string>& args) {
   };
   std::vector<entry> entries;
   for (const auto& v : verbs) {
+    if (only != nullptr && only != &v) continue;
     runner fn = v.add(app);
-    entries.push_back({&v, app.get_subcommand(v.name), std::move(fn)});
+    CLI::App* sub = app.get_subcommand(v.name);
+    if (v.alias != nullptr) sub->alias(v.alias);
+    entries.push_back({&v, sub, std::move(fn)});
   }
+
+  app.footer("Run 'ctrctl COMMAND --help' for more information on a command.");
 
   auto find_sub = [&](const std::string& name) -> CLI::App* {
     for (auto& e : entries)
@@ -61,13 +76,12 @@ int run(const std::vector<std::string>& args) {
 
   // Find the verb; for create/run, split the container command off before CLI11 sees it.
   std::vector<std::string> to_parse = args;
-  std::size_t vi = split_args(app, args, 0).positional;
   if (vi < args.size()) {
     if (args[vi] == "help") {  // `ctrctl help [COMMAND]`
       CLI::App* target = &app;
       if (vi + 1 < args.size())
         if (auto* s = find_sub(args[vi + 1])) target = s;
-      out(target->help());
+      out(target == &app ? app.help() : target->help("ctrctl"));
       return 0;
     }
     CLI::App* sub = find_sub(args[vi]);
