@@ -1,0 +1,18 @@
+// Read-only views of a container for clients: the `inspect` map (podman's field names)
+// and the `list` summary. Pure functions of config and status.
+#pragma once
+
+#include <string>
+
+#include "messages/container_config.hpp"
+#include "messages/container_status.hpp"
+
+namespace ctrd {
+
+/// podman-shaped inspect map (docs/protocol.md, "inspect").
+json inspect_view(const container_config& c, const container_status& s, const std::string& log_path);
+
+/// One `list` entry (docs/protocol.md, "list summaries").
+json summary_view(const container_config& c, const container_status& s);
+
+}  // namespace ctrd

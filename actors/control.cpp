@@ -1,0 +1,313 @@
+#include "actors/control.hpp"
+
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <fstream>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+#include <unordered_map>
+
+#include <caf/blocking_actor.hpp>
+#include <caf/io/broker.hpp>
+#include <caf/io/middleman.hpp>
+#include <caf/io/system_messages.hpp>
+#include <spdlog/spdlog.h>
+
+#include "actors/caf_error.hpp"
+#include "actors/log_format.hpp"
+#include "messages/atoms.hpp"
+#include "messages/frame.hpp"
+#include "messages/rpc.hpp"
+#include "messages/signals.hpp"
+
+namespace ctrd {
+namespace {
+
+struct session_state {
+  static inline const char* name = "session";
+  caf::io::connection_handle hdl;
+  caf::actor sup;
+  json info;
+  frame_reader reader;
+  bool greeted = false;
+};
+
+using session_t = caf::io::stateful_broker<session_state>;
+
+void send_frame(session_t* self, const std::string& frame) {
+  self->write(self->state.hdl, frame.size(), frame.data());
+  self->flush(self->state.hdl);
+}
+
+void send_result(session_t* self, uint32_t msgid, const json& r) {
+  send_frame(self, encode_result(msgid, r));
+}
+
+void send_error(session_t* self, uint32_t msgid, ec code, const std::string& msg) {
+  send_frame(self, encode_error(msgid, code, msg));
+}
+
+void send_caf_error(session_t* self, uint32_t msgid, const caf::error& e) {
+  auto [code, msg] = from_caf_error(e);
+  send_error(self, msgid, code, msg);
+}
+
+// --- parameter access: every wrong type is an invalid_argument naming the key ---
+
+std::string str_param(const json& p, const char* key) {
+  auto it = p.find(key);
+  if (it == p.end() || !it->is_string())
+    throw error(ec::invalid_argument, std::string("parameter \"") + key + "\" (string) is required");
+  return it->get<std::string>();
+}
+
+bool bool_param(const json& p, const char* key) {
+  auto it = p.find(key);
+  if (it == p.end() || it->is_null()) return false;
+  if (!it->is_boolean()) throw error(ec::invalid_argument, std::string("parameter \"") + key + "\" must be a boolean");
+  return it->get<bool>();
+}
+
+int64_t timeout_param(const json& p) {
+  auto it = p.find("timeout");
+  if (it == p.end() || it->is_null()) return -1;
+  if (!it->is_number_unsigned() || it->get<uint64_t>() > 86400u * 365)
+    throw error(ec::invalid_argument, "parameter \"timeout\" must be a non-negative number of seconds");
+  return static_cast<int64_t>(it->get<uint64_t>());
+}
+
+int signal_param(const json& p) {
+  auto it = p.find("signal");
+  if (it == p.end() || it->is_null()) return SIGKILL;
+  if (it->is_number_unsigned()) {
+    auto v = it->get<uint64_t>();
+    if (v >= 1 && v <= static_cast<uint64_t>(SIGRTMAX)) return static_cast<int>(v);
+    throw error(ec::invalid_argument, "invalid signal: " + std::to_string(v));
+  }
+  if (it->is_string()) return parse_signal(it->get<std::string>());
+  throw error(ec::invalid_argument, "parameter \"signal\" must be a signal name or number");
+}
+
+/// Resolves `ref` via the supervisor, sends `xs...` to the container, replies with its json.
+template <class... Ts>
+void call_container(session_t* self, uint32_t msgid, const std::string& ref, Ts... xs) {
+  self->request(self->state.sup, caf::infinite, resolve_atom::value, ref)
+      .then(
+          [=](caf::actor& ctr) {
+            self->request(ctr, caf::infinite, xs...)
+                .then([=](json& r) { send_result(self, msgid, r); },
+                      [=](caf::error& e) { send_caf_error(self, msgid, e); });
+          },
+          [=](caf::error& e) { send_caf_error(self, msgid, e); });
+}
+
+/// Streams a container log file to `session` as output messages, then done_atom.
+void log_reader(caf::blocking_actor* self, std::string path, caf::actor session, uint32_t msgid) {
+  std::ifstream in(path);
+  std::string line, chunk;
+  bool chunk_err = false;
+  auto flush = [&] {
+    if (!chunk.empty())
+      self->send(session, output_atom::value, msgid, chunk_err ? 2 : 1, std::move(chunk));
+    chunk.clear();
+  };
+  log_record rec;
+  while (std::getline(in, line)) {
+    if (!parse_log_record(line, rec)) continue;
+    if (rec.is_stderr != chunk_err || chunk.size() > (64u << 10)) flush();
+    chunk_err = rec.is_stderr;
+    chunk.append(rec.text);
+    if (!rec.partial) chunk += '\n';
+  }
+  flush();
+  self->send(session, done_atom::value, msgid);
+}
+
+using method_fn = void (*)(session_t*, uint32_t, const json&);
+
+void m_hello(session_t* self, uint32_t msgid, const json& p) {
+  auto it = p.find("version");
+  if (it == p.end() || !it->is_number_integer())
+    throw error(ec::protocol, "hello needs an integer \"version\"");
+  if (it->get<int64_t>() != protocol_version)
+    throw error(ec::protocol, "protocol version mismatch: client speaks " +
+                                  std::to_string(it->get<int64_t>()) + ", ctrd speaks " +
+                                  std::to_string(protocol_version));
+  self->state.greeted = true;
+  json r = {{"version", protocol_version}, {"daemon", "ctrd"}, {"daemon_version", CTRD_VERSION},
+            {"pid", ::getpid()}};
+  send_result(self, msgid, r);
+}
+
+void m_version(session_t* self, uint32_t msgid, const json&) {
+  send_result(self, msgid, self->state.info);
+}
+
+void m_create(session_t* self, uint32_t msgid, const json& p) {
+  self->request(self->state.sup, caf::infinite, create_atom::value, p)
+      .then([=](json& r) { send_result(self, msgid, r); },
+            [=](caf::error& e) { send_caf_error(self, msgid, e); });
+}
+
+void m_list(session_t* self, uint32_t msgid, const json& p) {
+  self->request(self->state.sup, caf::infinite, list_atom::value, bool_param(p, "all"))
+      .then([=](json& r) { send_result(self, msgid, r); },
+            [=](caf::error& e) { send_caf_error(self, msgid, e); });
+}
+
+void m_init(session_t* self, uint32_t msgid, const json& p) {
+  call_container(self, msgid, str_param(p, "container"), init_atom::value);
+}
+
+void m_start(session_t* self, uint32_t msgid, const json& p) {
+  call_container(self, msgid, str_param(p, "container"), start_atom::value, bool_param(p, "attach"),
+                 caf::actor_cast<caf::actor>(self), msgid);
+}
+
+void m_stop(session_t* self, uint32_t msgid, const json& p) {
+  call_container(self, msgid, str_param(p, "container"), stop_atom::value, timeout_param(p), true);
+}
+
+void m_kill(session_t* self, uint32_t msgid, const json& p) {
+  call_container(self, msgid, str_param(p, "container"), kill_atom::value, signal_param(p));
+}
+
+void m_restart(session_t* self, uint32_t msgid, const json& p) {
+  call_container(self, msgid, str_param(p, "container"), restart_atom::value, timeout_param(p));
+}
+
+void m_remove(session_t* self, uint32_t msgid, const json& p) {
+  call_container(self, msgid, str_param(p, "container"), remove_atom::value, bool_param(p, "force"));
+}
+
+void m_inspect(session_t* self, uint32_t msgid, const json& p) {
+  call_container(self, msgid, str_param(p, "container"), inspect_atom::value);
+}
+
+void m_wait(session_t* self, uint32_t msgid, const json& p) {
+  call_container(self, msgid, str_param(p, "container"), wait_atom::value);
+}
+
+void m_logs(session_t* self, uint32_t msgid, const json& p) {
+  auto ref = str_param(p, "container");
+  self->request(self->state.sup, caf::infinite, resolve_atom::value, ref)
+      .then(
+          [=](caf::actor& ctr) {
+            self->request(ctr, caf::infinite, logs_atom::value)
+                .then(
+                    [=](json& r) {
+                      self->system().spawn(log_reader, r["path"].get<std::string>(),
+                                           caf::actor_cast<caf::actor>(self), msgid);
+                    },
+                    [=](caf::error& e) { send_caf_error(self, msgid, e); });
+          },
+          [=](caf::error& e) { send_caf_error(self, msgid, e); });
+}
+
+const std::unordered_map<std::string, method_fn>& methods() {
+  static const std::unordered_map<std::string, method_fn> table = {
+      {"hello", m_hello},     {"version", m_version}, {"create", m_create},
+      {"list", m_list},       {"init", m_init},       {"start", m_start},
+      {"stop", m_stop},       {"kill", m_kill},       {"restart", m_restart},
+      {"remove", m_remove},   {"inspect", m_inspect}, {"wait", m_wait},
+      {"logs", m_logs},
+  };
+  return table;
+}
+
+void dispatch(session_t* self, const std::string& body) {
+  int64_t msgid = -1;
+  try {
+    auto m = decode_rpc(body, &msgid);
+    if (m.kind != rpc_kind::request) throw error(ec::protocol, "ctrd accepts only requests (type 0)");
+    auto it = methods().find(m.method);
+    if (it == methods().end()) throw error(ec::protocol, "unknown method \"" + m.method + "\"");
+    if (!self->state.greeted && m.method != "hello")
+      throw error(ec::protocol, "handshake required: the first request must be \"hello\"");
+    it->second(self, m.msgid, m.params);
+  } catch (const ctrd::error& e) {
+    spdlog::debug("session: bad request: {}", e.what());
+    send_error(self, msgid < 0 ? 0 : static_cast<uint32_t>(msgid), e.code(), e.what());
+  }
+}
+
+caf::behavior session(session_t* self, caf::io::connection_handle hdl, caf::actor sup, json info) {
+  auto& s = self->state;
+  s.hdl = hdl;
+  s.sup = std::move(sup);
+  s.info = std::move(info);
+  ucred cred{};
+  socklen_t len = sizeof cred;
+  if (::getsockopt(static_cast<int>(hdl.id()), SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0)
+    spdlog::debug("client connected: pid {} uid {} gid {}", cred.pid, cred.uid, cred.gid);
+  self->configure_read(hdl, caf::io::receive_policy::at_most(64 * 1024));
+  return {
+      [=](const caf::io::new_data_msg& m) {
+        auto& st = self->state;
+        st.reader.feed(m.buf.data(), m.buf.size());
+        std::string body;
+        try {
+          while (st.reader.next(body)) dispatch(self, body);
+        } catch (const ctrd::error& e) {
+          spdlog::warn("closing client connection: {}", e.what());
+          self->close(st.hdl);
+          self->quit();
+        }
+      },
+      [=](output_atom, uint32_t msgid, int stream, const std::string& data) {
+        json n = {{"msgid", msgid},
+                  {"stream", stream == 2 ? "stderr" : "stdout"},
+                  {"data", json::binary(std::vector<std::uint8_t>(data.begin(), data.end()))}};
+        send_frame(self, encode_notification("output", n));
+      },
+      [=](done_atom, uint32_t msgid) { send_result(self, msgid, json::object()); },
+      [=](const caf::io::connection_closed_msg&) { self->quit(); },
+  };
+}
+
+caf::behavior acceptor(caf::io::broker* self, int fd, caf::actor sup, json info) {
+  self->add_doorman(fd);
+  return {
+      [=](const caf::io::new_connection_msg& m) {
+        auto a = self->fork(session, m.handle, sup, info);
+        self->link_to(a);
+      },
+      [=](const caf::io::acceptor_closed_msg&) { self->quit(); },
+  };
+}
+
+}  // namespace
+
+int open_control_socket(const std::string& path) {
+  sockaddr_un addr{};
+  if (path.size() >= sizeof addr.sun_path)
+    throw error(ec::internal, "socket path too long (max " + std::to_string(sizeof addr.sun_path - 1) +
+                                  " bytes): " + path);
+  addr.sun_family = AF_UNIX;
+  std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
+  int probe = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (probe >= 0) {
+    bool live = ::connect(probe, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+    ::close(probe);
+    if (live) throw error(ec::internal, "another ctrd is already serving " + path);
+  }
+  ::unlink(path.c_str());
+  int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) throw error(ec::internal, std::string("socket: ") + std::strerror(errno));
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      ::chmod(path.c_str(), 0660) != 0 || ::listen(fd, 512) != 0) {
+    int e = errno;
+    ::close(fd);
+    throw error(ec::internal, "cannot listen on " + path + ": " + std::strerror(e));
+  }
+  return fd;
+}
+
+caf::actor spawn_control(caf::actor_system& sys, int listen_fd, caf::actor supervisor, json info) {
+  return sys.middleman().spawn_broker(acceptor, listen_fd, std::move(supervisor), std::move(info));
+}
+
+}  // namespace ctrd

@@ -1,0 +1,256 @@
+#include "actors/host_loop.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <csignal>
+#include <poll.h>
+#include <spdlog/spdlog.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/signalfd.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <system_error>
+#include <unistd.h>
+
+#include <caf/send.hpp>
+
+#include "actors/proc.hpp"
+#include "messages/atoms.hpp"
+
+namespace ctrd {
+namespace {
+
+sigset_t daemon_signals() {
+  sigset_t s;
+  sigemptyset(&s);
+  for (int sig : {SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGPWR}) sigaddset(&s, sig);
+  return s;
+}
+
+[[noreturn]] void fail(const char* what) {
+  throw std::system_error(errno, std::generic_category(), what);
+}
+
+int pidfd_open(pid_t pid) {
+  return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+}
+
+}  // namespace
+
+void block_daemon_signals() {
+  sigset_t s = daemon_signals();
+  pthread_sigmask(SIG_BLOCK, &s, nullptr);
+}
+
+host_loop::host_loop() {
+  sigset_t s = daemon_signals();
+  epfd_ = ::epoll_create1(EPOLL_CLOEXEC);
+  if (epfd_ < 0) fail("epoll_create1");
+  sigfd_ = ::signalfd(-1, &s, SFD_NONBLOCK | SFD_CLOEXEC);
+  if (sigfd_ < 0) fail("signalfd");
+  wakefd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  if (wakefd_ < 0) fail("eventfd");
+  for (int fd : {sigfd_, wakefd_}) {
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.fd = fd;
+    if (::epoll_ctl(epfd_, EPOLL_CTL_ADD, fd, &ev) != 0) fail("epoll_ctl");
+  }
+}
+
+host_loop::~host_loop() {
+  stop();
+  for (auto& [fd, e] : fds_) ::close(fd);
+  for (int fd : {epfd_, sigfd_, wakefd_})
+    if (fd >= 0) ::close(fd);
+}
+
+void host_loop::start(caf::actor signal_sink) {
+  sink_ = std::move(signal_sink);
+  thread_ = std::thread([this] { loop(); });
+}
+
+void host_loop::stop() {
+  if (!thread_.joinable()) return;
+  stopping_ = true;
+  wake();
+  thread_.join();
+  sink_ = nullptr;
+}
+
+void host_loop::wake() {
+  uint64_t one = 1;
+  (void)!::write(wakefd_, &one, sizeof one);
+}
+
+held_child host_loop::spawn(const spawn_spec& spec, const caf::actor& owner) {
+  std::lock_guard<std::mutex> g{mtx_};
+  held_child c = spawn_held(spec);
+  children_.emplace(c.pid, owner);
+  return c;
+}
+
+bool host_loop::signal_pid(pid_t pid, int sig) {
+  std::lock_guard<std::mutex> g{mtx_};
+  if (children_.count(pid) == 0 && adopted_.count(pid) == 0) return false;
+  return ::kill(pid, sig) == 0;
+}
+
+bool host_loop::signal_group(pid_t pgid, int sig) {
+  if (pgid <= 0) return false;
+  std::lock_guard<std::mutex> g{mtx_};
+  return ::kill(-pgid, sig) == 0;
+}
+
+void host_loop::watch_output(int fd, int stream, const caf::actor& owner) {
+  std::lock_guard<std::mutex> g{mtx_};
+  fds_[fd] = fd_entry{fd_kind::output, stream, 0, owner};
+  epoll_event ev{};
+  ev.events = EPOLLIN | EPOLLONESHOT;
+  ev.data.fd = fd;
+  if (::epoll_ctl(epfd_, EPOLL_CTL_ADD, fd, &ev) != 0)
+    spdlog::error("cannot watch output fd {}: {}", fd, std::strerror(errno));
+}
+
+void host_loop::rearm(int fd) {
+  std::lock_guard<std::mutex> g{mtx_};
+  if (fds_.count(fd) == 0) return;
+  epoll_event ev{};
+  ev.events = EPOLLIN | EPOLLONESHOT;
+  ev.data.fd = fd;
+  ::epoll_ctl(epfd_, EPOLL_CTL_MOD, fd, &ev);
+}
+
+void host_loop::unwatch(int fd) {
+  std::lock_guard<std::mutex> g{mtx_};
+  if (fds_.erase(fd) == 0) return;
+  ::epoll_ctl(epfd_, EPOLL_CTL_DEL, fd, nullptr);
+}
+
+void host_loop::watch_group(pid_t pgid, const caf::actor& owner) {
+  {
+    std::lock_guard<std::mutex> g{mtx_};
+    draining_[pgid] = owner;
+  }
+  wake();
+}
+
+bool host_loop::adopt(pid_t pid, uint64_t start_time, const caf::actor& owner) {
+  int pfd = pidfd_open(pid);
+  if (pfd < 0) return false;
+  // Checked after opening the pidfd: if the start time matches now, the pidfd refers to
+  // that very process even if it exits right after.
+  if (!proc::is_same_process(pid, start_time)) {
+    ::close(pfd);
+    return false;
+  }
+  std::lock_guard<std::mutex> g{mtx_};
+  fds_[pfd] = fd_entry{fd_kind::pidfd, 0, pid, owner};
+  adopted_[pid] = pfd;
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.fd = pfd;
+  ::epoll_ctl(epfd_, EPOLL_CTL_ADD, pfd, &ev);
+  return true;
+}
+
+void host_loop::loop() {
+  epoll_event events[64];
+  while (!stopping_) {
+    // The 1 s timeout is a safety sweep (coalesced SIGCHLD, groups emptied by another
+    // reaper); normally the loop wakes only on events.
+    int n = ::epoll_wait(epfd_, events, 64, 1000);
+    if (n < 0 && errno != EINTR) {
+      spdlog::critical("host loop: epoll_wait failed: {}", std::strerror(errno));
+      return;
+    }
+    bool reap = n == 0;
+    for (int i = 0; i < n; ++i) {
+      int fd = events[i].data.fd;
+      if (fd == sigfd_) {
+        drain_signals();
+        reap = true;
+      } else if (fd == wakefd_) {
+        uint64_t v;
+        (void)!::read(wakefd_, &v, sizeof v);
+      } else {
+        handle_fd(fd);
+      }
+    }
+    if (reap) reap_children();
+    check_groups();
+  }
+}
+
+void host_loop::drain_signals() {
+  signalfd_siginfo si;
+  while (::read(sigfd_, &si, sizeof si) == sizeof si) {
+    if (si.ssi_signo != SIGCHLD && sink_)
+      caf::anon_send(sink_, signal_atom::value, static_cast<int>(si.ssi_signo));
+  }
+}
+
+void host_loop::reap_children() {
+  std::lock_guard<std::mutex> g{mtx_};
+  for (;;) {
+    siginfo_t si{};
+    if (::waitid(P_ALL, 0, &si, WEXITED | WNOHANG) != 0 || si.si_pid == 0) break;
+    auto it = children_.find(si.si_pid);
+    if (it == children_.end()) {
+      ++orphans_;
+      spdlog::debug("reaped orphan pid {} (exit {})", si.si_pid,
+                    proc::exit_code(si.si_code, si.si_status));
+      continue;
+    }
+    caf::anon_send(it->second, exited_atom::value, static_cast<int>(si.si_pid),
+                   proc::exit_code(si.si_code, si.si_status), true);
+    children_.erase(it);
+  }
+}
+
+void host_loop::check_groups() {
+  std::lock_guard<std::mutex> g{mtx_};
+  for (auto it = draining_.begin(); it != draining_.end();) {
+    if (!proc::group_exists(it->first)) {
+      caf::anon_send(it->second, drained_atom::value);
+      it = draining_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+void host_loop::handle_fd(int fd) {
+  static char buf[64 * 1024];
+  std::lock_guard<std::mutex> g{mtx_};
+  auto it = fds_.find(fd);
+  if (it == fds_.end()) return;
+  fd_entry& e = it->second;
+  if (e.kind == fd_kind::pidfd) {
+    caf::anon_send(e.owner, exited_atom::value, static_cast<int>(e.pid), -1, false);
+    adopted_.erase(e.pid);
+    ::epoll_ctl(epfd_, EPOLL_CTL_DEL, fd, nullptr);
+    ::close(fd);
+    fds_.erase(it);
+    return;
+  }
+  ssize_t n = ::read(fd, buf, sizeof buf);
+  if (n > 0) {
+    caf::anon_send(e.owner, output_atom::value, e.stream, std::string(buf, static_cast<size_t>(n)));
+    return;  // stays disarmed until the owner calls rearm()
+  }
+  if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+    epoll_event ev{};
+    ev.events = EPOLLIN | EPOLLONESHOT;
+    ev.data.fd = fd;
+    ::epoll_ctl(epfd_, EPOLL_CTL_MOD, fd, &ev);
+    return;
+  }
+  // End of file or error: the owner closes the fd.
+  caf::anon_send(e.owner, eof_atom::value, e.stream);
+  ::epoll_ctl(epfd_, EPOLL_CTL_DEL, fd, nullptr);
+  fds_.erase(it);
+}
+
+}  // namespace ctrd

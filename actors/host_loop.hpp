@@ -1,0 +1,114 @@
+// The host loop: the one plain thread that waits on the operating system for the whole
+// daemon, so no actor ever blocks and no container needs its own thread.
+//
+// It owns, behind one mutex:
+//  * the child registry pid -> owning actor. Spawns happen under the lock, and so do
+//    signals to registered pids, so a pid is never signalled after it was reaped and
+//    possibly reused;
+//  * SIGCHLD through a signalfd: every exit is reaped with waitid(P_ALL, WNOHANG), also
+//    orphans reparented to ctrd (it is a child subreaper); owners get
+//    (exited_atom, pid, exit_code, true);
+//  * container output pipes (EPOLLONESHOT): each read chunk goes to the owner as
+//    (output_atom, stream, bytes), and the fd stays disarmed until the owner calls
+//    rearm(), so at most one chunk per stream is in flight (bounded memory);
+//    end of file gives (eof_atom, stream);
+//  * process groups being torn down: (drained_atom) once no process of the group is left;
+//  * pidfds of processes adopted after a ctrd restart (not our children): their exit
+//    gives (exited_atom, pid, -1, false) since the status cannot be known;
+//  * daemon signals (SIGTERM, SIGINT, SIGHUP, SIGPWR): (signal_atom, signo) to the sink.
+//
+// Precondition: those signals and SIGCHLD are blocked in every thread (block them in main()
+// before any thread starts).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+
+#include <caf/actor.hpp>
+
+#include "actors/spawner.hpp"
+
+namespace ctrd {
+
+/// Stream numbers used in output messages.
+enum stream_id : int { stream_stdout = 1, stream_stderr = 2 };
+
+class host_loop {
+ public:
+  /// Creates the epoll set, signalfd and wake eventfd. Throws std::system_error.
+  host_loop();
+  ~host_loop();
+  host_loop(const host_loop&) = delete;
+  host_loop& operator=(const host_loop&) = delete;
+
+  /// Starts the thread; daemon signals go to `signal_sink`.
+  void start(caf::actor signal_sink);
+
+  /// Stops and joins the thread (idempotent).
+  void stop();
+
+  /// Forks a held child (spawner.hpp) owned by `owner`. Throws ctrd::error.
+  held_child spawn(const spawn_spec& spec, const caf::actor& owner);
+
+  /// Signals `pid` if it is a registered, unreaped child or an adopted process.
+  bool signal_pid(pid_t pid, int sig);
+
+  /// Signals every process of group `pgid`.
+  bool signal_group(pid_t pgid, int sig);
+
+  /// Starts reading `fd` (stream_stdout / stream_stderr) for `owner`.
+  void watch_output(int fd, int stream, const caf::actor& owner);
+
+  /// Re-enables a watched output fd after its chunk was consumed.
+  void rearm(int fd);
+
+  /// Stops watching `fd` (the caller then closes it).
+  void unwatch(int fd);
+
+  /// Sends (drained_atom) to `owner` once no process of group `pgid` exists.
+  void watch_group(pid_t pgid, const caf::actor& owner);
+
+  /// Watches a process that is not our child (after a ctrd restart). Returns false if it
+  /// is already gone or its start time differs (pid reused).
+  bool adopt(pid_t pid, uint64_t start_time, const caf::actor& owner);
+
+  /// Orphans reaped so far (processes ctrd did not spawn).
+  uint64_t orphans_reaped() const { return orphans_; }
+
+ private:
+  enum class fd_kind : uint8_t { output, pidfd };
+  struct fd_entry {
+    fd_kind kind;
+    int stream;  // output
+    pid_t pid;   // pidfd
+    caf::actor owner;
+  };
+
+  void loop();
+  void drain_signals();
+  void reap_children();
+  void check_groups();
+  void handle_fd(int fd);
+  void wake();
+
+  std::mutex mtx_;
+  std::unordered_map<pid_t, caf::actor> children_;
+  std::unordered_map<int, fd_entry> fds_;
+  std::unordered_map<pid_t, caf::actor> draining_;
+  std::unordered_map<pid_t, int> adopted_;  // pid -> pidfd
+  caf::actor sink_;
+  int epfd_ = -1;
+  int sigfd_ = -1;
+  int wakefd_ = -1;
+  std::atomic<bool> stopping_{false};
+  std::atomic<uint64_t> orphans_{0};
+  std::thread thread_;
+};
+
+/// The signal set the host loop handles; block it with pthread_sigmask before threads start.
+void block_daemon_signals();
+
+}  // namespace ctrd

@@ -1,0 +1,32 @@
+// Small, stateless helpers over /proc and signals, used by the host loop and the
+// container actor. None of them blocks.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <sys/types.h>
+
+namespace ctrd::proc {
+
+/// Start time of `pid` in clock ticks since boot (/proc/<pid>/stat field 22), 0 if the
+/// process does not exist. Together with the pid it identifies a process across pid reuse.
+uint64_t start_time(pid_t pid);
+
+/// True if `pid` exists, is not a zombie and has the given start time.
+bool is_same_process(pid_t pid, uint64_t start);
+
+/// True while any process (zombies included) is in process group `pgid`.
+bool group_exists(pid_t pgid);
+
+/// podman's exit code for a waitid() result: the status for CLD_EXITED, 128+signal when
+/// killed (CLD_KILLED, CLD_DUMPED).
+int exit_code(int code_kind, int status);
+
+/// Wall clock, ns since the epoch.
+int64_t now_ns();
+
+/// RFC 3339 with nanoseconds in UTC ("2026-11-28T18:11:14.123456789Z"); podman's zero time
+/// "0001-01-01T00:00:00Z" for 0.
+std::string rfc3339(int64_t ns);
+
+}  // namespace ctrd::proc

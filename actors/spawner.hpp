@@ -1,0 +1,52 @@
+// The native runtime's process launch: fork a child that is set up completely (own
+// session and process group, stdio on pipes, working directory, user) and then held
+// before exec until release() is called. This makes podman's "initialized" state real
+// and lets an attach be in place before the first byte is written.
+//
+// Called only by the host loop, under its registry lock (so a pid is registered as
+// owned before it can exit and be reaped).
+#pragma once
+
+#include <string>
+#include <sys/types.h>
+#include <vector>
+
+namespace ctrd {
+
+/// What to run. Everything is resolved before the fork: the child only calls
+/// async-signal-safe functions.
+struct spawn_spec {
+  std::string path;               ///< resolved executable (see resolve_command)
+  std::vector<std::string> argv;  ///< argv[0] as the user wrote it
+  std::vector<std::string> env;   ///< complete environment
+  std::string workdir;            ///< chdir target
+  bool set_user = false;          ///< switch to uid/gid before exec
+  uid_t uid = 0;
+  gid_t gid = 0;
+};
+
+/// A forked, held child and the parent's ends of its pipes (all O_CLOEXEC; the output
+/// ends are O_NONBLOCK).
+struct held_child {
+  pid_t pid = -1;
+  int release_fd = -1;  ///< write one byte to let the child exec; closing it makes it exit 0
+  int out_fd = -1;      ///< read end of the child's stdout
+  int err_fd = -1;      ///< read end of the child's stderr
+};
+
+/// Resolves argv[0] the way execvp would, using PATH from `env` (or the default PATH) and
+/// `workdir` for relative paths. Throws ctrd::error: command_not_found (podman 127) or
+/// cannot_invoke (126: a directory, no execute permission).
+std::string resolve_command(const std::string& cmd, const std::vector<std::string>& env,
+                            const std::string& workdir);
+
+/// Forks the held child. Throws ctrd::error{ec::internal} if pipes or fork fail.
+held_child spawn_held(const spawn_spec& spec);
+
+/// Lets the held child exec. Closes release_fd. Returns false if the child is gone.
+bool release_child(held_child& c);
+
+/// The PATH used when the container's environment has none.
+extern const char* const default_path;
+
+}  // namespace ctrd

@@ -1,0 +1,98 @@
+#include "actors/state_store.hpp"
+
+#include <leveldb/db.h>
+#include <leveldb/write_batch.h>
+
+#include "messages/error.hpp"
+
+namespace ctrd {
+namespace {
+
+constexpr const char* schema_key = "v1/meta/schema";
+constexpr const char* ctr_prefix = "v1/ctr/";
+
+std::string config_key(const std::string& id) { return ctr_prefix + id + "/config"; }
+std::string state_key(const std::string& id) { return ctr_prefix + id + "/state"; }
+
+}  // namespace
+
+state_store::state_store(const std::string& dir) {
+  leveldb::Options o;
+  o.create_if_missing = true;
+  o.paranoid_checks = true;
+  leveldb::DB* raw = nullptr;
+  auto st = leveldb::DB::Open(o, dir, &raw);
+  if (!st.ok()) throw error(ec::internal, "cannot open state database " + dir + ": " + st.ToString());
+  db_.reset(raw);
+  std::string v;
+  auto gs = db_->Get({}, schema_key, &v);
+  if (gs.IsNotFound()) {
+    leveldb::WriteOptions w;
+    w.sync = true;
+    db_->Put(w, schema_key, "1");
+  } else if (!gs.ok()) {
+    throw error(ec::internal, "cannot read state database " + dir + ": " + gs.ToString());
+  } else if (v != "1") {
+    throw error(ec::internal, "state database " + dir + " has schema version " + v +
+                                  ", this ctrd understands version 1");
+  }
+}
+
+state_store::~state_store() = default;
+
+void state_store::write(const std::string& what, void* batch) {
+  leveldb::WriteOptions w;
+  w.sync = true;
+  auto st = db_->Write(w, static_cast<leveldb::WriteBatch*>(batch));
+  if (!st.ok()) throw error(ec::internal, "cannot " + what + ": " + st.ToString());
+}
+
+void state_store::put_container(const container_config& c, const container_status& s) {
+  leveldb::WriteBatch b;
+  b.Put(config_key(c.id), encode_msgpack(to_json(c)));
+  b.Put(state_key(c.id), encode_msgpack(to_json(s)));
+  write("store container " + c.id, &b);
+}
+
+void state_store::put_status(const std::string& id, const container_status& s) {
+  leveldb::WriteBatch b;
+  b.Put(state_key(id), encode_msgpack(to_json(s)));
+  write("store state of container " + id, &b);
+}
+
+void state_store::erase(const std::string& id) {
+  leveldb::WriteBatch b;
+  b.Delete(config_key(id));
+  b.Delete(state_key(id));
+  write("remove container " + id, &b);
+}
+
+load_result state_store::load_all() const {
+  load_result out;
+  std::unique_ptr<leveldb::Iterator> it(db_->NewIterator({}));
+  const std::string prefix = ctr_prefix;
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    std::string key = it->key().ToString();
+    auto slash = key.find('/', prefix.size());
+    if (slash == std::string::npos || key.compare(slash, std::string::npos, "/config") != 0)
+      continue;
+    std::string id = key.substr(prefix.size(), slash - prefix.size());
+    try {
+      stored_container sc;
+      auto v = it->value();
+      sc.config = config_from_json(decode_msgpack(v.data(), v.size()));
+      sc.config.id = id;
+      std::string sv;
+      auto st = db_->Get({}, state_key(id), &sv);
+      if (st.ok()) sc.status = status_from_json(decode_msgpack(sv.data(), sv.size()));
+      else sc.status.error = "state record missing: " + st.ToString();
+      out.containers.push_back(std::move(sc));
+    } catch (const std::exception& e) {
+      out.problems.push_back("container " + id + ": " + e.what());
+    }
+  }
+  if (!it->status().ok()) out.problems.push_back("iteration failed: " + it->status().ToString());
+  return out;
+}
+
+}  // namespace ctrd

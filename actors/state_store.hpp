@@ -1,0 +1,61 @@
+// The LevelDB schema and access layer (plain class, no CAF). Only the store actor uses it
+// at run time; tests use it directly. Schema (docs/state_format.md):
+//
+//   v1/meta/schema          "1"
+//   v1/ctr/<id>/config      msgpack map: container_config (to_json form)
+//   v1/ctr/<id>/state       msgpack map: container_status (to_json form)
+//
+// Every write is a synchronous WriteBatch: once a call returns, a crash cannot undo it.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "messages/container_config.hpp"
+#include "messages/container_status.hpp"
+
+namespace leveldb {
+class DB;
+}
+
+namespace ctrd {
+
+/// One container as loaded from disk.
+struct stored_container {
+  container_config config;
+  container_status status;
+};
+
+/// The result of load_all(): good records plus a description of each record that could
+/// not be decoded (reported, never fatal).
+struct load_result {
+  std::vector<stored_container> containers;
+  std::vector<std::string> problems;
+};
+
+class state_store {
+ public:
+  /// Opens (creating if missing) the database in `dir`. Throws ctrd::error{ec::internal}
+  /// naming the directory and LevelDB's reason, e.g. when another ctrd holds the lock.
+  explicit state_store(const std::string& dir);
+  ~state_store();
+
+  /// Writes config and state of a new container atomically.
+  void put_container(const container_config& c, const container_status& s);
+
+  /// Replaces the state record of container `id`.
+  void put_status(const std::string& id, const container_status& s);
+
+  /// Deletes every key of container `id`.
+  void erase(const std::string& id);
+
+  /// Reads every container.
+  load_result load_all() const;
+
+ private:
+  void write(const std::string& what, void* batch);
+  std::unique_ptr<leveldb::DB> db_;
+};
+
+}  // namespace ctrd

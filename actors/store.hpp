@@ -1,0 +1,26 @@
+// The store actor: the only owner of the LevelDB database (state_store). Spawned detached
+// because every write is an fsync'ed WriteBatch.
+//
+// Protocol:
+//   (put_atom, container_config, container_status) -> true          new container, durable
+//   (put_atom, std::string id, container_status)   -> (nothing)     state update, durable, errors logged
+//   (erase_atom, std::string id)                   -> true          removal, durable
+//   (load_atom)                                    -> load_result   everything on disk
+// Failures come back as errors with the LevelDB text (ec::internal).
+#pragma once
+
+#include <memory>
+
+#include <caf/actor.hpp>
+#include <caf/actor_system.hpp>
+
+#include "actors/state_store.hpp"
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ctrd::load_result)
+
+namespace ctrd {
+
+/// Spawns the store actor over an opened database.
+caf::actor spawn_store(caf::actor_system& sys, std::shared_ptr<state_store> db);
+
+}  // namespace ctrd

@@ -1,0 +1,52 @@
+// CAF vocabulary of the daemon: every atom and every type sent between actors. Local
+// messages only (nothing is serialised by CAF), so non-inspectable types are allowed with
+// CAF_ALLOW_UNSAFE_MESSAGE_TYPE. The message protocol of each actor is documented in its
+// header (actors/container.hpp, actors/store.hpp, supervisor/supervisor.hpp).
+#pragma once
+
+#include <caf/allowed_unsafe_message_type.hpp>
+#include <caf/atom.hpp>
+
+#include "messages/container_config.hpp"
+#include "messages/container_status.hpp"
+#include "messages/value_codec.hpp"
+
+namespace ctrd {
+
+// User operations (session -> supervisor / container).
+using create_atom = caf::atom_constant<caf::atom("create")>;
+using init_atom = caf::atom_constant<caf::atom("init")>;
+using start_atom = caf::atom_constant<caf::atom("start")>;
+using stop_atom = caf::atom_constant<caf::atom("stop")>;
+using kill_atom = caf::atom_constant<caf::atom("kill")>;
+using restart_atom = caf::atom_constant<caf::atom("restart")>;
+using remove_atom = caf::atom_constant<caf::atom("remove")>;
+using list_atom = caf::atom_constant<caf::atom("list")>;
+using inspect_atom = caf::atom_constant<caf::atom("inspect")>;
+using wait_atom = caf::atom_constant<caf::atom("wait")>;
+using logs_atom = caf::atom_constant<caf::atom("logs")>;
+using resolve_atom = caf::atom_constant<caf::atom("resolve")>;
+
+// Internal notifications.
+using status_atom = caf::atom_constant<caf::atom("status")>;      // container -> supervisor replica
+using gone_atom = caf::atom_constant<caf::atom("gone")>;          // container removed
+using exited_atom = caf::atom_constant<caf::atom("exited")>;      // host -> container: main pid ended
+using output_atom = caf::atom_constant<caf::atom("output")>;      // host -> container, container -> session
+using eof_atom = caf::atom_constant<caf::atom("eof")>;            // host -> container: stream closed
+using drained_atom = caf::atom_constant<caf::atom("drained")>;    // host -> container: group empty
+using timeout_atom = caf::atom_constant<caf::atom("timeout")>;    // stop timer (with generation)
+using done_atom = caf::atom_constant<caf::atom("done")>;          // stream end (container -> session)
+using shutdown_atom = caf::atom_constant<caf::atom("shutdown")>;  // signal -> supervisor
+using recover_atom = caf::atom_constant<caf::atom("recover")>;    // supervisor -> container at boot
+using signal_atom = caf::atom_constant<caf::atom("signal")>;      // host -> supervisor: a daemon signal
+
+// Store protocol.
+using load_atom = caf::atom_constant<caf::atom("load")>;
+using put_atom = caf::atom_constant<caf::atom("put")>;
+using erase_atom = caf::atom_constant<caf::atom("erase")>;
+
+}  // namespace ctrd
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ctrd::json)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ctrd::container_config)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ctrd::container_status)

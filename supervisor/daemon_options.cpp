@@ -1,0 +1,29 @@
+#include "supervisor/daemon_options.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include "config/paths.hpp"
+
+namespace ctrd {
+
+bool parse_daemon_options(int argc, char** argv, daemon_options& out, int& exit_code) {
+  CLI::App app{"ctrd: container supervisor daemon (runs in the foreground)"};
+  out.root = default_root_dir();
+  out.socket = default_socket_path();
+  app.add_option("--root", out.root, "state directory (LevelDB, logs)")->capture_default_str();
+  app.add_option("--socket", out.socket, "control socket path")->capture_default_str();
+  app.add_option("--log-level", out.log_level, "trace, debug, info, warn, error, critical, off")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
+  app.set_version_flag("--version", std::string("ctrd ") + CTRD_VERSION);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);
+    exit_code = rc == 0 ? 0 : 2;
+    return false;
+  }
+  return true;
+}
+
+}  // namespace ctrd

@@ -1,0 +1,18 @@
+// ctrd's command line (docs/ctrd.md).
+#pragma once
+
+#include <string>
+
+namespace ctrd {
+
+struct daemon_options {
+  std::string root;              ///< state root (LevelDB in <root>/state, containers in <root>/containers)
+  std::string socket;            ///< control socket path
+  std::string log_level = "info";
+};
+
+/// Parses argv. Prints help/errors itself; returns false with `exit_code` set when the
+/// process should exit (0 after --help, 2 for a usage error).
+bool parse_daemon_options(int argc, char** argv, daemon_options& out, int& exit_code);
+
+}  // namespace ctrd

@@ -1,0 +1,158 @@
+// ctrd entry point: options -> logging -> state store -> control socket -> actor system
+// (store, supervisor with recovered containers, control acceptor) -> host loop. Runs in the
+// foreground until SIGTERM/SIGINT/SIGPWR, then stops every container and exits 0.
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <filesystem>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+#include <caf/io/middleman.hpp>
+#include <caf/scoped_actor.hpp>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "actors/control.hpp"
+#include "actors/host_loop.hpp"
+#include "actors/store.hpp"
+#include "messages/error.hpp"
+#include "messages/rpc.hpp"
+#include "supervisor/daemon_options.hpp"
+#include "supervisor/supervisor.hpp"
+
+namespace {
+
+void setup_logging(const std::string& level) {
+  auto sink = std::make_shared<spdlog::sinks::stderr_color_sink_mt>();
+  auto log = std::make_shared<spdlog::logger>("ctrd", sink);
+  log->set_level(spdlog::level::from_str(level));
+  log->set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+  log->flush_on(spdlog::level::trace);
+  spdlog::set_default_logger(log);
+}
+
+void make_dir(const std::string& dir, std::filesystem::perms perms) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) throw ctrd::error(ctrd::ec::internal, "cannot create " + dir + ": " + ec.message());
+  std::filesystem::permissions(dir, perms, ec);
+}
+
+// Holds <socket>.lock for the daemon's lifetime: a second ctrd on the same socket is refused.
+int lock_socket(const std::string& socket) {
+  auto path = socket + ".lock";
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) throw ctrd::error(ctrd::ec::internal, "cannot open " + path + ": " + std::strerror(errno));
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0)
+    throw ctrd::error(ctrd::ec::internal, "another ctrd is already running on socket " + socket);
+  auto pid = std::to_string(::getpid()) + "\n";
+  if (::ftruncate(fd, 0) == 0) (void)!::write(fd, pid.data(), pid.size());
+  return fd;
+}
+
+void raise_fd_limit() {
+  rlimit rl{};
+  if (::getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+    rl.rlim_cur = rl.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &rl);
+  }
+}
+
+// Container folders whose record is gone (a crash between the store delete and the folder
+// removal) are deleted at start.
+void remove_orphan_dirs(const std::string& containers_dir, const ctrd::load_result& loaded) {
+  std::error_code ec;
+  for (auto& e : std::filesystem::directory_iterator(containers_dir, ec)) {
+    auto id = e.path().filename().string();
+    bool known = false;
+    for (auto& c : loaded.containers) known = known || c.config.id == id;
+    if (!known) {
+      spdlog::info("removing leftover folder of deleted container {}", id);
+      std::filesystem::remove_all(e.path(), ec);
+    }
+  }
+}
+
+int run(const ctrd::daemon_options& opt) {
+  auto root = std::filesystem::absolute(opt.root).lexically_normal().string();
+  auto socket = std::filesystem::absolute(opt.socket).lexically_normal().string();
+  auto containers_dir = root + "/containers";
+  make_dir(root, std::filesystem::perms::owner_all);
+  make_dir(containers_dir, std::filesystem::perms::owner_all);
+  std::shared_ptr<ctrd::state_store> db;
+  try {
+    db = std::make_shared<ctrd::state_store>(root + "/state");
+  } catch (const ctrd::error& e) {
+    if (std::strstr(e.what(), "lock") != nullptr)
+      throw ctrd::error(ctrd::ec::internal, "another ctrd is already using the state in " + root +
+                                                " (" + e.what() + ")");
+    throw;
+  }
+  make_dir(std::filesystem::path(socket).parent_path().string(),
+           std::filesystem::perms::owner_all | std::filesystem::perms::group_read |
+               std::filesystem::perms::group_exec | std::filesystem::perms::others_read |
+               std::filesystem::perms::others_exec);
+  int lock_fd = lock_socket(socket);
+  int listen_fd = ctrd::open_control_socket(socket);
+  if (::prctl(PR_SET_CHILD_SUBREAPER, 1) != 0)
+    spdlog::warn("cannot become a child subreaper: {}", std::strerror(errno));
+  raise_fd_limit();
+
+  auto loaded = db->load_all();
+  remove_orphan_dirs(containers_dir, loaded);
+
+  ctrd::host_loop host;
+  caf::actor_system_config cfg;
+  cfg.load<caf::io::middleman>();
+  cfg.set("logger.console", caf::atom("none"));
+  cfg.set("logger.file-verbosity", caf::atom("quiet"));
+  caf::actor_system sys{cfg};
+  sys.await_actors_before_shutdown(false);
+  auto store = ctrd::spawn_store(sys, db);
+  auto sup = ctrd::spawn_supervisor(sys, store, &host, containers_dir, std::move(loaded));
+  host.start(sup);
+  ctrd::json info = {{"daemon_version", CTRD_VERSION},
+                     {"protocol_version", ctrd::protocol_version},
+                     {"pid", ::getpid()},
+                     {"root", root},
+                     {"socket", socket}};
+  auto ctl = ctrd::spawn_control(sys, listen_fd, sup, info);
+  spdlog::info("ctrd {} ready: socket {}, root {} (reach it with: ctrctl --socket {} ps -a)",
+               CTRD_VERSION, socket, root, socket);
+  {
+    caf::scoped_actor self{sys};
+    self->monitor(sup);
+    self->receive([](caf::down_msg&) {});
+  }
+  caf::anon_send_exit(ctl, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(store, caf::exit_reason::user_shutdown);
+  host.stop();
+  ::unlink(socket.c_str());
+  ::close(lock_fd);
+  spdlog::info("ctrd stopped");
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // First thing, before any thread exists: the host loop takes these through a signalfd.
+  ctrd::block_daemon_signals();
+  ::signal(SIGPIPE, SIG_IGN);
+  ctrd::daemon_options opt;
+  int rc = 0;
+  if (!ctrd::parse_daemon_options(argc, argv, opt, rc)) return rc;
+  setup_logging(opt.log_level);
+  try {
+    return run(opt);
+  } catch (const std::exception& e) {
+    spdlog::critical("{}", e.what());
+    return 1;
+  }
+}
