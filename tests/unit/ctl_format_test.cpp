@@ -1,0 +1,139 @@
+// Unit tests for ctrctl's pure formatting helpers (ctl/format.hpp) and the RPC error →
+// exit status mapping (ctl/client.hpp). Links ctl_lib.
+#include <catch2/catch.hpp>
+
+#include "ctl/client.hpp"
+#include "ctl/format.hpp"
+#include "messages/rpc.hpp"
+
+using ctl::json;
+
+namespace {
+constexpr int64_t s = 1000000000;
+constexpr int64_t now = 1700000000 * s;
+}  // namespace
+
+TEST_CASE("human_duration follows go-units HumanDuration", "[ctl][format]") {
+  CHECK(ctl::human_duration(0) == "Less than a second");
+  CHECK(ctl::human_duration(-5 * s) == "Less than a second");
+  CHECK(ctl::human_duration(999999999) == "Less than a second");
+  CHECK(ctl::human_duration(1 * s) == "1 second");
+  CHECK(ctl::human_duration(5 * s) == "5 seconds");
+  CHECK(ctl::human_duration(59 * s) == "59 seconds");
+  CHECK(ctl::human_duration(60 * s) == "About a minute");
+  CHECK(ctl::human_duration(119 * s) == "About a minute");
+  CHECK(ctl::human_duration(120 * s) == "2 minutes");
+  CHECK(ctl::human_duration(59 * 60 * s) == "59 minutes");
+  CHECK(ctl::human_duration(60 * 60 * s) == "About an hour");
+  CHECK(ctl::human_duration(89 * 60 * s) == "About an hour");
+  CHECK(ctl::human_duration(90 * 60 * s) == "2 hours");
+  CHECK(ctl::human_duration(47 * 3600 * s) == "47 hours");
+  CHECK(ctl::human_duration(48 * 3600 * s) == "2 days");
+  CHECK(ctl::human_duration(13 * 24 * 3600 * s) == "13 days");
+  CHECK(ctl::human_duration(14 * 24 * 3600 * s) == "2 weeks");
+  CHECK(ctl::human_duration(60 * 24 * 3600 * s) == "2 months");
+  CHECK(ctl::human_duration(2 * 365 * 24 * 3600 * s) == "2 years");
+}
+
+TEST_CASE("status_string matches podman's ps STATUS column", "[ctl][format]") {
+  CHECK(ctl::status_string("created", 0, 0, 0, now) == "Created");
+  CHECK(ctl::status_string("configured", 0, 0, 0, now) == "Created");
+  CHECK(ctl::status_string("initialized", 0, 0, 0, now) == "Initialized");
+  CHECK(ctl::status_string("running", 0, now - 5 * s, 0, now) == "Up 5 seconds");
+  CHECK(ctl::status_string("running", 0, now, 0, now) == "Up Less than a second");
+  CHECK(ctl::status_string("exited", 0, now - 10 * s, now - 3 * s, now) ==
+        "Exited (0) 3 seconds ago");
+  CHECK(ctl::status_string("stopped", 137, 0, now - 120 * s, now) ==
+        "Exited (137) 2 minutes ago");
+  CHECK(ctl::status_string("stopping", 0, now - 5 * s, 0, now) == "Stopping");
+  CHECK(ctl::status_string("paused", 0, now - 5 * s, 0, now) == "Paused");
+  CHECK(ctl::status_string("removing", 0, 0, 0, now) == "Removing");
+}
+
+TEST_CASE("ago_string, short_id and command_string", "[ctl][format]") {
+  CHECK(ctl::ago_string(now - 125 * s, now) == "2 minutes ago");
+  CHECK(ctl::short_id(std::string(64, 'a')) == std::string(12, 'a'));
+  CHECK(ctl::short_id("abc") == "abc");
+  json cmd = {"sh", "-c", "echo hello world; sleep 100"};
+  CHECK(ctl::command_string(cmd, true) == "sh -c echo hello world; sleep 100");
+  CHECK(ctl::command_string(cmd, false) == "sh -c echo hello ...");
+  CHECK(ctl::command_string(json{"sleep", "5"}, false) == "sleep 5");
+  CHECK(ctl::command_string(json(), false).empty());
+}
+
+namespace {
+json summary(const std::string& id, const std::string& name, const std::string& state,
+             int64_t created_ns) {
+  return json{{"id", id},
+              {"name", name},
+              {"command", {"sleep", "100"}},
+              {"created_ns", created_ns},
+              {"state", state},
+              {"exit_code", 0},
+              {"started_ns", now - 5 * s},
+              {"finished_ns", 0},
+              {"restart_count", 2},
+              {"pid", 42}};
+}
+}  // namespace
+
+TEST_CASE("ps_table lays columns out like Go's tabwriter", "[ctl][format]") {
+  json list = json::array({summary(std::string(64, 'b'), "web", "running", now - 60 * s)});
+  std::string t = ctl::ps_table(list, now, false);
+  CHECK(t ==
+        "CONTAINER ID  COMMAND     CREATED             STATUS        RESTARTS    NAMES\n"
+        "bbbbbbbbbbbb  sleep 100   About a minute ago  Up 5 seconds  2           web\n");
+  std::string full = ctl::ps_table(list, now, true);
+  CHECK(full.find(std::string(64, 'b') + "  ") != std::string::npos);
+  CHECK(ctl::ps_table(json::array(), now, false) ==
+        "CONTAINER ID  COMMAND     CREATED     STATUS      RESTARTS    NAMES\n");
+}
+
+TEST_CASE("sort_summaries puts the newest first; ps_quiet prints ids", "[ctl][format]") {
+  json list = json::array({summary(std::string(64, '1'), "old", "exited", now - 100 * s),
+                           summary(std::string(64, '2'), "new", "running", now - 1 * s)});
+  ctl::sort_summaries(list);
+  CHECK(list[0]["name"] == "new");
+  CHECK(ctl::ps_quiet(list, false) == "222222222222\n111111111111\n");
+  CHECK(ctl::ps_quiet(list, true) == std::string(64, '2') + "\n" + std::string(64, '1') + "\n");
+}
+
+TEST_CASE("ps_json uses podman's keys", "[ctl][format]") {
+  json list = json::array({summary(std::string(64, 'c'), "db", "running", now - 10 * s)});
+  json j = ctl::ps_json(list, now);
+  REQUIRE(j.is_array());
+  REQUIRE(j.size() == 1);
+  const json& c = j[0];
+  CHECK(c["Id"] == std::string(64, 'c'));
+  CHECK(c["Names"] == json::array({"db"}));
+  CHECK(c["Command"] == json::array({"sleep", "100"}));
+  CHECK(c["Created"] == now / s - 10);
+  CHECK(c["CreatedAt"] == "10 seconds ago");
+  CHECK(c["State"] == "running");
+  CHECK(c["Status"] == "Up 5 seconds");
+  CHECK(c["ExitCode"] == 0);
+  CHECK(c["Exited"] == false);
+  CHECK(c["ExitedAt"] == 0);
+  CHECK(c["Pid"] == 42);
+  CHECK(c["Restarts"] == 2);
+  CHECK(c["StartedAt"] == now / s - 5);
+}
+
+TEST_CASE("RPC errors map to podman's exit codes", "[ctl][exit]") {
+  using ctrd::ec;
+  CHECK(ctl::exit_code_of(ctrd::error_object(ec::no_such_container, "x")) == 125);
+  CHECK(ctl::exit_code_of(ctrd::error_object(ec::invalid_state, "x")) == 125);
+  CHECK(ctl::exit_code_of(ctrd::error_object(ec::protocol, "x")) == 125);
+  CHECK(ctl::exit_code_of(ctrd::error_object(ec::command_not_found, "x")) == 127);
+  CHECK(ctl::exit_code_of(ctrd::error_object(ec::cannot_invoke, "x")) == 126);
+  CHECK(ctl::exit_code_of(json{{"code", 999}}) == 125);
+  CHECK(ctl::exit_code_of(json()) == 125);
+  CHECK(ctl::error_code_of(ctrd::error_object(ec::removed, "x")) == ec::removed);
+  ctl::response r;
+  CHECK(r.ok());
+  CHECK(r.code() == ec::none);
+  r.error = ctrd::error_object(ec::name_in_use, "the name \"web\" is in use");
+  CHECK_FALSE(r.ok());
+  CHECK(r.code() == ec::name_in_use);
+  CHECK(r.message() == "the name \"web\" is in use");
+}
