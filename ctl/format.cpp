@@ -4,6 +4,7 @@
 #include <array>
 #include <cctype>
 #include <ctime>
+#include <utility>
 #include <vector>
 
 namespace ctl {
@@ -95,10 +96,18 @@ std::string command_string(const json& command, bool no_trunc) {
 }
 
 void sort_summaries(json& summaries) {
-  if (!summaries.is_array()) return;
-  std::stable_sort(summaries.begin(), summaries.end(), [](const json& a, const json& b) {
-    return int_field(a, "created_ns") > int_field(b, "created_ns");
-  });
+  if (!summaries.is_array() || summaries.size() < 2) return;
+  // Sort (key, index) pairs, then move the maps once: cheaper than comparing maps.
+  std::vector<std::pair<int64_t, std::size_t>> keys;
+  keys.reserve(summaries.size());
+  for (std::size_t i = 0; i < summaries.size(); ++i)
+    keys.emplace_back(int_field(summaries[i], "created_ns"), i);
+  std::stable_sort(keys.begin(), keys.end(),
+                   [](const auto& a, const auto& b) { return a.first > b.first; });
+  json sorted = json::array();
+  sorted.get_ref<json::array_t&>().reserve(keys.size());
+  for (const auto& k : keys) sorted.push_back(std::move(summaries[k.second]));
+  summaries = std::move(sorted);
 }
 
 std::string ps_table(const json& summaries, int64_t now, bool no_trunc) {
