@@ -80,6 +80,10 @@ struct ctr_state {
 
 using actor_t = caf::stateful_actor<ctr_state>;
 
+/// Wraps a json reply for a caf::result<json>. Never return a json directly there:
+/// caf::result brace-initialises its value, which turns a json object into [object].
+caf::result<json> reply(json j) { return caf::expected<json>(std::move(j)); }
+
 void close_fd(int& fd) {
   if (fd >= 0) ::close(fd);
   fd = -1;
@@ -396,7 +400,7 @@ caf::behavior container_actor(actor_t* self, stored_container rec, container_dep
   return {
       [=](init_atom) -> caf::result<json> {
         if (auto err = step(self, event::init)) return err;
-        return self->state.id_reply();
+        return reply(self->state.id_reply());
       },
       [=](start_atom, bool attach, caf::actor sub, uint32_t msgid) -> caf::result<json> {
         auto rp = self->make_response_promise<json>();
@@ -431,7 +435,7 @@ caf::behavior container_actor(actor_t* self, stored_container rec, container_dep
         request_ctx rc;
         rc.signal = sig;
         if (auto err = step(self, event::kill, rc)) return err;
-        return self->state.id_reply();
+        return reply(self->state.id_reply());
       },
       [=](restart_atom, int64_t timeout) -> caf::result<json> {
         auto rp = self->make_response_promise<json>();
@@ -461,7 +465,7 @@ caf::behavior container_actor(actor_t* self, stored_container rec, container_dep
       [=](wait_atom) -> caf::result<json> {
         auto& st = self->state;
         if (st.st.state == container_state::configured || st.st.state == container_state::exited)
-          return st.exit_reply();
+          return reply(st.exit_reply());
         auto rp = self->make_response_promise<json>();
         st.waiters.push_back(rp);
         return rp;

@@ -105,7 +105,8 @@ void call_container(session_t* self, uint32_t msgid, const std::string& ref, Ts.
 }
 
 /// Streams a container log file to `session` as output messages, then done_atom.
-void log_reader(caf::blocking_actor* self, std::string path, caf::actor session, uint32_t msgid) {
+void log_reader(caf::blocking_actor* self, std::string path, std::string id, caf::actor session,
+                uint32_t msgid) {
   std::ifstream in(path);
   std::string line, chunk;
   bool chunk_err = false;
@@ -123,7 +124,7 @@ void log_reader(caf::blocking_actor* self, std::string path, caf::actor session,
     if (!rec.partial) chunk += '\n';
   }
   flush();
-  self->send(session, done_atom::value, msgid);
+  self->send(session, done_atom::value, msgid, std::move(id));
 }
 
 using method_fn = void (*)(session_t*, uint32_t, const json&);
@@ -200,6 +201,7 @@ void m_logs(session_t* self, uint32_t msgid, const json& p) {
                 .then(
                     [=](json& r) {
                       self->system().spawn(log_reader, r["path"].get<std::string>(),
+                                           r["id"].get<std::string>(),
                                            caf::actor_cast<caf::actor>(self), msgid);
                     },
                     [=](caf::error& e) { send_caf_error(self, msgid, e); });
@@ -263,7 +265,9 @@ caf::behavior session(session_t* self, caf::io::connection_handle hdl, caf::acto
                   {"data", json::binary(std::vector<std::uint8_t>(data.begin(), data.end()))}};
         send_frame(self, encode_notification("output", n));
       },
-      [=](done_atom, uint32_t msgid) { send_result(self, msgid, json::object()); },
+      [=](done_atom, uint32_t msgid, const std::string& id) {
+        send_result(self, msgid, json{{"id", id}});
+      },
       [=](const caf::io::connection_closed_msg&) { self->quit(); },
   };
 }

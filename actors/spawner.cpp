@@ -57,7 +57,10 @@ void close_quietly(int& fd) {
   ::sigprocmask(SIG_SETMASK, &empty, nullptr);
   ::setsid();
   if (::dup2(null_fd, 0) < 0 || ::dup2(out_w, 1) < 0 || ::dup2(err_w, 2) < 0) ::_exit(126);
-  ::syscall(SYS_close_range, 3u, ~0u, CLOSE_RANGE_CLOEXEC);
+  // Close every other descriptor now, not at exec: while held, this child must not keep
+  // other containers' release pipes (or its own write end) open, or EOF would never come.
+  if (hold_r > 3) ::syscall(SYS_close_range, 3u, static_cast<unsigned>(hold_r - 1), 0u);
+  ::syscall(SYS_close_range, static_cast<unsigned>(hold_r + 1), ~0u, 0u);
   if (::chdir(s.workdir.c_str()) != 0) {
     static const char msg[] = "ctrd: cannot change to the working directory\n";
     (void)!::write(2, msg, sizeof msg - 1);

@@ -1,0 +1,61 @@
+// A real ctrd for integration tests: its own temp root and socket, driven through the real
+// ctrctl binary or raw socket frames. Paths of the binaries come from CMake
+// (CTRD_BIN, CTRCTL_BIN, CTRD_SOURCE_DIR).
+#pragma once
+
+#include <string>
+#include <sys/types.h>
+#include <vector>
+
+#include "tests/support/process.hpp"
+#include "tests/support/temp_dir.hpp"
+
+namespace ctrd::test {
+
+class live_daemon {
+ public:
+  /// Starts ctrd on a fresh temp root and waits until its socket accepts connections.
+  live_daemon();
+  /// Stops ctrd with SIGTERM (SIGKILL after 20 s) and removes the temp root.
+  ~live_daemon();
+
+  /// (Re)starts ctrd on the same root and socket; waits for the socket.
+  void start();
+  /// SIGKILL, no cleanup: simulates a crash. Containers keep running.
+  void kill9();
+  /// SIGTERM and wait; returns ctrd's exit code (-1 on timeout).
+  int terminate(int timeout_ms = 20000);
+
+  /// Runs `ctrctl --socket <sock> args...`.
+  proc_result ctl(const std::vector<std::string>& args, const std::string& input = "") const;
+
+  /// Trimmed stdout of a ctrctl call that must succeed (fails the test otherwise).
+  std::string ok(const std::vector<std::string>& args) const;
+
+  /// ctrd's log so far.
+  std::string log() const;
+
+  const std::string& socket() const { return socket_; }
+  const std::string& root() const { return root_; }
+  pid_t pid() const { return pid_; }
+  const temp_dir& dir() const { return dir_; }
+
+ private:
+  temp_dir dir_;
+  std::string root_, socket_, log_;
+  pid_t pid_ = -1;
+};
+
+/// Connects to a unix socket; returns the fd or -1.
+int connect_unix(const std::string& path);
+
+/// Reads one frame body from `fd` (timeout 5 s); returns false on EOF/timeout.
+bool read_frame(int fd, std::string& body);
+
+/// Writes all bytes.
+void write_all(int fd, const std::string& bytes);
+
+/// Trims trailing whitespace/newlines.
+std::string trim(const std::string& s);
+
+}  // namespace ctrd::test
