@@ -1,0 +1,17 @@
+#!/bin/sh
+# Installs the Debian 12 packages ctrd needs to build and test, if any is missing.
+set -eu
+PKGS="g++ cmake ninja-build pkg-config libcaf-dev libboost-dev libboost-filesystem-dev \
+libmsgpack-cxx-dev libspdlog-dev libleveldb-dev libsnappy-dev catch2 libtomlplusplus-dev \
+libcli11-dev nlohmann-json3-dev libarchive-dev python3 python3-msgpack"
+missing=""
+for p in $PKGS; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+echo "installing:$missing"
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+$SUDO apt-get update -q
+$SUDO env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=900 install -y \
+  --no-install-recommends $missing

@@ -1,0 +1,13 @@
+#!/bin/sh
+# Installs dependencies, builds, and runs ctrd in the foreground with a local state root
+# (./.ctrd/root) and socket (./.ctrd/ctrd.sock). Stop it with Ctrl-C.
+set -eu
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCTRD_TESTS=OFF >/dev/null
+cmake --build build -j2 --target ctrd ctrctl
+mkdir -p .ctrd
+echo "ctrd is starting; in another terminal:"
+echo "  export CTRD_SOCKET=$PWD/.ctrd/ctrd.sock"
+echo "  $PWD/build/ctl/ctrctl run --rm echo hello"
+exec build/supervisor/ctrd --root .ctrd/root --socket .ctrd/ctrd.sock "$@"

@@ -1,0 +1,17 @@
+#!/bin/sh
+# Installs dependencies, builds with warnings as errors, and runs the whole test suite,
+# then again under AddressSanitizer + UndefinedBehaviorSanitizer. Exits non-zero on failure.
+set -eu
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh
+run_suite() {
+  dir=$1; shift
+  cmake -S . -B "$dir" -G Ninja -DCTRD_WERROR=ON "$@" >/dev/null
+  cmake --build "$dir" -j2
+  (cd "$dir" && ctest -j2 --output-on-failure --timeout 180)
+}
+run_suite build-test -DCMAKE_BUILD_TYPE=RelWithDebInfo
+ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 \
+UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  run_suite build-asan -DCMAKE_BUILD_TYPE=Debug -DCTRD_SANITIZE=ON
+echo "all tests passed (plain and ASan/UBSan builds)"
