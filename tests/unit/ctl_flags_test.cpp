@@ -60,7 +60,7 @@ TEST_CASE("every create flag lands in the definition", "[ctl][flags]") {
   CHECK_FALSE(d.contains("auto_remove"));
 }
 
-TEST_CASE("--rm sets auto_remove and conflicts with a restart policy", "[ctl][flags]") {
+TEST_CASE("run --rm sets auto_remove and conflicts with a restart policy", "[ctl][flags]") {
   auto o = with_command({"true"});
   o.rm = true;
   CHECK(ctl::build_definition(o, host)["auto_remove"] == true);
