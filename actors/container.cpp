@@ -170,6 +170,16 @@ void spawn_process(actor_t* self) {
 
 void remove_now(actor_t* self);
 
+/// Answers `wait` requests and attached `start` requests with the exit code.
+void answer_exit_waiters(actor_t* self) {
+  auto& s = self->state;
+  auto reply = s.exit_reply();
+  for (auto& w : s.waiters) w.deliver(reply);
+  s.waiters.clear();
+  for (auto& sub : s.subs) sub.rp.deliver(reply);
+  s.subs.clear();
+}
+
 void run_effect(actor_t* self, effect fx, request_ctx& rc) {
   auto& s = self->state;
   switch (fx) {
@@ -211,11 +221,8 @@ void run_effect(actor_t* self, effect fx, request_ctx& rc) {
       s.st.pid_start = 0;
       ++s.timer_gen;
       close_fd(s.log_fd);
-      auto reply = s.exit_reply();
-      for (auto& w : s.waiters) w.deliver(reply);
-      s.waiters.clear();
-      for (auto& sub : s.subs) sub.rp.deliver(reply);
-      s.subs.clear();
+      // With --rm, `run` and `wait` answer only once the container is gone (as podman).
+      if (!s.cfg.auto_remove || s.restart_pending) answer_exit_waiters(self);
       deliver_deferred(self, deferred_kind::stop,
                        json{{"id", s.cfg.id},
                             {"escalated", s.escalated},
@@ -291,9 +298,7 @@ void remove_now(actor_t* self) {
             std::error_code ignored;
             std::filesystem::remove_all(st.dir(), ignored);
             self->send(st.deps.supervisor, gone_atom::value, st.cfg.id);
-            auto reply = st.exit_reply();
-            for (auto& w : st.waiters) w.deliver(reply);
-            for (auto& sub : st.subs) sub.rp.deliver(reply);
+            answer_exit_waiters(self);
             deliver_deferred(self, deferred_kind::remove, st.id_reply());
             auto gone = make_caf_error(ec::removed, "container " + st.cfg.id + " was removed");
             fail_deferred(self, deferred_kind::stop, gone);
@@ -306,6 +311,7 @@ void remove_now(actor_t* self) {
             st.st.state = container_state::exited;
             st.st.error = "removal failed: " + from_caf_error(err).second;
             persist(self);
+            answer_exit_waiters(self);
             fail_deferred(self, deferred_kind::remove, err);
           });
 }
