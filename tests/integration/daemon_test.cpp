@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <csignal>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -27,12 +28,17 @@ TEST_CASE("kill -9 of ctrd loses nothing acknowledged and nothing shows running 
   live_daemon d;
   d.ok({"create", "--name", "configured", "true"});
   d.ok({"run", "-d", "--name", "survivor", "sleep", "100"});
-  d.ok({"run", "-d", "--name", "short", "sleep", "0.3"});
+  auto go = d.dir() / "go";
+  d.ok({"run", "-d", "--name", "short", "sh", "-c",
+        "while [ ! -e " + go + " ]; do sleep 0.01; done"});
   d.ok({"run", "-d", "--name", "gone", "true"});
   d.ok({"rm", "-f", "gone"});
   int survivor_pid = inspect(d, "survivor")["State"]["Pid"];
+  int short_pid = inspect(d, "short")["State"]["Pid"];
   d.kill9();
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // "short" ends meanwhile
+  std::ofstream(go).put('x');  // "short" ends while ctrd is down
+  for (int i = 0; i < 500 && ctrd::test::process_alive(short_pid); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
   CHECK(ctrd::test::process_alive(survivor_pid));
   d.start();
   auto all = json::parse(d.ok({"ps", "-a", "--format", "json"}));
