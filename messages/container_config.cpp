@@ -8,6 +8,9 @@
 namespace ctrd {
 namespace {
 
+// Longest accepted duration (30 days), so every duration fits in 32 bits of milliseconds.
+constexpr uint32_t max_duration_ms = 30u * 86400u * 1000u;
+
 [[noreturn]] void bad(const std::string& key, const std::string& what) {
   throw error(ec::invalid_argument, "invalid value for \"" + key + "\": " + what);
 }
@@ -20,6 +23,17 @@ std::vector<std::string> string_list(const json& j, const std::string& key) {
     out.push_back(e.get<std::string>());
   }
   return out;
+}
+
+uint32_t u32_of(const json& j, const std::string& key, uint32_t max = 0xffffffffu) {
+  if (!j.is_number_unsigned() || j.get<uint64_t>() > max)
+    bad(key, "must be a non-negative integer" + (max < 0xffffffffu ? " up to " + std::to_string(max) : std::string()));
+  return static_cast<uint32_t>(j.get<uint64_t>());
+}
+
+bool bool_of(const json& j, const std::string& key) {
+  if (!j.is_boolean()) bad(key, "must be a boolean");
+  return j.get<bool>();
 }
 
 std::string string_of(const json& j, const std::string& key) {
@@ -48,7 +62,41 @@ json to_json(const container_config& c) {
               {"stop_timeout", c.stop_timeout},
               {"restart", restart_string(c.restart)},
               {"auto_remove", c.auto_remove},
-              {"created_ns", c.created_ns}};
+              {"created_ns", c.created_ns},
+              {"requires", c.requires_},
+              {"restart_delay_ms", c.backoff.initial_ms},
+              {"restart_max_delay_ms", c.backoff.max_ms},
+              {"restart_reset_ms", c.backoff.reset_ms},
+              {"restart_limit", c.backoff.limit},
+              {"restart_window_ms", c.backoff.window_ms},
+              {"health_cmd", c.health.cmd},
+              {"health_interval_ms", c.health.interval_ms},
+              {"health_timeout_ms", c.health.timeout_ms},
+              {"health_retries", c.health.retries},
+              {"health_start_period_ms", c.health.start_period_ms},
+              {"health_on_failure", to_string(c.health.on_failure)},
+              {"sdnotify", c.sdnotify},
+              {"source", c.source},
+              {"autostart", c.autostart}};
+}
+
+const char* to_string(health_action a) {
+  switch (a) {
+    case health_action::none: return "none";
+    case health_action::kill: return "kill";
+    case health_action::restart: return "restart";
+    case health_action::stop: return "stop";
+  }
+  return "none";
+}
+
+health_action parse_health_action(const std::string& t) {
+  if (t.empty() || t == "none") return health_action::none;
+  if (t == "kill") return health_action::kill;
+  if (t == "restart") return health_action::restart;
+  if (t == "stop") return health_action::stop;
+  throw error(ec::invalid_argument,
+              "invalid health-on-failure action \"" + t + "\": must be none, kill, restart or stop");
 }
 
 container_config config_from_json(const json& j) {
@@ -90,8 +138,37 @@ container_config config_from_json(const json& j) {
     } else if (k == "restart") {
       c.restart = parse_restart_policy(string_of(v, k));
     } else if (k == "auto_remove") {
-      if (!v.is_boolean()) bad(k, "must be a boolean");
-      c.auto_remove = v.get<bool>();
+      c.auto_remove = bool_of(v, k);
+    } else if (k == "requires") {
+      c.requires_ = string_list(v, k);
+    } else if (k == "restart_delay_ms") {
+      c.backoff.initial_ms = u32_of(v, k, max_duration_ms);
+    } else if (k == "restart_max_delay_ms") {
+      c.backoff.max_ms = u32_of(v, k, max_duration_ms);
+    } else if (k == "restart_reset_ms") {
+      c.backoff.reset_ms = u32_of(v, k, max_duration_ms);
+    } else if (k == "restart_limit") {
+      c.backoff.limit = u32_of(v, k, 1000000);
+    } else if (k == "restart_window_ms") {
+      c.backoff.window_ms = u32_of(v, k, max_duration_ms);
+    } else if (k == "health_cmd") {
+      c.health.cmd = string_list(v, k);
+    } else if (k == "health_interval_ms") {
+      c.health.interval_ms = u32_of(v, k, max_duration_ms);
+    } else if (k == "health_timeout_ms") {
+      c.health.timeout_ms = u32_of(v, k, max_duration_ms);
+    } else if (k == "health_retries") {
+      c.health.retries = u32_of(v, k, 1000000);
+    } else if (k == "health_start_period_ms") {
+      c.health.start_period_ms = u32_of(v, k, max_duration_ms);
+    } else if (k == "health_on_failure") {
+      c.health.on_failure = parse_health_action(string_of(v, k));
+    } else if (k == "sdnotify") {
+      c.sdnotify = bool_of(v, k);
+    } else if (k == "source") {
+      c.source = string_of(v, k);
+    } else if (k == "autostart") {
+      c.autostart = bool_of(v, k);
     } else if (k == "created_ns") {
       if (!v.is_number_integer()) bad(k, "must be an integer");
       c.created_ns = v.get<int64_t>();
@@ -150,6 +227,18 @@ void validate(const container_config& c) {
                 "invalid user \"" + c.user + "\": expected UID[:GID] (numeric ids)");
   for (const auto& [k, v] : c.labels)
     if (k.empty()) throw error(ec::invalid_argument, "label keys must not be empty");
+  for (const auto& r : c.requires_) {
+    if (!valid_container_name(r))
+      throw error(ec::invalid_argument, "invalid required container name \"" + r + "\"");
+    if (r == c.name && !c.name.empty())
+      throw error(ec::invalid_argument, "container " + c.name + " cannot require itself");
+  }
+  if (!c.health.cmd.empty() && c.health.cmd[0].empty())
+    throw error(ec::invalid_argument, "the health check command must not be empty");
+  if (!c.health.cmd.empty() && c.health.interval_ms == 0)
+    throw error(ec::invalid_argument, "the health check interval must be greater than 0");
+  if (c.backoff.max_ms < c.backoff.initial_ms)
+    throw error(ec::invalid_argument, "restart max delay must not be smaller than the restart delay");
   if (c.auto_remove && c.restart.kind != restart_kind::no)
     throw error(ec::invalid_argument,
                 "the --rm option conflicts with --restart, when the restartPolicy is not \"\" and \"no\"");

@@ -13,6 +13,30 @@
 
 namespace ctrd {
 
+/// What the health check does when the container turns unhealthy (podman's
+/// --health-on-failure).
+enum class health_action : uint8_t { none, kill, restart, stop };
+
+/// Restart pacing beyond podman: exponential backoff and a crash-loop limit
+/// (docs/supervision.md).
+struct backoff_spec {
+  uint32_t initial_ms = 100;    ///< delay before the first policy restart (0: immediate)
+  uint32_t max_ms = 60000;      ///< cap of the doubling delay
+  uint32_t reset_ms = 10000;    ///< a run (ready, if it has a check) this long resets the delay
+  uint32_t limit = 10;          ///< more policy restarts than this within the window park it (0: no limit)
+  uint32_t window_ms = 60000;   ///< the crash-loop window
+};
+
+/// A health check (podman's --health-* flags). Disabled when `cmd` is empty.
+struct health_spec {
+  std::vector<std::string> cmd;  ///< argv, run like the container's command
+  uint32_t interval_ms = 30000;  ///< between checks
+  uint32_t timeout_ms = 30000;   ///< a check running longer fails
+  uint32_t retries = 3;          ///< consecutive failures before "unhealthy"
+  uint32_t start_period_ms = 0;  ///< failures during this time after start do not count
+  health_action on_failure = health_action::none;
+};
+
 struct container_config {
   std::string id;                             ///< 64 lower-case hex digits
   std::string name;                           ///< unique, [a-zA-Z0-9][a-zA-Z0-9_.-]*
@@ -26,7 +50,19 @@ struct container_config {
   restart_policy restart;                     ///< applied by the supervisor
   bool auto_remove = false;                   ///< --rm: removed by ctrd once it has exited
   int64_t created_ns = 0;                     ///< creation time, ns since the epoch
+  backoff_spec backoff;                       ///< policy restart pacing
+  health_spec health;                         ///< optional health check
+  std::vector<std::string> requires_;         ///< names of containers that must be up first
+  bool sdnotify = false;                      ///< readiness comes from READY=1 on NOTIFY_SOCKET
+  std::string source;                         ///< service file it came from ("" if created by a client)
+  bool autostart = true;                      ///< service files: start when ctrd starts
 };
+
+/// "none", "kill", "restart", "stop".
+const char* to_string(health_action a);
+
+/// Parses a health action; throws ctrd::error{ec::invalid_argument}.
+health_action parse_health_action(const std::string& text);
 
 /// Serialises every field (the store and inspect use this form).
 json to_json(const container_config& c);

@@ -14,7 +14,12 @@ json to_json(const container_status& s) {
               {"finished_ns", s.finished_ns},
               {"error", s.error},
               {"restart_count", s.restart_count},
-              {"stopped_by_user", s.stopped_by_user}};
+              {"stopped_by_user", s.stopped_by_user},
+              {"next_restart_ns", s.next_restart_ns},
+              {"restart_reason", s.restart_reason},
+              {"health", s.health},
+              {"failing_streak", s.failing_streak},
+              {"ready", s.ready}};
 }
 
 container_status status_from_json(const json& j) {
@@ -34,6 +39,11 @@ container_status status_from_json(const json& j) {
     s.error = j.value("error", std::string{});
     s.restart_count = j.value("restart_count", 0u);
     s.stopped_by_user = j.value("stopped_by_user", false);
+    s.next_restart_ns = j.value("next_restart_ns", int64_t{0});
+    s.restart_reason = j.value("restart_reason", std::string{});
+    s.health = j.value("health", std::string{});
+    s.failing_streak = j.value("failing_streak", 0u);
+    s.ready = j.value("ready", false);
   } catch (const json::exception& e) {
     throw error(ec::invalid_argument, std::string("stored state is malformed: ") + e.what());
   }

@@ -21,6 +21,11 @@ struct container_status {
   std::string error;            ///< last start/stop error, or why the exit code is unknown
   uint32_t restart_count = 0;   ///< restarts made by the restart policy since the last user start
   bool stopped_by_user = false; ///< stop/kill suppress the restart policy until the next start
+  int64_t next_restart_ns = 0;  ///< when a pending policy restart is due (0: none)
+  std::string restart_reason;   ///< why the last policy decision restarted or parked
+  std::string health;           ///< "" (no check), "starting", "healthy", "unhealthy"
+  uint32_t failing_streak = 0;  ///< consecutive failed health checks
+  bool ready = false;           ///< dependents may start (running and, if it has one, signal seen)
 };
 
 json to_json(const container_status& s);

@@ -1,0 +1,92 @@
+#include "supervisor/restart_policy.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "messages/duration.hpp"
+
+namespace ctrd::restart {
+namespace {
+
+uint32_t effective_step(const history& h, const backoff_spec& b, const exit_facts& e) {
+  return e.ran_ms >= static_cast<int64_t>(b.reset_ms) ? 0 : h.step;
+}
+
+uint64_t backoff_delay(const backoff_spec& b, uint32_t step, double jitter) {
+  if (b.initial_ms == 0) return 0;
+  double d = b.initial_ms;
+  for (uint32_t i = 0; i < step && d < b.max_ms; ++i) d *= 2;
+  d = std::min<double>(d, b.max_ms);
+  d *= 1.0 + 0.1 * std::clamp(jitter, -1.0, 1.0);
+  return static_cast<uint64_t>(std::llround(std::min<double>(d, b.max_ms)));
+}
+
+std::string exit_text(const exit_facts& e) {
+  return "exit code " + std::to_string(e.exit_code);
+}
+
+}  // namespace
+
+decision decide(const restart_policy& p, const backoff_spec& b, uint32_t restart_count,
+                const history& h, const exit_facts& e, int64_t now_ms, double jitter) {
+  decision d;
+  if (e.unhealthy_restart) {
+    d.reason = "unhealthy (health-on-failure=restart)";
+  } else if (e.stopped_by_user) {
+    d.reason = "stopped by the user";
+    return d;
+  } else if (p.kind == restart_kind::no) {
+    d.reason = "restart policy is no";
+    return d;
+  } else if (p.kind == restart_kind::on_failure) {
+    if (e.exit_code == 0) {
+      d.reason = "exit code 0 (policy on-failure)";
+      return d;
+    }
+    if (p.max_retries > 0 && restart_count >= p.max_retries) {
+      d.reason = "on-failure retry limit " + std::to_string(p.max_retries) + " reached";
+      return d;
+    }
+    d.reason = exit_text(e) + " (policy on-failure)";
+  } else {
+    d.reason = exit_text(e) + " (policy " + std::string(to_string(p.kind)) + ")";
+  }
+  if (b.limit > 0) {
+    auto since = now_ms - static_cast<int64_t>(b.window_ms);
+    auto n = std::count_if(h.recent_ms.begin(), h.recent_ms.end(),
+                           [&](int64_t t) { return t > since; });
+    if (static_cast<uint32_t>(n) >= b.limit) {
+      d.what = action::park;
+      d.reason = "crash loop: " + std::to_string(n) + " restarts within " +
+                 format_duration_ms(b.window_ms) + " (limit " + std::to_string(b.limit) +
+                 "); start the container to try again";
+      return d;
+    }
+  }
+  d.what = action::restart;
+  d.delay_ms = backoff_delay(b, effective_step(h, b, e), jitter);
+  return d;
+}
+
+void record(history& h, const backoff_spec& b, const exit_facts& e, int64_t now_ms) {
+  h.step = effective_step(h, b, e) + 1;
+  if (h.step > 64) h.step = 64;
+  auto since = now_ms - static_cast<int64_t>(b.window_ms);
+  h.recent_ms.erase(std::remove_if(h.recent_ms.begin(), h.recent_ms.end(),
+                                   [&](int64_t t) { return t <= since; }),
+                    h.recent_ms.end());
+  h.recent_ms.push_back(now_ms);
+}
+
+bool should_start_on_boot(const restart_policy& p, const container_status& s) {
+  if (s.state == container_state::configured || s.state == container_state::created) return false;
+  switch (p.kind) {
+    case restart_kind::always: return true;
+    case restart_kind::unless_stopped: return !s.stopped_by_user;
+    case restart_kind::on_failure: return !s.stopped_by_user && s.next_restart_ns != 0;
+    case restart_kind::no: return false;
+  }
+  return false;
+}
+
+}  // namespace ctrd::restart

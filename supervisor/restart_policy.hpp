@@ -1,0 +1,56 @@
+// Restart decisions as pure functions (no CAF, no clock, no randomness: the caller passes
+// the time and the jitter). The container actor asks decide() after every exit and carries
+// out the answer with a delayed message; record() updates the history when a restart goes
+// ahead. docs/supervision.md describes the rules; tests/unit/restart_policy_test.cpp checks
+// them as a table over policy x exit kind x history.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "messages/container_config.hpp"
+#include "messages/container_status.hpp"
+
+namespace ctrd::restart {
+
+/// The facts of one exit.
+struct exit_facts {
+  int exit_code = 0;
+  bool stopped_by_user = false;    ///< stop/kill since the last user start
+  bool unhealthy_restart = false;  ///< --health-on-failure=restart fired: restart regardless
+  int64_t ran_ms = 0;              ///< time since the run became ready (0 if it never did)
+};
+
+/// What the decisions so far left behind. restart_count lives in container_status.
+struct history {
+  uint32_t step = 0;               ///< consecutive quick restarts: the delay's exponent
+  std::vector<int64_t> recent_ms;  ///< times of policy restarts within the crash-loop window
+};
+
+enum class action : uint8_t {
+  none,     ///< stay exited
+  restart,  ///< restart after `delay_ms`
+  park,     ///< crash loop: stay exited with `reason` as the container's Error
+};
+
+struct decision {
+  action what = action::none;
+  uint64_t delay_ms = 0;
+  std::string reason;  ///< why (for inspect's RestartReason / Error and the log)
+};
+
+/// Decides what follows an exit. `restart_count` is the container's RestartCount (policy
+/// restarts since the last user start); `jitter` in [-1, 1] scales a ±10 % variation of a
+/// non-zero delay.
+decision decide(const restart_policy& policy, const backoff_spec& backoff, uint32_t restart_count,
+                const history& h, const exit_facts& exit, int64_t now_ms, double jitter);
+
+/// Records that the restart of `d` is going ahead at `now_ms`.
+void record(history& h, const backoff_spec& backoff, const exit_facts& exit, int64_t now_ms);
+
+/// podman main's ShouldStartOnBoot, plus on-failure restarts that were pending when ctrd
+/// went down: start when ctrd starts?
+bool should_start_on_boot(const restart_policy& policy, const container_status& s);
+
+}  // namespace ctrd::restart

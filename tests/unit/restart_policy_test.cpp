@@ -1,0 +1,156 @@
+// Restart decisions as a table over policy x exit kind x history, plus backoff growth,
+// reset, jitter bounds, the crash-loop limit and boot starts.
+#include <catch2/catch.hpp>
+
+#include "supervisor/restart_policy.hpp"
+
+using namespace ctrd;
+using restart::action;
+
+namespace {
+
+enum class kind { exit0, exit1, signalled, user_stopped };
+
+restart::exit_facts facts(kind k) {
+  restart::exit_facts e;
+  switch (k) {
+    case kind::exit0: e.exit_code = 0; break;
+    case kind::exit1: e.exit_code = 1; break;
+    case kind::signalled: e.exit_code = 137; break;
+    case kind::user_stopped:
+      e.exit_code = 143;
+      e.stopped_by_user = true;
+      break;
+  }
+  return e;
+}
+
+}  // namespace
+
+TEST_CASE("policy x exit kind decides like podman", "[restart]") {
+  struct row {
+    const char* policy;
+    kind k;
+    bool restarts;
+  };
+  const row table[] = {
+      {"no", kind::exit0, false},          {"no", kind::exit1, false},
+      {"no", kind::signalled, false},      {"no", kind::user_stopped, false},
+      {"on-failure", kind::exit0, false},  {"on-failure", kind::exit1, true},
+      {"on-failure", kind::signalled, true}, {"on-failure", kind::user_stopped, false},
+      {"always", kind::exit0, true},       {"always", kind::exit1, true},
+      {"always", kind::signalled, true},   {"always", kind::user_stopped, false},
+      {"unless-stopped", kind::exit0, true}, {"unless-stopped", kind::exit1, true},
+      {"unless-stopped", kind::signalled, true}, {"unless-stopped", kind::user_stopped, false},
+  };
+  backoff_spec b;
+  for (const auto& r : table) {
+    INFO(r.policy << " exit kind " << static_cast<int>(r.k));
+    auto d = restart::decide(parse_restart_policy(r.policy), b, 0, {}, facts(r.k), 1000000, 0);
+    CHECK((d.what == action::restart) == r.restarts);
+    CHECK_FALSE(d.reason.empty());
+  }
+}
+
+TEST_CASE("on-failure:N allows exactly N policy restarts", "[restart]") {
+  auto p = parse_restart_policy("on-failure:2");
+  backoff_spec b;
+  CHECK(restart::decide(p, b, 0, {}, facts(kind::exit1), 0, 0).what == action::restart);
+  CHECK(restart::decide(p, b, 1, {}, facts(kind::exit1), 0, 0).what == action::restart);
+  auto d = restart::decide(p, b, 2, {}, facts(kind::exit1), 0, 0);
+  CHECK(d.what == action::none);
+  CHECK(d.reason.find("limit 2") != std::string::npos);
+  // on-failure without N (or :0) never runs out.
+  CHECK(restart::decide(parse_restart_policy("on-failure"), b, 1000, {}, facts(kind::exit1), 0, 0)
+            .what == action::restart);
+}
+
+TEST_CASE("an unhealthy restart ignores the policy and the user stop", "[restart]") {
+  auto e = facts(kind::user_stopped);
+  e.unhealthy_restart = true;
+  auto d = restart::decide(parse_restart_policy("no"), backoff_spec{}, 0, {}, e, 0, 0);
+  CHECK(d.what == action::restart);
+  CHECK(d.reason.find("unhealthy") != std::string::npos);
+}
+
+TEST_CASE("backoff doubles from the initial delay up to the cap and resets after a good run",
+          "[restart]") {
+  auto p = parse_restart_policy("always");
+  backoff_spec b;  // 100 ms, x2, cap 60 s, reset 10 s
+  b.limit = 0;
+  restart::history h;
+  std::vector<uint64_t> delays;
+  int64_t now = 0;
+  for (int i = 0; i < 12; ++i) {
+    auto e = facts(kind::exit1);
+    e.ran_ms = 50;
+    auto d = restart::decide(p, b, static_cast<uint32_t>(i), h, e, now, 0);
+    REQUIRE(d.what == action::restart);
+    delays.push_back(d.delay_ms);
+    restart::record(h, b, e, now);
+    now += static_cast<int64_t>(d.delay_ms) + 50;
+  }
+  CHECK(delays == std::vector<uint64_t>{100, 200, 400, 800, 1600, 3200, 6400, 12800, 25600, 51200,
+                                        60000, 60000});
+  auto good = facts(kind::exit1);
+  good.ran_ms = 10000;  // ran (ready) for the reset window
+  CHECK(restart::decide(p, b, 12, h, good, now, 0).delay_ms == 100);
+}
+
+TEST_CASE("a zero delay restarts immediately and jitter stays within 10 percent", "[restart]") {
+  auto p = parse_restart_policy("always");
+  backoff_spec zero;
+  zero.initial_ms = 0;
+  zero.limit = 0;
+  restart::history h;
+  for (int i = 0; i < 5; ++i) {
+    auto d = restart::decide(p, zero, 0, h, facts(kind::exit1), i, 1.0);
+    CHECK(d.delay_ms == 0);
+    restart::record(h, zero, facts(kind::exit1), i);
+  }
+  backoff_spec b;
+  CHECK(restart::decide(p, b, 0, {}, facts(kind::exit1), 0, 1.0).delay_ms == 110);
+  CHECK(restart::decide(p, b, 0, {}, facts(kind::exit1), 0, -1.0).delay_ms == 90);
+  b.initial_ms = b.max_ms = 1000;
+  CHECK(restart::decide(p, b, 0, {}, facts(kind::exit1), 0, 1.0).delay_ms == 1000);  // never above the cap
+}
+
+TEST_CASE("more restarts than the limit within the window park the container", "[restart]") {
+  auto p = parse_restart_policy("always");
+  backoff_spec b;
+  b.initial_ms = 0;
+  b.limit = 3;
+  b.window_ms = 1000;
+  restart::history h;
+  int64_t now = 0;
+  for (int i = 0; i < 3; ++i) {
+    REQUIRE(restart::decide(p, b, 0, h, facts(kind::exit1), now, 0).what == action::restart);
+    restart::record(h, b, facts(kind::exit1), now);
+    now += 10;
+  }
+  auto d = restart::decide(p, b, 3, h, facts(kind::exit1), now, 0);
+  CHECK(d.what == action::park);
+  CHECK(d.reason.find("crash loop") != std::string::npos);
+  // Outside the window the old restarts no longer count.
+  CHECK(restart::decide(p, b, 3, h, facts(kind::exit1), now + 2000, 0).what == action::restart);
+  b.limit = 0;  // disabled
+  CHECK(restart::decide(p, b, 3, h, facts(kind::exit1), now, 0).what == action::restart);
+}
+
+TEST_CASE("boot starts: always, unless-stopped not stopped by the user, pending on-failure",
+          "[restart]") {
+  container_status s;
+  s.state = container_state::exited;
+  CHECK(restart::should_start_on_boot(parse_restart_policy("always"), s));
+  CHECK(restart::should_start_on_boot(parse_restart_policy("unless-stopped"), s));
+  CHECK_FALSE(restart::should_start_on_boot(parse_restart_policy("on-failure"), s));
+  CHECK_FALSE(restart::should_start_on_boot(parse_restart_policy("no"), s));
+  s.stopped_by_user = true;
+  CHECK(restart::should_start_on_boot(parse_restart_policy("always"), s));
+  CHECK_FALSE(restart::should_start_on_boot(parse_restart_policy("unless-stopped"), s));
+  s.stopped_by_user = false;
+  s.next_restart_ns = 5;
+  CHECK(restart::should_start_on_boot(parse_restart_policy("on-failure"), s));
+  s.state = container_state::configured;  // never started: not started at boot
+  CHECK_FALSE(restart::should_start_on_boot(parse_restart_policy("always"), s));
+}
