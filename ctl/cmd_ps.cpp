@@ -14,6 +14,7 @@ runner add_ps(CLI::App& app) {
     bool all = false;
     bool quiet = false;
     bool no_trunc = false;
+    bool sync = false;
     std::string format;
   };
   auto o = std::make_shared<options>();
@@ -22,13 +23,17 @@ runner add_ps(CLI::App& app) {
   sub->add_flag("-q,--quiet", o->quiet, "Print only the container ids");
   sub->add_flag("--no-trunc", o->no_trunc, "Do not truncate ids and commands");
   sub->add_option("--format", o->format, "Output format: table (default) or json");
+  sub->add_flag("--sync", o->sync,
+                "First make ctrd reconcile its records with the processes that really exist");
   return [o](context& ctx) {
     if (!o->format.empty() && o->format != "json" && o->format != "table")
       throw ctrd::error(ctrd::ec::invalid_argument,
                         "unsupported format \"" + o->format + "\": use table or json");
     client c;
     connect(c, ctx);
-    response r = c.call("list", json{{"all", o->all}});
+    json params{{"all", o->all}};
+    if (o->sync) params["sync"] = true;
+    response r = c.call("list", params);
     if (!r.ok()) {
       print_error(r.message());
       return exit_code_of(r.error);

@@ -43,5 +43,8 @@ runner add_inspect(CLI::App& app);  ///< cmd_inspect.cpp
 runner add_wait(CLI::App& app);     ///< cmd_wait.cpp
 runner add_logs(CLI::App& app);     ///< cmd_logs.cpp
 runner add_version(CLI::App& app);  ///< cmd_version.cpp
+runner add_healthcheck(CLI::App& app);  ///< cmd_healthcheck.cpp
+runner add_reload(CLI::App& app);       ///< cmd_daemon.cpp
+runner add_shutdown(CLI::App& app);     ///< cmd_daemon.cpp
 
 }  // namespace ctl

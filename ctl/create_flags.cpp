@@ -1,5 +1,6 @@
 #include "ctl/create_flags.hpp"
 
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
@@ -8,6 +9,7 @@
 #include <CLI/CLI.hpp>
 
 #include "messages/container_config.hpp"
+#include "messages/duration.hpp"
 #include "messages/error.hpp"
 #include "messages/restart_policy.hpp"
 #include "messages/signals.hpp"
@@ -23,6 +25,23 @@ namespace {
 
 bool has_space(const std::string& s) {
   return s.find_first_of(" \t\n\r\v\f") != std::string::npos;
+}
+
+// The protocol's longest duration (docs/protocol.md): 30 days.
+constexpr uint64_t max_duration_ms = 30ull * 86400 * 1000;
+
+// A non-negative integer flag (at most 9 digits); `what` names it in the message.
+uint64_t count_flag(const std::string& t, const char* what) {
+  if (t.empty() || t.size() > 9 || t.find_first_not_of("0123456789") != std::string::npos)
+    invalid("invalid " + std::string(what) + " \"" + t + "\": must be a non-negative integer");
+  return std::stoull(t);
+}
+
+bool iequals(const std::string& a, const char* b) {
+  std::size_t i = 0;
+  for (; i < a.size() && b[i] != 0; ++i)
+    if (std::tolower(static_cast<unsigned char>(a[i])) != b[i]) return false;
+  return i == a.size() && b[i] == 0;
 }
 
 }  // namespace
@@ -42,6 +61,62 @@ void add_create_flags(CLI::App& cmd, create_options& o) {
   cmd.add_option("-u,--user", o.user, "Run as UID[:GID] (numeric)");
   cmd.add_option("-l,--label", o.labels, "Set a label K=V")->allow_extra_args(false);
   cmd.add_flag("--rm", o.rm, "Remove the container once it has exited");
+  cmd.add_option("--requires", o.requires_,
+                 "Containers that must be up (ready) before this one starts: NAME[,NAME]")
+      ->allow_extra_args(false);
+  cmd.add_option("--restart-delay", o.restart_delay,
+                 "Delay before the first policy restart, doubling after each (default 100ms)");
+  cmd.add_option("--restart-max-delay", o.restart_max_delay,
+                 "Longest delay between policy restarts (default 1m)");
+  cmd.add_option("--restart-reset", o.restart_reset,
+                 "A run this long resets the restart delay (default 10s)");
+  cmd.add_option("--restart-limit", o.restart_limit,
+                 "Policy restarts allowed within --restart-window before giving up "
+                 "(default 10; 0 = no limit)");
+  cmd.add_option("--restart-window", o.restart_window, "The --restart-limit window (default 1m)");
+  cmd.add_option("--health-cmd", o.health_cmd,
+                 "Health check command, run by /bin/sh -c ('none': no check)");
+  cmd.add_option("--health-interval", o.health_interval,
+                 "Time between health checks (default 30s; 'disable': no check)");
+  cmd.add_option("--health-timeout", o.health_timeout,
+                 "Longest a health check may run (default 30s)");
+  cmd.add_option("--health-retries", o.health_retries,
+                 "Consecutive failures before unhealthy (default 3)");
+  cmd.add_option("--health-start-period", o.health_start_period,
+                 "Failures this soon after start do not count (default 0s)");
+  cmd.add_option("--health-on-failure", o.health_on_failure,
+                 "Action when unhealthy: none (default), kill, restart, stop");
+  cmd.add_flag("--no-healthcheck", o.no_healthcheck, "Disable the health check");
+  cmd.add_option("--sdnotify", o.sdnotify,
+                 "container: the container signals readiness (READY=1 on $NOTIFY_SOCKET); "
+                 "ignore (default): ready once started");
+}
+
+uint64_t duration_flag_ms(const std::string& text) {
+  uint64_t ms = ctrd::parse_duration_ms(text);
+  if (ms > max_duration_ms)
+    invalid("invalid duration \"" + text + "\": the longest accepted is 30 days (720h)");
+  return ms;
+}
+
+std::vector<std::string> split_requires(const std::vector<std::string>& values) {
+  std::vector<std::string> out;
+  for (const auto& v : values) {
+    std::size_t pos = 0;
+    for (;;) {
+      auto comma = v.find(',', pos);
+      std::string name = v.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+      if (!ctrd::valid_container_name(name))
+        invalid("invalid required container name \"" + name + "\" in --requires \"" + v +
+                "\": names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*");
+      bool dup = false;
+      for (const auto& o : out) dup = dup || o == name;
+      if (!dup) out.push_back(std::move(name));
+      if (comma == std::string::npos) break;
+      pos = comma + 1;
+    }
+  }
+  return out;
 }
 
 std::vector<std::string> process_environment() {
@@ -178,6 +253,49 @@ json build_definition(const create_options& o, const std::vector<std::string>& h
     def["restart"] = ctrd::restart_string(p);
   }
   if (o.rm) def["auto_remove"] = true;
+  if (!o.requires_.empty()) def["requires"] = split_requires(o.requires_);
+  auto duration = [&](const std::string& text, const char* key, json& target) {
+    if (!text.empty()) target[key] = duration_flag_ms(text);
+  };
+  duration(o.restart_delay, "restart_delay_ms", def);
+  duration(o.restart_max_delay, "restart_max_delay_ms", def);
+  duration(o.restart_reset, "restart_reset_ms", def);
+  duration(o.restart_window, "restart_window_ms", def);
+  if (!o.restart_limit.empty()) def["restart_limit"] = count_flag(o.restart_limit, "restart limit");
+
+  // Health check: every flag is checked; the keys are sent only when there is a check.
+  json health = json::object();
+  bool interval_disabled = o.health_interval == "disable";
+  if (!interval_disabled) duration(o.health_interval, "health_interval_ms", health);
+  duration(o.health_timeout, "health_timeout_ms", health);
+  duration(o.health_start_period, "health_start_period_ms", health);
+  if (!o.health_retries.empty()) {
+    uint64_t n = count_flag(o.health_retries, "health retries");
+    if (n == 0) invalid("invalid health retries \"" + o.health_retries + "\": must be greater than 0");
+    health["health_retries"] = n;
+  }
+  if (health.contains("health_timeout_ms") && health["health_timeout_ms"] == 0)
+    invalid("invalid health timeout \"" + o.health_timeout + "\": must be greater than 0");
+  ctrd::health_action action = ctrd::parse_health_action(o.health_on_failure);
+  if (!o.health_on_failure.empty()) health["health_on_failure"] = ctrd::to_string(action);
+  bool has_check = !o.health_cmd.empty() && !iequals(o.health_cmd, "none") &&
+                   !interval_disabled && !o.no_healthcheck;
+  if (has_check) {
+    def["health_cmd"] = json::array({"/bin/sh", "-c", o.health_cmd});
+    def.update(health);
+  } else if (action != ctrd::health_action::none) {
+    invalid(std::string("cannot set the health-on-failure action to ") + ctrd::to_string(action) +
+            " without a health check");
+  }
+
+  if (!o.sdnotify.empty()) {
+    if (o.sdnotify == "container")
+      def["sdnotify"] = true;
+    else if (o.sdnotify == "ignore")
+      def["sdnotify"] = false;
+    else
+      invalid("invalid sdnotify mode \"" + o.sdnotify + "\": must be container or ignore");
+  }
   ctrd::validate(ctrd::config_from_json(def));
   return def;
 }

@@ -64,8 +64,10 @@ std::string ago_string(int64_t then_ns, int64_t now) {
   return human_duration(now - then_ns) + " ago";
 }
 
-std::string status_string(const std::string& state, int exit_code, int64_t started_ns,
-                          int64_t finished_ns, int64_t now) {
+namespace {
+
+std::string state_string(const std::string& state, int exit_code, int64_t started_ns,
+                         int64_t finished_ns, int64_t now) {
   if (state == "running") return "Up " + human_duration(started_ns > 0 ? now - started_ns : 0);
   if (state == "exited" || state == "stopped")
     return "Exited (" + std::to_string(exit_code) + ") " +
@@ -73,6 +75,15 @@ std::string status_string(const std::string& state, int exit_code, int64_t start
   if (state == "configured") return "Created";
   std::string s = state;
   if (!s.empty()) s[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(s[0])));
+  return s;
+}
+
+}  // namespace
+
+std::string status_string(const std::string& state, int exit_code, int64_t started_ns,
+                          int64_t finished_ns, int64_t now, const std::string& health) {
+  std::string s = state_string(state, exit_code, started_ns, finished_ns, now);
+  if (!health.empty()) s += " (" + health + ")";
   return s;
 }
 
@@ -122,7 +133,8 @@ std::string ps_table(const json& summaries, int64_t now, bool no_trunc) {
                       command_string(c.contains("command") ? c["command"] : json(), no_trunc),
                       ago_string(int_field(c, "created_ns"), now),
                       status_string(str_field(c, "state"), static_cast<int>(int_field(c, "exit_code")),
-                                    int_field(c, "started_ns"), int_field(c, "finished_ns"), now),
+                                    int_field(c, "started_ns"), int_field(c, "finished_ns"), now,
+                                    str_field(c, "health")),
                       std::to_string(int_field(c, "restart_count")), str_field(c, "name")});
     }
   }
@@ -165,6 +177,8 @@ json ps_json(const json& summaries, int64_t now) {
     int64_t started = int_field(c, "started_ns");
     int64_t finished = int_field(c, "finished_ns");
     int code = static_cast<int>(int_field(c, "exit_code"));
+    std::string health = str_field(c, "health");
+    auto ready = c.find("ready");
     json command = c.contains("command") && c["command"].is_array() ? c["command"] : json::array();
     arr.push_back(json{{"Id", str_field(c, "id")},
                        {"Names", json::array({str_field(c, "name")})},
@@ -172,15 +186,46 @@ json ps_json(const json& summaries, int64_t now) {
                        {"Created", created / ns_per_s},
                        {"CreatedAt", ago_string(created, now)},
                        {"State", state},
-                       {"Status", status_string(state, code, started, finished, now)},
+                       {"Status", status_string(state, code, started, finished, now, health)},
                        {"ExitCode", code},
                        {"Exited", state == "exited" || state == "stopped"},
                        {"ExitedAt", finished / ns_per_s},
                        {"Pid", int_field(c, "pid")},
                        {"Restarts", int_field(c, "restart_count")},
-                       {"StartedAt", started / ns_per_s}});
+                       {"StartedAt", started / ns_per_s},
+                       {"Health", health},
+                       {"Ready", ready != c.end() && ready->is_boolean() && ready->get<bool>()},
+                       {"Error", str_field(c, "error")}});
   }
   return arr;
+}
+
+void reload_report(const json& result, std::vector<std::string>& lines,
+                   std::vector<std::string>& errors) {
+  if (!result.is_object()) return;
+  for (const char* what : {"created", "updated", "removed"}) {
+    auto it = result.find(what);
+    if (it == result.end() || !it->is_array()) continue;
+    for (const auto& n : *it)
+      if (n.is_string()) lines.push_back(std::string(what) + " " + n.get<std::string>());
+  }
+  auto errs = result.find("errors");
+  if (errs == result.end() || !errs->is_array()) return;
+  for (const auto& e : *errs) {
+    if (!e.is_object()) continue;
+    std::string text = str_field(e, "file");
+    int64_t line = int_field(e, "line");
+    int64_t column = int_field(e, "column");
+    if (line > 0) {
+      text += ":" + std::to_string(line);
+      if (column > 0) text += ":" + std::to_string(column);
+    }
+    std::string key = str_field(e, "key");
+    if (!text.empty()) text += ": ";
+    if (!key.empty()) text += key + ": ";
+    text += str_field(e, "message");
+    errors.push_back(std::move(text));
+  }
 }
 
 }  // namespace ctl

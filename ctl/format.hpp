@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "messages/value_codec.hpp"
 
@@ -26,9 +27,10 @@ std::string ago_string(int64_t then_ns, int64_t now);
 
 /// The STATUS column for a container: "Created", "Initialized", "Up 5 seconds",
 /// "Exited (CODE) 3 seconds ago" (also for "stopped"), "Paused", "Stopping", "Removing";
-/// any other state is printed capitalised.
+/// any other state is printed capitalised. A non-empty `health` (starting, healthy,
+/// unhealthy) is appended in parentheses as podman does: "Up 5 seconds (healthy)".
 std::string status_string(const std::string& state, int exit_code, int64_t started_ns,
-                          int64_t finished_ns, int64_t now);
+                          int64_t finished_ns, int64_t now, const std::string& health = {});
 
 /// The first 12 characters of an id (podman's short id).
 std::string short_id(const std::string& id);
@@ -49,7 +51,15 @@ std::string ps_quiet(const json& summaries, bool no_trunc);
 
 /// `ps --format json`: podman-like objects with keys Id, Names, Command, Created,
 /// CreatedAt, State, Status, ExitCode, Exited, ExitedAt, Pid, Restarts, StartedAt
-/// (times in unix seconds, 0 when they never happened).
+/// (times in unix seconds, 0 when they never happened), plus ctrd's Health ("" when there is
+/// no check), Ready (bool) and Error ("" when none).
 json ps_json(const json& summaries, int64_t now);
+
+/// `reload`'s report split for printing: `lines` gets "created NAME", "updated NAME",
+/// "removed NAME" (in that order, each list as ctrd sent it) and `errors` gets one
+/// "FILE:LINE:COLUMN: KEY: MESSAGE" per error (LINE:COLUMN left out when the line is 0,
+/// COLUMN when it is 0, "KEY: " when the key is empty).
+void reload_report(const json& result, std::vector<std::string>& lines,
+                   std::vector<std::string>& errors);
 
 }  // namespace ctl

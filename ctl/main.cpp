@@ -23,6 +23,8 @@ const verb verbs[] = {
     {"restart", nullptr, add_restart, false}, {"rm", "remove", add_rm, false},
     {"ps", "list", add_ps, false},            {"inspect", nullptr, add_inspect, false},
     {"wait", nullptr, add_wait, false},       {"logs", nullptr, add_logs, false},
+    {"healthcheck", nullptr, add_healthcheck, false},
+    {"reload", nullptr, add_reload, false},   {"shutdown", nullptr, add_shutdown, false},
     {"version", nullptr, add_version, false},
 };
 

@@ -10,6 +10,7 @@
 
 #include "ctl/args.hpp"
 #include "ctl/create_flags.hpp"
+#include "messages/duration.hpp"
 #include "messages/error.hpp"
 
 using ctl::json;
@@ -166,4 +167,142 @@ TEST_CASE("split_args separates create flags from the container command", "[ctl]
   CHECK(split({"-d", "-w", "/tmp"}) == std::make_pair(v{"-d", "-w", "/tmp"}, v{}));
   CHECK(split({"--bogus", "sh"}) == std::make_pair(v{"--bogus"}, v{"sh"}));
   CHECK(split({}) == std::make_pair(v{}, v{}));
+}
+
+namespace {
+// Parses `args` as create flags with CLI11 (as ctrctl does), then builds the definition.
+json definition_from(const std::vector<std::string>& args) {
+  CLI::App app;
+  ctl::create_options o;
+  ctl::add_create_flags(app, o);
+  std::vector<std::string> rev(args.rbegin(), args.rend());
+  app.parse(rev);
+  o.command = {"true"};
+  return ctl::build_definition(o, host);
+}
+
+std::string message_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const ctrd::error& e) {
+    return e.what();
+  }
+  return {};
+}
+}  // namespace
+
+TEST_CASE("restart pacing flags are sent in milliseconds", "[ctl][flags]") {
+  json d = definition_from({"--restart", "always", "--restart-delay", "250ms", "--restart-max-delay",
+                            "2m", "--restart-reset", "30", "--restart-limit", "0",
+                            "--restart-window=1m30s"});
+  CHECK(d["restart_delay_ms"] == 250);
+  CHECK(d["restart_max_delay_ms"] == 120000);
+  CHECK(d["restart_reset_ms"] == 30000);  // bare numbers are seconds
+  CHECK(d["restart_limit"] == 0);
+  CHECK(d["restart_window_ms"] == 90000);
+  CHECK(definition_from({"--restart-delay", "0.5"})["restart_delay_ms"] == 500);
+  CHECK(definition_from({"--restart-limit", "7"})["restart_limit"] == 7);
+  // only what the user set is sent
+  json minimal = definition_from({"--restart-delay", "1s"});
+  CHECK(minimal == json{{"command", {"true"}}, {"restart_delay_ms", 1000}});
+}
+
+TEST_CASE("health flags: shell command, durations, on-failure", "[ctl][flags]") {
+  json d = definition_from({"--health-cmd", "curl -f http://localhost/ || exit 1",
+                            "--health-interval", "10s", "--health-timeout", "2s",
+                            "--health-retries", "5", "--health-start-period", "1m",
+                            "--health-on-failure", "restart"});
+  CHECK(d["health_cmd"] == json{"/bin/sh", "-c", "curl -f http://localhost/ || exit 1"});
+  CHECK(d["health_interval_ms"] == 10000);
+  CHECK(d["health_timeout_ms"] == 2000);
+  CHECK(d["health_retries"] == 5);
+  CHECK(d["health_start_period_ms"] == 60000);
+  CHECK(d["health_on_failure"] == "restart");
+  json only_cmd = definition_from({"--health-cmd=true"});
+  CHECK(only_cmd == json{{"command", {"true"}}, {"health_cmd", {"/bin/sh", "-c", "true"}}});
+}
+
+TEST_CASE("health check disabled: interval disable, cmd none, no-healthcheck", "[ctl][flags]") {
+  const json bare = json{{"command", {"true"}}};
+  CHECK(definition_from({"--health-cmd", "true", "--health-interval", "disable"}) == bare);
+  CHECK(definition_from({"--health-cmd", "none", "--health-retries", "2"}) == bare);
+  CHECK(definition_from({"--health-cmd", "NONE"}) == bare);
+  CHECK(definition_from({"--health-cmd", "true", "--no-healthcheck"}) == bare);
+  // without a command the other health flags are checked but not sent (podman ignores them)
+  CHECK(definition_from({"--health-interval", "5s", "--health-timeout", "1s"}) == bare);
+  CHECK(definition_from({"--health-on-failure", "none"}) == bare);
+  CHECK(message_of([] { definition_from({"--health-on-failure", "kill"}); }) ==
+        "cannot set the health-on-failure action to kill without a health check");
+  CHECK(code_of([] { definition_from({"--health-interval", "bogus"}); }) ==
+        ctrd::ec::invalid_argument);
+}
+
+TEST_CASE("requires: repeatable, comma lists split, names validated", "[ctl][flags]") {
+  json d = definition_from({"--requires", "db,cache", "--requires=queue", "--requires", "db"});
+  CHECK(d["requires"] == json{"db", "cache", "queue"});
+  CHECK(ctl::split_requires({"a.b_c-1"}) == std::vector<std::string>{"a.b_c-1"});
+  CHECK(code_of([] { ctl::split_requires({"db,"}); }) == ctrd::ec::invalid_argument);
+  CHECK(code_of([] { ctl::split_requires({",db"}); }) == ctrd::ec::invalid_argument);
+  CHECK(code_of([] { ctl::split_requires({"-db"}); }) == ctrd::ec::invalid_argument);
+  CHECK(code_of([] { ctl::split_requires({"d b"}); }) == ctrd::ec::invalid_argument);
+  // a container cannot require itself (ctrd::validate)
+  CHECK(code_of([] { definition_from({"--name", "web", "--requires", "web"}); }) ==
+        ctrd::ec::invalid_argument);
+}
+
+TEST_CASE("sdnotify maps to a bool", "[ctl][flags]") {
+  CHECK(definition_from({"--sdnotify", "container"})["sdnotify"] == true);
+  CHECK(definition_from({"--sdnotify=ignore"})["sdnotify"] == false);
+  CHECK(message_of([] { definition_from({"--sdnotify", "conmon"}); }) ==
+        "invalid sdnotify mode \"conmon\": must be container or ignore");
+}
+
+TEST_CASE("bad durations and counts are refused with the parser's message", "[ctl][flags]") {
+  using ctrd::ec;
+  std::string parser;
+  try {
+    ctrd::parse_duration_ms("10x");
+  } catch (const ctrd::error& e) {
+    parser = e.what();
+  }
+  REQUIRE_FALSE(parser.empty());
+  CHECK(message_of([] { definition_from({"--restart-delay", "10x"}); }) == parser);
+  CHECK(message_of([] { definition_from({"--health-cmd", "true", "--health-timeout", "10x"}); }) ==
+        parser);
+  for (const char* flag : {"--restart-delay", "--restart-max-delay", "--restart-reset",
+                           "--restart-window", "--health-interval", "--health-timeout",
+                           "--health-start-period"}) {
+    CAPTURE(flag);
+    CHECK(code_of([&] { definition_from({std::string(flag) + "=-1s"}); }) == ec::invalid_argument);
+    CHECK(code_of([&] { definition_from({flag, "abc"}); }) == ec::invalid_argument);
+    CHECK(code_of([&] { definition_from({flag, "1m30"}); }) == ec::invalid_argument);
+    CHECK(code_of([&] { definition_from({flag, "721h"}); }) == ec::invalid_argument);
+  }
+  CHECK(message_of([] { definition_from({"--restart-delay", "721h"}); }) ==
+        "invalid duration \"721h\": the longest accepted is 30 days (720h)");
+  CHECK(definition_from({"--restart-window", "720h"})["restart_window_ms"] == 720ull * 3600000);
+  CHECK(code_of([] { definition_from({"--restart-limit=-1"}); }) == ec::invalid_argument);
+  CHECK(code_of([] { definition_from({"--restart-limit", "x"}); }) == ec::invalid_argument);
+  CHECK(code_of([] { definition_from({"--health-retries", "0"}); }) == ec::invalid_argument);
+  CHECK(code_of([] { definition_from({"--health-retries", "two"}); }) == ec::invalid_argument);
+  CHECK(code_of([] { definition_from({"--health-cmd", "true", "--health-timeout", "0"}); }) ==
+        ec::invalid_argument);
+  CHECK(code_of([] { definition_from({"--health-cmd", "true", "--health-interval", "0"}); }) ==
+        ec::invalid_argument);
+  CHECK(code_of([] { definition_from({"--health-cmd", "true", "--health-on-failure", "panic"}); }) ==
+        ec::invalid_argument);
+  // ctrd's rule: the max delay may not be below the first delay
+  CHECK(code_of([] { definition_from({"--restart-delay", "2m", "--restart-max-delay", "1m"}); }) ==
+        ec::invalid_argument);
+}
+
+TEST_CASE("split_args knows the new value-taking create flags", "[ctl][flags]") {
+  CLI::App app;
+  ctl::create_options o;
+  ctl::add_create_flags(app, o);
+  std::vector<std::string> args = {"--health-cmd", "exit 1", "--requires", "db", "--sdnotify",
+                                   "container", "--no-healthcheck", "sleep", "5"};
+  auto s = ctl::split_args(app, args, 0);
+  CHECK(s.flags_end == 7);
+  CHECK(s.positional == 7);
 }

@@ -137,3 +137,75 @@ TEST_CASE("RPC errors map to podman's exit codes", "[ctl][exit]") {
   CHECK(r.code() == ec::name_in_use);
   CHECK(r.message() == "the name \"web\" is in use");
 }
+
+TEST_CASE("status_string appends the health like podman", "[ctl][format]") {
+  CHECK(ctl::status_string("running", 0, now - 5 * s, 0, now, "healthy") ==
+        "Up 5 seconds (healthy)");
+  CHECK(ctl::status_string("running", 0, now - 5 * s, 0, now, "unhealthy") ==
+        "Up 5 seconds (unhealthy)");
+  CHECK(ctl::status_string("running", 0, now - 5 * s, 0, now, "starting") ==
+        "Up 5 seconds (starting)");
+  CHECK(ctl::status_string("running", 0, now - 5 * s, 0, now, "") == "Up 5 seconds");
+}
+
+TEST_CASE("ps table and json show health, readiness and errors", "[ctl][format]") {
+  json healthy = summary(std::string(64, 'd'), "web", "running", now - 60 * s);
+  healthy["health"] = "healthy";
+  healthy["ready"] = true;
+  healthy["error"] = "";
+  json parked = summary(std::string(64, 'e'), "db", "exited", now - 120 * s);
+  parked["finished_ns"] = now - 3 * s;
+  parked["exit_code"] = 1;
+  parked["health"] = "";
+  parked["ready"] = false;
+  parked["error"] = "crash loop: 11 restarts within 1m";
+  json list = json::array({healthy, parked});
+  std::string t = ctl::ps_table(list, now, false);
+  CHECK(t ==
+        "CONTAINER ID  COMMAND     CREATED             STATUS                    RESTARTS    NAMES\n"
+        "dddddddddddd  sleep 100   About a minute ago  Up 5 seconds (healthy)    2           web\n"
+        "eeeeeeeeeeee  sleep 100   2 minutes ago       Exited (1) 3 seconds ago  2           db\n");
+  json j = ctl::ps_json(list, now);
+  REQUIRE(j.size() == 2);
+  CHECK(j[0]["Status"] == "Up 5 seconds (healthy)");
+  CHECK(j[0]["Health"] == "healthy");
+  CHECK(j[0]["Ready"] == true);
+  CHECK(j[0]["Error"] == "");
+  CHECK(j[1]["Health"] == "");
+  CHECK(j[1]["Ready"] == false);
+  CHECK(j[1]["Error"] == "crash loop: 11 restarts within 1m");
+  // an older daemon without the new keys
+  json old = ctl::ps_json(json::array({summary(std::string(64, 'f'), "x", "running", now)}), now);
+  CHECK(old[0]["Health"] == "");
+  CHECK(old[0]["Ready"] == false);
+  CHECK(old[0]["Error"] == "");
+}
+
+TEST_CASE("reload_report lists changes and formats errors", "[ctl][format]") {
+  json result = {{"created", {"web", "db"}},
+                 {"updated", {"cache"}},
+                 {"removed", json::array()},
+                 {"errors",
+                  {{{"file", "/etc/ctrd/services/web.toml"},
+                    {"line", 3},
+                    {"column", 9},
+                    {"key", "restart"},
+                    {"message", "invalid restart policy \"sometimes\""}},
+                   {{"file", "/etc/ctrd/services/bad.toml"},
+                    {"line", 0},
+                    {"column", 0},
+                    {"key", ""},
+                    {"message", "cannot read: Permission denied"}}}}};
+  std::vector<std::string> lines, errors;
+  ctl::reload_report(result, lines, errors);
+  CHECK(lines == std::vector<std::string>{"created web", "created db", "updated cache"});
+  CHECK(errors == std::vector<std::string>{
+                      "/etc/ctrd/services/web.toml:3:9: restart: invalid restart policy "
+                      "\"sometimes\"",
+                      "/etc/ctrd/services/bad.toml: cannot read: Permission denied"});
+  lines.clear();
+  errors.clear();
+  ctl::reload_report(json{{"removed", {"old"}}}, lines, errors);
+  CHECK(lines == std::vector<std::string>{"removed old"});
+  CHECK(errors.empty());
+}
