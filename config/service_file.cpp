@@ -149,6 +149,20 @@ int overly_dotted_line(const std::string& text) {
   return 0;
 }
 
+// A table's entries in file order (toml++ keeps them sorted by key), so the first problem
+// reported is the first one in the file and env tables keep the order they are written in.
+std::vector<std::pair<const toml::key*, const toml::node*>> in_file_order(const toml::table& t) {
+  std::vector<std::pair<const toml::key*, const toml::node*>> out;
+  out.reserve(t.size());
+  for (auto&& [k, v] : t) out.emplace_back(&k, &v);
+  std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+    const auto& x = a.first->source().begin;
+    const auto& y = b.first->source().begin;
+    return x.line < y.line || (x.line == y.line && x.column < y.column);
+  });
+  return out;
+}
+
 class parser {
  public:
   parser(std::string file, std::string name) : file_(std::move(file)), name_(std::move(name)) {}
@@ -162,7 +176,9 @@ class parser {
     const toml::key* command_key = nullptr;
     bool has_health_cmd = false;
 
-    for (auto&& [k, v] : root) {
+    for (auto [kp, vp] : in_file_order(root)) {
+      const toml::key& k = *kp;
+      const toml::node& v = *vp;
       const std::string key(k.str());
       if (key == "command") {
         command_key = &k;
@@ -219,7 +235,9 @@ class parser {
                   std::to_string(health_table_key->source().begin.line) +
                   "): write the health check one way or the other");
     if (health_table) {
-      for (auto&& [k, v] : *health_table->as_table()) {
+      for (auto [kp, vp] : in_file_order(*health_table->as_table())) {
+        const toml::key& k = *kp;
+        const toml::node& v = *vp;
         const std::string sub(k.str());
         const std::string path = "health." + sub;
         if (!known(sub, health_keys)) unknown(k, sub, "health.", health_keys);
@@ -363,8 +381,9 @@ class parser {
   json env_of(const toml::node& n, const std::string& key) const {
     json out = json::array();
     if (const auto* t = n.as_table()) {
-      // toml++ keeps table keys sorted, so the entries come out in key order.
-      for (auto&& [k, v] : *t) {
+      for (auto [kp, vp] : in_file_order(*t)) {
+        const toml::key& k = *kp;
+        const toml::node& v = *vp;
         std::string name(k.str());
         std::string path = key + "." + name;
         if (name.empty() || name.find('=') != std::string::npos || name.find('\0') != std::string::npos)
@@ -396,7 +415,9 @@ class parser {
     const auto* t = n.as_table();
     if (!t) fail(n, key, std::string("must be a table of strings, not ") + type_name(n));
     json out = json::object();
-    for (auto&& [k, v] : *t) {
+    for (auto [kp, vp] : in_file_order(*t)) {
+      const toml::key& k = *kp;
+      const toml::node& v = *vp;
       std::string name(k.str());
       std::string path = key + "." + name;
       if (name.empty()) fail_at(k.source(), path, "label names must not be empty");

@@ -116,7 +116,7 @@ on_failure = "restart"
       {"restart_reset_ms", 30000},
       {"restart_window_ms", 2500},
       {"restart_limit", 7},
-      {"env", {"A=x=y", "B=2", "DEBUG=true", "PORT=8080"}},  // table: sorted by key
+      {"env", {"B=2", "A=x=y", "PORT=8080", "DEBUG=true"}},  // table: in file order
       {"labels", {{"com.example.team", "infra"}, {"tier", "web"}}},
       {"health_cmd", {"/bin/sh", "-c", "curl -fsS http://localhost/ || exit 1"}},
       {"health_interval_ms", 10000},
@@ -175,7 +175,9 @@ TEST_CASE("env as a table or as an array of K=V", "[service_file]") {
   auto arr = expect_ok(dir, "command = [\"x\"]\nenv = [\"Z=1\", \"A=2\", \"EMPTY=\"]\n");
   CHECK(arr["env"] == json{"Z=1", "A=2", "EMPTY="});  // array: order kept
   auto inl = expect_ok(dir, "command = [\"x\"]\nenv = { Z = \"1\", A = \"2\" }\n");
-  CHECK(inl["env"] == json{"A=2", "Z=1"});
+  CHECK(inl["env"] == json{"Z=1", "A=2"});
+  auto dotted = expect_ok(dir, "command = [\"x\"]\nenv.Z = \"1\"\nenv.A = \"2\"\nenv.M = \"3\"\n");
+  CHECK(dotted["env"] == json{"Z=1", "A=2", "M=3"});
 }
 
 TEST_CASE("restart policies are normalised and signals may be numbers", "[service_file]") {
@@ -223,6 +225,11 @@ TEST_CASE("unknown keys are errors with a suggestion", "[service_file]") {
   auto name = expect_error(dir, "name = \"other\"\ncommand = [\"x\"]\n");
   CHECK(name.key == "name");
   CHECK(name.line == 1);
+
+  // The first problem in the file is reported, whatever the keys' alphabetical order.
+  auto first = expect_error(dir, "zz = 1\nresart = 1\ncommand = \"x\"\n");
+  CHECK(first.key == "zz");
+  CHECK(first.line == 1);
 
   auto far = expect_error(dir, "command = [\"x\"]\nauto_remove = true\n");
   CHECK(far.key == "auto_remove");
