@@ -1,6 +1,7 @@
 #include "actors/container_view.hpp"
 
 #include "actors/proc.hpp"
+#include "messages/duration.hpp"
 #include "messages/signals.hpp"
 
 namespace ctrd {
@@ -8,7 +9,7 @@ namespace ctrd {
 json inspect_view(const container_config& c, const container_status& s, const std::string& log_path) {
   json args = json::array();
   for (std::size_t i = 1; i < c.command.size(); ++i) args.push_back(c.command[i]);
-  return json{
+  json j = {
       {"Id", c.id},
       {"Name", c.name},
       {"Created", proc::rfc3339(c.created_ns)},
@@ -26,7 +27,11 @@ json inspect_view(const container_config& c, const container_status& s, const st
         {"ExitCode", s.exit_code},
         {"Error", s.error},
         {"StartedAt", proc::rfc3339(s.started_ns)},
-        {"FinishedAt", proc::rfc3339(s.finished_ns)}}},
+        {"FinishedAt", proc::rfc3339(s.finished_ns)},
+        {"Health", {{"Status", s.health}, {"FailingStreak", s.failing_streak}, {"Log", json::array()}}},
+        {"Ready", s.ready},
+        {"RestartReason", s.restart_reason},
+        {"NextRestartAt", s.next_restart_ns ? proc::rfc3339(s.next_restart_ns) : std::string()}}},
       {"RestartCount", s.restart_count},
       {"Config",
        {{"Cmd", c.command},
@@ -35,14 +40,33 @@ json inspect_view(const container_config& c, const container_status& s, const st
         {"User", c.user},
         {"StopSignal", signal_name(c.stop_signal)},
         {"StopTimeout", c.stop_timeout},
-        {"Labels", c.labels}}},
+        {"Labels", c.labels},
+        {"HealthcheckOnFailureAction", to_string(c.health.on_failure)},
+        {"SdNotify", c.sdnotify}}},
       {"HostConfig",
        {{"RestartPolicy",
          {{"Name", c.restart.kind == restart_kind::no ? "" : to_string(c.restart.kind)},
           {"MaximumRetryCount", c.restart.max_retries}}},
-        {"AutoRemove", c.auto_remove}}},
+        {"AutoRemove", c.auto_remove},
+        {"RestartBackoff",
+         {{"Delay", format_duration_ms(c.backoff.initial_ms)},
+          {"MaxDelay", format_duration_ms(c.backoff.max_ms)},
+          {"Reset", format_duration_ms(c.backoff.reset_ms)},
+          {"Limit", c.backoff.limit},
+          {"Window", format_duration_ms(c.backoff.window_ms)}}}}},
+      {"Dependencies", c.requires_},
+      {"ServiceFile", c.source},
       {"LogPath", log_path},
   };
+  if (!c.health.cmd.empty()) {
+    constexpr int64_t ns_per_ms = 1000000;
+    j["Config"]["Healthcheck"] = {{"Test", c.health.cmd},
+                                  {"Interval", int64_t{c.health.interval_ms} * ns_per_ms},
+                                  {"Timeout", int64_t{c.health.timeout_ms} * ns_per_ms},
+                                  {"StartPeriod", int64_t{c.health.start_period_ms} * ns_per_ms},
+                                  {"Retries", c.health.retries}};
+  }
+  return j;
 }
 
 json summary_view(const container_config& c, const container_status& s) {
@@ -55,7 +79,15 @@ json summary_view(const container_config& c, const container_status& s) {
               {"started_ns", s.started_ns},
               {"finished_ns", s.finished_ns},
               {"restart_count", s.restart_count},
-              {"pid", s.pid}};
+              {"pid", s.pid},
+              {"health", s.health},
+              {"ready", s.ready},
+              {"error", s.error},
+              {"requires", c.requires_},
+              {"restart", restart_string(c.restart)},
+              {"stopped_by_user", s.stopped_by_user},
+              {"autostart", c.autostart},
+              {"source", c.source}};
 }
 
 }  // namespace ctrd

@@ -8,6 +8,7 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <system_error>
@@ -111,6 +112,16 @@ void host_loop::watch_output(int fd, int stream, const caf::actor& owner) {
   ev.data.fd = fd;
   if (::epoll_ctl(epfd_, EPOLL_CTL_ADD, fd, &ev) != 0)
     spdlog::error("cannot watch output fd {}: {}", fd, std::strerror(errno));
+}
+
+void host_loop::watch_notify(int fd, const caf::actor& owner) {
+  std::lock_guard<std::mutex> g{mtx_};
+  fds_[fd] = fd_entry{fd_kind::notify, 0, 0, owner};
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.fd = fd;
+  if (::epoll_ctl(epfd_, EPOLL_CTL_ADD, fd, &ev) != 0)
+    spdlog::error("cannot watch notify socket {}: {}", fd, std::strerror(errno));
 }
 
 void host_loop::rearm(int fd) {
@@ -233,6 +244,12 @@ void host_loop::handle_fd(int fd) {
     ::epoll_ctl(epfd_, EPOLL_CTL_DEL, fd, nullptr);
     ::close(fd);
     fds_.erase(it);
+    return;
+  }
+  if (e.kind == fd_kind::notify) {
+    ssize_t got;
+    while ((got = ::recv(fd, buf, 4096, MSG_DONTWAIT)) > 0)
+      caf::anon_send(e.owner, notify_atom::value, std::string(buf, static_cast<size_t>(got)));
     return;
   }
   ssize_t n = ::read(fd, buf, sizeof buf);

@@ -68,6 +68,10 @@ class host_loop {
   /// Stops watching `fd` (the caller then closes it).
   void unwatch(int fd);
 
+  /// Reads datagrams from a container's NOTIFY_SOCKET; each goes to `owner` as
+  /// (notify_atom, std::string payload). unwatch() stops it.
+  void watch_notify(int fd, const caf::actor& owner);
+
   /// Sends (drained_atom) to `owner` once no process of group `pgid` exists.
   void watch_group(pid_t pgid, const caf::actor& owner);
 
@@ -79,7 +83,7 @@ class host_loop {
   uint64_t orphans_reaped() const { return orphans_; }
 
  private:
-  enum class fd_kind : uint8_t { output, pidfd };
+  enum class fd_kind : uint8_t { output, pidfd, notify };
   struct fd_entry {
     fd_kind kind;
     int stream;  // output

@@ -40,6 +40,14 @@ using shutdown_atom = caf::atom_constant<caf::atom("shutdown")>;  // signal -> s
 using recover_atom = caf::atom_constant<caf::atom("recover")>;    // supervisor -> container at boot
 using signal_atom = caf::atom_constant<caf::atom("signal")>;      // host -> supervisor: a daemon signal
 
+using health_atom = caf::atom_constant<caf::atom("health")>;     // healthcheck run / health timer
+using htimeout_atom = caf::atom_constant<caf::atom("htimeout")>; // a health check ran too long
+using respawn_atom = caf::atom_constant<caf::atom("respawn")>;   // policy-restart timer
+using notify_atom = caf::atom_constant<caf::atom("notify")>;     // host -> container: sd_notify datagram
+using sync_atom = caf::atom_constant<caf::atom("sync")>;         // reconcile with the real process
+using reload_atom = caf::atom_constant<caf::atom("reload")>;     // re-read service files
+using ready_atom = caf::atom_constant<caf::atom("ready")>;       // dependency start bookkeeping
+
 // Store protocol.
 using load_atom = caf::atom_constant<caf::atom("load")>;
 using put_atom = caf::atom_constant<caf::atom("put")>;

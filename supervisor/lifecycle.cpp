@@ -171,6 +171,12 @@ outcome on_cleaned_up(S s) {
   return noop(s);
 }
 
+outcome on_policy_restart(S s) {
+  // Keeps RestartCount (no reset_run); a stale timer finds another state and does nothing.
+  if (s == S::exited) return ok(S::running, {E::spawn_held, E::release}, {"restart", "init", "start"});
+  return noop(s);
+}
+
 outcome on_stop_timeout(S s) {
   if (s == S::stopping) return ok(s, {E::kill_group, E::note_escalation});
   return noop(s);
@@ -193,6 +199,7 @@ outcome apply(container_state s, event e, const context& c) {
     case event::process_exited: return on_process_exited(s);
     case event::cleaned_up: return on_cleaned_up(s);
     case event::stop_timeout: return on_stop_timeout(s);
+    case event::policy_restart: return on_policy_restart(s);
   }
   return refuse(s, "unknown event", ec::internal);
 }
@@ -228,6 +235,7 @@ const char* to_string(event e) {
     case event::process_exited: return "process_exited";
     case event::cleaned_up: return "cleaned_up";
     case event::stop_timeout: return "stop_timeout";
+    case event::policy_restart: return "policy_restart";
   }
   return "unknown";
 }

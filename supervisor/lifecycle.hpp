@@ -31,9 +31,10 @@ enum class event : uint8_t {
   process_exited, ///< runtime: the main process has ended
   cleaned_up,     ///< runtime: no process of the group is left and output is drained
   stop_timeout,   ///< runtime: the stop timeout expired
+  policy_restart, ///< supervisor: the restart policy (or the health action) restarts it
 };
 
-constexpr int event_count = 13;
+constexpr int event_count = 14;
 
 /// Side effects, carried out by the actor in the order given.
 enum class effect : uint8_t {

@@ -32,6 +32,7 @@ const std::map<event, std::vector<std::string>> expected = {
     {event::process_exited, {"=", "Stpd", "Stpd", "Stpd", "Stpd", "=", "=", "Rmv"}},
     {event::cleaned_up,     {"=", "=", "=", "=", "=", "Exi", "=", "Rmv"}},
     {event::stop_timeout,   {"=", "=", "=", "=", "Stpg", "=", "=", "="}},
+    {event::policy_restart, {"=", "=", "=", "=", "=", "=", "Run", "="}},
 };
 
 S parse_abbrev(const std::string& a) {
@@ -152,6 +153,14 @@ TEST_CASE("process exit always tears the group down before exited", "[lifecycle]
   auto o = lifecycle::apply(S::stopped, event::cleaned_up);
   CHECK(o.next == S::exited);
   CHECK(has(o, effect::finish_exit));
+}
+
+TEST_CASE("a policy restart keeps the restart count and emits restart, init, start", "[lifecycle]") {
+  auto o = lifecycle::apply(S::exited, event::policy_restart);
+  CHECK_FALSE(has(o, effect::reset_run));
+  CHECK(has(o, effect::spawn_held));
+  REQUIRE(o.events.size() == 3);
+  CHECK(std::string(o.events[0]) == "restart");
 }
 
 TEST_CASE("error texts are podman's with id and state filled in", "[lifecycle]") {

@@ -1,0 +1,326 @@
+// The container actor's lifecycle steps: the table lookup, the effects, output handling,
+// the exit path (group teardown, drain) and removal. See container_impl.hpp.
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <cstring>
+#include <fcntl.h>
+#include <filesystem>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <spdlog/spdlog.h>
+
+#include "actors/caf_error.hpp"
+#include "actors/container_impl.hpp"
+#include "actors/container_view.hpp"
+#include "actors/host_loop.hpp"
+#include "actors/log_format.hpp"
+#include "actors/proc.hpp"
+#include "messages/signals.hpp"
+
+namespace ctrd::ctr {
+
+using lifecycle::effect;
+using lifecycle::event;
+
+void close_fd(int& fd) {
+  if (fd >= 0) ::close(fd);
+  fd = -1;
+}
+
+void publish(actor_t* self) {
+  auto& s = self->state;
+  self->send(s.deps.supervisor, status_atom::value, s.cfg.id, summary_view(s.cfg, s.st));
+}
+
+void persist(actor_t* self) {
+  auto& s = self->state;
+  self->send(s.deps.store, put_atom::value, s.cfg.id, s.st);
+  publish(self);
+}
+
+void deliver_deferred(actor_t* self, deferred_kind kind, const json& reply) {
+  auto& d = self->state.deferred;
+  for (auto it = d.begin(); it != d.end();) {
+    if (it->kind == kind) {
+      it->rp.deliver(reply);
+      it = d.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+void fail_deferred(actor_t* self, deferred_kind kind, const caf::error& err) {
+  auto& d = self->state.deferred;
+  for (auto it = d.begin(); it != d.end();) {
+    if (it->kind == kind) {
+      it->rp.deliver(err);
+      it = d.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+void answer_exit_waiters(actor_t* self) {
+  auto& s = self->state;
+  auto reply = s.exit_reply();
+  for (auto& w : s.waiters) w.deliver(reply);
+  s.waiters.clear();
+  for (auto& sub : s.subs) sub.rp.deliver(reply);
+  s.subs.clear();
+}
+
+spawn_spec make_spawn_spec(const container_config& c, const std::vector<std::string>& argv) {
+  struct stat st;
+  if (::stat(c.workdir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
+    throw error(ec::invalid_argument,
+                "working directory \"" + c.workdir + "\" does not exist or is not a directory");
+  spawn_spec spec;
+  spec.path = resolve_command(argv[0], c.env, c.workdir);
+  spec.argv = argv;
+  spec.env = c.env;
+  spec.workdir = c.workdir;
+  if (!c.user.empty()) {
+    uint32_t uid, gid;
+    bool has_gid;
+    parse_user(c.user, uid, gid, has_gid);
+    spec.set_user = true;
+    spec.uid = uid;
+    spec.gid = gid;
+  }
+  return spec;
+}
+
+namespace {
+
+void spawn_process(actor_t* self) {
+  auto& s = self->state;
+  auto spec = make_spawn_spec(s.cfg, s.cfg.command);
+  std::error_code ec_ignored;
+  std::filesystem::create_directories(s.dir(), ec_ignored);
+  if (s.cfg.sdnotify) {
+    open_notify_socket(self);
+    spec.env.push_back("NOTIFY_SOCKET=" + s.notify_path());
+  }
+  if (s.log_fd < 0) {
+    s.log_fd = ::open(s.log_path().c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+    if (s.log_fd < 0)
+      throw error(ec::internal, "cannot open log file " + s.log_path() + ": " + std::strerror(errno));
+  }
+  auto me = caf::actor_cast<caf::actor>(self);
+  s.child = s.deps.host->spawn(spec, me);
+  s.st.pid = s.child.pid;
+  s.st.pid_start = proc::start_time(s.child.pid);
+  s.out_open = s.err_open = true;
+  s.group_drained = false;
+  s.main_ended = false;
+  s.deps.host->watch_output(s.child.out_fd, stream_stdout, me);
+  s.deps.host->watch_output(s.child.err_fd, stream_stderr, me);
+}
+
+void run_effect(actor_t* self, effect fx, request_ctx& rc) {
+  auto& s = self->state;
+  switch (fx) {
+    case effect::reset_run:
+      s.st.restart_count = 0;
+      s.st.error.clear();
+      s.st.restart_reason.clear();
+      s.st.stopped_by_user = false;
+      s.st.exit_code = 0;
+      s.st.has_exited = false;
+      s.escalated = false;
+      s.unhealthy_restart = false;
+      cancel_policy_restart(self, true);
+      return;
+    case effect::spawn_held: spawn_process(self); return;
+    case effect::release:
+      release_child(s.child);
+      s.st.started_ns = proc::now_ns();
+      on_run_started(self);
+      return;
+    case effect::mark_user_stopped:
+      s.st.stopped_by_user = true;
+      cancel_policy_restart(self, false);
+      return;
+    case effect::signal_stop:
+      s.escalated = false;
+      s.stop_timeout_used = rc.timeout;
+      s.deps.host->signal_group(s.st.pid, rc.lc.stop_timeout_zero ? SIGKILL : s.cfg.stop_signal);
+      return;
+    case effect::arm_stop_timer:
+      self->delayed_send(self, std::chrono::seconds(rc.timeout), timeout_atom::value, ++s.timer_gen);
+      return;
+    case effect::signal_user: s.deps.host->signal_pid(s.st.pid, rc.signal); return;
+    case effect::kill_group: s.deps.host->signal_group(s.st.pid, SIGKILL); return;
+    case effect::thaw:
+    case effect::freeze:
+      throw error(ec::invalid_state,
+                  "pause and unpause need a cgroup freezer, which ctrd does not manage yet");
+    case effect::begin_cleanup:
+      s.st.finished_ns = proc::now_ns();
+      close_fd(s.child.release_fd);
+      on_run_ended(self);
+      s.deps.host->signal_group(s.st.pid, SIGKILL);
+      s.deps.host->watch_group(s.st.pid, caf::actor_cast<caf::actor>(self));
+      return;
+    case effect::finish_exit:
+      s.st.pid = 0;
+      s.st.pid_start = 0;
+      ++s.timer_gen;
+      close_fd(s.log_fd);
+      // With --rm, `run` and `wait` answer only once the container is gone (as podman).
+      if (!s.cfg.auto_remove || s.restart_pending) answer_exit_waiters(self);
+      deliver_deferred(self, deferred_kind::stop,
+                       json{{"id", s.cfg.id},
+                            {"escalated", s.escalated},
+                            {"signal", signal_name(s.cfg.stop_signal)},
+                            {"timeout", s.stop_timeout_used}});
+      return;
+    case effect::defer_reply:
+      if (rc.rp) s.deferred.push_back({rc.kind, *rc.rp});
+      return;
+    case effect::schedule_start: s.restart_pending = true; return;
+    case effect::schedule_remove: return;  // the removing state itself remembers it
+    case effect::remove_now: remove_now(self); return;
+    case effect::subscribe: return;  // done by the start/attach handlers
+    case effect::note_escalation:
+      s.escalated = true;
+      spdlog::warn("StopSignal {} failed to stop container {} in {} seconds, resorting to SIGKILL",
+                   signal_name(s.cfg.stop_signal), s.cfg.name, s.stop_timeout_used);
+      return;
+  }
+}
+
+void try_finish(actor_t* self) {
+  auto& s = self->state;
+  if (!s.main_ended || !s.group_drained || s.out_open || s.err_open) return;
+  if (s.st.state != container_state::stopped && s.st.state != container_state::removing) return;
+  step(self, event::cleaned_up);
+  after_exit(self);
+}
+
+void close_stream(actor_t* self, int stream) {
+  auto& s = self->state;
+  int& fd = stream == stream_stdout ? s.child.out_fd : s.child.err_fd;
+  s.deps.host->unwatch(fd);
+  close_fd(fd);
+  (stream == stream_stdout ? s.out_open : s.err_open) = false;
+}
+
+}  // namespace
+
+caf::error step(actor_t* self, event ev, request_ctx rc) {
+  auto& s = self->state;
+  auto out = lifecycle::apply(s.st.state, ev, rc.lc);
+  if (!out.ok)
+    return make_caf_error(out.error, lifecycle::render_error(out.error_text, s.cfg.id, s.st.state));
+  auto prev = s.st.state;
+  s.st.state = out.next;
+  try {
+    for (auto fx : out.effects) run_effect(self, fx, rc);
+  } catch (const ctrd::error& e) {
+    s.st.state = prev;
+    s.st.error = e.what();
+    persist(self);
+    spdlog::info("container {}: {} failed: {}", s.cfg.name, lifecycle::to_string(ev), e.what());
+    return make_caf_error(e.code(), e.what());
+  }
+  for (const char* name : out.events)
+    spdlog::debug("container {} {}: {}", s.cfg.id.substr(0, 12), s.cfg.name, name);
+  if (!out.noop || !out.effects.empty()) persist(self);
+  return caf::none;
+}
+
+void remove_now(actor_t* self) {
+  auto& s = self->state;
+  cancel_policy_restart(self, true);
+  if (s.notify_fd >= 0) s.deps.host->unwatch(s.notify_fd);
+  close_fd(s.notify_fd);
+  self->request(s.deps.store, caf::infinite, erase_atom::value, s.cfg.id)
+      .then(
+          [=](bool) {
+            auto& st = self->state;
+            std::error_code ignored;
+            std::filesystem::remove_all(st.dir(), ignored);
+            self->send(st.deps.supervisor, gone_atom::value, st.cfg.id);
+            answer_exit_waiters(self);
+            deliver_deferred(self, deferred_kind::remove, st.id_reply());
+            auto gone = make_caf_error(ec::removed, "container " + st.cfg.id + " was removed");
+            fail_deferred(self, deferred_kind::stop, gone);
+            fail_deferred(self, deferred_kind::restart, gone);
+            for (auto& w : st.health.waiters) w.deliver(gone);
+            spdlog::info("container {} {} removed", st.cfg.id.substr(0, 12), st.cfg.name);
+            self->quit();
+          },
+          [=](caf::error& err) {
+            auto& st = self->state;
+            st.st.state = container_state::exited;
+            st.st.error = "removal failed: " + from_caf_error(err).second;
+            persist(self);
+            answer_exit_waiters(self);
+            fail_deferred(self, deferred_kind::remove, err);
+          });
+}
+
+void on_output(actor_t* self, int stream, const std::string& data) {
+  auto& s = self->state;
+  if (stream == health_stdout || stream == health_stderr) {
+    on_health_output(self, stream, data);
+    return;
+  }
+  if (s.log_fd >= 0) {
+    s.log_buf.clear();
+    format_log_records(proc::now_ns(), stream == stream_stderr, data, s.log_buf);
+    // A failing log write must never stop the container: it is reported and dropped.
+    if (::write(s.log_fd, s.log_buf.data(), s.log_buf.size()) < 0)
+      spdlog::warn("container {}: cannot write log: {}", s.cfg.name, std::strerror(errno));
+  }
+  for (auto& sub : s.subs) self->send(sub.sub, output_atom::value, sub.msgid, stream, data);
+  s.deps.host->rearm(stream == stream_stdout ? s.child.out_fd : s.child.err_fd);
+}
+
+void on_eof(actor_t* self, int stream) {
+  if (stream == health_stdout || stream == health_stderr) {
+    on_health_eof(self, stream);
+    return;
+  }
+  close_stream(self, stream);
+  try_finish(self);
+}
+
+void on_exited(actor_t* self, int pid, int code, bool known) {
+  auto& s = self->state;
+  if (on_health_exit(self, pid, code)) return;
+  if (pid != s.st.pid || s.main_ended) return;
+  s.main_ended = true;
+  s.st.has_exited = true;
+  s.st.exit_code = code;
+  if (!known)
+    s.st.error = "exit code unknown: the process was adopted after a ctrd restart and is not ctrd's child";
+  step(self, event::process_exited);
+  try_finish(self);
+}
+
+void on_drained(actor_t* self) {
+  auto& s = self->state;
+  s.group_drained = true;
+  // Every process of the group is gone. A pipe still open is held by an escapee (setsid):
+  // give in-flight output a moment, then stop reading.
+  if (s.out_open || s.err_open)
+    self->delayed_send(self, std::chrono::milliseconds(100), done_atom::value);
+  try_finish(self);
+}
+
+/// The 100 ms grace after a drained group expired: stop reading pipes held by escapees.
+void on_drain_grace(actor_t* self) {
+  auto& s = self->state;
+  if (!s.group_drained) return;
+  if (s.out_open) close_stream(self, stream_stdout);
+  if (s.err_open) close_stream(self, stream_stderr);
+  try_finish(self);
+}
+
+}  // namespace ctrd::ctr

@@ -1,0 +1,144 @@
+// Internals of the container actor, shared by its source files (not part of any interface):
+//   container.cpp              behaviour: request handlers, recovery
+//   container_effects.cpp      lifecycle steps and their effects, output, exit, removal
+//   container_supervision.cpp  restart policy, health checks, readiness (sd_notify)
+#pragma once
+
+#include <deque>
+#include <string>
+#include <vector>
+
+#include <caf/event_based_actor.hpp>
+#include <caf/stateful_actor.hpp>
+#include <caf/typed_response_promise.hpp>
+
+#include "actors/container.hpp"
+#include "actors/spawner.hpp"
+#include "messages/atoms.hpp"
+#include "supervisor/lifecycle.hpp"
+#include "supervisor/restart_policy.hpp"
+
+namespace ctrd::ctr {
+
+using promise = caf::typed_response_promise<json>;
+
+enum class deferred_kind { stop, restart, remove };
+
+struct deferred_reply {
+  deferred_kind kind;
+  promise rp;
+};
+
+struct subscriber {
+  caf::actor sub;
+  uint32_t msgid;
+  promise rp;
+};
+
+/// Per-request inputs of one lifecycle step.
+struct request_ctx {
+  lifecycle::context lc;
+  uint32_t timeout = 0;   ///< stop timeout in effect
+  int signal = 0;         ///< kill signal
+  deferred_kind kind = deferred_kind::stop;
+  promise* rp = nullptr;  ///< the request's promise, for defer_reply
+};
+
+/// Stream ids of health-check output (the container's own are stream_stdout/stream_stderr).
+constexpr int health_stdout = 3;
+constexpr int health_stderr = 4;
+
+/// A running or finished health check.
+struct health_state {
+  held_child child;              ///< the check process (pid -1 when none runs)
+  bool out_open = false, err_open = false, exited = false;
+  int exit_code = 0;
+  bool timed_out = false;
+  int64_t started_ns = 0;
+  std::string output;            ///< first 4 KiB of its output
+  uint64_t gen = 0;              ///< cancels stale health timers (bumped per run)
+  uint64_t seq = 0;              ///< numbers checks, for their timeout timers
+  std::deque<json> log;          ///< last 5 results for inspect
+  std::vector<promise> waiters;  ///< `healthcheck` requests waiting for this check
+};
+
+struct state {
+  static inline const char* name = "container";
+  container_config cfg;
+  container_status st;
+  container_deps deps;
+  held_child child;            // release fd and output fds of the current process
+  int log_fd = -1;
+  bool out_open = false;       // stdout pipe not yet at EOF
+  bool err_open = false;       // stderr pipe not yet at EOF
+  bool group_drained = true;   // no process of the group is left
+  bool main_ended = true;      // the main process has exited
+  bool escalated = false;      // the last stop needed SIGKILL
+  bool restart_pending = false;    // a user restart waits for the exit
+  bool unhealthy_restart = false;  // the health action asked for a restart
+  uint32_t stop_timeout_used = 0;
+  uint64_t timer_gen = 0;      // cancels stale stop timers
+  uint64_t restart_gen = 0;    // cancels stale policy-restart timers
+  int64_t ready_ns = 0;        // when the current run became ready
+  restart::history history;    // backoff step and recent policy restarts
+  health_state health;
+  int notify_fd = -1;          // NOTIFY_SOCKET of an sdnotify container
+  std::vector<subscriber> subs;
+  std::vector<promise> waiters;
+  std::vector<deferred_reply> deferred;
+  std::string log_buf;
+
+  std::string dir() const { return deps.containers_dir + "/" + cfg.id; }
+  std::string log_path() const { return dir() + "/ctr.log"; }
+  std::string notify_path() const { return dir() + "/notify.sock"; }
+  json id_reply() const { return json{{"id", cfg.id}}; }
+  json exit_reply() const { return json{{"id", cfg.id}, {"exit_code", st.exit_code}}; }
+};
+
+using actor_t = caf::stateful_actor<state>;
+
+// container_effects.cpp
+caf::error step(actor_t* self, lifecycle::event ev, request_ctx rc = {});
+void persist(actor_t* self);
+void publish(actor_t* self);
+void on_output(actor_t* self, int stream, const std::string& data);
+void on_eof(actor_t* self, int stream);
+void on_exited(actor_t* self, int pid, int code, bool known);
+void on_drained(actor_t* self);
+void on_drain_grace(actor_t* self);
+void remove_now(actor_t* self);
+void deliver_deferred(actor_t* self, deferred_kind kind, const json& reply);
+void fail_deferred(actor_t* self, deferred_kind kind, const caf::error& err);
+void answer_exit_waiters(actor_t* self);
+void close_fd(int& fd);
+spawn_spec make_spawn_spec(const container_config& c, const std::vector<std::string>& argv);
+
+// container_supervision.cpp
+/// After every exit: pending user restart, restart policy, --rm.
+void after_exit(actor_t* self);
+/// The policy-restart timer fired.
+void on_restart_timer(actor_t* self, uint64_t gen);
+/// Cancels a pending policy restart and forgets the crash history (user start, stop).
+void cancel_policy_restart(actor_t* self, bool forget_history);
+/// A run started (release): readiness and health checks begin.
+void on_run_started(actor_t* self);
+/// The run ended: health checks stop, readiness is lost.
+void on_run_ended(actor_t* self);
+/// Health timer / health process events.
+void on_health_timer(actor_t* self, uint64_t gen);
+void on_health_output(actor_t* self, int stream, const std::string& data);
+void on_health_eof(actor_t* self, int stream);
+void on_health_timeout(actor_t* self, uint64_t seq);
+bool on_health_exit(actor_t* self, int pid, int code);
+/// Runs a check now for `ctrctl healthcheck run`.
+caf::result<json> run_health_now(actor_t* self);
+/// A datagram arrived on the container's NOTIFY_SOCKET.
+void on_notify(actor_t* self, const std::string& payload);
+/// Creates the NOTIFY_SOCKET of an sdnotify container (once per actor).
+void open_notify_socket(actor_t* self);
+
+/// Wraps a json reply for a caf::result<json>. Never return a json directly there:
+/// caf::result brace-initialises its value, which turns a json object into [object].
+inline caf::result<json> reply(json j) { return caf::expected<json>(std::move(j)); }
+
+}  // namespace ctrd::ctr

@@ -1,0 +1,342 @@
+// The container actor's supervision duties: the restart policy after each exit (pure
+// decisions from supervisor/restart_policy.hpp, carried out with delayed messages),
+// health checks run by ctrd itself, and readiness (sd_notify READY=1, or healthy, or
+// simply running). See container_impl.hpp.
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <cstring>
+#include <filesystem>
+#include <random>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <spdlog/spdlog.h>
+
+#include "actors/caf_error.hpp"
+#include "actors/container_impl.hpp"
+#include "actors/host_loop.hpp"
+#include "actors/proc.hpp"
+
+namespace ctrd::ctr {
+
+using lifecycle::event;
+
+namespace {
+
+constexpr std::size_t health_output_cap = 4096;
+constexpr std::size_t health_log_size = 5;
+
+int64_t now_ms() { return proc::now_ns() / 1000000; }
+
+double random_jitter() {
+  thread_local std::mt19937 rng{std::random_device{}()};
+  return std::uniform_real_distribution<double>(-1.0, 1.0)(rng);
+}
+
+void set_ready(actor_t* self) {
+  auto& s = self->state;
+  if (s.st.ready) return;
+  s.st.ready = true;
+  s.ready_ns = proc::now_ns();
+}
+
+void policy_restart_now(actor_t* self) {
+  auto& s = self->state;
+  s.st.next_restart_ns = 0;
+  ++s.st.restart_count;
+  if (auto err = step(self, event::policy_restart)) {
+    s.st.error = "restart failed: " + from_caf_error(err).second;
+    s.st.restart_reason = s.st.error;
+    persist(self);
+    spdlog::warn("container {}: {}", s.cfg.name, s.st.error);
+  }
+}
+
+void schedule_next_check(actor_t* self) {
+  auto& s = self->state;
+  self->delayed_send(self, std::chrono::milliseconds(s.cfg.health.interval_ms), health_atom::value,
+                     s.health.gen);
+}
+
+void start_check(actor_t* self) {
+  auto& s = self->state;
+  auto& h = s.health;
+  if (h.child.pid > 0) return;  // one check at a time
+  h.output.clear();
+  h.exited = h.timed_out = false;
+  h.started_ns = proc::now_ns();
+  try {
+    auto me = caf::actor_cast<caf::actor>(self);
+    h.child = s.deps.host->spawn(make_spawn_spec(s.cfg, s.cfg.health.cmd), me);
+    release_child(h.child);
+    h.out_open = h.err_open = true;
+    s.deps.host->watch_output(h.child.out_fd, health_stdout, me);
+    s.deps.host->watch_output(h.child.err_fd, health_stderr, me);
+    self->delayed_send(self, std::chrono::milliseconds(s.cfg.health.timeout_ms),
+                       htimeout_atom::value, ++h.seq);
+  } catch (const ctrd::error& e) {
+    // The check cannot even start: that is a failed check with the reason as output.
+    h.child = held_child{};
+    h.output = e.what();
+    h.exited = true;
+    h.exit_code = exit_code_for(e.code());
+    h.out_open = h.err_open = false;
+  }
+}
+
+void apply_unhealthy_action(actor_t* self) {
+  auto& s = self->state;
+  request_ctx rc;
+  switch (s.cfg.health.on_failure) {
+    case health_action::none: return;
+    case health_action::kill:
+      rc.signal = SIGKILL;
+      step(self, event::kill, rc);
+      return;
+    case health_action::restart:
+      s.unhealthy_restart = true;
+      rc.lc.by_user = false;
+      [[fallthrough]];
+    case health_action::stop:
+      rc.timeout = s.cfg.stop_timeout;
+      rc.lc.stop_timeout_zero = rc.timeout == 0;
+      step(self, event::stop, rc);
+      return;
+  }
+}
+
+/// A check finished (exited and its output drained): record, answer, act, schedule.
+void finish_check(actor_t* self, bool for_current_run) {
+  auto& s = self->state;
+  auto& h = s.health;
+  bool healthy = h.exit_code == 0 && !h.timed_out;
+  if (h.timed_out) h.output += (h.output.empty() ? "" : "\n") + std::string("health check timed out");
+  h.log.push_back(json{{"Start", proc::rfc3339(h.started_ns)},
+                       {"End", proc::rfc3339(proc::now_ns())},
+                       {"ExitCode", h.timed_out ? -1 : h.exit_code},
+                       {"Output", h.output}});
+  while (h.log.size() > health_log_size) h.log.pop_front();
+  json result = {{"id", s.cfg.id},
+                 {"status", healthy ? "healthy" : "unhealthy"},
+                 {"exit_code", h.exit_code},
+                 {"output", h.output}};
+  for (auto& w : h.waiters) w.deliver(result);
+  h.waiters.clear();
+  h.child = held_child{};
+  if (!for_current_run || s.st.state != container_state::running) return;
+  bool changed = false;
+  if (healthy) {
+    changed = s.st.failing_streak != 0 || s.st.health != "healthy";
+    s.st.failing_streak = 0;
+    s.st.health = "healthy";
+    if (!s.cfg.sdnotify && !s.st.ready) {
+      set_ready(self);
+      changed = true;
+    }
+  } else {
+    bool in_start_period =
+        s.st.health == "starting" &&
+        proc::now_ns() - s.st.started_ns < int64_t{s.cfg.health.start_period_ms} * 1000000;
+    if (!in_start_period) {
+      ++s.st.failing_streak;
+      changed = true;
+      if (s.st.failing_streak >= s.cfg.health.retries && s.st.health != "unhealthy") {
+        s.st.health = "unhealthy";
+        spdlog::info("container {}: health_status unhealthy ({} failed checks)", s.cfg.name,
+                     s.st.failing_streak);
+        persist(self);
+        apply_unhealthy_action(self);
+        if (s.st.state == container_state::running) schedule_next_check(self);
+        return;
+      }
+    }
+  }
+  if (changed) {
+    spdlog::debug("container {}: health_status {}", s.cfg.name, s.st.health);
+    persist(self);
+  }
+  schedule_next_check(self);
+}
+
+void maybe_finish_check(actor_t* self) {
+  auto& h = self->state.health;
+  if (h.child.pid <= 0 && !h.exited) return;
+  if (!h.exited || h.out_open || h.err_open) return;
+  finish_check(self, h.started_ns >= self->state.st.started_ns);
+}
+
+}  // namespace
+
+void cancel_policy_restart(actor_t* self, bool forget_history) {
+  auto& s = self->state;
+  ++s.restart_gen;
+  s.st.next_restart_ns = 0;
+  if (forget_history) s.history = {};
+}
+
+void after_exit(actor_t* self) {
+  auto& s = self->state;
+  if (s.st.state != container_state::exited) return;
+  if (s.restart_pending) {
+    s.restart_pending = false;
+    if (auto err = step(self, event::start)) fail_deferred(self, deferred_kind::restart, err);
+    else deliver_deferred(self, deferred_kind::restart, s.id_reply());
+    return;
+  }
+  restart::exit_facts e;
+  e.exit_code = s.st.exit_code;
+  e.stopped_by_user = s.st.stopped_by_user;
+  e.unhealthy_restart = s.unhealthy_restart;
+  e.ran_ms = s.ready_ns > 0 ? (s.st.finished_ns - s.ready_ns) / 1000000 : 0;
+  s.unhealthy_restart = false;
+  auto now = now_ms();
+  auto d = restart::decide(s.cfg.restart, s.cfg.backoff, s.st.restart_count, s.history, e, now,
+                           random_jitter());
+  switch (d.what) {
+    case restart::action::none:
+      if (s.cfg.auto_remove) step(self, event::remove);
+      return;
+    case restart::action::park:
+      s.st.error = d.reason;
+      s.st.restart_reason = d.reason;
+      spdlog::warn("container {}: {}", s.cfg.name, d.reason);
+      persist(self);
+      return;
+    case restart::action::restart:
+      restart::record(s.history, s.cfg.backoff, e, now);
+      s.st.restart_reason = d.reason;
+      if (d.delay_ms == 0) {
+        policy_restart_now(self);
+        return;
+      }
+      s.st.next_restart_ns = proc::now_ns() + static_cast<int64_t>(d.delay_ms) * 1000000;
+      self->delayed_send(self, std::chrono::milliseconds(d.delay_ms), respawn_atom::value,
+                         ++s.restart_gen);
+      spdlog::debug("container {}: restart in {} ms: {}", s.cfg.name, d.delay_ms, d.reason);
+      persist(self);
+      return;
+  }
+}
+
+void on_restart_timer(actor_t* self, uint64_t gen) {
+  auto& s = self->state;
+  if (gen != s.restart_gen || s.st.state != container_state::exited || s.st.stopped_by_user) return;
+  policy_restart_now(self);
+}
+
+void on_run_started(actor_t* self) {
+  auto& s = self->state;
+  s.st.ready = false;
+  s.ready_ns = 0;
+  ++s.health.gen;
+  bool has_health = !s.cfg.health.cmd.empty();
+  if (!s.cfg.sdnotify && !has_health) set_ready(self);
+  if (has_health) {
+    s.st.health = "starting";
+    s.st.failing_streak = 0;
+    schedule_next_check(self);
+  }
+}
+
+void on_run_ended(actor_t* self) {
+  auto& s = self->state;
+  s.st.ready = false;
+  ++s.health.gen;
+  if (s.health.child.pid > 0) s.deps.host->signal_group(s.health.child.pid, SIGKILL);
+}
+
+void on_health_timer(actor_t* self, uint64_t gen) {
+  auto& s = self->state;
+  if (gen != s.health.gen || s.st.state != container_state::running) return;
+  start_check(self);
+  maybe_finish_check(self);  // a check that could not start finishes at once
+}
+
+void on_health_timeout(actor_t* self, uint64_t seq) {
+  auto& h = self->state.health;
+  if (seq != h.seq || h.child.pid <= 0 || h.exited) return;
+  h.timed_out = true;
+  self->state.deps.host->signal_group(h.child.pid, SIGKILL);
+}
+
+void on_health_output(actor_t* self, int stream, const std::string& data) {
+  auto& h = self->state.health;
+  if (h.output.size() < health_output_cap)
+    h.output.append(data, 0, health_output_cap - h.output.size());
+  self->state.deps.host->rearm(stream == health_stdout ? h.child.out_fd : h.child.err_fd);
+}
+
+void on_health_eof(actor_t* self, int stream) {
+  auto& s = self->state;
+  auto& h = s.health;
+  int& fd = stream == health_stdout ? h.child.out_fd : h.child.err_fd;
+  s.deps.host->unwatch(fd);
+  close_fd(fd);
+  (stream == health_stdout ? h.out_open : h.err_open) = false;
+  maybe_finish_check(self);
+}
+
+bool on_health_exit(actor_t* self, int pid, int code) {
+  auto& h = self->state.health;
+  if (h.child.pid <= 0 || pid != h.child.pid) return false;
+  h.exited = true;
+  h.exit_code = code;
+  // Its group may hold the pipes open (a background child of the check): kill it.
+  self->state.deps.host->signal_group(pid, SIGKILL);
+  maybe_finish_check(self);
+  return true;
+}
+
+caf::result<json> run_health_now(actor_t* self) {
+  auto& s = self->state;
+  if (s.cfg.health.cmd.empty())
+    return make_caf_error(ec::invalid_argument, "container " + s.cfg.name + " has no defined healthcheck");
+  if (s.st.state != container_state::running)
+    return make_caf_error(ec::invalid_state, "container " + s.cfg.name + " is not running");
+  auto rp = self->make_response_promise<json>();
+  s.health.waiters.push_back(rp);
+  start_check(self);
+  maybe_finish_check(self);
+  return rp;
+}
+
+void open_notify_socket(actor_t* self) {
+  auto& s = self->state;
+  if (s.notify_fd >= 0) return;
+  auto path = s.notify_path();
+  sockaddr_un addr{};
+  if (path.size() >= sizeof addr.sun_path)
+    throw error(ec::internal, "notify socket path " + path + " is too long; use a shorter --root");
+  addr.sun_family = AF_UNIX;
+  std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
+  ::unlink(path.c_str());
+  int fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    int e = errno;
+    if (fd >= 0) ::close(fd);
+    throw error(ec::internal, "cannot create notify socket " + path + ": " + std::strerror(e));
+  }
+  ::chmod(path.c_str(), 0666);  // the container may run as another user
+  s.notify_fd = fd;
+  s.deps.host->watch_notify(fd, caf::actor_cast<caf::actor>(self));
+}
+
+void on_notify(actor_t* self, const std::string& payload) {
+  auto& s = self->state;
+  std::size_t pos = 0;
+  while (pos < payload.size()) {
+    auto nl = payload.find('\n', pos);
+    auto line = payload.substr(pos, nl == std::string::npos ? std::string::npos : nl - pos);
+    pos = nl == std::string::npos ? payload.size() : nl + 1;
+    if (line == "READY=1" && s.st.state == container_state::running && !s.st.ready) {
+      set_ready(self);
+      spdlog::info("container {}: ready (sd_notify)", s.cfg.name);
+      persist(self);
+    }
+  }
+}
+
+}  // namespace ctrd::ctr
