@@ -18,47 +18,30 @@ namespace {
 
 using lifecycle::event;
 
+/// Completes recovery inside the actor: adopt the live process, finish a removal.
 void recover(actor_t* self) {
   auto& s = self->state;
   auto me = caf::actor_cast<caf::actor>(self);
-  s.st.ready = false;
-  switch (s.st.state) {
-    case container_state::removing:
-      remove_now(self);
-      return;
-    case container_state::created:
-      // The held child exits by itself once the old ctrd's release pipe closed.
-      if (proc::is_same_process(s.st.pid, s.st.pid_start)) ::kill(s.st.pid, SIGKILL);
-      s.st.state = container_state::configured;
-      s.st.pid = 0;
-      break;
-    case container_state::stopped:
+  if (s.st.state == container_state::removing) {
+    remove_now(self);
+    return;
+  }
+  if (s.st.state == container_state::running) {
+    if (s.deps.host->adopt(s.st.pid, s.st.pid_start, me)) {
+      s.main_ended = false;
+      s.group_drained = false;
+      // No readiness signal can be re-observed: an adopted process counts as ready.
+      s.st.ready = true;
+      s.ready_ns = proc::now_ns();
+      spdlog::info("container {}: adopted running pid {}", s.cfg.name, s.st.pid);
+    } else {  // it died between the check and the adoption
       s.st.state = container_state::exited;
       s.st.pid = 0;
-      break;
-    case container_state::running:
-    case container_state::paused:
-    case container_state::stopping:
-      if (s.deps.host->adopt(s.st.pid, s.st.pid_start, me)) {
-        s.st.state = container_state::running;
-        s.main_ended = false;
-        s.group_drained = false;
-        // No readiness signal can be re-observed: an adopted process counts as ready.
-        s.st.ready = true;
-        s.ready_ns = proc::now_ns();
-        spdlog::info("container {}: adopted running pid {}", s.cfg.name, s.st.pid);
-      } else {
-        s.st.state = container_state::exited;
-        s.st.pid = 0;
-        s.st.has_exited = true;
-        s.st.exit_code = -1;
-        s.st.finished_ns = proc::now_ns();
-        s.st.error = "the process ended while ctrd was not running; its exit code is unknown";
-      }
-      break;
-    default:
-      publish(self);
-      return;
+      s.st.has_exited = true;
+      s.st.exit_code = -1;
+      s.st.finished_ns = proc::now_ns();
+      s.st.error = "the process ended while ctrd was not running; its exit code is unknown";
+    }
   }
   persist(self);
 }
@@ -168,6 +151,27 @@ caf::behavior container_actor(actor_t* self, stored_container rec, container_dep
         return json{{"id", st.cfg.id}, {"path", st.log_path()}};
       },
       [=](health_atom) { return run_health_now(self); },
+      [=](put_atom, container_config& next) -> caf::result<json> {
+        // A service file changed: takes effect now if there is no process, else at the next start.
+        auto& st = self->state;
+        next.id = st.cfg.id;
+        next.name = st.cfg.name;
+        next.created_ns = st.cfg.created_ns;
+        const auto& current = st.pending_cfg ? *st.pending_cfg : st.cfg;
+        if (to_json(next) == to_json(current)) return reply(json{{"changed", false}});
+        if (has_process(st.st.state)) {
+          st.pending_cfg = std::move(next);
+        } else {
+          st.cfg = std::move(next);
+          st.pending_cfg.reset();
+          persist_config(self);
+        }
+        return reply(json{{"changed", true}});
+      },
+      [=](shutdown_atom) {
+        self->state.shutting_down = true;
+        cancel_policy_restart(self, false);
+      },
       [=](sync_atom) { return sync(self); },
       [=](exited_atom, int pid, int code, bool known) { on_exited(self, pid, code, known); },
       [=](output_atom, int stream, const std::string& data) { on_output(self, stream, data); },
@@ -186,6 +190,41 @@ caf::behavior container_actor(actor_t* self, stored_container rec, container_dep
 
 }  // namespace
 }  // namespace ctr
+
+bool recover_record(stored_container& rec) {
+  auto& st = rec.status;
+  auto before = to_json(st);
+  st.ready = false;
+  switch (st.state) {
+    case container_state::created:
+      // The held child exits by itself once the old ctrd's release pipe closed.
+      if (proc::is_same_process(st.pid, st.pid_start)) ::kill(st.pid, SIGKILL);
+      st.state = container_state::configured;
+      st.pid = 0;
+      break;
+    case container_state::stopped:
+      st.state = container_state::exited;
+      st.pid = 0;
+      break;
+    case container_state::running:
+    case container_state::paused:
+    case container_state::stopping:
+      if (proc::is_same_process(st.pid, st.pid_start)) {
+        st.state = container_state::running;
+        st.ready = true;
+      } else {
+        st.state = container_state::exited;
+        st.pid = 0;
+        st.has_exited = true;
+        st.exit_code = -1;
+        st.finished_ns = proc::now_ns();
+        st.error = "the process ended while ctrd was not running; its exit code is unknown";
+      }
+      break;
+    default: break;
+  }
+  return to_json(st) != before;
+}
 
 caf::actor spawn_container(caf::actor_system& sys, stored_container rec, const container_deps& deps,
                            bool recovering) {

@@ -52,6 +52,13 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ctrd::stored_container)
 
 namespace ctrd {
 
+/// Reconciles a record from a previous ctrd run with the processes that exist now (pure
+/// apart from reading /proc and killing a leftover held child): a live main process keeps
+/// "running", a dead one becomes "exited" with ExitCode -1 and the reason in Error, an
+/// initialized container becomes "created" again, an interrupted stop's "stopped" becomes
+/// "exited". Returns true if the record changed.
+bool recover_record(stored_container& rec);
+
 /// Spawns the actor for a container. With `recovering`, the stored state comes from a
 /// previous ctrd run: live processes are adopted (pid + start time), dead ones recorded as
 /// exited with the reason, interrupted removals completed.

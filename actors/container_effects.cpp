@@ -40,6 +40,18 @@ void persist(actor_t* self) {
   publish(self);
 }
 
+void persist_config(actor_t* self) {
+  auto& s = self->state;
+  auto name = s.cfg.name;
+  self->request(s.deps.store, caf::infinite, put_atom::value, s.cfg, s.st)
+      .then([](bool) {},
+            [=](caf::error& err) {
+              spdlog::error("container {}: cannot store its new definition: {}", name,
+                            from_caf_error(err).second);
+            });
+  publish(self);
+}
+
 void deliver_deferred(actor_t* self, deferred_kind kind, const json& reply) {
   auto& d = self->state.deferred;
   for (auto it = d.begin(); it != d.end();) {
@@ -98,6 +110,12 @@ namespace {
 
 void spawn_process(actor_t* self) {
   auto& s = self->state;
+  if (s.pending_cfg) {
+    spdlog::info("container {}: starting with its changed service definition", s.cfg.name);
+    s.cfg = std::move(*s.pending_cfg);
+    s.pending_cfg.reset();
+    persist_config(self);
+  }
   auto spec = make_spawn_spec(s.cfg, s.cfg.command);
   std::error_code ec_ignored;
   std::filesystem::create_directories(s.dir(), ec_ignored);

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <deque>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -83,6 +84,8 @@ struct state {
   restart::history history;    // backoff step and recent policy restarts
   health_state health;
   int notify_fd = -1;          // NOTIFY_SOCKET of an sdnotify container
+  bool shutting_down = false;  // ctrd is stopping: no policy restarts any more
+  std::optional<container_config> pending_cfg;  // a changed service file, applied at the next start
   std::vector<subscriber> subs;
   std::vector<promise> waiters;
   std::vector<deferred_reply> deferred;
@@ -112,6 +115,9 @@ void fail_deferred(actor_t* self, deferred_kind kind, const caf::error& err);
 void answer_exit_waiters(actor_t* self);
 void close_fd(int& fd);
 spawn_spec make_spawn_spec(const container_config& c, const std::vector<std::string>& argv);
+
+/// Writes the definition durably (after a service-file change).
+void persist_config(actor_t* self);
 
 // container_supervision.cpp
 /// After every exit: pending user restart, restart policy, --rm.

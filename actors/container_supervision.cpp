@@ -186,6 +186,7 @@ void after_exit(actor_t* self) {
     else deliver_deferred(self, deferred_kind::restart, s.id_reply());
     return;
   }
+  if (s.shutting_down) return;
   restart::exit_facts e;
   e.exit_code = s.st.exit_code;
   e.stopped_by_user = s.st.stopped_by_user;

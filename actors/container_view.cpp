@@ -86,6 +86,7 @@ json summary_view(const container_config& c, const container_status& s) {
               {"requires", c.requires_},
               {"restart", restart_string(c.restart)},
               {"stopped_by_user", s.stopped_by_user},
+              {"next_restart_ns", s.next_restart_ns},
               {"autostart", c.autostart},
               {"source", c.source}};
 }

@@ -127,6 +127,14 @@ void log_reader(caf::blocking_actor* self, std::string path, std::string id, caf
   self->send(session, done_atom::value, msgid, std::move(id));
 }
 
+/// Sends a request to the supervisor and replies with its json.
+template <class... Ts>
+void call_supervisor(session_t* self, uint32_t msgid, Ts... xs) {
+  self->request(self->state.sup, caf::infinite, xs...)
+      .then([=](json& r) { send_result(self, msgid, r); },
+            [=](caf::error& e) { send_caf_error(self, msgid, e); });
+}
+
 using method_fn = void (*)(session_t*, uint32_t, const json&);
 
 void m_hello(session_t* self, uint32_t msgid, const json& p) {
@@ -148,15 +156,11 @@ void m_version(session_t* self, uint32_t msgid, const json&) {
 }
 
 void m_create(session_t* self, uint32_t msgid, const json& p) {
-  self->request(self->state.sup, caf::infinite, create_atom::value, p)
-      .then([=](json& r) { send_result(self, msgid, r); },
-            [=](caf::error& e) { send_caf_error(self, msgid, e); });
+  call_supervisor(self, msgid, create_atom::value, p);
 }
 
 void m_list(session_t* self, uint32_t msgid, const json& p) {
-  self->request(self->state.sup, caf::infinite, list_atom::value, bool_param(p, "all"))
-      .then([=](json& r) { send_result(self, msgid, r); },
-            [=](caf::error& e) { send_caf_error(self, msgid, e); });
+  call_supervisor(self, msgid, list_atom::value, bool_param(p, "all"), bool_param(p, "sync"));
 }
 
 void m_init(session_t* self, uint32_t msgid, const json& p) {
@@ -164,8 +168,21 @@ void m_init(session_t* self, uint32_t msgid, const json& p) {
 }
 
 void m_start(session_t* self, uint32_t msgid, const json& p) {
-  call_container(self, msgid, str_param(p, "container"), start_atom::value, bool_param(p, "attach"),
-                 caf::actor_cast<caf::actor>(self), msgid);
+  // Through the supervisor: it starts the container's requirements first.
+  call_supervisor(self, msgid, start_atom::value, str_param(p, "container"), bool_param(p, "attach"),
+                  caf::actor_cast<caf::actor>(self), msgid);
+}
+
+void m_healthcheck(session_t* self, uint32_t msgid, const json& p) {
+  call_container(self, msgid, str_param(p, "container"), health_atom::value);
+}
+
+void m_reload(session_t* self, uint32_t msgid, const json&) {
+  call_supervisor(self, msgid, reload_atom::value);
+}
+
+void m_shutdown(session_t* self, uint32_t msgid, const json&) {
+  call_supervisor(self, msgid, shutdown_atom::value);
 }
 
 void m_stop(session_t* self, uint32_t msgid, const json& p) {
@@ -181,7 +198,8 @@ void m_restart(session_t* self, uint32_t msgid, const json& p) {
 }
 
 void m_remove(session_t* self, uint32_t msgid, const json& p) {
-  call_container(self, msgid, str_param(p, "container"), remove_atom::value, bool_param(p, "force"));
+  // Through the supervisor: it refuses removing a container others require.
+  call_supervisor(self, msgid, remove_atom::value, str_param(p, "container"), bool_param(p, "force"));
 }
 
 void m_inspect(session_t* self, uint32_t msgid, const json& p) {
@@ -215,7 +233,8 @@ const std::unordered_map<std::string, method_fn>& methods() {
       {"list", m_list},       {"init", m_init},       {"start", m_start},
       {"stop", m_stop},       {"kill", m_kill},       {"restart", m_restart},
       {"remove", m_remove},   {"inspect", m_inspect}, {"wait", m_wait},
-      {"logs", m_logs},
+      {"logs", m_logs},       {"healthcheck", m_healthcheck}, {"reload", m_reload},
+      {"shutdown", m_shutdown},
   };
   return table;
 }

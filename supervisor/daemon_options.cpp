@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 
 #include "config/paths.hpp"
+#include "config/service_file.hpp"
 
 namespace ctrd {
 
@@ -12,6 +13,11 @@ bool parse_daemon_options(int argc, char** argv, daemon_options& out, int& exit_
   out.socket = default_socket_path();
   app.add_option("--root", out.root, "state directory (LevelDB, logs)")->capture_default_str();
   app.add_option("--socket", out.socket, "control socket path")->capture_default_str();
+  out.config_dir = default_service_dir;
+  app.add_option("--config-dir", out.config_dir, "service files (<name>.toml); \"\" for none")
+      ->capture_default_str();
+  app.add_flag("--init", out.init,
+               "run as PID 1: reap every process, stop everything on SIGTERM/SIGINT/SIGPWR");
   app.add_option("--log-level", out.log_level, "trace, debug, info, warn, error, critical, off")
       ->capture_default_str()
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));

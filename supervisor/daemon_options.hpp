@@ -9,6 +9,8 @@ struct daemon_options {
   std::string root;              ///< state root (LevelDB in <root>/state, containers in <root>/containers)
   std::string socket;            ///< control socket path
   std::string log_level = "info";
+  std::string config_dir;        ///< service files; default /etc/ctrd/containers.d ("" after --no-config)
+  bool init = false;             ///< run as PID 1 (init mode)
 };
 
 /// Parses argv. Prints help/errors itself; returns false with `exit_code` set when the

@@ -9,6 +9,7 @@
 #include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <caf/actor_system.hpp>
@@ -79,6 +80,22 @@ void remove_orphan_dirs(const std::string& containers_dir, const ctrd::load_resu
   }
 }
 
+// PID 1 only: whatever is left in the namespace (daemons that escaped their container) is
+// killed and reaped, so that ctrd's exit leaves no zombie and no orphan behind.
+void reap_everything() {
+  ::kill(-1, SIGTERM);
+  for (int i = 0; i < 100 && ::waitpid(-1, nullptr, WNOHANG) >= 0; ++i) ::usleep(10000);
+  ::kill(-1, SIGKILL);
+  while (::waitpid(-1, nullptr, 0) > 0) {
+  }
+}
+
+// Standard descriptors must exist: the spawner relies on fds 0-2 being taken.
+void ensure_std_fds() {
+  for (int fd = 0; fd < 3; ++fd)
+    if (::fcntl(fd, F_GETFD) < 0) ::open("/dev/null", O_RDWR);
+}
+
 int run(const ctrd::daemon_options& opt) {
   auto root = std::filesystem::absolute(opt.root).lexically_normal().string();
   auto socket = std::filesystem::absolute(opt.socket).lexically_normal().string();
@@ -100,7 +117,10 @@ int run(const ctrd::daemon_options& opt) {
                std::filesystem::perms::others_exec);
   int lock_fd = lock_socket(socket);
   int listen_fd = ctrd::open_control_socket(socket);
-  if (::prctl(PR_SET_CHILD_SUBREAPER, 1) != 0)
+  bool pid1 = ::getpid() == 1;
+  if (opt.init && !pid1)
+    spdlog::warn("--init: not PID 1, running as a child subreaper instead");
+  if (!pid1 && ::prctl(PR_SET_CHILD_SUBREAPER, 1) != 0)
     spdlog::warn("cannot become a child subreaper: {}", std::strerror(errno));
   raise_fd_limit();
 
@@ -115,7 +135,12 @@ int run(const ctrd::daemon_options& opt) {
   caf::actor_system sys{cfg};
   sys.await_actors_before_shutdown(false);
   auto store = ctrd::spawn_store(sys, db);
-  auto sup = ctrd::spawn_supervisor(sys, store, &host, containers_dir, std::move(loaded));
+  ctrd::supervisor_options sopts;
+  sopts.containers_dir = containers_dir;
+  sopts.config_dir = opt.config_dir.empty()
+                         ? std::string()
+                         : std::filesystem::absolute(opt.config_dir).lexically_normal().string();
+  auto sup = ctrd::spawn_supervisor(sys, store, &host, sopts, std::move(loaded));
   host.start(sup);
   ctrd::json info = {{"daemon_version", CTRD_VERSION},
                      {"protocol_version", ctrd::protocol_version},
@@ -133,6 +158,7 @@ int run(const ctrd::daemon_options& opt) {
   caf::anon_send_exit(ctl, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(store, caf::exit_reason::user_shutdown);
   host.stop();
+  if (pid1) reap_everything();
   ::unlink(socket.c_str());
   ::close(lock_fd);
   spdlog::info("ctrd stopped");
@@ -145,6 +171,7 @@ int main(int argc, char** argv) {
   // First thing, before any thread exists: the host loop takes these through a signalfd.
   ctrd::block_daemon_signals();
   ::signal(SIGPIPE, SIG_IGN);
+  ensure_std_fds();
   ctrd::daemon_options opt;
   int rc = 0;
   if (!ctrd::parse_daemon_options(argc, argv, opt, rc)) return rc;

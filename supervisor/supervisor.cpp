@@ -2,39 +2,19 @@
 
 #include <csignal>
 #include <unistd.h>
-#include <unordered_map>
 
-#include <caf/event_based_actor.hpp>
-#include <caf/stateful_actor.hpp>
-#include <caf/typed_response_promise.hpp>
 #include <spdlog/spdlog.h>
 
 #include "actors/caf_error.hpp"
-#include "actors/container.hpp"
+#include "actors/container_view.hpp"
 #include "actors/proc.hpp"
 #include "actors/spawner.hpp"
-#include "messages/atoms.hpp"
-#include "supervisor/registry.hpp"
+#include "supervisor/restart_policy.hpp"
+#include "supervisor/supervisor_impl.hpp"
 
 namespace ctrd {
+namespace sup {
 namespace {
-
-struct entry {
-  caf::actor actor;
-  json summary;
-};
-
-struct sup_state {
-  static inline const char* name = "supervisor";
-  registry reg;
-  std::unordered_map<std::string, entry> entries;
-  container_deps deps;
-  bool shutting_down = false;
-  size_t shutdown_pending = 0;
-  std::vector<caf::typed_response_promise<json>> shutdown_waiters;
-};
-
-using actor_t = caf::stateful_actor<sup_state>;
 
 bool env_has(const container_config& c, const std::string& key) {
   for (const auto& e : c.env)
@@ -45,95 +25,118 @@ bool env_has(const container_config& c, const std::string& key) {
 void add_container(actor_t* self, stored_container rec, bool recovering) {
   auto& s = self->state;
   auto id = rec.config.id;
-  auto summary = json::object();
   s.reg.add(id, rec.config.name);
+  // The replica starts from the (reconciled) record, so `list` is right before the actor runs.
+  if (recovering) recover_record(rec);
+  json summary = summary_view(rec.config, rec.status);
   auto a = spawn_container(self->system(), std::move(rec), s.deps, recovering);
   self->monitor(a);
   s.entries[id] = entry{a, summary};
 }
 
-void finish_shutdown(actor_t* self) {
-  auto& s = self->state;
-  if (s.shutdown_pending > 0) return;
-  spdlog::info("all containers stopped, ctrd exits");
-  for (auto& w : s.shutdown_waiters) w.deliver(json{{"stopped", true}});
-  s.shutdown_waiters.clear();
-  self->quit();
+caf::error error_of(const ctrd::error& e) { return make_caf_error(e.code(), e.what()); }
+
+/// Refuses requirements that do not exist and cycles through the new container.
+void check_requirements(actor_t* self, const container_config& cfg) {
+  for (const auto& r : cfg.requires_)
+    if (!self->state.reg.has_name(r))
+      throw error(ec::invalid_argument,
+                  "container " + cfg.name + " requires " + r + ", which does not exist");
+  auto g = current_graph(self);
+  g[cfg.name] = cfg.requires_;
+  if (auto cyc = deps::find_cycle(g); !cyc.empty())
+    throw error(ec::invalid_argument, "dependency cycle: " + deps::cycle_text(cyc));
 }
 
-void begin_shutdown(actor_t* self) {
+caf::result<json> remove(actor_t* self, const std::string& ref, bool force) {
   auto& s = self->state;
-  if (s.shutting_down) return;
-  s.shutting_down = true;
-  spdlog::info("shutting down: stopping {} containers", s.entries.size());
-  for (auto& [id, e] : s.entries) {
-    auto st = e.summary.value("state", std::string("created"));
-    if (st == "created" || st == "exited") continue;
-    ++s.shutdown_pending;
-    self->request(e.actor, caf::infinite, stop_atom::value, int64_t{-1}, false)
-        .then([=](const json&) { --self->state.shutdown_pending; finish_shutdown(self); },
-              [=](caf::error&) { --self->state.shutdown_pending; finish_shutdown(self); });
-  }
-  finish_shutdown(self);
-}
-
-caf::result<json> create(actor_t* self, const json& params) {
-  auto& s = self->state;
-  if (s.shutting_down) return make_caf_error(ec::shutting_down, "ctrd is shutting down");
-  container_config cfg;
+  std::string id;
   try {
-    cfg = config_from_json(params);
-    validate(cfg);
+    id = s.reg.resolve(ref);
   } catch (const ctrd::error& e) {
-    return make_caf_error(e.code(), e.what());
+    return error_of(e);
   }
-  if (cfg.name.empty()) {
-    cfg.name = generate_name([&](const std::string& n) { return s.reg.has_name(n); });
-  } else if (s.reg.has_name(cfg.name)) {
-    return make_caf_error(ec::name_in_use,
-                          "the container name \"" + cfg.name + "\" is already in use by " +
-                              s.reg.id_of_name(cfg.name) +
-                              ". You have to remove that container to be able to reuse that name: "
-                              "that name is already in use");
+  auto it = s.entries.find(id);
+  if (it == s.entries.end()) return make_caf_error(ec::no_such_container, "container \"" + ref + "\" is still being created");
+  auto name = it->second.summary.value("name", std::string());
+  auto dependents = deps::dependents(current_graph(self), name);
+  if (!dependents.empty()) {
+    std::string list;
+    for (const auto& d : dependents) list += (list.empty() ? "" : ", ") + d;
+    if (!force)
+      return make_caf_error(ec::invalid_state, "container " + id + " has dependent containers which must be removed before it: " + list);
+    spdlog::warn("removing {} although {} require it", name, list);
   }
-  do {
-    cfg.id = generate_id();
-  } while (s.reg.has_id(cfg.id) || s.reg.has_name(cfg.id));
-  cfg.created_ns = proc::now_ns();
-  apply_create_defaults(cfg);
-  // Reserve name and id now: a concurrent create must not take them while the write is in flight.
-  s.reg.add(cfg.id, cfg.name);
   auto rp = self->make_response_promise<json>();
-  container_status st;
-  self->request(s.deps.store, caf::infinite, put_atom::value, cfg, st)
-      .then(
-          [=](bool) mutable {
-            auto& ss = self->state;
-            ss.reg.remove(cfg.id);
-            add_container(self, stored_container{cfg, st}, false);
-            spdlog::info("created container {} {}", cfg.id.substr(0, 12), cfg.name);
-            rp.deliver(json{{"id", cfg.id}, {"name", cfg.name}});
-          },
-          [=](caf::error& err) mutable {
-            self->state.reg.remove(cfg.id);
-            rp.deliver(err);
-          });
+  rp.delegate(it->second.actor, remove_atom::value, force);
   return rp;
 }
 
-caf::behavior supervisor_actor(actor_t* self, container_deps deps, load_result loaded) {
+json list(actor_t* self, bool all) {
+  json out = json::array();
+  for (auto& [id, e] : self->state.entries) {
+    if (!all) {
+      auto st = e.summary.value("state", std::string());
+      if (st != "running" && st != "paused" && st != "stopping") continue;
+    }
+    out.push_back(e.summary);
+  }
+  return out;
+}
+
+/// Asks every container to reconcile with its process, then answers the list.
+caf::result<json> list_synced(actor_t* self, bool all) {
+  auto rp = self->make_response_promise<json>();
+  auto pending = std::make_shared<size_t>(self->state.entries.size());
+  if (*pending == 0) {
+    rp.deliver(list(self, all));
+    return rp;
+  }
+  auto one_done = [=]() mutable {
+    if (--*pending == 0) rp.deliver(list(self, all));
+  };
+  for (auto& [id, e] : self->state.entries) {
+    auto key = id;
+    self->request(e.actor, caf::infinite, sync_atom::value)
+        .then([=](json& summary) mutable {
+                if (auto it = self->state.entries.find(key); it != self->state.entries.end())
+                  it->second.summary = std::move(summary);
+                one_done();
+              },
+              [=](caf::error&) mutable { one_done(); });
+  }
+  return rp;
+}
+
+void log_reload(const json& report) {
+  for (const char* what : {"created", "updated", "removed"})
+    for (const auto& n : report[what]) spdlog::info("service {}: {}", n.get<std::string>(), what);
+  for (const auto& e : report["errors"]) spdlog::error("service file: {}", e["text"].get<std::string>());
+}
+
+caf::behavior supervisor_actor(actor_t* self, container_deps deps, supervisor_options opts,
+                               load_result loaded) {
   auto& s = self->state;
   s.deps = std::move(deps);
   s.deps.supervisor = caf::actor_cast<caf::actor>(self);
+  s.opts = std::move(opts);
   for (const auto& p : loaded.problems) spdlog::error("state: {}", p);
+  std::vector<std::string> boot;
   for (auto& rec : loaded.containers) {
     if (s.reg.has_name(rec.config.name) || s.reg.has_id(rec.config.id)) {
       spdlog::error("state: container {} duplicates name {}; skipped", rec.config.id, rec.config.name);
       continue;
     }
+    if (restart::should_start_on_boot(rec.config.restart, rec.status)) boot.push_back(rec.config.name);
     add_container(self, std::move(rec), true);
   }
   spdlog::info("recovered {} containers", s.entries.size());
+  load_services(self, true, [=](json report, std::vector<std::string> services) {
+    log_reload(report);
+    std::set<std::string> names(boot.begin(), boot.end());
+    names.insert(services.begin(), services.end());
+    for (const auto& name : names) start_with_deps(self, name, std::nullopt);
+  });
   self->set_down_handler([=](caf::down_msg& dm) {
     auto& ss = self->state;
     for (auto it = ss.entries.begin(); it != ss.entries.end(); ++it) {
@@ -144,51 +147,87 @@ caf::behavior supervisor_actor(actor_t* self, container_deps deps, load_result l
       ss.entries.erase(it);
       break;
     }
+    advance_jobs(self);
   });
   return {
-      [=](create_atom, const json& params) { return create(self, params); },
+      [=](create_atom, const json& params) -> caf::result<json> {
+        auto rp = self->make_response_promise<json>();
+        try {
+          auto cfg = config_from_json(params);
+          cfg.source.clear();  // only service files set it
+          create_container(self, std::move(cfg), [=](caf::expected<json> r) mutable {
+            if (r) rp.deliver(std::move(*r));
+            else rp.deliver(r.error());
+          });
+        } catch (const ctrd::error& e) {
+          rp.deliver(error_of(e));
+        }
+        return rp;
+      },
       [=](resolve_atom, const std::string& ref) -> caf::result<caf::actor> {
         auto& ss = self->state;
         try {
-          auto id = ss.reg.resolve(ref);
-          auto it = ss.entries.find(id);
+          auto it = ss.entries.find(ss.reg.resolve(ref));
           if (it == ss.entries.end())
             return make_caf_error(ec::no_such_container, "container \"" + ref + "\" is still being created");
           return it->second.actor;
         } catch (const ctrd::error& e) {
-          return make_caf_error(e.code(), e.what());
+          return error_of(e);
         }
       },
-      [=](list_atom, bool all) {
-        json out = json::array();
-        for (auto& [id, e] : self->state.entries) {
-          if (e.summary.empty()) continue;
-          if (!all) {
-            auto st = e.summary["state"].get<std::string>();
-            if (st != "running" && st != "paused" && st != "stopping") continue;
-          }
-          out.push_back(e.summary);
+      [=](start_atom, const std::string& ref, bool attach, caf::actor sub,
+          uint32_t msgid) -> caf::result<json> {
+        auto& ss = self->state;
+        auto rp = self->make_response_promise<json>();
+        try {
+          auto id = ss.reg.resolve(ref);
+          auto it = ss.entries.find(id);
+          if (it == ss.entries.end()) throw error(ec::no_such_container, "container \"" + ref + "\" is still being created");
+          start_with_deps(self, it->second.summary.value("name", std::string()), rp, attach, sub, msgid);
+        } catch (const ctrd::error& e) {
+          rp.deliver(error_of(e));
         }
-        return out;
+        return rp;
+      },
+      [=](remove_atom, const std::string& ref, bool force) { return remove(self, ref, force); },
+      [=](list_atom, bool all, bool sync) -> caf::result<json> {
+        if (sync) return list_synced(self, all);
+        return caf::expected<json>(list(self, all));
+      },
+      [=](reload_atom) -> caf::result<json> {
+        auto rp = self->make_response_promise<json>();
+        load_services(self, false, [=](json report, std::vector<std::string> start) mutable {
+          log_reload(report);
+          for (const auto& name : start) start_with_deps(self, name, std::nullopt);
+          rp.deliver(std::move(report));
+        });
+        return rp;
       },
       [=](status_atom, const std::string& id, json& summary) {
         auto it = self->state.entries.find(id);
-        if (it != self->state.entries.end()) it->second.summary = std::move(summary);
+        if (it == self->state.entries.end()) return;
+        it->second.summary = std::move(summary);
+        advance_jobs(self);
       },
       [=](gone_atom, const std::string& id) {
         auto& ss = self->state;
         ss.reg.remove(id);
         ss.entries.erase(id);
+        advance_jobs(self);
       },
       [=](signal_atom, int signo) {
         if (signo == SIGHUP) {
-          spdlog::info("SIGHUP received: nothing to reload yet");
+          spdlog::info("SIGHUP: reloading service files from {}", self->state.opts.config_dir);
+          load_services(self, false, [=](json report, std::vector<std::string> start) {
+            log_reload(report);
+            for (const auto& name : start) start_with_deps(self, name, std::nullopt);
+          });
           return;
         }
         spdlog::info("signal {} received", signo);
         begin_shutdown(self);
       },
-      [=](shutdown_atom) {
+      [=](shutdown_atom) -> caf::result<json> {
         auto rp = self->make_response_promise<json>();
         self->state.shutdown_waiters.push_back(rp);
         begin_shutdown(self);
@@ -199,24 +238,83 @@ caf::behavior supervisor_actor(actor_t* self, container_deps deps, load_result l
 
 }  // namespace
 
+entry* find_by_name(actor_t* self, const std::string& name) {
+  auto id = self->state.reg.id_of_name(name);
+  auto it = self->state.entries.find(id);
+  return it == self->state.entries.end() ? nullptr : &it->second;
+}
+
+deps::graph current_graph(actor_t* self) {
+  deps::graph g;
+  for (auto& [id, e] : self->state.entries) {
+    auto& reqs = g[e.summary.value("name", std::string())];
+    if (auto it = e.summary.find("requires"); it != e.summary.end() && it->is_array())
+      for (const auto& r : *it) reqs.push_back(r.get<std::string>());
+  }
+  return g;
+}
+
+void create_container(actor_t* self, container_config cfg,
+                      std::function<void(caf::expected<json>)> done) {
+  auto& s = self->state;
+  if (s.shutting_down) return done(make_caf_error(ec::shutting_down, "ctrd is shutting down"));
+  try {
+    validate(cfg);
+    if (cfg.name.empty()) {
+      cfg.name = generate_name([&](const std::string& n) { return s.reg.has_name(n); });
+    } else if (s.reg.has_name(cfg.name)) {
+      throw error(ec::name_in_use,
+                  "the container name \"" + cfg.name + "\" is already in use by " +
+                      s.reg.id_of_name(cfg.name) +
+                      ". You have to remove that container to be able to reuse that name: "
+                      "that name is already in use");
+    }
+    check_requirements(self, cfg);
+  } catch (const ctrd::error& e) {
+    return done(error_of(e));
+  }
+  do {
+    cfg.id = generate_id();
+  } while (s.reg.has_id(cfg.id) || s.reg.has_name(cfg.id));
+  cfg.created_ns = proc::now_ns();
+  apply_create_defaults(cfg);
+  // Reserve name and id now: a concurrent create must not take them while the write is in flight.
+  s.reg.add(cfg.id, cfg.name);
+  container_status st;
+  self->request(s.deps.store, caf::infinite, put_atom::value, cfg, st)
+      .then(
+          [=](bool) {
+            self->state.reg.remove(cfg.id);
+            add_container(self, stored_container{cfg, st}, false);
+            spdlog::info("created container {} {}", cfg.id.substr(0, 12), cfg.name);
+            done(json{{"id", cfg.id}, {"name", cfg.name}});
+          },
+          [=](caf::error& err) {
+            self->state.reg.remove(cfg.id);
+            done(err);
+          });
+}
+
+}  // namespace sup
+
 void apply_create_defaults(container_config& c) {
-  if (!env_has(c, "PATH")) c.env.push_back(std::string("PATH=") + default_path);
-  if (!env_has(c, "HOME")) {
+  if (!sup::env_has(c, "PATH")) c.env.push_back(std::string("PATH=") + default_path);
+  if (!sup::env_has(c, "HOME")) {
     uint32_t uid = geteuid(), gid = 0;
     bool has_gid = false;
     if (!c.user.empty()) parse_user(c.user, uid, gid, has_gid);
     c.env.push_back(uid == 0 ? "HOME=/root" : "HOME=/");
   }
-  if (!env_has(c, "container")) c.env.push_back("container=ctrd");
+  if (!sup::env_has(c, "container")) c.env.push_back("container=ctrd");
 }
 
 caf::actor spawn_supervisor(caf::actor_system& sys, caf::actor store, host_loop* host,
-                            std::string containers_dir, load_result loaded) {
+                            supervisor_options opts, load_result loaded) {
   container_deps deps;
   deps.store = std::move(store);
   deps.host = host;
-  deps.containers_dir = std::move(containers_dir);
-  return sys.spawn(supervisor_actor, std::move(deps), std::move(loaded));
+  deps.containers_dir = opts.containers_dir;
+  return sys.spawn(sup::supervisor_actor, std::move(deps), std::move(opts), std::move(loaded));
 }
 
 }  // namespace ctrd

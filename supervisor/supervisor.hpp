@@ -6,17 +6,22 @@
 // Protocol:
 //   (create_atom, json definition)    -> {id, name}     durable before the reply
 //   (resolve_atom, std::string ref)   -> caf::actor     container actor for a name/id/prefix
-//   (list_atom, bool all)             -> json array of summaries
+//   (start_atom, ref, bool attach, caf::actor sub, uint32_t msgid) -> as the container's start,
+//                                        after every requirement (--requires) is ready
+//   (remove_atom, ref, bool force)    -> {id}           refused while others require it, unless force
+//   (list_atom, bool all, bool sync)  -> json array of summaries (sync: reconcile first)
+//   (reload_atom)                     -> reload report  re-read the service files
 //   (status_atom, std::string id, json summary)          replica update from a container
 //   (gone_atom, std::string id)                          a container was removed
-//   (signal_atom, int signo)                             SIGTERM/SIGINT/SIGPWR: shutdown
-//   (shutdown_atom)                   -> {stopped: n}   stop every container, then quit
+//   (signal_atom, int signo)                             SIGTERM/SIGINT/SIGPWR: shutdown; SIGHUP: reload
+//   (shutdown_atom)                   -> {}             stop every container (dependents first), quit
 #pragma once
 
 #include <string>
 
 #include <caf/actor.hpp>
 #include <caf/actor_system.hpp>
+#include <caf/allowed_unsafe_message_type.hpp>
 
 #include "actors/state_store.hpp"
 
@@ -24,9 +29,22 @@ namespace ctrd {
 
 class host_loop;
 
-/// Spawns the supervisor with the containers loaded from the store (recovered at once).
+/// Daemon-wide settings the supervisor needs.
+struct supervisor_options {
+  std::string containers_dir;  ///< <root>/containers
+  std::string config_dir;      ///< service files (<name>.toml); "" = none
+};
+
+}  // namespace ctrd
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ctrd::supervisor_options)
+
+namespace ctrd {
+
+/// Spawns the supervisor with the containers loaded from the store (recovered at once),
+/// then loads the service files and starts what should run after a ctrd start.
 caf::actor spawn_supervisor(caf::actor_system& sys, caf::actor store, host_loop* host,
-                            std::string containers_dir, load_result loaded);
+                            supervisor_options opts, load_result loaded);
 
 /// Adds the environment every container gets unless it sets it: PATH, HOME, container=ctrd.
 void apply_create_defaults(container_config& c);

@@ -1,0 +1,85 @@
+// Internals of the supervisor actor, shared by its source files:
+//   supervisor.cpp           behaviour, registry, create, remove, list
+//   supervisor_jobs.cpp      dependency-ordered starts and the ordered shutdown
+//   supervisor_services.cpp  service files: load at start, reload
+#pragma once
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include <caf/event_based_actor.hpp>
+#include <caf/stateful_actor.hpp>
+#include <caf/typed_response_promise.hpp>
+
+#include "actors/container.hpp"
+#include "messages/atoms.hpp"
+#include "supervisor/dependencies.hpp"
+#include "supervisor/registry.hpp"
+#include "supervisor/supervisor.hpp"
+
+namespace ctrd::sup {
+
+using promise = caf::typed_response_promise<json>;
+
+struct entry {
+  caf::actor actor;
+  json summary;  ///< the container's last published summary (summary_view)
+};
+
+/// A start that waits for the target's requirements to be ready first.
+struct start_job {
+  std::string target;                // name
+  std::set<std::string> deps;        // every requirement, transitively
+  std::set<std::string> requested;   // requirements we asked to start
+  std::optional<promise> rp;         // the user's request (none for boot/service starts)
+  bool attach = false;
+  caf::actor sub;
+  uint32_t msgid = 0;
+};
+
+struct state {
+  static inline const char* name = "supervisor";
+  registry reg;
+  std::unordered_map<std::string, entry> entries;  // by id
+  container_deps deps;
+  supervisor_options opts;
+  std::map<uint64_t, start_job> jobs;
+  uint64_t next_job = 1;
+  bool shutting_down = false;
+  std::set<std::string> to_stop;       // shutdown: names still to stop
+  std::set<std::string> stop_sent;     // shutdown: names asked to stop
+  std::vector<promise> shutdown_waiters;
+};
+
+using actor_t = caf::stateful_actor<state>;
+
+// supervisor.cpp
+/// The entry of a container name, or nullptr.
+entry* find_by_name(actor_t* self, const std::string& name);
+/// name -> requires of every known container.
+deps::graph current_graph(actor_t* self);
+/// Validates, stores and spawns a new container; `done` gets {id, name} or the error.
+void create_container(actor_t* self, container_config cfg,
+                      std::function<void(caf::expected<json>)> done);
+
+// supervisor_jobs.cpp
+/// Starts `target` once its requirements are ready (at once if it has none).
+void start_with_deps(actor_t* self, const std::string& target, std::optional<promise> rp,
+                     bool attach = false, caf::actor sub = {}, uint32_t msgid = 0);
+/// Re-evaluates pending start jobs and the shutdown after a status change.
+void advance_jobs(actor_t* self);
+void begin_shutdown(actor_t* self);
+
+// supervisor_services.cpp
+/// Reads the service directory, creates/updates/removes service containers; `done` gets
+/// the reload report and the services to start: new ones with autostart, and with `boot`
+/// every autostart service the user has not stopped.
+void load_services(actor_t* self, bool boot,
+                   std::function<void(json, std::vector<std::string>)> done);
+
+}  // namespace ctrd::sup

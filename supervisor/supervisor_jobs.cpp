@@ -1,0 +1,173 @@
+// Dependency-ordered starts (requirements first, independent ones in parallel, each
+// dependent waiting for its requirements' readiness) and the ordered shutdown (dependents
+// first). Both are re-evaluated whenever a container publishes a new summary.
+#include <spdlog/spdlog.h>
+
+#include "actors/caf_error.hpp"
+#include "supervisor/supervisor_impl.hpp"
+
+namespace ctrd::sup {
+namespace {
+
+bool is_ready(const json& summary) { return summary.value("ready", false); }
+
+/// Why a requirement can no longer become ready, or "".
+std::string failure_of(const std::string& name, const json& summary) {
+  auto st = summary.value("state", std::string());
+  if (summary.value("health", std::string()) == "unhealthy")
+    return "required container " + name + " is unhealthy";
+  if ((st == "exited" || st == "created") && summary.value("next_restart_ns", int64_t{0}) == 0)
+    return "required container " + name + " is " + st + " and did not become ready";
+  return {};
+}
+
+void fail_job(actor_t* self, uint64_t id, const caf::error& err) {
+  auto& jobs = self->state.jobs;
+  auto it = jobs.find(id);
+  if (it == jobs.end()) return;
+  auto [code, text] = from_caf_error(err);
+  spdlog::warn("cannot start {}: {}", it->second.target, text);
+  if (it->second.rp) it->second.rp->deliver(err);
+  jobs.erase(it);
+}
+
+void forward_start(actor_t* self, start_job& job) {
+  auto* e = find_by_name(self, job.target);
+  if (!e) {
+    if (job.rp) job.rp->deliver(make_caf_error(ec::removed, "container " + job.target + " was removed"));
+    return;
+  }
+  if (job.rp) {
+    job.rp->delegate(e->actor, start_atom::value, job.attach, job.sub, job.msgid);
+    return;
+  }
+  auto name = job.target;
+  self->request(e->actor, caf::infinite, start_atom::value, false, caf::actor{}, uint32_t{0})
+      .then([](const json&) {},
+            [=](caf::error& err) {
+              spdlog::warn("cannot start {}: {}", name, from_caf_error(err).second);
+            });
+}
+
+/// Moves one job on; returns true when it is finished (started or failed).
+bool advance(actor_t* self, uint64_t id) {
+  auto& job = self->state.jobs.at(id);
+  std::set<std::string> ready;
+  for (const auto& d : job.deps) {
+    auto* e = find_by_name(self, d);
+    if (!e) {
+      fail_job(self, id, make_caf_error(ec::invalid_state, "container " + job.target + " requires " + d + ", which does not exist"));
+      return true;
+    }
+    if (is_ready(e->summary)) {
+      ready.insert(d);
+    } else if (job.requested.count(d)) {
+      if (auto why = failure_of(d, e->summary); !why.empty()) {
+        fail_job(self, id, make_caf_error(ec::invalid_state, "cannot start " + job.target + ": " + why));
+        return true;
+      }
+    }
+  }
+  if (ready.size() == job.deps.size()) {
+    forward_start(self, job);
+    self->state.jobs.erase(id);
+    return true;
+  }
+  for (const auto& d : deps::startable(current_graph(self), job.deps, ready)) {
+    if (!job.requested.insert(d).second) continue;
+    auto* e = find_by_name(self, d);
+    self->request(e->actor, caf::infinite, start_atom::value, false, caf::actor{}, uint32_t{0})
+        .then([=](const json&) {},
+              [=](caf::error& err) {
+                fail_job(self, id, make_caf_error(ec::invalid_state, "cannot start required container " + d + ": " + from_caf_error(err).second));
+              });
+  }
+  return false;
+}
+
+void finish_shutdown(actor_t* self) {
+  auto& s = self->state;
+  spdlog::info("all containers stopped, ctrd exits");
+  for (auto& w : s.shutdown_waiters) w.deliver(json::object());
+  s.shutdown_waiters.clear();
+  self->quit();
+}
+
+void advance_shutdown(actor_t* self) {
+  auto& s = self->state;
+  if (s.to_stop.empty()) {
+    finish_shutdown(self);
+    return;
+  }
+  for (const auto& name : deps::stoppable(current_graph(self), s.to_stop)) {
+    if (!s.stop_sent.insert(name).second) continue;
+    auto* e = find_by_name(self, name);
+    if (!e) {
+      s.to_stop.erase(name);
+      continue;
+    }
+    auto done = [=](auto&&...) {
+      self->state.to_stop.erase(name);
+      advance_shutdown(self);
+    };
+    self->request(e->actor, caf::infinite, stop_atom::value, int64_t{-1}, false)
+        .then([=](const json&) { done(); }, [=](caf::error&) { done(); });
+  }
+  if (s.to_stop.empty()) finish_shutdown(self);
+}
+
+}  // namespace
+
+void start_with_deps(actor_t* self, const std::string& target, std::optional<promise> rp,
+                     bool attach, caf::actor sub, uint32_t msgid) {
+  auto& s = self->state;
+  std::vector<std::string> missing;
+  auto order = deps::requirements(current_graph(self), target, missing);
+  start_job job;
+  job.target = target;
+  job.rp = std::move(rp);
+  job.attach = attach;
+  job.sub = std::move(sub);
+  job.msgid = msgid;
+  if (!missing.empty()) {
+    auto err = make_caf_error(ec::invalid_state, "cannot start " + target + ": it requires " +
+                                                     missing.front() + ", which does not exist");
+    if (job.rp) job.rp->deliver(err);
+    return;
+  }
+  if (order.empty()) {
+    forward_start(self, job);
+    return;
+  }
+  job.deps.insert(order.begin(), order.end());
+  auto id = s.next_job++;
+  s.jobs.emplace(id, std::move(job));
+  advance(self, id);
+}
+
+void advance_jobs(actor_t* self) {
+  auto& s = self->state;
+  std::vector<uint64_t> ids;
+  for (auto& [id, job] : s.jobs) ids.push_back(id);
+  for (auto id : ids)
+    if (s.jobs.count(id)) advance(self, id);
+}
+
+void begin_shutdown(actor_t* self) {
+  auto& s = self->state;
+  if (s.shutting_down) return;
+  s.shutting_down = true;
+  for (auto& [id, job] : s.jobs)
+    if (job.rp) job.rp->deliver(make_caf_error(ec::shutting_down, "ctrd is shutting down"));
+  s.jobs.clear();
+  for (auto& [id, e] : s.entries) {
+    // No restart policy may bring anything back while ctrd goes down.
+    self->send(e.actor, shutdown_atom::value);
+    auto st = e.summary.value("state", std::string("created"));
+    if (st != "created" && st != "exited") s.to_stop.insert(e.summary.value("name", std::string()));
+  }
+  spdlog::info("shutting down: stopping {} containers, dependents first", s.to_stop.size());
+  advance_shutdown(self);
+}
+
+}  // namespace ctrd::sup
