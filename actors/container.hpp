@@ -43,6 +43,7 @@ struct container_deps {
   caf::actor supervisor;
   host_loop* host = nullptr;
   std::string containers_dir;  ///< <root>/containers
+  std::string run_dir;         ///< the control socket's directory (short paths: notify sockets)
 };
 
 }  // namespace ctrd

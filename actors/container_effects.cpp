@@ -255,7 +255,10 @@ caf::error step(actor_t* self, event ev, request_ctx rc) {
 void remove_now(actor_t* self) {
   auto& s = self->state;
   cancel_policy_restart(self, true);
-  if (s.notify_fd >= 0) s.deps.host->unwatch(s.notify_fd);
+  if (s.notify_fd >= 0) {
+    s.deps.host->unwatch(s.notify_fd);
+    ::unlink(s.notify_path().c_str());
+  }
   close_fd(s.notify_fd);
   self->request(s.deps.store, caf::infinite, erase_atom::value, s.cfg.id)
       .then(

@@ -93,7 +93,8 @@ struct state {
 
   std::string dir() const { return deps.containers_dir + "/" + cfg.id; }
   std::string log_path() const { return dir() + "/ctr.log"; }
-  std::string notify_path() const { return dir() + "/notify.sock"; }
+  /// Unix socket paths are limited to 107 bytes: notify sockets live in the (short) run dir.
+  std::string notify_path() const { return deps.run_dir + "/notify/" + cfg.id.substr(0, 16) + ".sock"; }
   json id_reply() const { return json{{"id", cfg.id}}; }
   json exit_reply() const { return json{{"id", cfg.id}, {"exit_code", st.exit_code}}; }
 };

@@ -313,6 +313,8 @@ void open_notify_socket(actor_t* self) {
     throw error(ec::internal, "notify socket path " + path + " is too long; use a shorter --root");
   addr.sun_family = AF_UNIX;
   std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
+  std::error_code ignored;
+  std::filesystem::create_directories(s.deps.run_dir + "/notify", ignored);
   ::unlink(path.c_str());
   int fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
   if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {

@@ -237,8 +237,6 @@ void validate(const container_config& c) {
     throw error(ec::invalid_argument, "the health check command must not be empty");
   if (!c.health.cmd.empty() && c.health.interval_ms == 0)
     throw error(ec::invalid_argument, "the health check interval must be greater than 0");
-  if (c.backoff.max_ms < c.backoff.initial_ms)
-    throw error(ec::invalid_argument, "restart max delay must not be smaller than the restart delay");
   if (c.auto_remove && c.restart.kind != restart_kind::no)
     throw error(ec::invalid_argument,
                 "the --rm option conflicts with --restart, when the restartPolicy is not \"\" and \"no\"");

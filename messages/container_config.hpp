@@ -21,7 +21,7 @@ enum class health_action : uint8_t { none, kill, restart, stop };
 /// (docs/supervision.md).
 struct backoff_spec {
   uint32_t initial_ms = 100;    ///< delay before the first policy restart (0: immediate)
-  uint32_t max_ms = 60000;      ///< cap of the doubling delay
+  uint32_t max_ms = 60000;      ///< cap of the doubling delay (never below initial_ms)
   uint32_t reset_ms = 10000;    ///< a run (ready, if it has a check) this long resets the delay
   uint32_t limit = 10;          ///< more policy restarts than this within the window park it (0: no limit)
   uint32_t window_ms = 60000;   ///< the crash-loop window

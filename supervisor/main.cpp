@@ -137,6 +137,7 @@ int run(const ctrd::daemon_options& opt) {
   auto store = ctrd::spawn_store(sys, db);
   ctrd::supervisor_options sopts;
   sopts.containers_dir = containers_dir;
+  sopts.run_dir = std::filesystem::path(socket).parent_path().string();
   sopts.config_dir = opt.config_dir.empty()
                          ? std::string()
                          : std::filesystem::absolute(opt.config_dir).lexically_normal().string();

@@ -14,11 +14,12 @@ uint32_t effective_step(const history& h, const backoff_spec& b, const exit_fact
 
 uint64_t backoff_delay(const backoff_spec& b, uint32_t step, double jitter) {
   if (b.initial_ms == 0) return 0;
+  const double cap = std::max(b.max_ms, b.initial_ms);
   double d = b.initial_ms;
-  for (uint32_t i = 0; i < step && d < b.max_ms; ++i) d *= 2;
-  d = std::min<double>(d, b.max_ms);
+  for (uint32_t i = 0; i < step && d < cap; ++i) d *= 2;
+  d = std::min(d, cap);
   d *= 1.0 + 0.1 * std::clamp(jitter, -1.0, 1.0);
-  return static_cast<uint64_t>(std::llround(std::min<double>(d, b.max_ms)));
+  return static_cast<uint64_t>(std::llround(std::min(d, cap)));
 }
 
 std::string exit_text(const exit_facts& e) {

@@ -314,6 +314,7 @@ caf::actor spawn_supervisor(caf::actor_system& sys, caf::actor store, host_loop*
   deps.store = std::move(store);
   deps.host = host;
   deps.containers_dir = opts.containers_dir;
+  deps.run_dir = opts.run_dir;
   return sys.spawn(sup::supervisor_actor, std::move(deps), std::move(opts), std::move(loaded));
 }
 

@@ -33,6 +33,7 @@ class host_loop;
 struct supervisor_options {
   std::string containers_dir;  ///< <root>/containers
   std::string config_dir;      ///< service files (<name>.toml); "" = none
+  std::string run_dir;         ///< the control socket's directory
 };
 
 }  // namespace ctrd

@@ -36,6 +36,7 @@ struct start_job {
   std::string target;                // name
   std::set<std::string> deps;        // every requirement, transitively
   std::set<std::string> requested;   // requirements we asked to start
+  std::set<std::string> started;     // ... and whose start was acknowledged
   std::optional<promise> rp;         // the user's request (none for boot/service starts)
   bool attach = false;
   caf::actor sub;

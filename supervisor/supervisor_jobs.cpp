@@ -61,7 +61,7 @@ bool advance(actor_t* self, uint64_t id) {
     }
     if (is_ready(e->summary)) {
       ready.insert(d);
-    } else if (job.requested.count(d)) {
+    } else if (job.started.count(d)) {
       if (auto why = failure_of(d, e->summary); !why.empty()) {
         fail_job(self, id, make_caf_error(ec::invalid_state, "cannot start " + job.target + ": " + why));
         return true;
@@ -77,10 +77,16 @@ bool advance(actor_t* self, uint64_t id) {
     if (!job.requested.insert(d).second) continue;
     auto* e = find_by_name(self, d);
     self->request(e->actor, caf::infinite, start_atom::value, false, caf::actor{}, uint32_t{0})
-        .then([=](const json&) {},
-              [=](caf::error& err) {
-                fail_job(self, id, make_caf_error(ec::invalid_state, "cannot start required container " + d + ": " + from_caf_error(err).second));
-              });
+        .then(
+            [=](const json&) {
+              auto it = self->state.jobs.find(id);
+              if (it == self->state.jobs.end()) return;
+              it->second.started.insert(d);
+              advance(self, id);
+            },
+            [=](caf::error& err) {
+              fail_job(self, id, make_caf_error(ec::invalid_state, "cannot start required container " + d + ": " + from_caf_error(err).second));
+            });
   }
   return false;
 }

@@ -2,6 +2,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <csignal>
 #include <fstream>
 #include <poll.h>
@@ -13,7 +14,7 @@
 
 namespace ctrd::test {
 
-live_daemon::live_daemon() {
+live_daemon::live_daemon(daemon_options opts) : opts_(std::move(opts)) {
   root_ = dir_ / "root";
   socket_ = dir_ / "ctrd.sock";
   log_ = dir_ / "ctrd.log";
@@ -28,8 +29,17 @@ live_daemon::~live_daemon() {
 }
 
 void live_daemon::start() {
-  pid_ = spawn_background({CTRD_BIN, "--root", root_, "--socket", socket_, "--log-level", "debug"},
-                          log_);
+  std::vector<std::string> argv = opts_.wrapper;
+  for (const auto& a : {std::string(CTRD_BIN), std::string("--root"), root_, std::string("--socket"),
+                        socket_, std::string("--log-level"), std::string("debug")})
+    argv.push_back(a);
+  // Never the host's /etc/ctrd/containers.d: no service files unless a test passes some.
+  if (std::find(opts_.args.begin(), opts_.args.end(), "--config-dir") == opts_.args.end()) {
+    argv.push_back("--config-dir");
+    argv.push_back("");
+  }
+  argv.insert(argv.end(), opts_.args.begin(), opts_.args.end());
+  pid_ = spawn_background(argv, log_);
   for (int i = 0; i < 5000; ++i) {
     int fd = connect_unix(socket_);
     if (fd >= 0) {
@@ -48,9 +58,18 @@ void live_daemon::kill9() {
   pid_ = -1;
 }
 
+pid_t first_child(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/task/" + std::to_string(pid) + "/children");
+  pid_t child = 0;
+  in >> child;
+  return child;
+}
+
 int live_daemon::terminate(int timeout_ms) {
   if (pid_ <= 0) return -1;
-  ::kill(pid_, SIGTERM);
+  // A wrapper such as unshare does not forward signals: signal ctrd itself.
+  pid_t target = ctrd_pid();
+  ::kill(target > 0 ? target : pid_, SIGTERM);
   int rc = wait_for_exit(pid_, std::chrono::milliseconds(timeout_ms));
   if (rc >= 0) pid_ = -1;
   return rc;

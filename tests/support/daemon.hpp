@@ -12,10 +12,19 @@
 
 namespace ctrd::test {
 
+/// How to start ctrd.
+struct daemon_options {
+  std::vector<std::string> args;     ///< extra ctrd arguments (e.g. --config-dir D)
+  std::vector<std::string> wrapper;  ///< command prefix (e.g. unshare --pid --fork ...)
+};
+
+/// The first child of `pid` (from /proc), or 0.
+pid_t first_child(pid_t pid);
+
 class live_daemon {
  public:
   /// Starts ctrd on a fresh temp root and waits until its socket accepts connections.
-  live_daemon();
+  explicit live_daemon(daemon_options opts = {});
   /// Stops ctrd with SIGTERM (SIGKILL after 20 s) and removes the temp root.
   ~live_daemon();
 
@@ -38,10 +47,13 @@ class live_daemon {
   const std::string& socket() const { return socket_; }
   const std::string& root() const { return root_; }
   pid_t pid() const { return pid_; }
+  /// ctrd's own pid: pid() itself, or the wrapper's child when started through a wrapper.
+  pid_t ctrd_pid() const { return opts_.wrapper.empty() ? pid_ : first_child(pid_); }
   const temp_dir& dir() const { return dir_; }
 
  private:
   temp_dir dir_;
+  daemon_options opts_;
   std::string root_, socket_, log_;
   pid_t pid_ = -1;
 };
