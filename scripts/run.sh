@@ -1,6 +1,7 @@
 #!/bin/sh
 # Installs dependencies, builds, and runs ctrd in the foreground with a local state root
-# (./.ctrd/root) and socket (./.ctrd/ctrd.sock). Stop it with Ctrl-C.
+# (./.ctrd/root), socket (./.ctrd/ctrd.sock) and the example services of config/examples.
+# Stop it with Ctrl-C (every container is stopped first).
 set -eu
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
@@ -9,5 +10,7 @@ cmake --build build -j2 --target ctrd ctrctl
 mkdir -p .ctrd
 echo "ctrd is starting; in another terminal:"
 echo "  export CTRD_SOCKET=$PWD/.ctrd/ctrd.sock"
+echo "  $PWD/build/ctl/ctrctl ps -a          # web, probe (requires web) and the one-shot hello"
 echo "  $PWD/build/ctl/ctrctl run --rm echo hello"
-exec build/supervisor/ctrd --root .ctrd/root --socket .ctrd/ctrd.sock "$@"
+exec build/supervisor/ctrd --root .ctrd/root --socket .ctrd/ctrd.sock \
+  --config-dir config/examples "$@"
