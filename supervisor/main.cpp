@@ -5,6 +5,7 @@
 #include <csignal>
 #include <cstring>
 #include <filesystem>
+#include <thread>
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/prctl.h>
@@ -156,6 +157,9 @@ int run(const ctrd::daemon_options& opt) {
     self->monitor(sup);
     self->receive([](caf::down_msg&) {});
   }
+  // Let sessions flush their last replies (the answer to `ctrctl shutdown`) before the
+  // acceptor and its linked sessions go away.
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
   caf::anon_send_exit(ctl, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(store, caf::exit_reason::user_shutdown);
   host.stop();

@@ -94,6 +94,17 @@ TEST_CASE("SIGTERM stops every container with its stop signal, then ctrd exits 0
   CHECK_FALSE(ctrd::test::process_alive(b));
 }
 
+TEST_CASE("ctrctl shutdown stops everything and ctrd exits 0", "[daemon]") {
+  live_daemon d;
+  d.ok({"run", "-d", "--name", "a", "sleep", "100"});
+  int a = inspect(d, "a")["State"]["Pid"];
+  CHECK(d.ctl({"shutdown"}).code == 0);
+  CHECK(ctrd::test::wait_for_exit(d.pid(), std::chrono::seconds(10)) == 0);
+  CHECK_FALSE(ctrd::test::process_alive(a));
+  d.start();  // the state survives: "a" is exited, not lost
+  CHECK(inspect(d, "a")["State"]["Status"] == "exited");
+}
+
 TEST_CASE("malformed frames get error replies and the daemon keeps serving", "[daemon]") {
   live_daemon d;
   int fd = ctrd::test::connect_unix(d.socket());

@@ -254,9 +254,11 @@ TEST_CASE("service files: good ones load, a bad one is reported with file and li
   CHECK(inspect(d, "svc")["Config"]["Cmd"][1] == "100");
   d.ok({"restart", "-t", "0", "svc"});
   CHECK(inspect(d, "svc")["Config"]["Cmd"][1] == "200");
-  // A deleted file removes its container.
+  // A deleted file removes its container; SIGHUP reloads like `ctrctl reload`.
   ::unlink((conf / "new.toml").c_str());
-  d.ctl({"reload"});
+  ::kill(d.pid(), SIGHUP);
+  for (int i = 0; i < 250 && d.ctl({"inspect", "new"}).code == 0; ++i)
+    std::this_thread::sleep_for(20ms);
   CHECK(d.ctl({"inspect", "new"}).code == 125);
 }
 
