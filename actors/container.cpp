@@ -185,6 +185,16 @@ caf::behavior container_actor(actor_t* self, stored_container rec, container_dep
       [=](health_atom, uint64_t gen) { on_health_timer(self, gen); },
       [=](htimeout_atom, uint64_t seq) { on_health_timeout(self, seq); },
       [=](notify_atom, const std::string& payload) { on_notify(self, payload); },
+      [=](attach_atom, caf::actor sub, uint32_t msgid, bool logs) {
+        return attach(self, std::move(sub), msgid, logs);
+      },
+      [=](detach_atom, caf::actor sub, uint32_t msgid) -> json {
+        detach(self, sub.address(), msgid);
+        return json::object();
+      },
+      [=](stdin_atom, const std::string& data, bool eof) { on_stdin(self, data, eof); },
+      [=](writable_atom) { on_stdin_writable(self); },
+      [=](resize_atom, int rows, int cols) { return resize(self, rows, cols); },
   };
 }
 

@@ -81,8 +81,15 @@ void answer_exit_waiters(actor_t* self) {
   auto reply = s.exit_reply();
   for (auto& w : s.waiters) w.deliver(reply);
   s.waiters.clear();
-  for (auto& sub : s.subs) sub.rp.deliver(reply);
-  s.subs.clear();
+  // Attached clients end with the process; `logs -f` followers stay until the removal.
+  for (auto it = s.subs.begin(); it != s.subs.end();) {
+    if (it->follow) {
+      ++it;
+      continue;
+    }
+    it->rp.deliver(reply);
+    it = s.subs.erase(it);
+  }
 }
 
 spawn_spec make_spawn_spec(const container_config& c, const std::vector<std::string>& argv) {
@@ -117,6 +124,8 @@ void spawn_process(actor_t* self) {
     persist_config(self);
   }
   auto spec = make_spawn_spec(s.cfg, s.cfg.command);
+  spec.interactive = s.cfg.interactive;
+  spec.tty = s.cfg.tty;
   std::error_code ec_ignored;
   std::filesystem::create_directories(s.dir(), ec_ignored);
   if (s.cfg.sdnotify) {
@@ -132,11 +141,15 @@ void spawn_process(actor_t* self) {
   s.child = s.deps.host->spawn(spec, me);
   s.st.pid = s.child.pid;
   s.st.pid_start = proc::start_time(s.child.pid);
-  s.out_open = s.err_open = true;
+  s.out_open = true;
+  s.err_open = s.child.err_fd >= 0;  // a tty has one stream
   s.group_drained = false;
   s.main_ended = false;
+  s.stdin_waiting = false;
+  apply_tty_size(self);
   s.deps.host->watch_output(s.child.out_fd, stream_stdout, me);
-  s.deps.host->watch_output(s.child.err_fd, stream_stderr, me);
+  if (s.err_open) s.deps.host->watch_output(s.child.err_fd, stream_stderr, me);
+  if (!s.stdin_buf.empty() || s.stdin_eof) on_stdin(self, {}, s.stdin_eof);  // sent before the start
 }
 
 void run_effect(actor_t* self, effect fx, request_ctx& rc) {
@@ -180,6 +193,7 @@ void run_effect(actor_t* self, effect fx, request_ctx& rc) {
     case effect::begin_cleanup:
       s.st.finished_ns = proc::now_ns();
       close_fd(s.child.release_fd);
+      close_stdin(self);
       on_run_ended(self);
       s.deps.host->signal_group(s.st.pid, SIGKILL);
       s.deps.host->watch_group(s.st.pid, caf::actor_cast<caf::actor>(self));
@@ -268,6 +282,8 @@ void remove_now(actor_t* self) {
             std::filesystem::remove_all(st.dir(), ignored);
             self->send(st.deps.supervisor, gone_atom::value, st.cfg.id);
             answer_exit_waiters(self);
+            for (auto& sub : st.subs) sub.rp.deliver(st.id_reply());  // followers end here
+            st.subs.clear();
             deliver_deferred(self, deferred_kind::remove, st.id_reply());
             auto gone = make_caf_error(ec::removed, "container " + st.cfg.id + " was removed");
             fail_deferred(self, deferred_kind::stop, gone);
@@ -299,7 +315,7 @@ void on_output(actor_t* self, int stream, const std::string& data) {
     if (::write(s.log_fd, s.log_buf.data(), s.log_buf.size()) < 0)
       spdlog::warn("container {}: cannot write log: {}", s.cfg.name, std::strerror(errno));
   }
-  for (auto& sub : s.subs) self->send(sub.sub, output_atom::value, sub.msgid, stream, data);
+  forward_output(self, stream, data);
   s.deps.host->rearm(stream == stream_stdout ? s.child.out_fd : s.child.err_fd);
 }
 

@@ -30,10 +30,15 @@ struct deferred_reply {
   promise rp;
 };
 
+/// A client receiving the container's output (attach, attached start, logs --follow).
 struct subscriber {
   caf::actor sub;
   uint32_t msgid;
   promise rp;
+  bool follow = false;     ///< logs -f: lives across restarts, answered at removal
+  bool replaying = false;  ///< its log history is still being sent: queue live output
+  std::vector<std::pair<int, std::string>> queued;  ///< live output held during the replay
+  std::size_t queued_bytes = 0;
 };
 
 /// Per-request inputs of one lifecycle step.
@@ -87,6 +92,10 @@ struct state {
   bool shutting_down = false;  // ctrd is stopping: no policy restarts any more
   std::optional<container_config> pending_cfg;  // a changed service file, applied at the next start
   std::vector<subscriber> subs;
+  std::string stdin_buf;       // bytes for the container's stdin not yet written
+  bool stdin_eof = false;      // close stdin once stdin_buf is written
+  bool stdin_waiting = false;  // the host loop will tell when stdin is writable
+  unsigned short tty_rows = 0, tty_cols = 0;  // last terminal size a client sent
   std::vector<promise> waiters;
   std::vector<deferred_reply> deferred;
   std::string log_buf;
@@ -119,6 +128,23 @@ spawn_spec make_spawn_spec(const container_config& c, const std::vector<std::str
 
 /// Writes the definition durably (after a service-file change).
 void persist_config(actor_t* self);
+
+// container_io.cpp
+/// Subscribes `sub` to the output; with `logs`, the history is replayed first.
+caf::result<json> attach(actor_t* self, caf::actor sub, uint32_t msgid, bool logs);
+/// Ends the attach `msgid` of `sub` with {id, detached: true}.
+void detach(actor_t* self, const caf::actor_addr& sub, uint32_t msgid);
+/// Bytes (or the end) of stdin from an attached client.
+void on_stdin(actor_t* self, const std::string& data, bool eof);
+void on_stdin_writable(actor_t* self);
+/// Closes stdin when the process ends.
+void close_stdin(actor_t* self);
+/// Sets the terminal size of a tty container (remembered for the next terminal too).
+caf::result<json> resize(actor_t* self, int rows, int cols);
+/// Applies the remembered size to the current terminal.
+void apply_tty_size(actor_t* self);
+/// Sends one output chunk to every subscriber (queued for those still replaying).
+void forward_output(actor_t* self, int stream, const std::string& data);
 
 // container_supervision.cpp
 /// After every exit: pending user restart, restart policy, --rm.

@@ -26,6 +26,13 @@
 namespace ctrd {
 namespace {
 
+/// Where stdin/resize notifications of one attach go. Until the container is resolved,
+/// they wait here (a client may send stdin right behind its start request).
+struct attach_route {
+  caf::actor ctr;
+  std::vector<caf::message> early;
+};
+
 struct session_state {
   static inline const char* name = "session";
   caf::io::connection_handle hdl;
@@ -33,6 +40,7 @@ struct session_state {
   json info;
   frame_reader reader;
   bool greeted = false;
+  std::unordered_map<uint32_t, attach_route> attaches;  // attach msgid -> its container
 };
 
 using session_t = caf::io::stateful_broker<session_state>;
@@ -167,10 +175,127 @@ void m_init(session_t* self, uint32_t msgid, const json& p) {
   call_container(self, msgid, str_param(p, "container"), init_atom::value);
 }
 
+/// Ends an attach: forget its container.
+void finish_attach(session_t* self, uint32_t msgid) { self->state.attaches.erase(msgid); }
+
+/// The attach's container is known: deliver what the client sent meanwhile.
+void route_attach(session_t* self, uint32_t msgid, const caf::actor& ctr) {
+  auto& r = self->state.attaches[msgid];
+  r.ctr = ctr;
+  for (auto& m : r.early) self->send(ctr, std::move(m));
+  r.early.clear();
+}
+
 void m_start(session_t* self, uint32_t msgid, const json& p) {
+  auto ref = str_param(p, "container");
+  bool attach = bool_param(p, "attach");
+  auto me = caf::actor_cast<caf::actor>(self);
   // Through the supervisor: it starts the container's requirements first.
-  call_supervisor(self, msgid, start_atom::value, str_param(p, "container"), bool_param(p, "attach"),
-                  caf::actor_cast<caf::actor>(self), msgid);
+  auto start = [=] {
+    self->request(self->state.sup, caf::infinite, start_atom::value, ref, attach, me, msgid)
+        .then(
+            [=](json& r) {
+              finish_attach(self, msgid);
+              send_result(self, msgid, r);
+            },
+            [=](caf::error& e) {
+              finish_attach(self, msgid);
+              send_caf_error(self, msgid, e);
+            });
+  };
+  if (!attach) return start();
+  // An attached start may carry stdin and resizes: route them to the container.
+  self->state.attaches[msgid] = attach_route{};
+  self->request(self->state.sup, caf::infinite, resolve_atom::value, ref)
+      .then(
+          [=](caf::actor& ctr) {
+            route_attach(self, msgid, ctr);
+            start();
+          },
+          [=](caf::error& e) {
+            finish_attach(self, msgid);
+            send_caf_error(self, msgid, e);
+          });
+}
+
+void m_attach(session_t* self, uint32_t msgid, const json& p) {
+  auto ref = str_param(p, "container");
+  bool logs = bool_param(p, "logs");
+  auto me = caf::actor_cast<caf::actor>(self);
+  self->state.attaches[msgid] = attach_route{};
+  self->request(self->state.sup, caf::infinite, resolve_atom::value, ref)
+      .then(
+          [=](caf::actor& ctr) {
+            route_attach(self, msgid, ctr);
+            self->request(ctr, caf::infinite, attach_atom::value, me, msgid, logs)
+                .then(
+                    [=](json& r) {
+                      finish_attach(self, msgid);
+                      send_result(self, msgid, r);
+                    },
+                    [=](caf::error& e) {
+                      finish_attach(self, msgid);
+                      send_caf_error(self, msgid, e);
+                    });
+          },
+          [=](caf::error& e) {
+            finish_attach(self, msgid);
+            send_caf_error(self, msgid, e);
+          });
+}
+
+void m_detach(session_t* self, uint32_t msgid, const json& p) {
+  auto it = p.find("msgid");
+  if (it == p.end() || !it->is_number_unsigned())
+    throw error(ec::invalid_argument, "parameter \"msgid\" (the attach to end) is required");
+  auto target = static_cast<uint32_t>(it->get<uint64_t>());
+  auto found = self->state.attaches.find(target);
+  if (found == self->state.attaches.end() || !found->second.ctr)
+    throw error(ec::invalid_argument, "no attach with msgid " + std::to_string(target) + " on this connection");
+  self->request(found->second.ctr, caf::infinite, detach_atom::value, caf::actor_cast<caf::actor>(self), target)
+      .then([=](json&) { send_result(self, msgid, json::object()); },
+            [=](caf::error& e) { send_caf_error(self, msgid, e); });
+}
+
+int int_param(const json& p, const char* key) {
+  auto it = p.find(key);
+  if (it == p.end() || !it->is_number_integer() || it->get<int64_t>() < 0 || it->get<int64_t>() > 100000)
+    throw error(ec::invalid_argument, std::string("parameter \"") + key + "\" must be a small non-negative integer");
+  return static_cast<int>(it->get<int64_t>());
+}
+
+void m_resize(session_t* self, uint32_t msgid, const json& p) {
+  call_container(self, msgid, str_param(p, "container"), resize_atom::value, int_param(p, "rows"),
+                 int_param(p, "cols"));
+}
+
+/// Client notifications: stdin bytes / eof and terminal sizes for an attach on this connection.
+void on_notification(session_t* self, const rpc_message& m) {
+  auto it = m.params.find("msgid");
+  if (it == m.params.end() || !it->is_number_unsigned())
+    throw error(ec::protocol, "notification \"" + m.method + "\" needs the msgid of an attach");
+  auto found = self->state.attaches.find(static_cast<uint32_t>(it->get<uint64_t>()));
+  if (found == self->state.attaches.end()) return;  // the attach already ended: nothing to do
+  auto& route = found->second;
+  auto deliver = [&](caf::message msg) {
+    if (route.ctr) self->send(route.ctr, std::move(msg));
+    else if (route.early.size() < 1024) route.early.push_back(std::move(msg));
+  };
+  if (m.method == "stdin") {
+    std::string data;
+    if (auto d = m.params.find("data"); d != m.params.end()) {
+      if (d->is_binary()) data.assign(d->get_binary().begin(), d->get_binary().end());
+      else if (d->is_string()) data = d->get<std::string>();
+      else throw error(ec::protocol, "stdin data must be binary or a string");
+    }
+    bool eof = m.params.value("eof", false);
+    deliver(caf::make_message(stdin_atom::value, std::move(data), eof));
+  } else if (m.method == "resize") {
+    // Sent as a plain message: the container's reply (or error) has nobody to go to.
+    deliver(caf::make_message(resize_atom::value, int_param(m.params, "rows"), int_param(m.params, "cols")));
+  } else {
+    throw error(ec::protocol, "unknown notification \"" + m.method + "\"");
+  }
 }
 
 void m_healthcheck(session_t* self, uint32_t msgid, const json& p) {
@@ -234,7 +359,8 @@ const std::unordered_map<std::string, method_fn>& methods() {
       {"stop", m_stop},       {"kill", m_kill},       {"restart", m_restart},
       {"remove", m_remove},   {"inspect", m_inspect}, {"wait", m_wait},
       {"logs", m_logs},       {"healthcheck", m_healthcheck}, {"reload", m_reload},
-      {"shutdown", m_shutdown},
+      {"shutdown", m_shutdown}, {"attach", m_attach},     {"detach", m_detach},
+      {"resize", m_resize},
   };
   return table;
 }
@@ -243,7 +369,12 @@ void dispatch(session_t* self, const std::string& body) {
   int64_t msgid = -1;
   try {
     auto m = decode_rpc(body, &msgid);
-    if (m.kind != rpc_kind::request) throw error(ec::protocol, "ctrd accepts only requests (type 0)");
+    if (m.kind == rpc_kind::notification && self->state.greeted) {
+      on_notification(self, m);
+      return;
+    }
+    if (m.kind != rpc_kind::request)
+      throw error(ec::protocol, "ctrd accepts requests (type 0) and, after hello, stdin/resize notifications");
     auto it = methods().find(m.method);
     if (it == methods().end()) throw error(ec::protocol, "unknown method \"" + m.method + "\"");
     if (!self->state.greeted && m.method != "hello")
@@ -288,6 +419,9 @@ caf::behavior session(session_t* self, caf::io::connection_handle hdl, caf::acto
         send_result(self, msgid, json{{"id", id}});
       },
       [=](const caf::io::connection_closed_msg&) { self->quit(); },
+      // Replies to fire-and-forget messages (a resize notification): nobody waits for them.
+      [=](const json&) {},
+      [=](const caf::error& e) { spdlog::debug("session: ignored reply: {}", caf::to_string(e)); },
   };
 }
 

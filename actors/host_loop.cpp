@@ -124,6 +124,16 @@ void host_loop::watch_notify(int fd, const caf::actor& owner) {
     spdlog::error("cannot watch notify socket {}: {}", fd, std::strerror(errno));
 }
 
+void host_loop::watch_writable(int fd, const caf::actor& owner) {
+  std::lock_guard<std::mutex> g{mtx_};
+  bool known = fds_.count(fd) != 0;
+  fds_[fd] = fd_entry{fd_kind::writable, 0, 0, owner};
+  epoll_event ev{};
+  ev.events = EPOLLOUT | EPOLLONESHOT;
+  ev.data.fd = fd;
+  ::epoll_ctl(epfd_, known ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, fd, &ev);
+}
+
 void host_loop::rearm(int fd) {
   std::lock_guard<std::mutex> g{mtx_};
   if (fds_.count(fd) == 0) return;
@@ -244,6 +254,10 @@ void host_loop::handle_fd(int fd) {
     ::epoll_ctl(epfd_, EPOLL_CTL_DEL, fd, nullptr);
     ::close(fd);
     fds_.erase(it);
+    return;
+  }
+  if (e.kind == fd_kind::writable) {
+    caf::anon_send(e.owner, writable_atom::value);  // disarmed (one shot) until asked again
     return;
   }
   if (e.kind == fd_kind::notify) {

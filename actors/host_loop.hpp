@@ -72,6 +72,10 @@ class host_loop {
   /// (notify_atom, std::string payload). unwatch() stops it.
   void watch_notify(int fd, const caf::actor& owner);
 
+  /// Sends (writable_atom) to `owner` once `fd` can be written (one shot; call again to
+  /// wait again). unwatch() cancels it.
+  void watch_writable(int fd, const caf::actor& owner);
+
   /// Sends (drained_atom) to `owner` once no process of group `pgid` exists.
   void watch_group(pid_t pgid, const caf::actor& owner);
 
@@ -83,7 +87,7 @@ class host_loop {
   uint64_t orphans_reaped() const { return orphans_; }
 
  private:
-  enum class fd_kind : uint8_t { output, pidfd, notify };
+  enum class fd_kind : uint8_t { output, pidfd, notify, writable };
   struct fd_entry {
     fd_kind kind;
     int stream;  // output

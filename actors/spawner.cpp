@@ -5,6 +5,7 @@
 #include <cstring>
 #include <fcntl.h>
 #include <grp.h>
+#include <sys/ioctl.h>
 #include <linux/close_range.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -47,7 +48,7 @@ void close_quietly(int& fd) {
 
 // Child side, between fork and exec: async-signal-safe calls only, no allocation.
 [[noreturn]] void child_main(const spawn_spec& s, char* const* argv, char* const* envp,
-                             int hold_r, int out_w, int err_w, int null_fd) {
+                             int hold_r, int in_r, int out_w, int err_w, const char* pty_slave) {
   struct sigaction dfl;
   std::memset(&dfl, 0, sizeof dfl);
   dfl.sa_handler = SIG_DFL;
@@ -56,7 +57,14 @@ void close_quietly(int& fd) {
   sigemptyset(&empty);
   ::sigprocmask(SIG_SETMASK, &empty, nullptr);
   ::setsid();
-  if (::dup2(null_fd, 0) < 0 || ::dup2(out_w, 1) < 0 || ::dup2(err_w, 2) < 0) ::_exit(126);
+  if (pty_slave) {
+    // The first terminal a session leader opens becomes its controlling terminal.
+    int slave = ::open(pty_slave, O_RDWR);
+    if (slave < 0) ::_exit(126);
+    ::ioctl(slave, TIOCSCTTY, 0);
+    in_r = out_w = err_w = slave;
+  }
+  if (::dup2(in_r, 0) < 0 || ::dup2(out_w, 1) < 0 || ::dup2(err_w, 2) < 0) ::_exit(126);
   // Close every other descriptor now, not at exec: while held, this child must not keep
   // other containers' release pipes (or its own write end) open, or EOF would never come.
   if (hold_r > 3) ::syscall(SYS_close_range, 3u, static_cast<unsigned>(hold_r - 1), 0u);
@@ -119,6 +127,56 @@ std::string resolve_command(const std::string& cmd, const std::vector<std::strin
   fail_probe(worst, cmd, worst_path);
 }
 
+namespace {
+
+/// The parent's side of the child's stdio, created before the fork.
+struct stdio_fds {
+  int in_r = -1, in_w = -1;    // stdin: pipe (interactive) or /dev/null in in_r
+  int out_r = -1, out_w = -1;  // stdout pipe
+  int err_r = -1, err_w = -1;  // stderr pipe
+  int master = -1;             // pty master (tty)
+  std::string slave;           // pty slave path (tty)
+
+  void close_all() {
+    for (int* fd : {&in_r, &in_w, &out_r, &out_w, &err_r, &err_w, &master}) close_quietly(*fd);
+  }
+};
+
+stdio_fds make_stdio(const spawn_spec& s) {
+  stdio_fds f;
+  auto fail = [&](const char* what) {
+    int e = errno;
+    f.close_all();
+    throw error(ec::internal, std::string("cannot create ") + what + " for the container: " + std::strerror(e));
+  };
+  if (s.tty) {
+    f.master = ::posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+    char name[128];
+    if (f.master < 0 || ::grantpt(f.master) != 0 || ::unlockpt(f.master) != 0 ||
+        ::ptsname_r(f.master, name, sizeof name) != 0)
+      fail("a pseudo-terminal");
+    f.slave = name;
+    return f;
+  }
+  int p[2];
+  if (s.interactive) {
+    if (::pipe2(p, O_CLOEXEC) != 0) fail("the stdin pipe");
+    f.in_r = p[0];
+    f.in_w = p[1];
+  } else if ((f.in_r = ::open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0) {
+    fail("/dev/null");
+  }
+  if (::pipe2(p, O_CLOEXEC) != 0) fail("the stdout pipe");
+  f.out_r = p[0];
+  f.out_w = p[1];
+  if (::pipe2(p, O_CLOEXEC) != 0) fail("the stderr pipe");
+  f.err_r = p[0];
+  f.err_w = p[1];
+  return f;
+}
+
+}  // namespace
+
 held_child spawn_held(const spawn_spec& s) {
   // Everything the child needs is prepared here: no allocation after fork.
   std::vector<char*> argv, envp;
@@ -127,36 +185,44 @@ held_child spawn_held(const spawn_spec& s) {
   for (const auto& e : s.env) envp.push_back(const_cast<char*>(e.c_str()));
   envp.push_back(nullptr);
 
-  int hold[2] = {-1, -1}, out[2] = {-1, -1}, err[2] = {-1, -1};
-  int null_fd = ::open("/dev/null", O_RDWR | O_CLOEXEC);
-  if (null_fd < 0 || ::pipe2(hold, O_CLOEXEC) != 0 || ::pipe2(out, O_CLOEXEC) != 0 ||
-      ::pipe2(err, O_CLOEXEC) != 0) {
-    int e = errno;
-    for (int fd : {hold[0], hold[1], out[0], out[1], err[0], err[1], null_fd})
-      if (fd >= 0) ::close(fd);
-    throw error(ec::internal, std::string("cannot create pipes for the container: ") + std::strerror(e));
+  int hold[2] = {-1, -1};
+  if (::pipe2(hold, O_CLOEXEC) != 0)
+    throw error(ec::internal, std::string("cannot create the release pipe: ") + std::strerror(errno));
+  stdio_fds f;
+  try {
+    f = make_stdio(s);
+  } catch (...) {
+    ::close(hold[0]);
+    ::close(hold[1]);
+    throw;
   }
   pid_t pid = ::fork();
-  if (pid == 0) child_main(s, argv.data(), envp.data(), hold[0], out[1], err[1], null_fd);
+  if (pid == 0)
+    child_main(s, argv.data(), envp.data(), hold[0], f.in_r, f.out_w, f.err_w,
+               s.tty ? f.slave.c_str() : nullptr);
   int fork_errno = errno;
   ::close(hold[0]);
-  ::close(out[1]);
-  ::close(err[1]);
-  ::close(null_fd);
+  close_quietly(f.in_r);
+  close_quietly(f.out_w);
+  close_quietly(f.err_w);
   held_child c;
   c.release_fd = hold[1];
-  c.out_fd = out[0];
-  c.err_fd = err[0];
+  if (s.tty) {
+    c.out_fd = f.master;
+    c.in_fd = f.master >= 0 ? ::fcntl(f.master, F_DUPFD_CLOEXEC, 3) : -1;
+  } else {
+    c.out_fd = f.out_r;
+    c.err_fd = f.err_r;
+    c.in_fd = f.in_w;
+  }
   if (pid < 0) {
-    close_quietly(c.release_fd);
-    close_quietly(c.out_fd);
-    close_quietly(c.err_fd);
+    for (int* fd : {&c.release_fd, &c.out_fd, &c.err_fd, &c.in_fd}) close_quietly(*fd);
     throw error(ec::internal, std::string("cannot fork the container process: ") +
                                   std::strerror(fork_errno));
   }
   c.pid = pid;
-  ::fcntl(c.out_fd, F_SETFL, O_NONBLOCK);
-  ::fcntl(c.err_fd, F_SETFL, O_NONBLOCK);
+  for (int fd : {c.out_fd, c.err_fd, c.in_fd})
+    if (fd >= 0) ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
   return c;
 }
 

@@ -23,6 +23,8 @@ struct spawn_spec {
   bool set_user = false;          ///< switch to uid/gid before exec
   uid_t uid = 0;
   gid_t gid = 0;
+  bool interactive = false;       ///< stdin is a pipe from ctrd (else /dev/null)
+  bool tty = false;               ///< stdin/stdout/stderr are a new pseudo-terminal
 };
 
 /// A forked, held child and the parent's ends of its pipes (all O_CLOEXEC; the output
@@ -30,8 +32,9 @@ struct spawn_spec {
 struct held_child {
   pid_t pid = -1;
   int release_fd = -1;  ///< write one byte to let the child exec; closing it makes it exit 0
-  int out_fd = -1;      ///< read end of the child's stdout
-  int err_fd = -1;      ///< read end of the child's stderr
+  int out_fd = -1;      ///< read end of the child's stdout (with a tty: the pty master)
+  int err_fd = -1;      ///< read end of the child's stderr (-1 with a tty)
+  int in_fd = -1;       ///< write end of its stdin (interactive), or a dup of the pty master
 };
 
 /// Resolves argv[0] the way execvp would, using PATH from `env` (or the default PATH) and

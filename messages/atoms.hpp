@@ -48,6 +48,16 @@ using sync_atom = caf::atom_constant<caf::atom("sync")>;         // reconcile wi
 using reload_atom = caf::atom_constant<caf::atom("reload")>;     // re-read service files
 using ready_atom = caf::atom_constant<caf::atom("ready")>;       // dependency start bookkeeping
 
+using attach_atom = caf::atom_constant<caf::atom("attach")>;     // subscribe to output (+stdin)
+using detach_atom = caf::atom_constant<caf::atom("detach")>;     // end an attach
+using stdin_atom = caf::atom_constant<caf::atom("stdin")>;       // bytes (or eof) for the container's stdin
+using resize_atom = caf::atom_constant<caf::atom("resize")>;     // terminal size
+using writable_atom = caf::atom_constant<caf::atom("writable")>; // host -> container: stdin fd writable
+using replayed_atom = caf::atom_constant<caf::atom("replayed")>; // log reader -> container: history sent
+using record_atom = caf::atom_constant<caf::atom("record")>;     // log reader -> session: one log record
+using event_atom = caf::atom_constant<caf::atom("event")>;       // container -> event bus, bus -> session
+using subscribe_atom = caf::atom_constant<caf::atom("subscribe")>;
+
 // Store protocol.
 using load_atom = caf::atom_constant<caf::atom("load")>;
 using put_atom = caf::atom_constant<caf::atom("put")>;

@@ -77,7 +77,11 @@ json to_json(const container_config& c) {
               {"health_on_failure", to_string(c.health.on_failure)},
               {"sdnotify", c.sdnotify},
               {"source", c.source},
-              {"autostart", c.autostart}};
+              {"autostart", c.autostart},
+              {"interactive", c.interactive},
+              {"tty", c.tty},
+              {"log_max_size", c.log_max_size},
+              {"log_max_files", c.log_max_files}};
 }
 
 const char* to_string(health_action a) {
@@ -169,6 +173,16 @@ container_config config_from_json(const json& j) {
       c.source = string_of(v, k);
     } else if (k == "autostart") {
       c.autostart = bool_of(v, k);
+    } else if (k == "interactive") {
+      c.interactive = bool_of(v, k);
+    } else if (k == "tty") {
+      c.tty = bool_of(v, k);
+    } else if (k == "log_max_size") {
+      if (!v.is_number_unsigned() || v.get<uint64_t>() > (uint64_t{1} << 40))
+        bad(k, "must be a number of bytes up to 1 TiB");
+      c.log_max_size = v.get<uint64_t>();
+    } else if (k == "log_max_files") {
+      c.log_max_files = u32_of(v, k, 1000);
     } else if (k == "created_ns") {
       if (!v.is_number_integer()) bad(k, "must be an integer");
       c.created_ns = v.get<int64_t>();

@@ -56,6 +56,10 @@ struct container_config {
   bool sdnotify = false;                      ///< readiness comes from READY=1 on NOTIFY_SOCKET
   std::string source;                         ///< service file it came from ("" if created by a client)
   bool autostart = true;                      ///< service files: start when ctrd starts
+  bool interactive = false;                   ///< keep stdin open for attachers (-i)
+  bool tty = false;                           ///< a pseudo-terminal as stdio (-t)
+  uint64_t log_max_size = 10u << 20;          ///< rotate the log beyond this size (0: never)
+  uint32_t log_max_files = 5;                 ///< rotated log files kept
 };
 
 /// "none", "kill", "restart", "stop".
