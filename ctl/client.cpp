@@ -75,6 +75,18 @@ uint32_t client::send(const std::string& method, const json& params, output_hand
   return id;
 }
 
+uint32_t client::send_raw(const std::string& method, const json& params,
+                          notification_handler on_notification) {
+  uint32_t id = next_id_++;
+  outbuf_ += ctrd::encode_request(id, method, params);
+  if (on_notification) raw_handlers_.emplace(id, std::move(on_notification));
+  return id;
+}
+
+void client::notify(const std::string& method, const json& params) {
+  outbuf_ += ctrd::encode_notification(method, params);
+}
+
 void client::flush() {
   std::size_t off = 0;
   while (off < outbuf_.size()) {
@@ -105,6 +117,7 @@ void client::dispatch(const std::string& body) {
   ctrd::rpc_message m = ctrd::decode_rpc(body);
   if (m.kind == ctrd::rpc_kind::response) {
     handlers_.erase(m.msgid);
+    raw_handlers_.erase(m.msgid);
     response r;
     r.msgid = m.msgid;
     r.error = std::move(m.error);
@@ -112,11 +125,17 @@ void client::dispatch(const std::string& body) {
     done_[m.msgid] = std::move(r);
     return;
   }
-  if (m.kind != ctrd::rpc_kind::notification || m.method != "output") return;  // ignore others
+  if (m.kind != ctrd::rpc_kind::notification) return;
   const json& p = m.params;
   auto id = p.find("msgid");
   if (id == p.end() || !id->is_number_unsigned()) return;
-  auto h = handlers_.find(static_cast<uint32_t>(id->get<uint64_t>()));
+  auto msgid = static_cast<uint32_t>(id->get<uint64_t>());
+  if (auto raw = raw_handlers_.find(msgid); raw != raw_handlers_.end()) {
+    raw->second(m.method, p);
+    return;
+  }
+  if (m.method != "output") return;  // ignore others
+  auto h = handlers_.find(msgid);
   if (h == handlers_.end()) return;
   std::string stream = "stdout";
   if (auto s = p.find("stream"); s != p.end() && s->is_string()) stream = s->get<std::string>();
@@ -131,37 +150,37 @@ void client::dispatch(const std::string& body) {
   }
 }
 
+void client::pump() {
+  std::string body;
+  while (reader_.next(body)) dispatch(body);
+  if (hello_done_) return;
+  auto it = done_.find(hello_id_);
+  if (it == done_.end()) return;
+  response r = std::move(it->second);
+  done_.erase(it);
+  if (!r.ok())
+    throw ctrd::error(error_code_of(r.error), "ctrd refused the handshake: " + r.message());
+  hello_ = std::move(r.result);
+  hello_done_ = true;
+}
+
+bool client::try_take(uint32_t msgid, response& out) {
+  if (fd_ < 0) throw ctrd::error(ctrd::ec::internal, "not connected to ctrd");
+  pump();
+  if (!hello_done_) return false;
+  auto it = done_.find(msgid);
+  if (it == done_.end()) return false;
+  out = std::move(it->second);
+  done_.erase(it);
+  return true;
+}
+
 response client::wait(uint32_t msgid) {
   if (fd_ < 0) throw ctrd::error(ctrd::ec::internal, "not connected to ctrd");
   if (!outbuf_.empty()) flush();
-  std::string body;
-  auto take = [&](uint32_t id, response& out) {
-    auto it = done_.find(id);
-    if (it == done_.end()) return false;
-    out = std::move(it->second);
-    done_.erase(it);
-    return true;
-  };
   response r;
-  while (!hello_done_) {
-    if (take(hello_id_, r)) {
-      if (!r.ok())
-        throw ctrd::error(error_code_of(r.error), "ctrd refused the handshake: " + r.message());
-      hello_ = std::move(r.result);
-      hello_done_ = true;
-      break;
-    }
-    while (reader_.next(body)) dispatch(body);
-    if (done_.count(hello_id_) == 0) read_some();
-  }
-  for (;;) {
-    if (take(msgid, r)) return r;
-    if (reader_.next(body)) {
-      dispatch(body);
-      continue;
-    }
-    read_some();
-  }
+  while (!try_take(msgid, r)) read_some();
+  return r;
 }
 
 response client::call(const std::string& method, const json& params, output_handler on_output) {

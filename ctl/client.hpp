@@ -36,6 +36,10 @@ struct response {
 using output_handler =
     std::function<void(const std::string& stream, const char* data, std::size_t size)>;
 
+/// Receives every other notification tied to one request (e.g. `event`, or `output` with
+/// its extra keys such as `time` and `partial`): the method and the parameter map.
+using notification_handler = std::function<void(const std::string& method, const json& params)>;
+
 /// The error code carried by an RPC error map (ec::internal when absent or unknown).
 ctrd::ec error_code_of(const json& error);
 
@@ -59,6 +63,14 @@ class client {
   /// notifications while any wait() is blocked.
   uint32_t send(const std::string& method, const json& params, output_handler on_output = {});
 
+  /// Like send(), but every notification tied to the request goes to `on_notification`
+  /// with its full parameter map.
+  uint32_t send_raw(const std::string& method, const json& params,
+                    notification_handler on_notification);
+
+  /// Queues a client->daemon notification (`stdin`, `resize`; docs/protocol.md).
+  void notify(const std::string& method, const json& params);
+
   /// Writes every queued byte to the socket. Throws ctrd::error on failure.
   void flush();
 
@@ -67,6 +79,19 @@ class client {
   /// hello throws ctrd::error with the daemon's code and message. Throws ctrd::error when
   /// the connection breaks or the daemon violates the protocol.
   response wait(uint32_t msgid);
+
+  /// Non-blocking counterpart of wait() for event loops: dispatches the frames already
+  /// received and, when the response to `msgid` is among them, moves it to `out` and
+  /// returns true. Throws like wait() (refused handshake, protocol violations).
+  bool try_take(uint32_t msgid, response& out);
+
+  /// Performs one read(2) on the socket (call it when poll() reports the socket readable)
+  /// and buffers the bytes; try_take() dispatches them. Throws ctrd::error when the daemon
+  /// closed the connection.
+  void receive() { read_some(); }
+
+  /// The socket, for poll(); -1 before connect().
+  int fd() const { return fd_; }
 
   /// send() followed by wait().
   response call(const std::string& method, const json& params, output_handler on_output = {});
@@ -77,6 +102,7 @@ class client {
  private:
   void read_some();
   void dispatch(const std::string& body);
+  void pump();  // dispatches buffered frames, then completes the handshake if answered
 
   int fd_ = -1;
   std::string path_;
@@ -88,6 +114,7 @@ class client {
   ctrd::frame_reader reader_;
   std::unordered_map<uint32_t, response> done_;
   std::unordered_map<uint32_t, output_handler> handlers_;
+  std::unordered_map<uint32_t, notification_handler> raw_handlers_;
 };
 
 }  // namespace ctl

@@ -58,17 +58,25 @@ runner add_run(CLI::App& app) {
   struct run_options {
     create_options create;
     bool detach = false;
+    std::string detach_keys;
   };
   auto opts = std::make_shared<run_options>();
   auto* sub = app.add_subcommand("run", "Create and start a container");
   add_create_flags(*sub, opts->create);
   sub->add_flag("-d,--detach", opts->detach, "Run in the background and print the id");
+  auto* keys = sub->add_option("--detach-keys", opts->detach_keys,
+                               "Key sequence to detach (default ctrl-p,ctrl-q; \"\" disables)");
   add_command_placeholder(*sub);
   sub->footer(
-      "Without -d, streams the container's output and exits with its exit code.");
-  return [opts](context& ctx) {
+      "Without -d, streams the container's output (and with -i, ctrctl's stdin to the "
+      "container) and exits with its exit code.");
+  return [opts, keys](context& ctx) {
     opts->create.command = ctx.command;
     json def = build_definition(opts->create, process_environment());
+    attach_options ao;
+    ao.detach_keys = detach_keys_flag(opts->detach_keys, keys->count() > 0);
+    ao.forward_stdin = opts->create.interactive;
+    ao.tty = opts->create.tty;
     client c;
     connect(c, ctx);
     int status = 0;
@@ -90,7 +98,7 @@ runner add_run(CLI::App& app) {
       return 0;
     }
     bool failed = false;
-    status = attached_start(c, id, &failed);
+    status = attached_start(c, id, ao, &failed);
     if (failed) cleanup();
     return status;
   };

@@ -59,21 +59,40 @@ runner add_start(CLI::App& app) {
   struct options {
     std::vector<std::string> names;
     bool attach = false;
+    bool interactive = false;
+    std::string detach_keys;
   };
   auto o = std::make_shared<options>();
   auto* sub = app.add_subcommand("start", "Start containers");
   sub->add_flag("-a,--attach", o->attach,
                 "Attach to the container's output and exit with its exit code");
+  sub->add_flag("-i,--interactive", o->interactive,
+                "Attach the container's stdin too (implies --attach)");
+  auto* keys = sub->add_option("--detach-keys", o->detach_keys,
+                               "Key sequence to detach (default ctrl-p,ctrl-q; \"\" disables)");
   add_containers(*sub, o->names);
-  return [o](context& ctx) {
-    if (o->attach && o->names.size() > 1)
+  return [o, keys](context& ctx) {
+    bool attach = o->attach || o->interactive;
+    if (attach && o->names.size() > 1)
       throw ctrd::error(ctrd::ec::invalid_argument,
                         "you cannot start and attach multiple containers at once");
+    attach_options ao;
+    ao.detach_keys = detach_keys_flag(o->detach_keys, keys->count() > 0);
     client c;
     connect(c, ctx);
-    if (o->attach) return attached_start(c, o->names[0]);
-    return for_each_container(c, o->names, "start",
-                              [](const std::string& n) { return json{{"container", n}}; });
+    if (!attach)
+      return for_each_container(c, o->names, "start",
+                                [](const std::string& n) { return json{{"container", n}}; });
+    // The terminal setup decides raw mode and whether stdin can be forwarded.
+    response info = c.call("inspect", json{{"container", o->names[0]}});
+    if (!info.ok()) {
+      print_error(info.message());
+      return exit_code_of(info.error);
+    }
+    terminal_setup t = terminal_setup_of(info.result);
+    ao.tty = t.tty;
+    ao.forward_stdin = o->interactive && t.interactive;
+    return attached_start(c, o->names[0], ao);
   };
 }
 

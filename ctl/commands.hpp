@@ -42,6 +42,8 @@ runner add_ps(CLI::App& app);       ///< cmd_ps.cpp
 runner add_inspect(CLI::App& app);  ///< cmd_inspect.cpp
 runner add_wait(CLI::App& app);     ///< cmd_wait.cpp
 runner add_logs(CLI::App& app);     ///< cmd_logs.cpp
+runner add_attach(CLI::App& app);   ///< cmd_attach.cpp
+runner add_events(CLI::App& app);   ///< cmd_events.cpp
 runner add_version(CLI::App& app);  ///< cmd_version.cpp
 runner add_healthcheck(CLI::App& app);  ///< cmd_healthcheck.cpp
 runner add_reload(CLI::App& app);       ///< cmd_daemon.cpp

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include "config/paths.hpp"
+#include "ctl/detach_keys.hpp"
 #include "ctl/io.hpp"
 
 namespace ctl {
@@ -11,7 +12,7 @@ void connect(client& c, const context& ctx) { c.connect(ctrd::resolve_socket_pat
 
 void write_output(const std::string& stream, const char* data, std::size_t size) {
   if (stream == "stdout") {
-    if (!write_all(STDOUT_FILENO, data, size)) std::_Exit(exit_broken_pipe);
+    if (!write_all(STDOUT_FILENO, data, size)) exit_now(exit_broken_pipe);
   } else {
     (void)write_all(STDERR_FILENO, data, size);
   }
@@ -50,14 +51,27 @@ int result_exit_code(const response& r) {
   return 125;
 }
 
-int attached_start(client& c, const std::string& container, bool* failed) {
-  response r = c.call("start", json{{"container", container}, {"attach", true}}, write_output);
-  if (failed) *failed = !r.ok();
-  if (!r.ok()) {
-    print_error(r.message());
-    return exit_code_of(r.error);
-  }
-  return result_exit_code(r);
+int attached_start(client& c, const std::string& container, const attach_options& o,
+                   bool* failed) {
+  json params{{"container", container}, {"attach", true}};
+  if (o.forward_stdin) params["stdin"] = true;
+  uint32_t id = c.send("start", params, write_output);
+  return attach_stream(c, id, o, failed);
+}
+
+std::string detach_keys_flag(const std::string& text, bool given) {
+  return parse_detach_keys(given ? text : std::string(default_detach_keys));
+}
+
+terminal_setup terminal_setup_of(const json& inspect_result) {
+  terminal_setup t;
+  if (!inspect_result.is_object()) return t;
+  auto cfg = inspect_result.find("Config");
+  if (cfg == inspect_result.end() || !cfg->is_object()) return t;
+  if (auto it = cfg->find("OpenStdin"); it != cfg->end() && it->is_boolean())
+    t.interactive = it->get<bool>();
+  if (auto it = cfg->find("Tty"); it != cfg->end() && it->is_boolean()) t.tty = it->get<bool>();
+  return t;
 }
 
 }  // namespace ctl

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "ctl/attach.hpp"
 #include "ctl/client.hpp"
 #include "ctl/commands.hpp"
 
@@ -28,10 +29,24 @@ int for_each_container(
     const std::function<void(const std::string&, const response&)>& on_success = {},
     const std::function<bool(const std::string&, const response&)>& ignore = {});
 
-/// `start` with `attach`: streams the container's output to fds 1/2 and returns its exit
-/// code, or prints the error and returns 125/126/127. `failed` (optional) is set when the
-/// start itself failed (error response).
-int attached_start(client& c, const std::string& container, bool* failed = nullptr);
+/// `start` with `attach` (and `stdin` when o.forward_stdin): runs the session
+/// (attach_stream()) and returns the container's exit code, 0 after a detach, or prints the
+/// error and returns 125/126/127. `failed` (optional) is set when the start itself failed
+/// (error response).
+int attached_start(client& c, const std::string& container, const attach_options& o,
+                   bool* failed = nullptr);
+
+/// Parses a --detach-keys value (podman's default when `given` is false); throws
+/// ctrd::error{invalid_argument} "invalid detach keys: ...".
+std::string detach_keys_flag(const std::string& text, bool given);
+
+/// What `inspect` says about a container's terminal setup: podman's Config.OpenStdin and
+/// Config.Tty; `interactive` is true and `tty` false when ctrd does not report them.
+struct terminal_setup {
+  bool interactive = true;
+  bool tty = false;
+};
+terminal_setup terminal_setup_of(const json& inspect_result);
 
 /// The exit code in a result map ({"exit_code": n}); 125 with a message when absent.
 int result_exit_code(const response& r);

@@ -8,6 +8,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "ctl/stream_flags.hpp"
 #include "messages/container_config.hpp"
 #include "messages/duration.hpp"
 #include "messages/error.hpp"
@@ -90,6 +91,12 @@ void add_create_flags(CLI::App& cmd, create_options& o) {
   cmd.add_option("--sdnotify", o.sdnotify,
                  "container: the container signals readiness (READY=1 on $NOTIFY_SOCKET); "
                  "ignore (default): ready once started");
+  cmd.add_flag("-i,--interactive", o.interactive, "Keep the container's stdin open");
+  cmd.add_flag("-t,--tty", o.tty, "Allocate a pseudo-terminal for the container");
+  cmd.add_option("--log-opt", o.log_opts,
+                 "Logging option: max-size=SIZE (rotate above SIZE bytes, k/m/g suffixes; 0 = "
+                 "never), max-file=N (rotated files kept)")
+      ->allow_extra_args(false);
 }
 
 uint64_t duration_flag_ms(const std::string& text) {
@@ -296,6 +303,9 @@ json build_definition(const create_options& o, const std::vector<std::string>& h
     else
       invalid("invalid sdnotify mode \"" + o.sdnotify + "\": must be container or ignore");
   }
+  if (o.interactive) def["interactive"] = true;
+  if (o.tty) def["tty"] = true;
+  apply_log_opts(o.log_opts, def);
   ctrd::validate(ctrd::config_from_json(def));
   return def;
 }

@@ -42,6 +42,9 @@ struct create_options {
   std::string health_on_failure;        ///< --health-on-failure none|kill|restart|stop
   bool no_healthcheck = false;          ///< --no-healthcheck
   std::string sdnotify;                 ///< --sdnotify container|ignore
+  bool interactive = false;             ///< -i/--interactive (keep stdin open)
+  bool tty = false;                     ///< -t/--tty (pseudo-terminal)
+  std::vector<std::string> log_opts;    ///< --log-opt max-size=SIZE | max-file=N
   std::vector<std::string> command;     ///< CMD [ARG...]
 };
 
@@ -85,7 +88,8 @@ std::vector<std::string> split_requires(const std::vector<std::string>& values);
 /// Builds the `create` definition from the flags: env files first, then -e entries (later
 /// wins), labels as a map, stop_signal as its canonical name, stop_timeout as an integer,
 /// auto_remove for --rm, requires as an array, durations in milliseconds (`*_ms` keys),
-/// health_cmd as ["/bin/sh", "-c", CMD], sdnotify as a bool. Absent flags are omitted so the
+/// health_cmd as ["/bin/sh", "-c", CMD], sdnotify as a bool, `interactive`/`tty` when set,
+/// --log-opt as log_max_size/log_max_files (apply_log_opts()). Absent flags are omitted so the
 /// daemon's defaults apply; without a health check (no --health-cmd, `--health-cmd none`,
 /// `--health-interval disable`, --no-healthcheck) no health key is sent, the other
 /// --health-* values are only checked (podman ignores them too), and --health-on-failure

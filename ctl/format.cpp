@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <cstdio>
 #include <ctime>
 #include <utility>
 #include <vector>
@@ -226,6 +227,117 @@ void reload_report(const json& result, std::vector<std::string>& lines,
     text += str_field(e, "message");
     errors.push_back(std::move(text));
   }
+}
+
+}  // namespace ctl
+
+namespace ctl {
+namespace {
+
+// Splits ns since the epoch into whole seconds and the nanosecond remainder (floored).
+void split_ns(int64_t ns, std::time_t& secs, int64_t& frac) {
+  int64_t s = ns / 1000000000;
+  frac = ns % 1000000000;
+  if (frac < 0) {
+    frac += 1000000000;
+    --s;
+  }
+  secs = static_cast<std::time_t>(s);
+}
+
+const json* field(const json& m, const char* a, const char* b) {
+  if (!m.is_object()) return nullptr;
+  auto it = m.find(a);
+  if (it != m.end() && !it->is_null()) return &*it;
+  it = m.find(b);
+  if (it != m.end() && !it->is_null()) return &*it;
+  return nullptr;
+}
+
+std::string text_of(const json* v) {
+  if (v == nullptr) return {};
+  if (v->is_string()) return v->get<std::string>();
+  return v->dump();
+}
+
+}  // namespace
+
+std::string format_go_time(int64_t ns, bool utc) {
+  std::time_t secs;
+  int64_t frac;
+  split_ns(ns, secs, frac);
+  std::tm tm{};
+  if (utc)
+    gmtime_r(&secs, &tm);
+  else
+    localtime_r(&secs, &tm);
+  char buf[64];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
+  std::string out = buf;
+  if (frac != 0) {
+    char f[16];
+    std::snprintf(f, sizeof f, ".%09lld", static_cast<long long>(frac));
+    std::string fs = f;
+    while (fs.back() == '0') fs.pop_back();
+    out += fs;
+  }
+  long off = utc ? 0 : tm.tm_gmtoff;
+  char z[32];
+  long aoff = off < 0 ? -off : off;
+  std::snprintf(z, sizeof z, " %c%02ld%02ld ", off < 0 ? '-' : '+', aoff / 3600, (aoff / 60) % 60);
+  out += z;
+  if (utc)
+    out += "UTC";
+  else if (tm.tm_zone != nullptr && tm.tm_zone[0] != 0)
+    out += tm.tm_zone;
+  else
+    out += std::string(z + 1, z + 6);  // Go prints the offset when the zone has no name
+  return out;
+}
+
+std::string format_rfc3339_nano(int64_t ns) {
+  std::time_t secs;
+  int64_t frac;
+  split_ns(ns, secs, frac);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[64];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+  char f[24];
+  std::snprintf(f, sizeof f, ".%09lldZ", static_cast<long long>(frac));
+  return std::string(buf) + f;
+}
+
+std::string event_human(const json& event, bool utc) {
+  std::string out;
+  const json* tn = field(event, "TimeNano", "timeNano");
+  if (tn != nullptr && tn->is_number_integer())
+    out = format_go_time(tn->get<int64_t>(), utc);
+  else
+    out = text_of(field(event, "Time", "time"));
+  std::string type = text_of(field(event, "Type", "type"));
+  std::string status = text_of(field(event, "Status", "status"));
+  std::string id = text_of(field(event, "ID", "id"));
+  out += " " + (type.empty() ? std::string("container") : type) + " " + status + " " + id;
+  const json* attrs = field(event, "Attributes", "attributes");
+  std::string name = text_of(field(event, "Name", "name"));
+  if (name.empty() && attrs != nullptr && attrs->is_object())
+    name = text_of(field(*attrs, "name", "name"));
+  out += " (name=" + name;
+  std::string health = text_of(field(event, "HealthStatus", "health_status"));
+  if (!health.empty()) out += ", health_status=" + health;
+  const json* code = field(event, "ContainerExitCode", "containerExitCode");
+  if (code != nullptr && code->is_number_integer() && (status == "died" || status == "exec_died"))
+    out += ", containerExitCode=" + std::to_string(code->get<int64_t>());
+  if (attrs != nullptr && attrs->is_object()) {
+    std::vector<std::pair<std::string, std::string>> kv;
+    for (auto it = attrs->begin(); it != attrs->end(); ++it)
+      if (it.key() != "name") kv.emplace_back(it.key(), text_of(&it.value()));
+    std::sort(kv.begin(), kv.end());
+    for (const auto& [k, v] : kv) out += ", " + k + "=" + v;
+  }
+  out += ")";
+  return out;
 }
 
 }  // namespace ctl

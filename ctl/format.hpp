@@ -62,4 +62,19 @@ json ps_json(const json& summaries, int64_t now);
 void reload_report(const json& result, std::vector<std::string>& lines,
                    std::vector<std::string>& errors);
 
+/// Go's time.Time String() form, what podman prints for event times:
+/// "2026-11-28 18:11:14.123456789 +0000 UTC" (fraction without trailing zeros, left out when
+/// zero). In UTC when `utc`, else in the local time zone (offset and zone abbreviation).
+std::string format_go_time(int64_t ns, bool utc);
+
+/// RFC 3339 in UTC with nine fractional digits: "2026-11-28T18:11:14.000000001Z".
+std::string format_rfc3339_nano(int64_t ns);
+
+/// One event (the `event` map of an `event` notification) in podman's human format:
+/// "TIME container STATUS ID (name=NAME[, health_status=S][, containerExitCode=N][, K=V...])"
+/// with TIME as format_go_time(TimeNano, utc) (the `Time` text when TimeNano is missing),
+/// health_status for health events, containerExitCode for died events, and the remaining
+/// Attributes (labels) sorted by key.
+std::string event_human(const json& event, bool utc);
+
 }  // namespace ctl

@@ -10,8 +10,16 @@ namespace ctl {
 namespace {
 
 timespec start_time{};
+void (*exit_hook)() = nullptr;
 
 }  // namespace
+
+void set_exit_hook(void (*hook)()) { exit_hook = hook; }
+
+void exit_now(int status) {
+  if (exit_hook != nullptr) exit_hook();
+  std::_Exit(status);
+}
 
 bool write_all(int fd, const char* data, std::size_t size) {
   while (size > 0) {
@@ -27,7 +35,7 @@ bool write_all(int fd, const char* data, std::size_t size) {
 }
 
 void out(const std::string& text) {
-  if (!write_all(STDOUT_FILENO, text.data(), text.size())) std::_Exit(exit_broken_pipe);
+  if (!write_all(STDOUT_FILENO, text.data(), text.size())) exit_now(exit_broken_pipe);
 }
 
 void out_line(const std::string& line) {

@@ -16,6 +16,13 @@ constexpr int exit_broken_pipe = 141;
 /// false on an error (errno is kept), e.g. EPIPE.
 bool write_all(int fd, const char* data, std::size_t size);
 
+/// Registers a function run by exit_now() before the process ends (e.g. restoring the
+/// terminal mode). Must be async-signal-safe.
+void set_exit_hook(void (*hook)());
+
+/// Ends the process at once with `status` (std::_Exit) after running the exit hook.
+[[noreturn]] void exit_now(int status);
+
 /// Writes to stdout; on EPIPE (or another write error) exits at once with exit_broken_pipe.
 void out(const std::string& text);
 
