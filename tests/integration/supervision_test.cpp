@@ -216,7 +216,7 @@ TEST_CASE("dependencies start in order, refuse cycles and guard removal", "[supe
   CHECK(dangling.err.find("requires b, which does not exist") != std::string::npos);
 }
 
-TEST_CASE("cycles are refused with the cycle named; removal names the dependents", "[supervision]") {
+TEST_CASE("cycles are refused with the cycle named, and removal names the dependents", "[supervision]") {
   live_daemon d;
   d.ok({"create", "--name", "x", "true"});
   d.ok({"create", "--name", "y", "--requires", "x", "true"});
