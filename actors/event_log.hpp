@@ -29,7 +29,7 @@ struct event_filter {
 event_filter parse_event_filter(const json& filters);
 
 /// Default limits of the events history: 1 MiB per file, 2 rotated files.
-constexpr log_limits default_event_log_limits{1u << 20, 2};
+inline constexpr log_limits default_event_log_limits{1u << 20, 2};
 
 /// Calls `emit` for each stored event of the snapshot, oldest first, whose `Time` (RFC 3339
 /// as proc::rfc3339) lies in [since, until] ("" = unbounded) and that matches `f`, until it

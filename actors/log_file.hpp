@@ -11,6 +11,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "actors/log_format.hpp"
@@ -29,7 +30,7 @@ struct log_limits {
 enum class append_result : uint8_t { ok, failed_first, failed };
 
 /// Read-only fds of a log's files, oldest first, each with the byte count readers may
-/// see. Owns and closes the fds; movable, not copyable.
+/// see. Owns and closes the fds; movable, not copyable. Read by one thread at a time.
 class log_snapshot {
  public:
   /// One file of the snapshot: an open fd and the number of bytes readable from offset 0.
@@ -112,7 +113,9 @@ class rotating_file {
 /// A container's log (`<dir>/ctr.log`): output chunks become k8s-file records.
 class log_writer {
  public:
-  log_writer(std::string path, log_limits limits = {}) : file_(std::move(path), limits) {}
+  /// `path` is the live file (`<dir>/ctr.log`); nothing is opened before the first append.
+  explicit log_writer(std::string path, log_limits limits = {})
+      : file_(std::move(path), limits) {}
 
   /// Formats the chunk as records (format_log_records) and appends them with one write.
   append_result append(int64_t ts_ns, bool is_stderr, std::string_view chunk);

@@ -112,7 +112,7 @@ TEST_CASE("the container filter matches names, full ids and id prefixes", "[even
   CHECK(by({{"container", "db"}}).size() == 2);  // a single string is one value
 }
 
-TEST_CASE("event and type filters; different keys AND together", "[event_log]") {
+TEST_CASE("event and type filters, different keys AND together", "[event_log]") {
   test::temp_dir dir;
   event_log log(dir.path());
   fill(log);

@@ -77,7 +77,7 @@ TEST_CASE("lowering max_files drops the surplus rotated files at the next rotati
   CHECK_FALSE(fs::exists(path + ".4"));
 }
 
-TEST_CASE("max_size 0 never rotates; max_files 0 discards the full file", "[log_file]") {
+TEST_CASE("max_size 0 never rotates, max_files 0 discards the full file", "[log_file]") {
   test::temp_dir dir;
   log_writer never(dir / "a.log", {0, 2});
   write_lines(never, 50);
@@ -148,7 +148,7 @@ TEST_CASE("a snapshot reads exactly what was written before it, despite later ro
   CHECK(read_texts(moved) == before);
 }
 
-TEST_CASE("snapshot_log reads a log without a writer; a missing log is empty", "[log_file]") {
+TEST_CASE("snapshot_log reads a log without a writer, a missing log is empty", "[log_file]") {
   test::temp_dir dir;
   {
     log_writer w(dir / "ctr.log", {200, 2});
@@ -158,7 +158,7 @@ TEST_CASE("snapshot_log reads a log without a writer; a missing log is empty", "
   CHECK(snapshot_log(dir / "nothing.log").files().empty());
 }
 
-TEST_CASE("malformed and torn lines are skipped; a reopened writer ends a torn line first",
+TEST_CASE("malformed and torn lines are skipped, a reopened writer ends a torn line first",
           "[log_file]") {
   test::temp_dir dir;
   const std::string path = dir / "ctr.log";
