@@ -209,3 +209,37 @@ TEST_CASE("reload_report lists changes and formats errors", "[ctl][format]") {
   CHECK(lines == std::vector<std::string>{"removed old"});
   CHECK(errors.empty());
 }
+
+// --- event times and podman's human event lines ---
+
+TEST_CASE("Go time strings for events", "[ctl][format][events]") {
+  const int64_t t = 1795889474LL * 1000000000LL;  // 2026-11-28 18:11:14 UTC
+  CHECK(ctl::format_go_time(t + 123456789, true) == "2026-11-28 18:11:14.123456789 +0000 UTC");
+  CHECK(ctl::format_go_time(t + 500000000, true) == "2026-11-28 18:11:14.5 +0000 UTC");
+  CHECK(ctl::format_go_time(t, true) == "2026-11-28 18:11:14 +0000 UTC");
+  CHECK(ctl::format_rfc3339_nano(t + 1) == "2026-11-28T18:11:14.000000001Z");
+  CHECK(ctl::format_rfc3339_nano(t) == "2026-11-28T18:11:14.000000000Z");
+}
+
+TEST_CASE("events in podman's human format", "[ctl][format][events]") {
+  const std::string id(64, 'a');
+  ctl::json start = {{"Type", "container"}, {"Status", "start"}, {"ID", id}, {"Name", "web"},
+                     {"TimeNano", 1795889474123456789LL},
+                     {"Attributes", {{"name", "web"}, {"tier", "front"}, {"app", "demo"}}}};
+  CHECK(ctl::event_human(start, true) == "2026-11-28 18:11:14.123456789 +0000 UTC container start " +
+                                             id + " (name=web, app=demo, tier=front)");
+  ctl::json died = {{"Type", "container"}, {"Status", "died"}, {"ID", id}, {"Name", "web"},
+                    {"TimeNano", 1795889474000000000LL}, {"ContainerExitCode", 137},
+                    {"Attributes", {{"name", "web"}}}};
+  CHECK(ctl::event_human(died, true) ==
+        "2026-11-28 18:11:14 +0000 UTC container died " + id + " (name=web, containerExitCode=137)");
+  ctl::json health = {{"Type", "container"}, {"Status", "health_status"}, {"ID", id},
+                      {"Name", "db"}, {"TimeNano", 1795889474000000000LL},
+                      {"HealthStatus", "unhealthy"}};
+  CHECK(ctl::event_human(health, true) == "2026-11-28 18:11:14 +0000 UTC container health_status " +
+                                              id + " (name=db, health_status=unhealthy)");
+  // Without TimeNano the Time text is printed as sent; the name may come from Attributes.
+  ctl::json sparse = {{"Status", "remove"}, {"ID", "x"}, {"Time", "2026-11-28T18:11:14Z"},
+                      {"Attributes", {{"name", "old"}}}};
+  CHECK(ctl::event_human(sparse, true) == "2026-11-28T18:11:14Z container remove x (name=old)");
+}
