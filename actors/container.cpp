@@ -71,12 +71,16 @@ caf::behavior container_actor(actor_t* self, stored_container rec, container_dep
   s.st = std::move(rec.status);
   s.deps = std::move(deps);
   self->set_down_handler([=](caf::down_msg& dm) {
-    auto& subs = self->state.subs;
-    for (auto it = subs.begin(); it != subs.end();)
-      it = it->sub.address() == dm.source ? subs.erase(it) : it + 1;
+    for (auto* subs : {&self->state.subs, &self->state.log_readers})
+      for (auto it = subs->begin(); it != subs->end();)
+        it = it->sub.address() == dm.source ? subs->erase(it) : it + 1;
   });
-  if (recovering) recover(self);
-  else publish(self);
+  if (recovering) {
+    recover(self);
+  } else {
+    publish(self);
+    emit_event(self, "create");
+  }
   return {
       [=](init_atom) -> caf::result<json> {
         if (auto err = step(self, event::init)) return err;
@@ -94,6 +98,8 @@ caf::behavior container_actor(actor_t* self, stored_container rec, container_dep
           rp.deliver(err);
         } else if (!attach) {
           rp.deliver(st.id_reply());
+        } else {
+          emit_event(self, "attach");  // podman emits attach after start
         }
         return rp;
       },
@@ -146,9 +152,11 @@ caf::behavior container_actor(actor_t* self, stored_container rec, container_dep
         st.waiters.push_back(rp);
         return rp;
       },
-      [=](logs_atom) -> json {
-        auto& st = self->state;
-        return json{{"id", st.cfg.id}, {"path", st.log_path()}};
+      [=](logs_atom, caf::actor sub, uint32_t msgid, const json& query) {
+        return logs(self, std::move(sub), msgid, query);
+      },
+      [=](replayed_atom, const caf::actor& sub, uint32_t msgid) {
+        on_replayed(self, sub.address(), msgid);
       },
       [=](health_atom) { return run_health_now(self); },
       [=](put_atom, container_config& next) -> caf::result<json> {

@@ -41,6 +41,7 @@ class host_loop;
 struct container_deps {
   caf::actor store;
   caf::actor supervisor;
+  caf::actor events;           ///< the event bus
   host_loop* host = nullptr;
   std::string containers_dir;  ///< <root>/containers
   std::string run_dir;         ///< the control socket's directory (short paths: notify sockets)

@@ -34,6 +34,12 @@ void publish(actor_t* self) {
   self->send(s.deps.supervisor, status_atom::value, s.cfg.id, summary_view(s.cfg, s.st));
 }
 
+void emit_event(actor_t* self, const std::string& status) {
+  auto& s = self->state;
+  spdlog::debug("container {} {}: {}", s.cfg.id.substr(0, 12), s.cfg.name, status);
+  if (s.deps.events) self->send(s.deps.events, event_atom::value, event_view(s.cfg, s.st, status));
+}
+
 void persist(actor_t* self) {
   auto& s = self->state;
   self->send(s.deps.store, put_atom::value, s.cfg.id, s.st);
@@ -132,11 +138,8 @@ void spawn_process(actor_t* self) {
     open_notify_socket(self);
     spec.env.push_back("NOTIFY_SOCKET=" + s.notify_path());
   }
-  if (s.log_fd < 0) {
-    s.log_fd = ::open(s.log_path().c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
-    if (s.log_fd < 0)
-      throw error(ec::internal, "cannot open log file " + s.log_path() + ": " + std::strerror(errno));
-  }
+  if (!s.log) s.log = std::make_unique<log_writer>(s.log_path(), log_limits{s.cfg.log_max_size, s.cfg.log_max_files});
+  else s.log->set_limits(log_limits{s.cfg.log_max_size, s.cfg.log_max_files});
   auto me = caf::actor_cast<caf::actor>(self);
   s.child = s.deps.host->spawn(spec, me);
   s.st.pid = s.child.pid;
@@ -202,7 +205,7 @@ void run_effect(actor_t* self, effect fx, request_ctx& rc) {
       s.st.pid = 0;
       s.st.pid_start = 0;
       ++s.timer_gen;
-      close_fd(s.log_fd);
+      if (s.log) s.log->close();  // an exited container holds no descriptor
       // With --rm, `run` and `wait` answer only once the container is gone (as podman).
       if (!s.cfg.auto_remove || s.restart_pending) answer_exit_waiters(self);
       deliver_deferred(self, deferred_kind::stop,
@@ -260,8 +263,7 @@ caf::error step(actor_t* self, event ev, request_ctx rc) {
     spdlog::info("container {}: {} failed: {}", s.cfg.name, lifecycle::to_string(ev), e.what());
     return make_caf_error(e.code(), e.what());
   }
-  for (const char* name : out.events)
-    spdlog::debug("container {} {}: {}", s.cfg.id.substr(0, 12), s.cfg.name, name);
+  for (const char* name : out.events) emit_event(self, name);
   if (!out.noop || !out.effects.empty()) persist(self);
   return caf::none;
 }
@@ -308,13 +310,11 @@ void on_output(actor_t* self, int stream, const std::string& data) {
     on_health_output(self, stream, data);
     return;
   }
-  if (s.log_fd >= 0) {
-    s.log_buf.clear();
-    format_log_records(proc::now_ns(), stream == stream_stderr, data, s.log_buf);
-    // A failing log write must never stop the container: it is reported and dropped.
-    if (::write(s.log_fd, s.log_buf.data(), s.log_buf.size()) < 0)
-      spdlog::warn("container {}: cannot write log: {}", s.cfg.name, std::strerror(errno));
-  }
+  // A failing log write never stops the container: reported once per failure streak,
+  // counted, and the data dropped.
+  if (s.log && s.log->append(proc::now_ns(), stream == stream_stderr, data) == append_result::failed_first)
+    spdlog::warn("container {}: cannot write its log: {} (further failures are counted)", s.cfg.name,
+                 s.log->last_error());
   forward_output(self, stream, data);
   s.deps.host->rearm(stream == stream_stdout ? s.child.out_fd : s.child.err_fd);
 }

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <deque>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -14,6 +15,7 @@
 #include <caf/typed_response_promise.hpp>
 
 #include "actors/container.hpp"
+#include "actors/log_file.hpp"
 #include "actors/spawner.hpp"
 #include "messages/atoms.hpp"
 #include "supervisor/lifecycle.hpp"
@@ -37,6 +39,7 @@ struct subscriber {
   promise rp;
   bool follow = false;     ///< logs -f: lives across restarts, answered at removal
   bool replaying = false;  ///< its log history is still being sent: queue live output
+  bool timestamps = false; ///< wants one record per line with its time (logs -t)
   std::vector<std::pair<int, std::string>> queued;  ///< live output held during the replay
   std::size_t queued_bytes = 0;
 };
@@ -74,7 +77,7 @@ struct state {
   container_status st;
   container_deps deps;
   held_child child;            // release fd and output fds of the current process
-  int log_fd = -1;
+  std::unique_ptr<log_writer> log;  // the container log with rotation (created at the first spawn)
   bool out_open = false;       // stdout pipe not yet at EOF
   bool err_open = false;       // stderr pipe not yet at EOF
   bool group_drained = true;   // no process of the group is left
@@ -98,7 +101,7 @@ struct state {
   unsigned short tty_rows = 0, tty_cols = 0;  // last terminal size a client sent
   std::vector<promise> waiters;
   std::vector<deferred_reply> deferred;
-  std::string log_buf;
+  std::vector<subscriber> log_readers;  // `logs` without follow, until their history is sent
 
   std::string dir() const { return deps.containers_dir + "/" + cfg.id; }
   std::string log_path() const { return dir() + "/ctr.log"; }
@@ -113,6 +116,8 @@ using actor_t = caf::stateful_actor<state>;
 // container_effects.cpp
 caf::error step(actor_t* self, lifecycle::event ev, request_ctx rc = {});
 void persist(actor_t* self);
+/// Publishes a podman event ("start", "died", ...) for this container.
+void emit_event(actor_t* self, const std::string& status);
 void publish(actor_t* self);
 void on_output(actor_t* self, int stream, const std::string& data);
 void on_eof(actor_t* self, int stream);
@@ -143,6 +148,11 @@ void close_stdin(actor_t* self);
 caf::result<json> resize(actor_t* self, int rows, int cols);
 /// Applies the remembered size to the current terminal.
 void apply_tty_size(actor_t* self);
+/// `logs`: sends the history matching `query` to `sub` (records or chunks), then, with
+/// follow, live output until the container is removed.
+caf::result<json> logs(actor_t* self, caf::actor sub, uint32_t msgid, const json& query);
+/// A log reader finished sending the history to (`sub`, `msgid`).
+void on_replayed(actor_t* self, const caf::actor_addr& sub, uint32_t msgid);
 /// Sends one output chunk to every subscriber (queued for those still replaying).
 void forward_output(actor_t* self, int stream, const std::string& data);
 

@@ -6,11 +6,15 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <caf/blocking_actor.hpp>
+#include <caf/spawn_options.hpp>
+
 #include <spdlog/spdlog.h>
 
 #include "actors/caf_error.hpp"
 #include "actors/container_impl.hpp"
 #include "actors/host_loop.hpp"
+#include "actors/proc.hpp"
 
 namespace ctrd::ctr {
 
@@ -105,15 +109,131 @@ void apply_tty_size(actor_t* self) {
   ::ioctl(s.child.out_fd, TIOCSWINSZ, &ws);  // the kernel sends SIGWINCH to the foreground group
 }
 
+/// Sends a chunk to one subscriber: as it is, or split into timestamped records.
+void send_chunk(actor_t* self, const subscriber& sub, int stream, const std::string& data) {
+  if (!sub.timestamps) {
+    self->send(sub.sub, output_atom::value, sub.msgid, stream, data);
+    return;
+  }
+  auto now = proc::rfc3339(proc::now_ns());
+  std::size_t pos = 0;
+  while (pos < data.size()) {
+    auto nl = data.find('\n', pos);
+    bool partial = nl == std::string::npos;
+    auto end = partial ? data.size() : nl;
+    self->send(sub.sub, record_atom::value, sub.msgid, stream, data.substr(pos, end - pos), now, partial);
+    pos = end + 1;
+  }
+}
+
 void forward_output(actor_t* self, int stream, const std::string& data) {
   auto& s = self->state;
   for (auto& sub : s.subs) {
     if (!sub.replaying) {
-      self->send(sub.sub, output_atom::value, sub.msgid, stream, data);
+      send_chunk(self, sub, stream, data);
     } else if (sub.queued_bytes + data.size() <= replay_queue_cap) {
       sub.queued.emplace_back(stream, data);
       sub.queued_bytes += data.size();
     }
+  }
+}
+
+namespace {
+
+/// Runs on its own thread: sends the history of a log snapshot to a client, then tells the
+/// container so that live output can follow with no gap or duplicate.
+void log_reader(caf::blocking_actor* self, std::shared_ptr<log_snapshot> snap, log_query q,
+                bool timestamps, caf::actor sub, uint32_t msgid, caf::actor container) {
+  std::string chunk;
+  int chunk_stream = stream_stdout;
+  auto flush = [&] {
+    if (!chunk.empty()) self->send(sub, output_atom::value, msgid, chunk_stream, std::move(chunk));
+    chunk.clear();
+  };
+  read_log(*snap, q, [&](const log_record& r) {
+    int stream = r.is_stderr ? stream_stderr : stream_stdout;
+    if (timestamps) {
+      self->send(sub, record_atom::value, msgid, stream, std::string(r.text), std::string(r.time), r.partial);
+      return true;
+    }
+    if (stream != chunk_stream || chunk.size() > (64u << 10)) flush();
+    chunk_stream = stream;
+    chunk.append(r.text);
+    if (!r.partial) chunk += '\n';
+    return true;
+  });
+  flush();
+  self->send(container, replayed_atom::value, sub, msgid);
+}
+
+std::string time_param(const json& q, const char* key) {
+  auto it = q.find(key);
+  if (it == q.end() || it->is_null()) return {};
+  if (!it->is_number_integer() || it->get<int64_t>() < 0)
+    throw error(ec::invalid_argument, std::string("parameter \"") + key + "\" must be ns since the epoch");
+  auto ns = it->get<int64_t>();
+  return ns == 0 ? std::string() : proc::rfc3339(ns);
+}
+
+/// Starts the replay of the history for a subscriber already registered as replaying.
+void start_replay(actor_t* self, const log_query& q, bool timestamps, const caf::actor& sub,
+                  uint32_t msgid) {
+  auto& s = self->state;
+  // Taken here, in the actor: everything written before is in the snapshot, everything
+  // after goes to the subscriber's queue.
+  auto snap = std::make_shared<log_snapshot>(s.log ? s.log->snapshot() : snapshot_log(s.log_path()));
+  self->system().spawn<caf::detached>(log_reader, snap, q, timestamps, sub, msgid,
+                                      caf::actor_cast<caf::actor>(self));
+}
+
+}  // namespace
+
+caf::result<json> logs(actor_t* self, caf::actor sub, uint32_t msgid, const json& query) {
+  auto& s = self->state;
+  log_query q;
+  bool follow = false, timestamps = false;
+  try {
+    q.since = time_param(query, "since");
+    q.until = time_param(query, "until");
+    if (auto t = query.find("tail"); t != query.end() && !t->is_null()) {
+      if (!t->is_number_integer() || t->get<int64_t>() < -1)
+        throw error(ec::invalid_argument, "parameter \"tail\" must be -1 (all) or a number of lines");
+      q.tail = t->get<int64_t>();
+    }
+    follow = query.value("follow", false);
+    timestamps = query.value("timestamps", false);
+  } catch (const json::exception&) {
+    return make_caf_error(ec::invalid_argument, "logs parameters follow/timestamps must be booleans");
+  } catch (const ctrd::error& e) {
+    return make_caf_error(e.code(), e.what());
+  }
+  auto rp = self->make_response_promise<json>();
+  subscriber sub_rec{sub, msgid, rp};
+  sub_rec.follow = follow;
+  sub_rec.replaying = true;
+  sub_rec.timestamps = timestamps;
+  self->monitor(sub);
+  if (follow) s.subs.push_back(std::move(sub_rec));
+  else s.log_readers.push_back(std::move(sub_rec));
+  start_replay(self, q, timestamps, sub, msgid);
+  return rp;
+}
+
+void on_replayed(actor_t* self, const caf::actor_addr& who, uint32_t msgid) {
+  auto& s = self->state;
+  for (auto it = s.log_readers.begin(); it != s.log_readers.end(); ++it) {
+    if (it->sub.address() != who || it->msgid != msgid) continue;
+    it->rp.deliver(s.id_reply());
+    s.log_readers.erase(it);
+    return;
+  }
+  for (auto& sub : s.subs) {
+    if (sub.sub.address() != who || sub.msgid != msgid || !sub.replaying) continue;
+    sub.replaying = false;
+    for (auto& [stream, data] : sub.queued) send_chunk(self, sub, stream, data);
+    sub.queued.clear();
+    sub.queued_bytes = 0;
+    return;
   }
 }
 
@@ -122,11 +242,13 @@ caf::result<json> attach(actor_t* self, caf::actor sub, uint32_t msgid, bool log
   auto out = lifecycle::apply(s.st.state, lifecycle::event::attach);
   if (!out.ok)
     return make_caf_error(out.error, lifecycle::render_error(out.error_text, s.cfg.id, s.st.state));
-  (void)logs;  // the log replay arrives with the log-file component
   auto rp = self->make_response_promise<json>();
   self->monitor(sub);
-  s.subs.push_back(subscriber{sub, msgid, rp});
-  spdlog::debug("container {} {}: attach", s.cfg.id.substr(0, 12), s.cfg.name);
+  subscriber rec{sub, msgid, rp};
+  rec.replaying = logs;
+  s.subs.push_back(std::move(rec));
+  if (logs) start_replay(self, log_query{}, false, sub, msgid);
+  emit_event(self, "attach");
   return rp;
 }
 

@@ -128,6 +128,7 @@ void finish_check(actor_t* self, bool for_current_run) {
   h.child = held_child{};
   if (!for_current_run || s.st.state != container_state::running) return;
   bool changed = false;
+  const std::string was = s.st.health;
   if (healthy) {
     changed = s.st.failing_streak != 0 || s.st.health != "healthy";
     s.st.failing_streak = 0;
@@ -148,16 +149,15 @@ void finish_check(actor_t* self, bool for_current_run) {
         spdlog::info("container {}: health_status unhealthy ({} failed checks)", s.cfg.name,
                      s.st.failing_streak);
         persist(self);
+        emit_event(self, "health_status");
         apply_unhealthy_action(self);
         if (s.st.state == container_state::running) schedule_next_check(self);
         return;
       }
     }
   }
-  if (changed) {
-    spdlog::debug("container {}: health_status {}", s.cfg.name, s.st.health);
-    persist(self);
-  }
+  if (changed) persist(self);
+  if (healthy && was != "healthy") emit_event(self, "health_status");
   schedule_next_check(self);
 }
 

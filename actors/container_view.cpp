@@ -69,6 +69,18 @@ json inspect_view(const container_config& c, const container_status& s, const st
   return j;
 }
 
+json event_view(const container_config& c, const container_status& s, const std::string& status) {
+  auto now = proc::now_ns();
+  json attrs = {{"name", c.name}};
+  for (const auto& [k, v] : c.labels) attrs[k] = v;
+  json ev = {{"Type", "container"}, {"Status", status},        {"ID", c.id},
+             {"Name", c.name},      {"Time", proc::rfc3339(now)}, {"TimeNano", now},
+             {"Attributes", attrs}};
+  if (status == "died") ev["ContainerExitCode"] = s.exit_code;
+  if (status == "health_status") ev["HealthStatus"] = s.health;
+  return ev;
+}
+
 json summary_view(const container_config& c, const container_status& s) {
   return json{{"id", c.id},
               {"name", c.name},

@@ -12,6 +12,11 @@ namespace ctrd {
 /// podman-shaped inspect map (docs/protocol.md, "inspect").
 json inspect_view(const container_config& c, const container_status& s, const std::string& log_path);
 
+/// An event record with podman's fields (docs/protocol.md, "Events"): Type, Status, ID,
+/// Name, Time, TimeNano, Attributes (name and labels), ContainerExitCode for "died",
+/// HealthStatus for "health_status".
+json event_view(const container_config& c, const container_status& s, const std::string& status);
+
 /// One `list` entry (docs/protocol.md, "list summaries").
 json summary_view(const container_config& c, const container_status& s);
 

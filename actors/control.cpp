@@ -3,21 +3,18 @@
 #include <cerrno>
 #include <csignal>
 #include <cstring>
-#include <fstream>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 #include <unordered_map>
 
-#include <caf/blocking_actor.hpp>
 #include <caf/io/broker.hpp>
 #include <caf/io/middleman.hpp>
 #include <caf/io/system_messages.hpp>
 #include <spdlog/spdlog.h>
 
 #include "actors/caf_error.hpp"
-#include "actors/log_format.hpp"
 #include "messages/atoms.hpp"
 #include "messages/frame.hpp"
 #include "messages/rpc.hpp"
@@ -37,17 +34,41 @@ struct session_state {
   static inline const char* name = "session";
   caf::io::connection_handle hdl;
   caf::actor sup;
+  caf::actor events;
   json info;
   frame_reader reader;
   bool greeted = false;
   std::unordered_map<uint32_t, attach_route> attaches;  // attach msgid -> its container
+  uint64_t unsent = 0;                                  // bytes written but not yet on the socket
+  std::unordered_map<uint32_t, uint64_t> dropped;       // notifications dropped per request
 };
+
+/// Bytes a session may have waiting for a slow client before it drops streamed data.
+constexpr uint64_t unsent_cap = 16u << 20;
 
 using session_t = caf::io::stateful_broker<session_state>;
 
 void send_frame(session_t* self, const std::string& frame) {
   self->write(self->state.hdl, frame.size(), frame.data());
   self->flush(self->state.hdl);
+  self->state.unsent += frame.size();
+}
+
+/// Sends a streamed notification unless the client is too slow: beyond `unsent_cap` bytes
+/// waiting for the socket, notifications are dropped (counted per request) and a
+/// {"dropped": n} notice goes out once the client has caught up. Memory stays bounded.
+void send_stream(session_t* self, const char* method, uint32_t msgid, json params) {
+  auto& s = self->state;
+  if (s.unsent > unsent_cap) {
+    ++s.dropped[msgid];
+    return;
+  }
+  if (auto it = s.dropped.find(msgid); it != s.dropped.end()) {
+    send_frame(self, encode_notification(method, json{{"msgid", msgid}, {"dropped", it->second}}));
+    s.dropped.erase(it);
+  }
+  params["msgid"] = msgid;
+  send_frame(self, encode_notification(method, params));
 }
 
 void send_result(session_t* self, uint32_t msgid, const json& r) {
@@ -110,29 +131,6 @@ void call_container(session_t* self, uint32_t msgid, const std::string& ref, Ts.
                       [=](caf::error& e) { send_caf_error(self, msgid, e); });
           },
           [=](caf::error& e) { send_caf_error(self, msgid, e); });
-}
-
-/// Streams a container log file to `session` as output messages, then done_atom.
-void log_reader(caf::blocking_actor* self, std::string path, std::string id, caf::actor session,
-                uint32_t msgid) {
-  std::ifstream in(path);
-  std::string line, chunk;
-  bool chunk_err = false;
-  auto flush = [&] {
-    if (!chunk.empty())
-      self->send(session, output_atom::value, msgid, chunk_err ? 2 : 1, std::move(chunk));
-    chunk.clear();
-  };
-  log_record rec;
-  while (std::getline(in, line)) {
-    if (!parse_log_record(line, rec)) continue;
-    if (rec.is_stderr != chunk_err || chunk.size() > (64u << 10)) flush();
-    chunk_err = rec.is_stderr;
-    chunk.append(rec.text);
-    if (!rec.partial) chunk += '\n';
-  }
-  flush();
-  self->send(session, done_atom::value, msgid, std::move(id));
 }
 
 /// Sends a request to the supervisor and replies with its json.
@@ -264,6 +262,24 @@ int int_param(const json& p, const char* key) {
   return static_cast<int>(it->get<int64_t>());
 }
 
+int64_t ns_param(const json& p, const char* key) {
+  auto it = p.find(key);
+  if (it == p.end() || it->is_null()) return 0;
+  if (!it->is_number_integer() || it->get<int64_t>() < 0)
+    throw error(ec::invalid_argument, std::string("parameter \"") + key + "\" must be ns since the epoch");
+  return it->get<int64_t>();
+}
+
+void m_events(session_t* self, uint32_t msgid, const json& p) {
+  auto filters = p.contains("filters") ? p["filters"] : json(nullptr);
+  bool stream = p.contains("stream") ? bool_param(p, "stream") : true;
+  self->request(self->state.events, caf::infinite, subscribe_atom::value,
+                caf::actor_cast<caf::actor>(self), msgid, filters, ns_param(p, "since"),
+                ns_param(p, "until"), stream)
+      .then([=](json& r) { send_result(self, msgid, r); },
+            [=](caf::error& e) { send_caf_error(self, msgid, e); });
+}
+
 void m_resize(session_t* self, uint32_t msgid, const json& p) {
   call_container(self, msgid, str_param(p, "container"), resize_atom::value, int_param(p, "rows"),
                  int_param(p, "cols"));
@@ -336,20 +352,8 @@ void m_wait(session_t* self, uint32_t msgid, const json& p) {
 }
 
 void m_logs(session_t* self, uint32_t msgid, const json& p) {
-  auto ref = str_param(p, "container");
-  self->request(self->state.sup, caf::infinite, resolve_atom::value, ref)
-      .then(
-          [=](caf::actor& ctr) {
-            self->request(ctr, caf::infinite, logs_atom::value)
-                .then(
-                    [=](json& r) {
-                      self->system().spawn(log_reader, r["path"].get<std::string>(),
-                                           r["id"].get<std::string>(),
-                                           caf::actor_cast<caf::actor>(self), msgid);
-                    },
-                    [=](caf::error& e) { send_caf_error(self, msgid, e); });
-          },
-          [=](caf::error& e) { send_caf_error(self, msgid, e); });
+  call_container(self, msgid, str_param(p, "container"), logs_atom::value,
+                 caf::actor_cast<caf::actor>(self), msgid, p);
 }
 
 const std::unordered_map<std::string, method_fn>& methods() {
@@ -360,7 +364,7 @@ const std::unordered_map<std::string, method_fn>& methods() {
       {"remove", m_remove},   {"inspect", m_inspect}, {"wait", m_wait},
       {"logs", m_logs},       {"healthcheck", m_healthcheck}, {"reload", m_reload},
       {"shutdown", m_shutdown}, {"attach", m_attach},     {"detach", m_detach},
-      {"resize", m_resize},
+      {"resize", m_resize},   {"events", m_events},
   };
   return table;
 }
@@ -386,16 +390,19 @@ void dispatch(session_t* self, const std::string& body) {
   }
 }
 
-caf::behavior session(session_t* self, caf::io::connection_handle hdl, caf::actor sup, json info) {
+caf::behavior session(session_t* self, caf::io::connection_handle hdl, caf::actor sup,
+                      caf::actor events, json info) {
   auto& s = self->state;
   s.hdl = hdl;
   s.sup = std::move(sup);
+  s.events = std::move(events);
   s.info = std::move(info);
   ucred cred{};
   socklen_t len = sizeof cred;
   if (::getsockopt(static_cast<int>(hdl.id()), SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0)
     spdlog::debug("client connected: pid {} uid {} gid {}", cred.pid, cred.uid, cred.gid);
   self->configure_read(hdl, caf::io::receive_policy::at_most(64 * 1024));
+  self->ack_writes(hdl, true);  // data_transferred_msg tells how much still waits for the socket
   return {
       [=](const caf::io::new_data_msg& m) {
         auto& st = self->state;
@@ -410,14 +417,23 @@ caf::behavior session(session_t* self, caf::io::connection_handle hdl, caf::acto
         }
       },
       [=](output_atom, uint32_t msgid, int stream, const std::string& data) {
-        json n = {{"msgid", msgid},
-                  {"stream", stream == 2 ? "stderr" : "stdout"},
-                  {"data", json::binary(std::vector<std::uint8_t>(data.begin(), data.end()))}};
-        send_frame(self, encode_notification("output", n));
+        send_stream(self, "output", msgid,
+                    json{{"stream", stream == 2 ? "stderr" : "stdout"},
+                         {"data", json::binary(std::vector<std::uint8_t>(data.begin(), data.end()))}});
       },
-      [=](done_atom, uint32_t msgid, const std::string& id) {
-        send_result(self, msgid, json{{"id", id}});
+      [=](record_atom, uint32_t msgid, int stream, const std::string& text, const std::string& time,
+          bool partial) {
+        std::string data = partial ? text : text + "\n";
+        send_stream(self, "output", msgid,
+                    json{{"stream", stream == 2 ? "stderr" : "stdout"},
+                         {"data", json::binary(std::vector<std::uint8_t>(data.begin(), data.end()))},
+                         {"time", time},
+                         {"partial", partial}});
       },
+      [=](event_atom, uint32_t msgid, const json& event) {
+        send_stream(self, "event", msgid, json{{"event", event}});
+      },
+      [=](const caf::io::data_transferred_msg& m) { self->state.unsent = m.remaining; },
       [=](const caf::io::connection_closed_msg&) { self->quit(); },
       // Replies to fire-and-forget messages (a resize notification): nobody waits for them.
       [=](const json&) {},
@@ -425,11 +441,11 @@ caf::behavior session(session_t* self, caf::io::connection_handle hdl, caf::acto
   };
 }
 
-caf::behavior acceptor(caf::io::broker* self, int fd, caf::actor sup, json info) {
+caf::behavior acceptor(caf::io::broker* self, int fd, caf::actor sup, caf::actor events, json info) {
   self->add_doorman(fd);
   return {
       [=](const caf::io::new_connection_msg& m) {
-        auto a = self->fork(session, m.handle, sup, info);
+        auto a = self->fork(session, m.handle, sup, events, info);
         self->link_to(a);
       },
       [=](const caf::io::acceptor_closed_msg&) { self->quit(); },
@@ -463,8 +479,10 @@ int open_control_socket(const std::string& path) {
   return fd;
 }
 
-caf::actor spawn_control(caf::actor_system& sys, int listen_fd, caf::actor supervisor, json info) {
-  return sys.middleman().spawn_broker(acceptor, listen_fd, std::move(supervisor), std::move(info));
+caf::actor spawn_control(caf::actor_system& sys, int listen_fd, caf::actor supervisor,
+                         caf::actor events, json info) {
+  return sys.middleman().spawn_broker(acceptor, listen_fd, std::move(supervisor), std::move(events),
+                                      std::move(info));
 }
 
 }  // namespace ctrd

@@ -19,6 +19,7 @@ namespace ctrd {
 int open_control_socket(const std::string& path);
 
 /// Spawns the acceptor on an already listening socket fd. `info` is the `version` result.
-caf::actor spawn_control(caf::actor_system& sys, int listen_fd, caf::actor supervisor, json info);
+caf::actor spawn_control(caf::actor_system& sys, int listen_fd, caf::actor supervisor,
+                         caf::actor events, json info);
 
 }  // namespace ctrd

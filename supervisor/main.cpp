@@ -21,6 +21,7 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/control.hpp"
+#include "actors/event_bus.hpp"
 #include "actors/host_loop.hpp"
 #include "actors/store.hpp"
 #include "messages/error.hpp"
@@ -142,14 +143,15 @@ int run(const ctrd::daemon_options& opt) {
   sopts.config_dir = opt.config_dir.empty()
                          ? std::string()
                          : std::filesystem::absolute(opt.config_dir).lexically_normal().string();
-  auto sup = ctrd::spawn_supervisor(sys, store, &host, sopts, std::move(loaded));
+  auto bus = ctrd::spawn_event_bus(sys, root);
+  auto sup = ctrd::spawn_supervisor(sys, store, bus, &host, sopts, std::move(loaded));
   host.start(sup);
   ctrd::json info = {{"daemon_version", CTRD_VERSION},
                      {"protocol_version", ctrd::protocol_version},
                      {"pid", ::getpid()},
                      {"root", root},
                      {"socket", socket}};
-  auto ctl = ctrd::spawn_control(sys, listen_fd, sup, info);
+  auto ctl = ctrd::spawn_control(sys, listen_fd, sup, bus, info);
   spdlog::info("ctrd {} ready: socket {}, root {} (reach it with: ctrctl --socket {} ps -a)",
                CTRD_VERSION, socket, root, socket);
   {
@@ -162,6 +164,7 @@ int run(const ctrd::daemon_options& opt) {
   std::this_thread::sleep_for(std::chrono::milliseconds(20));
   caf::anon_send_exit(ctl, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(store, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(bus, caf::exit_reason::user_shutdown);
   host.stop();
   if (pid1) reap_everything();
   ::unlink(socket.c_str());

@@ -308,10 +308,11 @@ void apply_create_defaults(container_config& c) {
   if (!sup::env_has(c, "container")) c.env.push_back("container=ctrd");
 }
 
-caf::actor spawn_supervisor(caf::actor_system& sys, caf::actor store, host_loop* host,
-                            supervisor_options opts, load_result loaded) {
+caf::actor spawn_supervisor(caf::actor_system& sys, caf::actor store, caf::actor events,
+                            host_loop* host, supervisor_options opts, load_result loaded) {
   container_deps deps;
   deps.store = std::move(store);
+  deps.events = std::move(events);
   deps.host = host;
   deps.containers_dir = opts.containers_dir;
   deps.run_dir = opts.run_dir;

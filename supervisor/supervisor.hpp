@@ -44,8 +44,8 @@ namespace ctrd {
 
 /// Spawns the supervisor with the containers loaded from the store (recovered at once),
 /// then loads the service files and starts what should run after a ctrd start.
-caf::actor spawn_supervisor(caf::actor_system& sys, caf::actor store, host_loop* host,
-                            supervisor_options opts, load_result loaded);
+caf::actor spawn_supervisor(caf::actor_system& sys, caf::actor store, caf::actor events,
+                            host_loop* host, supervisor_options opts, load_result loaded);
 
 /// Adds the environment every container gets unless it sets it: PATH, HOME, container=ctrd.
 void apply_create_defaults(container_config& c);
