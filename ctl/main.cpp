@@ -98,6 +98,13 @@ int run(const std::vector<std::string>& args) {
     }
   }
 
+  // CLI11 refuses an empty attached value; podman's `--detach-keys=` (disable) needs it.
+  for (std::size_t i = 0; i < to_parse.size(); ++i)
+    if (to_parse[i] == "--detach-keys=") {
+      to_parse[i] = "--detach-keys";
+      to_parse.insert(to_parse.begin() + static_cast<std::ptrdiff_t>(i) + 1, std::string());
+    }
+
   try {
     std::reverse(to_parse.begin(), to_parse.end());
     app.parse(std::move(to_parse));
