@@ -144,6 +144,7 @@ caf::behavior container_actor(actor_t* self, stored_container rec, container_dep
         j["State"]["Health"]["Log"] = std::move(log);
         return j;
       },
+      [=](wait_atom, const std::vector<std::string>& conditions) { return wait_for(self, conditions); },
       [=](wait_atom) -> caf::result<json> {
         auto& st = self->state;
         if (st.st.state == container_state::configured || st.st.state == container_state::exited)

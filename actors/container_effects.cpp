@@ -32,6 +32,7 @@ void close_fd(int& fd) {
 void publish(actor_t* self) {
   auto& s = self->state;
   self->send(s.deps.supervisor, status_atom::value, s.cfg.id, summary_view(s.cfg, s.st));
+  if (!s.cond_waiters.empty()) check_waiters(self);
 }
 
 void emit_event(actor_t* self, const std::string& status) {
@@ -291,6 +292,7 @@ void remove_now(actor_t* self) {
             fail_deferred(self, deferred_kind::stop, gone);
             fail_deferred(self, deferred_kind::restart, gone);
             for (auto& w : st.health.waiters) w.deliver(gone);
+            for (auto& [conds, w] : st.cond_waiters) w.deliver(gone);
             spdlog::info("container {} {} removed", st.cfg.id.substr(0, 12), st.cfg.name);
             self->quit();
           },

@@ -68,7 +68,8 @@ struct health_state {
   uint64_t gen = 0;              ///< cancels stale health timers (bumped per run)
   uint64_t seq = 0;              ///< numbers checks, for their timeout timers
   std::deque<json> log;          ///< last 5 results for inspect
-  std::vector<promise> waiters;  ///< `healthcheck` requests waiting for this check
+  std::vector<promise> waiters;  // `wait` for the exit (default conditions)
+  std::vector<std::pair<std::vector<std::string>, promise>> cond_waiters;  // `wait --condition`  ///< `healthcheck` requests waiting for this check
 };
 
 struct state {
@@ -99,7 +100,8 @@ struct state {
   bool stdin_eof = false;      // close stdin once stdin_buf is written
   bool stdin_waiting = false;  // the host loop will tell when stdin is writable
   unsigned short tty_rows = 0, tty_cols = 0;  // last terminal size a client sent
-  std::vector<promise> waiters;
+  std::vector<promise> waiters;  // `wait` for the exit (default conditions)
+  std::vector<std::pair<std::vector<std::string>, promise>> cond_waiters;  // `wait --condition`
   std::vector<deferred_reply> deferred;
   std::vector<subscriber> log_readers;  // `logs` without follow, until their history is sent
 
@@ -155,6 +157,12 @@ caf::result<json> logs(actor_t* self, caf::actor sub, uint32_t msgid, const json
 void on_replayed(actor_t* self, const caf::actor_addr& sub, uint32_t msgid);
 /// Sends one output chunk to every subscriber (queued for those still replaying).
 void forward_output(actor_t* self, int stream, const std::string& data);
+
+/// `wait` with explicit conditions (state names, "healthy", "unhealthy"): answers at once
+/// if one holds, else when one does (checked on every transition and health change).
+caf::result<json> wait_for(actor_t* self, const std::vector<std::string>& conditions);
+/// Answers the conditional waiters whose condition now holds.
+void check_waiters(actor_t* self);
 
 // container_supervision.cpp
 /// After every exit: pending user restart, restart policy, --rm.

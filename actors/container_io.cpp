@@ -263,3 +263,55 @@ void detach(actor_t* self, const caf::actor_addr& who, uint32_t msgid) {
 }
 
 }  // namespace ctrd::ctr
+
+namespace ctrd::ctr {
+namespace {
+
+/// The condition of `conds` that holds now, or "".
+std::string holding(const state& s, const std::vector<std::string>& conds) {
+  for (const auto& c : conds) {
+    if ((c == "healthy" || c == "unhealthy") && s.st.health == c) return c;
+    auto st = parse_container_state(c);
+    if (st && *st == s.st.state) return c;
+  }
+  return {};
+}
+
+json wait_reply(const state& s, const std::string& cond) {
+  bool exit_cond = cond == "stopped" || cond == "exited";
+  return json{{"id", s.cfg.id}, {"exit_code", exit_cond ? s.st.exit_code : -1}, {"condition", cond}};
+}
+
+}  // namespace
+
+caf::result<json> wait_for(actor_t* self, const std::vector<std::string>& conds) {
+  auto& s = self->state;
+  for (const auto& c : conds) {
+    if (c == "healthy" || c == "unhealthy") {
+      if (s.cfg.health.cmd.empty())
+        return make_caf_error(ec::invalid_argument, "cannot use condition \"" + c + "\": container " +
+                                                        s.cfg.name + " has no healthcheck");
+    } else if (!parse_container_state(c)) {
+      return make_caf_error(ec::invalid_argument, "invalid wait condition \"" + c + "\"");
+    }
+  }
+  if (auto c = holding(s, conds); !c.empty()) return reply(wait_reply(s, c));
+  auto rp = self->make_response_promise<json>();
+  s.cond_waiters.emplace_back(conds, rp);
+  return rp;
+}
+
+void check_waiters(actor_t* self) {
+  auto& s = self->state;
+  for (auto it = s.cond_waiters.begin(); it != s.cond_waiters.end();) {
+    auto c = holding(s, it->first);
+    if (c.empty()) {
+      ++it;
+      continue;
+    }
+    it->second.deliver(wait_reply(s, c));
+    it = s.cond_waiters.erase(it);
+  }
+}
+
+}  // namespace ctrd::ctr

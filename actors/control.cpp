@@ -1,5 +1,6 @@
 #include "actors/control.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
@@ -348,7 +349,20 @@ void m_inspect(session_t* self, uint32_t msgid, const json& p) {
 }
 
 void m_wait(session_t* self, uint32_t msgid, const json& p) {
-  call_container(self, msgid, str_param(p, "container"), wait_atom::value);
+  auto ref = str_param(p, "container");
+  std::vector<std::string> conds;
+  if (auto it = p.find("conditions"); it != p.end() && !it->is_null()) {
+    if (!it->is_array()) throw error(ec::invalid_argument, "parameter \"conditions\" must be an array of strings");
+    for (const auto& c : *it) {
+      if (!c.is_string()) throw error(ec::invalid_argument, "parameter \"conditions\" must be an array of strings");
+      conds.push_back(c.get<std::string>());
+    }
+  }
+  std::sort(conds.begin(), conds.end());
+  // The default (stopped or exited) is "wait for the exit", with podman's special cases.
+  if (conds.empty() || conds == std::vector<std::string>{"exited", "stopped"})
+    return call_container(self, msgid, ref, wait_atom::value);
+  call_container(self, msgid, ref, wait_atom::value, conds);
 }
 
 void m_logs(session_t* self, uint32_t msgid, const json& p) {

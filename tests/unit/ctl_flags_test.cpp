@@ -130,7 +130,7 @@ TEST_CASE("env files: comments, blanks, CRLF, host lookups", "[ctl][flags]") {
   }
 }
 
-TEST_CASE("read_env_file reads a file; env files come before -e", "[ctl][flags]") {
+TEST_CASE("read_env_file reads a file, and env files come before -e", "[ctl][flags]") {
   std::string path = "/tmp/ctl_flags_test_" + std::to_string(::getpid()) + ".env";
   {
     std::ofstream f(path);
@@ -452,7 +452,7 @@ TEST_CASE("Go durations", "[ctl][time]") {
   CHECK_FALSE(ctl::parse_go_duration_ns("h", v));
 }
 
-TEST_CASE("--tail must be a non-negative number", "[ctl][logs]") {
+TEST_CASE("logs --tail must be a non-negative number", "[ctl][logs]") {
   CHECK(ctl::parse_tail("0") == 0);
   CHECK(ctl::parse_tail("25") == 25);
   for (const char* bad : {"", "-1", "x", "1.5", "+3"}) {
@@ -485,7 +485,7 @@ TEST_CASE("log sizes and --log-opt", "[ctl][flags]") {
   }
 }
 
-TEST_CASE("-i, -t and --log-opt reach the definition", "[ctl][flags]") {
+TEST_CASE("create -i, -t and --log-opt reach the definition", "[ctl][flags]") {
   auto o = with_command({"cat"});
   o.interactive = true;
   o.tty = true;

@@ -89,7 +89,7 @@ TEST_CASE("ps_table lays columns out like Go's tabwriter", "[ctl][format]") {
         "CONTAINER ID  COMMAND     CREATED     STATUS      RESTARTS    NAMES\n");
 }
 
-TEST_CASE("sort_summaries puts the newest first; ps_quiet prints ids", "[ctl][format]") {
+TEST_CASE("sort_summaries puts the newest first, and ps_quiet prints ids", "[ctl][format]") {
   json list = json::array({summary(std::string(64, '1'), "old", "exited", now - 100 * s),
                            summary(std::string(64, '2'), "new", "running", now - 1 * s)});
   ctl::sort_summaries(list);
