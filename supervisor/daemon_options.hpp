@@ -11,6 +11,8 @@ struct daemon_options {
   std::string log_level = "info";
   std::string config_dir;        ///< service files; default /etc/ctrd/containers.d ("" after --no-config)
   bool init = false;             ///< run as PID 1 (init mode)
+  std::string log_max_size = "10m";  ///< default container log size before rotation
+  uint32_t log_max_files = 5;        ///< default rotated log files kept
 };
 
 /// Parses argv. Prints help/errors itself; returns false with `exit_code` set when the

@@ -140,6 +140,8 @@ int run(const ctrd::daemon_options& opt) {
   ctrd::supervisor_options sopts;
   sopts.containers_dir = containers_dir;
   sopts.run_dir = std::filesystem::path(socket).parent_path().string();
+  sopts.log_max_size = ctrd::parse_size(opt.log_max_size);
+  sopts.log_max_files = opt.log_max_files;
   sopts.config_dir = opt.config_dir.empty()
                          ? std::string()
                          : std::filesystem::absolute(opt.config_dir).lexically_normal().string();

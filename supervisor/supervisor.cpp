@@ -155,6 +155,7 @@ caf::behavior supervisor_actor(actor_t* self, container_deps deps, supervisor_op
         try {
           auto cfg = config_from_json(params);
           cfg.source.clear();  // only service files set it
+          apply_daemon_defaults(self, params, cfg);
           create_container(self, std::move(cfg), [=](caf::expected<json> r) mutable {
             if (r) rp.deliver(std::move(*r));
             else rp.deliver(r.error());
@@ -238,6 +239,12 @@ caf::behavior supervisor_actor(actor_t* self, container_deps deps, supervisor_op
 
 }  // namespace
 
+void apply_daemon_defaults(actor_t* self, const json& definition, container_config& cfg) {
+  const auto& o = self->state.opts;
+  if (!definition.contains("log_max_size")) cfg.log_max_size = o.log_max_size;
+  if (!definition.contains("log_max_files")) cfg.log_max_files = o.log_max_files;
+}
+
 entry* find_by_name(actor_t* self, const std::string& name) {
   auto id = self->state.reg.id_of_name(name);
   auto it = self->state.entries.find(id);
@@ -296,6 +303,26 @@ void create_container(actor_t* self, container_config cfg,
 }
 
 }  // namespace sup
+
+uint64_t parse_size(const std::string& text) {
+  auto bad = [&] {
+    return error(ec::invalid_argument, "invalid size \"" + text + "\": use bytes or a k, m or g suffix");
+  };
+  if (text.empty() || text.size() > 20) throw bad();
+  std::size_t digits = text.find_first_not_of("0123456789");
+  if (digits == 0) throw bad();
+  uint64_t n = std::stoull(text.substr(0, digits));
+  uint64_t mult = 1;
+  if (digits != std::string::npos) {
+    auto unit = text.substr(digits);
+    if (unit == "k" || unit == "K" || unit == "kb" || unit == "KB") mult = 1u << 10;
+    else if (unit == "m" || unit == "M" || unit == "mb" || unit == "MB") mult = 1u << 20;
+    else if (unit == "g" || unit == "G" || unit == "gb" || unit == "GB") mult = 1u << 30;
+    else throw bad();
+  }
+  if (n > (uint64_t{1} << 40) / mult) throw bad();
+  return n * mult;
+}
 
 void apply_create_defaults(container_config& c) {
   if (!sup::env_has(c, "PATH")) c.env.push_back(std::string("PATH=") + default_path);

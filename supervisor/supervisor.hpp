@@ -34,7 +34,13 @@ struct supervisor_options {
   std::string containers_dir;  ///< <root>/containers
   std::string config_dir;      ///< service files (<name>.toml); "" = none
   std::string run_dir;         ///< the control socket's directory
+  uint64_t log_max_size = 10u << 20;  ///< for containers that set no log_max_size
+  uint32_t log_max_files = 5;         ///< for containers that set no log_max_files
 };
+
+/// Parses a size like podman's --log-opt max-size: bytes, or k/m/g (powers of 1024).
+/// Throws ctrd::error{ec::invalid_argument}.
+uint64_t parse_size(const std::string& text);
 
 }  // namespace ctrd
 

@@ -60,6 +60,8 @@ struct state {
 using actor_t = caf::stateful_actor<state>;
 
 // supervisor.cpp
+/// The daemon-wide defaults for what a definition (`create` map, service file) leaves out.
+void apply_daemon_defaults(actor_t* self, const json& definition, container_config& cfg);
 /// The entry of a container name, or nullptr.
 entry* find_by_name(actor_t* self, const std::string& name);
 /// name -> requires of every known container.

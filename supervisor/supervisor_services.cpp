@@ -74,6 +74,7 @@ void load(actor_t* self, bool boot, std::function<void(json, std::vector<std::st
     try {
       auto cfg = config_from_json(d.definition);
       cfg.source = d.file;
+      apply_daemon_defaults(self, d.definition, cfg);
       apply_create_defaults(cfg);
       if (auto* e = find_by_name(self, cfg.name); e && e->summary.value("source", std::string()) != d.file) {
         add_error(*run, d.file, "a container named " + cfg.name + " already exists and was not created from this file");

@@ -250,3 +250,13 @@ TEST_CASE("wait conditions: every podman state and health", "[io]") {
   killer.join();
   CHECK((gone.code == 0 || gone.code == 125));
 }
+
+TEST_CASE("daemon-wide log limits apply to containers that set none", "[io]") {
+  live_daemon d({{"--log-max-size", "3k", "--log-max-files", "1"}});
+  d.ok({"create", "--name", "dflt", "true"});
+  d.ok({"create", "--name", "own", "--log-opt", "max-size=1m", "true"});
+  auto a = inspect(d, "dflt")["HostConfig"]["LogConfig"];
+  CHECK(a["Size"] == 3072);
+  CHECK(a["MaxFiles"] == 1);
+  CHECK(inspect(d, "own")["HostConfig"]["LogConfig"]["Size"] == 1048576);
+}
