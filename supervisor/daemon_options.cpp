@@ -19,7 +19,7 @@ bool parse_daemon_options(int argc, char** argv, daemon_options& out, int& exit_
   app.add_flag("--init", out.init,
                "run as PID 1: reap every process, stop everything on SIGTERM/SIGINT/SIGPWR");
   app.add_option("--log-max-size", out.log_max_size,
-                 "default size of a container log before rotation (k, m, g suffixes; 0: never)")
+                 "default size of a container log before rotation (k, m, g: decimal; 0: never)")
       ->capture_default_str();
   app.add_option("--log-max-files", out.log_max_files, "default number of rotated log files kept")
       ->capture_default_str()

@@ -315,9 +315,9 @@ uint64_t parse_size(const std::string& text) {
   uint64_t mult = 1;
   if (digits != std::string::npos) {
     auto unit = text.substr(digits);
-    if (unit == "k" || unit == "K" || unit == "kb" || unit == "KB") mult = 1u << 10;
-    else if (unit == "m" || unit == "M" || unit == "mb" || unit == "MB") mult = 1u << 20;
-    else if (unit == "g" || unit == "G" || unit == "gb" || unit == "GB") mult = 1u << 30;
+    if (unit == "k" || unit == "K" || unit == "kb" || unit == "KB") mult = 1000;
+    else if (unit == "m" || unit == "M" || unit == "mb" || unit == "MB") mult = 1000 * 1000;
+    else if (unit == "g" || unit == "G" || unit == "gb" || unit == "GB") mult = 1000 * 1000 * 1000;
     else throw bad();
   }
   if (n > (uint64_t{1} << 40) / mult) throw bad();

@@ -38,7 +38,7 @@ struct supervisor_options {
   uint32_t log_max_files = 5;         ///< for containers that set no log_max_files
 };
 
-/// Parses a size like podman's --log-opt max-size: bytes, or k/m/g (powers of 1024).
+/// Parses a size like podman's --log-opt max-size: bytes, or k/m/g (decimal, as podman).
 /// Throws ctrd::error{ec::invalid_argument}.
 uint64_t parse_size(const std::string& text);
 

@@ -256,7 +256,7 @@ TEST_CASE("daemon-wide log limits apply to containers that set none", "[io]") {
   d.ok({"create", "--name", "dflt", "true"});
   d.ok({"create", "--name", "own", "--log-opt", "max-size=1m", "true"});
   auto a = inspect(d, "dflt")["HostConfig"]["LogConfig"];
-  CHECK(a["Size"] == 3072);
+  CHECK(a["Size"] == 3000);  // decimal units, as podman's --log-opt max-size
   CHECK(a["MaxFiles"] == 1);
-  CHECK(inspect(d, "own")["HostConfig"]["LogConfig"]["Size"] == 1048576);
+  CHECK(inspect(d, "own")["HostConfig"]["LogConfig"]["Size"] == 1000000);
 }
