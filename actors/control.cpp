@@ -185,31 +185,14 @@ void route_attach(session_t* self, uint32_t msgid, const caf::actor& ctr) {
   r.early.clear();
 }
 
-void m_start(session_t* self, uint32_t msgid, const json& p) {
-  auto ref = str_param(p, "container");
-  bool attach = bool_param(p, "attach");
-  auto me = caf::actor_cast<caf::actor>(self);
-  // Through the supervisor: it starts the container's requirements first.
-  auto start = [=] {
-    self->request(self->state.sup, caf::infinite, start_atom::value, ref, attach, me, msgid)
-        .then(
-            [=](json& r) {
-              finish_attach(self, msgid);
-              send_result(self, msgid, r);
-            },
-            [=](caf::error& e) {
-              finish_attach(self, msgid);
-              send_caf_error(self, msgid, e);
-            });
-  };
-  if (!attach) return start();
-  // An attached start may carry stdin and resizes: route them to the container.
-  self->state.attaches[msgid] = attach_route{};
-  self->request(self->state.sup, caf::infinite, resolve_atom::value, ref)
+/// Sends `xs...` to `dest`; the reply (or error) answers `msgid` and ends its attach.
+template <class... Ts>
+void request_attached(session_t* self, uint32_t msgid, const caf::actor& dest, Ts... xs) {
+  self->request(dest, caf::infinite, xs...)
       .then(
-          [=](caf::actor& ctr) {
-            route_attach(self, msgid, ctr);
-            start();
+          [=](json& r) {
+            finish_attach(self, msgid);
+            send_result(self, msgid, r);
           },
           [=](caf::error& e) {
             finish_attach(self, msgid);
@@ -217,30 +200,44 @@ void m_start(session_t* self, uint32_t msgid, const json& p) {
           });
 }
 
-void m_attach(session_t* self, uint32_t msgid, const json& p) {
-  auto ref = str_param(p, "container");
-  bool logs = bool_param(p, "logs");
-  auto me = caf::actor_cast<caf::actor>(self);
+/// Resolves `ref` for an attach, routes its stdin/resizes there, then runs `next(ctr)`.
+template <class F>
+void resolve_attach(session_t* self, uint32_t msgid, const std::string& ref, F next) {
   self->state.attaches[msgid] = attach_route{};
   self->request(self->state.sup, caf::infinite, resolve_atom::value, ref)
       .then(
           [=](caf::actor& ctr) {
             route_attach(self, msgid, ctr);
-            self->request(ctr, caf::infinite, attach_atom::value, me, msgid, logs)
-                .then(
-                    [=](json& r) {
-                      finish_attach(self, msgid);
-                      send_result(self, msgid, r);
-                    },
-                    [=](caf::error& e) {
-                      finish_attach(self, msgid);
-                      send_caf_error(self, msgid, e);
-                    });
+            next(ctr);
           },
           [=](caf::error& e) {
             finish_attach(self, msgid);
             send_caf_error(self, msgid, e);
           });
+}
+
+
+void m_start(session_t* self, uint32_t msgid, const json& p) {
+  auto ref = str_param(p, "container");
+  bool attach = bool_param(p, "attach");
+  auto me = caf::actor_cast<caf::actor>(self);
+  // Through the supervisor: it starts the container's requirements first.
+  auto sup = self->state.sup;
+  if (!attach)
+    return request_attached(self, msgid, sup, start_atom::value, ref, attach, me, msgid);
+  // An attached start may carry stdin and resizes: route them to the container.
+  resolve_attach(self, msgid, ref, [=](const caf::actor&) {
+    request_attached(self, msgid, sup, start_atom::value, ref, attach, me, msgid);
+  });
+}
+
+void m_attach(session_t* self, uint32_t msgid, const json& p) {
+  auto ref = str_param(p, "container");
+  bool logs = bool_param(p, "logs");
+  auto me = caf::actor_cast<caf::actor>(self);
+  resolve_attach(self, msgid, ref, [=](const caf::actor& ctr) {
+    request_attached(self, msgid, ctr, attach_atom::value, me, msgid, logs);
+  });
 }
 
 void m_detach(session_t* self, uint32_t msgid, const json& p) {

@@ -12,15 +12,11 @@
 #include "tests/support/daemon.hpp"
 
 using ctrd::test::live_daemon;
+using ctrd::test::inspect;
 using json = nlohmann::json;
 
 namespace {
 
-json inspect(const live_daemon& d, const std::string& name) {
-  auto arr = json::parse(d.ok({"inspect", name}));
-  REQUIRE(arr.size() == 1);
-  return arr[0];
-}
 
 }  // namespace
 

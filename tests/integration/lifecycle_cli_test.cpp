@@ -10,15 +10,11 @@
 
 using ctrd::test::live_daemon;
 using ctrd::test::trim;
+using ctrd::test::inspect;
 using json = nlohmann::json;
 
 namespace {
 
-json inspect(const live_daemon& d, const std::string& name) {
-  auto arr = json::parse(d.ok({"inspect", name}));
-  REQUIRE(arr.size() == 1);
-  return arr[0];
-}
 
 }  // namespace
 

@@ -14,16 +14,12 @@
 #include "tests/support/daemon.hpp"
 
 using ctrd::test::live_daemon;
+using ctrd::test::inspect;
 using json = nlohmann::json;
 using namespace std::chrono_literals;
 
 namespace {
 
-json inspect(const live_daemon& d, const std::string& name) {
-  auto arr = json::parse(d.ok({"inspect", name}));
-  REQUIRE(arr.size() == 1);
-  return arr[0];
-}
 
 /// Polls `inspect` until `pred` holds (fails the test after `limit`).
 json await(const live_daemon& d, const std::string& name, const std::function<bool(const json&)>& pred,

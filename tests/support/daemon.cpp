@@ -97,6 +97,12 @@ std::string live_daemon::log() const {
   return ss.str();
 }
 
+nlohmann::json inspect(const live_daemon& d, const std::string& name) {
+  auto arr = nlohmann::json::parse(d.ok({"inspect", name}));
+  REQUIRE(arr.size() == 1);
+  return arr[0];
+}
+
 int connect_unix(const std::string& path) {
   int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   sockaddr_un a{};

@@ -7,6 +7,8 @@
 #include <sys/types.h>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "tests/support/process.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -57,6 +59,9 @@ class live_daemon {
   std::string root_, socket_, log_;
   pid_t pid_ = -1;
 };
+
+/// The `inspect` map of one container (fails the test if ctrctl fails).
+nlohmann::json inspect(const live_daemon& d, const std::string& name);
 
 /// Connects to a unix socket; returns the fd or -1.
 int connect_unix(const std::string& path);
