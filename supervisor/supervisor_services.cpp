@@ -143,7 +143,7 @@ void load(actor_t* self, bool boot, std::function<void(json, std::vector<std::st
     });
   }
   // Service containers whose file is gone are removed (stopped first if needed).
-  const std::string prefix = s.opts.config_dir;
+  const std::string prefix = s.opts.config_dir + "/";
   for (auto& [id, e] : s.entries) {
     auto src = e.summary.value("source", std::string());
     if (src.empty() || src.compare(0, prefix.size(), prefix) != 0 || files_seen.count(src)) continue;
