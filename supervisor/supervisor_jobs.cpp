@@ -96,6 +96,9 @@ void finish_shutdown(actor_t* self) {
   spdlog::info("all containers stopped, ctrd exits");
   for (auto& w : s.shutdown_waiters) w.deliver(json::object());
   s.shutdown_waiters.clear();
+  // Terminate the container actors now: a pending timer (a stop timeout) would otherwise
+  // keep one alive, and with it the store and bus it references, delaying ctrd's exit.
+  for (auto& [id, e] : s.entries) self->send_exit(e.actor, caf::exit_reason::user_shutdown);
   self->quit();
 }
 
