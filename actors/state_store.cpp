@@ -40,9 +40,9 @@ state_store::state_store(const std::string& dir) {
 
 state_store::~state_store() = default;
 
-void state_store::write(const std::string& what, void* batch) {
+void state_store::write(const std::string& what, void* batch, bool sync) {
   leveldb::WriteOptions w;
-  w.sync = true;
+  w.sync = sync;
   auto st = db_->Write(w, static_cast<leveldb::WriteBatch*>(batch));
   if (!st.ok()) throw error(ec::internal, "cannot " + what + ": " + st.ToString());
 }
@@ -51,20 +51,23 @@ void state_store::put_container(const container_config& c, const container_statu
   leveldb::WriteBatch b;
   b.Put(config_key(c.id), encode_msgpack(to_json(c)));
   b.Put(state_key(c.id), encode_msgpack(to_json(s)));
-  write("store container " + c.id, &b);
+  write("store container " + c.id, &b, true);
 }
 
 void state_store::put_status(const std::string& id, const container_status& s) {
   leveldb::WriteBatch b;
   b.Put(state_key(id), encode_msgpack(to_json(s)));
-  write("store state of container " + id, &b);
+  // Not fsync'ed: a state update is in the OS page cache once written, so a crash of ctrd
+  // (kill -9) cannot lose it, and recovery re-derives the state from the processes anyway.
+  // Only power loss can lose the latest updates; creates and removals stay synchronous.
+  write("store state of container " + id, &b, false);
 }
 
 void state_store::erase(const std::string& id) {
   leveldb::WriteBatch b;
   b.Delete(config_key(id));
   b.Delete(state_key(id));
-  write("remove container " + id, &b);
+  write("remove container " + id, &b, true);
 }
 
 load_result state_store::load_all() const {

@@ -5,7 +5,9 @@
 //   v1/ctr/<id>/config      msgpack map: container_config (to_json form)
 //   v1/ctr/<id>/state       msgpack map: container_status (to_json form)
 //
-// Every write is a synchronous WriteBatch: once a call returns, a crash cannot undo it.
+// Creates and removals are synchronous WriteBatches: once the call returns, not even power
+// loss can undo them. State updates are written without fsync: a crash of ctrd cannot lose
+// them (they are in the page cache), and recovery re-derives state from the processes.
 #pragma once
 
 #include <memory>
@@ -44,7 +46,7 @@ class state_store {
   /// Writes config and state of a new container atomically.
   void put_container(const container_config& c, const container_status& s);
 
-  /// Replaces the state record of container `id`.
+  /// Replaces the state record of container `id` (not fsync'ed, see above).
   void put_status(const std::string& id, const container_status& s);
 
   /// Deletes every key of container `id`.
@@ -54,7 +56,7 @@ class state_store {
   load_result load_all() const;
 
  private:
-  void write(const std::string& what, void* batch);
+  void write(const std::string& what, void* batch, bool sync);
   std::unique_ptr<leveldb::DB> db_;
 };
 
