@@ -33,6 +33,17 @@ void init_attrs(posix_spawnattr_t& at) {
   posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
 }
 
+/// posix_spawn with an empty signal mask and default dispositions; consumes `fa`.
+int spawn(pid_t& pid, const std::vector<std::string>& argv, posix_spawn_file_actions_t& fa) {
+  posix_spawnattr_t at;
+  init_attrs(at);
+  auto args = c_argv(argv);
+  int rc = posix_spawn(&pid, argv[0].c_str(), &fa, &at, args.data(), environ);
+  posix_spawn_file_actions_destroy(&fa);
+  posix_spawnattr_destroy(&at);
+  return rc;
+}
+
 int decode(int status) {
   if (WIFEXITED(status)) return WEXITSTATUS(status);
   if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
@@ -51,13 +62,8 @@ proc_result run_process(const std::vector<std::string>& argv, const std::string&
   posix_spawn_file_actions_adddup2(&fa, in[0], 0);
   posix_spawn_file_actions_adddup2(&fa, out[1], 1);
   posix_spawn_file_actions_adddup2(&fa, err[1], 2);
-  posix_spawnattr_t at;
-  init_attrs(at);
   pid_t pid;
-  auto args = c_argv(argv);
-  int rc = posix_spawn(&pid, argv[0].c_str(), &fa, &at, args.data(), environ);
-  posix_spawn_file_actions_destroy(&fa);
-  posix_spawnattr_destroy(&at);
+  int rc = spawn(pid, argv, fa);
   ::close(in[0]);
   ::close(out[1]);
   ::close(err[1]);
@@ -112,13 +118,8 @@ pid_t spawn_background(const std::vector<std::string>& argv, const std::string& 
   posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
   posix_spawn_file_actions_addopen(&fa, 1, log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
   posix_spawn_file_actions_adddup2(&fa, 1, 2);
-  posix_spawnattr_t at;
-  init_attrs(at);
   pid_t pid;
-  auto args = c_argv(argv);
-  int rc = posix_spawn(&pid, argv[0].c_str(), &fa, &at, args.data(), environ);
-  posix_spawn_file_actions_destroy(&fa);
-  posix_spawnattr_destroy(&at);
+  int rc = spawn(pid, argv, fa);
   if (rc != 0) throw std::runtime_error("cannot start " + argv[0]);
   return pid;
 }
