@@ -22,7 +22,7 @@ ctrd::ec error_code_of(const json& error) {
   auto it = error.find("code");
   if (it == error.end() || !it->is_number_integer()) return ctrd::ec::internal;
   auto c = it->get<int64_t>();
-  if (c < 1 || c > static_cast<int64_t>(ctrd::ec::removed)) return ctrd::ec::internal;
+  if (c < 1 || c > static_cast<int64_t>(ctrd::ec::no_such_file)) return ctrd::ec::internal;
   return static_cast<ctrd::ec>(c);
 }
 

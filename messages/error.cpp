@@ -16,6 +16,7 @@ const char* to_string(ec code) {
     case ec::protocol: return "protocol";
     case ec::shutting_down: return "shutting_down";
     case ec::removed: return "removed";
+    case ec::no_such_file: return "no_such_file";
   }
   return "unknown";
 }

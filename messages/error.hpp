@@ -33,6 +33,8 @@ enum class ec : uint8_t {
   shutting_down = 10,
   /// The operation was cancelled because the container was removed meanwhile.
   removed = 11,
+  /// A path inside a container (cp, stat, exec's working directory) does not exist.
+  no_such_file = 12,
 };
 
 /// Stable lower-case name of an error code ("no_such_container"); "unknown" for other values.

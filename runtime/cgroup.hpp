@@ -1,0 +1,120 @@
+// Control groups for containers: one group per container under a ctrd parent, on cgroup v2
+// when the unified hierarchy has the controllers, otherwise on the v1 controllers (hybrid
+// hosts such as this project's build machine, legacy hosts). CAF-free; used by the
+// container actors (create/add/freeze/kill/stats/remove) and tested on its own.
+//
+// Every call is a handful of small file writes or reads under /sys/fs/cgroup: cheap
+// enough for an actor handler. Nothing here sleeps or polls.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <sys/types.h>
+#include <vector>
+
+namespace ctrd::cgroup {
+
+/// Resource limits; 0 means "no limit" for every field.
+struct limits {
+  uint64_t memory_bytes = 0;      ///< memory.max / memory.limit_in_bytes
+  uint64_t cpu_quota_us = 0;      ///< CPU time per period (from --cpus: cpus * period)
+  uint64_t cpu_period_us = 100000;
+  uint64_t cpu_shares = 0;        ///< v1 cpu.shares (2..262144); v2 converts to cpu.weight
+  int64_t pids_max = 0;           ///< pids.max (0: unlimited)
+
+  bool any() const { return memory_bytes || cpu_quota_us || cpu_shares || pids_max; }
+};
+
+/// One sample of a group's counters (what `ctrctl stats` shows).
+struct stats {
+  uint64_t cpu_ns = 0;       ///< CPU time used by the group since it was created
+  uint64_t memory_bytes = 0; ///< current memory use
+  uint64_t memory_limit = 0; ///< effective limit (0: none)
+  uint64_t pids = 0;         ///< tasks in the group
+  uint64_t block_read = 0;   ///< bytes read from block devices
+  uint64_t block_write = 0;  ///< bytes written to block devices
+  uint64_t oom_kills = 0;    ///< processes the kernel OOM-killed in this group
+};
+
+/// Which cgroup layout is in use.
+enum class layout { unified, legacy, none };
+
+/// "unified" (cgroup v2), "legacy" (v1 controllers), "none".
+const char* to_string(layout l);
+
+/// One container's group. Cheap to copy (a few paths); holds no file descriptors.
+class group {
+ public:
+  group() = default;
+  bool valid() const { return !dirs_.empty(); }
+  /// The path shown to users (the v2 directory, or the v1 freezer/memory directory).
+  const std::string& path() const;
+
+  /// Moves `pid` into the group (every hierarchy). Throws ctrd::error{ec::internal}.
+  void add(pid_t pid) const;
+  /// Freezes / thaws every task (v2 cgroup.freeze, v1 freezer.state). Throws
+  /// ctrd::error{ec::invalid_state} without a freezer, ec::internal on I/O errors.
+  void freeze() const;
+  void thaw() const;
+  /// True while the group is frozen or freezing.
+  bool frozen() const;
+  /// Sends `sig` to every task of the group, so that nothing escapes (double-forked
+  /// daemons included). SIGKILL on v2 uses cgroup.kill; otherwise the group is frozen,
+  /// its tasks listed and signalled, then thawed, so no fork can race the listing.
+  /// Returns the number of tasks signalled (cgroup.kill: the count before the kill).
+  std::size_t kill_all(int sig) const;
+  /// Pids of the tasks in the group (the tracking hierarchy's cgroup.procs).
+  std::vector<pid_t> pids() const;
+  /// True when no task is left.
+  bool empty() const { return pids().empty(); }
+  /// Reads the counters. Missing controllers leave their fields 0.
+  stats read_stats() const;
+  /// Kernel OOM kills in this group so far (v2 memory.events oom_kill, v1
+  /// memory.oom_control oom_kill).
+  uint64_t oom_kills() const;
+  /// Removes the group's directories. Returns false (and keeps them) while tasks remain.
+  bool remove() const;
+
+ private:
+  friend class hierarchy;
+  std::vector<std::string> dirs_;  // v2: one dir; v1: one per mounted controller used
+  std::string procs_dir_;          // where cgroup.procs is read (tracking hierarchy)
+  std::string freezer_dir_;        // "" without a freezer
+  std::string memory_dir_, cpu_dir_, cpuacct_dir_, pids_dir_, blkio_dir_;
+  bool unified_ = false;
+};
+
+/// The hierarchy ctrd places containers in, detected once at start.
+class hierarchy {
+ public:
+  /// Finds the cgroup mounts and ctrd's own cgroup (/proc/self/cgroup) and prepares the
+  /// parent `<own cgroup>/<parent_name>` in each hierarchy used. On cgroup v2, when ctrd's
+  /// own cgroup is not the root, ctrd first moves itself into `<own>/<parent_name>.daemon`
+  /// so that controllers can be enabled below its own cgroup (the "no internal processes"
+  /// rule). Never throws: when nothing usable exists the layout is `none` and
+  /// unavailable_reason() says why.
+  static hierarchy detect(const std::string& parent_name = "ctrd");
+
+  layout kind() const { return kind_; }
+  const std::string& unavailable_reason() const { return reason_; }
+  bool has_freezer() const;
+  /// Controllers available for limits: "memory", "cpu", "pids" (and "io"/"blkio" for stats).
+  bool has_controller(const std::string& name) const;
+
+  /// Creates the group `name` with `lim` applied. Throws ctrd::error{ec::invalid_argument}
+  /// when a requested limit needs a controller that is missing or the kernel refuses the
+  /// value (the message names the limit and the kernel's reason), ec::internal on other
+  /// failures. Leaves nothing behind when it throws. An existing group of that name is
+  /// reused (limits re-applied).
+  group create(const std::string& name, const limits& lim) const;
+  /// The group `name` if it exists (after a ctrd restart), else an invalid group.
+  group open(const std::string& name) const;
+
+ private:
+  layout kind_ = layout::none;
+  std::string reason_;
+  std::string unified_parent_;              // v2 parent dir
+  std::vector<std::pair<std::string, std::string>> legacy_parents_;  // controller -> parent dir
+};
+
+}  // namespace ctrd::cgroup
