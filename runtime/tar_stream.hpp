@@ -22,7 +22,9 @@ using source_fn = std::function<std::size_t(char* buf, std::size_t cap)>;
 
 struct tar_out_options {
   /// Name of the top-level entry: "" = the base name of `path`; "." = no top-level entry,
-  /// the directory's contents at the top (podman's `SRC/.`, and export of "/").
+  /// the directory's contents at the top (podman's `SRC/.`, and export of "/"; a final
+  /// symlink is then followed inside the root, and a non-directory is ec::invalid_argument).
+  /// For `path` "/", "" means ".".
   std::string top_name;
   /// Do not descend into mounted proc, sysfs, cgroup, devpts, mqueue, debugfs, tracefs or
   /// securityfs file systems (their mount points are still archived, empty); podman's
@@ -33,11 +35,11 @@ struct tar_out_options {
 };
 
 /// Archives `path` inside `root` (a file, symlink, or directory tree; symlinks are stored
-/// as symlinks, never followed; hard links within the archive are kept; devices, fifos
-/// and sockets are stored as such) and streams it to `sink`. Every directory is opened
-/// with open_in_root/openat(O_NOFOLLOW) relative to its parent's descriptor, so a tree
-/// changing underneath cannot lead outside the root. Throws ctrd::error (as open_in_root,
-/// or ec::internal naming the entry for I/O errors).
+/// as symlinks, never followed; hard links within the archive are kept; devices and fifos
+/// are stored as such; sockets, which tar cannot represent, are skipped) and streams it to
+/// `sink`. Every directory is opened with open_in_root/openat(O_NOFOLLOW) relative to its
+/// parent's descriptor, so a tree changing underneath cannot lead outside the root. Throws
+/// ctrd::error (as open_in_root, or ec::internal naming the entry for I/O errors).
 void tar_out(int root, const std::string& path, const sink_fn& sink,
              const tar_out_options& opt = {});
 
@@ -59,10 +61,14 @@ struct tar_in_result {
 /// Extracts the archive from `source` into the directory `dest_dir` inside `root`.
 /// Refused entries (ctrd::error{ec::invalid_argument} naming the entry, extraction stops):
 /// absolute names, names with a ".." component, hard links whose target is outside the
-/// archive's tree, entries that would be created through a symlink (every parent is
-/// opened with open_in_root, never followed out of the root), a directory replacing a
-/// non-directory or the reverse without `overwrite`. Modes (including setuid/setgid and
-/// sticky bits), mtimes and symlinks are preserved; owners per `owner`.
+/// archive's tree, entries that would be created through a symlink (`dest_dir` is opened
+/// with open_in_root; below it every parent is opened one component at a time with
+/// O_NOFOLLOW, so a symlinked parent, whether the archive or the container made it, is
+/// refused rather than followed; a symlink at the leaf is replaced), a directory replacing
+/// a non-directory or the reverse without `overwrite`, device nodes unless running as
+/// root, sockets and unknown types. A "." entry (the destination itself) is skipped. Modes
+/// (including setuid/setgid and sticky bits), mtimes and symlinks are preserved; owners
+/// per `owner`.
 tar_in_result tar_in(int root, const std::string& dest_dir, const source_fn& source,
                      const tar_in_options& opt = {});
 
