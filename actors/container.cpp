@@ -26,8 +26,10 @@ void recover(actor_t* self) {
     remove_now(self);
     return;
   }
+  if (s.deps.cgroups && s.deps.cgroups->kind() != cgroup::layout::none) s.cg = s.deps.cgroups->open(s.cfg.id);
   if (s.st.state == container_state::running) {
     if (s.deps.host->adopt(s.st.pid, s.st.pid_start, me)) {
+      if (s.cg.valid() && s.cg.frozen()) s.st.state = container_state::paused;
       s.main_ended = false;
       s.group_drained = false;
       // No readiness signal can be re-observed: an adopted process counts as ready.
@@ -43,6 +45,12 @@ void recover(actor_t* self) {
       s.st.error = "the process ended while ctrd was not running; its exit code is unknown";
     }
   }
+  if (!s.has_process() && s.cg.valid()) {  // leftovers of a run that ended while ctrd was down
+    kill_cgroup(self);
+    s.cg.remove();
+    s.cg = cgroup::group{};
+  }
+  release_root(self);
   persist(self);
 }
 
@@ -204,6 +212,23 @@ caf::behavior container_actor(actor_t* self, stored_container rec, container_dep
       [=](stdin_atom, const std::string& data, bool eof) { on_stdin(self, data, eof); },
       [=](writable_atom) { on_stdin_writable(self); },
       [=](resize_atom, int rows, int cols) { return resize(self, rows, cols); },
+      [=](pause_atom) -> caf::result<json> {
+        if (auto err = step(self, event::pause)) return err;
+        return reply(self->state.id_reply());
+      },
+      [=](unpause_atom) -> caf::result<json> {
+        if (auto err = step(self, event::unpause)) return err;
+        return reply(self->state.id_reply());
+      },
+      [=](stats_atom) { return reply(stats_sample(self)); },
+      [=](mount_atom) { return mount_root(self); },
+      [=](unmount_atom, bool force) { return unmount_root(self, force); },
+      [=](stat_atom, const std::string& path) { return stat_path(self, path); },
+      [=](grant_atom, bool rootfs_view) { return grant_root(self, rootfs_view); },
+      [=](release_atom) { end_grant(self); },
+      [=](artifact_atom, const std::string& op, const std::string& name, const std::string& data) {
+        return artifact(self, op, name, data);
+      },
   };
 }
 

@@ -36,6 +36,9 @@
 namespace ctrd {
 
 class host_loop;
+namespace cgroup {
+class hierarchy;
+}
 
 /// What every container actor needs from the daemon.
 struct container_deps {
@@ -45,6 +48,7 @@ struct container_deps {
   host_loop* host = nullptr;
   std::string containers_dir;  ///< <root>/containers
   std::string run_dir;         ///< the control socket's directory (short paths: notify sockets)
+  const cgroup::hierarchy* cgroups = nullptr;  ///< where container cgroups go (nullptr: none)
 };
 
 }  // namespace ctrd

@@ -99,13 +99,23 @@ void answer_exit_waiters(actor_t* self) {
   }
 }
 
-spawn_spec make_spawn_spec(const container_config& c, const std::vector<std::string>& argv) {
-  struct stat st;
-  if (::stat(c.workdir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
-    throw error(ec::invalid_argument,
-                "working directory \"" + c.workdir + "\" does not exist or is not a directory");
+spawn_spec make_spawn_spec(const container_config& c, const std::vector<std::string>& argv, int root) {
+  auto bad_workdir = [&] {
+    return error(ec::invalid_argument,
+                 "working directory \"" + c.workdir + "\" does not exist or is not a directory");
+  };
+  if (root >= 0) {
+    try {
+      fs::open_in_root(root, c.workdir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    } catch (const error&) {
+      throw bad_workdir();
+    }
+  } else {
+    struct stat st;
+    if (::stat(c.workdir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) throw bad_workdir();
+  }
   spawn_spec spec;
-  spec.path = resolve_command(argv[0], c.env, c.workdir);
+  spec.path = resolve_command(argv[0], c.env, c.workdir, root);
   spec.argv = argv;
   spec.env = c.env;
   spec.workdir = c.workdir;
@@ -130,7 +140,14 @@ void spawn_process(actor_t* self) {
     s.pending_cfg.reset();
     persist_config(self);
   }
-  auto spec = make_spawn_spec(s.cfg, s.cfg.command);
+  spawn_spec spec;
+  child_isolation iso;
+  try {
+    prepare_run(self, spec, iso);
+  } catch (...) {
+    finish_run(self);  // nothing half-made stays: cgroup removed, overlay released
+    throw;
+  }
   spec.interactive = s.cfg.interactive;
   spec.tty = s.cfg.tty;
   std::error_code ec_ignored;
@@ -142,7 +159,17 @@ void spawn_process(actor_t* self) {
   if (!s.log) s.log = std::make_unique<log_writer>(s.log_path(), log_limits{s.cfg.log_max_size, s.cfg.log_max_files});
   else s.log->set_limits(log_limits{s.cfg.log_max_size, s.cfg.log_max_files});
   auto me = caf::actor_cast<caf::actor>(self);
-  s.child = s.deps.host->spawn(spec, me);
+  try {
+    s.child = s.deps.host->spawn(spec, me);
+    join_cgroup(self, s.child.pid);
+  } catch (...) {
+    if (s.child.pid > 0) s.deps.host->signal_pid(s.child.pid, SIGKILL);
+    for (int* fd : {&s.child.release_fd, &s.child.out_fd, &s.child.err_fd, &s.child.in_fd}) close_fd(*fd);
+    s.child = held_child{};
+    finish_run(self);
+    throw;
+  }
+  s.st.oom_killed = false;
   s.st.pid = s.child.pid;
   s.st.pid_start = proc::start_time(s.child.pid);
   s.out_open = true;
@@ -188,23 +215,30 @@ void run_effect(actor_t* self, effect fx, request_ctx& rc) {
     case effect::arm_stop_timer:
       self->delayed_send(self, std::chrono::seconds(rc.timeout), timeout_atom::value, ++s.timer_gen);
       return;
-    case effect::signal_user: s.deps.host->signal_pid(s.st.pid, rc.signal); return;
-    case effect::kill_group: s.deps.host->signal_group(s.st.pid, SIGKILL); return;
-    case effect::thaw:
-    case effect::freeze:
-      throw error(ec::invalid_state,
-                  "pause and unpause need a cgroup freezer, which ctrd does not manage yet");
+    case effect::signal_user:
+      s.deps.host->signal_pid(s.st.pid, rc.signal);
+      // A frozen task dies of SIGKILL only once thawed on cgroup v1: let it.
+      if (rc.signal == SIGKILL && s.st.state == container_state::paused) thaw(self);
+      return;
+    case effect::kill_group:
+      s.deps.host->signal_group(s.st.pid, SIGKILL);
+      kill_cgroup(self);
+      return;
+    case effect::freeze: freeze(self); return;
+    case effect::thaw: thaw(self); return;
     case effect::begin_cleanup:
       s.st.finished_ns = proc::now_ns();
       close_fd(s.child.release_fd);
       close_stdin(self);
       on_run_ended(self);
       s.deps.host->signal_group(s.st.pid, SIGKILL);
-      s.deps.host->watch_group(s.st.pid, caf::actor_cast<caf::actor>(self));
+      kill_cgroup(self);  // nothing escapes: double-forked daemons live in the cgroup too
+      s.deps.host->watch_group(s.st.pid, caf::actor_cast<caf::actor>(self), s.cg);
       return;
     case effect::finish_exit:
       s.st.pid = 0;
       s.st.pid_start = 0;
+      finish_run(self);
       ++s.timer_gen;
       if (s.log) s.log->close();  // an exited container holds no descriptor
       // With --rm, `run` and `wait` answer only once the container is gone (as podman).
@@ -282,7 +316,9 @@ void remove_now(actor_t* self) {
           [=](bool) {
             auto& st = self->state;
             std::error_code ignored;
-            std::filesystem::remove_all(st.dir(), ignored);
+            st.st.mount_count = 0;
+            unmount_overlay(st.overlay_dir("merged"));  // never recurse into the rootfs it shows
+            if (!is_mount_point(st.overlay_dir("merged"))) std::filesystem::remove_all(st.dir(), ignored);
             self->send(st.deps.supervisor, gone_atom::value, st.cfg.id);
             answer_exit_waiters(self);
             for (auto& sub : st.subs) sub.rp.deliver(st.id_reply());  // followers end here

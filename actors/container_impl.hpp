@@ -15,8 +15,12 @@
 #include <caf/typed_response_promise.hpp>
 
 #include "actors/container.hpp"
+#include "actors/file_jobs.hpp"
+#include "actors/isolation.hpp"
 #include "actors/log_file.hpp"
 #include "actors/spawner.hpp"
+#include "runtime/cgroup.hpp"
+#include "runtime/fs_root.hpp"
 #include "messages/atoms.hpp"
 #include "supervisor/lifecycle.hpp"
 #include "supervisor/restart_policy.hpp"
@@ -104,11 +108,20 @@ struct state {
   std::vector<std::pair<std::vector<std::string>, promise>> cond_waiters;  // `wait --condition`
   std::vector<deferred_reply> deferred;
   std::vector<subscriber> log_readers;  // `logs` without follow, until their history is sent
+  cgroup::group cg;            // the cgroup of the current run (invalid without cgroups)
+  uint32_t root_users = 0;     // file operations in progress that need the overlay mounted
 
   std::string dir() const { return deps.containers_dir + "/" + cfg.id; }
   std::string log_path() const { return dir() + "/ctr.log"; }
   /// Unix socket paths are limited to 107 bytes: notify sockets live in the (short) run dir.
   std::string notify_path() const { return deps.run_dir + "/notify/" + cfg.id.substr(0, 16) + ".sock"; }
+  std::string overlay_dir(const char* part) const { return dir() + "/" + part; }
+  /// Host path of the container's root: the rootfs, its overlay, or "" (the host's /).
+  std::string root_path() const {
+    if (cfg.isolation.rootfs.empty()) return "";
+    return cfg.isolation.rootfs_overlay ? overlay_dir("merged") : cfg.isolation.rootfs;
+  }
+  bool has_process() const { return st.pid > 0; }
   json id_reply() const { return json{{"id", cfg.id}}; }
   json exit_reply() const { return json{{"id", cfg.id}, {"exit_code", st.exit_code}}; }
 };
@@ -131,10 +144,49 @@ void deliver_deferred(actor_t* self, deferred_kind kind, const json& reply);
 void fail_deferred(actor_t* self, deferred_kind kind, const caf::error& err);
 void answer_exit_waiters(actor_t* self);
 void close_fd(int& fd);
-spawn_spec make_spawn_spec(const container_config& c, const std::vector<std::string>& argv);
+/// The spawn spec for `argv` run as container `c` (its env, workdir and user); with
+/// `root` >= 0 the working directory and the command are looked up inside that root.
+spawn_spec make_spawn_spec(const container_config& c, const std::vector<std::string>& argv, int root = -1);
 
 /// Writes the definition durably (after a service-file change).
 void persist_config(actor_t* self);
+
+// container_runtime.cpp
+/// Before a spawn: the cgroup (with limits), the overlay, the namespaces and root, and the
+/// command resolved inside the root. Fills `spec` (which points into `iso`).
+void prepare_run(actor_t* self, spawn_spec& spec, child_isolation& iso);
+/// After the spawn, before release: the process joins the cgroup. Throws ctrd::error.
+void join_cgroup(actor_t* self, pid_t pid);
+/// Stop/kill escalation and cleanup: SIGKILL to every task of the cgroup.
+void kill_cgroup(actor_t* self);
+/// After the run: OOM verdict, cgroup removed, overlay released when unused.
+void finish_run(actor_t* self);
+/// pause / unpause effects. Throw ctrd::error{ec::invalid_state} without a freezer.
+void freeze(actor_t* self);
+void thaw(actor_t* self);
+/// A stats sample (docs/protocol.md "Stats samples").
+json stats_sample(actor_t* self);
+/// Mounts the overlay (if any) for a user or a file operation; release_root() undoes it
+/// once nothing uses it.
+void acquire_root(actor_t* self);
+void release_root(actor_t* self);
+/// A directory descriptor of the container's root as its processes see it: the running
+/// process's /proc/<pid>/root, else the rootfs (overlay mounted by the caller), else "/".
+fs::unique_fd open_container_root(actor_t* self);
+
+// container_files.cpp
+caf::result<json> mount_root(actor_t* self);
+/// podman's refusal rules: the reference a running container holds cannot be dropped.
+caf::result<json> unmount_root(actor_t* self, bool force);
+caf::result<json> stat_path(actor_t* self, const std::string& path);
+/// The root for a file job: the container's own view (running: /proc/<pid>/root), or
+/// with `rootfs_view` its root file system without bind mounts (export).
+caf::result<root_grant> grant_root(actor_t* self, bool rootfs_view);
+/// A file job ended (release_atom).
+void end_grant(actor_t* self);
+/// op: "add", "get", "remove", "list".
+caf::result<json> artifact(actor_t* self, const std::string& op, const std::string& name,
+                           const std::string& data);
 
 // container_io.cpp
 /// Subscribes `sub` to the output; with `logs`, the history is replayed first.

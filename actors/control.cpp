@@ -15,134 +15,13 @@
 #include <caf/io/system_messages.hpp>
 #include <spdlog/spdlog.h>
 
-#include "actors/caf_error.hpp"
-#include "messages/atoms.hpp"
-#include "messages/frame.hpp"
-#include "messages/rpc.hpp"
+#include "actors/session_impl.hpp"
 #include "messages/signals.hpp"
 
 namespace ctrd {
 namespace {
 
-/// Where stdin/resize notifications of one attach go. Until the container is resolved,
-/// they wait here (a client may send stdin right behind its start request).
-struct attach_route {
-  caf::actor ctr;
-  std::vector<caf::message> early;
-};
-
-struct session_state {
-  static inline const char* name = "session";
-  caf::io::connection_handle hdl;
-  caf::actor sup;
-  caf::actor events;
-  json info;
-  frame_reader reader;
-  bool greeted = false;
-  std::unordered_map<uint32_t, attach_route> attaches;  // attach msgid -> its container
-  uint64_t unsent = 0;                                  // bytes written but not yet on the socket
-  std::unordered_map<uint32_t, uint64_t> dropped;       // notifications dropped per request
-};
-
-/// Bytes a session may have waiting for a slow client before it drops streamed data.
-constexpr uint64_t unsent_cap = 16u << 20;
-
-using session_t = caf::io::stateful_broker<session_state>;
-
-void send_frame(session_t* self, const std::string& frame) {
-  self->write(self->state.hdl, frame.size(), frame.data());
-  self->flush(self->state.hdl);
-  self->state.unsent += frame.size();
-}
-
-/// Sends a streamed notification unless the client is too slow: beyond `unsent_cap` bytes
-/// waiting for the socket, notifications are dropped (counted per request) and a
-/// {"dropped": n} notice goes out once the client has caught up. Memory stays bounded.
-void send_stream(session_t* self, const char* method, uint32_t msgid, json params) {
-  auto& s = self->state;
-  if (s.unsent > unsent_cap) {
-    ++s.dropped[msgid];
-    return;
-  }
-  if (auto it = s.dropped.find(msgid); it != s.dropped.end()) {
-    send_frame(self, encode_notification(method, json{{"msgid", msgid}, {"dropped", it->second}}));
-    s.dropped.erase(it);
-  }
-  params["msgid"] = msgid;
-  send_frame(self, encode_notification(method, params));
-}
-
-void send_result(session_t* self, uint32_t msgid, const json& r) {
-  send_frame(self, encode_result(msgid, r));
-}
-
-void send_error(session_t* self, uint32_t msgid, ec code, const std::string& msg) {
-  send_frame(self, encode_error(msgid, code, msg));
-}
-
-void send_caf_error(session_t* self, uint32_t msgid, const caf::error& e) {
-  auto [code, msg] = from_caf_error(e);
-  send_error(self, msgid, code, msg);
-}
-
-// --- parameter access: every wrong type is an invalid_argument naming the key ---
-
-std::string str_param(const json& p, const char* key) {
-  auto it = p.find(key);
-  if (it == p.end() || !it->is_string())
-    throw error(ec::invalid_argument, std::string("parameter \"") + key + "\" (string) is required");
-  return it->get<std::string>();
-}
-
-bool bool_param(const json& p, const char* key) {
-  auto it = p.find(key);
-  if (it == p.end() || it->is_null()) return false;
-  if (!it->is_boolean()) throw error(ec::invalid_argument, std::string("parameter \"") + key + "\" must be a boolean");
-  return it->get<bool>();
-}
-
-int64_t timeout_param(const json& p) {
-  auto it = p.find("timeout");
-  if (it == p.end() || it->is_null()) return -1;
-  if (!it->is_number_unsigned() || it->get<uint64_t>() > 86400u * 365)
-    throw error(ec::invalid_argument, "parameter \"timeout\" must be a non-negative number of seconds");
-  return static_cast<int64_t>(it->get<uint64_t>());
-}
-
-int signal_param(const json& p) {
-  auto it = p.find("signal");
-  if (it == p.end() || it->is_null()) return SIGKILL;
-  if (it->is_number_unsigned()) {
-    auto v = it->get<uint64_t>();
-    if (v >= 1 && v <= static_cast<uint64_t>(SIGRTMAX)) return static_cast<int>(v);
-    throw error(ec::invalid_argument, "invalid signal: " + std::to_string(v));
-  }
-  if (it->is_string()) return parse_signal(it->get<std::string>());
-  throw error(ec::invalid_argument, "parameter \"signal\" must be a signal name or number");
-}
-
-/// Resolves `ref` via the supervisor, sends `xs...` to the container, replies with its json.
-template <class... Ts>
-void call_container(session_t* self, uint32_t msgid, const std::string& ref, Ts... xs) {
-  self->request(self->state.sup, caf::infinite, resolve_atom::value, ref)
-      .then(
-          [=](caf::actor& ctr) {
-            self->request(ctr, caf::infinite, xs...)
-                .then([=](json& r) { send_result(self, msgid, r); },
-                      [=](caf::error& e) { send_caf_error(self, msgid, e); });
-          },
-          [=](caf::error& e) { send_caf_error(self, msgid, e); });
-}
-
-/// Sends a request to the supervisor and replies with its json.
-template <class... Ts>
-void call_supervisor(session_t* self, uint32_t msgid, Ts... xs) {
-  self->request(self->state.sup, caf::infinite, xs...)
-      .then([=](json& r) { send_result(self, msgid, r); },
-            [=](caf::error& e) { send_caf_error(self, msgid, e); });
-}
-
-using method_fn = void (*)(session_t*, uint32_t, const json&);
+using namespace sess;
 
 void m_hello(session_t* self, uint32_t msgid, const json& p) {
   auto it = p.find("version");
@@ -173,49 +52,6 @@ void m_list(session_t* self, uint32_t msgid, const json& p) {
 void m_init(session_t* self, uint32_t msgid, const json& p) {
   call_container(self, msgid, str_param(p, "container"), init_atom::value);
 }
-
-/// Ends an attach: forget its container.
-void finish_attach(session_t* self, uint32_t msgid) { self->state.attaches.erase(msgid); }
-
-/// The attach's container is known: deliver what the client sent meanwhile.
-void route_attach(session_t* self, uint32_t msgid, const caf::actor& ctr) {
-  auto& r = self->state.attaches[msgid];
-  r.ctr = ctr;
-  for (auto& m : r.early) self->send(ctr, std::move(m));
-  r.early.clear();
-}
-
-/// Sends `xs...` to `dest`; the reply (or error) answers `msgid` and ends its attach.
-template <class... Ts>
-void request_attached(session_t* self, uint32_t msgid, const caf::actor& dest, Ts... xs) {
-  self->request(dest, caf::infinite, xs...)
-      .then(
-          [=](json& r) {
-            finish_attach(self, msgid);
-            send_result(self, msgid, r);
-          },
-          [=](caf::error& e) {
-            finish_attach(self, msgid);
-            send_caf_error(self, msgid, e);
-          });
-}
-
-/// Resolves `ref` for an attach, routes its stdin/resizes there, then runs `next(ctr)`.
-template <class F>
-void resolve_attach(session_t* self, uint32_t msgid, const std::string& ref, F next) {
-  self->state.attaches[msgid] = attach_route{};
-  self->request(self->state.sup, caf::infinite, resolve_atom::value, ref)
-      .then(
-          [=](caf::actor& ctr) {
-            route_attach(self, msgid, ctr);
-            next(ctr);
-          },
-          [=](caf::error& e) {
-            finish_attach(self, msgid);
-            send_caf_error(self, msgid, e);
-          });
-}
-
 
 void m_start(session_t* self, uint32_t msgid, const json& p) {
   auto ref = str_param(p, "container");
@@ -285,6 +121,7 @@ void m_resize(session_t* self, uint32_t msgid, const json& p) {
 
 /// Client notifications: stdin bytes / eof and terminal sizes for an attach on this connection.
 void on_notification(session_t* self, const rpc_message& m) {
+  if (on_file_notification(self, m)) return;
   auto it = m.params.find("msgid");
   if (it == m.params.end() || !it->is_number_unsigned())
     throw error(ec::protocol, "notification \"" + m.method + "\" needs the msgid of an attach");
@@ -367,8 +204,9 @@ void m_logs(session_t* self, uint32_t msgid, const json& p) {
                  caf::actor_cast<caf::actor>(self), msgid, p);
 }
 
-const std::unordered_map<std::string, method_fn>& methods() {
-  static const std::unordered_map<std::string, method_fn> table = {
+const method_table& methods() {
+  static const method_table table = [] {
+    method_table t = {
       {"hello", m_hello},     {"version", m_version}, {"create", m_create},
       {"list", m_list},       {"init", m_init},       {"start", m_start},
       {"stop", m_stop},       {"kill", m_kill},       {"restart", m_restart},
@@ -376,7 +214,10 @@ const std::unordered_map<std::string, method_fn>& methods() {
       {"logs", m_logs},       {"healthcheck", m_healthcheck}, {"reload", m_reload},
       {"shutdown", m_shutdown}, {"attach", m_attach},     {"detach", m_detach},
       {"resize", m_resize},   {"events", m_events},
-  };
+    };
+    add_file_methods(t);
+    return t;
+  }();
   return table;
 }
 
@@ -414,7 +255,7 @@ caf::behavior session(session_t* self, caf::io::connection_handle hdl, caf::acto
     spdlog::debug("client connected: pid {} uid {} gid {}", cred.pid, cred.uid, cred.gid);
   self->configure_read(hdl, caf::io::receive_policy::at_most(64 * 1024));
   self->ack_writes(hdl, true);  // data_transferred_msg tells how much still waits for the socket
-  return {
+  caf::message_handler handlers{
       [=](const caf::io::new_data_msg& m) {
         auto& st = self->state;
         st.reader.feed(m.buf.data(), m.buf.size());
@@ -444,12 +285,16 @@ caf::behavior session(session_t* self, caf::io::connection_handle hdl, caf::acto
       [=](event_atom, uint32_t msgid, const json& event) {
         send_stream(self, "event", msgid, json{{"event", event}});
       },
-      [=](const caf::io::data_transferred_msg& m) { self->state.unsent = m.remaining; },
+      [=](const caf::io::data_transferred_msg& m) {
+        self->state.unsent = m.remaining;
+        release_waiting_data(self);
+      },
       [=](const caf::io::connection_closed_msg&) { self->quit(); },
       // Replies to fire-and-forget messages (a resize notification): nobody waits for them.
       [=](const json&) {},
       [=](const caf::error& e) { spdlog::debug("session: ignored reply: {}", caf::to_string(e)); },
   };
+  return handlers.or_else(file_handlers(self));
 }
 
 caf::behavior acceptor(caf::io::broker* self, int fd, caf::actor sup, caf::actor events, json info) {

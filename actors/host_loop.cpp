@@ -149,10 +149,10 @@ void host_loop::unwatch(int fd) {
   ::epoll_ctl(epfd_, EPOLL_CTL_DEL, fd, nullptr);
 }
 
-void host_loop::watch_group(pid_t pgid, const caf::actor& owner) {
+void host_loop::watch_group(pid_t pgid, const caf::actor& owner, cgroup::group cg) {
   {
     std::lock_guard<std::mutex> g{mtx_};
-    draining_[pgid] = owner;
+    draining_[pgid] = draining_entry{owner, std::move(cg)};
   }
   wake();
 }
@@ -233,8 +233,8 @@ void host_loop::reap_children() {
 void host_loop::check_groups() {
   std::lock_guard<std::mutex> g{mtx_};
   for (auto it = draining_.begin(); it != draining_.end();) {
-    if (!proc::group_exists(it->first)) {
-      caf::anon_send(it->second, drained_atom::value);
+    if (!proc::group_exists(it->first) && (!it->second.cg.valid() || it->second.cg.empty())) {
+      caf::anon_send(it->second.owner, drained_atom::value);
       it = draining_.erase(it);
     } else {
       ++it;

@@ -30,6 +30,7 @@
 #include <caf/actor.hpp>
 
 #include "actors/spawner.hpp"
+#include "runtime/cgroup.hpp"
 
 namespace ctrd {
 
@@ -76,8 +77,10 @@ class host_loop {
   /// wait again). unwatch() cancels it.
   void watch_writable(int fd, const caf::actor& owner);
 
-  /// Sends (drained_atom) to `owner` once no process of group `pgid` exists.
-  void watch_group(pid_t pgid, const caf::actor& owner);
+  /// Sends (drained_atom) to `owner` once no process of group `pgid` exists and, when
+  /// `cg` is valid, no task is left in that cgroup either (escapees that left the
+  /// process group included).
+  void watch_group(pid_t pgid, const caf::actor& owner, cgroup::group cg = {});
 
   /// Watches a process that is not our child (after a ctrd restart). Returns false if it
   /// is already gone or its start time differs (pid reused).
@@ -105,7 +108,11 @@ class host_loop {
   std::mutex mtx_;
   std::unordered_map<pid_t, caf::actor> children_;
   std::unordered_map<int, fd_entry> fds_;
-  std::unordered_map<pid_t, caf::actor> draining_;
+  struct draining_entry {
+    caf::actor owner;
+    cgroup::group cg;
+  };
+  std::unordered_map<pid_t, draining_entry> draining_;
   std::unordered_map<pid_t, int> adopted_;  // pid -> pidfd
   caf::actor sink_;
   int epfd_ = -1;

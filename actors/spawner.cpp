@@ -5,13 +5,16 @@
 #include <cstring>
 #include <fcntl.h>
 #include <grp.h>
+#include <sched.h>
 #include <sys/ioctl.h>
 #include <linux/close_range.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "actors/isolation.hpp"
 #include "messages/error.hpp"
+#include "runtime/fs_root.hpp"
 
 namespace ctrd {
 
@@ -21,8 +24,18 @@ namespace {
 
 enum class probe { ok, missing, not_executable, directory };
 
-probe probe_file(const std::string& p) {
+probe probe_file(const std::string& p, int root) {
   struct stat st;
+  if (root >= 0) {
+    try {
+      auto fd = fs::open_in_root(root, p, O_PATH | O_CLOEXEC);
+      if (::fstat(fd.get(), &st) != 0) return probe::missing;
+    } catch (const error&) {
+      return probe::missing;
+    }
+    if (S_ISDIR(st.st_mode)) return probe::directory;
+    return (st.st_mode & 0111) ? probe::ok : probe::not_executable;
+  }
   if (::stat(p.c_str(), &st) != 0) return errno == EACCES ? probe::not_executable : probe::missing;
   if (S_ISDIR(st.st_mode)) return probe::directory;
   if (::access(p.c_str(), X_OK) != 0) return probe::not_executable;
@@ -48,7 +61,17 @@ void close_quietly(int& fd) {
 
 // Child side, between fork and exec: async-signal-safe calls only, no allocation.
 [[noreturn]] void child_main(const spawn_spec& s, char* const* argv, char* const* envp,
-                             int hold_r, int in_r, int out_w, int err_w, const char* pty_slave) {
+                             int hold_r, int in_r, int out_w, int err_w, int pty_slave) {
+  auto die = [](const char* what) {
+    (void)!::write(2, "ctrd: cannot ", 13);
+    (void)!::write(2, what, std::strlen(what));
+    (void)!::write(2, ": ", 2);
+    const char* reason = ::strerrordesc_np(errno);  // a static table: async-signal-safe
+    if (!reason) reason = "unknown error";
+    (void)!::write(2, reason, std::strlen(reason));
+    (void)!::write(2, "\n", 1);
+    ::_exit(125);
+  };
   struct sigaction dfl;
   std::memset(&dfl, 0, sizeof dfl);
   dfl.sa_handler = SIG_DFL;
@@ -57,18 +80,19 @@ void close_quietly(int& fd) {
   sigemptyset(&empty);
   ::sigprocmask(SIG_SETMASK, &empty, nullptr);
   ::setsid();
-  if (pty_slave) {
-    // The first terminal a session leader opens becomes its controlling terminal.
-    int slave = ::open(pty_slave, O_RDWR);
-    if (slave < 0) ::_exit(126);
-    ::ioctl(slave, TIOCSCTTY, 0);
-    in_r = out_w = err_w = slave;
+  if (pty_slave >= 0) {
+    // Opened by ctrd (the path may not exist in the container's mount namespace); the
+    // session leader makes it its controlling terminal.
+    ::ioctl(pty_slave, TIOCSCTTY, 0);
+    in_r = out_w = err_w = pty_slave;
   }
   if (::dup2(in_r, 0) < 0 || ::dup2(out_w, 1) < 0 || ::dup2(err_w, 2) < 0) ::_exit(126);
   // Close every other descriptor now, not at exec: while held, this child must not keep
   // other containers' release pipes (or its own write end) open, or EOF would never come.
   if (hold_r > 3) ::syscall(SYS_close_range, 3u, static_cast<unsigned>(hold_r - 1), 0u);
   ::syscall(SYS_close_range, static_cast<unsigned>(hold_r + 1), ~0u, 0u);
+  if (s.isolation)
+    if (const char* failed = enter_isolation(*s.isolation)) die(failed);
   if (::chdir(s.workdir.c_str()) != 0) {
     static const char msg[] = "ctrd: cannot change to the working directory\n";
     (void)!::write(2, msg, sizeof msg - 1);
@@ -95,13 +119,31 @@ void close_quietly(int& fd) {
   ::_exit(e == ENOENT ? 127 : 126);
 }
 
+/// exec: joins the container's namespaces. With a PID namespace the process must be a
+/// child of the joiner: fork, report the grandchild's pid, and let the joiner exit.
+void join_namespaces(const spawn_spec& s, int report_w) {
+  if (::setns(s.join_pidfd, s.join_flags) != 0) {
+    static const char msg[] = "ctrd: cannot enter the container's namespaces\n";
+    (void)!::write(2, msg, sizeof msg - 1);
+    ::_exit(125);
+  }
+  if (!(s.join_flags & CLONE_NEWPID)) return;
+  pid_t inner = ::fork();
+  if (inner < 0) ::_exit(125);
+  if (inner > 0) {
+    (void)!::write(report_w, &inner, sizeof inner);
+    ::_exit(0);
+  }
+  ::close(report_w);
+}
+
 }  // namespace
 
 std::string resolve_command(const std::string& cmd, const std::vector<std::string>& env,
-                            const std::string& workdir) {
+                            const std::string& workdir, int root) {
   if (cmd.find('/') != std::string::npos) {
     std::string p = cmd[0] == '/' ? cmd : workdir + "/" + cmd;
-    auto r = probe_file(p);
+    auto r = probe_file(p, root);
     if (r != probe::ok) fail_probe(r, cmd, p);
     return p;
   }
@@ -117,7 +159,7 @@ std::string resolve_command(const std::string& cmd, const std::vector<std::strin
     pos = colon == std::string::npos ? path.size() + 1 : colon + 1;
     if (dir.empty()) dir = workdir;
     std::string candidate = dir + "/" + cmd;
-    auto r = probe_file(candidate);
+    auto r = probe_file(candidate, root);
     if (r == probe::ok) return candidate;
     if (r != probe::missing && worst == probe::missing) {
       worst = r;
@@ -135,10 +177,10 @@ struct stdio_fds {
   int out_r = -1, out_w = -1;  // stdout pipe
   int err_r = -1, err_w = -1;  // stderr pipe
   int master = -1;             // pty master (tty)
-  std::string slave;           // pty slave path (tty)
+  int slave = -1;              // pty slave (tty), opened O_NOCTTY
 
   void close_all() {
-    for (int* fd : {&in_r, &in_w, &out_r, &out_w, &err_r, &err_w, &master}) close_quietly(*fd);
+    for (int* fd : {&in_r, &in_w, &out_r, &out_w, &err_r, &err_w, &master, &slave}) close_quietly(*fd);
   }
 };
 
@@ -155,7 +197,8 @@ stdio_fds make_stdio(const spawn_spec& s) {
     if (f.master < 0 || ::grantpt(f.master) != 0 || ::unlockpt(f.master) != 0 ||
         ::ptsname_r(f.master, name, sizeof name) != 0)
       fail("a pseudo-terminal");
-    f.slave = name;
+    f.slave = ::open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (f.slave < 0) fail("the terminal");
     return f;
   }
   int p[2];
@@ -196,12 +239,40 @@ held_child spawn_held(const spawn_spec& s) {
     ::close(hold[1]);
     throw;
   }
-  pid_t pid = ::fork();
-  if (pid == 0)
+  // exec into a PID namespace: the forked child joins, forks the real process and reports
+  // its pid on this pipe.
+  int report[2] = {-1, -1};
+  bool double_fork = s.join_pidfd >= 0 && (s.join_flags & CLONE_NEWPID);
+  if (double_fork && ::pipe2(report, O_CLOEXEC) != 0) {
+    int e = errno;
+    ::close(hold[0]);
+    ::close(hold[1]);
+    f.close_all();
+    throw error(ec::internal, std::string("cannot create the exec pipe: ") + std::strerror(e));
+  }
+  int flags = s.isolation ? s.isolation->clone_flags : 0;
+  pid_t pid = flags ? static_cast<pid_t>(::syscall(SYS_clone, flags | SIGCHLD, nullptr, nullptr, nullptr, 0))
+                    : ::fork();
+  if (pid == 0) {
+    if (s.join_pidfd >= 0) join_namespaces(s, report[1]);
     child_main(s, argv.data(), envp.data(), hold[0], f.in_r, f.out_w, f.err_w,
-               s.tty ? f.slave.c_str() : nullptr);
+               s.tty ? f.slave : -1);
+  }
   int fork_errno = errno;
+  if (double_fork) {
+    ::close(report[1]);
+    pid_t inner = -1;
+    ssize_t n = pid > 0 ? ::read(report[0], &inner, sizeof inner) : -1;
+    ::close(report[0]);
+    if (pid > 0 && n != static_cast<ssize_t>(sizeof inner)) {
+      fork_errno = ESRCH;  // the intermediate child could not join or fork
+      pid = -1;
+    } else if (pid > 0) {
+      pid = inner;  // the intermediate child exits by itself; the reaper collects it
+    }
+  }
   ::close(hold[0]);
+  close_quietly(f.slave);
   close_quietly(f.in_r);
   close_quietly(f.out_w);
   close_quietly(f.err_w);

@@ -13,6 +13,8 @@
 
 namespace ctrd {
 
+struct child_isolation;
+
 /// What to run. Everything is resolved before the fork: the child only calls
 /// async-signal-safe functions.
 struct spawn_spec {
@@ -25,6 +27,14 @@ struct spawn_spec {
   gid_t gid = 0;
   bool interactive = false;       ///< stdin is a pipe from ctrd (else /dev/null)
   bool tty = false;               ///< stdin/stdout/stderr are a new pseudo-terminal
+  /// Namespaces and root file system for a new container (isolation.hpp); nullptr: none.
+  /// `path` and `workdir` are then paths inside the container.
+  const child_isolation* isolation = nullptr;
+  /// exec: a pidfd of the container's main process whose namespaces the child joins
+  /// (setns with `join_flags`; with CLONE_NEWPID the child forks once more so that the
+  /// process is inside the PID namespace, and that grandchild is the one returned).
+  int join_pidfd = -1;
+  int join_flags = 0;
 };
 
 /// A forked, held child and the parent's ends of its pipes (all O_CLOEXEC; the output
@@ -38,10 +48,12 @@ struct held_child {
 };
 
 /// Resolves argv[0] the way execvp would, using PATH from `env` (or the default PATH) and
-/// `workdir` for relative paths. Throws ctrd::error: command_not_found (podman 127) or
+/// `workdir` for relative paths. With `root` >= 0 (a directory descriptor of a container's
+/// root), every candidate is looked up inside that root (fs::open_in_root) and the result
+/// is a path in the container. Throws ctrd::error: command_not_found (podman 127) or
 /// cannot_invoke (126: a directory, no execute permission).
 std::string resolve_command(const std::string& cmd, const std::vector<std::string>& env,
-                            const std::string& workdir);
+                            const std::string& workdir, int root = -1);
 
 /// Forks the held child. Throws ctrd::error{ec::internal} if pipes or fork fail.
 held_child spawn_held(const spawn_spec& spec);

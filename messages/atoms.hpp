@@ -58,6 +58,21 @@ using record_atom = caf::atom_constant<caf::atom("record")>;     // log reader -
 using event_atom = caf::atom_constant<caf::atom("event")>;       // container -> event bus, bus -> session
 using subscribe_atom = caf::atom_constant<caf::atom("subscribe")>;
 
+// Isolation and files (issue 5).
+using pause_atom = caf::atom_constant<caf::atom("pause")>;
+using unpause_atom = caf::atom_constant<caf::atom("unpause")>;
+using stats_atom = caf::atom_constant<caf::atom("stats")>;
+using mount_atom = caf::atom_constant<caf::atom("mount")>;       // ctrctl mount / unmount
+using unmount_atom = caf::atom_constant<caf::atom("unmount")>;
+using stat_atom = caf::atom_constant<caf::atom("stat")>;         // stat a path inside the root
+using artifact_atom = caf::atom_constant<caf::atom("artifact")>; // (artifact_atom, op, name, data)
+using grant_atom = caf::atom_constant<caf::atom("grant")>;       // session -> container: root for a file job
+using release_atom = caf::atom_constant<caf::atom("release")>;   // file job -> container: root no longer used
+using data_atom = caf::atom_constant<caf::atom("data")>;         // file job <-> session: tar bytes
+using ack_atom = caf::atom_constant<caf::atom("ack")>;           // file job -> session: bytes consumed
+using exec_atom = caf::atom_constant<caf::atom("exec")>;
+using route_atom = caf::atom_constant<caf::atom("route")>;       // where stdin/resize of a msgid go
+
 // Store protocol.
 using load_atom = caf::atom_constant<caf::atom("load")>;
 using put_atom = caf::atom_constant<caf::atom("put")>;

@@ -51,7 +51,7 @@ std::string restart_string(const restart_policy& p) {
 }
 
 json to_json(const container_config& c) {
-  return json{{"id", c.id},
+  json out{{"id", c.id},
               {"name", c.name},
               {"command", c.command},
               {"env", c.env},
@@ -82,6 +82,8 @@ json to_json(const container_config& c) {
               {"tty", c.tty},
               {"log_max_size", c.log_max_size},
               {"log_max_files", c.log_max_files}};
+  isolation_to_json(c.isolation, out);
+  return out;
 }
 
 const char* to_string(health_action a) {
@@ -183,6 +185,7 @@ container_config config_from_json(const json& j) {
       c.log_max_size = v.get<uint64_t>();
     } else if (k == "log_max_files") {
       c.log_max_files = u32_of(v, k, 1000);
+    } else if (isolation_from_key(c.isolation, k, v)) {
     } else if (k == "created_ns") {
       if (!v.is_number_integer()) bad(k, "must be an integer");
       c.created_ns = v.get<int64_t>();
@@ -251,6 +254,7 @@ void validate(const container_config& c) {
     throw error(ec::invalid_argument, "the health check command must not be empty");
   if (!c.health.cmd.empty() && c.health.interval_ms == 0)
     throw error(ec::invalid_argument, "the health check interval must be greater than 0");
+  validate(c.isolation);
   if (c.auto_remove && c.restart.kind != restart_kind::no)
     throw error(ec::invalid_argument,
                 "the --rm option conflicts with --restart, when the restartPolicy is not \"\" and \"no\"");

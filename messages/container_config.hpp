@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "messages/isolation.hpp"
 #include "messages/restart_policy.hpp"
 #include "messages/value_codec.hpp"
 
@@ -60,6 +61,7 @@ struct container_config {
   bool tty = false;                           ///< a pseudo-terminal as stdio (-t)
   uint64_t log_max_size = 10u << 20;          ///< rotate the log beyond this size (0: never)
   uint32_t log_max_files = 5;                 ///< rotated log files kept
+  isolation_spec isolation;                   ///< rootfs, namespaces, cgroup limits
 };
 
 /// "none", "kill", "restart", "stop".

@@ -19,7 +19,9 @@ json to_json(const container_status& s) {
               {"restart_reason", s.restart_reason},
               {"health", s.health},
               {"failing_streak", s.failing_streak},
-              {"ready", s.ready}};
+              {"ready", s.ready},
+              {"oom_killed", s.oom_killed},
+              {"mount_count", s.mount_count}};
 }
 
 container_status status_from_json(const json& j) {
@@ -44,6 +46,8 @@ container_status status_from_json(const json& j) {
     s.health = j.value("health", std::string{});
     s.failing_streak = j.value("failing_streak", 0u);
     s.ready = j.value("ready", false);
+    s.oom_killed = j.value("oom_killed", false);
+    s.mount_count = j.value("mount_count", 0u);
   } catch (const json::exception& e) {
     throw error(ec::invalid_argument, std::string("stored state is malformed: ") + e.what());
   }

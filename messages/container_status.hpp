@@ -26,6 +26,8 @@ struct container_status {
   std::string health;           ///< "" (no check), "starting", "healthy", "unhealthy"
   uint32_t failing_streak = 0;  ///< consecutive failed health checks
   bool ready = false;           ///< dependents may start (running and, if it has one, signal seen)
+  bool oom_killed = false;      ///< the kernel OOM-killed a process of the last run
+  uint32_t mount_count = 0;     ///< `ctrctl mount` references (a running container holds one more)
 };
 
 json to_json(const container_status& s);

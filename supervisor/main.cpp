@@ -23,6 +23,8 @@
 #include "actors/control.hpp"
 #include "actors/event_bus.hpp"
 #include "actors/host_loop.hpp"
+#include "actors/isolation.hpp"
+#include "runtime/cgroup.hpp"
 #include "actors/store.hpp"
 #include "messages/error.hpp"
 #include "messages/rpc.hpp"
@@ -77,6 +79,12 @@ void remove_orphan_dirs(const std::string& containers_dir, const ctrd::load_resu
     for (auto& c : loaded.containers) known = known || c.config.id == id;
     if (!known) {
       spdlog::info("removing leftover folder of deleted container {}", id);
+      // Never recurse through a still-mounted overlay into the rootfs it shows.
+      ctrd::unmount_overlay((e.path() / "merged").string());
+      if (ctrd::is_mount_point((e.path() / "merged").string())) {
+        spdlog::warn("keeping {}: its overlay is still mounted", e.path().string());
+        continue;
+      }
       std::filesystem::remove_all(e.path(), ec);
     }
   }
@@ -146,7 +154,13 @@ int run(const ctrd::daemon_options& opt) {
                          ? std::string()
                          : std::filesystem::absolute(opt.config_dir).lexically_normal().string();
   auto bus = ctrd::spawn_event_bus(sys, root);
-  auto sup = ctrd::spawn_supervisor(sys, store, bus, &host, sopts, std::move(loaded));
+  auto cgroups = ctrd::cgroup::hierarchy::detect("ctrd");
+  if (cgroups.kind() == ctrd::cgroup::layout::none)
+    spdlog::warn("cgroups are not usable ({}): containers run without limits, pause or stats",
+                 cgroups.unavailable_reason());
+  else
+    spdlog::info("containers get their own cgroups ({} layout)", ctrd::cgroup::to_string(cgroups.kind()));
+  auto sup = ctrd::spawn_supervisor(sys, store, bus, &host, &cgroups, sopts, std::move(loaded));
   host.start(sup);
   ctrd::json info = {{"daemon_version", CTRD_VERSION},
                      {"protocol_version", ctrd::protocol_version},

@@ -7,6 +7,7 @@
 
 #include "actors/caf_error.hpp"
 #include "actors/container_view.hpp"
+#include "actors/isolation.hpp"
 #include "actors/proc.hpp"
 #include "actors/spawner.hpp"
 #include "supervisor/restart_policy.hpp"
@@ -267,6 +268,7 @@ void create_container(actor_t* self, container_config cfg,
   if (s.shutting_down) return done(make_caf_error(ec::shutting_down, "ctrd is shutting down"));
   try {
     validate(cfg);
+    check_host_support(cfg.isolation, s.deps.cgroups);
     if (cfg.name.empty()) {
       cfg.name = generate_name([&](const std::string& n) { return s.reg.has_name(n); });
     } else if (s.reg.has_name(cfg.name)) {
@@ -336,8 +338,10 @@ void apply_create_defaults(container_config& c) {
 }
 
 caf::actor spawn_supervisor(caf::actor_system& sys, caf::actor store, caf::actor events,
-                            host_loop* host, supervisor_options opts, load_result loaded) {
+                            host_loop* host, const cgroup::hierarchy* cgroups, supervisor_options opts,
+                            load_result loaded) {
   container_deps deps;
+  deps.cgroups = cgroups;
   deps.store = std::move(store);
   deps.events = std::move(events);
   deps.host = host;

@@ -28,6 +28,9 @@
 namespace ctrd {
 
 class host_loop;
+namespace cgroup {
+class hierarchy;
+}
 
 /// Daemon-wide settings the supervisor needs.
 struct supervisor_options {
@@ -50,8 +53,10 @@ namespace ctrd {
 
 /// Spawns the supervisor with the containers loaded from the store (recovered at once),
 /// then loads the service files and starts what should run after a ctrd start.
+/// `cgroups` (may be nullptr) must outlive the actor system.
 caf::actor spawn_supervisor(caf::actor_system& sys, caf::actor store, caf::actor events,
-                            host_loop* host, supervisor_options opts, load_result loaded);
+                            host_loop* host, const cgroup::hierarchy* cgroups, supervisor_options opts,
+                            load_result loaded);
 
 /// Adds the environment every container gets unless it sets it: PATH, HOME, container=ctrd.
 void apply_create_defaults(container_config& c);

@@ -1,0 +1,148 @@
+// The container actor's runtime side: cgroup, overlay, namespaces and root around each
+// run, the freezer, OOM detection and stats. See container_impl.hpp.
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <fcntl.h>
+#include <fstream>
+#include <unistd.h>
+
+#include <spdlog/spdlog.h>
+
+#include "actors/container_impl.hpp"
+#include "actors/proc.hpp"
+
+namespace ctrd::ctr {
+namespace {
+
+cgroup::limits limits_of(const isolation_spec& iso) {
+  cgroup::limits l;
+  l.memory_bytes = iso.memory;
+  if (iso.cpus > 0) l.cpu_quota_us = static_cast<uint64_t>(iso.cpus * static_cast<double>(l.cpu_period_us));
+  l.cpu_shares = iso.cpu_shares;
+  l.pids_max = iso.pids_limit;
+  return l;
+}
+
+bool cgroups_usable(const state& s) {
+  return s.deps.cgroups && s.deps.cgroups->kind() != cgroup::layout::none;
+}
+
+/// The host's memory, shown as the limit of a container without one (as podman does).
+uint64_t host_memory() {
+  static const uint64_t total = [] {
+    std::ifstream in("/proc/meminfo");
+    std::string key;
+    uint64_t kb = 0;
+    while (in >> key >> kb) {
+      if (key == "MemTotal:") return kb * 1024;
+      in.ignore(1 << 10, '\n');
+    }
+    return uint64_t{0};
+  }();
+  return total;
+}
+
+}  // namespace
+
+void acquire_root(actor_t* self) {
+  auto& s = self->state;
+  if (s.cfg.isolation.rootfs_overlay)
+    mount_overlay(s.cfg.isolation.rootfs, s.overlay_dir("upper"), s.overlay_dir("work"), s.overlay_dir("merged"));
+}
+
+void release_root(actor_t* self) {
+  auto& s = self->state;
+  if (!s.cfg.isolation.rootfs_overlay || s.has_process() || s.st.mount_count > 0 || s.root_users > 0) return;
+  unmount_overlay(s.overlay_dir("merged"));
+}
+
+fs::unique_fd open_container_root(actor_t* self) {
+  auto& s = self->state;
+  if (s.has_process()) {
+    auto path = "/proc/" + std::to_string(s.st.pid) + "/root";
+    int fd = ::open(path.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0) return fs::unique_fd(fd);
+  }
+  auto root = s.root_path();
+  return fs::open_root(root.empty() ? "/" : root);
+}
+
+void prepare_run(actor_t* self, spawn_spec& spec, child_isolation& iso) {
+  auto& s = self->state;
+  const auto& is = s.cfg.isolation;
+  if (cgroups_usable(s)) {
+    s.cg = s.deps.cgroups->create(s.cfg.id, limits_of(is));
+  } else if (is.has_limits()) {
+    throw error(ec::invalid_argument, "resource limits need cgroups, which are not usable here");
+  }
+  auto root = s.root_path();
+  if (!root.empty()) acquire_root(self);
+  iso = prepare_isolation(is, root, s.cfg.name);
+  fs::unique_fd root_fd;
+  if (!root.empty()) root_fd = fs::open_root(root);
+  spec = make_spawn_spec(s.cfg, s.cfg.command, root_fd ? root_fd.get() : -1);
+  if (iso.any()) spec.isolation = &iso;
+}
+
+void join_cgroup(actor_t* self, pid_t pid) {
+  auto& s = self->state;
+  if (s.cg.valid()) s.cg.add(pid);
+}
+
+void kill_cgroup(actor_t* self) {
+  auto& s = self->state;
+  if (!s.cg.valid()) return;
+  try {
+    s.cg.kill_all(SIGKILL);
+  } catch (const error& e) {
+    spdlog::warn("container {}: cannot kill every process of its cgroup: {}", s.cfg.name, e.what());
+  }
+}
+
+void finish_run(actor_t* self) {
+  auto& s = self->state;
+  if (s.cg.valid()) {
+    s.st.oom_killed = s.cg.oom_kills() > 0;
+    if (s.st.oom_killed) {
+      spdlog::info("container {}: a process was killed by the kernel for lack of memory", s.cfg.name);
+      emit_event(self, "oom");
+    }
+    if (!s.cg.remove()) spdlog::warn("container {}: its cgroup {} is still busy", s.cfg.name, s.cg.path());
+    s.cg = cgroup::group{};
+  }
+  release_root(self);
+}
+
+void freeze(actor_t* self) {
+  auto& s = self->state;
+  if (!s.cg.valid())
+    throw error(ec::invalid_state, "pause needs the cgroup freezer: " +
+                                       std::string(cgroups_usable(s) ? "the container has no cgroup"
+                                                                     : "cgroups are not usable here"));
+  s.cg.freeze();
+}
+
+void thaw(actor_t* self) {
+  auto& s = self->state;
+  if (s.cg.valid()) s.cg.thaw();
+}
+
+json stats_sample(actor_t* self) {
+  auto& s = self->state;
+  cgroup::stats v;
+  if (s.cg.valid() && s.has_process()) v = s.cg.read_stats();
+  return json{{"id", s.cfg.id},
+              {"name", s.cfg.name},
+              {"state", to_string(s.st.state)},
+              {"read_ns", proc::now_ns()},
+              {"started_ns", s.st.started_ns},
+              {"cpu_ns", v.cpu_ns},
+              {"memory_bytes", v.memory_bytes},
+              {"memory_limit", v.memory_limit ? v.memory_limit : host_memory()},
+              {"pids", v.pids},
+              {"block_read", v.block_read},
+              {"block_write", v.block_write}};
+}
+
+}  // namespace ctrd::ctr

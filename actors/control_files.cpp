@@ -1,0 +1,243 @@
+// Session methods of the isolation issue: pause/unpause, stats, mount/unmount, stat,
+// export and cp (through file jobs), artifacts. See session_impl.hpp and
+// docs/protocol.md.
+#include <memory>
+
+#include <caf/io/broker.hpp>
+
+#include "actors/file_jobs.hpp"
+#include "actors/session_impl.hpp"
+#include "runtime/fs_root.hpp"
+
+namespace ctrd::sess {
+namespace {
+
+/// Bytes a file job may have waiting for the socket before it must wait.
+constexpr uint64_t data_window = 4u << 20;
+
+/// Largest artifact accepted (it travels in one frame).
+constexpr std::size_t max_artifact = 4u << 20;
+
+std::string opt_str(const json& p, const char* key, const std::string& fallback = "") {
+  auto it = p.find(key);
+  if (it == p.end() || it->is_null()) return fallback;
+  if (!it->is_string()) throw error(ec::invalid_argument, std::string("parameter \"") + key + "\" must be a string");
+  return it->get<std::string>();
+}
+
+std::string bytes_param(const json& p, const char* key) {
+  auto it = p.find(key);
+  if (it == p.end()) throw error(ec::invalid_argument, std::string("parameter \"") + key + "\" is required");
+  if (it->is_binary()) return std::string(it->get_binary().begin(), it->get_binary().end());
+  if (it->is_string()) return it->get<std::string>();
+  throw error(ec::invalid_argument, std::string("parameter \"") + key + "\" must be binary");
+}
+
+void m_pause(session_t* self, uint32_t msgid, const json& p) {
+  call_container(self, msgid, str_param(p, "container"), pause_atom::value);
+}
+
+void m_unpause(session_t* self, uint32_t msgid, const json& p) {
+  call_container(self, msgid, str_param(p, "container"), unpause_atom::value);
+}
+
+void m_mount(session_t* self, uint32_t msgid, const json& p) {
+  call_container(self, msgid, str_param(p, "container"), mount_atom::value);
+}
+
+void m_unmount(session_t* self, uint32_t msgid, const json& p) {
+  call_container(self, msgid, str_param(p, "container"), unmount_atom::value, bool_param(p, "force"));
+}
+
+void m_stat(session_t* self, uint32_t msgid, const json& p) {
+  call_container(self, msgid, str_param(p, "container"), stat_atom::value, str_param(p, "path"));
+}
+
+void artifact_call(session_t* self, uint32_t msgid, const json& p, const char* op, bool named, bool with_data) {
+  std::string data;
+  if (with_data) {
+    data = bytes_param(p, "data");
+    if (data.size() > max_artifact) throw error(ec::invalid_argument, "an artifact may hold at most 4 MiB");
+  }
+  call_container(self, msgid, str_param(p, "container"), artifact_atom::value, std::string(op),
+                 named ? str_param(p, "name") : std::string(), data);
+}
+
+void m_artifact_add(session_t* self, uint32_t id, const json& p) { artifact_call(self, id, p, "add", true, true); }
+void m_artifact_get(session_t* self, uint32_t id, const json& p) { artifact_call(self, id, p, "get", true, false); }
+void m_artifact_remove(session_t* self, uint32_t id, const json& p) { artifact_call(self, id, p, "remove", true, false); }
+void m_artifact_list(session_t* self, uint32_t id, const json& p) { artifact_call(self, id, p, "list", false, false); }
+
+/// Stats of the named containers, or of every running one: one sample each, in order.
+void m_stats(session_t* self, uint32_t msgid, const json& p) {
+  std::vector<std::string> refs;
+  if (auto it = p.find("containers"); it != p.end() && !it->is_null()) {
+    if (!it->is_array()) throw error(ec::invalid_argument, "parameter \"containers\" must be an array of names");
+    for (const auto& r : *it) {
+      if (!r.is_string()) throw error(ec::invalid_argument, "parameter \"containers\" must be an array of names");
+      refs.push_back(r.get<std::string>());
+    }
+  }
+  auto gather = [self, msgid](std::vector<std::string> names) {
+    auto out = std::make_shared<std::vector<json>>(names.size());
+    auto left = std::make_shared<std::size_t>(names.size());
+    auto failed = std::make_shared<bool>(false);
+    if (names.empty()) return send_result(self, msgid, json::array());
+    for (std::size_t i = 0; i < names.size(); ++i) {
+      auto fail = [=](caf::error& e) {
+        if (*failed) return;
+        *failed = true;
+        send_caf_error(self, msgid, e);
+      };
+      self->request(self->state.sup, caf::infinite, resolve_atom::value, names[i])
+          .then(
+              [=](caf::actor& ctr) {
+                self->request(ctr, caf::infinite, stats_atom::value)
+                    .then(
+                        [=](json& sample) {
+                          (*out)[i] = std::move(sample);
+                          if (--*left == 0 && !*failed) send_result(self, msgid, json(*out));
+                        },
+                        fail);
+              },
+              fail);
+    }
+  };
+  if (!refs.empty()) return gather(std::move(refs));
+  self->request(self->state.sup, caf::infinite, list_atom::value, false, false)
+      .then(
+          [=](json& list) {
+            std::vector<std::string> ids;
+            for (const auto& c : list)
+              if (c.value("state", "") == "running" || c.value("state", "") == "paused")
+                ids.push_back(c.value("id", ""));
+            gather(std::move(ids));
+          },
+          [=](caf::error& e) { send_caf_error(self, msgid, e); });
+}
+
+/// Resolves the container, asks it for a root grant, then runs `next(grant)`. The
+/// request's msgid is routed (attaches) so that early copy_in data waits for the job.
+template <class F>
+void with_grant(session_t* self, uint32_t msgid, const std::string& ref, bool rootfs_view, F next) {
+  self->state.attaches[msgid] = attach_route{};
+  self->request(self->state.sup, caf::infinite, resolve_atom::value, ref)
+      .then(
+          [=](caf::actor& ctr) {
+            self->request(ctr, caf::infinite, grant_atom::value, rootfs_view)
+                .then([=](root_grant& g) { next(std::move(g)); },
+                      [=](caf::error& e) {
+                        finish_attach(self, msgid);
+                        send_caf_error(self, msgid, e);
+                      });
+          },
+          [=](caf::error& e) {
+            finish_attach(self, msgid);
+            send_caf_error(self, msgid, e);
+          });
+}
+
+void m_export(session_t* self, uint32_t msgid, const json& p) {
+  with_grant(self, msgid, str_param(p, "container"), true, [=](root_grant g) {
+    fs::tar_out_options opt;
+    opt.top_name = ".";
+    spawn_tar_out_job(self->system(), std::move(g), caf::actor_cast<caf::actor>(self), msgid, "/", opt);
+  });
+}
+
+void m_copy_out(session_t* self, uint32_t msgid, const json& p) {
+  auto path = str_param(p, "path");
+  auto name = opt_str(p, "name");
+  with_grant(self, msgid, str_param(p, "container"), false, [=](root_grant g) {
+    fs::tar_out_options opt;
+    opt.top_name = name;
+    auto where = fs::clean_path(path, g.workdir);
+    spawn_tar_out_job(self->system(), std::move(g), caf::actor_cast<caf::actor>(self), msgid, where, opt);
+  });
+}
+
+void m_copy_in(session_t* self, uint32_t msgid, const json& p) {
+  auto path = str_param(p, "path");
+  bool overwrite = bool_param(p, "overwrite");
+  bool chown = !p.contains("chown") || bool_param(p, "chown");
+  with_grant(self, msgid, str_param(p, "container"), false, [=](root_grant g) {
+    fs::tar_in_options opt;
+    opt.overwrite = overwrite;
+    if (chown) opt.owner = std::make_pair(static_cast<uid_t>(g.uid), static_cast<gid_t>(g.gid));
+    auto where = fs::clean_path(path, g.workdir);
+    auto job = spawn_tar_in_job(self->system(), std::move(g), caf::actor_cast<caf::actor>(self), msgid, where, opt);
+    route_attach(self, msgid, job);
+  });
+}
+
+}  // namespace
+
+void add_file_methods(method_table& t) {
+  t.insert({{"pause", m_pause},
+            {"unpause", m_unpause},
+            {"stats", m_stats},
+            {"mount", m_mount},
+            {"unmount", m_unmount},
+            {"stat", m_stat},
+            {"export", m_export},
+            {"copy_out", m_copy_out},
+            {"copy_in", m_copy_in},
+            {"artifact_add", m_artifact_add},
+            {"artifact_get", m_artifact_get},
+            {"artifact_remove", m_artifact_remove},
+            {"artifact_list", m_artifact_list}});
+}
+
+bool on_file_notification(session_t* self, const rpc_message& m) {
+  if (m.method != "data") return false;
+  auto it = m.params.find("msgid");
+  if (it == m.params.end() || !it->is_number_unsigned())
+    throw error(ec::protocol, "notification \"data\" needs the msgid of a copy_in");
+  auto found = self->state.attaches.find(static_cast<uint32_t>(it->get<uint64_t>()));
+  if (found == self->state.attaches.end()) return true;  // the copy already ended
+  std::string data;
+  if (auto d = m.params.find("data"); d != m.params.end()) {
+    if (!d->is_binary()) throw error(ec::protocol, "copy_in data must be binary");
+    data.assign(d->get_binary().begin(), d->get_binary().end());
+  }
+  auto msg = caf::make_message(data_atom::value, std::move(data), m.params.value("eof", false));
+  auto& route = found->second;
+  if (route.ctr) self->send(route.ctr, std::move(msg));
+  else if (route.early.size() < 64) route.early.push_back(std::move(msg));
+  else throw error(ec::protocol, "copy_in data sent faster than ctrd acknowledged it");
+  return true;
+}
+
+void release_waiting_data(session_t* self) {
+  auto& s = self->state;
+  if (s.unsent >= data_window || s.data_waiters.empty()) return;
+  for (auto& rp : s.data_waiters) rp.deliver(true);
+  s.data_waiters.clear();
+}
+
+caf::message_handler file_handlers(session_t* self) {
+  return {
+      [=](data_atom, uint32_t msgid, const std::string& bytes) -> caf::result<bool> {
+        send_frame(self, encode_notification(
+                             "data", json{{"msgid", msgid},
+                                          {"data", json::binary(std::vector<std::uint8_t>(bytes.begin(), bytes.end()))}}));
+        if (self->state.unsent < data_window) return true;
+        auto rp = self->make_response_promise<bool>();
+        self->state.data_waiters.push_back(rp);
+        return rp;
+      },
+      [=](ack_atom, uint32_t msgid, uint64_t consumed) {
+        send_frame(self, encode_notification("ack", json{{"msgid", msgid}, {"bytes", consumed}}));
+      },
+      [=](done_atom, uint32_t msgid, const json& result) {
+        finish_attach(self, msgid);
+        send_result(self, msgid, result);
+      },
+      [=](done_atom, uint32_t msgid, int code, const std::string& message) {
+        finish_attach(self, msgid);
+        send_error(self, msgid, static_cast<ec>(code), message);
+      },
+  };
+}
+
+}  // namespace ctrd::sess

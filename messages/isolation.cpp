@@ -1,0 +1,138 @@
+#include "messages/isolation.hpp"
+
+#include "messages/error.hpp"
+
+namespace ctrd {
+namespace {
+
+[[noreturn]] void bad(const std::string& key, const std::string& what) {
+  throw error(ec::invalid_argument, "invalid value for \"" + key + "\": " + what);
+}
+
+std::string text(const json& v, const std::string& key) {
+  if (!v.is_string()) bad(key, "must be a string");
+  return v.get<std::string>();
+}
+
+bool flag(const json& v, const std::string& key) {
+  if (!v.is_boolean()) bad(key, "must be a boolean");
+  return v.get<bool>();
+}
+
+std::string ns_word(const json& v, const std::string& key) {
+  auto t = text(v, key);
+  if (!t.empty() && t != "private" && t != "host") bad(key, "must be \"private\" or \"host\"");
+  return t;
+}
+
+bool absolute_clean(const std::string& p) {
+  if (p.empty() || p[0] != '/') return false;
+  std::size_t pos = 0;
+  while (pos < p.size()) {
+    auto next = p.find('/', pos + 1);
+    auto part = p.substr(pos + 1, next == std::string::npos ? std::string::npos : next - pos - 1);
+    if (part == "..") return false;
+    if (next == std::string::npos) break;
+    pos = next;
+  }
+  return p.find('\0') == std::string::npos;
+}
+
+}  // namespace
+
+void isolation_to_json(const isolation_spec& s, json& out) {
+  json mounts = json::array();
+  for (const auto& m : s.mounts)
+    mounts.push_back(json{{"source", m.source}, {"destination", m.destination}, {"read_only", m.read_only}});
+  out["rootfs"] = s.rootfs;
+  out["rootfs_overlay"] = s.rootfs_overlay;
+  out["read_only"] = s.read_only;
+  out["mounts"] = std::move(mounts);
+  out["hostname"] = s.hostname;
+  out["pid"] = s.pid;
+  out["ipc"] = s.ipc;
+  out["uts"] = s.uts;
+  out["network"] = s.network;
+  out["memory"] = s.memory;
+  out["cpus"] = s.cpus;
+  out["cpu_shares"] = s.cpu_shares;
+  out["pids_limit"] = s.pids_limit;
+}
+
+bool isolation_from_key(isolation_spec& s, const std::string& k, const json& v) {
+  if (k == "rootfs") {
+    s.rootfs = text(v, k);
+  } else if (k == "rootfs_overlay") {
+    s.rootfs_overlay = flag(v, k);
+  } else if (k == "read_only") {
+    s.read_only = flag(v, k);
+  } else if (k == "mounts") {
+    if (!v.is_array()) bad(k, "must be an array of {source, destination, read_only} maps");
+    s.mounts.clear();
+    for (const auto& m : v) {
+      if (!m.is_object() || !m.contains("source") || !m.contains("destination"))
+        bad(k, "every mount needs \"source\" and \"destination\"");
+      bind_mount b{text(m["source"], k), text(m["destination"], k), false};
+      if (m.contains("read_only")) b.read_only = flag(m["read_only"], k);
+      s.mounts.push_back(std::move(b));
+    }
+  } else if (k == "hostname") {
+    s.hostname = text(v, k);
+  } else if (k == "pid") {
+    s.pid = ns_word(v, k);
+  } else if (k == "ipc") {
+    s.ipc = ns_word(v, k);
+  } else if (k == "uts") {
+    s.uts = ns_word(v, k);
+  } else if (k == "network") {
+    s.network = text(v, k);
+    if (!s.network.empty() && s.network != "host" && s.network != "none")
+      bad(k, "must be \"host\" or \"none\"");
+  } else if (k == "memory") {
+    if (!v.is_number_unsigned()) bad(k, "must be a number of bytes");
+    s.memory = v.get<uint64_t>();
+  } else if (k == "cpus") {
+    if (!v.is_number() || v.get<double>() < 0 || v.get<double>() > 4096) bad(k, "must be a number of CPUs");
+    s.cpus = v.get<double>();
+  } else if (k == "cpu_shares") {
+    if (!v.is_number_unsigned()) bad(k, "must be a non-negative integer");
+    s.cpu_shares = v.get<uint64_t>();
+  } else if (k == "pids_limit") {
+    if (!v.is_number_integer()) bad(k, "must be an integer");
+    s.pids_limit = v.get<int64_t>();
+  } else {
+    return false;
+  }
+  return true;
+}
+
+void validate(const isolation_spec& s) {
+  auto fail = [](const std::string& m) { throw error(ec::invalid_argument, m); };
+  if (!s.rootfs.empty() && !absolute_clean(s.rootfs))
+    fail("invalid rootfs \"" + s.rootfs + "\": must be an absolute path without \"..\"");
+  if (s.rootfs_overlay && s.rootfs.empty()) fail("--rootfs-overlay needs --rootfs");
+  if (s.rootfs_overlay && s.rootfs.find_first_of(",:\\") != std::string::npos)
+    fail("invalid rootfs \"" + s.rootfs + "\": an overlay lower directory must not contain ',', ':' or '\\'");
+  if (s.read_only && s.rootfs.empty()) fail("--read-only needs --rootfs");
+  if (!s.mounts.empty() && s.rootfs.empty())
+    fail("bind mounts (-v) need --rootfs: without a root file system of its own the container sees the host's");
+  for (std::size_t i = 0; i < s.mounts.size(); ++i) {
+    const auto& m = s.mounts[i];
+    if (!absolute_clean(m.source)) fail("invalid mount source \"" + m.source + "\": must be an absolute host path");
+    if (!absolute_clean(m.destination) || m.destination == "/")
+      fail("invalid mount destination \"" + m.destination + "\": must be an absolute path in the container, not /");
+    for (std::size_t j = 0; j < i; ++j)
+      if (s.mounts[j].destination == m.destination) fail("duplicate mount destination \"" + m.destination + "\"");
+  }
+  if (!s.hostname.empty()) {
+    if (s.hostname.size() > 64) fail("invalid hostname \"" + s.hostname + "\": at most 64 characters");
+    if (!s.private_uts()) fail("--hostname needs a private UTS namespace (--uts private)");
+  }
+  if (s.memory && s.memory < (6u << 20))
+    fail("invalid memory limit " + std::to_string(s.memory) + " bytes: the minimum is 6 MiB (6291456 bytes)");
+  if (s.cpu_shares && (s.cpu_shares < 2 || s.cpu_shares > 262144))
+    fail("invalid cpu shares " + std::to_string(s.cpu_shares) + ": must be between 2 and 262144");
+  if (s.pids_limit < 0) fail("invalid pids limit: must be 0 (no limit) or positive");
+}
+
+}  // namespace ctrd
