@@ -2,6 +2,7 @@
 // The lifecycle steps live in container_effects.cpp, supervision in
 // container_supervision.cpp (see container_impl.hpp).
 #include <csignal>
+#include <filesystem>
 
 #include <caf/event_based_actor.hpp>
 #include <spdlog/spdlog.h>
@@ -150,6 +151,13 @@ caf::behavior container_actor(actor_t* self, stored_container rec, container_dep
         json log = json::array();
         for (const auto& r : st.health.log) log.push_back(r);
         j["State"]["Health"]["Log"] = std::move(log);
+        j["CgroupPath"] = st.cg.valid() ? st.cg.path() : std::string();
+        j["MountPoint"] = st.root_path();
+        json artifacts = json::array();
+        std::error_code ec_fs;
+        for (const auto& e : std::filesystem::directory_iterator(st.dir() + "/artifacts", ec_fs))
+          artifacts.push_back(e.path().filename().string());
+        j["Artifacts"] = std::move(artifacts);
         return j;
       },
       [=](wait_atom, const std::vector<std::string>& conditions) { return wait_for(self, conditions); },
@@ -226,6 +234,10 @@ caf::behavior container_actor(actor_t* self, stored_container rec, container_dep
       [=](stat_atom, const std::string& path) { return stat_path(self, path); },
       [=](grant_atom, bool rootfs_view) { return grant_root(self, rootfs_view); },
       [=](release_atom) { end_grant(self); },
+      [=](exec_atom, const json& params, caf::actor client, uint32_t msgid) {
+        return start_exec(self, params, std::move(client), msgid);
+      },
+      [=](exec_atom, int exit_code) { exec_ended(self, exit_code); },
       [=](artifact_atom, const std::string& op, const std::string& name, const std::string& data) {
         return artifact(self, op, name, data);
       },

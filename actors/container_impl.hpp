@@ -188,6 +188,13 @@ void end_grant(actor_t* self);
 caf::result<json> artifact(actor_t* self, const std::string& op, const std::string& name,
                            const std::string& data);
 
+// container_exec.cpp
+/// `exec` (docs/protocol.md): runs the process through an exec actor; the reply comes
+/// when it ends. `client` learns the exec actor with (route_atom, msgid, actor).
+caf::result<json> start_exec(actor_t* self, const json& params, caf::actor client, uint32_t msgid);
+/// An exec's process ended: the exec_died event.
+void exec_ended(actor_t* self, int exit_code);
+
 // container_io.cpp
 /// Subscribes `sub` to the output; with `logs`, the history is replayed first.
 caf::result<json> attach(actor_t* self, caf::actor sub, uint32_t msgid, bool logs);

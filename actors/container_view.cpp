@@ -9,6 +9,9 @@ namespace ctrd {
 json inspect_view(const container_config& c, const container_status& s, const std::string& log_path) {
   json args = json::array();
   for (std::size_t i = 1; i < c.command.size(); ++i) args.push_back(c.command[i]);
+  json binds = json::array();
+  for (const auto& m : c.isolation.mounts)
+    binds.push_back(m.source + ":" + m.destination + (m.read_only ? ":ro" : ""));
   json j = {
       {"Id", c.id},
       {"Name", c.name},
@@ -21,7 +24,7 @@ json inspect_view(const container_config& c, const container_status& s, const st
                         s.state == container_state::stopping},
         {"Paused", s.state == container_state::paused},
         {"Restarting", false},
-        {"OOMKilled", false},
+        {"OOMKilled", s.oom_killed},
         {"Dead", false},
         {"Pid", s.pid},
         {"ExitCode", s.exit_code},
@@ -56,10 +59,24 @@ json inspect_view(const container_config& c, const container_status& s, const st
           {"MaxDelay", format_duration_ms(c.backoff.max_ms)},
           {"Reset", format_duration_ms(c.backoff.reset_ms)},
           {"Limit", c.backoff.limit},
-          {"Window", format_duration_ms(c.backoff.window_ms)}}}}},
+          {"Window", format_duration_ms(c.backoff.window_ms)}}},
+        {"Rootfs", c.isolation.rootfs},
+        {"RootfsOverlay", c.isolation.rootfs_overlay},
+        {"ReadonlyRootfs", c.isolation.read_only},
+        {"Binds", binds},
+        {"PidMode", c.isolation.private_pid() ? "private" : "host"},
+        {"IpcMode", c.isolation.private_ipc() ? "private" : "host"},
+        {"UTSMode", c.isolation.private_uts() ? "private" : "host"},
+        {"NetworkMode", c.isolation.private_net() ? "none" : "host"},
+        {"Hostname", c.isolation.private_uts() ? (c.isolation.hostname.empty() ? c.name : c.isolation.hostname) : ""},
+        {"Memory", c.isolation.memory},
+        {"NanoCpus", static_cast<int64_t>(c.isolation.cpus * 1e9)},
+        {"CpuShares", c.isolation.cpu_shares},
+        {"PidsLimit", c.isolation.pids_limit}}},
       {"Dependencies", c.requires_},
       {"ServiceFile", c.source},
       {"LogPath", log_path},
+      {"MountCount", s.mount_count},
   };
   if (!c.health.cmd.empty()) {
     constexpr int64_t ns_per_ms = 1000000;

@@ -170,6 +170,22 @@ void m_copy_in(session_t* self, uint32_t msgid, const json& p) {
   });
 }
 
+/// exec: like an attach, stdin/resize/detach follow the msgid, to the exec actor.
+void m_exec(session_t* self, uint32_t msgid, const json& p) {
+  auto ref = str_param(p, "container");
+  auto me = caf::actor_cast<caf::actor>(self);
+  self->state.attaches[msgid] = attach_route{};
+  self->request(self->state.sup, caf::infinite, resolve_atom::value, ref)
+      .then(
+          [=](caf::actor& ctr) {
+            request_attached(self, msgid, ctr, exec_atom::value, p, me, msgid);
+          },
+          [=](caf::error& e) {
+            finish_attach(self, msgid);
+            send_caf_error(self, msgid, e);
+          });
+}
+
 }  // namespace
 
 void add_file_methods(method_table& t) {
@@ -185,7 +201,8 @@ void add_file_methods(method_table& t) {
             {"artifact_add", m_artifact_add},
             {"artifact_get", m_artifact_get},
             {"artifact_remove", m_artifact_remove},
-            {"artifact_list", m_artifact_list}});
+            {"artifact_list", m_artifact_list},
+            {"exec", m_exec}});
 }
 
 bool on_file_notification(session_t* self, const rpc_message& m) {
@@ -228,6 +245,9 @@ caf::message_handler file_handlers(session_t* self) {
       },
       [=](ack_atom, uint32_t msgid, uint64_t consumed) {
         send_frame(self, encode_notification("ack", json{{"msgid", msgid}, {"bytes", consumed}}));
+      },
+      [=](route_atom, uint32_t msgid, const caf::actor& dest) {
+        if (self->state.attaches.count(msgid)) route_attach(self, msgid, dest);
       },
       [=](done_atom, uint32_t msgid, const json& result) {
         finish_attach(self, msgid);

@@ -25,6 +25,11 @@ std::string ns_word(const json& v, const std::string& key) {
   return t;
 }
 
+/// A non-negative integer however it was encoded (msgpack signed or unsigned formats).
+bool non_negative(const json& v) {
+  return v.is_number_unsigned() || (v.is_number_integer() && v.get<int64_t>() >= 0);
+}
+
 bool absolute_clean(const std::string& p) {
   if (p.empty() || p[0] != '/') return false;
   std::size_t pos = 0;
@@ -89,13 +94,13 @@ bool isolation_from_key(isolation_spec& s, const std::string& k, const json& v) 
     if (!s.network.empty() && s.network != "host" && s.network != "none")
       bad(k, "must be \"host\" or \"none\"");
   } else if (k == "memory") {
-    if (!v.is_number_unsigned()) bad(k, "must be a number of bytes");
+    if (!non_negative(v)) bad(k, "must be a number of bytes");
     s.memory = v.get<uint64_t>();
   } else if (k == "cpus") {
     if (!v.is_number() || v.get<double>() < 0 || v.get<double>() > 4096) bad(k, "must be a number of CPUs");
     s.cpus = v.get<double>();
   } else if (k == "cpu_shares") {
-    if (!v.is_number_unsigned()) bad(k, "must be a non-negative integer");
+    if (!non_negative(v)) bad(k, "must be a non-negative integer");
     s.cpu_shares = v.get<uint64_t>();
   } else if (k == "pids_limit") {
     if (!v.is_number_integer()) bad(k, "must be an integer");

@@ -1,0 +1,175 @@
+#include "actors/exec_session.hpp"
+
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <caf/event_based_actor.hpp>
+#include <caf/stateful_actor.hpp>
+#include <caf/typed_response_promise.hpp>
+#include <spdlog/spdlog.h>
+
+#include "actors/caf_error.hpp"
+#include "actors/host_loop.hpp"
+#include "messages/atoms.hpp"
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ctrd::exec_job)
+
+namespace ctrd {
+namespace {
+
+/// Most stdin bytes held for a process that does not read them.
+constexpr std::size_t stdin_cap = 1u << 20;
+
+struct exec_state {
+  static inline const char* name = "exec";
+  exec_job job;
+  held_child child;
+  bool out_open = false, err_open = false, exited = false, detached = false;
+  int exit_code = 0;
+  std::string stdin_buf;
+  bool stdin_eof = false, stdin_waiting = false;
+  caf::typed_response_promise<json> rp;
+};
+
+using exec_t = caf::stateful_actor<exec_state>;
+
+void close_fd(int& fd) {
+  if (fd >= 0) ::close(fd);
+  fd = -1;
+}
+
+void close_stream(exec_t* self, int stream) {
+  auto& s = self->state;
+  int& fd = stream == stream_stdout ? s.child.out_fd : s.child.err_fd;
+  s.job.host->unwatch(fd);
+  close_fd(fd);
+  (stream == stream_stdout ? s.out_open : s.err_open) = false;
+}
+
+void try_finish(exec_t* self) {
+  auto& s = self->state;
+  if (!s.exited || s.out_open || s.err_open) return;
+  if (!s.detached) s.rp.deliver(json{{"id", s.job.container_id}, {"exit_code", s.exit_code}});
+  self->send(s.job.container, exec_atom::value, s.exit_code);
+  if (s.child.in_fd >= 0) s.job.host->unwatch(s.child.in_fd);
+  close_fd(s.child.in_fd);
+  self->quit();
+}
+
+void flush_stdin(exec_t* self) {
+  auto& s = self->state;
+  while (!s.stdin_buf.empty() && s.child.in_fd >= 0) {
+    ssize_t n = ::write(s.child.in_fd, s.stdin_buf.data(), s.stdin_buf.size());
+    if (n > 0) {
+      s.stdin_buf.erase(0, static_cast<std::size_t>(n));
+    } else if (n < 0 && errno == EAGAIN) {
+      s.stdin_waiting = true;
+      s.job.host->watch_writable(s.child.in_fd, caf::actor_cast<caf::actor>(self));
+      return;
+    } else if (n < 0 && errno == EINTR) {
+      continue;
+    } else {  // the process closed its stdin
+      s.stdin_buf.clear();
+      break;
+    }
+  }
+  // With a tty, stdin and output share the master: it stays open for the output.
+  if (s.stdin_eof && s.stdin_buf.empty() && !s.job.spec.tty) {
+    s.job.host->unwatch(s.child.in_fd);
+    close_fd(s.child.in_fd);
+  }
+}
+
+/// Runs the process: spawn held, join the cgroup, watch output, release.
+caf::result<json> start(exec_t* self) {
+  auto& s = self->state;
+  auto me = caf::actor_cast<caf::actor>(self);
+  try {
+    s.child = s.job.host->spawn(s.job.spec, me);
+    close_fd(s.job.spec.join_pidfd);
+    if (s.job.cg.valid()) s.job.cg.add(s.child.pid);
+  } catch (const error& e) {
+    close_fd(s.job.spec.join_pidfd);
+    if (s.child.pid > 0) s.job.host->signal_pid(s.child.pid, SIGKILL);
+    for (int* fd : {&s.child.release_fd, &s.child.out_fd, &s.child.err_fd, &s.child.in_fd}) close_fd(*fd);
+    self->quit();
+    return make_caf_error(e.code(), e.what());
+  }
+  s.out_open = true;
+  s.err_open = s.child.err_fd >= 0;
+  s.job.host->watch_output(s.child.out_fd, stream_stdout, me);
+  if (s.err_open) s.job.host->watch_output(s.child.err_fd, stream_stderr, me);
+  if (!s.job.spec.interactive && !s.job.spec.tty) close_fd(s.child.in_fd);
+  release_child(s.child);
+  s.rp = self->make_response_promise<json>();
+  return s.rp;
+}
+
+caf::behavior exec_actor(exec_t* self, exec_job job) {
+  self->state.job = std::move(job);
+  return {
+      [=](start_atom) { return start(self); },
+      [=](output_atom, int stream, const std::string& data) {
+        auto& s = self->state;
+        if (!s.detached) self->send(s.job.client, output_atom::value, s.job.msgid, stream, data);
+        s.job.host->rearm(stream == stream_stdout ? s.child.out_fd : s.child.err_fd);
+      },
+      [=](eof_atom, int stream) {
+        close_stream(self, stream);
+        try_finish(self);
+      },
+      [=](exited_atom, int pid, int code, bool) {
+        auto& s = self->state;
+        if (pid != s.child.pid) return;
+        s.exited = true;
+        s.exit_code = code;
+        // A background child may hold the pipes: give its output a moment, then stop reading.
+        self->delayed_send(self, std::chrono::milliseconds(200), done_atom::value);
+        try_finish(self);
+      },
+      [=](done_atom) {
+        auto& s = self->state;
+        if (s.out_open) close_stream(self, stream_stdout);
+        if (s.err_open) close_stream(self, stream_stderr);
+        try_finish(self);
+      },
+      [=](stdin_atom, const std::string& data, bool eof) {
+        auto& s = self->state;
+        if (s.child.in_fd < 0) return;
+        if (s.stdin_buf.size() + data.size() > stdin_cap) return;
+        s.stdin_buf += data;
+        s.stdin_eof = s.stdin_eof || eof;
+        if (!s.stdin_waiting) flush_stdin(self);
+      },
+      [=](writable_atom) {
+        self->state.stdin_waiting = false;
+        flush_stdin(self);
+      },
+      [=](resize_atom, int rows, int cols) -> caf::result<json> {
+        auto& s = self->state;
+        if (!s.job.spec.tty || s.child.out_fd < 0) return caf::expected<json>(json{{"id", s.job.container_id}});
+        winsize ws{};
+        ws.ws_row = static_cast<unsigned short>(rows);
+        ws.ws_col = static_cast<unsigned short>(cols);
+        ::ioctl(s.child.out_fd, TIOCSWINSZ, &ws);
+        return caf::expected<json>(json{{"id", s.job.container_id}});
+      },
+      [=](detach_atom, const caf::actor&, uint32_t) -> json {
+        auto& s = self->state;
+        if (!s.detached) s.rp.deliver(json{{"id", s.job.container_id}, {"detached", true}});
+        s.detached = true;
+        return json::object();
+      },
+  };
+}
+
+}  // namespace
+
+caf::actor spawn_exec(caf::actor_system& sys, exec_job job) {
+  return sys.spawn(exec_actor, std::move(job));
+}
+
+}  // namespace ctrd
