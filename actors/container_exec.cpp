@@ -67,6 +67,21 @@ int join_flags(const isolation_spec& iso) {
 
 }  // namespace
 
+spawn_spec inside_spec(actor_t* self, const container_config& c, const std::vector<std::string>& argv) {
+  auto& s = self->state;
+  int flags = join_flags(c.isolation);
+  fs::unique_fd root;
+  if (flags & CLONE_NEWNS) root = open_container_root(self);
+  auto spec = make_spawn_spec(c, argv, root ? root.get() : -1);
+  if (flags) {
+    spec.join_pidfd = static_cast<int>(::syscall(SYS_pidfd_open, s.st.pid, 0));
+    if (spec.join_pidfd < 0)
+      throw error(ec::invalid_state, "container " + s.cfg.name + " has no running process to join");
+    spec.join_flags = flags;
+  }
+  return spec;
+}
+
 caf::result<json> start_exec(actor_t* self, const json& p, caf::actor client, uint32_t msgid) {
   auto& s = self->state;
   try {
@@ -81,18 +96,9 @@ caf::result<json> start_exec(actor_t* self, const json& p, caf::actor client, ui
     if (auto w = text(p, "workdir"); !w.empty()) c.workdir = w;
     validate(c);  // user and workdir syntax
     exec_job job;
-    int flags = join_flags(c.isolation);
-    fs::unique_fd root;
-    if (flags & CLONE_NEWNS) root = open_container_root(self);
-    job.spec = make_spawn_spec(c, command, root ? root.get() : -1);
+    job.spec = inside_spec(self, c, command);
     job.spec.interactive = flag(p, "interactive");
     job.spec.tty = flag(p, "tty");
-    if (flags) {
-      job.spec.join_pidfd = static_cast<int>(::syscall(SYS_pidfd_open, s.st.pid, 0));
-      if (job.spec.join_pidfd < 0)
-        throw error(ec::invalid_state, "container " + s.cfg.name + " has no running process to join");
-      job.spec.join_flags = flags;
-    }
     job.cg = s.cg;
     job.container_id = s.cfg.id;
     job.container = caf::actor_cast<caf::actor>(self);

@@ -189,6 +189,9 @@ caf::result<json> artifact(actor_t* self, const std::string& op, const std::stri
                            const std::string& data);
 
 // container_exec.cpp
+/// A process that runs inside the running container (exec, health checks): its
+/// namespaces joined through a pidfd (owned by the spec's user), its root for lookups.
+spawn_spec inside_spec(actor_t* self, const container_config& c, const std::vector<std::string>& argv);
 /// `exec` (docs/protocol.md): runs the process through an exec actor; the reply comes
 /// when it ends. `client` learns the exec actor with (route_atom, msgid, actor).
 caf::result<json> start_exec(actor_t* self, const json& params, caf::actor client, uint32_t msgid);

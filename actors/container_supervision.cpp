@@ -70,7 +70,19 @@ void start_check(actor_t* self) {
   h.started_ns = proc::now_ns();
   try {
     auto me = caf::actor_cast<caf::actor>(self);
-    h.child = s.deps.host->spawn(make_spawn_spec(s.cfg, s.cfg.health.cmd), me);
+    auto spec = inside_spec(self, s.cfg, s.cfg.health.cmd);  // in the container's namespaces
+    try {
+      h.child = s.deps.host->spawn(spec, me);
+    } catch (...) {
+      if (spec.join_pidfd >= 0) ::close(spec.join_pidfd);
+      throw;
+    }
+    if (spec.join_pidfd >= 0) ::close(spec.join_pidfd);
+    try {
+      if (s.cg.valid()) s.cg.add(h.child.pid);
+    } catch (const ctrd::error& e) {  // the check still runs, outside the container's cgroup
+      spdlog::warn("container {}: health check outside its cgroup: {}", s.cfg.name, e.what());
+    }
     release_child(h.child);
     h.out_open = h.err_open = true;
     s.deps.host->watch_output(h.child.out_fd, health_stdout, me);
