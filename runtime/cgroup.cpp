@@ -1,1 +1,646 @@
-// placeholder: being written
+#include "runtime/cgroup.hpp"
+
+#include <sys/stat.h>
+#include <unistd.h>
+#include <algorithm>
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+
+#include "messages/error.hpp"
+#include "runtime/cgroup_files.hpp"
+
+namespace ctrd::cgroup {
+
+namespace {
+
+/// The v1 controllers ctrd uses, in the order their groups are created and joined.
+/// cpuset is left out on purpose: its groups need cpus/mems set before they accept tasks.
+const char* const legacy_controllers[] = {"memory", "cpu", "cpuacct", "pids", "freezer", "blkio"};
+
+/// The v2 controllers ctrd enables; memory and pids are required, cpu and io optional.
+const char* const unified_controllers[] = {"memory", "pids", "cpu", "io"};
+
+/// One cgroup mount from /proc/self/mountinfo.
+struct mount_entry {
+  std::string root;                      // the mounted cgroup's path inside its hierarchy
+  std::string point;                     // where it is mounted
+  bool v2 = false;                       // cgroup2 rather than a v1 hierarchy
+  std::vector<std::string> controllers;  // v1: the hierarchy's controllers (mount options)
+};
+
+/// One line of /proc/self/cgroup: ctrd's own cgroup in one hierarchy.
+struct own_entry {
+  std::vector<std::string> controllers;  // empty for the v2 line ("0::/path")
+  std::string path;
+};
+
+/// Splits `s` at every `sep` (empty fields kept).
+std::vector<std::string> split(const std::string& s, char sep) {
+  std::vector<std::string> out;
+  std::size_t pos = 0;
+  for (;;) {
+    std::size_t next = s.find(sep, pos);
+    out.push_back(s.substr(pos, next == std::string::npos ? std::string::npos : next - pos));
+    if (next == std::string::npos) return out;
+    pos = next + 1;
+  }
+}
+
+/// True when `list` holds `word`.
+bool contains(const std::vector<std::string>& list, const std::string& word) {
+  return std::find(list.begin(), list.end(), word) != list.end();
+}
+
+/// Undoes mountinfo's octal escapes ("\040" for a space).
+std::string unescape(const std::string& s) {
+  std::string out;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '\\' && i + 3 < s.size() && s[i + 1] >= '0' && s[i + 1] <= '3' && s[i + 2] >= '0' &&
+        s[i + 2] <= '7' && s[i + 3] >= '0' && s[i + 3] <= '7') {
+      out.push_back(
+          static_cast<char>((s[i + 1] - '0') * 64 + (s[i + 2] - '0') * 8 + (s[i + 3] - '0')));
+      i += 3;
+    } else {
+      out.push_back(s[i]);
+    }
+  }
+  return out;
+}
+
+/// The cgroup mounts of this mount namespace (a later mount on the same point wins).
+std::vector<mount_entry> read_mounts() {
+  std::vector<mount_entry> out;
+  std::string text;
+  if (files::read("/proc/self/mountinfo", text) != 0) return out;
+  for (const auto& line : split(text, '\n')) {
+    auto f = split(line, ' ');
+    auto dash = std::find(f.begin(), f.end(), "-");
+    if (f.size() < 5 || dash == f.end() || f.end() - dash < 4) continue;
+    const std::string& type = dash[1];
+    if (type != "cgroup" && type != "cgroup2") continue;
+    mount_entry m;
+    m.root = unescape(f[3]);
+    m.point = unescape(f[4]);
+    m.v2 = type == "cgroup2";
+    if (!m.v2) m.controllers = split(dash[3], ',');
+    out.erase(std::remove_if(out.begin(), out.end(),
+                             [&](const mount_entry& o) { return o.point == m.point; }),
+              out.end());
+    out.push_back(std::move(m));
+  }
+  return out;
+}
+
+/// ctrd's own cgroups from /proc/self/cgroup.
+std::vector<own_entry> read_own() {
+  std::vector<own_entry> out;
+  std::string text;
+  if (files::read("/proc/self/cgroup", text) != 0) return out;
+  for (const auto& line : split(text, '\n')) {
+    auto first = line.find(':');
+    auto second = first == std::string::npos ? first : line.find(':', first + 1);
+    if (second == std::string::npos) continue;
+    own_entry e;
+    std::string ctrls = line.substr(first + 1, second - first - 1);
+    if (!ctrls.empty()) e.controllers = split(ctrls, ',');
+    e.path = line.substr(second + 1);
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+/// The directory of cgroup `own` (a /proc/self/cgroup path) under mount `m`; "" when the
+/// cgroup lies outside the mounted subtree.
+std::string dir_of(const mount_entry& m, const std::string& own) {
+  std::string rel = own;
+  if (m.root != "/") {
+    if (rel.compare(0, m.root.size(), m.root) != 0 ||
+        (rel.size() > m.root.size() && rel[m.root.size()] != '/'))
+      return "";
+    rel = rel.substr(m.root.size());
+  }
+  while (!rel.empty() && rel.back() == '/') rel.pop_back();
+  return m.point + rel;
+}
+
+/// mkdir(2) with mode 0755: 0 when created, EEXIST when it was there, else errno.
+int make_dir(const std::string& path) {
+  return ::mkdir(path.c_str(), 0755) == 0 ? 0 : errno;
+}
+
+/// True for a usable directory name (no '/', not "." or "..").
+bool valid_name(const std::string& name) {
+  return !name.empty() && name != "." && name != ".." &&
+         name.find_first_of("/\n") == std::string::npos;
+}
+
+/// Result of preparing the unified hierarchy.
+struct unified_setup {
+  std::string parent;                    // <own>/<parent_name>
+  std::vector<std::string> controllers;  // enabled for the containers' groups
+  bool freezer = false;
+};
+
+/// Enables `+ctrl` in `dir`'s subtree_control; 0 or errno.
+int enable(const std::string& dir, const std::string& ctrl) {
+  return files::write(dir + "/cgroup.subtree_control", "+" + ctrl);
+}
+
+/// Prepares `<own>/<parent_name>` on cgroup2 mount `m` with the memory and pids controllers
+/// (cpu and io when offered) enabled for its children. False with `why` when impossible.
+bool setup_unified(const mount_entry& m, const std::string& own_path,
+                   const std::string& parent_name, unified_setup& out, std::string& why) {
+  std::string own = dir_of(m, own_path);
+  if (own.empty()) {
+    why = "ctrd's cgroup " + own_path + " lies outside the cgroup2 mount " + m.point;
+    return false;
+  }
+  // A previous detect() in this process may already have moved ctrd into the .daemon group.
+  const std::string daemon = "/" + parent_name + ".daemon";
+  bool in_daemon = own.size() >= m.point.size() + daemon.size() &&
+                   own.compare(own.size() - daemon.size(), daemon.size(), daemon) == 0;
+  if (in_daemon) own.resize(own.size() - daemon.size());
+
+  std::string offered;
+  files::read(own + "/cgroup.controllers", offered);
+  while (!offered.empty() && (offered.back() == '\n' || offered.back() == ' ')) offered.pop_back();
+  auto available = split(offered, ' ');
+  if (!contains(available, "memory") || !contains(available, "pids")) {
+    why =
+        "cgroup v2 (" + own + ") offers no memory and pids controllers (only \"" + offered + "\")";
+    return false;
+  }
+  // Only the real root cgroup lacks cgroup.type: the root of a cgroup namespace (ctrd in a
+  // container) is an ordinary cgroup, bound by the "no internal processes" rule.
+  const bool real_root = !files::exists(own + "/cgroup.type");
+  if (!real_root && !in_daemon) {
+    // No internal processes: ctrd leaves its own cgroup before enabling controllers in it.
+    std::string dir = own + daemon;
+    int e = make_dir(dir);
+    if (e == 0 || e == EEXIST) e = files::write(dir + "/cgroup.procs", std::to_string(::getpid()));
+    if (e != 0) {
+      why = "cannot move ctrd into " + dir + ": " + std::strerror(e);
+      return false;
+    }
+  }
+  out.parent = own + "/" + parent_name;
+  std::vector<std::string> enabled;
+  for (const char* c : unified_controllers) {
+    if (!contains(available, c)) continue;
+    bool required = std::strcmp(c, "memory") == 0 || std::strcmp(c, "pids") == 0;
+    int e = enable(own, c);
+    if (e != 0 && required) {
+      why =
+          std::string("cannot enable the ") + c + " controller in " + own + ": " + std::strerror(e);
+      return false;
+    }
+    if (e == 0) enabled.emplace_back(c);
+  }
+  int e = make_dir(out.parent);
+  if (e != 0 && e != EEXIST) {
+    why = "cannot create " + out.parent + ": " + std::strerror(e);
+    return false;
+  }
+  for (const auto& c : enabled) {
+    e = enable(out.parent, c);
+    if (e != 0 && (c == "memory" || c == "pids")) {
+      why = "cannot enable the " + c + " controller in " + out.parent + ": " + std::strerror(e);
+      return false;
+    }
+    if (e == 0) out.controllers.push_back(c);
+  }
+  out.freezer = files::exists(out.parent + "/cgroup.freeze");
+  return true;
+}
+
+/// The limit a missing controller makes impossible, as an ec::invalid_argument.
+[[noreturn]] void missing_controller(const char* flag, const char* controller,
+                                     const std::string& reason) {
+  std::string msg = std::string(flag) + " needs the " + controller +
+                    " cgroup controller, which this host does not have";
+  if (!reason.empty()) msg += " (" + reason + ")";
+  throw error(ec::invalid_argument, msg);
+}
+
+/// Writes one limit; a value the kernel refuses becomes ec::invalid_argument naming the
+/// limit, the value and the kernel's reason, other failures ec::internal.
+void set_limit(const std::string& dir, const char* file, const std::string& value,
+               const char* what) {
+  int e = files::write(dir + "/" + file, value);
+  if (e == 0) return;
+  std::string msg = std::string("cannot set the ") + what + " to " + value + " (" + file +
+                    "): " + std::strerror(e);
+  if (e == EINVAL || e == ERANGE || e == EBUSY || e == EOVERFLOW)
+    throw error(ec::invalid_argument, msg);
+  throw error(ec::internal, msg + " in " + dir);
+}
+
+/// v1 limit files print "unlimited" as a huge page-aligned number.
+uint64_t limit_or_zero(uint64_t v) {
+  return v >= (uint64_t{1} << 62) ? 0 : v;
+}
+
+/// Sums io.stat's rbytes= and wbytes= over all devices.
+void sum_io_stat(const std::string& text, uint64_t& rd, uint64_t& wr) {
+  std::size_t pos = 0;
+  while ((pos = text.find("bytes=", pos)) != std::string::npos) {
+    char kind = pos > 0 ? text[pos - 1] : ' ';
+    pos += 6;
+    uint64_t v = 0;
+    if (!files::parse_u64(text.c_str() + pos, v)) continue;
+    if (kind == 'r') rd += v;
+    if (kind == 'w') wr += v;
+  }
+}
+
+/// Sums the "<dev> Read N" and "<dev> Write N" lines of a v1 blkio io_service_bytes file.
+void sum_blkio(const std::string& text, uint64_t& rd, uint64_t& wr) {
+  for (const auto& line : split(text, '\n')) {
+    auto f = split(line, ' ');
+    uint64_t v = 0;
+    if (f.size() != 3 || !files::parse_u64(f[2].c_str(), v)) continue;
+    if (f[1] == "Read") rd += v;
+    if (f[1] == "Write") wr += v;
+  }
+}
+
+}  // namespace
+
+const char* to_string(layout l) {
+  switch (l) {
+    case layout::unified:
+      return "unified";
+    case layout::legacy:
+      return "legacy";
+    default:
+      return "none";
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// group
+
+const std::string& group::path() const {
+  static const std::string empty;
+  if (dirs_.empty()) return empty;
+  if (unified_) return dirs_.front();
+  if (!freezer_dir_.empty()) return freezer_dir_;
+  if (!memory_dir_.empty()) return memory_dir_;
+  return dirs_.front();
+}
+
+void group::add(pid_t pid) const {
+  const std::string value = std::to_string(pid);
+  for (const auto& dir : dirs_) {
+    int e = files::write(dir + "/cgroup.procs", value);
+    if (e != 0)
+      throw error(ec::internal, "cannot move process " + value + " into the cgroup " + dir + ": " +
+                                    std::strerror(e));
+  }
+}
+
+void group::freeze() const {
+  if (freezer_dir_.empty())
+    throw error(ec::invalid_state,
+                "pausing needs the cgroup freezer, which this host does not have");
+  const char* file = unified_ ? "/cgroup.freeze" : "/freezer.state";
+  int e = files::write(freezer_dir_ + file, unified_ ? "1" : "FROZEN");
+  if (e != 0)
+    throw error(ec::internal, "cannot freeze the cgroup " + freezer_dir_ + ": " + std::strerror(e));
+}
+
+void group::thaw() const {
+  if (freezer_dir_.empty())
+    throw error(ec::invalid_state,
+                "unpausing needs the cgroup freezer, which this host does not have");
+  const char* file = unified_ ? "/cgroup.freeze" : "/freezer.state";
+  int e = files::write(freezer_dir_ + file, unified_ ? "0" : "THAWED");
+  if (e != 0)
+    throw error(ec::internal, "cannot thaw the cgroup " + freezer_dir_ + ": " + std::strerror(e));
+}
+
+bool group::frozen() const {
+  if (freezer_dir_.empty()) return false;
+  std::string state;
+  if (unified_) {
+    if (files::read(freezer_dir_ + "/cgroup.freeze", state) != 0) return false;
+    return !state.empty() && state[0] == '1';
+  }
+  if (files::read(freezer_dir_ + "/freezer.state", state) != 0) return false;
+  return state.compare(0, 6, "FROZEN") == 0 || state.compare(0, 8, "FREEZING") == 0;
+}
+
+std::size_t group::kill_all(int sig) const {
+  if (dirs_.empty()) return 0;
+  if (unified_ && sig == SIGKILL) {
+    std::size_t n = pids().size();
+    int e = files::write(dirs_.front() + "/cgroup.kill", "1");
+    if (e == 0) return n;
+    if (e != ENOENT)  // ENOENT: a kernel before 5.14, fall back to listing
+      throw error(ec::internal,
+                  "cannot kill the cgroup " + dirs_.front() + ": " + std::strerror(e));
+  }
+  // Frozen, no task can fork between the listing and the signal. A task that was inside
+  // fork() while the freeze began shows up in a later listing, hence the rounds.
+  const bool has_freezer = !freezer_dir_.empty();
+  const bool was_frozen = has_freezer && frozen();
+  if (has_freezer && !was_frozen) freeze();
+  std::vector<pid_t> seen;
+  std::size_t count = 0;
+  try {
+    for (int round = 0; round < 8; ++round) {
+      bool fresh = false;
+      for (pid_t p : pids()) {
+        if (std::find(seen.begin(), seen.end(), p) != seen.end()) continue;
+        fresh = true;
+        seen.push_back(p);
+        if (::kill(p, sig) == 0) ++count;
+      }
+      if (!fresh) break;
+    }
+  } catch (...) {
+    if (has_freezer && !was_frozen) thaw();
+    throw;
+  }
+  // A paused group stays paused (its tasks get the signal when unpaused), except for
+  // SIGKILL: v1 frozen tasks only die once thawed.
+  if (has_freezer && (!was_frozen || sig == SIGKILL)) thaw();
+  return count;
+}
+
+std::vector<pid_t> group::pids() const {
+  std::vector<pid_t> out;
+  if (procs_dir_.empty()) return out;
+  std::string text;
+  int e = files::read(procs_dir_ + "/cgroup.procs", text);
+  if (e == ENOENT || e == ENODEV) return out;
+  if (e != 0)
+    throw error(ec::internal, "cannot list the tasks of " + procs_dir_ + ": " + std::strerror(e));
+  pid_t cur = 0;
+  bool any = false;
+  for (char c : text) {
+    if (c >= '0' && c <= '9') {
+      cur = cur * 10 + (c - '0');
+      any = true;
+    } else {
+      if (any) out.push_back(cur);
+      cur = 0;
+      any = false;
+    }
+  }
+  if (any) out.push_back(cur);
+  // v1 does not promise a sorted, duplicate-free cgroup.procs.
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+stats group::read_stats() const {
+  stats s;
+  std::string text;
+  uint64_t v = 0;
+  if (unified_) {
+    const std::string& dir = dirs_.front();
+    if (files::read(dir + "/cpu.stat", text) == 0 && files::keyed_u64(text, "usage_usec", v))
+      s.cpu_ns = v * 1000;
+    if (!memory_dir_.empty()) {
+      files::read_u64(dir + "/memory.current", s.memory_bytes);
+      files::read_u64(dir + "/memory.max", s.memory_limit);  // "max": stays 0
+    }
+    if (!pids_dir_.empty()) files::read_u64(dir + "/pids.current", s.pids);
+    if (!blkio_dir_.empty() && files::read(dir + "/io.stat", text) == 0)
+      sum_io_stat(text, s.block_read, s.block_write);
+  } else {
+    if (!cpuacct_dir_.empty()) files::read_u64(cpuacct_dir_ + "/cpuacct.usage", s.cpu_ns);
+    if (!memory_dir_.empty()) {
+      files::read_u64(memory_dir_ + "/memory.usage_in_bytes", s.memory_bytes);
+      if (files::read_u64(memory_dir_ + "/memory.limit_in_bytes", v))
+        s.memory_limit = limit_or_zero(v);
+    }
+    if (!pids_dir_.empty()) files::read_u64(pids_dir_ + "/pids.current", s.pids);
+    if (!blkio_dir_.empty()) {
+      if (files::read(blkio_dir_ + "/blkio.throttle.io_service_bytes", text) == 0)
+        sum_blkio(text, s.block_read, s.block_write);
+      if (s.block_read == 0 && s.block_write == 0 &&
+          files::read(blkio_dir_ + "/blkio.io_service_bytes", text) == 0)
+        sum_blkio(text, s.block_read, s.block_write);
+    }
+  }
+  s.oom_kills = oom_kills();
+  return s;
+}
+
+uint64_t group::oom_kills() const {
+  if (memory_dir_.empty()) return 0;
+  std::string text;
+  uint64_t v = 0;
+  const char* file = unified_ ? "/memory.events" : "/memory.oom_control";
+  if (files::read(memory_dir_ + file, text) == 0 && files::keyed_u64(text, "oom_kill", v)) return v;
+  return 0;
+}
+
+bool group::remove() const {
+  if (dirs_.empty()) return true;
+  if (!pids().empty()) return false;
+  for (auto it = dirs_.rbegin(); it != dirs_.rend(); ++it) {
+    int e = ::rmdir(it->c_str()) == 0 ? 0 : errno;
+    if (e == 0 || e == ENOENT) continue;
+    if (e == EBUSY) return false;
+    throw error(ec::internal, "cannot remove the cgroup " + *it + ": " + std::strerror(e));
+  }
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------
+// hierarchy
+
+hierarchy hierarchy::detect(const std::string& parent_name) {
+  hierarchy h;
+  try {
+    if (!valid_name(parent_name)) {
+      h.reason_ = "invalid cgroup parent name \"" + parent_name + "\"";
+      return h;
+    }
+    const auto mounts = read_mounts();
+    const auto own = read_own();
+    std::string v2_why;
+    for (const auto& m : mounts) {
+      if (!m.v2) continue;
+      auto line = std::find_if(own.begin(), own.end(),
+                               [](const own_entry& o) { return o.controllers.empty(); });
+      if (line == own.end()) break;
+      unified_setup u;
+      if (setup_unified(m, line->path, parent_name, u, v2_why)) {
+        h.kind_ = layout::unified;
+        h.unified_parent_ = u.parent;
+        h.unified_controllers_ = u.controllers;
+        h.unified_freezer_ = u.freezer;
+        return h;
+      }
+      break;
+    }
+    std::string v1_why;
+    for (const char* c : legacy_controllers) {
+      auto m = std::find_if(mounts.begin(), mounts.end(), [&](const mount_entry& e) {
+        return !e.v2 && contains(e.controllers, c);
+      });
+      auto o = std::find_if(own.begin(), own.end(),
+                            [&](const own_entry& e) { return contains(e.controllers, c); });
+      if (m == mounts.end() || o == own.end()) continue;
+      std::string dir = dir_of(*m, o->path);
+      if (dir.empty()) continue;
+      dir += "/" + parent_name;
+      int e = make_dir(dir);
+      if (e != 0 && e != EEXIST) {
+        v1_why = "cannot create " + dir + ": " + std::strerror(e);
+        continue;
+      }
+      h.legacy_parents_.emplace_back(c, dir);
+    }
+    if (!h.legacy_parents_.empty()) {
+      h.kind_ = layout::legacy;
+      return h;
+    }
+    h.reason_ =
+        v2_why.empty() ? "no cgroup v2 hierarchy with the memory and pids controllers" : v2_why;
+    h.reason_ += v1_why.empty() ? " and no cgroup v1 controller mounted" : "; " + v1_why;
+  } catch (const std::exception& e) {
+    h = hierarchy();
+    h.reason_ = std::string("cannot inspect the cgroups: ") + e.what();
+  }
+  return h;
+}
+
+bool hierarchy::has_freezer() const {
+  if (kind_ == layout::unified) return unified_freezer_;
+  return has_controller("freezer");
+}
+
+bool hierarchy::has_controller(const std::string& name) const {
+  if (kind_ == layout::unified)
+    return contains(unified_controllers_, name == "blkio" ? std::string("io") : name);
+  const std::string& n = name == "io" ? std::string("blkio") : name;
+  for (const auto& p : legacy_parents_)
+    if (p.first == n) return true;
+  return false;
+}
+
+group hierarchy::make_group(const std::string& name) const {
+  group g;
+  if (kind_ == layout::unified) {
+    std::string dir = unified_parent_ + "/" + name;
+    g.unified_ = true;
+    g.procs_dir_ = dir;
+    g.cpuacct_dir_ = dir;  // cpu.stat's usage_usec needs no controller
+    if (unified_freezer_) g.freezer_dir_ = dir;
+    if (has_controller("memory")) g.memory_dir_ = dir;
+    if (has_controller("cpu")) g.cpu_dir_ = dir;
+    if (has_controller("pids")) g.pids_dir_ = dir;
+    if (has_controller("io")) g.blkio_dir_ = dir;
+    g.dirs_.push_back(std::move(dir));
+    return g;
+  }
+  for (const auto& [ctrl, parent] : legacy_parents_) {
+    std::string dir = parent + "/" + name;
+    if (ctrl == "memory") g.memory_dir_ = dir;
+    if (ctrl == "cpu") g.cpu_dir_ = dir;
+    if (ctrl == "cpuacct") g.cpuacct_dir_ = dir;
+    if (ctrl == "pids") g.pids_dir_ = dir;
+    if (ctrl == "freezer") g.freezer_dir_ = dir;
+    if (ctrl == "blkio") g.blkio_dir_ = dir;
+    // Co-mounted controllers (cpu,cpuacct) share one directory.
+    if (!contains(g.dirs_, dir)) g.dirs_.push_back(std::move(dir));
+  }
+  for (const std::string* d : {&g.freezer_dir_, &g.memory_dir_, &g.pids_dir_})
+    if (g.procs_dir_.empty() && !d->empty()) g.procs_dir_ = *d;
+  if (g.procs_dir_.empty() && !g.dirs_.empty()) g.procs_dir_ = g.dirs_.front();
+  return g;
+}
+
+void hierarchy::apply(const group& g, const limits& lim, bool reused) const {
+  if (g.unified_) {
+    const std::string& dir = g.dirs_.front();
+    if (!g.memory_dir_.empty() && (lim.memory_bytes || reused))
+      set_limit(dir, "memory.max", lim.memory_bytes ? std::to_string(lim.memory_bytes) : "max",
+                "memory limit");
+    if (!g.pids_dir_.empty() && (lim.pids_max || reused))
+      set_limit(dir, "pids.max", lim.pids_max ? std::to_string(lim.pids_max) : "max", "pids limit");
+    if (!g.cpu_dir_.empty() && (lim.cpu_quota_us || reused))
+      set_limit(dir, "cpu.max",
+                lim.cpu_quota_us
+                    ? std::to_string(lim.cpu_quota_us) + " " + std::to_string(lim.cpu_period_us)
+                    : std::string("max"),
+                "cpu quota and period");
+    if (!g.cpu_dir_.empty() && (lim.cpu_shares || reused)) {
+      // runc's mapping of shares [2, 262144] onto weights [1, 10000]; signed, so that
+      // shares below 2 give weight 1 instead of wrapping around.
+      int64_t shares = static_cast<int64_t>(lim.cpu_shares);
+      int64_t weight = lim.cpu_shares ? 1 + ((shares - 2) * 9999) / 262142 : 100;
+      set_limit(dir, "cpu.weight", std::to_string(weight), "cpu weight (from cpu shares)");
+    }
+    return;
+  }
+  if (!g.memory_dir_.empty() && (lim.memory_bytes || reused))
+    set_limit(g.memory_dir_, "memory.limit_in_bytes",
+              lim.memory_bytes ? std::to_string(lim.memory_bytes) : "-1", "memory limit");
+  if (!g.pids_dir_.empty() && (lim.pids_max || reused))
+    set_limit(g.pids_dir_, "pids.max", lim.pids_max ? std::to_string(lim.pids_max) : "max",
+              "pids limit");
+  if (!g.cpu_dir_.empty() && lim.cpu_quota_us) {
+    set_limit(g.cpu_dir_, "cpu.cfs_period_us", std::to_string(lim.cpu_period_us), "cpu period");
+    set_limit(g.cpu_dir_, "cpu.cfs_quota_us", std::to_string(lim.cpu_quota_us), "cpu quota");
+  } else if (!g.cpu_dir_.empty() && reused) {
+    set_limit(g.cpu_dir_, "cpu.cfs_quota_us", "-1", "cpu quota");
+  }
+  if (!g.cpu_dir_.empty() && (lim.cpu_shares || reused))
+    set_limit(g.cpu_dir_, "cpu.shares", std::to_string(lim.cpu_shares ? lim.cpu_shares : 1024),
+              "cpu shares");
+}
+
+group hierarchy::create(const std::string& name, const limits& lim) const {
+  if (!valid_name(name)) throw error(ec::invalid_argument, "invalid cgroup name \"" + name + "\"");
+  if (lim.memory_bytes && !has_controller("memory"))
+    missing_controller("--memory", "memory", reason_);
+  if (lim.cpu_quota_us && !has_controller("cpu")) missing_controller("--cpus", "cpu", reason_);
+  if (lim.cpu_shares && !has_controller("cpu")) missing_controller("--cpu-shares", "cpu", reason_);
+  if (lim.pids_max && !has_controller("pids")) missing_controller("--pids-limit", "pids", reason_);
+  if (kind_ == layout::none) return group();
+
+  group g = make_group(name);
+  std::vector<std::string> created;
+  bool reused = false;
+  try {
+    for (const auto& dir : g.dirs_) {
+      int e = make_dir(dir);
+      if (e == 0) {
+        created.push_back(dir);
+      } else if (e == EEXIST) {
+        reused = true;
+      } else {
+        throw error(ec::internal, "cannot create the cgroup " + dir + ": " + std::strerror(e));
+      }
+    }
+    apply(g, lim, reused);
+  } catch (...) {
+    for (auto it = created.rbegin(); it != created.rend(); ++it) ::rmdir(it->c_str());
+    throw;
+  }
+  return g;
+}
+
+group hierarchy::open(const std::string& name) const {
+  if (kind_ == layout::none || !valid_name(name)) return group();
+  group g = make_group(name);
+  if (!files::exists(g.procs_dir_)) return group();
+  // Keep only the hierarchies the group exists in (a controller mounted since is left out).
+  for (std::string* d :
+       {&g.memory_dir_, &g.cpu_dir_, &g.cpuacct_dir_, &g.pids_dir_, &g.freezer_dir_, &g.blkio_dir_})
+    if (!d->empty() && !files::exists(*d)) d->clear();
+  g.dirs_.erase(std::remove_if(g.dirs_.begin(), g.dirs_.end(),
+                               [](const std::string& d) { return !files::exists(d); }),
+                g.dirs_.end());
+  return g;
+}
+
+}  // namespace ctrd::cgroup

@@ -105,7 +105,9 @@ class hierarchy {
   /// when a requested limit needs a controller that is missing or the kernel refuses the
   /// value (the message names the limit and the kernel's reason), ec::internal on other
   /// failures. Leaves nothing behind when it throws. An existing group of that name is
-  /// reused (limits re-applied).
+  /// reused (limits re-applied, unrequested ones reset to unlimited). With layout `none`
+  /// and no limit requested, returns an invalid group (every operation on it is a no-op,
+  /// freeze/thaw throw ec::invalid_state).
   group create(const std::string& name, const limits& lim) const;
   /// The group `name` if it exists (after a ctrd restart), else an invalid group.
   group open(const std::string& name) const;
@@ -115,6 +117,13 @@ class hierarchy {
   std::string reason_;
   std::string unified_parent_;              // v2 parent dir
   std::vector<std::pair<std::string, std::string>> legacy_parents_;  // controller -> parent dir
+  std::vector<std::string> unified_controllers_;  // v2 controllers enabled for the groups
+  bool unified_freezer_ = false;                  // v2 cgroup.freeze available
+
+  /// The directories of group `name` (nothing created).
+  group make_group(const std::string& name) const;
+  /// Writes `lim` into `g`'s files; `reused`: also reset the limits not requested.
+  void apply(const group& g, const limits& lim, bool reused) const;
 };
 
 }  // namespace ctrd::cgroup
