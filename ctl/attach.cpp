@@ -21,15 +21,19 @@ void send_size(client& c, uint32_t msgid) {
   c.notify("resize", json{{"msgid", msgid}, {"rows", rows}, {"cols", cols}});
 }
 
-// After a detach: give the daemon a moment to end the attach cleanly, then go. The
-// container keeps running either way; closing the connection detaches too.
+// After a detach: give the daemon a moment to end the stream cleanly, then go. The
+// container keeps running either way; closing the connection detaches too. When ctrd
+// refuses the `detach` (e.g. for a stream it cannot detach, such as an older ctrd's exec),
+// there is nothing to wait for: closing the connection is the detach.
 void finish_detach(client& c, uint32_t msgid) {
   try {
-    c.send("detach", json{{"msgid", msgid}});
+    uint32_t detach_id = c.send("detach", json{{"msgid", msgid}});
     c.flush();
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
     response r;
+    response d;
     while (!c.try_take(msgid, r)) {
+      if (c.try_take(detach_id, d) && !d.ok()) return;
       auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
                       deadline - std::chrono::steady_clock::now())
                       .count();

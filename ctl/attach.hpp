@@ -1,4 +1,4 @@
-// Attached sessions (`run` without -d, `start -a`, `attach`): the container's output to
+// Attached sessions (`run` without -d, `start -a`, `attach`, `exec`): the output to
 // fds 1/2, ctrctl's stdin to the container (`stdin` notifications, EOF included), detach
 // keys, and for tty containers raw mode plus `resize` on every SIGWINCH. One poll() loop
 // over the socket, stdin and a signal self-pipe; no busy waiting.
@@ -18,9 +18,10 @@ struct attach_options {
   std::string detach_keys;     ///< parsed detach sequence (parse_detach_keys); "" = none
 };
 
-/// Drives the attach stream of the request `msgid` (queued with client::send() and
-/// write_output as its output handler) until its response. Returns the container's exit
-/// code, 0 after a detach (nothing printed; the container keeps running), or prints the
+/// Drives the attach stream of the request `msgid` (an `attach`, attached `start` or
+/// `exec`, queued with client::send() and write_output as its output handler) until its
+/// response. Returns the exit code in the response (the container's or the exec'd
+/// process's), 0 after a detach (nothing printed; the process keeps running), or prints the
 /// error and returns 125/126/127; `failed` (optional) is set for an error response.
 int attach_stream(client& c, uint32_t msgid, const attach_options& o, bool* failed = nullptr);
 

@@ -16,7 +16,8 @@ namespace ctl {
 /// What the global parse hands to a verb.
 struct context {
   std::string socket;                ///< --socket ("" = $CTRD_SOCKET or the default)
-  std::vector<std::string> command;  ///< container command (create/run), split off before parsing
+  std::vector<std::string> command;  ///< container command (create/run; exec: CONTAINER first),
+                                     ///< split off before parsing
 };
 
 /// Runs a parsed verb; returns the process exit status.
@@ -27,7 +28,7 @@ struct verb {
   const char* name;
   const char* alias;  ///< second name (nullptr if none), e.g. "remove" for rm
   runner (*add)(CLI::App& app);
-  bool takes_command;  ///< arguments from the first positional on are the container command
+  bool takes_command;  ///< arguments from the first positional on go to context::command
 };
 
 runner add_create(CLI::App& app);   ///< cmd_create.cpp
@@ -48,5 +49,15 @@ runner add_version(CLI::App& app);  ///< cmd_version.cpp
 runner add_healthcheck(CLI::App& app);  ///< cmd_healthcheck.cpp
 runner add_reload(CLI::App& app);       ///< cmd_daemon.cpp
 runner add_shutdown(CLI::App& app);     ///< cmd_daemon.cpp
+runner add_pause(CLI::App& app);        ///< cmd_pause.cpp
+runner add_unpause(CLI::App& app);      ///< cmd_pause.cpp
+runner add_stats(CLI::App& app);        ///< cmd_stats.cpp
+runner add_exec(CLI::App& app);         ///< cmd_exec.cpp (takes_command: CONTAINER CMD...)
+runner add_mount(CLI::App& app);        ///< cmd_mount.cpp
+runner add_unmount(CLI::App& app);      ///< cmd_mount.cpp
+runner add_export(CLI::App& app);       ///< cmd_export.cpp
+runner add_cp(CLI::App& app);           ///< cmd_cp.cpp
+runner add_stat(CLI::App& app);         ///< cmd_cp.cpp
+runner add_artifact(CLI::App& app);     ///< cmd_artifact.cpp
 
 }  // namespace ctl

@@ -1,13 +1,17 @@
 #include "ctl/create_flags.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <cctype>
 #include <cerrno>
+#include <cmath>
+#include <cstdlib>
 #include <cstring>
-#include <fcntl.h>
-#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 
+#include "ctl/size_units.hpp"
 #include "ctl/stream_flags.hpp"
 #include "messages/container_config.hpp"
 #include "messages/duration.hpp"
@@ -93,6 +97,22 @@ void add_create_flags(CLI::App& cmd, create_options& o) {
                  "ignore (default): ready once started");
   cmd.add_flag("-i,--interactive", o.interactive, "Keep the container's stdin open");
   cmd.add_flag("-t,--tty", o.tty, "Allocate a pseudo-terminal for the container");
+  cmd.add_option("--rootfs", o.rootfs,
+                 "Host directory used as the container's root file system (DIR:O: overlay)");
+  cmd.add_flag("--rootfs-overlay", o.rootfs_overlay,
+               "Keep the rootfs read-only and write to the container's own upper layer");
+  cmd.add_flag("--read-only", o.read_only, "Mount the container's root read-only");
+  cmd.add_option("-v,--volume", o.volumes, "Bind mount HOST:CTR[:ro|rw] (needs --rootfs)")
+      ->allow_extra_args(false);
+  cmd.add_option("--hostname", o.hostname, "Host name inside the container");
+  cmd.add_option("--pid", o.pid, "PID namespace: private or host");
+  cmd.add_option("--ipc", o.ipc, "IPC namespace: private or host");
+  cmd.add_option("--uts", o.uts, "UTS namespace: private or host");
+  cmd.add_option("--network,--net", o.network, "Network: host (default) or none (only lo)");
+  cmd.add_option("-m,--memory", o.memory, "Memory limit (b, k, m, g; e.g. 64m; at least 6m)");
+  cmd.add_option("--cpus", o.cpus, "Number of CPUs (e.g. 0.5)");
+  cmd.add_option("-c,--cpu-shares", o.cpu_shares, "CPU shares, relative weight (2..262144)");
+  cmd.add_option("--pids-limit", o.pids_limit, "Most tasks the container may have (-1: unlimited)");
   cmd.add_option("--log-opt", o.log_opts,
                  "Logging option: max-size=SIZE (rotate above SIZE bytes, k/m/g suffixes; 0 = "
                  "never), max-file=N (rotated files kept)")
@@ -221,7 +241,207 @@ std::vector<std::string> merge_env(const std::vector<std::string>& entries) {
   return out;
 }
 
-json build_definition(const create_options& o, const std::vector<std::string>& host_env) {
+std::string absolute_path(const std::string& path, const std::string& cwd) {
+  std::string joined = !path.empty() && path[0] == '/' ? path : cwd + "/" + path;
+  std::vector<std::string> parts;
+  std::size_t pos = 0;
+  while (pos <= joined.size()) {
+    auto slash = joined.find('/', pos);
+    std::string part =
+        joined.substr(pos, slash == std::string::npos ? std::string::npos : slash - pos);
+    pos = slash == std::string::npos ? joined.size() + 1 : slash + 1;
+    if (part.empty() || part == ".") continue;
+    if (part == "..") {
+      if (!parts.empty()) parts.pop_back();
+      continue;
+    }
+    parts.push_back(std::move(part));
+  }
+  std::string out;
+  for (const auto& p : parts) out += "/" + p;
+  return out.empty() ? "/" : out;
+}
+
+std::string current_directory() {
+  std::vector<char> buf(4096);
+  while (::getcwd(buf.data(), buf.size()) == nullptr) {
+    if (errno != ERANGE)
+      throw ctrd::error(
+          ctrd::ec::internal,
+          std::string("cannot determine the working directory: ") + std::strerror(errno));
+    buf.resize(buf.size() * 2);
+  }
+  return buf.data();
+}
+
+volume_spec parse_volume(const std::string& text, const std::string& cwd) {
+  auto bad = [&](const std::string& why) { invalid("invalid volume \"" + text + "\": " + why); };
+  std::vector<std::string> parts;
+  std::size_t pos = 0;
+  for (;;) {
+    auto colon = text.find(':', pos);
+    parts.push_back(text.substr(pos, colon == std::string::npos ? std::string::npos : colon - pos));
+    if (colon == std::string::npos) break;
+    pos = colon + 1;
+  }
+  if (parts.size() < 2 || parts.size() > 3) bad("use HOST:CTR[:ro|rw]");
+  volume_spec v;
+  const std::string& host_path = parts[0];
+  if (host_path.empty()) bad("empty host path");
+  if (host_path[0] != '/' && host_path[0] != '.')
+    bad("the host path must be absolute or start with \".\" (named volumes are not supported)");
+  if (parts[1].empty() || parts[1][0] != '/')
+    bad("container path \"" + parts[1] + "\" must be absolute");
+  v.source = absolute_path(host_path, cwd);
+  v.destination = absolute_path(parts[1], "/");
+  if (parts.size() == 3) {
+    bool ro = false, rw = false;
+    std::size_t p = 0;
+    const std::string& opts = parts[2];
+    for (;;) {
+      auto comma = opts.find(',', p);
+      std::string opt = opts.substr(p, comma == std::string::npos ? std::string::npos : comma - p);
+      if (opt == "ro")
+        ro = true;
+      else if (opt == "rw")
+        rw = true;
+      else
+        bad("unknown option \"" + opt + "\": ctrd supports ro and rw");
+      if (comma == std::string::npos) break;
+      p = comma + 1;
+    }
+    if (ro && rw) bad("ro and rw are mutually exclusive");
+    v.read_only = ro;
+  }
+  return v;
+}
+
+double parse_cpus(const std::string& text) {
+  char* end = nullptr;
+  errno = 0;
+  double v = text.empty() || std::isspace(static_cast<unsigned char>(text[0])) != 0
+                 ? -1
+                 : std::strtod(text.c_str(), &end);
+  if (end == nullptr || *end != 0 || errno != 0 || !std::isfinite(v) || v <= 0 ||
+      text.find_first_of("xXpPeEnN") != std::string::npos)
+    invalid("invalid cpus \"" + text + "\": must be a number greater than 0 (e.g. 0.5)");
+  if (v < 0.01)
+    invalid("invalid cpus \"" + text + "\": the smallest CPU limit is 0.01 (1 ms per 100 ms)");
+  return v;
+}
+
+int64_t parse_memory_limit(const std::string& text) {
+  int64_t v = parse_ram_size(text);
+  if (v != 0 && v < 6 * 1024 * 1024)
+    invalid("invalid memory \"" + text + "\": the minimum memory limit allowed is 6MB");
+  return v;
+}
+
+uint64_t parse_cpu_shares(const std::string& text) {
+  if (text.empty() || text.size() > 9 || text.find_first_not_of("0123456789") != std::string::npos)
+    invalid("invalid cpu shares \"" + text + "\": must be a non-negative integer");
+  uint64_t v = std::stoull(text);
+  if (v != 0 && (v < 2 || v > 262144))
+    invalid("invalid cpu shares \"" + text + "\": must be between 2 and 262144 (0: the default)");
+  return v;
+}
+
+int64_t parse_pids_limit(const std::string& text) {
+  if (text == "-1") return 0;
+  if (text.empty() || text.size() > 18 || text.find_first_not_of("0123456789") != std::string::npos)
+    invalid("invalid pids limit \"" + text +
+            "\": must be a positive integer, or -1 or 0 for no limit");
+  return std::stoll(text);
+}
+
+namespace {
+
+// "private" or "host" for --pid/--ipc/--uts, "host" or "none" for --network.
+void namespace_mode(const std::string& value, const char* flag, const char* a, const char* b,
+                    const char* key, json& def) {
+  if (value.empty()) return;
+  if (value != a && value != b)
+    invalid(std::string("invalid ") + flag + " \"" + value + "\": ctrd supports " + a + " and " +
+            b);
+  def[key] = value;
+}
+
+// What stat(2) says about a host path, for messages: "" when it is a directory.
+std::string directory_problem(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return std::strerror(errno);
+  if (!S_ISDIR(st.st_mode)) return "not a directory";
+  return {};
+}
+
+// Host name rule: as container names (the default host name is the name), at most 64 bytes.
+bool valid_hostname(const std::string& h) {
+  return !h.empty() && h.size() <= 64 && ctrd::valid_container_name(h);
+}
+
+// Adds the isolation and resource keys (see build_definition()).
+void apply_isolation(const create_options& o, const std::string& cwd_in, json& def) {
+  std::string cwd = cwd_in;
+  auto dir = [&]() -> const std::string& {
+    if (cwd.empty()) cwd = current_directory();
+    return cwd;
+  };
+  bool overlay = o.rootfs_overlay;
+  if (!o.rootfs.empty()) {
+    std::string r = o.rootfs;
+    if (r.size() > 2 && r.compare(r.size() - 2, 2, ":O") == 0 && !directory_problem(r).empty()) {
+      r.resize(r.size() - 2);  // podman's --rootfs DIR:O
+      overlay = true;
+    }
+    std::string abs = absolute_path(r, r[0] == '/' ? "/" : dir());
+    std::string problem = directory_problem(abs);
+    if (!problem.empty()) invalid("invalid rootfs \"" + o.rootfs + "\": " + abs + ": " + problem);
+    def["rootfs"] = abs;
+  } else if (overlay) {
+    invalid("--rootfs-overlay needs --rootfs");
+  }
+  if (overlay) def["rootfs_overlay"] = true;
+  if (o.read_only) def["read_only"] = true;
+  if (!o.volumes.empty()) {
+    if (o.rootfs.empty())
+      invalid("--volume needs --rootfs (without it the container sees the host's files)");
+    json mounts = json::array();
+    std::vector<std::string> seen;
+    for (const auto& text : o.volumes) {
+      volume_spec v = parse_volume(text, text[0] == '/' ? std::string("/") : dir());
+      struct stat st {};
+      if (::stat(v.source.c_str(), &st) != 0)
+        invalid("invalid volume \"" + text + "\": host path " + v.source + ": " +
+                std::strerror(errno));
+      for (const auto& d : seen)
+        if (d == v.destination) invalid("duplicate mount destination " + v.destination);
+      seen.push_back(v.destination);
+      mounts.push_back(
+          json{{"source", v.source}, {"destination", v.destination}, {"read_only", v.read_only}});
+    }
+    def["mounts"] = std::move(mounts);
+  }
+  if (!o.hostname.empty()) {
+    if (!valid_hostname(o.hostname))
+      invalid("invalid hostname \"" + o.hostname +
+              "\": use at most 64 characters [a-zA-Z0-9][a-zA-Z0-9_.-]*");
+    if (o.uts == "host") invalid("cannot set hostname when running in the host UTS namespace");
+    def["hostname"] = o.hostname;
+  }
+  namespace_mode(o.pid, "pid namespace", "private", "host", "pid", def);
+  namespace_mode(o.ipc, "ipc namespace", "private", "host", "ipc", def);
+  namespace_mode(o.uts, "uts namespace", "private", "host", "uts", def);
+  namespace_mode(o.network, "network", "host", "none", "network", def);
+  if (!o.memory.empty()) def["memory"] = static_cast<uint64_t>(parse_memory_limit(o.memory));
+  if (!o.cpus.empty()) def["cpus"] = parse_cpus(o.cpus);
+  if (!o.cpu_shares.empty()) def["cpu_shares"] = parse_cpu_shares(o.cpu_shares);
+  if (!o.pids_limit.empty()) def["pids_limit"] = parse_pids_limit(o.pids_limit);
+}
+
+}  // namespace
+
+json build_definition(const create_options& o, const std::vector<std::string>& host_env,
+                      const std::string& cwd) {
   json def = json::object();
   def["command"] = o.command;
   if (!o.name.empty()) {
@@ -306,6 +526,7 @@ json build_definition(const create_options& o, const std::vector<std::string>& h
   if (o.interactive) def["interactive"] = true;
   if (o.tty) def["tty"] = true;
   apply_log_opts(o.log_opts, def);
+  apply_isolation(o, cwd, def);
   ctrd::validate(ctrd::config_from_json(def));
   return def;
 }

@@ -45,6 +45,19 @@ struct create_options {
   bool interactive = false;             ///< -i/--interactive (keep stdin open)
   bool tty = false;                     ///< -t/--tty (pseudo-terminal)
   std::vector<std::string> log_opts;    ///< --log-opt max-size=SIZE | max-file=N
+  std::string rootfs;                   ///< --rootfs DIR (or DIR:O for an overlay)
+  bool rootfs_overlay = false;          ///< --rootfs-overlay
+  bool read_only = false;               ///< --read-only
+  std::vector<std::string> volumes;     ///< -v/--volume HOST:CTR[:ro|rw]
+  std::string hostname;                 ///< --hostname NAME
+  std::string pid;                      ///< --pid private|host
+  std::string ipc;                      ///< --ipc private|host
+  std::string uts;                      ///< --uts private|host
+  std::string network;                  ///< --network/--net host|none
+  std::string memory;                   ///< -m/--memory SIZE (text, validated here)
+  std::string cpus;                     ///< --cpus FLOAT
+  std::string cpu_shares;               ///< -c/--cpu-shares N
+  std::string pids_limit;               ///< --pids-limit N (-1 or 0: unlimited)
   std::vector<std::string> command;     ///< CMD [ARG...]
 };
 
@@ -85,6 +98,43 @@ uint64_t duration_flag_ms(const std::string& text);
 /// ctrd::error{invalid_argument}.
 std::vector<std::string> split_requires(const std::vector<std::string>& values);
 
+/// One `-v HOST:CTR[:OPTIONS]` bind mount, as sent in `mounts`.
+struct volume_spec {
+  std::string source;       ///< absolute host path
+  std::string destination;  ///< absolute container path
+  bool read_only = false;
+};
+
+/// Makes `path` absolute against `cwd` (lexically: "." and empty components dropped, ".."
+/// removes the previous component, never above "/"). Pure.
+std::string absolute_path(const std::string& path, const std::string& cwd);
+
+/// ctrctl's working directory. Throws ctrd::error{internal} when it cannot be determined.
+std::string current_directory();
+
+/// Parses a -v/--volume value as podman does for bind mounts: HOST:CTR[:OPTIONS] with
+/// OPTIONS a comma list of `ro`/`rw` (not both). HOST must be
+/// a path (absolute, or relative starting with "."; ctrd has no named volumes) and is made
+/// absolute against `cwd`; CTR must be absolute. Does not look at the file system. Throws
+/// ctrd::error{invalid_argument} "invalid volume ...".
+volume_spec parse_volume(const std::string& text, const std::string& cwd);
+
+/// Parses --cpus: a decimal number of CPUs, at least 0.01 (the kernel's smallest quota, 1
+/// ms per 100 ms period). Throws ctrd::error{invalid_argument}.
+double parse_cpus(const std::string& text);
+
+/// Parses -m/--memory with parse_ram_size(); 0 means no limit, anything else must be at
+/// least 6 MiB (podman's minimum). Throws ctrd::error{invalid_argument}.
+int64_t parse_memory_limit(const std::string& text);
+
+/// Parses -c/--cpu-shares: 0 (the default weight) or 2..262144. Throws
+/// ctrd::error{invalid_argument}.
+uint64_t parse_cpu_shares(const std::string& text);
+
+/// Parses --pids-limit: -1 and 0 mean unlimited (returned as 0), otherwise a positive
+/// integer. Throws ctrd::error{invalid_argument}.
+int64_t parse_pids_limit(const std::string& text);
+
 /// Builds the `create` definition from the flags: env files first, then -e entries (later
 /// wins), labels as a map, stop_signal as its canonical name, stop_timeout as an integer,
 /// auto_remove for --rm, requires as an array, durations in milliseconds (`*_ms` keys),
@@ -93,8 +143,15 @@ std::vector<std::string> split_requires(const std::vector<std::string>& values);
 /// daemon's defaults apply; without a health check (no --health-cmd, `--health-cmd none`,
 /// `--health-interval disable`, --no-healthcheck) no health key is sent, the other
 /// --health-* values are only checked (podman ignores them too), and --health-on-failure
-/// other than none is refused. Validates the result with ctrd::config_from_json() and
-/// ctrd::validate(); throws ctrd::error{invalid_argument}.
-json build_definition(const create_options& opts, const std::vector<std::string>& host_env);
+/// other than none is refused. Isolation and resources (docs/ctrctl.md): `rootfs` made
+/// absolute against `cwd` (must be an existing directory; a ":O" suffix sets
+/// `rootfs_overlay`), `rootfs_overlay`, `read_only`, `mounts` from -v (host paths must
+/// exist; they need --rootfs; no duplicate destinations), `hostname` (refused with `--uts
+/// host`), `pid`/`ipc`/`uts` (private|host), `network` (host|none), `memory` in bytes,
+/// `cpus`, `cpu_shares`, `pids_limit`. Validates the result with ctrd::config_from_json()
+/// and ctrd::validate(); throws ctrd::error{invalid_argument}. `cwd` "" means
+/// current_directory().
+json build_definition(const create_options& opts, const std::vector<std::string>& host_env,
+                      const std::string& cwd = {});
 
 }  // namespace ctl

@@ -17,15 +17,33 @@ using namespace ctl;
 
 // Dispatch table, in --help order.
 const verb verbs[] = {
-    {"create", nullptr, add_create, true},    {"run", nullptr, add_run, true},
-    {"init", nullptr, add_init, false},       {"start", nullptr, add_start, false},
-    {"stop", nullptr, add_stop, false},       {"kill", nullptr, add_kill, false},
-    {"restart", nullptr, add_restart, false}, {"rm", "remove", add_rm, false},
-    {"ps", "list", add_ps, false},            {"inspect", nullptr, add_inspect, false},
-    {"attach", nullptr, add_attach, false},   {"wait", nullptr, add_wait, false},
-    {"logs", nullptr, add_logs, false},       {"events", nullptr, add_events, false},
+    {"create", nullptr, add_create, true},
+    {"run", nullptr, add_run, true},
+    {"init", nullptr, add_init, false},
+    {"start", nullptr, add_start, false},
+    {"stop", nullptr, add_stop, false},
+    {"kill", nullptr, add_kill, false},
+    {"restart", nullptr, add_restart, false},
+    {"rm", "remove", add_rm, false},
+    {"pause", nullptr, add_pause, false},
+    {"unpause", nullptr, add_unpause, false},
+    {"ps", "list", add_ps, false},
+    {"inspect", nullptr, add_inspect, false},
+    {"stats", nullptr, add_stats, false},
+    {"attach", nullptr, add_attach, false},
+    {"exec", nullptr, add_exec, true},
+    {"wait", nullptr, add_wait, false},
+    {"logs", nullptr, add_logs, false},
+    {"events", nullptr, add_events, false},
+    {"mount", nullptr, add_mount, false},
+    {"unmount", "umount", add_unmount, false},
+    {"export", nullptr, add_export, false},
+    {"cp", nullptr, add_cp, false},
+    {"stat", nullptr, add_stat, false},
+    {"artifact", nullptr, add_artifact, false},
     {"healthcheck", nullptr, add_healthcheck, false},
-    {"reload", nullptr, add_reload, false},   {"shutdown", nullptr, add_shutdown, false},
+    {"reload", nullptr, add_reload, false},
+    {"shutdown", nullptr, add_shutdown, false},
     {"version", nullptr, add_version, false},
 };
 
@@ -77,7 +95,7 @@ int run(const std::vector<std::string>& args) {
     return nullptr;
   };
 
-  // Find the verb; for create/run, split the container command off before CLI11 sees it.
+  // Find the verb; for create/run/exec, split the container command off before CLI11 sees it.
   std::vector<std::string> to_parse = args;
   if (vi < args.size()) {
     if (args[vi] == "help") {  // `ctrctl help [COMMAND]`

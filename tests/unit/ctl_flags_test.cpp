@@ -1,19 +1,23 @@
-// Unit tests for ctrctl's create flags → container definition translation, env files, and
-// the split of a command line into flags and container command. Links ctl_lib.
+// Unit tests for ctrctl's create flags → container definition translation (isolation and
+// resource flags included), env files, the split of a command line into flags and container
+// command, size units and the `stats` computations and rendering. Links ctl_lib.
 #include <catch2/catch.hpp>
 
+#include <sys/stat.h>
+#include <unistd.h>
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
 #include <fstream>
-#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 
 #include "ctl/args.hpp"
 #include "ctl/create_flags.hpp"
 #include "ctl/detach_keys.hpp"
+#include "ctl/size_units.hpp"
+#include "ctl/stats_format.hpp"
 #include "ctl/stream_flags.hpp"
 #include "messages/duration.hpp"
 #include "messages/error.hpp"
@@ -110,7 +114,7 @@ TEST_CASE("expand_env_entry and merge_env", "[ctl][flags]") {
         std::vector<std::string>{"A=3", "B=2", "AB=4"});
 }
 
-TEST_CASE("env files: comments, blanks, CRLF, host lookups", "[ctl][flags]") {
+TEST_CASE("env files: comments blanks CRLF and host lookups", "[ctl][flags]") {
   std::string text =
       "# a comment\n"
       "\n"
@@ -130,7 +134,7 @@ TEST_CASE("env files: comments, blanks, CRLF, host lookups", "[ctl][flags]") {
   }
 }
 
-TEST_CASE("read_env_file reads a file, and env files come before -e", "[ctl][flags]") {
+TEST_CASE("read_env_file reads a file and env files come before -e", "[ctl][flags]") {
   std::string path = "/tmp/ctl_flags_test_" + std::to_string(::getpid()) + ".env";
   {
     std::ofstream f(path);
@@ -212,7 +216,7 @@ TEST_CASE("restart pacing flags are sent in milliseconds", "[ctl][flags]") {
   CHECK(minimal == json{{"command", {"true"}}, {"restart_delay_ms", 1000}});
 }
 
-TEST_CASE("health flags: shell command, durations, on-failure", "[ctl][flags]") {
+TEST_CASE("health flags: shell command durations and on-failure", "[ctl][flags]") {
   json d = definition_from({"--health-cmd", "curl -f http://localhost/ || exit 1",
                             "--health-interval", "10s", "--health-timeout", "2s",
                             "--health-retries", "5", "--health-start-period", "1m",
@@ -227,7 +231,7 @@ TEST_CASE("health flags: shell command, durations, on-failure", "[ctl][flags]") 
   CHECK(only_cmd == json{{"command", {"true"}}, {"health_cmd", {"/bin/sh", "-c", "true"}}});
 }
 
-TEST_CASE("health check disabled: interval disable, cmd none, no-healthcheck", "[ctl][flags]") {
+TEST_CASE("health check disabled: interval disable or cmd none or no-healthcheck", "[ctl][flags]") {
   const json bare = json{{"command", {"true"}}};
   CHECK(definition_from({"--health-cmd", "true", "--health-interval", "disable"}) == bare);
   CHECK(definition_from({"--health-cmd", "none", "--health-retries", "2"}) == bare);
@@ -242,7 +246,7 @@ TEST_CASE("health check disabled: interval disable, cmd none, no-healthcheck", "
         ctrd::ec::invalid_argument);
 }
 
-TEST_CASE("requires: repeatable, comma lists split, names validated", "[ctl][flags]") {
+TEST_CASE("requires: repeatable with comma lists split and names validated", "[ctl][flags]") {
   json d = definition_from({"--requires", "db,cache", "--requires=queue", "--requires", "db"});
   CHECK(d["requires"] == json{"db", "cache", "queue"});
   CHECK(ctl::split_requires({"a.b_c-1"}) == std::vector<std::string>{"a.b_c-1"});
@@ -485,7 +489,7 @@ TEST_CASE("log sizes and --log-opt", "[ctl][flags]") {
   }
 }
 
-TEST_CASE("create -i, -t and --log-opt reach the definition", "[ctl][flags]") {
+TEST_CASE("create -i -t and --log-opt reach the definition", "[ctl][flags]") {
   auto o = with_command({"cat"});
   o.interactive = true;
   o.tty = true;
@@ -520,4 +524,356 @@ TEST_CASE("event filters", "[ctl][events]") {
     INFO(bad);
     CHECK(code_of([&] { ctl::parse_event_filters({bad}); }) == ctrd::ec::invalid_argument);
   }
+}
+
+// --- isolation and resource flags (issue 5) ---
+
+namespace {
+// A scratch directory removed at the end of the test.
+struct temp_dir {
+  std::string path;
+  temp_dir() {
+    char tmpl[] = "/tmp/ctl_flags_XXXXXX";
+    path = ::mkdtemp(tmpl);
+  }
+  ~temp_dir() { std::system(("rm -rf '" + path + "'").c_str()); }
+};
+}  // namespace
+
+TEST_CASE("memory sizes use podman's binary units", "[ctl][flags][size]") {
+  CHECK(ctl::parse_ram_size("64m") == 64 * 1024 * 1024);
+  CHECK(ctl::parse_ram_size("64M") == 64 * 1024 * 1024);
+  CHECK(ctl::parse_ram_size("64mb") == 64 * 1024 * 1024);
+  CHECK(ctl::parse_ram_size("64MiB") == 64 * 1024 * 1024);
+  CHECK(ctl::parse_ram_size("1g") == 1024 * 1024 * 1024);
+  CHECK(ctl::parse_ram_size("1.5k") == 1536);
+  CHECK(ctl::parse_ram_size("4096") == 4096);
+  CHECK(ctl::parse_ram_size("4096b") == 4096);
+  CHECK(ctl::parse_ram_size("2 m") == 2 * 1024 * 1024);
+  CHECK(ctl::parse_ram_size("1t") == 1024ll * 1024 * 1024 * 1024);
+  for (const char* bad :
+       {"", "m", "64x", "-1", "64mm", "64ki", "1.", ".5m", "64m ", "1bb", "1e3", "99999999999p"}) {
+    INFO(bad);
+    CHECK(code_of([&] { ctl::parse_ram_size(bad); }) == ctrd::ec::invalid_argument);
+  }
+}
+
+TEST_CASE("memory limit minimum is 6m and 0 means no limit", "[ctl][flags][size]") {
+  CHECK(ctl::parse_memory_limit("6m") == 6 * 1024 * 1024);
+  CHECK(ctl::parse_memory_limit("0") == 0);
+  CHECK(code_of([] { ctl::parse_memory_limit("5m"); }) == ctrd::ec::invalid_argument);
+  CHECK(message_of([] {
+          ctl::parse_memory_limit("1k");
+        }).find("minimum memory limit allowed is 6MB") != std::string::npos);
+}
+
+TEST_CASE("cpus cpu-shares and pids-limit are checked", "[ctl][flags]") {
+  CHECK(ctl::parse_cpus("0.5") == 0.5);
+  CHECK(ctl::parse_cpus("2") == 2.0);
+  CHECK(ctl::parse_cpus("0.01") == 0.01);
+  for (const char* bad :
+       {"", "0", "-1", "0.001", "abc", "1.5x", "inf", "nan", " 1", "1e2", "0x10"}) {
+    INFO(bad);
+    CHECK(code_of([&] { ctl::parse_cpus(bad); }) == ctrd::ec::invalid_argument);
+  }
+  CHECK(ctl::parse_cpu_shares("1024") == 1024);
+  CHECK(ctl::parse_cpu_shares("2") == 2);
+  CHECK(ctl::parse_cpu_shares("262144") == 262144);
+  CHECK(ctl::parse_cpu_shares("0") == 0);
+  for (const char* bad : {"", "1", "262145", "-5", "x"}) {
+    INFO(bad);
+    CHECK(code_of([&] { ctl::parse_cpu_shares(bad); }) == ctrd::ec::invalid_argument);
+  }
+  CHECK(ctl::parse_pids_limit("-1") == 0);
+  CHECK(ctl::parse_pids_limit("0") == 0);
+  CHECK(ctl::parse_pids_limit("100") == 100);
+  for (const char* bad : {"", "-2", "x", "1.5", "9999999999999999999"}) {
+    INFO(bad);
+    CHECK(code_of([&] { ctl::parse_pids_limit(bad); }) == ctrd::ec::invalid_argument);
+  }
+}
+
+TEST_CASE("absolute_path joins and cleans lexically", "[ctl][flags]") {
+  CHECK(ctl::absolute_path("data", "/home/u") == "/home/u/data");
+  CHECK(ctl::absolute_path("./data/", "/home/u") == "/home/u/data");
+  CHECK(ctl::absolute_path("../x", "/home/u") == "/home/x");
+  CHECK(ctl::absolute_path("../../../x", "/home/u") == "/x");
+  CHECK(ctl::absolute_path("/a//b/./c", "/ignored") == "/a/b/c");
+  CHECK(ctl::absolute_path(".", "/") == "/");
+}
+
+TEST_CASE("volumes parse as HOST:CTR with ro or rw", "[ctl][flags]") {
+  auto v = ctl::parse_volume("./data:/srv/data", "/home/u");
+  CHECK(v.source == "/home/u/data");
+  CHECK(v.destination == "/srv/data");
+  CHECK_FALSE(v.read_only);
+  v = ctl::parse_volume("/etc/hosts:/etc/hosts:ro", "/home/u");
+  CHECK(v.source == "/etc/hosts");
+  CHECK(v.read_only);
+  CHECK_FALSE(ctl::parse_volume("/a:/b:rw", "/").read_only);
+  CHECK(ctl::parse_volume("/a:/b/../c/", "/").destination == "/c");
+  for (const char* bad :
+       {"/a", "/a:", ":/b", "/a:b", "/a:/b:rx", "/a:/b:ro,rw", "/a:/b:ro:x", "named:/data"}) {
+    INFO(bad);
+    CHECK(code_of([&] { ctl::parse_volume(bad, "/"); }) == ctrd::ec::invalid_argument);
+  }
+  CHECK(message_of([] { ctl::parse_volume("named:/data", "/"); }).find("named volumes") !=
+        std::string::npos);
+}
+
+TEST_CASE("isolation flags land in the definition", "[ctl][flags]") {
+  temp_dir root;
+  temp_dir data;
+  auto o = with_command({"sh"});
+  o.rootfs = root.path;
+  o.read_only = true;
+  o.volumes = {data.path + ":/data:ro", "/tmp:/scratch"};
+  o.hostname = "box";
+  o.pid = "private";
+  o.ipc = "host";
+  o.uts = "private";
+  o.network = "none";
+  o.memory = "64m";
+  o.cpus = "1.5";
+  o.cpu_shares = "512";
+  o.pids_limit = "-1";
+  json d = ctl::build_definition(o, host, "/");
+  CHECK(d["rootfs"] == root.path);
+  CHECK_FALSE(d.contains("rootfs_overlay"));
+  CHECK(d["read_only"] == true);
+  CHECK(d["mounts"] ==
+        json::array({json{{"source", data.path}, {"destination", "/data"}, {"read_only", true}},
+                     json{{"source", "/tmp"}, {"destination", "/scratch"}, {"read_only", false}}}));
+  CHECK(d["hostname"] == "box");
+  CHECK(d["pid"] == "private");
+  CHECK(d["ipc"] == "host");
+  CHECK(d["uts"] == "private");
+  CHECK(d["network"] == "none");
+  CHECK(d["memory"] == 64 * 1024 * 1024);
+  CHECK(d["cpus"] == 1.5);
+  CHECK(d["cpu_shares"] == 512);
+  CHECK(d["pids_limit"] == 0);
+  json bare = ctl::build_definition(with_command({"sh"}), host, "/");
+  for (const char* key : {"rootfs", "rootfs_overlay", "read_only", "mounts", "hostname", "pid",
+                          "ipc", "uts", "network", "memory", "cpus", "cpu_shares", "pids_limit"}) {
+    INFO(key);
+    CHECK_FALSE(bare.contains(key));
+  }
+}
+
+TEST_CASE("relative rootfs and volume paths are made absolute", "[ctl][flags]") {
+  temp_dir base;
+  REQUIRE(::mkdir((base.path + "/root").c_str(), 0755) == 0);
+  REQUIRE(::mkdir((base.path + "/data").c_str(), 0755) == 0);
+  auto o = with_command({"sh"});
+  o.rootfs = "root";
+  o.volumes = {"./data:/data"};
+  json d = ctl::build_definition(o, host, base.path);
+  CHECK(d["rootfs"] == base.path + "/root");
+  CHECK(d["mounts"][0]["source"] == base.path + "/data");
+  o.rootfs = "root:O";  // podman's overlay spelling
+  d = ctl::build_definition(o, host, base.path);
+  CHECK(d["rootfs"] == base.path + "/root");
+  CHECK(d["rootfs_overlay"] == true);
+  o.rootfs = "root";
+  o.rootfs_overlay = true;
+  CHECK(ctl::build_definition(o, host, base.path)["rootfs_overlay"] == true);
+}
+
+TEST_CASE("bad isolation flags are refused with clear messages", "[ctl][flags]") {
+  temp_dir root;
+  auto bad = [&](const std::function<void(ctl::create_options&)>& set) {
+    auto o = with_command({"true"});
+    set(o);
+    return message_of([&] { ctl::build_definition(o, host, "/"); });
+  };
+  auto has = [](const std::string& msg, const char* part) {
+    INFO(msg);
+    return msg.find(part) != std::string::npos;
+  };
+  CHECK(has(bad([](auto& o) { o.rootfs = "/nonexistent/rootfs"; }), "invalid rootfs"));
+  CHECK(has(bad([](auto& o) { o.rootfs = "/etc/hostname"; }), "not a directory"));
+  CHECK(has(bad([](auto& o) { o.rootfs_overlay = true; }), "--rootfs-overlay needs --rootfs"));
+  CHECK(has(bad([](auto& o) { o.volumes = {"/tmp:/x"}; }), "--volume needs --rootfs"));
+  CHECK(has(bad([&](auto& o) {
+              o.rootfs = root.path;
+              o.volumes = {"/nonexistent/dir:/x"};
+            }),
+            "host path /nonexistent/dir"));
+  CHECK(has(bad([&](auto& o) {
+              o.rootfs = root.path;
+              o.volumes = {"/tmp:/x", "/var:/x/"};
+            }),
+            "duplicate mount destination /x"));
+  CHECK(has(bad([](auto& o) { o.hostname = "bad name"; }), "invalid hostname"));
+  CHECK(has(bad([](auto& o) { o.hostname = std::string(65, 'a'); }), "invalid hostname"));
+  CHECK(has(bad([](auto& o) {
+              o.hostname = "box";
+              o.uts = "host";
+            }),
+            "cannot set hostname when running in the host UTS namespace"));
+  CHECK(has(bad([](auto& o) { o.pid = "container:web"; }), "invalid pid namespace"));
+  CHECK(has(bad([](auto& o) { o.ipc = "shareable"; }), "invalid ipc namespace"));
+  CHECK(has(bad([](auto& o) { o.uts = "x"; }), "invalid uts namespace"));
+  CHECK(has(bad([](auto& o) { o.network = "bridge"; }), "invalid network"));
+  CHECK(has(bad([](auto& o) { o.memory = "lots"; }), "invalid memory size"));
+  CHECK(has(bad([](auto& o) { o.memory = "1m"; }), "6MB"));
+  CHECK(has(bad([](auto& o) { o.cpus = "0"; }), "invalid cpus"));
+  CHECK(has(bad([](auto& o) { o.cpu_shares = "1"; }), "invalid cpu shares"));
+  CHECK(has(bad([](auto& o) { o.pids_limit = "-3"; }), "invalid pids limit"));
+}
+
+TEST_CASE("CLI11 parses the isolation flags and split_args knows them", "[ctl][flags]") {
+  temp_dir root;
+  json d = definition_from(
+      {"--rootfs",   root.path, "-v",           "/tmp:/t:ro", "--volume", "/var:/v", "--read-only",
+       "--hostname", "h",       "--pid",        "host",       "--ipc",    "private", "--uts",
+       "private",    "--net",   "none",         "-m",         "128m",     "--cpus",  "0.5",
+       "-c",         "100",     "--pids-limit", "50"});
+  CHECK(d["mounts"].size() == 2);
+  CHECK(d["network"] == "none");
+  CHECK(d["memory"] == 128 * 1024 * 1024);
+  CHECK(d["cpu_shares"] == 100);
+  CHECK(d["pids_limit"] == 50);
+  CHECK(definition_from({"--network", "host"})["network"] == "host");
+
+  CLI::App app;
+  ctl::create_options o;
+  ctl::add_create_flags(app, o);
+  std::vector<std::string> args = {"-v",       "/a:/b", "-m",          "64m",
+                                   "-c",       "2",     "--read-only", "--rootfs-overlay",
+                                   "--rootfs", "/r",    "sh",          "-v"};
+  auto s = ctl::split_args(app, args, 0);
+  CHECK(s.flags_end == 10);
+  CHECK(s.positional == 10);
+}
+
+// --- stats: units, CPU %, rendering ---
+
+TEST_CASE("human sizes are go-units HumanSize", "[ctl][stats]") {
+  CHECK(ctl::human_size(0) == "0B");
+  CHECK(ctl::human_size(999) == "999B");
+  CHECK(ctl::human_size(1000) == "1kB");
+  CHECK(ctl::human_size(1234) == "1.234kB");
+  CHECK(ctl::human_size(123456) == "123.5kB");
+  CHECK(ctl::human_size(1500000) == "1.5MB");
+  CHECK(ctl::human_size(2e9) == "2GB");
+  CHECK(ctl::human_size(8589934592.0) == "8.59GB");
+  CHECK(ctl::combine_human(0, 0) == "0B / 0B");
+  CHECK(ctl::combine_human(1500000, 2000000000) == "1.5MB / 2GB");
+  CHECK(ctl::combine_human(0, 4096) == "0B / 4.096kB");
+}
+
+TEST_CASE("Go duration strings", "[ctl][stats]") {
+  CHECK(ctl::go_duration(0) == "0s");
+  CHECK(ctl::go_duration(12) == "12ns");
+  CHECK(ctl::go_duration(1500) == "1.5\xC2\xB5s");
+  CHECK(ctl::go_duration(350000000) == "350ms");
+  CHECK(ctl::go_duration(1234567) == "1.234567ms");
+  CHECK(ctl::go_duration(1234000000) == "1.234s");
+  CHECK(ctl::go_duration(90000000000) == "1m30s");
+  CHECK(ctl::go_duration(3600000000000) == "1h0m0s");
+  CHECK(ctl::go_duration(3723500000000) == "1h2m3.5s");
+  CHECK(ctl::go_duration(-2000000000) == "-2s");
+}
+
+TEST_CASE("percent strings: two decimals and -- for zero", "[ctl][stats]") {
+  CHECK(ctl::percent_string(0) == "--");
+  CHECK(ctl::percent_string(12.345) == "12.35%");
+  CHECK(ctl::percent_string(0.001) == "0.00%");
+  CHECK(ctl::percent_string(150) == "150.00%");
+}
+
+TEST_CASE("CPU percent from consecutive samples and the running average", "[ctl][stats]") {
+  CHECK(ctl::cpu_percent(500, 1000, 0, 0) == 50.0);
+  CHECK(ctl::cpu_percent(100, 1000, 200, 0) == 0.0);      // counter went back: no value
+  CHECK(ctl::cpu_percent(100, 1000, 0, 1000) == 0.0);     // no time passed
+  CHECK(ctl::cpu_percent(3000, 1000, 1000, 0) == 200.0);  // two CPUs busy: above 100%
+
+  ctl::stats_history h;
+  ctl::stats_sample s;
+  s.id = std::string(64, 'a');
+  s.name = "web";
+  s.started_ns = 1000000000;
+  s.read_ns = 3000000000;  // 2 s after the start
+  s.cpu_ns = 500000000;    // 0.5 s of CPU
+  s.memory_bytes = 1500000;
+  s.memory_limit = 2000000000;
+  s.pids = 3;
+  auto r1 = ctl::compute_stats_row(s, h);
+  CHECK(r1.cpu_percent == Approx(25.0));
+  CHECK(r1.avg_cpu == Approx(25.0));
+  CHECK(r1.mem_percent == Approx(0.075));
+  s.read_ns = 4000000000;  // 1 s later
+  s.cpu_ns = 1500000000;   // 1 s more CPU
+  auto r2 = ctl::compute_stats_row(s, h);
+  CHECK(r2.cpu_percent == Approx(100.0));
+  CHECK(r2.avg_cpu == Approx(62.5));
+  s.read_ns = 5000000000;  // idle second
+  auto r3 = ctl::compute_stats_row(s, h);
+  CHECK(r3.cpu_percent == 0.0);
+  CHECK(r3.avg_cpu == Approx(125.0 / 3));
+  CHECK(h.by_id.size() == 1);
+}
+
+TEST_CASE("stats samples are read from ctrd's maps", "[ctl][stats]") {
+  json j = {{"id", "abc"},     {"name", "web"},      {"state", "running"},  {"read_ns", 5},
+            {"started_ns", 1}, {"cpu_ns", 7},        {"memory_bytes", 100}, {"memory_limit", 1000},
+            {"pids", 2},       {"block_read", 4096}, {"block_write", 8192}};
+  auto s = ctl::sample_of(j);
+  CHECK(s.id == "abc");
+  CHECK(s.read_ns == 5);
+  CHECK(s.cpu_ns == 7);
+  CHECK(s.memory_limit == 1000);
+  CHECK(s.block_write == 8192);
+  CHECK(ctl::sample_of(json{{"id", 3}, {"pids", -1}}).pids == 0);
+  CHECK(ctl::sample_of(json::array()).id.empty());
+}
+
+TEST_CASE("the stats table is podman's", "[ctl][stats]") {
+  ctl::stats_row r;
+  r.id = "0123456789abcdef0123";
+  r.name = "web";
+  r.cpu_percent = 12.5;
+  r.avg_cpu = 3.25;
+  r.mem_usage = 1500000;
+  r.mem_limit = 2000000000;
+  r.mem_percent = 0.075;
+  r.block_read = 4096;
+  r.block_write = 0;
+  r.pids = 3;
+  r.cpu_ns = 1234000000;
+  std::string t = ctl::stats_table({r, ctl::idle_stats_row("fedcba9876543210", "db")});
+  CHECK(t ==
+        "ID            NAME        CPU %       MEM USAGE / LIMIT  MEM %       NET IO      BLOCK IO "
+        "     PIDS        CPU TIME    AVG CPU %\n"
+        "0123456789ab  web         12.50%      1.5MB / 2GB        0.07%       --          4.096kB "
+        "/ 0B  3           1.234s      3.25%\n"
+        "fedcba987654  db          --          0B / 0B            --          --          0B / 0B  "
+        "     --          0s          --\n");
+  std::string j = ctl::stats_json({r});
+  CHECK(j ==
+        "[\n"
+        "    {\n"
+        "        \"id\": \"0123456789ab\",\n"
+        "        \"name\": \"web\",\n"
+        "        \"cpu_time\": \"1.234s\",\n"
+        "        \"cpu_percent\": \"12.50%\",\n"
+        "        \"avg_cpu\": \"3.25%\",\n"
+        "        \"mem_usage\": \"1.5MB / 2GB\",\n"
+        "        \"mem_percent\": \"0.07%\",\n"
+        "        \"net_io\": \"--\",\n"
+        "        \"block_io\": \"4.096kB / 0B\",\n"
+        "        \"pids\": \"3\"\n"
+        "    }\n"
+        "]\n");
+  CHECK(ctl::stats_json({}) == "[]\n");
+}
+
+TEST_CASE("tab_table pads like Go's tabwriter and artifact ls uses it", "[ctl][stats]") {
+  CHECK(ctl::tab_table({{"A", "B"}, {"long-cell-value", "x"}}) ==
+        "A                B\nlong-cell-value  x\n");
+  json list = json::array(
+      {json{{"name", "config.json"}, {"size", 1234}}, json{{"name", "k"}, {"size", 0}}});
+  CHECK(ctl::artifact_table(list) == "NAME         SIZE\nconfig.json  1.234kB\nk            0B\n");
 }
