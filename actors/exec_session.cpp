@@ -104,6 +104,7 @@ caf::result<json> start(exec_t* self) {
   if (s.err_open) s.job.host->watch_output(s.child.err_fd, stream_stderr, me);
   if (!s.job.spec.interactive && !s.job.spec.tty) close_fd(s.child.in_fd);
   release_child(s.child);
+  if (!s.stdin_buf.empty() || s.stdin_eof) flush_stdin(self);  // sent before the start
   s.rp = self->make_response_promise<json>();
   return s.rp;
 }
@@ -138,11 +139,12 @@ caf::behavior exec_actor(exec_t* self, exec_job job) {
       },
       [=](stdin_atom, const std::string& data, bool eof) {
         auto& s = self->state;
-        if (s.child.in_fd < 0) return;
+        if (!s.job.spec.interactive && !s.job.spec.tty) return;  // stdin is /dev/null
         if (s.stdin_buf.size() + data.size() > stdin_cap) return;
         s.stdin_buf += data;
         s.stdin_eof = s.stdin_eof || eof;
-        if (!s.stdin_waiting) flush_stdin(self);
+        // Input may arrive before (start_atom): it waits for the process.
+        if (s.child.in_fd >= 0 && !s.stdin_waiting) flush_stdin(self);
       },
       [=](writable_atom) {
         self->state.stdin_waiting = false;
