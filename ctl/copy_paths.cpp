@@ -22,6 +22,14 @@ std::string strip_slashes(const std::string& path) {
 
 const char* const dir_to_file = "destination must be a directory when copying a directory";
 
+// The top-level name of a copy into an existing directory: the base name of SRC as given,
+// so a symlink followed to its target keeps the link's name ("" when SRC has no usable
+// base name, e.g. ".."; the base name of the resolved path is used then).
+std::string given_name(const std::string& src) {
+  std::string base = path_base(src);
+  return base == "." || base == ".." || base == "/" ? std::string() : base;
+}
+
 }  // namespace
 
 cp_location parse_cp_location(const std::string& arg) {
@@ -85,13 +93,13 @@ copy_out_plan plan_copy_out(const std::string& src, bool src_is_dir, const std::
   copy_out_plan p;
   if (dest == "-") {
     p.to_stdout = true;
-    p.name = contents ? "." : "";
+    p.name = contents ? "." : given_name(src);
     return p;
   }
   switch (dest_state.kind) {
     case node_kind::directory:
       p.extract_dir = dest_state.resolved;
-      p.name = contents ? "." : "";
+      p.name = contents ? "." : given_name(src);
       return p;
     case node_kind::file:
       if (src_is_dir) invalid(dir_to_file);
@@ -148,7 +156,7 @@ copy_in_plan plan_copy_in(const std::string& src, const path_state& src_state,
   switch (dest_state.kind) {
     case node_kind::directory:
       p.dest_dir = dest_state.resolved;
-      p.top_name = contents ? "." : "";
+      p.top_name = contents ? "." : given_name(src);
       return p;
     case node_kind::file:
     case node_kind::other:

@@ -56,14 +56,16 @@ std::string path_dir(const std::string& path);
 /// Container -> host: what to ask `copy_out` for and where to extract it.
 struct copy_out_plan {
   bool to_stdout = false;   ///< DST is "-": the tar goes to stdout as it comes
-  std::string name;         ///< copy_out `name`: "" base name, "." contents, or a new name
+  std::string name;         ///< copy_out `name`: "." contents, else the entry's name ("":
+                            ///< the base name of the resolved path)
   std::string extract_dir;  ///< host directory the tar is extracted into
 };
 
 /// Decides a container -> host copy of `src` (`src_is_dir` from `stat`) to the host path
 /// `dest`. `dest_state` describes `dest`, `parent_state` its parent directory (only looked
 /// at when `dest` is missing). Rules: DST "-" streams the tar; DST an existing directory:
-/// the source goes into it under its own name (its contents for `SRC/.`); DST an existing
+/// the source goes into it under the base name of SRC as given (a symlink SRC, followed
+/// to its target, keeps the link's name; its contents for `SRC/.`); DST an existing
 /// file: overwritten by a file source, an error for a directory source; DST missing: the
 /// copy is created under that name (its parent must be a directory; a DST ending in '/' must
 /// exist). Throws ctrd::error{invalid_argument} with podman's wording.
@@ -73,7 +75,8 @@ copy_out_plan plan_copy_out(const std::string& src, bool src_is_dir, const std::
 /// Host -> container: how to build the tar and where to send it.
 struct copy_in_plan {
   bool from_stdin = false;  ///< SRC is "-": stdin is the tar, sent as it is
-  std::string top_name;     ///< tar_out top_name: "" base name, "." contents, or a new name
+  std::string top_name;     ///< tar_out top_name: "." contents, else the entry's name ("":
+                            ///< the base name of the resolved path)
   std::string dest_dir;     ///< copy_in `path`: an existing directory in the container
 };
 

@@ -99,10 +99,15 @@ TEST_CASE("container to host: into an existing directory", "[ctl][cp]") {
   auto p = ctl::plan_copy_out("/etc/hosts", false, "/tmp/out", dir("/tmp/out"), {});
   CHECK_FALSE(p.to_stdout);
   CHECK(p.extract_dir == "/tmp/out");
-  CHECK(p.name.empty());  // the source's base name
-  p = ctl::plan_copy_out("/etc", true, "out/", dir("/home/u/out"), {});
+  CHECK(p.name == "hosts");  // the source's base name
+  p = ctl::plan_copy_out("/etc/", true, "out/", dir("/home/u/out"), {});
   CHECK(p.extract_dir == "/home/u/out");
-  CHECK(p.name.empty());
+  CHECK(p.name == "etc");
+  // a symlink SRC is followed (the caller stats its target) but keeps its own name
+  p = ctl::plan_copy_out("/bin/sh", false, "/tmp/out", dir("/tmp/out"), {});
+  CHECK(p.name == "sh");
+  // no usable base name: ctrd names the entry after the resolved path
+  CHECK(ctl::plan_copy_out("..", true, "/tmp/out", dir("/tmp/out"), {}).name.empty());
 }
 
 TEST_CASE("container to host: SRC/. copies a directory's contents", "[ctl][cp]") {
@@ -158,7 +163,7 @@ TEST_CASE("container to host: refused cases", "[ctl][cp]") {
 TEST_CASE("container to host: - streams the tar", "[ctl][cp]") {
   auto p = ctl::plan_copy_out("/etc", true, "-", {}, {});
   CHECK(p.to_stdout);
-  CHECK(p.name.empty());
+  CHECK(p.name == "etc");
   CHECK(ctl::plan_copy_out("/etc/.", true, "-", {}, {}).name == ".");
 }
 
@@ -166,10 +171,13 @@ TEST_CASE("host to container: into an existing directory", "[ctl][cp]") {
   auto p = ctl::plan_copy_in("./a.txt", file("/home/u/a.txt"), "web", "/tmp", dir("/tmp"), {});
   CHECK_FALSE(p.from_stdin);
   CHECK(p.dest_dir == "/tmp");
-  CHECK(p.top_name.empty());
-  p = ctl::plan_copy_in("src", dir("/home/u/src"), "web", "/srv/", dir("/srv/"), {});
+  CHECK(p.top_name == "a.txt");
+  p = ctl::plan_copy_in("src/", dir("/home/u/src"), "web", "/srv/", dir("/srv/"), {});
   CHECK(p.dest_dir == "/srv/");
-  CHECK(p.top_name.empty());
+  CHECK(p.top_name == "src");
+  p = ctl::plan_copy_in("current", dir("/releases/v2"), "web", "/srv", dir("/srv"), {});
+  CHECK(p.top_name == "current");  // a followed symlink keeps its name
+  CHECK(ctl::plan_copy_in("..", dir("/home"), "web", "/srv", dir("/srv"), {}).top_name.empty());
   p = ctl::plan_copy_in("src/.", dir("/home/u/src"), "web", "/srv", dir("/srv"), {});
   CHECK(p.top_name == ".");
   p = ctl::plan_copy_in("/", dir("/"), "web", "/host", dir("/host"), {});
