@@ -179,7 +179,7 @@ TEST_CASE("isolation: pause freezes the processes and unpause resumes them", "[i
   live_daemon d;
   auto rootfs = make_rootfs(d.dir().path());
   d.ok({"run", "-d", "--name", "tick", "--rootfs", rootfs, "/bin/sh", "-c",
-        "i=0; while true; do i=$((i+1)); echo $i > /tmp/count; sleep 0.02; done"});
+        "i=0; while true; do i=$((i+1)); echo $i > /tmp/c.new; mv /tmp/c.new /tmp/count; sleep 0.02; done"});
   std::this_thread::sleep_for(200ms);
   d.ok({"pause", "tick"});
   CHECK(inspect(d, "tick")["State"]["Status"] == "paused");
