@@ -139,7 +139,7 @@ def main():
             before = lib.env_note()
             t0 = time.monotonic()
             r = fn(ctx)
-            r.update(metric=name, title=(fn.__doc__ or "").strip(), quick=a.quick, quiet=quiet,
+            r.update(metric=name, title=" ".join((fn.__doc__ or "").strip().split("\n\n")[0].split()), quick=a.quick, quiet=quiet,
                      env_before=before, env_after=lib.env_note(), duration_s=round(time.monotonic() - t0, 1),
                      machine=info, config=ctx.cfg, command=a.command_line, work=ctx.work)
             all_results[name] = r

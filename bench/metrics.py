@@ -131,6 +131,24 @@ def m_start(ctx):
         res["rows"].append(row(key, label, (LEGACY + argv) if wrap == "ns" and LEGACY else argv,
                                kind, samples[key], fails[key]))
 
+    if have("hyperfine"):
+        # cross-check of the ctrd row with an independent tool (its own spawn loop, -N: no shell)
+        out = os.path.join(ctx.work, "hyperfine.json")
+        hcmd = ["hyperfine", "-N", "--runs", str(C["start_reps"] // 2), "--warmup", "3", "--export-json",
+                out, q(d.cmd("run", "--rm", "true"))]
+        subprocess.run(hcmd, stdout=DEVNULL, stderr=DEVNULL)
+        try:
+            with open(out) as f:
+                h = json.load(f)["results"][0]
+            res["hyperfine"] = {"median": h["median"] * 1e3, "mean": h["mean"] * 1e3,
+                                "stddev": (h.get("stddev") or 0) * 1e3, "n": len(h["times"]),
+                                "command": q(hcmd[:-3] + ["hyperfine.json", hcmd[-1]])}
+            res["notes"].append(f"Cross-check with hyperfine (`-N`, {len(h['times'])} runs) of row 2: median "
+                                f"{fmt(h['median'] * 1e3)} ms, mean {fmt(h['mean'] * 1e3)} ± "
+                                f"{fmt((h.get('stddev') or 0) * 1e3)} ms.")
+        except (OSError, ValueError, KeyError, IndexError):
+            res["notes"].append("hyperfine cross-check failed to run.")
+
     if ctx.podman:
         P = ctx.podman
         argv = P.run_cmd("--rm", rootfs_args=["/bin/true"])
@@ -154,16 +172,17 @@ def m_start(ctx):
         r["x_ctrd"] = ratio(st["median"], c)
     peers_txt = ", ".join(f"{n} {fmt(v)}" for n, v in [("crun", crun_m), ("runc", runc_m),
                                                          ("podman", pm)] if v is not None)
+    # podman missing: only the absolute half of the target can be checked (said in the notes)
     met = c is not None and c <= 3.0 and (pm is None or pm / c >= 50)
+    hf = res.get("hyperfine")
     res["summary"] = [{
         "metric": "`ctrctl run --rm true`, start to exit (ms)",
-        "ctrd": f"{fmt(c)} (p90 {fmt(get(res, 'ctrd')['stats']['p90'])}); rootfs {fmt(cr)}",
+        "ctrd": f"{fmt(c)} (p90 {fmt(get(res, 'ctrd')['stats']['p90'])}); rootfs {fmt(cr)}"
+                + (f"; hyperfine {fmt(hf['median'])}" if hf else ""),
         "floor": fmt(fl), "peers": peers_txt or "none installed",
         "ratio": f"{fr(ratio(c, fl))} floor; podman ÷ ctrd {fr(ratio(pm, c))}"
                  + (f"; crun ÷ ctrd-rootfs {fr(ratio(crun_m, cr))}" if crun_m else ""),
-        "target": "≤ 3 ms, ≥ 50× faster than podman",
-        "met": met if pm is not None or c is None or c > 3.0 else (c <= 3.0),
-    }]
+        "target": "≤ 3 ms, ≥ 50× faster than podman", "met": met}]
     if pm is None:
         res["notes"].append("podman not installed: the 50× half of the target was not checked.")
     return res

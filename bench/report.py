@@ -258,7 +258,7 @@ def machine_section(results):
            f"- Cgroups: {m['cgroups']}." + (" crun (and podman, whose runtime is crun) ran inside "
                                              "`bench/peers/legacyns.sh`, which hides cgroup2 in a private mount "
                                              "namespace: crun 1.8 refuses hybrid cgroups." if m["legacy_ns_for_crun"] else ""),
-           f"- ctrd: `{m['ctrd']}`, {m['ctrd_build']} build (`build-release`), commit {m['git']}.",
+           f"- ctrd: `{m['ctrd']}`, build type {m['ctrd_build'].replace(REPO + '/', '')}, commit {m['git']}.",
            "- Peers: " + "; ".join(f"{k} {'`' + v + '`' if v else '**not installed (skipped)**'}" for k, v in pv.items()) + ".",
            f"- Python {m['python']} (the harness: standard library only).", ""]
     return out

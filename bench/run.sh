@@ -2,7 +2,7 @@
 # ctrd benchmark suite: one command.
 #
 #   sudo bench/run.sh [--quick] [--install-peers] [--only METRIC,...] [--no-peers] [--no-build]
-#                     [--no-doc] [--doc]
+#                     [--build-dir DIR] [--no-doc] [--doc]
 #
 # Builds ctrd in Release (build-release), the static helper and a busybox rootfs, starts a private
 # ctrd in a temporary directory, measures every metric with ctrd and the installed peers (fork/exec
@@ -13,7 +13,8 @@
 #   --install-peers  apt-get install podman crun runc conmon s6 hyperfine busybox-static first
 #   --only LIST      comma list of: start,restart,stop,scaling,cold,psload
 #   --no-peers       ctrd and the fork/exec floor only
-#   --no-build       use build-release as it is
+#   --no-build       use the build directory as it is
+#   --build-dir DIR  build and use DIR instead of build-release (e.g. to compare two builds)
 # Everything it starts is stopped by pid, and the temporary directory (ctrd state, podman's
 # private store, rootfs) is removed at the end, also on Ctrl-C.
 set -eu
@@ -21,12 +22,17 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(dirname "$HERE")
 BUILD=$REPO/build-release
 INSTALL=0; BUILD_IT=1; PASS=""; CMDLINE="bench/run.sh"
-for a in "$@"; do
+while [ $# -gt 0 ]; do
+  a=$1; shift
   CMDLINE="$CMDLINE $a"
   case "$a" in
     --install-peers) INSTALL=1 ;;
     --no-build) BUILD_IT=0 ;;
-    -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --build-dir) [ $# -gt 0 ] || { echo "--build-dir needs a directory" >&2; exit 2; }
+                 BUILD=$(cd "$(dirname "$1")" && pwd)/$(basename "$1"); CMDLINE="$CMDLINE $1"; shift ;;
+    --only) [ $# -gt 0 ] || { echo "--only needs a list" >&2; exit 2; }
+            PASS="$PASS --only $1"; CMDLINE="$CMDLINE $1"; shift ;;
+    -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) PASS="$PASS $a" ;;
   esac
 done
@@ -41,9 +47,13 @@ command -v busybox >/dev/null || { echo "busybox-static is needed for the rootfs
 command -v cc >/dev/null || { echo "a C compiler (cc) is needed for bench/helper.c" >&2; exit 1; }
 
 if [ "$BUILD_IT" = 1 ]; then
-  echo "== building ctrd (Release) in build-release"
+  echo "== building ctrd (Release) in $BUILD"
   [ -f "$BUILD/build.ninja" ] || cmake -S "$REPO" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCTRD_TESTS=OFF >/dev/null
-  ninja -C "$BUILD" -j2 ctrd ctrctl | tail -n 1
+  if ! ninja -C "$BUILD" -j2 ctrd ctrctl > "$BUILD/bench-build.log" 2>&1; then
+    tail -n 20 "$BUILD/bench-build.log" >&2
+    echo "bench/run.sh: the build failed (log: $BUILD/bench-build.log); --no-build uses the last binaries" >&2
+    exit 1
+  fi
 fi
 for b in "$BUILD/supervisor/ctrd" "$BUILD/ctl/ctrctl"; do
   [ -x "$b" ] || { echo "missing $b (build failed?)" >&2; exit 1; }
@@ -70,4 +80,5 @@ PY=$(command -v python3)
 # shellcheck disable=SC2086
 "$PY" "$HERE/bench.py" --ctrd "$BUILD/supervisor/ctrd" --ctrctl "$BUILD/ctl/ctrctl" \
   --helper "$WORK/bin/bench-helper" --rootfs "$WORK/rootfs" --work "$WORK" \
+  --build-type "$(sed -n 's/^CMAKE_BUILD_TYPE:STRING=//p' "$BUILD/CMakeCache.txt" 2>/dev/null || echo unknown) ($BUILD)" \
   --command-line "$CMDLINE" $PASS
