@@ -99,6 +99,7 @@ caf::result<json> start_exec(actor_t* self, const json& p, caf::actor client, ui
     job.spec = inside_spec(self, c, command);
     job.spec.interactive = flag(p, "interactive");
     job.spec.tty = flag(p, "tty");
+    if (job.spec.tty && !c.isolation.rootfs.empty()) job.spec.pty_root = "/proc/" + std::to_string(s.st.pid) + "/root";
     job.cg = s.cg;
     job.container_id = s.cfg.id;
     job.container = caf::actor_cast<caf::actor>(self);

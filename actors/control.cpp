@@ -1,12 +1,15 @@
 #include "actors/control.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <grp.h>
+#include <pwd.h>
 #include <unistd.h>
 #include <unordered_map>
 
@@ -243,7 +246,7 @@ void dispatch(session_t* self, const std::string& body) {
 }
 
 caf::behavior session(session_t* self, caf::io::connection_handle hdl, caf::actor sup,
-                      caf::actor events, json info) {
+                      caf::actor events, json info, access_policy policy) {
   auto& s = self->state;
   s.hdl = hdl;
   s.sup = std::move(sup);
@@ -251,8 +254,33 @@ caf::behavior session(session_t* self, caf::io::connection_handle hdl, caf::acto
   s.info = std::move(info);
   ucred cred{};
   socklen_t len = sizeof cred;
-  if (::getsockopt(static_cast<int>(hdl.id()), SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0)
-    spdlog::debug("client connected: pid {} uid {} gid {}", cred.pid, cred.uid, cred.gid);
+  bool known = ::getsockopt(static_cast<int>(hdl.id()), SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0;
+  if (!known || !peer_allowed(policy, cred.uid, cred.gid)) {
+    // The socket's mode already keeps others out; this holds even if it was loosened.
+    spdlog::warn("refused client pid {} uid {} gid {}: neither root, ctrd's user, nor in the socket's group",
+                 cred.pid, cred.uid, cred.gid);
+    send_error(self, 0, ec::permission_denied,
+               "permission denied: uid " + std::to_string(cred.uid) +
+                   " may not use ctrd (root, ctrd's user and the socket's group only)");
+    // Close once the error is on its way (closing at once would discard it); nothing the
+    // peer sends is read.
+    self->configure_read(hdl, caf::io::receive_policy::at_most(1));
+    self->ack_writes(hdl, true);
+    auto done = [=] {
+      self->close(self->state.hdl);
+      self->quit();
+    };
+    self->delayed_send(self, std::chrono::seconds(1), done_atom::value);
+    return {
+        [=](const caf::io::data_transferred_msg& m) {
+          if (m.remaining == 0) done();
+        },
+        [=](done_atom) { done(); },
+        [=](const caf::io::new_data_msg&) {},
+        [=](const caf::io::connection_closed_msg&) { self->quit(); },
+    };
+  }
+  spdlog::debug("client connected: pid {} uid {} gid {}", cred.pid, cred.uid, cred.gid);
   self->configure_read(hdl, caf::io::receive_policy::at_most(64 * 1024));
   self->ack_writes(hdl, true);  // data_transferred_msg tells how much still waits for the socket
   caf::message_handler handlers{
@@ -297,11 +325,12 @@ caf::behavior session(session_t* self, caf::io::connection_handle hdl, caf::acto
   return handlers.or_else(file_handlers(self));
 }
 
-caf::behavior acceptor(caf::io::broker* self, int fd, caf::actor sup, caf::actor events, json info) {
+caf::behavior acceptor(caf::io::broker* self, int fd, caf::actor sup, caf::actor events, json info,
+                       access_policy policy) {
   self->add_doorman(fd);
   return {
       [=](const caf::io::new_connection_msg& m) {
-        auto a = self->fork(session, m.handle, sup, events, info);
+        auto a = self->fork(session, m.handle, sup, events, info, policy);
         self->link_to(a);
       },
       [=](const caf::io::acceptor_closed_msg&) { self->quit(); },
@@ -335,10 +364,28 @@ int open_control_socket(const std::string& path) {
   return fd;
 }
 
+bool peer_allowed(const access_policy& policy, uid_t uid, gid_t gid) {
+  if (uid == 0 || uid == policy.owner) return true;
+  if (!policy.has_group) return false;
+  if (gid == policy.gid) return true;
+  // Supplementary groups of the peer's user.
+  struct passwd pw, *found = nullptr;
+  char buf[4096];
+  if (::getpwuid_r(uid, &pw, buf, sizeof buf, &found) != 0 || found == nullptr) return false;
+  int n = 64;
+  std::vector<gid_t> groups(static_cast<std::size_t>(n));
+  if (::getgrouplist(pw.pw_name, gid, groups.data(), &n) < 0) {
+    groups.resize(static_cast<std::size_t>(n));
+    if (::getgrouplist(pw.pw_name, gid, groups.data(), &n) < 0) return false;
+  }
+  groups.resize(static_cast<std::size_t>(n));
+  return std::find(groups.begin(), groups.end(), policy.gid) != groups.end();
+}
+
 caf::actor spawn_control(caf::actor_system& sys, int listen_fd, caf::actor supervisor,
-                         caf::actor events, json info) {
+                         caf::actor events, json info, access_policy policy) {
   return sys.middleman().spawn_broker(acceptor, listen_fd, std::move(supervisor), std::move(events),
-                                      std::move(info));
+                                      std::move(info), policy);
 }
 
 }  // namespace ctrd

@@ -6,9 +6,11 @@
 #pragma once
 
 #include <string>
+#include <sys/types.h>
 
 #include <caf/actor.hpp>
 #include <caf/actor_system.hpp>
+#include <caf/allowed_unsafe_message_type.hpp>
 
 #include "messages/value_codec.hpp"
 
@@ -18,8 +20,22 @@ namespace ctrd {
 /// ctrd::error{ec::internal} if the path is served by a live ctrd or cannot be bound.
 int open_control_socket(const std::string& path);
 
+/// Who may talk to ctrd (docs/security.md): root, ctrd's own user, and members of `gid`
+/// when `has_group`. Checked with SO_PEERCRED on every connection.
+struct access_policy {
+  uid_t owner = 0;
+  bool has_group = false;
+  gid_t gid = 0;
+};
+
+/// True if a peer with these credentials may use ctrd (supplementary groups of `uid` are
+/// looked up with getgrouplist).
+bool peer_allowed(const access_policy& policy, uid_t uid, gid_t gid);
+
 /// Spawns the acceptor on an already listening socket fd. `info` is the `version` result.
 caf::actor spawn_control(caf::actor_system& sys, int listen_fd, caf::actor supervisor,
-                         caf::actor events, json info);
+                         caf::actor events, json info, access_policy policy);
 
 }  // namespace ctrd
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ctrd::access_policy)

@@ -191,6 +191,15 @@ stdio_fds make_stdio(const spawn_spec& s) {
     f.close_all();
     throw error(ec::internal, std::string("cannot create ") + what + " for the container: " + std::strerror(e));
   };
+  if (s.tty && !s.pty_root.empty()) {
+    // A terminal of the container's own devpts instance, so that it exists in there.
+    f.master = ::open((s.pty_root + "/dev/ptmx").c_str(), O_RDWR | O_NOCTTY | O_CLOEXEC);
+    int unlock = 0;
+    if (f.master < 0 || ::ioctl(f.master, TIOCSPTLCK, &unlock) != 0) fail("a pseudo-terminal in the container");
+    f.slave = ::ioctl(f.master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (f.slave < 0) fail("the terminal in the container");
+    return f;
+  }
   if (s.tty) {
     f.master = ::posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
     char name[128];

@@ -27,6 +27,9 @@ struct spawn_spec {
   gid_t gid = 0;
   bool interactive = false;       ///< stdin is a pipe from ctrd (else /dev/null)
   bool tty = false;               ///< stdin/stdout/stderr are a new pseudo-terminal
+  /// With `tty`: a host path whose dev/ptmx is the container's devpts (exec into a rootfs
+  /// container uses /proc/<pid>/root), so the terminal exists inside it; "" = the host's.
+  std::string pty_root;
   /// Namespaces and root file system for a new container (isolation.hpp); nullptr: none.
   /// `path` and `workdir` are then paths inside the container.
   const child_isolation* isolation = nullptr;

@@ -22,7 +22,7 @@ ctrd::ec error_code_of(const json& error) {
   auto it = error.find("code");
   if (it == error.end() || !it->is_number_integer()) return ctrd::ec::internal;
   auto c = it->get<int64_t>();
-  if (c < 1 || c > static_cast<int64_t>(ctrd::ec::no_such_file)) return ctrd::ec::internal;
+  if (c < 1 || c > static_cast<int64_t>(ctrd::ec::permission_denied)) return ctrd::ec::internal;
   return static_cast<ctrd::ec>(c);
 }
 
@@ -116,6 +116,12 @@ void client::read_some() {
 void client::dispatch(const std::string& body) {
   ctrd::rpc_message m = ctrd::decode_rpc(body);
   if (m.kind == ctrd::rpc_kind::response) {
+    // msgid 0 is never ours: a connection-level error (e.g. permission_denied) before close.
+    if (m.msgid == 0 && !m.error.is_null()) {
+      response r;
+      r.error = std::move(m.error);
+      throw ctrd::error(r.code(), r.message());
+    }
     handlers_.erase(m.msgid);
     raw_handlers_.erase(m.msgid);
     response r;

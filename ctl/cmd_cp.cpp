@@ -1,4 +1,4 @@
-// `ctrctl cp` (podman cp) and `ctrctl stat`. cp copies between the host and one container:
+// `ctrctl cp` (podman cp), built into ctrctl-cp (cp_launcher.cpp). cp copies between the host and one container:
 // the path rules are copy_paths.hpp's; the container side is ctrd's `stat`, `copy_out` and
 // `copy_in` (docs/protocol.md, "Files"); the host side runs here, with the user's own
 // permissions, through the same root-confined tar code ctrd uses (runtime/tar_stream.hpp,
@@ -335,39 +335,6 @@ runner add_cp(CLI::App& app) {
     connect(c, ctx);
     if (a.into_container) return copy_into_container(c, a, o->overwrite, o->archive);
     return copy_from_container(c, a, o->overwrite);
-  };
-}
-
-runner add_stat(CLI::App& app) {
-  struct options {
-    std::string target;
-    std::string format;
-  };
-  auto o = std::make_shared<options>();
-  auto* sub = app.add_subcommand("stat", "Show information about a file in a container");
-  sub->add_option("--format", o->format, "Output format: text (default) or json");
-  sub->add_option("CONTAINER:PATH", o->target, "Container and path inside it")->required();
-  sub->footer("Does not follow a final symlink (its target is shown).");
-  return [o](context& ctx) {
-    if (!o->format.empty() && o->format != "json" && o->format != "text")
-      throw ctrd::error(ctrd::ec::invalid_argument,
-                        "unsupported format \"" + o->format + "\": use text or json");
-    cp_location l = parse_cp_location(o->target);
-    if (l.container.empty() || l.path.empty())
-      throw ctrd::error(ctrd::ec::invalid_argument,
-                        "invalid argument \"" + o->target + "\": use CONTAINER:PATH");
-    client c;
-    connect(c, ctx);
-    response r = c.call("stat", json{{"container", l.container}, {"path", l.path}});
-    if (!r.ok()) {
-      print_error(r.message());
-      return exit_code_of(r.error);
-    }
-    if (o->format == "json")
-      out_line(r.result.dump(4, ' ', false, json::error_handler_t::replace));
-    else
-      out(stat_text(l.path, r.result, false));
-    return 0;
   };
 }
 

@@ -56,8 +56,12 @@ runner add_exec(CLI::App& app);         ///< cmd_exec.cpp (takes_command: CONTAI
 runner add_mount(CLI::App& app);        ///< cmd_mount.cpp
 runner add_unmount(CLI::App& app);      ///< cmd_mount.cpp
 runner add_export(CLI::App& app);       ///< cmd_export.cpp
-runner add_cp(CLI::App& app);           ///< cmd_cp.cpp
-runner add_stat(CLI::App& app);         ///< cmd_cp.cpp
+runner add_cp(CLI::App& app);           ///< cmd_cp.cpp, only in ctrctl-cp
+/// In ctrctl: a `cp` entry for the help listing; the verb runs ctrctl-cp (cp_launcher.cpp).
+runner add_cp_launcher(CLI::App& app);
+/// Replaces the process with ctrctl-cp next to this binary; returns 125 if that fails.
+int run_cp_helper(const std::vector<std::string>& args);           ///< cmd_cp.cpp
+runner add_stat(CLI::App& app);         ///< cmd_stat.cpp
 runner add_artifact(CLI::App& app);     ///< cmd_artifact.cpp
 
 }  // namespace ctl

@@ -38,7 +38,11 @@ const verb verbs[] = {
     {"mount", nullptr, add_mount, false},
     {"unmount", "umount", add_unmount, false},
     {"export", nullptr, add_export, false},
+#ifdef CTRCTL_WITH_CP
     {"cp", nullptr, add_cp, false},
+#else
+    {"cp", nullptr, add_cp_launcher, false},
+#endif
     {"stat", nullptr, add_stat, false},
     {"artifact", nullptr, add_artifact, false},
     {"healthcheck", nullptr, add_healthcheck, false},
@@ -72,6 +76,9 @@ int run(const std::vector<std::string>& args) {
     for (std::size_t i = 0; i < vi; ++i)
       if (args[i] == "-h" || args[i] == "--help") only = nullptr;
   }
+#ifndef CTRCTL_WITH_CP
+  if (only != nullptr && only->add == add_cp_launcher) return run_cp_helper(args);
+#endif
 
   struct entry {
     const verb* v;

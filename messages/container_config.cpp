@@ -244,6 +244,10 @@ void validate(const container_config& c) {
                 "invalid user \"" + c.user + "\": expected UID[:GID] (numeric ids)");
   for (const auto& [k, v] : c.labels)
     if (k.empty()) throw error(ec::invalid_argument, "label keys must not be empty");
+  // Labels become map entries of inspect and events, which clients decode with a limit of
+  // 4096 entries per map (docs/protocol.md).
+  if (c.labels.size() > 1024)
+    throw error(ec::invalid_argument, "too many labels (" + std::to_string(c.labels.size()) + "): at most 1024");
   for (const auto& r : c.requires_) {
     if (!valid_container_name(r))
       throw error(ec::invalid_argument, "invalid required container name \"" + r + "\"");

@@ -17,6 +17,7 @@ const char* to_string(ec code) {
     case ec::shutting_down: return "shutting_down";
     case ec::removed: return "removed";
     case ec::no_such_file: return "no_such_file";
+    case ec::permission_denied: return "permission_denied";
   }
   return "unknown";
 }

@@ -35,6 +35,8 @@ enum class ec : uint8_t {
   removed = 11,
   /// A path inside a container (cp, stat, exec's working directory) does not exist.
   no_such_file = 12,
+  /// The client may not use ctrd: neither root, ctrd's user, nor in the socket's group.
+  permission_denied = 13,
 };
 
 /// Stable lower-case name of an error code ("no_such_container"); "unknown" for other values.

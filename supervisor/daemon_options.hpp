@@ -13,6 +13,8 @@ struct daemon_options {
   bool init = false;             ///< run as PID 1 (init mode)
   std::string log_max_size = "10m";  ///< default container log size before rotation
   uint32_t log_max_files = 5;        ///< default rotated log files kept
+  std::string socket_group = "ctrd"; ///< group (name or gid) allowed to use the socket; "" = none
+  bool socket_group_given = false;   ///< set explicitly (a missing group is then an error)
 };
 
 /// Parses argv. Prints help/errors itself; returns false with `exit_code` set when the

@@ -11,6 +11,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
+#include <grp.h>
 #include <unistd.h>
 
 #include <caf/actor_system.hpp>
@@ -90,6 +91,34 @@ void remove_orphan_dirs(const std::string& containers_dir, const ctrd::load_resu
   }
 }
 
+// The socket belongs to ctrd's user and the --socket-group (mode 0660); the same rule is
+// checked again per connection with SO_PEERCRED (docs/security.md).
+ctrd::access_policy socket_access(const ctrd::daemon_options& opt, const std::string& socket) {
+  ctrd::access_policy p;
+  p.owner = ::geteuid();
+  if (opt.socket_group.empty()) return p;
+  struct group gr, *found = nullptr;
+  char buf[4096];
+  bool numeric = opt.socket_group.find_first_not_of("0123456789") == std::string::npos;
+  if (numeric) {
+    p.gid = static_cast<gid_t>(std::stoul(opt.socket_group));
+    p.has_group = true;
+  } else if (::getgrnam_r(opt.socket_group.c_str(), &gr, buf, sizeof buf, &found) == 0 && found) {
+    p.gid = gr.gr_gid;
+    p.has_group = true;
+  } else if (opt.socket_group_given) {
+    throw ctrd::error(ctrd::ec::invalid_argument, "--socket-group: no group named \"" + opt.socket_group + "\"");
+  } else {
+    spdlog::info("no group \"{}\": only root and ctrd's user may use the socket", opt.socket_group);
+    return p;
+  }
+  if (::chown(socket.c_str(), p.owner, p.gid) != 0)
+    throw ctrd::error(ctrd::ec::internal, "cannot give the socket to group " + opt.socket_group + ": " +
+                                              std::strerror(errno));
+  spdlog::info("control socket {} is usable by group {} (gid {})", socket, opt.socket_group, p.gid);
+  return p;
+}
+
 // PID 1 only: whatever is left in the namespace (daemons that escaped their container) is
 // killed and reaped, so that ctrd's exit leaves no zombie and no orphan behind.
 void reap_everything() {
@@ -127,6 +156,7 @@ int run(const ctrd::daemon_options& opt) {
                std::filesystem::perms::others_exec);
   int lock_fd = lock_socket(socket);
   int listen_fd = ctrd::open_control_socket(socket);
+  auto policy = socket_access(opt, socket);
   bool pid1 = ::getpid() == 1;
   if (opt.init && !pid1)
     spdlog::warn("--init: not PID 1, running as a child subreaper instead");
@@ -167,7 +197,7 @@ int run(const ctrd::daemon_options& opt) {
                      {"pid", ::getpid()},
                      {"root", root},
                      {"socket", socket}};
-  auto ctl = ctrd::spawn_control(sys, listen_fd, sup, bus, info);
+  auto ctl = ctrd::spawn_control(sys, listen_fd, sup, bus, info, policy);
   spdlog::info("ctrd {} ready: socket {}, root {} (reach it with: ctrctl --socket {} ps -a)",
                CTRD_VERSION, socket, root, socket);
   {

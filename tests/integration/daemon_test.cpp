@@ -5,6 +5,7 @@
 #include <csignal>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <sys/stat.h>
 #include <thread>
 
 #include "messages/frame.hpp"
@@ -157,4 +158,31 @@ TEST_CASE("the documented Python client creates, starts and inspects a container
   CHECK(j["State"]["Status"] == "running");
   CHECK(j["Config"]["Labels"]["via"] == "client.py");
   d.ok({"rm", "-f", j["Id"].get<std::string>()});
+}
+
+TEST_CASE("security: the socket is 0660 for the socket group and everyone else is refused", "[daemon]") {
+  if (::geteuid() != 0 || ::access("/usr/bin/setpriv", X_OK) != 0) {
+    WARN("skipped: needs root and setpriv to act as other users");
+    return;
+  }
+  live_daemon d({{"--socket-group", "4242"}});
+  ::chmod(d.dir().path().c_str(), 0755);  // let other users reach the socket file
+  struct stat st;
+  REQUIRE(::stat(d.socket().c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0660);
+  CHECK(st.st_gid == 4242u);
+  auto as = [&](const char* uid, const char* gid) {
+    return ctrd::test::run_process(
+        {"/usr/bin/setpriv", "--reuid", uid, "--regid", gid, "--clear-groups", CTRCTL_BIN, "--socket", d.socket(), "ps"});
+  };
+  CHECK(as("65534", "4242").code == 0);  // a member of the socket group
+  auto other = as("65534", "65534");
+  CHECK(other.code == 125);              // the file mode keeps others out
+  // Even with the mode loosened, SO_PEERCRED refuses a peer outside the group.
+  ::chmod(d.socket().c_str(), 0666);
+  auto loosened = as("65534", "65534");
+  CHECK(loosened.code == 125);
+  CHECK(loosened.err.find("permission denied") != std::string::npos);
+  CHECK(d.log().find("refused client") != std::string::npos);
+  CHECK(d.ok({"ps"}).find("CONTAINER ID") != std::string::npos);  // root still works
 }
