@@ -1,6 +1,7 @@
 #!/bin/sh
 # Installs dependencies, builds with warnings as errors and AddressSanitizer +
-# UndefinedBehaviorSanitizer, and runs the whole test suite. Exits non-zero on failure.
+# UndefinedBehaviorSanitizer, runs the whole test suite (crash injection and load tests
+# included), then both fuzz targets for 30 s each. Exits non-zero on failure.
 set -eu
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
@@ -21,4 +22,6 @@ else
   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     run_suite build-asan -DCMAKE_BUILD_TYPE=Debug "-DCMAKE_CXX_FLAGS_DEBUG=-O0 -g1" -DCTRD_SANITIZE=ON
 fi
+# Both libFuzzer targets (wire decoder, service-file parser) for a fixed time each (fuzz/).
+[ "${1:-}" = "--plain" ] || scripts/fuzz.sh "${CTRD_FUZZ_SECONDS:-30}"
 echo "all tests passed"
