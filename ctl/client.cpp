@@ -93,7 +93,17 @@ void client::flush() {
     ssize_t n = ::send(fd_, outbuf_.data() + off, outbuf_.size() - off, MSG_NOSIGNAL);
     if (n < 0) {
       if (errno == EINTR) continue;
-      connection_lost(std::strerror(errno));
+      int e = errno;
+      // ctrd may have refused the connection (permission_denied) and closed it before
+      // our request went out: show its reason rather than the broken pipe.
+      if (e == EPIPE || e == ECONNRESET) {
+        char buf[4096];
+        ssize_t got;
+        while ((got = ::recv(fd_, buf, sizeof buf, MSG_DONTWAIT)) > 0) reader_.feed(buf, static_cast<std::size_t>(got));
+        std::string body;
+        while (reader_.next(body)) dispatch(body);  // throws for a connection-level error
+      }
+      connection_lost(std::strerror(e));
     }
     off += static_cast<std::size_t>(n);
   }
