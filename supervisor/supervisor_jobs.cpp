@@ -172,10 +172,12 @@ void begin_shutdown(actor_t* self) {
   for (auto& [id, e] : s.entries) {
     // No restart policy may bring anything back while ctrd goes down.
     self->send(e.actor, shutdown_atom::value);
-    auto st = e.summary.value("state", std::string("created"));
-    if (st != "created" && st != "exited") s.to_stop.insert(e.summary.value("name", std::string()));
+    // Every container, whatever the replica says: a start sent just before (a boot start,
+    // a client's start) may not have reported yet. The stop reaches the actor after it and
+    // is a no-op for a container without a process.
+    s.to_stop.insert(e.summary.value("name", std::string()));
   }
-  spdlog::info("shutting down: stopping {} containers, dependents first", s.to_stop.size());
+  spdlog::info("shutting down: stopping {} containers (those with a process), dependents first", s.to_stop.size());
   advance_shutdown(self);
 }
 
