@@ -95,6 +95,8 @@ def fx(x):
 
 
 def met_txt(m):
+    if isinstance(m, str):
+        return m
     return "yes" if m is True else "**no**" if m is False else "–"
 
 
@@ -235,7 +237,7 @@ def section(name, r):
     if r.get("skipped"):
         out += ["", "Skipped: " + "; ".join(f"{s['peer']} ({s['why']})" for s in r["skipped"]) + "."]
     for n in r.get("notes", []):
-        out += ["", n]
+        out += ["", shorten(n, r)]
     return out + [""]
 
 
@@ -365,7 +367,7 @@ def esc(s):
     return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def panel(x0, y0, w, h, title, xlabel, ylabel, series, xmax, ymin, ymax, logy):
+def panel(x0, y0, w, h, title, xlabel, ylabel, series, xmax, ymin, ymax, logy, hline=None):
     """One line chart. series: [(name, colour, dash, [(x, y), ...])]."""
     o = [f'<g font-family="sans-serif" font-size="12">',
          f'<text x="{x0 + w / 2}" y="{y0 - 12}" text-anchor="middle" font-size="14" font-weight="bold">{esc(title)}</text>',
@@ -393,6 +395,10 @@ def panel(x0, y0, w, h, title, xlabel, ylabel, series, xmax, ymin, ymax, logy):
     o.append(f'<text x="{x0 + w / 2}" y="{y0 + h + 36}" text-anchor="middle">{esc(xlabel)}</text>')
     o.append(f'<text x="{x0 - 48}" y="{y0 + h / 2}" text-anchor="middle" '
              f'transform="rotate(-90 {x0 - 48} {y0 + h / 2})">{esc(ylabel)}</text>')
+    if hline and ymin <= hline[0] <= ymax:
+        o.append(f'<line x1="{x0}" y1="{sy(hline[0]):.1f}" x2="{x0 + w}" y2="{sy(hline[0]):.1f}" '
+                 f'stroke="#888" stroke-dasharray="8,4"/>')
+        o.append(f'<text x="{x0 + w - 4}" y="{sy(hline[0]) - 4:.1f}" text-anchor="end" fill="#555">{esc(hline[1])}</text>')
     ly = y0 + 14
     for name, colour, dash, pts in series:
         if not pts:
@@ -439,7 +445,7 @@ def write_svg(r, path):
     o += panel(80, 50, 360, 290, "Memory vs containers (idle, created)", "containers", "MiB (log scale)",
                mem_series, xmax, ymin_m, ymax_m, True)
     o += panel(580, 50, 360, 290, "ps -a latency vs containers", "containers", "ms (log scale)", lat,
-               xmax, ymin, ymax, True)
+               xmax, min(ymin, 1), max(ymax, 100), True, hline=(10, "target at 1000: 10 ms"))
     when = r["env_before"]["time"]
     o.append(f'<text x="{W / 2}" y="{H - 12}" text-anchor="middle" font-family="sans-serif" font-size="11" '
              f'fill="#555">ctrd benchmark suite, {esc(when)}{" (quick mode)" if r.get("quick") else ""}; '
