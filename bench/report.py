@@ -142,11 +142,22 @@ def print_summary(results):
     rows = summary_rows(results)
     if not rows:
         return
-    print("\n" + "=" * 100)
+    w = [64, 46, 18, 36, 5]
+    line = "+" + "+".join("-" * (x + 2) for x in w) + "+"
+    print("\n" + line)
+    print("| " + " | ".join(h.ljust(x) for h, x in zip(["metric", "ctrd (median)", "floor", "target", "met"], w)) + " |")
+    print(line)
     for s in rows:
-        print(f"{s['metric']}\n    ctrd:   {s['ctrd']}\n    floor:  {s['floor']}\n    peers:  {s['peers']}\n"
-              f"    ratio:  {s['ratio']}\n    target: {s['target']}  ->  met: {met_txt(s['met']).strip('*')}")
-    print("=" * 100, flush=True)
+        met = met_txt(s["met"]).replace("**", "")
+        cells = [s["metric"].replace("`", ""), s["ctrd"], s["floor"], s["target"], met if len(met) <= 5 else "part"]
+        print("| " + " | ".join(str(c)[:x].ljust(x) for c, x in zip(cells, w)) + " |")
+        if len(met) > 5:
+            print(f"|   met: {met}")
+        print(f"|   peers: {s['peers']}")
+        if s["ratio"]:
+            print(f"|   ratios: {s['ratio']}")
+        print(line)
+    sys.stdout.flush()
 
 
 # ------------------------------------------------------------------ the doc
