@@ -159,4 +159,8 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except KeyboardInterrupt as e:
+        log(f"interrupted ({e}); everything started was stopped and removed")
+        sys.exit(130)
