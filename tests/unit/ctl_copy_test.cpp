@@ -292,7 +292,8 @@ TEST_CASE("data bytes of notifications", "[ctl][cp]") {
   std::size_t n = 0;
   REQUIRE(ctl::data_of(bin, d, n));
   CHECK(std::string(d, n) == std::string("ab\0c", 4));
-  REQUIRE(ctl::data_of(json{{"data", "text"}}, d, n));
+  json text = json{{"data", "text"}};  // d points into it: it must outlive the check
+  REQUIRE(ctl::data_of(text, d, n));
   CHECK(std::string(d, n) == "text");
   CHECK_FALSE(ctl::data_of(json{{"eof", true}}, d, n));
   CHECK_FALSE(ctl::data_of(json::array(), d, n));
