@@ -346,12 +346,8 @@ int open_control_socket(const std::string& path) {
                                   " bytes): " + path);
   addr.sun_family = AF_UNIX;
   std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
-  int probe = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (probe >= 0) {
-    bool live = ::connect(probe, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
-    ::close(probe);
-    if (live) throw error(ec::internal, "another ctrd is already serving " + path);
-  }
+  // The caller holds <socket>.lock, so no other ctrd serves this path: a socket file left
+  // there is stale (even if a dying predecessor's child still holds its listening end).
   ::unlink(path.c_str());
   int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) throw error(ec::internal, std::string("socket: ") + std::strerror(errno));

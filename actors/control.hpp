@@ -16,8 +16,9 @@
 
 namespace ctrd {
 
-/// Binds and listens on `path` (mode 0660), replacing a stale socket file. Throws
-/// ctrd::error{ec::internal} if the path is served by a live ctrd or cannot be bound.
+/// Binds and listens on `path` (mode 0660), replacing a stale socket file. The caller must
+/// hold the socket's lock (one ctrd per socket). Throws ctrd::error{ec::internal} if the
+/// path cannot be bound.
 int open_control_socket(const std::string& path);
 
 /// Who may talk to ctrd (docs/security.md): root, ctrd's own user, and members of `gid`

@@ -101,7 +101,11 @@ bool host_loop::signal_pid(pid_t pid, int sig) {
 bool host_loop::signal_group(pid_t pgid, int sig) {
   if (pgid <= 0) return false;
   std::lock_guard<std::mutex> g{mtx_};
-  return ::kill(-pgid, sig) == 0;
+  if (::kill(-pgid, sig) == 0) return true;
+  // A child signalled right after the fork may not have called setsid() yet: its group
+  // does not exist, but the leader-to-be does (its pid is the group's id). The signal is
+  // pending until it unblocks signals, so it is not lost.
+  return errno == ESRCH && children_.count(pgid) != 0 && ::kill(pgid, sig) == 0;
 }
 
 void host_loop::watch_output(int fd, int stream, const caf::actor& owner) {

@@ -55,8 +55,14 @@ int lock_socket(const std::string& socket) {
   auto path = socket + ".lock";
   int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (fd < 0) throw ctrd::error(ctrd::ec::internal, "cannot open " + path + ": " + std::strerror(errno));
-  if (::flock(fd, LOCK_EX | LOCK_NB) != 0)
-    throw ctrd::error(ctrd::ec::internal, "another ctrd is already running on socket " + socket);
+  // A predecessor killed with SIGKILL may leave a just-forked child that still shares the
+  // lock for a moment (between fork and its close_range): wait up to 2 s for it to go.
+  int tries = 0;
+  while (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    if (errno != EWOULDBLOCK || ++tries > 200)
+      throw ctrd::error(ctrd::ec::internal, "another ctrd is already running on socket " + socket);
+    ::usleep(10000);
+  }
   auto pid = std::to_string(::getpid()) + "\n";
   if (::ftruncate(fd, 0) == 0) (void)!::write(fd, pid.data(), pid.size());
   return fd;

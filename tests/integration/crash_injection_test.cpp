@@ -553,7 +553,9 @@ std::string last_line(const std::string& text) {
 
 }  // namespace
 
-TEST_CASE("a ctrd crash neither resets RestartCount nor refills an on-failure budget", "[crash]") {
+// Known open bug (docs/reliability.md, finding 1): a boot start after a crash is treated as
+// a user start. [!shouldfail] keeps the reproduction running and reports when it is fixed.
+TEST_CASE("a ctrd crash neither resets RestartCount nor refills an on-failure budget", "[crash][!shouldfail]") {
   live_daemon d;
   auto runs = d.dir() / "runs";
   d.ok({"run", "-d", "--name", "f", "--restart", "on-failure:3", "--restart-delay", "300ms",
