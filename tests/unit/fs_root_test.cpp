@@ -1,6 +1,7 @@
 // Root-confined path resolution against hostile trees: every test places a sentinel file
 // outside the root and checks that no lookup inside the root ever reaches it.
 #include "runtime/fs_root.hpp"
+#include "tests/support/temp_dir.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -19,21 +20,7 @@ using namespace ctrd::fs;
 
 namespace {
 
-/// A fresh directory under /tmp, removed (without following symlinks) afterwards.
-struct temp_dir {
-  std::string path;
-  // Creates the directory.
-  temp_dir() {
-    char tmpl[] = "/tmp/ctrd-fs-test-XXXXXX";
-    REQUIRE(::mkdtemp(tmpl) != nullptr);
-    path = tmpl;
-  }
-  // Removes the tree.
-  ~temp_dir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path, ec);
-  }
-};
+using ctrd::test::temp_dir;
 
 // Writes `content` to the host file `p`.
 void write_file(const std::string& p, const std::string& content) {
@@ -73,8 +60,8 @@ ec open_code(int root, const std::string& path, int flags = O_RDONLY, mode_t mod
 ///   hostdir -> T/outside (host path)         loop1 <-> loop2
 struct hostile_tree {
   temp_dir t;
-  std::string root = t.path + "/root";
-  std::string outside = t.path + "/outside";
+  std::string root = t.path() + "/root";
+  std::string outside = t.path() + "/outside";
   unique_fd fd;
   // Builds the tree and opens the root.
   hostile_tree() {
@@ -118,16 +105,16 @@ TEST_CASE("clean_path normalises lexically and never climbs above the root", "[f
 
 TEST_CASE("open_root reports missing paths and non-directories", "[fs]") {
   temp_dir t;
-  write_file(t.path + "/file", "x");
-  CHECK(open_root(t.path));
+  write_file(t.path() + "/file", "x");
+  CHECK(open_root(t.path()));
   try {
-    open_root(t.path + "/missing");
+    open_root(t.path() + "/missing");
     FAIL("no error");
   } catch (const error& e) {
     CHECK(e.code() == ec::no_such_file);
   }
   try {
-    open_root(t.path + "/file");
+    open_root(t.path() + "/file");
     FAIL("no error");
   } catch (const error& e) {
     CHECK(e.code() == ec::invalid_argument);

@@ -22,27 +22,14 @@
 
 #include "messages/error.hpp"
 #include "runtime/fs_root.hpp"
+#include "tests/support/temp_dir.hpp"
 
 using namespace ctrd;
 using namespace ctrd::fs;
 
 namespace {
 
-/// A fresh directory under /tmp, removed (without following symlinks) afterwards.
-struct temp_dir {
-  std::string path;
-  // Creates the directory.
-  temp_dir() {
-    char tmpl[] = "/tmp/ctrd-tar-test-XXXXXX";
-    REQUIRE(::mkdtemp(tmpl) != nullptr);
-    path = tmpl;
-  }
-  // Removes the tree.
-  ~temp_dir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path, ec);
-  }
-};
+using ctrd::test::temp_dir;
 
 // Writes `content` to the host file `p` with mode `mode`.
 void write_file(const std::string& p, const std::string& content, mode_t mode = 0644) {
@@ -243,7 +230,7 @@ int compare_trees(const std::string& a, const std::string& b) {
 /// A source root with a tree "top" holding every kind of entry (see the round trip test).
 struct sample_tree {
   temp_dir t;
-  std::string root = t.path + "/src";
+  std::string root = t.path() + "/src";
   std::string top = root + "/top";
   std::string big;
   // Builds the tree; mtimes are set last, deepest first.
@@ -304,7 +291,7 @@ TEST_CASE("tar round trip keeps modes contents links and mtimes", "[tar]") {
   CHECK(by_name["top/fifo"].type == AE_IFIFO);
 
   temp_dir dst;
-  unique_fd d = open_root(dst.path);
+  unique_fd d = open_root(dst.path());
   tar_in_result r = extract(d.get(), "/", c.bytes);
   CHECK(r.entries == list.size());
   uint64_t data = 0;
@@ -312,21 +299,21 @@ TEST_CASE("tar round trip keeps modes contents links and mtimes", "[tar]") {
   CHECK(r.bytes == data);
   CHECK(data > 3 * 1024 * 1024);
 
-  CHECK(compare_trees(s.top, dst.path + "/top") == static_cast<int>(list.size()));
+  CHECK(compare_trees(s.top, dst.path() + "/top") == static_cast<int>(list.size()));
   struct stat a, b;
-  REQUIRE(::stat((dst.path + "/top/hard").c_str(), &a) == 0);
-  REQUIRE(::stat((dst.path + "/top/exec.sh").c_str(), &b) == 0);
+  REQUIRE(::stat((dst.path() + "/top/hard").c_str(), &a) == 0);
+  REQUIRE(::stat((dst.path() + "/top/exec.sh").c_str(), &b) == 0);
   CHECK(a.st_ino == b.st_ino);
   CHECK(a.st_nlink == 2);
-  REQUIRE(::lstat((dst.path + "/top/setgid_dir").c_str(), &a) == 0);
+  REQUIRE(::lstat((dst.path() + "/top/setgid_dir").c_str(), &a) == 0);
   CHECK((a.st_mode & 07777) == 02775);
-  REQUIRE(::lstat((dst.path + "/top/sticky_dir").c_str(), &a) == 0);
+  REQUIRE(::lstat((dst.path() + "/top/sticky_dir").c_str(), &a) == 0);
   CHECK((a.st_mode & 07777) == 01777);
-  REQUIRE(::lstat((dst.path + "/top/setuid").c_str(), &a) == 0);
+  REQUIRE(::lstat((dst.path() + "/top/setuid").c_str(), &a) == 0);
   CHECK((a.st_mode & 07777) == 04755);
-  CHECK(read_file(dst.path + "/top/big") == s.big);
+  CHECK(read_file(dst.path() + "/top/big") == s.big);
   if (::geteuid() == 0) {
-    REQUIRE(::lstat((dst.path + "/top/owned").c_str(), &a) == 0);
+    REQUIRE(::lstat((dst.path() + "/top/owned").c_str(), &a) == 0);
     CHECK(a.st_uid == 1234);
     CHECK(a.st_gid == 5678);
   }
@@ -346,11 +333,11 @@ TEST_CASE("tar owner overrides apply to every entry both ways", "[tar]") {
     return;
   }
   temp_dir dst;
-  unique_fd d = open_root(dst.path);
+  unique_fd d = open_root(dst.path());
   tar_in_options io;
   io.owner = std::make_pair(777u, 888u);
   extract(d.get(), "/", archive_of(src.get(), "/top").bytes, io);
-  for (const auto& p : std::filesystem::recursive_directory_iterator(dst.path)) {
+  for (const auto& p : std::filesystem::recursive_directory_iterator(dst.path())) {
     struct stat st;
     REQUIRE(::lstat(p.path().c_str(), &st) == 0);
     INFO(p.path());
@@ -358,17 +345,17 @@ TEST_CASE("tar owner overrides apply to every entry both ways", "[tar]") {
     CHECK(st.st_gid == 888);
   }
   struct stat st;
-  REQUIRE(::lstat((dst.path + "/top/setuid").c_str(), &st) == 0);
+  REQUIRE(::lstat((dst.path() + "/top/setuid").c_str(), &st) == 0);
   CHECK((st.st_mode & 07777) == 04755);  // the chown did not drop setuid
 }
 
 TEST_CASE("tar_out top_name selects the top level entry name", "[tar]") {
   temp_dir t;
-  make_dir(t.path + "/top");
-  write_file(t.path + "/top/a", "a");
-  make_dir(t.path + "/top/d");
-  write_file(t.path + "/top/d/b", "b");
-  unique_fd r = open_root(t.path);
+  make_dir(t.path() + "/top");
+  write_file(t.path() + "/top/a", "a");
+  make_dir(t.path() + "/top/d");
+  write_file(t.path() + "/top/d/b", "b");
+  unique_fd r = open_root(t.path());
   using v = std::vector<std::string>;
   auto names = [&](const std::string& path, const std::string& top) {
     tar_out_options o;
@@ -390,7 +377,7 @@ TEST_CASE("tar_out top_name selects the top level entry name", "[tar]") {
 
 TEST_CASE("tar_out stores symlinks and never follows them out of the root", "[tar]") {
   temp_dir t;
-  std::string root = t.path + "/root", outside = t.path + "/outside";
+  std::string root = t.path() + "/root", outside = t.path() + "/outside";
   make_dir(root);
   make_dir(outside);
   write_file(outside + "/secret", "HOST-SENTINEL-4711");
@@ -427,10 +414,10 @@ TEST_CASE("tar_out skips the contents of proc and other virtual file systems", "
   CHECK(std::find(n.begin(), n.end(), "random/boot_id") != n.end());
 
   temp_dir t;
-  make_dir(t.path + "/sub");
-  make_dir(t.path + "/sub/proc");
-  write_file(t.path + "/sub/file", "f");
-  std::string mnt = t.path + "/sub/proc";
+  make_dir(t.path() + "/sub");
+  make_dir(t.path() + "/sub/proc");
+  write_file(t.path() + "/sub/file", "f");
+  std::string mnt = t.path() + "/sub/proc";
   if (::mount("proc", mnt.c_str(), "proc", 0, nullptr) != 0) {
     WARN("cannot mount proc (not root?): mounted virtual fs case not tested");
     return;
@@ -439,7 +426,7 @@ TEST_CASE("tar_out skips the contents of proc and other virtual file systems", "
     std::string p;
     ~unmount() { ::umount2(p.c_str(), MNT_DETACH); }
   } guard{mnt};
-  unique_fd r = open_root(t.path);
+  unique_fd r = open_root(t.path());
   tar_out_options dot;
   dot.top_name = ".";
   CHECK(names_of(archive_of(r.get(), "/", dot).bytes) ==
@@ -453,7 +440,7 @@ TEST_CASE("tar_out skips the contents of proc and other virtual file systems", "
 /// sentinel that no archive may touch.
 struct extract_env {
   temp_dir t;
-  std::string root = t.path + "/root", dest = root + "/dest", outside = t.path + "/outside";
+  std::string root = t.path() + "/root", dest = root + "/dest", outside = t.path() + "/outside";
   unique_fd fd;
   // Builds the directories and opens the root.
   extract_env() {
@@ -486,8 +473,8 @@ TEST_CASE("tar_in refuses absolute and dot dot entry names", "[tar]") {
   CHECK(env.run({{"ok/../../../../outside/target", AE_IFREG, "x"}}) == ec::invalid_argument);
   CHECK(env.run({{"..", AE_IFDIR}}) == ec::invalid_argument);
   CHECK(!exists(env.root + "/escape"));
-  CHECK(!exists(env.t.path + "/escape"));
-  CHECK(!exists(env.t.path + "/x"));
+  CHECK(!exists(env.t.path() + "/escape"));
+  CHECK(!exists(env.t.path() + "/x"));
   CHECK(!exists("/abs"));
   CHECK(dir_names(env.dest).empty());
   CHECK(env.outside_untouched());
