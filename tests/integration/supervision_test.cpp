@@ -152,8 +152,10 @@ TEST_CASE("a crash loop is parked with the reason until a user start", "[supervi
 TEST_CASE("health checks: starting, healthy, unhealthy, and the restart action", "[supervision]") {
   live_daemon d;
   auto sick = d.dir() / "sick";
+  // The interval leaves room for the manual checks below: with 100 ms, two scheduled failures
+  // could restart the container before `healthcheck run` reaches it on a loaded machine.
   d.ok({"run", "-d", "--name", "h", "--health-cmd", "test ! -e " + sick, "--health-interval",
-        "100ms", "--health-retries", "2", "--health-on-failure", "restart", "sleep", "100"});
+        "1s", "--health-retries", "2", "--health-on-failure", "restart", "sleep", "100"});
   auto first = inspect(d, "h")["State"]["Health"]["Status"];
   CHECK((first == "starting" || first == "healthy"));  // the first check may already be done
   auto j = await(d, "h", [](const json& x) { return x["State"]["Health"]["Status"] == "healthy"; });
