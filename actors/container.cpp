@@ -46,6 +46,7 @@ void recover(actor_t* self) {
       s.st.error = "the process ended while ctrd was not running; its exit code is unknown";
     }
   }
+  resume_policy_restart(self);
   if (!s.has_process() && s.cg.valid()) {  // leftovers of a run that ended while ctrd was down
     kill_cgroup(self);
     s.cg.remove();
@@ -111,6 +112,10 @@ caf::behavior container_actor(actor_t* self, stored_container rec, container_dep
           emit_event(self, "attach");  // podman emits attach after start
         }
         return rp;
+      },
+      [=](boot_atom) -> caf::result<json> {
+        if (auto err = step(self, event::boot_start)) return err;
+        return reply(self->state.id_reply());
       },
       [=](stop_atom, int64_t timeout, bool by_user) -> caf::result<json> {
         auto rp = self->make_response_promise<json>();

@@ -183,19 +183,28 @@ void spawn_process(actor_t* self) {
   if (!s.stdin_buf.empty() || s.stdin_eof) on_stdin(self, {}, s.stdin_eof);  // sent before the start
 }
 
+/// Forgets how the last run ended (a new run begins).
+void clear_last_run(state& s) {
+  s.st.error.clear();
+  s.st.stopped_by_user = false;
+  s.st.exit_code = 0;
+  s.st.has_exited = false;
+  s.escalated = false;
+  s.unhealthy_restart = false;
+}
+
 void run_effect(actor_t* self, effect fx, request_ctx& rc) {
   auto& s = self->state;
   switch (fx) {
     case effect::reset_run:
       s.st.restart_count = 0;
-      s.st.error.clear();
       s.st.restart_reason.clear();
-      s.st.stopped_by_user = false;
-      s.st.exit_code = 0;
-      s.st.has_exited = false;
-      s.escalated = false;
-      s.unhealthy_restart = false;
       cancel_policy_restart(self, true);
+      clear_last_run(s);
+      return;
+    case effect::resume_run:
+      cancel_policy_restart(self, false);
+      clear_last_run(s);
       return;
     case effect::spawn_held: spawn_process(self); return;
     case effect::release:

@@ -94,7 +94,6 @@ struct state {
   uint64_t timer_gen = 0;      // cancels stale stop timers
   uint64_t restart_gen = 0;    // cancels stale policy-restart timers
   int64_t ready_ns = 0;        // when the current run became ready
-  restart::history history;    // backoff step and recent policy restarts
   health_state health;
   int notify_fd = -1;          // NOTIFY_SOCKET of an sdnotify container
   bool shutting_down = false;  // ctrd is stopping: no policy restarts any more
@@ -231,6 +230,9 @@ void check_waiters(actor_t* self);
 void after_exit(actor_t* self);
 /// The policy-restart timer fired.
 void on_restart_timer(actor_t* self, uint64_t gen);
+/// Recovery: re-arms a policy restart that was pending when ctrd went down, for the rest of
+/// its delay (it still counts as the policy restart it is).
+void resume_policy_restart(actor_t* self);
 /// Cancels a pending policy restart and forgets the crash history (user start, stop).
 void cancel_policy_restart(actor_t* self, bool forget_history);
 /// A run started (release): readiness and health checks begin.

@@ -186,7 +186,10 @@ void cancel_policy_restart(actor_t* self, bool forget_history) {
   auto& s = self->state;
   ++s.restart_gen;
   s.st.next_restart_ns = 0;
-  if (forget_history) s.history = {};
+  if (forget_history) {
+    s.st.history = {};
+    s.st.parked = false;
+  }
 }
 
 void after_exit(actor_t* self) {
@@ -206,7 +209,7 @@ void after_exit(actor_t* self) {
   e.ran_ms = s.ready_ns > 0 ? (s.st.finished_ns - s.ready_ns) / 1000000 : 0;
   s.unhealthy_restart = false;
   auto now = now_ms();
-  auto d = restart::decide(s.cfg.restart, s.cfg.backoff, s.st.restart_count, s.history, e, now,
+  auto d = restart::decide(s.cfg.restart, s.cfg.backoff, s.st.restart_count, s.st.history, e, now,
                            random_jitter());
   switch (d.what) {
     case restart::action::none:
@@ -215,11 +218,12 @@ void after_exit(actor_t* self) {
     case restart::action::park:
       s.st.error = d.reason;
       s.st.restart_reason = d.reason;
+      s.st.parked = true;
       spdlog::warn("container {}: {}", s.cfg.name, d.reason);
       persist(self);
       return;
     case restart::action::restart:
-      restart::record(s.history, s.cfg.backoff, e, now);
+      restart::record(s.st.history, s.cfg.backoff, e, now);
       s.st.restart_reason = d.reason;
       if (d.delay_ms == 0) {
         policy_restart_now(self);
@@ -232,6 +236,14 @@ void after_exit(actor_t* self) {
       persist(self);
       return;
   }
+}
+
+void resume_policy_restart(actor_t* self) {
+  auto& s = self->state;
+  if (s.st.state != container_state::exited || s.st.next_restart_ns == 0 || s.st.stopped_by_user) return;
+  auto left_ms = std::max<int64_t>(0, (s.st.next_restart_ns - proc::now_ns()) / 1000000);
+  self->delayed_send(self, std::chrono::milliseconds(left_ms), respawn_atom::value, ++s.restart_gen);
+  spdlog::info("container {}: pending restart resumed, due in {} ms", s.cfg.name, left_ms);
 }
 
 void on_restart_timer(actor_t* self, uint64_t gen) {

@@ -37,7 +37,7 @@ using drained_atom = caf::atom_constant<caf::atom("drained")>;    // host -> con
 using timeout_atom = caf::atom_constant<caf::atom("timeout")>;    // stop timer (with generation)
 using done_atom = caf::atom_constant<caf::atom("done")>;          // stream end (container -> session)
 using shutdown_atom = caf::atom_constant<caf::atom("shutdown")>;  // signal -> supervisor
-using recover_atom = caf::atom_constant<caf::atom("recover")>;    // supervisor -> container at boot
+using boot_atom = caf::atom_constant<caf::atom("boot")>;          // supervisor -> container: boot start
 using signal_atom = caf::atom_constant<caf::atom("signal")>;      // host -> supervisor: a daemon signal
 
 using health_atom = caf::atom_constant<caf::atom("health")>;     // healthcheck run / health timer

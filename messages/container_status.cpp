@@ -21,7 +21,10 @@ json to_json(const container_status& s) {
               {"failing_streak", s.failing_streak},
               {"ready", s.ready},
               {"oom_killed", s.oom_killed},
-              {"mount_count", s.mount_count}};
+              {"mount_count", s.mount_count},
+              {"backoff_step", s.history.step},
+              {"recent_restarts_ms", s.history.recent_ms},
+              {"parked", s.parked}};
 }
 
 container_status status_from_json(const json& j) {
@@ -48,6 +51,9 @@ container_status status_from_json(const json& j) {
     s.ready = j.value("ready", false);
     s.oom_killed = j.value("oom_killed", false);
     s.mount_count = j.value("mount_count", 0u);
+    s.history.step = j.value("backoff_step", 0u);
+    s.history.recent_ms = j.value("recent_restarts_ms", std::vector<int64_t>{});
+    s.parked = j.value("parked", false);
   } catch (const json::exception& e) {
     throw error(ec::invalid_argument, std::string("stored state is malformed: ") + e.what());
   }

@@ -4,11 +4,19 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "messages/container_state.hpp"
 #include "messages/value_codec.hpp"
 
 namespace ctrd {
+
+/// What earlier restart-policy decisions left behind (supervisor/restart_policy.hpp). Stored
+/// with the status so that a ctrd restart keeps the backoff and the crash-loop count.
+struct restart_history {
+  uint32_t step = 0;               ///< consecutive quick restarts: the delay's exponent
+  std::vector<int64_t> recent_ms;  ///< times of policy restarts within the crash-loop window
+};
 
 struct container_status {
   container_state state = container_state::configured;
@@ -28,6 +36,8 @@ struct container_status {
   bool ready = false;           ///< dependents may start (running and, if it has one, signal seen)
   bool oom_killed = false;      ///< the kernel OOM-killed a process of the last run
   uint32_t mount_count = 0;     ///< `ctrctl mount` references (a running container holds one more)
+  restart_history history;      ///< backoff and crash-loop history since the last user start
+  bool parked = false;          ///< a crash loop stopped the policy until the next user start
 };
 
 json to_json(const container_status& s);

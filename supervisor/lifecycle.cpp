@@ -177,6 +177,17 @@ outcome on_policy_restart(S s) {
   return noop(s);
 }
 
+outcome on_boot_start(S s) {
+  // Like a user start, but RestartCount, the backoff and a parked crash loop are kept:
+  // a restart of ctrd is not a decision of the user's (docs/supervision.md).
+  switch (s) {
+    case S::configured:
+    case S::exited: return ok(S::running, {E::resume_run, E::spawn_held, E::release}, {"init", "start"});
+    case S::created: return ok(S::running, {E::release}, {"start"});
+    default: return noop(s);
+  }
+}
+
 outcome on_stop_timeout(S s) {
   if (s == S::stopping) return ok(s, {E::kill_group, E::note_escalation});
   return noop(s);
@@ -200,6 +211,7 @@ outcome apply(container_state s, event e, const context& c) {
     case event::cleaned_up: return on_cleaned_up(s);
     case event::stop_timeout: return on_stop_timeout(s);
     case event::policy_restart: return on_policy_restart(s);
+    case event::boot_start: return on_boot_start(s);
   }
   return refuse(s, "unknown event", ec::internal);
 }
@@ -236,6 +248,7 @@ const char* to_string(event e) {
     case event::cleaned_up: return "cleaned_up";
     case event::stop_timeout: return "stop_timeout";
     case event::policy_restart: return "policy_restart";
+    case event::boot_start: return "boot_start";
   }
   return "unknown";
 }

@@ -32,13 +32,15 @@ enum class event : uint8_t {
   cleaned_up,     ///< runtime: no process of the group is left and output is drained
   stop_timeout,   ///< runtime: the stop timeout expired
   policy_restart, ///< supervisor: the restart policy (or the health action) restarts it
+  boot_start,     ///< supervisor: ctrd's own start starts it (no user start: history kept)
 };
 
-constexpr int event_count = 14;
+constexpr int event_count = 15;
 
 /// Side effects, carried out by the actor in the order given.
 enum class effect : uint8_t {
   reset_run,          ///< user (re)start: restart count 0, clear error, stopped_by_user, exit code
+  resume_run,         ///< boot start: clear error, stopped_by_user, exit code; keep restart count
   spawn_held,         ///< fork the child, held before exec; capture its output
   release,            ///< let the held child exec; record the start time
   mark_user_stopped,  ///< stopped_by_user = true (suppresses the restart policy)

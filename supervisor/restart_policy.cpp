@@ -80,11 +80,12 @@ void record(history& h, const backoff_spec& b, const exit_facts& e, int64_t now_
 }
 
 bool should_start_on_boot(const restart_policy& p, const container_status& s) {
-  if (s.state == container_state::configured || s.state == container_state::created) return false;
+  if (s.state != container_state::exited || s.parked) return false;
+  if (s.next_restart_ns != 0 && !s.stopped_by_user) return false;  // the actor resumes it
   switch (p.kind) {
     case restart_kind::always: return true;
     case restart_kind::unless_stopped: return !s.stopped_by_user;
-    case restart_kind::on_failure: return !s.stopped_by_user && s.next_restart_ns != 0;
+    case restart_kind::on_failure:
     case restart_kind::no: return false;
   }
   return false;

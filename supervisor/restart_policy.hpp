@@ -22,11 +22,8 @@ struct exit_facts {
   int64_t ran_ms = 0;              ///< time since the run became ready (0 if it never did)
 };
 
-/// What the decisions so far left behind. restart_count lives in container_status.
-struct history {
-  uint32_t step = 0;               ///< consecutive quick restarts: the delay's exponent
-  std::vector<int64_t> recent_ms;  ///< times of policy restarts within the crash-loop window
-};
+/// What the decisions so far left behind (stored in container_status, like restart_count).
+using history = restart_history;
 
 enum class action : uint8_t {
   none,     ///< stay exited
@@ -49,8 +46,9 @@ decision decide(const restart_policy& policy, const backoff_spec& backoff, uint3
 /// Records that the restart of `d` is going ahead at `now_ms`.
 void record(history& h, const backoff_spec& backoff, const exit_facts& exit, int64_t now_ms);
 
-/// podman main's ShouldStartOnBoot, plus on-failure restarts that were pending when ctrd
-/// went down: start when ctrd starts?
+/// podman main's ShouldStartOnBoot for a recovered container: start it (boot start) when
+/// ctrd starts? Not for a parked crash loop, nor for a pending policy restart: the container
+/// actor re-arms that one itself (resume_policy_restart).
 bool should_start_on_boot(const restart_policy& policy, const container_status& s);
 
 }  // namespace ctrd::restart

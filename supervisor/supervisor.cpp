@@ -27,8 +27,8 @@ void add_container(actor_t* self, stored_container rec, bool recovering) {
   auto& s = self->state;
   auto id = rec.config.id;
   s.reg.add(id, rec.config.name);
-  // The replica starts from the (reconciled) record, so `list` is right before the actor runs.
-  if (recovering) recover_record(rec);
+  // The replica starts from the (reconciled: recover_record) record, so `list` is right
+  // before the actor runs.
   json summary = summary_view(rec.config, rec.status);
   auto a = spawn_container(self->system(), std::move(rec), s.deps, recovering);
   self->monitor(a);
@@ -128,6 +128,7 @@ caf::behavior supervisor_actor(actor_t* self, container_deps deps, supervisor_op
       spdlog::error("state: container {} duplicates name {}; skipped", rec.config.id, rec.config.name);
       continue;
     }
+    recover_record(rec);  // what the processes left: boot starts are decided on that
     if (restart::should_start_on_boot(rec.config.restart, rec.status)) boot.push_back(rec.config.name);
     add_container(self, std::move(rec), true);
   }
@@ -136,7 +137,7 @@ caf::behavior supervisor_actor(actor_t* self, container_deps deps, supervisor_op
     log_reload(report);
     std::set<std::string> names(boot.begin(), boot.end());
     names.insert(services.begin(), services.end());
-    for (const auto& name : names) start_with_deps(self, name, std::nullopt);
+    for (const auto& name : names) boot_start_with_deps(self, name);
   });
   self->set_down_handler([=](caf::down_msg& dm) {
     auto& ss = self->state;

@@ -38,6 +38,7 @@ struct start_job {
   std::set<std::string> requested;   // requirements we asked to start
   std::set<std::string> started;     // ... and whose start was acknowledged
   std::optional<promise> rp;         // the user's request (none for boot/service starts)
+  bool boot = false;                 // ctrd's own start: boot starts (RestartCount kept)
   bool attach = false;
   caf::actor sub;
   uint32_t msgid = 0;
@@ -74,6 +75,8 @@ void create_container(actor_t* self, container_config cfg,
 /// Starts `target` once its requirements are ready (at once if it has none).
 void start_with_deps(actor_t* self, const std::string& target, std::optional<promise> rp,
                      bool attach = false, caf::actor sub = {}, uint32_t msgid = 0);
+/// The same for ctrd's own start: `target` and the requirements it starts get boot starts.
+void boot_start_with_deps(actor_t* self, const std::string& target);
 /// Re-evaluates pending start jobs and the shutdown after a status change.
 void advance_jobs(actor_t* self);
 void begin_shutdown(actor_t* self);

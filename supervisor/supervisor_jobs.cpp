@@ -31,6 +31,13 @@ void fail_job(actor_t* self, uint64_t id, const caf::error& err) {
   jobs.erase(it);
 }
 
+/// Asks `actor` for a start without a client: a boot start for a boot job.
+caf::response_handle<caf::event_based_actor, caf::message, false> request_start(actor_t* self, const caf::actor& actor,
+                                                                              bool boot) {
+  if (boot) return self->request(actor, caf::infinite, boot_atom::value);
+  return self->request(actor, caf::infinite, start_atom::value, false, caf::actor{}, uint32_t{0});
+}
+
 void forward_start(actor_t* self, start_job& job) {
   auto* e = find_by_name(self, job.target);
   if (!e) {
@@ -42,7 +49,7 @@ void forward_start(actor_t* self, start_job& job) {
     return;
   }
   auto name = job.target;
-  self->request(e->actor, caf::infinite, start_atom::value, false, caf::actor{}, uint32_t{0})
+  request_start(self, e->actor, job.boot)
       .then([](const json&) {},
             [=](caf::error& err) {
               spdlog::warn("cannot start {}: {}", name, from_caf_error(err).second);
@@ -76,7 +83,7 @@ bool advance(actor_t* self, uint64_t id) {
   for (const auto& d : deps::startable(current_graph(self), job.deps, ready)) {
     if (!job.requested.insert(d).second) continue;
     auto* e = find_by_name(self, d);
-    self->request(e->actor, caf::infinite, start_atom::value, false, caf::actor{}, uint32_t{0})
+    request_start(self, e->actor, job.boot)
         .then(
             [=](const json&) {
               auto it = self->state.jobs.find(id);
@@ -125,23 +132,16 @@ void advance_shutdown(actor_t* self) {
   if (s.to_stop.empty()) finish_shutdown(self);
 }
 
-}  // namespace
-
-void start_with_deps(actor_t* self, const std::string& target, std::optional<promise> rp,
-                     bool attach, caf::actor sub, uint32_t msgid) {
+/// Runs `job` once the requirements of its target are ready.
+void submit(actor_t* self, start_job job) {
   auto& s = self->state;
   std::vector<std::string> missing;
-  auto order = deps::requirements(current_graph(self), target, missing);
-  start_job job;
-  job.target = target;
-  job.rp = std::move(rp);
-  job.attach = attach;
-  job.sub = std::move(sub);
-  job.msgid = msgid;
+  auto order = deps::requirements(current_graph(self), job.target, missing);
   if (!missing.empty()) {
-    auto err = make_caf_error(ec::invalid_state, "cannot start " + target + ": it requires " +
+    auto err = make_caf_error(ec::invalid_state, "cannot start " + job.target + ": it requires " +
                                                      missing.front() + ", which does not exist");
     if (job.rp) job.rp->deliver(err);
+    else spdlog::warn("cannot start {}: it requires {}, which does not exist", job.target, missing.front());
     return;
   }
   if (order.empty()) {
@@ -152,6 +152,26 @@ void start_with_deps(actor_t* self, const std::string& target, std::optional<pro
   auto id = s.next_job++;
   s.jobs.emplace(id, std::move(job));
   advance(self, id);
+}
+
+}  // namespace
+
+void start_with_deps(actor_t* self, const std::string& target, std::optional<promise> rp,
+                     bool attach, caf::actor sub, uint32_t msgid) {
+  start_job job;
+  job.target = target;
+  job.rp = std::move(rp);
+  job.attach = attach;
+  job.sub = std::move(sub);
+  job.msgid = msgid;
+  submit(self, std::move(job));
+}
+
+void boot_start_with_deps(actor_t* self, const std::string& target) {
+  start_job job;
+  job.target = target;
+  job.boot = true;
+  submit(self, std::move(job));
 }
 
 void advance_jobs(actor_t* self) {

@@ -12,8 +12,8 @@
 //       ctrd does not account for;
 //   (4) RestartCount never decreases unless a user start/restart/run could have reset it.
 // Short by default (CI); CTRD_CRASH_ROUNDS, CTRD_CRASH_SEED and CTRD_CRASH_BUDGET_S make
-// it long and reproducible (scripts/crash-soak.sh). CTRD_CRASH_BOOT_RESETS and
-// CTRD_CRASH_MIN_DOWN_MS look past open findings (docs/reliability.md); CI sets neither.
+// it long and reproducible (scripts/crash-soak.sh). CTRD_CRASH_MIN_DOWN_MS keeps ctrd down
+// for a minimum time (docs/reliability.md, "Settings").
 #include <catch2/catch.hpp>
 
 #include <csignal>
@@ -54,7 +54,6 @@ struct model_ctr {
   bool maybe_started = false;   ///< a start may have happened (ctrd's boot start needs one)
   bool reset_possible = false;  ///< a user start/restart was issued since the last observation
   long last_rc = -1;            ///< RestartCount at the last observation
-  steady::time_point reset_until;  ///< CTRD_CRASH_BOOT_RESETS=1: a boot start may reset until then
   std::set<std::pair<pid_t, uint64_t>> pids;  ///< main processes seen (pid, start time)
 };
 
@@ -201,12 +200,7 @@ class harness {
   void boot_started() {
     for (auto& [n, c] : model_) {
       if (!c.always || !c.maybe_started || c.exists == tri::no) continue;
-      c.must_not_run = false;
-      // The boot start is no user start: RestartCount must survive it (issue 6). While ctrd
-      // resets it there (docs/reliability.md, "Findings"), CTRD_CRASH_BOOT_RESETS=1 accepts
-      // that, so that long runs can look for other problems.
-      // The boot start runs a moment after ctrd answers: allow a reset for 2 s.
-      if (boot_resets_) c.reset_until = steady::now() + 2s;
+      c.must_not_run = false;  // a boot start is no user start: RestartCount survives it
     }
   }
 
@@ -399,7 +393,7 @@ class harness {
           c.pids.insert({s.pid, start});
       }
       // (4) RestartCount only goes up, unless a user start/restart reset it
-      if (c.last_rc >= 0 && s.rc < c.last_rc && !c.reset_possible && steady::now() > c.reset_until)
+      if (c.last_rc >= 0 && s.rc < c.last_rc && !c.reset_possible)
         v.push_back({true, "rc:" + n, n + ": RestartCount went down from " + std::to_string(c.last_rc) + " to " +
                                           std::to_string(s.rc) + " without a user start or restart"});
       c.last_rc = s.rc;
@@ -484,7 +478,6 @@ class harness {
   std::string prefix_;
   std::map<std::string, model_ctr> model_;
   std::vector<std::string> log_;
-  bool boot_resets_ = ctrd::test::env_u64("CTRD_CRASH_BOOT_RESETS", 0) != 0;
   int64_t min_down_ms_ = static_cast<int64_t>(ctrd::test::env_u64("CTRD_CRASH_MIN_DOWN_MS", 0));
   int next_ = 0, round_ = 0, ops_ = 0, acked_ = 0, inflight_kills_ = 0, crashes_ = 0, max_settle_ms_ = 0;
 };
@@ -553,9 +546,8 @@ std::string last_line(const std::string& text) {
 
 }  // namespace
 
-// Known open bug (docs/reliability.md, finding 1): a boot start after a crash is treated as
-// a user start. [!shouldfail] keeps the reproduction running and reports when it is fixed.
-TEST_CASE("a ctrd crash neither resets RestartCount nor refills an on-failure budget", "[crash][!shouldfail]") {
+// Finding 1 (docs/reliability.md): a boot start after a crash was treated as a user start.
+TEST_CASE("a ctrd crash neither resets RestartCount nor refills an on-failure budget", "[crash]") {
   live_daemon d;
   auto runs = d.dir() / "runs";
   d.ok({"run", "-d", "--name", "f", "--restart", "on-failure:3", "--restart-delay", "300ms",

@@ -149,6 +149,31 @@ TEST_CASE("a crash loop is parked with the reason until a user start", "[supervi
   CHECK(restart_delays(d, "loop").empty());  // delay 0: immediate, no timer
 }
 
+TEST_CASE("a parked crash loop and the backoff survive a ctrd crash", "[supervision]") {
+  live_daemon d;
+  d.ok({"run", "-d", "--name", "loop", "--restart", "always", "--restart-delay", "0",
+        "--restart-limit", "3", "--restart-window", "1m", "sh", "-c", "exit 1"});
+  await(d, "loop", [](const json& x) { return x["State"]["Status"] == "exited" && x["RestartCount"] == 3; });
+  // A backing-off loop: 200 ms, then 400 ms (no jitter below 10 %).
+  d.ok({"run", "-d", "--name", "slow", "--restart", "always", "--restart-delay", "200ms",
+        "--restart-reset", "1h", "sh", "-c", "exit 1"});
+  await(d, "slow", [](const json& x) { return x["RestartCount"] == 2 && x["State"]["NextRestartAt"] != ""; });
+  d.kill9();
+  d.start();
+  std::this_thread::sleep_for(300ms);
+  auto loop = inspect(d, "loop");
+  CHECK(loop["State"]["Status"] == "exited");  // still parked: no boot start
+  CHECK(loop["RestartCount"] == 3);
+  CHECK(loop["State"]["Error"].get<std::string>().find("crash loop") != std::string::npos);
+  // The pending restart (800 ms) is resumed and the backoff goes on: 1600 ms next, not 200.
+  await(d, "slow", [](const json& x) { return x["RestartCount"] == 3 && x["State"]["NextRestartAt"] != ""; });
+  auto delays = restart_delays(d, "slow");
+  REQUIRE_FALSE(delays.empty());
+  CHECK(delays.back() >= 1400);
+  d.ok({"start", "loop"});  // a user start still clears it
+  await(d, "loop", [](const json& x) { return x["RestartCount"] == 3 && x["State"]["Status"] == "exited"; });
+}
+
 TEST_CASE("health checks: starting, healthy, unhealthy, and the restart action", "[supervision]") {
   live_daemon d;
   auto sick = d.dir() / "sick";

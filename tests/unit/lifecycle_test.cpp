@@ -33,6 +33,7 @@ const std::map<event, std::vector<std::string>> expected = {
     {event::cleaned_up,     {"=", "=", "=", "=", "=", "Exi", "=", "Rmv"}},
     {event::stop_timeout,   {"=", "=", "=", "=", "Stpg", "=", "=", "="}},
     {event::policy_restart, {"=", "=", "=", "=", "=", "=", "Run", "="}},
+    {event::boot_start,     {"Run", "Run", "=", "=", "=", "=", "Run", "="}},
 };
 
 S parse_abbrev(const std::string& a) {
@@ -161,6 +162,21 @@ TEST_CASE("a policy restart keeps the restart count and emits restart, init, sta
   CHECK(has(o, effect::spawn_held));
   REQUIRE(o.events.size() == 3);
   CHECK(std::string(o.events[0]) == "restart");
+}
+
+TEST_CASE("a boot start keeps the restart count and emits init, start", "[lifecycle]") {
+  for (auto s : {S::configured, S::exited}) {
+    auto o = lifecycle::apply(s, event::boot_start);
+    CHECK_FALSE(has(o, effect::reset_run));
+    CHECK(has(o, effect::resume_run));
+    CHECK(pos(o, effect::resume_run) < pos(o, effect::spawn_held));
+    CHECK(pos(o, effect::spawn_held) < pos(o, effect::release));
+    REQUIRE(o.events.size() == 2);
+    CHECK(std::string(o.events[0]) == "init");
+    CHECK(std::string(o.events[1]) == "start");
+  }
+  auto held = lifecycle::apply(S::created, event::boot_start);
+  CHECK(held.effects == std::vector<effect>{effect::release});
 }
 
 TEST_CASE("error texts are podman's with id and state filled in", "[lifecycle]") {

@@ -137,7 +137,7 @@ TEST_CASE("more restarts than the limit within the window park the container", "
   CHECK(restart::decide(p, b, 3, h, facts(kind::exit1), now, 0).what == action::restart);
 }
 
-TEST_CASE("boot starts: always, unless-stopped not stopped by the user, pending on-failure",
+TEST_CASE("boot starts: always, unless-stopped not stopped by the user, never a parked loop",
           "[restart]") {
   container_status s;
   s.state = container_state::exited;
@@ -149,8 +149,19 @@ TEST_CASE("boot starts: always, unless-stopped not stopped by the user, pending 
   CHECK(restart::should_start_on_boot(parse_restart_policy("always"), s));
   CHECK_FALSE(restart::should_start_on_boot(parse_restart_policy("unless-stopped"), s));
   s.stopped_by_user = false;
-  s.next_restart_ns = 5;
-  CHECK(restart::should_start_on_boot(parse_restart_policy("on-failure"), s));
-  s.state = container_state::configured;  // never started: not started at boot
+  s.next_restart_ns = 5;  // a pending policy restart: the container actor resumes it
+  for (auto p : {"always", "unless-stopped", "on-failure", "no"})
+    CHECK_FALSE(restart::should_start_on_boot(parse_restart_policy(p), s));
+  s.stopped_by_user = true;  // ... unless a stop cancelled it: then as without one
+  CHECK(restart::should_start_on_boot(parse_restart_policy("always"), s));
+  CHECK_FALSE(restart::should_start_on_boot(parse_restart_policy("unless-stopped"), s));
+  s = container_status{};
+  s.state = container_state::exited;
+  s.parked = true;  // a parked crash loop waits for a user start, also across ctrd restarts
   CHECK_FALSE(restart::should_start_on_boot(parse_restart_policy("always"), s));
+  for (auto st : {container_state::configured, container_state::created, container_state::running}) {
+    s = container_status{};
+    s.state = st;  // never started, or adopted still running: nothing to start
+    CHECK_FALSE(restart::should_start_on_boot(parse_restart_policy("always"), s));
+  }
 }
