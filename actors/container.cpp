@@ -53,6 +53,12 @@ void recover(actor_t* self) {
     s.cg = cgroup::group{};
   }
   release_root(self);
+  if (s.cfg.auto_remove && s.st.state == container_state::exited && s.st.has_exited) {
+    // An --rm container that ended while ctrd was down, or whose removal was not on disk
+    // yet (not fsync'ed: state_store.hpp).
+    step(self, event::remove);
+    return;
+  }
   persist(self);
 }
 

@@ -161,7 +161,7 @@ void spawn_process(actor_t* self) {
   auto me = caf::actor_cast<caf::actor>(self);
   try {
     s.child = s.deps.host->spawn(spec, me);
-    join_cgroup(self, s.child.pid);
+    join_cgroup(self, s.child);
   } catch (...) {
     if (s.child.pid > 0) s.deps.host->signal_pid(s.child.pid, SIGKILL);
     for (int* fd : {&s.child.release_fd, &s.child.out_fd, &s.child.err_fd, &s.child.in_fd}) close_fd(*fd);
@@ -320,7 +320,7 @@ void remove_now(actor_t* self) {
     ::unlink(s.notify_path().c_str());
   }
   close_fd(s.notify_fd);
-  self->request(s.deps.store, caf::infinite, erase_atom::value, s.cfg.id)
+  self->request(s.deps.store, caf::infinite, erase_atom::value, s.cfg.id, !s.cfg.auto_remove)
       .then(
           [=](bool) {
             auto& st = self->state;

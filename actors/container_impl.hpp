@@ -155,7 +155,7 @@ void persist_config(actor_t* self);
 /// command resolved inside the root. Fills `spec` (which points into `iso`).
 void prepare_run(actor_t* self, spawn_spec& spec, child_isolation& iso);
 /// After the spawn, before release: the process joins the cgroup. Throws ctrd::error.
-void join_cgroup(actor_t* self, pid_t pid);
+void join_cgroup(actor_t* self, const held_child& child);
 /// Stop/kill escalation and cleanup: SIGKILL to every task of the cgroup.
 void kill_cgroup(actor_t* self);
 /// After the run: OOM verdict, cgroup removed, overlay released when unused.

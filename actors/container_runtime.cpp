@@ -82,12 +82,13 @@ void prepare_run(actor_t* self, spawn_spec& spec, child_isolation& iso) {
   fs::unique_fd root_fd;
   if (!root.empty()) root_fd = fs::open_root(root);
   spec = make_spawn_spec(s.cfg, s.cfg.command, root_fd ? root_fd.get() : -1);
+  spec.cgroup_dir = s.cg.clone_dir();
   if (iso.any()) spec.isolation = &iso;
 }
 
-void join_cgroup(actor_t* self, pid_t pid) {
+void join_cgroup(actor_t* self, const held_child& child) {
   auto& s = self->state;
-  if (s.cg.valid()) s.cg.add(pid);
+  if (s.cg.valid()) s.cg.add(child.pid, child.in_cgroup);
 }
 
 void kill_cgroup(actor_t* self) {

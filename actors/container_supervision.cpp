@@ -79,7 +79,7 @@ void start_check(actor_t* self) {
     }
     if (spec.join_pidfd >= 0) ::close(spec.join_pidfd);
     try {
-      if (s.cg.valid()) s.cg.add(h.child.pid);
+      if (s.cg.valid()) s.cg.add(h.child.pid, h.child.in_cgroup);
     } catch (const ctrd::error& e) {  // the check still runs, outside the container's cgroup
       spdlog::warn("container {}: health check outside its cgroup: {}", s.cfg.name, e.what());
     }

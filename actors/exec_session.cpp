@@ -90,7 +90,7 @@ caf::result<json> start(exec_t* self) {
   try {
     s.child = s.job.host->spawn(s.job.spec, me);
     close_fd(s.job.spec.join_pidfd);
-    if (s.job.cg.valid()) s.job.cg.add(s.child.pid);
+    if (s.job.cg.valid()) s.job.cg.add(s.child.pid, s.child.in_cgroup);
   } catch (const error& e) {
     close_fd(s.job.spec.join_pidfd);
     if (s.child.pid > 0) s.job.host->signal_pid(s.child.pid, SIGKILL);

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/sched.h>
 #include <sched.h>
 #include <sys/ioctl.h>
 #include <linux/close_range.h>
@@ -227,6 +228,27 @@ stdio_fds make_stdio(const spawn_spec& s) {
   return f;
 }
 
+/// fork(), or clone() with namespace `flags`; into the cgroup2 directory `cgroup_fd` when
+/// it is >= 0 and the kernel supports clone3's CLONE_INTO_CGROUP (`into` says whether it
+/// did). Returns what fork() returns. The child only makes system calls, so the raw
+/// syscalls (which skip glibc's fork handlers) are safe.
+pid_t clone_child(int flags, int cgroup_fd, bool& into) {
+  into = false;
+  if (cgroup_fd >= 0) {
+    clone_args a{};
+    a.flags = static_cast<uint64_t>(static_cast<unsigned>(flags)) | CLONE_INTO_CGROUP;
+    a.exit_signal = SIGCHLD;
+    a.cgroup = static_cast<uint64_t>(cgroup_fd);
+    auto pid = static_cast<pid_t>(::syscall(SYS_clone3, &a, sizeof a));
+    if (pid >= 0) {
+      into = true;
+      return pid;
+    }
+  }
+  return flags ? static_cast<pid_t>(::syscall(SYS_clone, flags | SIGCHLD, nullptr, nullptr, nullptr, 0))
+               : ::fork();
+}
+
 }  // namespace
 
 held_child spawn_held(const spawn_spec& s) {
@@ -260,14 +282,16 @@ held_child spawn_held(const spawn_spec& s) {
     throw error(ec::internal, std::string("cannot create the exec pipe: ") + std::strerror(e));
   }
   int flags = s.isolation ? s.isolation->clone_flags : 0;
-  pid_t pid = flags ? static_cast<pid_t>(::syscall(SYS_clone, flags | SIGCHLD, nullptr, nullptr, nullptr, 0))
-                    : ::fork();
+  int cgroup_fd = s.cgroup_dir.empty() ? -1 : ::open(s.cgroup_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  bool in_cgroup = false;
+  pid_t pid = clone_child(flags, cgroup_fd, in_cgroup);
   if (pid == 0) {
     if (s.join_pidfd >= 0) join_namespaces(s, report[1]);
     child_main(s, argv.data(), envp.data(), hold[0], f.in_r, f.out_w, f.err_w,
                s.tty ? f.slave : -1);
   }
   int fork_errno = errno;
+  if (cgroup_fd >= 0) ::close(cgroup_fd);
   if (double_fork) {
     ::close(report[1]);
     pid_t inner = -1;
@@ -301,6 +325,7 @@ held_child spawn_held(const spawn_spec& s) {
                                   std::strerror(fork_errno));
   }
   c.pid = pid;
+  c.in_cgroup = in_cgroup;
   for (int fd : {c.out_fd, c.err_fd, c.in_fd})
     if (fd >= 0) ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
   return c;

@@ -38,6 +38,10 @@ struct spawn_spec {
   /// process is inside the PID namespace, and that grandchild is the one returned).
   int join_pidfd = -1;
   int join_flags = 0;
+  /// A cgroup2 directory to clone the child into (clone3 CLONE_INTO_CGROUP: no migration
+  /// afterwards); "" = ctrd's own cgroup. If the kernel refuses, the child is forked as
+  /// usual and held_child::in_cgroup is false.
+  std::string cgroup_dir;
 };
 
 /// A forked, held child and the parent's ends of its pipes (all O_CLOEXEC; the output
@@ -48,6 +52,7 @@ struct held_child {
   int out_fd = -1;      ///< read end of the child's stdout (with a tty: the pty master)
   int err_fd = -1;      ///< read end of the child's stderr (-1 with a tty)
   int in_fd = -1;       ///< write end of its stdin (interactive), or a dup of the pty master
+  bool in_cgroup = false;  ///< the child was cloned into spawn_spec::cgroup_dir
 };
 
 /// Resolves argv[0] the way execvp would, using PATH from `env` (or the default PATH) and

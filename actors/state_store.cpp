@@ -51,7 +51,7 @@ void state_store::put_container(const container_config& c, const container_statu
   leveldb::WriteBatch b;
   b.Put(config_key(c.id), encode_msgpack(to_json(c)));
   b.Put(state_key(c.id), encode_msgpack(to_json(s)));
-  write("store container " + c.id, &b, true);
+  write("store container " + c.id, &b, !c.auto_remove);
 }
 
 void state_store::put_status(const std::string& id, const container_status& s) {
@@ -63,11 +63,11 @@ void state_store::put_status(const std::string& id, const container_status& s) {
   write("store state of container " + id, &b, false);
 }
 
-void state_store::erase(const std::string& id) {
+void state_store::erase(const std::string& id, bool durable) {
   leveldb::WriteBatch b;
   b.Delete(config_key(id));
   b.Delete(state_key(id));
-  write("remove container " + id, &b, true);
+  write("remove container " + id, &b, durable);
 }
 
 load_result state_store::load_all() const {

@@ -43,14 +43,16 @@ class state_store {
   explicit state_store(const std::string& dir);
   ~state_store();
 
-  /// Writes config and state of a new container atomically.
+  /// Writes config and state of a new container atomically; fsync'ed unless the container
+  /// is removed when it exits (--rm): power loss ends its process too, and recovery removes
+  /// an exited --rm container whose removal was lost.
   void put_container(const container_config& c, const container_status& s);
 
   /// Replaces the state record of container `id` (not fsync'ed, see above).
   void put_status(const std::string& id, const container_status& s);
 
-  /// Deletes every key of container `id`.
-  void erase(const std::string& id);
+  /// Deletes every key of container `id`; fsync'ed when `durable` (not for --rm ones).
+  void erase(const std::string& id, bool durable = true);
 
   /// Reads every container.
   load_result load_all() const;

@@ -30,7 +30,9 @@ caf::behavior store_actor(caf::event_based_actor*, std::shared_ptr<state_store> 
         // Fire-and-forget from container actors: failures are logged, not returned.
         (void)guarded([&] { db->put_status(id, s); });
       },
-      [=](erase_atom, const std::string& id) { return guarded([&] { db->erase(id); }); },
+      [=](erase_atom, const std::string& id, bool durable) {
+        return guarded([&] { db->erase(id, durable); });
+      },
       [=](load_atom) { return db->load_all(); },
   };
 }

@@ -1,10 +1,10 @@
 // The store actor: the only owner of the LevelDB database (state_store). Spawned detached
-// because every write is an fsync'ed WriteBatch.
+// because creates and removals are fsync'ed WriteBatches.
 //
 // Protocol:
-//   (put_atom, container_config, container_status) -> true          new container, durable
-//   (put_atom, std::string id, container_status)   -> (nothing)     state update, durable, errors logged
-//   (erase_atom, std::string id)                   -> true          removal, durable
+//   (put_atom, container_config, container_status) -> true          new container, durable (not --rm)
+//   (put_atom, std::string id, container_status)   -> (nothing)     state update, errors logged
+//   (erase_atom, std::string id, bool durable)     -> true          removal
 //   (load_atom)                                    -> load_result   everything on disk
 // Failures come back as errors with the LevelDB text (ec::internal).
 #pragma once

@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 #include <unistd.h>
+#include <array>
 #include <algorithm>
 #include <cerrno>
 #include <csignal>
@@ -254,6 +255,36 @@ void sum_io_stat(const std::string& text, uint64_t& rd, uint64_t& wr) {
   }
 }
 
+/// Figures of a group summed over its processes from /proc, for hybrid groups without a
+/// memory/pids/blkio controller group.
+struct proc_totals {
+  uint64_t rss_bytes = 0, threads = 0, read_bytes = 0, write_bytes = 0;
+};
+
+proc_totals sum_processes(const std::vector<pid_t>& pids) {
+  proc_totals t;
+  static const uint64_t page = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
+  std::string text;
+  for (pid_t p : pids) {
+    const std::string dir = "/proc/" + std::to_string(p);
+    if (files::read(dir + "/statm", text) == 0) {
+      auto f = split(text, ' ');
+      uint64_t resident = 0;
+      if (f.size() > 1 && files::parse_u64(f[1].c_str(), resident)) t.rss_bytes += resident * page;
+    }
+    uint64_t v = 0;
+    if (files::read(dir + "/status", text) == 0) {
+      auto at = text.find("\nThreads:");
+      if (at != std::string::npos && files::parse_u64(text.c_str() + at + 9, v)) t.threads += v;
+    }
+    if (files::read(dir + "/io", text) == 0) {
+      if (files::keyed_u64(text, "read_bytes:", v)) t.read_bytes += v;
+      if (files::keyed_u64(text, "write_bytes:", v)) t.write_bytes += v;
+    }
+  }
+  return t;
+}
+
 /// Sums the "<dev> Read N" and "<dev> Write N" lines of a v1 blkio io_service_bytes file.
 void sum_blkio(const std::string& text, uint64_t& rd, uint64_t& wr) {
   for (const auto& line : split(text, '\n')) {
@@ -271,6 +302,8 @@ const char* to_string(layout l) {
   switch (l) {
     case layout::unified:
       return "unified";
+    case layout::hybrid:
+      return "hybrid";
     case layout::legacy:
       return "legacy";
     default:
@@ -290,9 +323,10 @@ const std::string& group::path() const {
   return dirs_.front();
 }
 
-void group::add(pid_t pid) const {
+void group::add(pid_t pid, bool in_clone_dir) const {
   const std::string value = std::to_string(pid);
   for (const auto& dir : dirs_) {
+    if (in_clone_dir && unified_ && &dir == &dirs_.front()) continue;
     int e = files::write(dir + "/cgroup.procs", value);
     if (e != 0)
       throw error(ec::internal, "cannot move process " + value + " into the cgroup " + dir + ": " +
@@ -400,10 +434,11 @@ stats group::read_stats() const {
   stats s;
   std::string text;
   uint64_t v = 0;
-  if (unified_) {
+  if (unified_ && files::read(dirs_.front() + "/cpu.stat", text) == 0 &&
+      files::keyed_u64(text, "usage_usec", v))
+    s.cpu_ns = v * 1000;  // no controller needed
+  if (v2_controllers_) {
     const std::string& dir = dirs_.front();
-    if (files::read(dir + "/cpu.stat", text) == 0 && files::keyed_u64(text, "usage_usec", v))
-      s.cpu_ns = v * 1000;
     if (!memory_dir_.empty()) {
       files::read_u64(dir + "/memory.current", s.memory_bytes);
       files::read_u64(dir + "/memory.max", s.memory_limit);  // "max": stays 0
@@ -412,7 +447,13 @@ stats group::read_stats() const {
     if (!blkio_dir_.empty() && files::read(dir + "/io.stat", text) == 0)
       sum_io_stat(text, s.block_read, s.block_write);
   } else {
-    if (!cpuacct_dir_.empty()) files::read_u64(cpuacct_dir_ + "/cpuacct.usage", s.cpu_ns);
+    if (!unified_ && !cpuacct_dir_.empty()) files::read_u64(cpuacct_dir_ + "/cpuacct.usage", s.cpu_ns);
+    proc_totals t;
+    if (memory_dir_.empty() || pids_dir_.empty() || blkio_dir_.empty()) t = sum_processes(pids());
+    s.memory_bytes = t.rss_bytes;
+    s.pids = t.threads;
+    s.block_read = t.read_bytes;
+    s.block_write = t.write_bytes;
     if (!memory_dir_.empty()) {
       files::read_u64(memory_dir_ + "/memory.usage_in_bytes", s.memory_bytes);
       if (files::read_u64(memory_dir_ + "/memory.limit_in_bytes", v))
@@ -420,6 +461,7 @@ stats group::read_stats() const {
     }
     if (!pids_dir_.empty()) files::read_u64(pids_dir_ + "/pids.current", s.pids);
     if (!blkio_dir_.empty()) {
+      s.block_read = s.block_write = 0;
       if (files::read(blkio_dir_ + "/blkio.throttle.io_service_bytes", text) == 0)
         sum_blkio(text, s.block_read, s.block_write);
       if (s.block_read == 0 && s.block_write == 0 &&
@@ -435,7 +477,7 @@ uint64_t group::oom_kills() const {
   if (memory_dir_.empty()) return 0;
   std::string text;
   uint64_t v = 0;
-  const char* file = unified_ ? "/memory.events" : "/memory.oom_control";
+  const char* file = v2_controllers_ ? "/memory.events" : "/memory.oom_control";
   if (files::read(memory_dir_ + file, text) == 0 && files::keyed_u64(text, "oom_kill", v)) return v;
   return 0;
 }
@@ -465,6 +507,7 @@ hierarchy hierarchy::detect(const std::string& parent_name) {
     const auto mounts = read_mounts();
     const auto own = read_own();
     std::string v2_why;
+    std::string v2_parent;  // a cgroup2 directory for tracking groups (hybrid), or ""
     for (const auto& m : mounts) {
       if (!m.v2) continue;
       auto line = std::find_if(own.begin(), own.end(),
@@ -478,6 +521,11 @@ hierarchy hierarchy::detect(const std::string& parent_name) {
         h.unified_freezer_ = u.freezer;
         return h;
       }
+      // Without controllers, cgroup2 still tracks, freezes and kills (hybrid hosts).
+      std::string own_dir = dir_of(m, line->path);
+      std::string dir = own_dir + "/" + parent_name;
+      int e = own_dir.empty() ? ENOENT : make_dir(dir);
+      if ((e == 0 || e == EEXIST) && files::exists(dir + "/cgroup.freeze")) v2_parent = dir;
       break;
     }
     std::string v1_why;
@@ -499,7 +547,9 @@ hierarchy hierarchy::detect(const std::string& parent_name) {
       h.legacy_parents_.emplace_back(c, dir);
     }
     if (!h.legacy_parents_.empty()) {
-      h.kind_ = layout::legacy;
+      h.kind_ = v2_parent.empty() ? layout::legacy : layout::hybrid;
+      h.unified_parent_ = v2_parent;
+      h.unified_freezer_ = !v2_parent.empty();
       return h;
     }
     h.reason_ =
@@ -513,7 +563,7 @@ hierarchy hierarchy::detect(const std::string& parent_name) {
 }
 
 bool hierarchy::has_freezer() const {
-  if (kind_ == layout::unified) return unified_freezer_;
+  if (kind_ == layout::unified || kind_ == layout::hybrid) return unified_freezer_;
   return has_controller("freezer");
 }
 
@@ -526,11 +576,33 @@ bool hierarchy::has_controller(const std::string& name) const {
   return false;
 }
 
-group hierarchy::make_group(const std::string& name) const {
+group hierarchy::make_group(const std::string& name, const limits* lim) const {
   group g;
+  if (kind_ == layout::hybrid) {
+    std::string dir = unified_parent_ + "/" + name;
+    g.unified_ = true;
+    g.procs_dir_ = g.freezer_dir_ = g.cpuacct_dir_ = dir;
+    g.dirs_.push_back(std::move(dir));
+    // v1 groups only for limits: each costs a process migration per start.
+    for (const auto& [ctrl, parent] : legacy_parents_) {
+      std::string* slot = ctrl == "memory" ? &g.memory_dir_
+                          : ctrl == "cpu"  ? &g.cpu_dir_
+                          : ctrl == "pids" ? &g.pids_dir_
+                                           : nullptr;
+      if (!slot) continue;
+      bool wanted = !lim || (ctrl == "memory" && lim->memory_bytes) ||
+                    (ctrl == "cpu" && (lim->cpu_quota_us || lim->cpu_shares)) ||
+                    (ctrl == "pids" && lim->pids_max);
+      if (!wanted) continue;
+      *slot = parent + "/" + name;
+      if (!contains(g.dirs_, *slot)) g.dirs_.push_back(*slot);
+    }
+    return g;
+  }
   if (kind_ == layout::unified) {
     std::string dir = unified_parent_ + "/" + name;
     g.unified_ = true;
+    g.v2_controllers_ = true;
     g.procs_dir_ = dir;
     g.cpuacct_dir_ = dir;  // cpu.stat's usage_usec needs no controller
     if (unified_freezer_) g.freezer_dir_ = dir;
@@ -559,7 +631,7 @@ group hierarchy::make_group(const std::string& name) const {
 }
 
 void hierarchy::apply(const group& g, const limits& lim, bool reused) const {
-  if (g.unified_) {
+  if (g.v2_controllers_) {
     const std::string& dir = g.dirs_.front();
     if (!g.memory_dir_.empty() && (lim.memory_bytes || reused))
       set_limit(dir, "memory.max", lim.memory_bytes ? std::to_string(lim.memory_bytes) : "max",
@@ -607,7 +679,7 @@ group hierarchy::create(const std::string& name, const limits& lim) const {
   if (lim.pids_max && !has_controller("pids")) missing_controller("--pids-limit", "pids", reason_);
   if (kind_ == layout::none) return group();
 
-  group g = make_group(name);
+  group g = make_group(name, &lim);
   std::vector<std::string> created;
   bool reused = false;
   try {
@@ -621,6 +693,9 @@ group hierarchy::create(const std::string& name, const limits& lim) const {
         throw error(ec::internal, "cannot create the cgroup " + dir + ": " + std::strerror(e));
       }
     }
+    if (reused && kind_ == layout::hybrid)  // v1 groups an earlier run's limits needed
+      for (const auto& d : make_group(name).dirs_)
+        if (!contains(g.dirs_, d)) ::rmdir(d.c_str());
     apply(g, lim, reused);
   } catch (...) {
     for (auto it = created.rbegin(); it != created.rend(); ++it) ::rmdir(it->c_str());

@@ -1,7 +1,12 @@
 // Control groups for containers: one group per container under a ctrd parent, on cgroup v2
-// when the unified hierarchy has the controllers, otherwise on the v1 controllers (hybrid
-// hosts such as this project's build machine, legacy hosts). CAF-free; used by the
-// container actors (create/add/freeze/kill/stats/remove) and tested on its own.
+// when the unified hierarchy has the controllers; on hybrid hosts (cgroup2 mounted without
+// controllers, such as this project's build machine) the group lives on cgroup2 for
+// tracking, freezing and killing, and v1 controller groups are added only for the limits a
+// container asks for; legacy hosts use the v1 controllers. A group on cgroup2 can be
+// entered at clone time (CLONE_INTO_CGROUP), which costs nothing, whereas moving a process
+// between cgroups (v1 always) takes the kernel's threadgroup lock and an RCU grace period:
+// milliseconds per start. CAF-free; used by the container actors
+// (create/add/freeze/kill/stats/remove) and tested on its own.
 //
 // Every call is a handful of small file writes or reads under /sys/fs/cgroup: cheap
 // enough for an actor handler. Nothing here sleeps or polls.
@@ -37,9 +42,10 @@ struct stats {
 };
 
 /// Which cgroup layout is in use.
-enum class layout { unified, legacy, none };
+enum class layout { unified, hybrid, legacy, none };
 
-/// "unified" (cgroup v2), "legacy" (v1 controllers), "none".
+/// "unified" (cgroup v2), "hybrid" (v2 groups, v1 controllers for limits), "legacy" (v1
+/// controllers), "none".
 const char* to_string(layout l);
 
 /// One container's group. Cheap to copy (a few paths); holds no file descriptors.
@@ -50,8 +56,12 @@ class group {
   /// The path shown to users (the v2 directory, or the v1 freezer/memory directory).
   const std::string& path() const;
 
-  /// Moves `pid` into the group (every hierarchy). Throws ctrd::error{ec::internal}.
-  void add(pid_t pid) const;
+  /// Moves `pid` into the group (every hierarchy; with `in_clone_dir`, every hierarchy but
+  /// the one of clone_dir(), which the process was cloned into). Throws
+  /// ctrd::error{ec::internal}.
+  void add(pid_t pid, bool in_clone_dir = false) const;
+  /// The cgroup2 directory a child can be cloned into (CLONE_INTO_CGROUP), "" on legacy.
+  std::string clone_dir() const { return unified_ && !dirs_.empty() ? dirs_.front() : std::string(); }
   /// Freezes / thaws every task (v2 cgroup.freeze, v1 freezer.state). Throws
   /// ctrd::error{ec::invalid_state} without a freezer, ec::internal on I/O errors.
   void freeze() const;
@@ -67,7 +77,9 @@ class group {
   std::vector<pid_t> pids() const;
   /// True when no task is left.
   bool empty() const { return pids().empty(); }
-  /// Reads the counters. Missing controllers leave their fields 0.
+  /// Reads the counters. Without a memory, pids or blkio controller group (hybrid hosts
+  /// when no limit asked for one) the figures are summed over the group's processes from
+  /// /proc (resident memory, threads, I/O bytes of the live processes).
   stats read_stats() const;
   /// Kernel OOM kills in this group so far (v2 memory.events oom_kill, v1
   /// memory.oom_control oom_kill).
@@ -77,11 +89,12 @@ class group {
 
  private:
   friend class hierarchy;
-  std::vector<std::string> dirs_;  // v2: one dir; v1: one per mounted controller used
+  std::vector<std::string> dirs_;  // v2: one dir (first); v1: one per mounted controller used
   std::string procs_dir_;          // where cgroup.procs is read (tracking hierarchy)
   std::string freezer_dir_;        // "" without a freezer
   std::string memory_dir_, cpu_dir_, cpuacct_dir_, pids_dir_, blkio_dir_;
-  bool unified_ = false;
+  bool unified_ = false;           // tracking, freezer and kill on cgroup2 (unified, hybrid)
+  bool v2_controllers_ = false;    // controller files are v2 ones (unified only)
 };
 
 /// The hierarchy ctrd places containers in, detected once at start.
@@ -115,13 +128,14 @@ class hierarchy {
  private:
   layout kind_ = layout::none;
   std::string reason_;
-  std::string unified_parent_;              // v2 parent dir
+  std::string unified_parent_;              // v2 parent dir (unified, hybrid)
   std::vector<std::pair<std::string, std::string>> legacy_parents_;  // controller -> parent dir
   std::vector<std::string> unified_controllers_;  // v2 controllers enabled for the groups
   bool unified_freezer_ = false;                  // v2 cgroup.freeze available
 
-  /// The directories of group `name` (nothing created).
-  group make_group(const std::string& name) const;
+  /// The directories of group `name` (nothing created). Hybrid: with `lim`, the v1 groups
+  /// those limits need; without, every v1 group a limit could have created.
+  group make_group(const std::string& name, const limits* lim = nullptr) const;
   /// Writes `lim` into `g`'s files; `reused`: also reset the limits not requested.
   void apply(const group& g, const limits& lim, bool reused) const;
 };

@@ -5,6 +5,7 @@
 #include <csignal>
 #include <cstring>
 #include <filesystem>
+#include <algorithm>
 #include <thread>
 #include <fcntl.h>
 #include <sys/file.h>
@@ -178,6 +179,12 @@ int run(const ctrd::daemon_options& opt) {
   cfg.load<caf::io::middleman>();
   cfg.set("logger.console", caf::atom("none"));
   cfg.set("logger.file-verbosity", caf::atom("quiet"));
+  // Scheduler: one worker per core (CAF's default is at least 4), and idle workers sleep on
+  // their condition variable right after a short spin instead of polling every 50 us
+  // (CAF's "moderate" phase cost ~20-30 % of a core while ctrd was otherwise idle between
+  // requests; profile in docs/benchmarks.md). Enqueueing from outside a worker wakes it.
+  cfg.set("scheduler.max-threads", std::max<size_t>(2, std::thread::hardware_concurrency()));
+  cfg.set("work-stealing.moderate-poll-attempts", size_t{0});
   caf::actor_system sys{cfg};
   sys.await_actors_before_shutdown(false);
   auto store = ctrd::spawn_store(sys, db);

@@ -329,6 +329,23 @@ TEST_CASE("after a crash and lost processes: always and unless-stopped come back
   CHECK(inspect(d, "of")["State"]["Status"] == "exited");
 }
 
+TEST_CASE("an --rm container whose process ended while ctrd was down is removed at recovery",
+          "[supervision]") {
+  live_daemon d;
+  d.ok({"run", "-d", "--rm", "--name", "gone", "sleep", "100"});
+  d.ok({"run", "-d", "--rm", "--name", "alive", "sleep", "100"});
+  int pid = inspect(d, "gone")["State"]["Pid"];
+  d.kill9();
+  ::kill(pid, SIGKILL);
+  std::this_thread::sleep_for(100ms);
+  d.start();
+  auto end = std::chrono::steady_clock::now() + 5s;
+  while (d.ctl({"inspect", "gone"}).code == 0 && std::chrono::steady_clock::now() < end)
+    std::this_thread::sleep_for(20ms);
+  CHECK(d.ctl({"inspect", "gone"}).code != 0);
+  CHECK(inspect(d, "alive")["State"]["Status"] == "running");  // adopted, not removed
+}
+
 TEST_CASE("ps --sync reconciles with the processes that really exist", "[supervision]") {
   live_daemon d;
   d.ok({"run", "-d", "--name", "s", "sleep", "100"});

@@ -3,7 +3,10 @@
 // everything it made. Without root or cgroups the tests say why (WARN) and pass.
 #include <catch2/catch.hpp>
 
+#include <fcntl.h>
+#include <linux/sched.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -79,6 +82,24 @@ std::string v1_own_dir(const std::string& controller) {
     std::string path = line.substr(b + 1);
     return path == "/" ? mount : mount + path;
   }
+  return "";
+}
+
+/// The directory of ctrd's own cgroup on the cgroup2 mount, "" when none is mounted.
+std::string v2_own_dir() {
+  std::string mount;
+  std::istringstream mi(slurp("/proc/self/mountinfo"));
+  for (std::string line; std::getline(mi, line);) {
+    if (line.find(" - cgroup2 ") == std::string::npos) continue;
+    std::istringstream f(line);
+    std::string id, parent, dev, root, point;
+    f >> id >> parent >> dev >> root >> point;
+    mount = point;
+  }
+  if (mount.empty()) return "";
+  std::istringstream pc(slurp("/proc/self/cgroup"));
+  for (std::string line; std::getline(pc, line);)
+    if (line.rfind("0::", 0) == 0) return line == "0::/" ? mount : mount + line.substr(3);
   return "";
 }
 
@@ -161,19 +182,22 @@ struct fixture {
     groups.push_back(h.create(name, lim));
     return groups.back();
   }
-  /// Where `controller`'s files of group `name` live (v2: the group's directory).
+  /// Where `controller`'s files of group `name` live (v2: the group's directory; hybrid:
+  /// the v2 directory for "" and the freezer, v1 ones for the limit controllers).
   std::string dir(const std::string& name, const std::string& controller) const {
     if (h.kind() == cg::layout::unified) return parent_dir("") + "/" + name;
+    if (h.kind() == cg::layout::hybrid && (controller.empty() || controller == "freezer"))
+      return parent_dir("") + "/" + name;
     return parent_dir(controller) + "/" + name;
   }
-  /// The parent directory in `controller`'s hierarchy ("" on v2: the unified parent).
+  /// The parent directory in `controller`'s hierarchy ("": the cgroup2 parent).
   std::string parent_dir(const std::string& controller) const {
-    if (h.kind() == cg::layout::unified) {
+    if (h.kind() == cg::layout::unified) {  // ctrd may have moved itself: ask a group
       for (const auto& g : groups)
         if (g.valid()) return g.path().substr(0, g.path().rfind('/'));
       return "";
     }
-    std::string own = v1_own_dir(controller);
+    std::string own = controller.empty() ? v2_own_dir() : v1_own_dir(controller);
     return own.empty() ? "" : own + "/" + parent;
   }
   /// Kills what is left in the groups and removes them and the parent directories.
@@ -187,10 +211,11 @@ struct fixture {
       } catch (...) {
       }
     }
-    if (h.kind() == cg::layout::unified) {
+    if (h.kind() == cg::layout::unified || h.kind() == cg::layout::hybrid) {
       std::string p = parent_dir("");
       if (!p.empty()) ::rmdir(p.c_str());
-    } else {
+    }
+    if (h.kind() != cg::layout::unified) {
       for (const char* c : {"memory", "cpu", "cpuacct", "pids", "freezer", "blkio"}) {
         std::string p = parent_dir(c);
         if (!p.empty()) ::rmdir(p.c_str());
@@ -228,11 +253,14 @@ TEST_CASE("cgroup detect picks the layout the host offers", "[cgroup]") {
   fixture f;
   if (!f.usable()) return;
   if (!v2_has_memory() && !v1_own_dir("memory").empty()) {
-    // Hybrid or legacy host (this project's build machine): the v1 controllers.
-    CHECK(f.h.kind() == cg::layout::legacy);
-    CHECK(std::string(cg::to_string(f.h.kind())) == "legacy");
+    // Hybrid host (this project's build machine): groups on cgroup2, v1 controllers for
+    // limits; legacy host: v1 only.
+    bool hybrid = !v2_own_dir().empty();
+    CHECK(f.h.kind() == (hybrid ? cg::layout::hybrid : cg::layout::legacy));
+    CHECK(std::string(cg::to_string(f.h.kind())) == (hybrid ? "hybrid" : "legacy"));
     CHECK(f.h.has_controller("memory"));
-    CHECK(f.h.has_freezer() == !v1_own_dir("freezer").empty());
+    CHECK(f.h.has_freezer() == (hybrid || !v1_own_dir("freezer").empty()));
+    if (hybrid) CHECK(exists(f.parent_dir("")));
     CHECK(f.h.has_controller("pids") == !v1_own_dir("pids").empty());
     CHECK(f.h.has_controller("cpu") == !v1_own_dir("cpu").empty());
     CHECK(f.h.has_controller("io") == !v1_own_dir("blkio").empty());
@@ -313,6 +341,7 @@ TEST_CASE("cgroup create writes the memory pids and cpu limits and reuses a grou
     CHECK(first_line(f.dir("limits", "cpu") + "/cpu.cfs_quota_us") == "50000");
     CHECK(first_line(f.dir("limits", "cpu") + "/cpu.shares") == "512");
     if (f.h.has_freezer()) CHECK(g.path() == f.dir("limits", "freezer"));
+    if (f.h.kind() == cg::layout::hybrid) CHECK(g.clone_dir() == f.dir("limits", ""));
   }
   CHECK(g.read_stats().memory_limit == 64ull << 20);
 
@@ -323,6 +352,10 @@ TEST_CASE("cgroup create writes the memory pids and cpu limits and reuses a grou
     CHECK(first_line(f.dir("limits", "memory") + "/memory.max") == "max");
     CHECK(first_line(f.dir("limits", "pids") + "/pids.max") == "max");
     CHECK(first_line(f.dir("limits", "cpu") + "/cpu.max").rfind("max ", 0) == 0);
+  } else if (f.h.kind() == cg::layout::hybrid) {
+    // v1 groups exist only for requested limits: the unneeded ones are removed.
+    for (const char* c : {"memory", "pids", "cpu"}) CHECK_FALSE(exists(f.dir("limits", c)));
+    CHECK(exists(f.dir("limits", "")));
   } else {
     CHECK(first_line(f.dir("limits", "pids") + "/pids.max") == "max");
     CHECK(first_line(f.dir("limits", "cpu") + "/cpu.cfs_quota_us") == "-1");
@@ -369,6 +402,7 @@ TEST_CASE("cgroup create throws invalid_argument for a value the kernel refuses"
       std::string p = f.parent_dir(c);
       if (!p.empty()) CHECK_FALSE(exists(p + "/refused"));
     }
+    if (f.h.kind() == cg::layout::hybrid) CHECK_FALSE(exists(f.dir("refused", "")));
   }
   if (f.h.has_controller("pids")) {
     cg::limits neg;
@@ -438,12 +472,11 @@ TEST_CASE("cgroup freeze stops a counting child and thaw resumes it", "[cgroup]"
   g.freeze();
   CHECK(g.frozen());
   // The kernel freezes asynchronously: wait for the state to settle, then watch.
-  std::string state_file =
-      f.h.kind() == cg::layout::unified ? g.path() + "/cgroup.events" : g.path() + "/freezer.state";
+  const bool v2 = !g.clone_dir().empty();
+  std::string state_file = v2 ? g.path() + "/cgroup.events" : g.path() + "/freezer.state";
   CHECK(wait_until([&] {
     std::string s = slurp(state_file);
-    return f.h.kind() == cg::layout::unified ? s.find("frozen 1") != std::string::npos
-                                             : s.rfind("FROZEN", 0) == 0;
+    return v2 ? s.find("frozen 1") != std::string::npos : s.rfind("FROZEN", 0) == 0;
   }));
   uint64_t before = counter->load();
   std::this_thread::sleep_for(300ms);
@@ -560,6 +593,63 @@ TEST_CASE("cgroup read_stats reports cpu time and memory use", "[cgroup]") {
   }
   if (f.h.has_controller("pids")) CHECK(s.pids == 1);
   CHECK(s.oom_kills == 0);
+}
+
+TEST_CASE("cgroup read_stats without limits still reports memory and tasks", "[cgroup]") {
+  fixture f;
+  if (!f.usable()) return;
+  cg::group g = f.create("plain");  // hybrid: no v1 group, figures summed from /proc
+  int done[2];
+  REQUIRE(::pipe(done) == 0);
+  held_child child([&] {
+    ::close(done[0]);
+    std::size_t size = 8u << 20;
+    char* p = static_cast<char*>(std::malloc(size));
+    if (!p) return 1;
+    std::memset(p, 1, size);
+    (void)!::write(done[1], "d", 1);
+    ::pause();
+    return p[size - 1] == 1 ? 0 : 3;
+  });
+  ::close(done[1]);
+  g.add(child.pid);
+  child.release();
+  char c;
+  REQUIRE(::read(done[0], &c, 1) == 1);
+  ::close(done[0]);
+  cg::stats s = g.read_stats();
+  CHECK(s.memory_bytes >= (4u << 20));
+  CHECK(s.pids == 1);
+  CHECK(s.memory_limit == 0);
+}
+
+TEST_CASE("cgroup clone_dir takes a child at clone time (CLONE_INTO_CGROUP)", "[cgroup]") {
+  fixture f;
+  if (!f.usable()) return;
+  cg::group g = f.create("cloned");
+  if (g.clone_dir().empty()) {
+    WARN("skipped: no cgroup2 group (legacy layout)");
+    return;
+  }
+  int dfd = ::open(g.clone_dir().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  REQUIRE(dfd >= 0);
+  clone_args args{};
+  args.flags = CLONE_INTO_CGROUP;
+  args.exit_signal = SIGCHLD;
+  args.cgroup = static_cast<uint64_t>(dfd);
+  long pid = ::syscall(SYS_clone3, &args, sizeof args);
+  if (pid == 0) {
+    ::pause();
+    ::_exit(0);
+  }
+  ::close(dfd);
+  REQUIRE(pid > 0);
+  CHECK(g.pids() == std::vector<pid_t>{static_cast<pid_t>(pid)});
+  std::string own = slurp("/proc/" + std::to_string(pid) + "/cgroup");
+  CHECK(own.find("/" + f.parent + "/cloned\n") != std::string::npos);
+  ::kill(static_cast<pid_t>(pid), SIGKILL);
+  ::waitpid(static_cast<pid_t>(pid), nullptr, 0);
+  CHECK(wait_until([&] { return g.remove(); }));
 }
 
 TEST_CASE("cgroup counts the OOM kill of a child over its memory limit", "[cgroup]") {
