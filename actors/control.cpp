@@ -49,7 +49,9 @@ void m_create(session_t* self, uint32_t msgid, const json& p) {
 }
 
 void m_list(session_t* self, uint32_t msgid, const json& p) {
-  call_supervisor(self, msgid, list_atom::value, bool_param(p, "all"), bool_param(p, "sync"));
+  self->request(self->state.sup, caf::infinite, list_atom::value, bool_param(p, "all"), bool_param(p, "sync"))
+      .then([=](const packed_list& l) { send_frame(self, encode_packed_result(msgid, l.array())); },
+            [=](caf::error& e) { send_caf_error(self, msgid, e); });
 }
 
 void m_init(session_t* self, uint32_t msgid, const json& p) {

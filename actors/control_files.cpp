@@ -106,9 +106,12 @@ void m_stats(session_t* self, uint32_t msgid, const json& p) {
   if (!refs.empty()) return gather(std::move(refs));
   self->request(self->state.sup, caf::infinite, list_atom::value, false, false)
       .then(
-          [=](json& list) {
+          [=](const packed_list& l) {
+            auto arr = l.array();
+            decode_limits lim;
+            lim.max_array = l.count + 1;
             std::vector<std::string> ids;
-            for (const auto& c : list)
+            for (const auto& c : decode_msgpack(arr.data(), arr.size(), lim))
               if (c.value("state", "") == "running" || c.value("state", "") == "paused")
                 ids.push_back(c.value("id", ""));
             gather(std::move(ids));

@@ -75,7 +75,38 @@ std::string encode_request(uint32_t msgid, const std::string& method, const json
 }
 
 std::string encode_result(uint32_t msgid, const json& result) {
-  return frame_of(json::array({1, msgid, nullptr, result}));
+  return encode_packed_result(msgid, encode_msgpack(result));  // no copy of `result`
+}
+
+std::string encode_packed_result(uint32_t msgid, const std::string& packed_result) {
+  std::string body;
+  body.reserve(packed_result.size() + 16);
+  body.push_back(static_cast<char>(0x94));  // array of 4
+  encode_msgpack(json(1), body);
+  encode_msgpack(json(msgid), body);
+  body.push_back(static_cast<char>(0xc0));  // nil: no error
+  body += packed_result;
+  std::string out;
+  out.reserve(body.size() + frame_header_size);
+  append_frame(out, body);
+  return out;
+}
+
+std::string packed_list::array() const {
+  std::string out;
+  out.reserve(items.size() + 5);
+  if (count < 16) {
+    out.push_back(static_cast<char>(0x90 | count));
+  } else if (count <= 0xffff) {
+    out.push_back(static_cast<char>(0xdc));
+    out.push_back(static_cast<char>(count >> 8));
+    out.push_back(static_cast<char>(count & 0xff));
+  } else {
+    out.push_back(static_cast<char>(0xdd));
+    for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<char>((count >> shift) & 0xff));
+  }
+  out += items;
+  return out;
 }
 
 std::string encode_error(uint32_t msgid, ec code, const std::string& message) {

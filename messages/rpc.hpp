@@ -36,8 +36,24 @@ rpc_message decode_rpc(const std::string& body, int64_t* msgid_out = nullptr);
 /// Encoders: each returns a complete frame (length prefix included).
 std::string encode_request(uint32_t msgid, const std::string& method, const json& params);
 std::string encode_result(uint32_t msgid, const json& result);
+/// A response whose result is already msgpack (e.g. a packed_list's array()).
+std::string encode_packed_result(uint32_t msgid, const std::string& packed_result);
 std::string encode_error(uint32_t msgid, ec code, const std::string& message);
 std::string encode_notification(const std::string& method, const json& params);
+
+/// A msgpack array assembled from values encoded beforehand: `ps` answers from the
+/// supervisor's pre-encoded container summaries without converting anything per call.
+struct packed_list {
+  std::size_t count = 0;  ///< values in `items`
+  std::string items;      ///< the concatenated msgpack values
+  /// Appends one encoded value.
+  void add(const std::string& packed) {
+    items += packed;
+    ++count;
+  }
+  /// The whole msgpack array (header + items).
+  std::string array() const;
+};
 
 /// The error map used in responses.
 json error_object(ec code, const std::string& message);

@@ -32,7 +32,9 @@ void add_container(actor_t* self, stored_container rec, bool recovering) {
   json summary = summary_view(rec.config, rec.status);
   auto a = spawn_container(self->system(), std::move(rec), s.deps, recovering);
   self->monitor(a);
-  s.entries[id] = entry{a, summary};
+  auto& e = s.entries[id];
+  e.actor = a;
+  e.set_summary(std::move(summary));
 }
 
 caf::error error_of(const ctrd::error& e) { return make_caf_error(e.code(), e.what()); }
@@ -73,21 +75,23 @@ caf::result<json> remove(actor_t* self, const std::string& ref, bool force) {
   return rp;
 }
 
-json list(actor_t* self, bool all) {
-  json out = json::array();
+packed_list list(actor_t* self, bool all) {
+  packed_list out;
   for (auto& [id, e] : self->state.entries) {
     if (!all) {
-      auto st = e.summary.value("state", std::string());
+      auto it = e.summary.find("state");
+      if (it == e.summary.end() || !it->is_string()) continue;
+      const auto& st = it->get_ref<const std::string&>();
       if (st != "running" && st != "paused" && st != "stopping") continue;
     }
-    out.push_back(e.summary);
+    out.add(e.packed);
   }
   return out;
 }
 
 /// Asks every container to reconcile with its process, then answers the list.
-caf::result<json> list_synced(actor_t* self, bool all) {
-  auto rp = self->make_response_promise<json>();
+caf::result<packed_list> list_synced(actor_t* self, bool all) {
+  auto rp = self->make_response_promise<packed_list>();
   auto pending = std::make_shared<size_t>(self->state.entries.size());
   if (*pending == 0) {
     rp.deliver(list(self, all));
@@ -101,7 +105,7 @@ caf::result<json> list_synced(actor_t* self, bool all) {
     self->request(e.actor, caf::infinite, sync_atom::value)
         .then([=](json& summary) mutable {
                 if (auto it = self->state.entries.find(key); it != self->state.entries.end())
-                  it->second.summary = std::move(summary);
+                  it->second.set_summary(std::move(summary));
                 one_done();
               },
               [=](caf::error&) mutable { one_done(); });
@@ -193,9 +197,9 @@ caf::behavior supervisor_actor(actor_t* self, container_deps deps, supervisor_op
         return rp;
       },
       [=](remove_atom, const std::string& ref, bool force) { return remove(self, ref, force); },
-      [=](list_atom, bool all, bool sync) -> caf::result<json> {
+      [=](list_atom, bool all, bool sync) -> caf::result<packed_list> {
         if (sync) return list_synced(self, all);
-        return caf::expected<json>(list(self, all));
+        return list(self, all);
       },
       [=](reload_atom) -> caf::result<json> {
         auto rp = self->make_response_promise<json>();
@@ -209,7 +213,7 @@ caf::behavior supervisor_actor(actor_t* self, container_deps deps, supervisor_op
       [=](status_atom, const std::string& id, json& summary) {
         auto it = self->state.entries.find(id);
         if (it == self->state.entries.end()) return;
-        it->second.summary = std::move(summary);
+        it->second.set_summary(std::move(summary));
         advance_jobs(self);
       },
       [=](gone_atom, const std::string& id) {

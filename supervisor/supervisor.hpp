@@ -9,7 +9,7 @@
 //   (start_atom, ref, bool attach, caf::actor sub, uint32_t msgid) -> as the container's start,
 //                                        after every requirement (--requires) is ready
 //   (remove_atom, ref, bool force)    -> {id}           refused while others require it, unless force
-//   (list_atom, bool all, bool sync)  -> json array of summaries (sync: reconcile first)
+//   (list_atom, bool all, bool sync)  -> packed_list of summaries (sync: reconcile first)
 //   (reload_atom)                     -> reload report  re-read the service files
 //   (status_atom, std::string id, json summary)          replica update from a container
 //   (gone_atom, std::string id)                          a container was removed
@@ -24,6 +24,7 @@
 #include <caf/allowed_unsafe_message_type.hpp>
 
 #include "actors/state_store.hpp"
+#include "messages/rpc.hpp"
 
 namespace ctrd {
 
@@ -48,6 +49,7 @@ uint64_t parse_size(const std::string& text);
 }  // namespace ctrd
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ctrd::supervisor_options)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ctrd::packed_list)
 
 namespace ctrd {
 

@@ -28,7 +28,13 @@ using promise = caf::typed_response_promise<json>;
 
 struct entry {
   caf::actor actor;
-  json summary;  ///< the container's last published summary (summary_view)
+  json summary;        ///< the container's last published summary (summary_view)
+  std::string packed;  ///< the same as msgpack, so that `list` only concatenates
+  /// Replaces the summary (and its encoding).
+  void set_summary(json s) {
+    packed = encode_msgpack(s);
+    summary = std::move(s);
+  }
 };
 
 /// A start that waits for the target's requirements to be ready first.

@@ -64,6 +64,35 @@ TEST_CASE("response and notification frames round trip", "[wire]") {
   CHECK(r.buffered() == 0);
 }
 
+TEST_CASE("a packed list result decodes like the same json array at every size", "[wire]") {
+  // 0, 15 (fixarray), 16 and 65535 (array 16), 65536 (array 32) elements.
+  for (std::size_t n : {0u, 1u, 15u, 16u, 300u, 65535u, 65536u}) {
+    packed_list l;
+    json want = json::array();
+    for (std::size_t i = 0; i < n; ++i) {
+      json item = {{"id", std::to_string(i)}, {"n", i}};
+      l.add(encode_msgpack(item));
+      want.push_back(item);
+    }
+    REQUIRE(l.count == n);
+    std::string arr = l.array();
+    decode_limits big;
+    big.max_array = 1 << 20;
+    CHECK(decode_msgpack(arr.data(), arr.size(), big) == want);
+    if (n > 300) continue;  // the rpc decoder keeps its default limits
+    auto frame = encode_packed_result(9, arr);
+    CHECK(frame == encode_result(9, want));
+    frame_reader r;
+    r.feed(frame.data(), frame.size());
+    std::string body;
+    REQUIRE(r.next(body));
+    auto m = decode_rpc(body);
+    CHECK(m.msgid == 9);
+    CHECK(m.error.is_null());
+    CHECK(m.result == want);
+  }
+}
+
 TEST_CASE("an oversized frame header is refused before buffering", "[wire]") {
   frame_reader r;
   auto hdr = bytes({0x7f, 0xff, 0xff, 0xff});
