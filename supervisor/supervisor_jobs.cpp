@@ -136,7 +136,11 @@ void advance_shutdown(actor_t* self) {
 void submit(actor_t* self, start_job job) {
   auto& s = self->state;
   std::vector<std::string> missing;
-  auto order = deps::requirements(current_graph(self), job.target, missing);
+  std::vector<std::string> order;
+  // Most containers require nothing: no need for the whole graph then.
+  const auto* target = find_by_name(self, job.target);
+  bool has_reqs = !target || !target->summary.value("requires", json::array()).empty();
+  if (has_reqs) order = deps::requirements(current_graph(self), job.target, missing);
   if (!missing.empty()) {
     auto err = make_caf_error(ec::invalid_state, "cannot start " + job.target + ": it requires " +
                                                      missing.front() + ", which does not exist");
