@@ -60,6 +60,7 @@ struct state {
   uint64_t next_job = 1;
   bool shutting_down = false;
   std::set<std::string> to_stop;       // shutdown: names still to stop
+  deps::graph stop_graph;              // shutdown: the dependencies (no create any more)
   std::set<std::string> stop_sent;     // shutdown: names asked to stop
   std::vector<promise> shutdown_waiters;
 };

@@ -115,7 +115,7 @@ void advance_shutdown(actor_t* self) {
     finish_shutdown(self);
     return;
   }
-  for (const auto& name : deps::stoppable(current_graph(self), s.to_stop)) {
+  for (const auto& name : deps::stoppable(s.stop_graph, s.to_stop)) {
     if (!s.stop_sent.insert(name).second) continue;
     auto* e = find_by_name(self, name);
     if (!e) {
@@ -201,7 +201,8 @@ void begin_shutdown(actor_t* self) {
     // is a no-op for a container without a process.
     s.to_stop.insert(e.summary.value("name", std::string()));
   }
-  spdlog::info("shutting down: stopping {} containers (those with a process), dependents first", s.to_stop.size());
+  s.stop_graph = current_graph(self);
+  spdlog::info("shutting down: stopping {} containers, dependents first", s.to_stop.size());
   advance_shutdown(self);
 }
 
