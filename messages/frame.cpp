@@ -12,6 +12,16 @@ void append_frame(std::string& out, const std::string& body) {
   out.append(body);
 }
 
+void frame_reader::feed(const char* data, std::size_t size) {
+  buf_.append(data, size);
+  if (buf_.size() - pos_ < frame_header_size) return;
+  auto* p = reinterpret_cast<const unsigned char*>(buf_.data() + pos_);
+  std::size_t n = (std::size_t{p[0]} << 24) | (std::size_t{p[1]} << 16) |
+                  (std::size_t{p[2]} << 8) | std::size_t{p[3]};
+  if (n <= max_ && buf_.capacity() < pos_ + frame_header_size + n)
+    buf_.reserve(pos_ + frame_header_size + n);
+}
+
 bool frame_reader::next(std::string& body) {
   if (buf_.size() - pos_ < frame_header_size) return false;
   auto* p = reinterpret_cast<const unsigned char*>(buf_.data() + pos_);

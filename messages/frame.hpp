@@ -23,8 +23,9 @@ class frame_reader {
  public:
   explicit frame_reader(std::size_t max_size = max_frame_size) : max_(max_size) {}
 
-  /// Appends received bytes.
-  void feed(const char* data, std::size_t size) { buf_.append(data, size); }
+  /// Appends received bytes. Once a header is in, room for its whole frame (up to the
+  /// limit) is reserved, so that a large reply is not copied at every doubling.
+  void feed(const char* data, std::size_t size);
 
   /// Moves the next complete frame body into `body` and returns true; returns false when
   /// more bytes are needed. Throws ctrd::error{ec::protocol} when the next header
