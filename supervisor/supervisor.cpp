@@ -353,7 +353,10 @@ caf::actor spawn_supervisor(caf::actor_system& sys, caf::actor store, caf::actor
   deps.host = host;
   deps.containers_dir = opts.containers_dir;
   deps.run_dir = opts.run_dir;
-  return sys.spawn(sup::supervisor_actor, std::move(deps), std::move(opts), std::move(loaded));
+  // Its own thread: `ps`, `start` and every other request pass through it, and they must not
+  // queue behind container actors busy spawning processes on the scheduler's workers (ps p99
+  // under 100 crash loops: 130 ms on the workers, 25-36 ms detached; docs/benchmarks.md).
+  return sys.spawn<caf::detached>(sup::supervisor_actor, std::move(deps), std::move(opts), std::move(loaded));
 }
 
 }  // namespace ctrd
