@@ -1,5 +1,6 @@
 // The container actor's lifecycle steps: the table lookup, the effects, output handling,
 // the exit path (group teardown, drain) and removal. See container_impl.hpp.
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
@@ -132,7 +133,7 @@ spawn_spec make_spawn_spec(const container_config& c, const std::vector<std::str
 
 namespace {
 
-void spawn_process(actor_t* self) {
+void spawn_process(actor_t* self, bool release_follows) {
   auto& s = self->state;
   if (s.pending_cfg) {
     spdlog::info("container {}: starting with its changed service definition", s.cfg.name);
@@ -150,6 +151,8 @@ void spawn_process(actor_t* self) {
   }
   spec.interactive = s.cfg.interactive;
   spec.tty = s.cfg.tty;
+  // Nothing to do between clone and exec: it may exec at once (spawner.hpp, `hold`).
+  spec.hold = !release_follows || s.cg.needs_add_after_clone();
   std::error_code ec_ignored;
   std::filesystem::create_directories(s.dir(), ec_ignored);
   if (s.cfg.sdnotify) {
@@ -206,7 +209,7 @@ void run_effect(actor_t* self, effect fx, request_ctx& rc) {
       cancel_policy_restart(self, false);
       clear_last_run(s);
       return;
-    case effect::spawn_held: spawn_process(self); return;
+    case effect::spawn_held: spawn_process(self, rc.release_follows); return;
     case effect::release:
       release_child(s.child);
       s.st.started_ns = proc::now_ns();
@@ -298,6 +301,7 @@ caf::error step(actor_t* self, event ev, request_ctx rc) {
     return make_caf_error(out.error, lifecycle::render_error(out.error_text, s.cfg.id, s.st.state));
   auto prev = s.st.state;
   s.st.state = out.next;
+  rc.release_follows = std::find(out.effects.begin(), out.effects.end(), effect::release) != out.effects.end();
   try {
     for (auto fx : out.effects) run_effect(self, fx, rc);
   } catch (const ctrd::error& e) {

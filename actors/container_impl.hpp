@@ -55,6 +55,7 @@ struct request_ctx {
   int signal = 0;         ///< kill signal
   deferred_kind kind = deferred_kind::stop;
   promise* rp = nullptr;  ///< the request's promise, for defer_reply
+  bool release_follows = false;  ///< the outcome releases the process it spawns at once
 };
 
 /// Stream ids of health-check output (the container's own are stream_stdout/stream_stderr).

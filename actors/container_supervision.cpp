@@ -71,6 +71,7 @@ void start_check(actor_t* self) {
   try {
     auto me = caf::actor_cast<caf::actor>(self);
     auto spec = inside_spec(self, s.cfg, s.cfg.health.cmd);  // in the container's namespaces
+    spec.hold = s.cg.needs_add_after_clone();  // released right below
     try {
       h.child = s.deps.host->spawn(spec, me);
     } catch (...) {

@@ -62,6 +62,9 @@ class group {
   void add(pid_t pid, bool in_clone_dir = false) const;
   /// The cgroup2 directory a child can be cloned into (CLONE_INTO_CGROUP), "" on legacy.
   std::string clone_dir() const { return unified_ && !dirs_.empty() ? dirs_.front() : std::string(); }
+  /// True when a process cloned into clone_dir() must still be added to other (v1 limit)
+  /// groups before it may run: false for no group at all.
+  bool needs_add_after_clone() const { return unified_ ? dirs_.size() > 1 : !dirs_.empty(); }
   /// Freezes / thaws every task (v2 cgroup.freeze, v1 freezer.state). Throws
   /// ctrd::error{ec::invalid_state} without a freezer, ec::internal on I/O errors.
   void freeze() const;
