@@ -16,7 +16,7 @@ std::string state_key(const std::string& id) { return ctr_prefix + id + "/state"
 
 }  // namespace
 
-state_store::state_store(const std::string& dir) {
+state_store::state_store(const std::string& dir) : staged_(std::make_unique<leveldb::WriteBatch>()) {
   leveldb::Options o;
   o.create_if_missing = true;
   o.paranoid_checks = true;
@@ -40,34 +40,53 @@ state_store::state_store(const std::string& dir) {
 
 state_store::~state_store() = default;
 
-void state_store::write(const std::string& what, void* batch, bool sync) {
+void state_store::stage_container(const container_config& c, const container_status& s) {
+  staged_->Put(config_key(c.id), encode_msgpack(to_json(c)));
+  staged_->Put(state_key(c.id), encode_msgpack(to_json(s)));
+  staged_durable_ = staged_durable_ || !c.auto_remove;
+  ++staged_count_;
+}
+
+void state_store::stage_status(const std::string& id, const container_status& s) {
+  // Not fsync'ed by itself: a state update is in the OS page cache once written, so a
+  // crash of ctrd (kill -9) cannot lose it, and recovery re-derives the state from the
+  // processes anyway. Only power loss can lose the latest updates.
+  staged_->Put(state_key(id), encode_msgpack(to_json(s)));
+  ++staged_count_;
+}
+
+void state_store::stage_erase(const std::string& id, bool durable) {
+  staged_->Delete(config_key(id));
+  staged_->Delete(state_key(id));
+  staged_durable_ = staged_durable_ || durable;
+  ++staged_count_;
+}
+
+void state_store::commit() {
+  if (staged_count_ == 0) return;
   leveldb::WriteOptions w;
-  w.sync = sync;
-  auto st = db_->Write(w, static_cast<leveldb::WriteBatch*>(batch));
-  if (!st.ok()) throw error(ec::internal, "cannot " + what + ": " + st.ToString());
+  w.sync = staged_durable_;
+  auto n = staged_count_;
+  auto st = db_->Write(w, staged_.get());
+  staged_->Clear();
+  staged_count_ = 0;
+  staged_durable_ = false;
+  if (!st.ok()) throw error(ec::internal, "cannot write " + std::to_string(n) + " state change(s): " + st.ToString());
 }
 
 void state_store::put_container(const container_config& c, const container_status& s) {
-  leveldb::WriteBatch b;
-  b.Put(config_key(c.id), encode_msgpack(to_json(c)));
-  b.Put(state_key(c.id), encode_msgpack(to_json(s)));
-  write("store container " + c.id, &b, !c.auto_remove);
+  stage_container(c, s);
+  commit();
 }
 
 void state_store::put_status(const std::string& id, const container_status& s) {
-  leveldb::WriteBatch b;
-  b.Put(state_key(id), encode_msgpack(to_json(s)));
-  // Not fsync'ed: a state update is in the OS page cache once written, so a crash of ctrd
-  // (kill -9) cannot lose it, and recovery re-derives the state from the processes anyway.
-  // Only power loss can lose the latest updates; creates and removals stay synchronous.
-  write("store state of container " + id, &b, false);
+  stage_status(id, s);
+  commit();
 }
 
 void state_store::erase(const std::string& id, bool durable) {
-  leveldb::WriteBatch b;
-  b.Delete(config_key(id));
-  b.Delete(state_key(id));
-  write("remove container " + id, &b, durable);
+  stage_erase(id, durable);
+  commit();
 }
 
 load_result state_store::load_all() const {

@@ -8,6 +8,8 @@
 // Creates and removals are synchronous WriteBatches: once the call returns, not even power
 // loss can undo them. State updates are written without fsync: a crash of ctrd cannot lose
 // them (they are in the page cache), and recovery re-derives state from the processes.
+// Changes can also be staged and committed together (group commit): one write, and one
+// fsync if any of them needs it, for everything the store actor received meanwhile.
 #pragma once
 
 #include <memory>
@@ -19,6 +21,7 @@
 
 namespace leveldb {
 class DB;
+class WriteBatch;
 }
 
 namespace ctrd {
@@ -54,12 +57,22 @@ class state_store {
   /// Deletes every key of container `id`; fsync'ed when `durable` (not for --rm ones).
   void erase(const std::string& id, bool durable = true);
 
+  /// Stage a change for the next commit() (same meaning as the calls above).
+  void stage_container(const container_config& c, const container_status& s);
+  void stage_status(const std::string& id, const container_status& s);
+  void stage_erase(const std::string& id, bool durable);
+  /// Writes every staged change in one atomic batch, fsync'ed if any of them is durable.
+  /// Throws ctrd::error{ec::internal} (the staged changes are dropped).
+  void commit();
+
   /// Reads every container.
   load_result load_all() const;
 
  private:
-  void write(const std::string& what, void* batch, bool sync);
   std::unique_ptr<leveldb::DB> db_;
+  std::unique_ptr<leveldb::WriteBatch> staged_;
+  std::size_t staged_count_ = 0;
+  bool staged_durable_ = false;
 };
 
 }  // namespace ctrd

@@ -1,6 +1,7 @@
 #include "actors/store.hpp"
 
 #include <caf/event_based_actor.hpp>
+#include <caf/stateful_actor.hpp>
 #include <caf/spawn_options.hpp>
 #include <spdlog/spdlog.h>
 
@@ -10,30 +11,70 @@
 namespace ctrd {
 namespace {
 
+/// Group commit: every change is staged; a flush message sent to itself when the first one
+/// arrives commits all changes received until then in one batch (one fsync for all the
+/// creates and removals that queued up during the previous one).
+struct store_state {
+  std::shared_ptr<state_store> db;
+  std::vector<caf::typed_response_promise<bool>> waiting;  // answered after the commit
+  bool flush_sent = false;
+};
+
+using store_t = caf::stateful_actor<store_state>;
+
+/// Stages a change with `stage` and, for a request, returns the promise answered after the
+/// commit. Staging errors (encoding) are answered at once.
 template <class F>
-caf::result<bool> guarded(F&& f) {
+caf::result<bool> staged(store_t* self, F&& stage, bool answer) {
+  auto& s = self->state;
   try {
-    f();
-    return true;
+    stage(*s.db);
   } catch (const ctrd::error& e) {
     spdlog::error("store: {}", e.what());
     return make_caf_error(e.code(), e.what());
   }
+  if (!s.flush_sent) {
+    s.flush_sent = true;
+    self->send(self, flush_atom::value);
+  }
+  if (!answer) return true;
+  auto rp = self->make_response_promise<bool>();
+  s.waiting.push_back(rp);
+  return rp;
 }
 
-caf::behavior store_actor(caf::event_based_actor*, std::shared_ptr<state_store> db) {
+void flush(store_t* self) {
+  auto& s = self->state;
+  s.flush_sent = false;
+  auto waiting = std::move(s.waiting);
+  s.waiting.clear();
+  try {
+    s.db->commit();
+    for (auto& rp : waiting) rp.deliver(true);
+  } catch (const ctrd::error& e) {
+    spdlog::error("store: {}", e.what());
+    for (auto& rp : waiting) rp.deliver(make_caf_error(e.code(), e.what()));
+  }
+}
+
+caf::behavior store_actor(store_t* self, std::shared_ptr<state_store> db) {
+  self->state.db = std::move(db);
   return {
       [=](put_atom, const container_config& c, const container_status& s) {
-        return guarded([&] { db->put_container(c, s); });
+        return staged(self, [&](state_store& d) { d.stage_container(c, s); }, true);
       },
       [=](put_atom, const std::string& id, const container_status& s) {
         // Fire-and-forget from container actors: failures are logged, not returned.
-        (void)guarded([&] { db->put_status(id, s); });
+        (void)staged(self, [&](state_store& d) { d.stage_status(id, s); }, false);
       },
       [=](erase_atom, const std::string& id, bool durable) {
-        return guarded([&] { db->erase(id, durable); });
+        return staged(self, [&](state_store& d) { d.stage_erase(id, durable); }, true);
       },
-      [=](load_atom) { return db->load_all(); },
+      [=](flush_atom) { flush(self); },
+      [=](load_atom) {
+        flush(self);
+        return self->state.db->load_all();
+      },
   };
 }
 

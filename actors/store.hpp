@@ -1,5 +1,7 @@
 // The store actor: the only owner of the LevelDB database (state_store). Spawned detached
-// because creates and removals are fsync'ed WriteBatches.
+// because creates and removals are fsync'ed WriteBatches. Group commit: what arrives while
+// a write is in progress is written (and fsync'ed) together afterwards; requests are
+// answered once their batch is on disk.
 //
 // Protocol:
 //   (put_atom, container_config, container_status) -> true          new container, durable (not --rm)

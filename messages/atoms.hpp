@@ -77,6 +77,7 @@ using route_atom = caf::atom_constant<caf::atom("route")>;       // where stdin/
 using load_atom = caf::atom_constant<caf::atom("load")>;
 using put_atom = caf::atom_constant<caf::atom("put")>;
 using erase_atom = caf::atom_constant<caf::atom("erase")>;
+using flush_atom = caf::atom_constant<caf::atom("flush")>;    // store -> itself: group commit
 
 }  // namespace ctrd
 

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <filesystem>
 #include <algorithm>
+#include <chrono>
 #include <thread>
 #include <fcntl.h>
 #include <sys/file.h>
@@ -182,9 +183,12 @@ int run(const ctrd::daemon_options& opt) {
   // Scheduler: one worker per core (CAF's default is at least 4), and idle workers sleep on
   // their condition variable right after a short spin instead of polling every 50 us
   // (CAF's "moderate" phase cost ~20-30 % of a core while ctrd was otherwise idle between
-  // requests; profile in docs/benchmarks.md). Enqueueing from outside a worker wakes it.
+  // requests; profile in docs/benchmarks.md). Enqueueing from outside a worker wakes it;
+  // the relaxed timeout only paces stealing from a busy worker, and at CAF's 10 ms it woke
+  // every idle worker 100 times a second (an embedded host's idle power).
   cfg.set("scheduler.max-threads", std::max<size_t>(2, std::thread::hardware_concurrency()));
   cfg.set("work-stealing.moderate-poll-attempts", size_t{0});
+  cfg.set("work-stealing.relaxed-sleep-duration", caf::timespan{std::chrono::milliseconds(100)});
   caf::actor_system sys{cfg};
   sys.await_actors_before_shutdown(false);
   auto store = ctrd::spawn_store(sys, db);

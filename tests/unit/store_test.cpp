@@ -54,6 +54,35 @@ TEST_CASE("store round-trips containers across reopen", "[store]") {
   CHECK(after.containers[0].config.id == "b2");
 }
 
+TEST_CASE("staged changes are invisible until one commit writes them all in order", "[store]") {
+  test::temp_dir dir;
+  auto db_dir = dir / "state";
+  {
+    state_store db(db_dir);
+    db.commit();  // nothing staged: nothing happens
+    container_status s;
+    db.stage_container(make_config("a1", "one"), s);
+    db.stage_container(make_config("b2", "two"), s);
+    s.restart_count = 7;
+    s.history.step = 3;
+    s.history.recent_ms = {10, 20};
+    s.parked = true;
+    db.stage_status("a1", s);  // after its create in the same batch: wins
+    db.stage_erase("b2", true);
+    CHECK(db.load_all().containers.empty());  // not written yet
+    db.commit();
+    db.commit();  // the batch is empty again
+  }
+  state_store db(db_dir);
+  auto r = db.load_all();
+  REQUIRE(r.containers.size() == 1);
+  CHECK(r.containers[0].config.id == "a1");
+  CHECK(r.containers[0].status.restart_count == 7);
+  CHECK(r.containers[0].status.history.step == 3);
+  CHECK(r.containers[0].status.history.recent_ms == std::vector<int64_t>{10, 20});
+  CHECK(r.containers[0].status.parked);
+}
+
 TEST_CASE("a second opener of the same state is refused with a clear error", "[store]") {
   test::temp_dir dir;
   state_store first(dir / "state");
