@@ -95,15 +95,34 @@ void close_quietly(int& fd) {
   fd = -1;
 }
 
+/// Code that runs in the child before exec is not instrumented by the sanitizers: it may run
+/// on a stack of its own in ctrd's memory, where ASan's bookkeeping (e.g. unpoisoning "the"
+/// thread stack before a noreturn call) would be wrong and would print into the container's
+/// output.
+#define CTRD_CHILD_SIDE __attribute__((no_sanitize_address, no_sanitize_undefined))
+
 /// Length of a C string without a library call (see child_main).
-std::size_t length(const char* s) {
+CTRD_CHILD_SIDE std::size_t length(const char* s) {
   std::size_t n = 0;
   while (s[n]) ++n;
   return n;
 }
 
 /// Writes a message to the child's stderr.
-void say(const char* text) { ::syscall(SYS_write, 2, text, length(text)); }
+CTRD_CHILD_SIDE void say(const char* text) { ::syscall(SYS_write, 2, text, length(text)); }
+
+/// Reports "ctrd: cannot <what>: <errno text>" and exits 125.
+[[noreturn]] CTRD_CHILD_SIDE void child_die(const char* what) {
+  int e = errno;
+  say("ctrd: cannot ");
+  say(what);
+  say(": ");
+  const char* reason = ::strerrordesc_np(e);  // a static table: async-signal-safe
+  say(reason ? reason : "unknown error");
+  say("\n");
+  ::syscall(SYS_exit_group, 125);
+  __builtin_unreachable();
+}
 
 /// The kernel's struct sigaction (rt_sigaction), without glibc's translation.
 struct kernel_sigaction {
@@ -118,19 +137,8 @@ struct kernel_sigaction {
 // library locks another thread may hold: so raw system calls only, no allocation, no libc
 // function with hidden state (glibc's setuid() would walk ctrd's threads, sanitizer
 // interceptors would touch shared bookkeeping). `hold_r` < 0: exec at once.
-[[noreturn]] void child_main(const spawn_spec& s, char* const* argv, char* const* envp,
-                             int hold_r, int in_r, int out_w, int err_w, int pty_slave) {
-  auto die = [](const char* what) {
-    int e = errno;
-    say("ctrd: cannot ");
-    say(what);
-    say(": ");
-    const char* reason = ::strerrordesc_np(e);  // a static table: async-signal-safe
-    say(reason ? reason : "unknown error");
-    say("\n");
-    ::syscall(SYS_exit_group, 125);
-    __builtin_unreachable();
-  };
+[[noreturn]] CTRD_CHILD_SIDE void child_main(const spawn_spec& s, char* const* argv, char* const* envp,
+                                             int hold_r, int in_r, int out_w, int err_w, int pty_slave) {
   kernel_sigaction dfl{};
   dfl.handler = SIG_DFL;
   for (int sig = 1; sig < NSIG; ++sig) ::syscall(SYS_rt_sigaction, sig, &dfl, nullptr, sizeof(uint64_t));
@@ -155,7 +163,7 @@ struct kernel_sigaction {
     ::syscall(SYS_close_range, static_cast<unsigned>(hold_r + 1), ~0u, 0u);
   }
   if (s.isolation)
-    if (const char* failed = enter_isolation(*s.isolation)) die(failed);
+    if (const char* failed = enter_isolation(*s.isolation)) child_die(failed);
   if (::syscall(SYS_chdir, s.workdir.c_str()) != 0) {
     say("ctrd: cannot change to the working directory\n");
     ::syscall(SYS_exit_group, 126);
@@ -302,7 +310,7 @@ struct direct_args {
   int in_r, out_w, err_w, pty_slave;
 };
 
-int direct_child(void* p) {
+CTRD_CHILD_SIDE int direct_child(void* p) {
   auto* d = static_cast<direct_args*>(p);
   child_main(*d->spec, d->argv, d->envp, -1, d->in_r, d->out_w, d->err_w, d->pty_slave);
 }
