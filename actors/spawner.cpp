@@ -124,6 +124,9 @@ CTRD_CHILD_SIDE void say(const char* text) { ::syscall(SYS_write, 2, text, lengt
   __builtin_unreachable();
 }
 
+/// dup2() as a system call (dup3: arm64 has no dup2).
+CTRD_CHILD_SIDE long child_dup(int from, int to) { return from == to ? to : ::syscall(SYS_dup3, from, to, 0); }
+
 /// The kernel's struct sigaction (rt_sigaction), without glibc's translation.
 struct kernel_sigaction {
   void (*handler)(int);
@@ -151,8 +154,7 @@ struct kernel_sigaction {
     ::syscall(SYS_ioctl, pty_slave, TIOCSCTTY, 0);
     in_r = out_w = err_w = pty_slave;
   }
-  if (::syscall(SYS_dup2, in_r, 0) < 0 || ::syscall(SYS_dup2, out_w, 1) < 0 ||
-      ::syscall(SYS_dup2, err_w, 2) < 0)
+  if (child_dup(in_r, 0) < 0 || child_dup(out_w, 1) < 0 || child_dup(err_w, 2) < 0)
     ::syscall(SYS_exit_group, 126);
   // Close every other descriptor now, not at exec: while held, this child must not keep
   // other containers' release pipes (or its own write end) open, or EOF would never come.
@@ -315,10 +317,13 @@ CTRD_CHILD_SIDE int direct_child(void* p) {
   child_main(*d->spec, d->argv, d->envp, -1, d->in_r, d->out_w, d->err_w, d->pty_slave);
 }
 
+/// Stack size of a direct child (child_main needs little: no allocation, no deep calls).
+constexpr std::size_t direct_stack_size = 256 << 10;
+
 /// A stack for direct children, one per spawning thread (the parent waits until the child
 /// has exec'd, so it is free again when clone returns). A guard page below it.
 char* direct_stack_top() {
-  constexpr std::size_t size = 256 << 10, guard = 4096;
+  constexpr std::size_t size = direct_stack_size, guard = 4096;
   thread_local char* top = [] {
     void* p = ::mmap(nullptr, size + guard, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
     if (p == MAP_FAILED) return static_cast<char*>(nullptr);
@@ -336,12 +341,11 @@ long clone_direct(direct_args& d, int cgroup_fd, bool& into) {
   into = false;
   char* top = direct_stack_top();
   if (!top) return -ENOMEM;
-  constexpr std::size_t size = 256 << 10;
   clone_args a{};
   a.flags = CLONE_VM | CLONE_VFORK;
   a.exit_signal = SIGCHLD;
-  a.stack = reinterpret_cast<uint64_t>(top - size);
-  a.stack_size = size;
+  a.stack = reinterpret_cast<uint64_t>(top - direct_stack_size);
+  a.stack_size = direct_stack_size;
   if (cgroup_fd >= 0) {
     a.flags |= CLONE_INTO_CGROUP;
     a.cgroup = static_cast<uint64_t>(cgroup_fd);
