@@ -20,6 +20,7 @@
 #include <functional>
 #include <sstream>
 #include <thread>
+#include <vector>
 
 #include "messages/error.hpp"
 #include "runtime/cgroup.hpp"
@@ -85,18 +86,25 @@ std::string v1_own_dir(const std::string& controller) {
   return "";
 }
 
-/// The directory of ctrd's own cgroup on the cgroup2 mount, "" when none is mounted.
-std::string v2_own_dir() {
-  std::string mount;
+/// Where cgroup2 is mounted (mountinfo order).
+std::vector<std::string> cgroup2_mounts() {
+  std::vector<std::string> out;
   std::istringstream mi(slurp("/proc/self/mountinfo"));
   for (std::string line; std::getline(mi, line);) {
     if (line.find(" - cgroup2 ") == std::string::npos) continue;
     std::istringstream f(line);
     std::string id, parent, dev, root, point;
     f >> id >> parent >> dev >> root >> point;
-    mount = point;
+    out.push_back(point);
   }
-  if (mount.empty()) return "";
+  return out;
+}
+
+/// The directory of ctrd's own cgroup on the cgroup2 mount, "" when none is mounted.
+std::string v2_own_dir() {
+  auto mounts = cgroup2_mounts();
+  if (mounts.empty()) return "";
+  const std::string& mount = mounts.back();
   std::istringstream pc(slurp("/proc/self/cgroup"));
   for (std::string line; std::getline(pc, line);)
     if (line.rfind("0::", 0) == 0) return line == "0::/" ? mount : mount + line.substr(3);
@@ -229,14 +237,8 @@ const char* const v1_controllers[] = {"memory", "cpu", "cpuacct", "pids", "freez
 
 /// True when a cgroup2 mount offers the memory controller at its root.
 bool v2_has_memory() {
-  std::istringstream mi(slurp("/proc/self/mountinfo"));
-  for (std::string line; std::getline(mi, line);) {
-    if (line.find(" - cgroup2 ") == std::string::npos) continue;
-    std::istringstream f(line);
-    std::string id, parent, dev, root, point;
-    f >> id >> parent >> dev >> root >> point;
+  for (const auto& point : cgroup2_mounts())
     if (slurp(point + "/cgroup.controllers").find("memory") != std::string::npos) return true;
-  }
   return false;
 }
 
@@ -557,18 +559,16 @@ TEST_CASE("cgroup kill_all with SIGTERM signals every task and leaves the group 
   CHECK(g.kill_all(SIGTERM) == 0);  // nothing left
 }
 
-TEST_CASE("cgroup read_stats reports cpu time and memory use", "[cgroup]") {
-  fixture f;
-  if (!f.usable()) return;
-  cg::limits lim;
-  if (f.h.has_controller("memory")) lim.memory_bytes = 256ull << 20;
-  cg::group g = f.create("stats", lim);
+namespace {
+
+/// Starts a child in `g` that spins for `spin`, then touches 8 MiB; reads the group's
+/// counters once it has (the child is killed afterwards).
+cg::stats stats_of_busy_child(const cg::group& g, std::chrono::milliseconds spin) {
   int done[2];
   REQUIRE(::pipe(done) == 0);
   held_child child([&] {
     ::close(done[0]);
-    // About 100 ms of CPU, then 8 MiB touched.
-    auto end = std::chrono::steady_clock::now() + 100ms;
+    auto end = std::chrono::steady_clock::now() + spin;
     volatile uint64_t x = 0;
     while (std::chrono::steady_clock::now() < end) x = x + 1;
     std::size_t size = 8u << 20;
@@ -585,7 +585,17 @@ TEST_CASE("cgroup read_stats reports cpu time and memory use", "[cgroup]") {
   char c;
   REQUIRE(::read(done[0], &c, 1) == 1);
   ::close(done[0]);
-  cg::stats s = g.read_stats();
+  return g.read_stats();
+}
+
+}  // namespace
+
+TEST_CASE("cgroup read_stats reports cpu time and memory use", "[cgroup]") {
+  fixture f;
+  if (!f.usable()) return;
+  cg::limits lim;
+  if (f.h.has_controller("memory")) lim.memory_bytes = 256ull << 20;
+  cg::stats s = stats_of_busy_child(f.create("stats", lim), 100ms);
   CHECK(s.cpu_ns >= 20'000'000u);  // at least 20 ms of the 100 ms spun
   if (f.h.has_controller("memory")) {
     CHECK(s.memory_bytes >= (4u << 20));
@@ -598,26 +608,8 @@ TEST_CASE("cgroup read_stats reports cpu time and memory use", "[cgroup]") {
 TEST_CASE("cgroup read_stats without limits still reports memory and tasks", "[cgroup]") {
   fixture f;
   if (!f.usable()) return;
-  cg::group g = f.create("plain");  // hybrid: no v1 group, figures summed from /proc
-  int done[2];
-  REQUIRE(::pipe(done) == 0);
-  held_child child([&] {
-    ::close(done[0]);
-    std::size_t size = 8u << 20;
-    char* p = static_cast<char*>(std::malloc(size));
-    if (!p) return 1;
-    std::memset(p, 1, size);
-    (void)!::write(done[1], "d", 1);
-    ::pause();
-    return p[size - 1] == 1 ? 0 : 3;
-  });
-  ::close(done[1]);
-  g.add(child.pid);
-  child.release();
-  char c;
-  REQUIRE(::read(done[0], &c, 1) == 1);
-  ::close(done[0]);
-  cg::stats s = g.read_stats();
+  // Hybrid: no v1 group, the figures are summed from /proc.
+  cg::stats s = stats_of_busy_child(f.create("plain"), 0ms);
   CHECK(s.memory_bytes >= (4u << 20));
   CHECK(s.pids == 1);
   CHECK(s.memory_limit == 0);
