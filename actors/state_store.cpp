@@ -38,7 +38,12 @@ state_store::state_store(const std::string& dir) : staged_(std::make_unique<leve
   }
 }
 
-state_store::~state_store() = default;
+state_store::~state_store() {
+  try {
+    commit();  // what the store actor staged but did not get to commit
+  } catch (const error&) {
+  }
+}
 
 void state_store::stage_container(const container_config& c, const container_status& s) {
   staged_->Put(config_key(c.id), encode_msgpack(to_json(c)));

@@ -44,6 +44,7 @@ class state_store {
   /// Opens (creating if missing) the database in `dir`. Throws ctrd::error{ec::internal}
   /// naming the directory and LevelDB's reason, e.g. when another ctrd holds the lock.
   explicit state_store(const std::string& dir);
+  /// Commits what is still staged.
   ~state_store();
 
   /// Writes config and state of a new container atomically; fsync'ed unless the container

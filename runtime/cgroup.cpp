@@ -2,7 +2,6 @@
 
 #include <sys/stat.h>
 #include <unistd.h>
-#include <array>
 #include <algorithm>
 #include <cerrno>
 #include <csignal>

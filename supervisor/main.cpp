@@ -29,6 +29,7 @@
 #include "actors/isolation.hpp"
 #include "runtime/cgroup.hpp"
 #include "actors/store.hpp"
+#include "messages/atoms.hpp"
 #include "messages/error.hpp"
 #include "messages/rpc.hpp"
 #include "supervisor/daemon_options.hpp"
@@ -226,6 +227,13 @@ int run(const ctrd::daemon_options& opt) {
   // acceptor and its linked sessions go away.
   std::this_thread::sleep_for(std::chrono::milliseconds(20));
   caf::anon_send_exit(ctl, caf::exit_reason::user_shutdown);
+  {
+    // The last state changes (containers stopped by the shutdown) are on disk before the
+    // store goes: it commits everything queued before this request.
+    caf::scoped_actor self{sys};
+    self->request(store, std::chrono::seconds(5), ctrd::flush_atom::value)
+        .receive([] {}, [](caf::error& e) { spdlog::warn("store: final commit: {}", caf::to_string(e)); });
+  }
   caf::anon_send_exit(store, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(bus, caf::exit_reason::user_shutdown);
   host.stop();

@@ -306,6 +306,16 @@ TEST_CASE("shutdown stops dependents first and waits for a SIGTERM-ignoring cont
   REQUIRE(top_died != std::string::npos);
   REQUIRE(base_died != std::string::npos);
   CHECK(top_died < base_died);
+  // What the shutdown recorded reached the disk (the store's last group commit): after a
+  // restart both are exited with their real exit codes, not "ended while ctrd was down".
+  d.start();
+  for (auto [n, code] : {std::pair<const char*, int>{"base", 137}, {"top", 143}}) {  // SIGKILL, SIGTERM
+    auto j = inspect(d, n);
+    INFO(n << ": " << j["State"].dump());
+    CHECK(j["State"]["Status"] == "exited");
+    CHECK(j["State"]["ExitCode"] == code);
+    CHECK(j["State"]["Error"].get<std::string>().find("while ctrd was not running") == std::string::npos);
+  }
 }
 
 TEST_CASE("after a crash and lost processes: always and unless-stopped come back", "[supervision]") {
