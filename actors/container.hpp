@@ -41,6 +41,10 @@ class hierarchy;
 }
 
 /// What every container actor needs from the daemon.
+/// Largest artifact a container accepts (it travels in one frame); sessions check it
+/// before forwarding the bytes.
+constexpr std::size_t max_artifact_bytes = 4u << 20;
+
 struct container_deps {
   caf::actor store;
   caf::actor supervisor;

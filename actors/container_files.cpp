@@ -20,9 +20,6 @@
 namespace ctrd::ctr {
 namespace {
 
-/// Largest artifact (it travels in one frame).
-constexpr std::size_t max_artifact = 4u << 20;
-
 bool running_or_paused(const state& s) {
   return s.st.state == container_state::running || s.st.state == container_state::paused;
 }
@@ -152,7 +149,7 @@ caf::result<json> artifact(actor_t* self, const std::string& op, const std::stri
       return error(ec::no_such_file, "container " + s.cfg.name + " has no artifact \"" + name + "\"");
     };
     if (op == "add") {
-      if (data.size() > max_artifact)
+      if (data.size() > max_artifact_bytes)
         throw error(ec::invalid_argument, "artifact \"" + name + "\" is larger than 4 MiB");
       std::filesystem::create_directories(dir);
       auto tmp = path + ".tmp";

@@ -5,6 +5,7 @@
 
 #include <caf/io/broker.hpp>
 
+#include "actors/container.hpp"
 #include "actors/file_jobs.hpp"
 #include "actors/session_impl.hpp"
 #include "runtime/fs_root.hpp"
@@ -14,9 +15,6 @@ namespace {
 
 /// Bytes a file job may have waiting for the socket before it must wait.
 constexpr uint64_t data_window = 4u << 20;
-
-/// Largest artifact accepted (it travels in one frame).
-constexpr std::size_t max_artifact = 4u << 20;
 
 std::string opt_str(const json& p, const char* key, const std::string& fallback = "") {
   auto it = p.find(key);
@@ -57,7 +55,7 @@ void artifact_call(session_t* self, uint32_t msgid, const json& p, const char* o
   std::string data;
   if (with_data) {
     data = bytes_param(p, "data");
-    if (data.size() > max_artifact) throw error(ec::invalid_argument, "an artifact may hold at most 4 MiB");
+    if (data.size() > max_artifact_bytes) throw error(ec::invalid_argument, "an artifact may hold at most 4 MiB");
   }
   call_container(self, msgid, str_param(p, "container"), artifact_atom::value, std::string(op),
                  named ? str_param(p, "name") : std::string(), data);
