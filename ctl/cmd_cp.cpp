@@ -240,17 +240,7 @@ int copy_from_container(client& c, const cp_args& a, bool overwrite) {
 
   if (plan.to_stdout) {
     output_target target("-");
-    uint32_t id = c.send_raw("copy_out", params, [&](const std::string& method, const json& p) {
-      const char* d = nullptr;
-      std::size_t n = 0;
-      if (method == "data" && data_of(p, d, n)) target.write(d, n);
-    });
-    response r = c.wait(id);
-    if (!r.ok()) {
-      print_error(r.message());
-      return exit_code_of(r.error);
-    }
-    return 0;
+    return stream_into(c, "copy_out", params, target);
   }
 
   std::string pending;

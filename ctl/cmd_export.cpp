@@ -28,17 +28,7 @@ runner add_export(CLI::App& app) {
     output_target target(o->output);
     client c;
     connect(c, ctx);
-    uint32_t id = c.send_raw("export", json{{"container", o->name}},
-                             [&](const std::string& method, const json& p) {
-                               const char* d = nullptr;
-                               std::size_t n = 0;
-                               if (method == "data" && data_of(p, d, n)) target.write(d, n);
-                             });
-    response r = c.wait(id);
-    if (!r.ok()) {
-      print_error(r.message());
-      return exit_code_of(r.error);
-    }
+    if (int rc = stream_into(c, "export", json{{"container", o->name}}, target)) return rc;
     target.finish();
     return 0;
   };

@@ -69,6 +69,18 @@ void output_target::finish() {
     throw ctrd::error(ctrd::ec::internal, "cannot write " + path_ + ": " + std::strerror(errno));
 }
 
+int stream_into(client& c, const std::string& method, const json& params, output_target& target) {
+  uint32_t id = c.send_raw(method, params, [&](const std::string& m, const json& p) {
+    const char* d = nullptr;
+    std::size_t n = 0;
+    if (m == "data" && data_of(p, d, n)) target.write(d, n);
+  });
+  response r = c.wait(id);
+  if (r.ok()) return 0;
+  print_error(r.message());
+  return exit_code_of(r.error);
+}
+
 std::string read_limited(int fd, std::size_t limit, bool& too_big, const std::string& what) {
   std::string out;
   too_big = false;

@@ -40,6 +40,10 @@ class output_target {
   int fd_ = -1;
 };
 
+/// Sends `method` with `params`, writes the bytes of its `data` notifications to `target`
+/// and waits for the reply: 0, or (the error printed) the exit code for its error.
+int stream_into(client& c, const std::string& method, const json& params, output_target& target);
+
 /// Reads all of `fd` up to `limit` bytes; sets `too_big` (and stops) when there is more.
 /// Throws ctrd::error{internal} with `what` and strerror on a read error.
 std::string read_limited(int fd, std::size_t limit, bool& too_big, const std::string& what);
