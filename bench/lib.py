@@ -25,6 +25,17 @@ def log(*a):
 
 # ---------------------------------------------------------------- statistics
 
+def fmt(ms):
+    """A duration in ms with 3 significant digits ("–" when missing)."""
+    if ms is None:
+        return "–"
+    if ms < 10:
+        return f"{ms:.2f}"
+    if ms < 100:
+        return f"{ms:.1f}"
+    return f"{ms:.0f}"
+
+
 def pct(xs, p):
     """Nearest-rank percentile (p in 0..100) of a non-empty list."""
     s = sorted(xs)

@@ -15,19 +15,9 @@ import sys
 import time
 
 import peers
-from lib import (CLEANUP, Ctrd, DEVNULL, HERE, children, chunks, comm, log, parallel, smaps,
+from lib import (CLEANUP, Ctrd, DEVNULL, HERE, children, chunks, comm, fmt, log, parallel, smaps,
                  smaps_sum, spawn_wait, stats_ms, stop_proc, threads, time_cmd, wait_until)
 from peers import LEGACY, have
-
-
-def fmt(ms):
-    if ms is None:
-        return "–"
-    if ms < 10:
-        return f"{ms:.2f}"
-    if ms < 100:
-        return f"{ms:.1f}"
-    return f"{ms:.0f}"
 
 
 def q(argv):
@@ -39,6 +29,14 @@ def ratio(a, b):
     if a is None or b is None or b == 0:
         return None
     return a / b
+
+
+def fill_ratios(res, floor, ctrd):
+    """Sets each measured row's ratios to the floor's and to ctrd's median."""
+    for r in res["rows"]:
+        m = r["stats"]["median"] if r.get("stats") else None
+        r["x_floor"] = ratio(m, floor)
+        r["x_ctrd"] = ratio(m, ctrd)
 
 
 def fr(x, digits=1):
@@ -179,10 +177,7 @@ def m_start(ctx):
                             "set-up is not in the figures.")
     fl, c, cr, pm = med(res, "floor"), med(res, "ctrd"), med(res, "ctrd-rootfs"), med(res, "podman")
     crun_m, runc_m = med(res, "crun"), med(res, "runc")
-    for r in res["rows"]:
-        st = r["stats"]
-        r["x_floor"] = ratio(st["median"], fl)
-        r["x_ctrd"] = ratio(st["median"], c)
+    fill_ratios(res, fl, c)
     peers_txt = ", ".join(f"{n} {fmt(v)}" for n, v in [("crun", crun_m), ("runc", runc_m),
                                                          ("podman", pm)] if v is not None)
     cs_, rt_ = med(res, "ctl-start"), med(res, "ctl-rtt")
@@ -301,9 +296,7 @@ def m_restart(ctx):
         res["skipped"].append({"peer": "podman", "why": "not installed"})
 
     fl, c, cr = med(res, "floor"), med(res, "ctrd"), med(res, "ctrd-rootfs")
-    for r in res["rows"]:
-        r["x_floor"] = ratio(r["stats"]["median"], fl) if r.get("stats") else None
-        r["x_ctrd"] = ratio(r["stats"]["median"], c) if r.get("stats") else None
+    fill_ratios(res, fl, c)
     s6m, pm = med(res, "s6"), med(res, "podman")
     cs = get(res, "ctrd")["stats"]
     res["summary"] = [{
@@ -427,9 +420,7 @@ def m_stop(ctx):
         res["skipped"].append({"peer": "podman", "why": "not installed"})
 
     fl, c, cr = med(res, "floor"), med(res, "ctrd"), med(res, "ctrd-rootfs")
-    for r in res["rows"]:
-        r["x_floor"] = ratio(r["stats"]["median"], fl)
-        r["x_ctrd"] = ratio(r["stats"]["median"], c)
+    fill_ratios(res, fl, c)
     s6m, pm = med(res, "s6"), med(res, "podman")
     res["summary"] = [{
         "metric": "`ctrctl stop` of a process that exits on SIGTERM (ms)",

@@ -12,7 +12,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from lib import HERE, REPO  # noqa: E402
+from lib import HERE, REPO, fmt  # noqa: E402
 
 DOC = os.path.join(REPO, "docs", "benchmarks.md")
 SVG = os.path.join(REPO, "docs", "benchmarks-scaling.svg")
@@ -76,16 +76,6 @@ quiet machine before drawing fine conclusions; "met" is judged on the absolute f
   loop, kill + waitpid, posix_spawn of N sleeps.
 - *median*, *p90*, *p99*: over all timed repetitions (nearest rank); warm-up runs are not counted.
 """
-
-
-def fmt(ms):
-    if ms is None:
-        return "–"
-    if ms < 10:
-        return f"{ms:.2f}"
-    if ms < 100:
-        return f"{ms:.1f}"
-    return f"{ms:.0f}"
 
 
 def fx(x):
