@@ -89,6 +89,43 @@ TEST_CASE("a held child runs nothing until released, then reports output and exi
   host.stop();
 }
 
+TEST_CASE("a child spawned without a hold runs at once with only its stdio and its own session",
+          "[host]") {
+  block_daemon_signals();
+  caf::actor_system_config cfg;
+  caf::actor_system sys{cfg};
+  host_loop host;
+  caf::scoped_actor self{sys};
+  host.start(caf::actor{});
+  // On x86-64 this is the CLONE_VM | CLONE_VFORK path: the child shares ctrd's memory
+  // until it execs, so everything it does before (session, stdio, descriptors, user,
+  // environment, directory) is checked here.
+  auto spec = shell("echo $MARK; ls /proc/self/fd | tr '\\n' ' '; echo; "
+                    "[ $(cut -d' ' -f6 /proc/self/stat) = $$ ] && echo own-session; pwd; id -u");
+  spec.env.push_back("MARK=direct");
+  spec.workdir = "/tmp";
+  spec.hold = false;
+  bool root = ::geteuid() == 0;
+  if (root) {
+    spec.set_user = true;
+    spec.uid = 65534;
+    spec.gid = 65534;
+  }
+  auto c = host.spawn(spec, caf::actor_cast<caf::actor>(self));
+  CHECK(c.release_fd == -1);
+  CHECK(release_child(c));  // nothing to release: it runs already
+  auto me = caf::actor_cast<caf::actor>(self);
+  host.watch_output(c.out_fd, stream_stdout, me);
+  host.watch_output(c.err_fd, stream_stderr, me);
+  auto r = collect(self, host, c);
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(r.err.empty());
+  // 0 1 2 and the directory ls itself has open: nothing of the test process leaked in.
+  CHECK(r.out == std::string("direct\n0 1 2 3 \nown-session\n/tmp\n") + (root ? "65534" : std::to_string(::geteuid())) + "\n");
+  host.stop();
+}
+
 TEST_CASE("closing the release pipe makes the held child exit without exec", "[host]") {
   block_daemon_signals();
   caf::actor_system_config cfg;
