@@ -16,19 +16,7 @@ case $build in /*) ;; *) build="$root/$build" ;; esac
 
 # The libraries the configure step looks for, then clang and libFuzzer's runtime
 # (libclang-rt-dev: Debian's clang does not pull it in, and -fsanitize=fuzzer needs it).
-scripts/install-deps.sh
-missing=""
-for p in clang libclang-rt-dev; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
-done
-if [ -n "$missing" ]; then
-  echo "installing:$missing"
-  SUDO=""
-  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-  $SUDO apt-get update -q
-  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=900 install -y \
-    --no-install-recommends $missing
-fi
+scripts/install-deps.sh libclang-rt-dev
 
 # A build dir configured with another compiler cannot be switched to clang in place.
 if [ -f "$build/CMakeCache.txt" ] &&

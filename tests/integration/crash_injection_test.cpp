@@ -31,6 +31,7 @@
 #include "tests/support/daemon.hpp"
 #include "tests/support/workload.hpp"
 
+using ctrd::test::await_inspect;
 using ctrd::test::live_daemon;
 using ctrd::test::prng;
 using ctrd::test::proc_result;
@@ -522,22 +523,6 @@ TEST_CASE("crash injection: SIGKILL of ctrd at random points keeps every acknowl
 // Minimal reproductions of what the harness found (docs/reliability.md, "Findings").
 namespace {
 
-json await_state(const live_daemon& d, const std::string& name, const std::function<bool(const json&)>& pred,
-                 std::chrono::milliseconds limit = 10s) {
-  auto end = steady::now() + limit;
-  json j;
-  while (steady::now() < end) {
-    auto r = d.ctl({"inspect", name});
-    if (r.code == 0) {
-      j = json::parse(r.out)[0];
-      if (pred(j)) return j;
-    }
-    std::this_thread::sleep_for(20ms);
-  }
-  FAIL("condition not reached for " << name << ": " << j.dump(2));
-  return j;
-}
-
 std::string last_line(const std::string& text) {
   auto t = ctrd::test::trim(text);
   auto p = t.rfind('\n');
@@ -552,7 +537,7 @@ TEST_CASE("a ctrd crash neither resets RestartCount nor refills an on-failure bu
   auto runs = d.dir() / "runs";
   d.ok({"run", "-d", "--name", "f", "--restart", "on-failure:3", "--restart-delay", "300ms",
         "--restart-max-delay", "300ms", "sh", "-c", "echo run >> " + runs + "; exit 1"});
-  auto j = await_state(d, "f", [](const json& x) {
+  auto j = await_inspect(d, "f", [](const json& x) {
     return x["RestartCount"] >= 1 && x["State"]["NextRestartAt"] != "";
   });
   long before = j["RestartCount"];
@@ -560,7 +545,7 @@ TEST_CASE("a ctrd crash neither resets RestartCount nor refills an on-failure bu
   d.start();
   long after = inspect(d, "f")["RestartCount"];
   CHECK(after >= before);
-  j = await_state(d, "f", [](const json& x) {
+  j = await_inspect(d, "f", [](const json& x) {
     return x["State"]["Status"] == "exited" && x["State"]["NextRestartAt"] == "";
   });
   std::this_thread::sleep_for(500ms);
@@ -601,7 +586,7 @@ TEST_CASE("SIGTERM right after a restart leaves no container process behind", "[
     left = ctrd::test::find_marked(prefix);
     d.start();
     for (auto& n : names)  // let the boot starts finish before the next stop
-      await_state(d, n, [](const json& x) { return x["State"]["Status"] == "running"; });
+      await_inspect(d, n, [](const json& x) { return x["State"]["Status"] == "running"; });
   }
   std::string list;
   for (auto& p : left) list += " " + p.tag + " (pid " + std::to_string(p.pid) + ")";

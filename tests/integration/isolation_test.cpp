@@ -66,15 +66,7 @@ std::string make_rootfs(const std::string& dir) {
 /// Polls inspect until the state is `state`.
 json await_state(const live_daemon& d, const std::string& name, const std::string& state,
                  std::chrono::milliseconds limit = 10s) {
-  auto end = std::chrono::steady_clock::now() + limit;
-  json j;
-  while (std::chrono::steady_clock::now() < end) {
-    j = inspect(d, name);
-    if (j["State"]["Status"] == state) return j;
-    std::this_thread::sleep_for(20ms);
-  }
-  FAIL(name << " never reached " << state << ": " << j["State"].dump());
-  return j;
+  return ctrd::test::await_inspect(d, name, [&](const json& j) { return j["State"]["Status"] == state; }, limit);
 }
 
 long counter(const live_daemon& d, const std::string& name) {

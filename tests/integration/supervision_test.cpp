@@ -13,30 +13,13 @@
 
 #include "tests/support/daemon.hpp"
 
+using ctrd::test::await_inspect;
 using ctrd::test::live_daemon;
 using ctrd::test::inspect;
 using json = nlohmann::json;
 using namespace std::chrono_literals;
 
 namespace {
-
-
-/// Polls `inspect` until `pred` holds (fails the test after `limit`).
-json await(const live_daemon& d, const std::string& name, const std::function<bool(const json&)>& pred,
-           std::chrono::milliseconds limit = 10s) {
-  auto end = std::chrono::steady_clock::now() + limit;
-  json j;
-  while (std::chrono::steady_clock::now() < end) {
-    auto r = d.ctl({"inspect", name});  // may fail while a service is still being created
-    if (r.code == 0) {
-      j = json::parse(r.out)[0];
-      if (pred(j)) return j;
-    }
-    std::this_thread::sleep_for(20ms);
-  }
-  FAIL("condition not reached for " << name << ": " << j.dump(2));
-  return j;
-}
 
 bool exited_and_settled(const json& j) {
   return j["State"]["Status"] == "exited" && j["State"]["NextRestartAt"] == "";
@@ -76,7 +59,7 @@ TEST_CASE("restart policy x exit kind, as podman (restart pending or not)", "[su
     // A long first delay makes the decision observable: NextRestartAt is set, nothing runs yet.
     d.ok({"run", "-d", "--name", name, "--restart", r.policy, "--restart-delay", "1h", "sh", "-c",
           r.script});
-    auto j = await(d, name, [](const json& x) { return x["State"]["Status"] == "exited"; });
+    auto j = await_inspect(d, name, [](const json& x) { return x["State"]["Status"] == "exited"; });
     CHECK((j["State"]["NextRestartAt"] != "") == r.restarts);
   }
   // Stopped by the user: never restarted, whatever the policy.
@@ -95,14 +78,14 @@ TEST_CASE("on-failure:N restarts N times, then stays exited", "[supervision]") {
   live_daemon d;
   d.ok({"run", "-d", "--name", "f", "--restart", "on-failure:3", "--restart-delay", "0", "sh", "-c",
         "exit 2"});
-  auto j = await(d, "f", [](const json& x) { return exited_and_settled(x) && x["RestartCount"] == 3; });
+  auto j = await_inspect(d, "f", [](const json& x) { return exited_and_settled(x) && x["RestartCount"] == 3; });
   CHECK(j["State"]["ExitCode"] == 2);
   CHECK(j["State"]["RestartReason"].get<std::string>().find("exit code 2") != std::string::npos);
   std::this_thread::sleep_for(200ms);
   CHECK(inspect(d, "f")["RestartCount"] == 3);
   // A user start resets the count.
   d.ok({"start", "f"});
-  CHECK(await(d, "f", [](const json& x) { return exited_and_settled(x) && x["RestartCount"] == 3; })
+  CHECK(await_inspect(d, "f", [](const json& x) { return exited_and_settled(x) && x["RestartCount"] == 3; })
             ["State"]["Status"] == "exited");
 }
 
@@ -110,7 +93,7 @@ TEST_CASE("backoff doubles per quick crash and resets after a long enough run", 
   live_daemon d;
   d.ok({"run", "-d", "--name", "fast", "--restart", "always", "--restart-delay", "100ms",
         "--restart-limit", "0", "sh", "-c", "exit 1"});
-  auto fast = await(d, "fast", [](const json& x) { return x["RestartCount"] >= 4; });
+  auto fast = await_inspect(d, "fast", [](const json& x) { return x["RestartCount"] >= 4; });
   auto delays = restart_delays(d, "fast");
   REQUIRE(delays.size() >= 4);
   for (size_t i = 0; i < 4; ++i) {
@@ -122,7 +105,7 @@ TEST_CASE("backoff doubles per quick crash and resets after a long enough run", 
   // Each run lasts longer than the reset window: the delay never grows.
   d.ok({"run", "-d", "--name", "steady", "--restart", "always", "--restart-delay", "100ms",
         "--restart-reset", "200ms", "sh", "-c", "sleep 0.3; exit 1"});
-  await(d, "steady", [](const json& x) { return x["RestartCount"] >= 3; });
+  await_inspect(d, "steady", [](const json& x) { return x["RestartCount"] >= 3; });
   auto steady = restart_delays(d, "steady");
   REQUIRE(steady.size() >= 3);
   for (auto ms : steady) CHECK(ms <= 110);
@@ -132,7 +115,7 @@ TEST_CASE("a crash loop is parked with the reason until a user start", "[supervi
   live_daemon d;
   d.ok({"run", "-d", "--name", "loop", "--restart", "always", "--restart-delay", "0",
         "--restart-limit", "3", "--restart-window", "1m", "sh", "-c", "exit 1"});
-  auto j = await(d, "loop", [](const json& x) {
+  auto j = await_inspect(d, "loop", [](const json& x) {
     return x["State"]["Status"] == "exited" &&
            x["State"]["Error"].get<std::string>().find("crash loop") != std::string::npos;
   });
@@ -142,7 +125,7 @@ TEST_CASE("a crash loop is parked with the reason until a user start", "[supervi
   auto ps = json::parse(d.ok({"ps", "-a", "--format", "json"}));
   CHECK(ps[0]["Error"].get<std::string>().find("crash loop") != std::string::npos);
   d.ok({"start", "loop"});  // clears the history: another series of 3
-  j = await(d, "loop", [](const json& x) {
+  j = await_inspect(d, "loop", [](const json& x) {
     return x["State"]["Status"] == "exited" && x["RestartCount"] == 3 &&
            x["State"]["Error"].get<std::string>().find("crash loop") != std::string::npos;
   });
@@ -153,11 +136,11 @@ TEST_CASE("a parked crash loop and the backoff survive a ctrd crash", "[supervis
   live_daemon d;
   d.ok({"run", "-d", "--name", "loop", "--restart", "always", "--restart-delay", "0",
         "--restart-limit", "3", "--restart-window", "1m", "sh", "-c", "exit 1"});
-  await(d, "loop", [](const json& x) { return x["State"]["Status"] == "exited" && x["RestartCount"] == 3; });
+  await_inspect(d, "loop", [](const json& x) { return x["State"]["Status"] == "exited" && x["RestartCount"] == 3; });
   // A backing-off loop: 200 ms, then 400 ms (no jitter below 10 %).
   d.ok({"run", "-d", "--name", "slow", "--restart", "always", "--restart-delay", "200ms",
         "--restart-reset", "1h", "sh", "-c", "exit 1"});
-  await(d, "slow", [](const json& x) { return x["RestartCount"] == 2 && x["State"]["NextRestartAt"] != ""; });
+  await_inspect(d, "slow", [](const json& x) { return x["RestartCount"] == 2 && x["State"]["NextRestartAt"] != ""; });
   d.kill9();
   d.start();
   std::this_thread::sleep_for(300ms);
@@ -166,12 +149,12 @@ TEST_CASE("a parked crash loop and the backoff survive a ctrd crash", "[supervis
   CHECK(loop["RestartCount"] == 3);
   CHECK(loop["State"]["Error"].get<std::string>().find("crash loop") != std::string::npos);
   // The pending restart (800 ms) is resumed and the backoff goes on: 1600 ms next, not 200.
-  await(d, "slow", [](const json& x) { return x["RestartCount"] == 3 && x["State"]["NextRestartAt"] != ""; });
+  await_inspect(d, "slow", [](const json& x) { return x["RestartCount"] == 3 && x["State"]["NextRestartAt"] != ""; });
   auto delays = restart_delays(d, "slow");
   REQUIRE_FALSE(delays.empty());
   CHECK(delays.back() >= 1400);
   d.ok({"start", "loop"});  // a user start still clears it
-  await(d, "loop", [](const json& x) { return x["RestartCount"] == 3 && x["State"]["Status"] == "exited"; });
+  await_inspect(d, "loop", [](const json& x) { return x["RestartCount"] == 3 && x["State"]["Status"] == "exited"; });
 }
 
 TEST_CASE("health checks: starting, healthy, unhealthy, and the restart action", "[supervision]") {
@@ -183,14 +166,14 @@ TEST_CASE("health checks: starting, healthy, unhealthy, and the restart action",
         "1s", "--health-retries", "2", "--health-on-failure", "restart", "sleep", "100"});
   auto first = inspect(d, "h")["State"]["Health"]["Status"];
   CHECK((first == "starting" || first == "healthy"));  // the first check may already be done
-  auto j = await(d, "h", [](const json& x) { return x["State"]["Health"]["Status"] == "healthy"; });
+  auto j = await_inspect(d, "h", [](const json& x) { return x["State"]["Health"]["Status"] == "healthy"; });
   CHECK(j["State"]["Ready"] == true);
   int pid = j["State"]["Pid"];
   CHECK(d.ctl({"healthcheck", "run", "h"}).code == 0);
   std::ofstream(sick).put('x');
   CHECK(d.ctl({"healthcheck", "run", "h"}).code == 1);
   // Two failures make it unhealthy; the action restarts it although the policy is "no".
-  j = await(d, "h", [&](const json& x) { return x["RestartCount"] == 1 && x["State"]["Pid"] != pid; });
+  j = await_inspect(d, "h", [&](const json& x) { return x["RestartCount"] == 1 && x["State"]["Pid"] != pid; });
   CHECK(j["State"]["RestartReason"].get<std::string>().find("unhealthy") != std::string::npos);
   CHECK(d.log().find("health_status unhealthy") != std::string::npos);
   auto none = d.ctl({"healthcheck", "run", "nope"});
@@ -259,8 +242,8 @@ TEST_CASE("service files: good ones load, a bad one is reported with file and li
   std::ofstream(conf / "job.toml") << "command = [\"sh\", \"-c\", \"echo once\"]\n";
   std::ofstream(conf / "bad.toml") << "command = [\"true\"]\nrestrat = \"always\"\n";
   live_daemon d({{"--config-dir", conf.path()}});
-  await(d, "svc", [](const json& x) { return x["State"]["Status"] == "running"; });
-  await(d, "job", [](const json& x) { return x["State"]["Status"] == "exited"; });
+  await_inspect(d, "svc", [](const json& x) { return x["State"]["Status"] == "running"; });
+  await_inspect(d, "job", [](const json& x) { return x["State"]["Status"] == "exited"; });
   CHECK(d.ok({"logs", "job"}) == "once");
   CHECK(d.ctl({"inspect", "bad"}).code == 125);
   CHECK(d.log().find("bad.toml:2") != std::string::npos);
@@ -273,7 +256,7 @@ TEST_CASE("service files: good ones load, a bad one is reported with file and li
   CHECK(r.out.find("updated svc") != std::string::npos);
   CHECK(r.err.find("bad.toml:2") != std::string::npos);
   CHECK(r.err.find("restrat") != std::string::npos);
-  await(d, "new", [](const json& x) { return x["State"]["Status"] == "running"; });
+  await_inspect(d, "new", [](const json& x) { return x["State"]["Status"] == "running"; });
   // The changed definition applies at the next start.
   CHECK(inspect(d, "svc")["Config"]["Cmd"][1] == "100");
   d.ok({"restart", "-t", "0", "svc"});
@@ -333,8 +316,8 @@ TEST_CASE("after a crash and lost processes: always and unless-stopped come back
   ::kill(of, SIGKILL);
   std::this_thread::sleep_for(100ms);
   d.start();
-  await(d, "us", [](const json& x) { return x["State"]["Status"] == "running"; });
-  await(d, "al", [](const json& x) { return x["State"]["Status"] == "running"; });
+  await_inspect(d, "us", [](const json& x) { return x["State"]["Status"] == "running"; });
+  await_inspect(d, "al", [](const json& x) { return x["State"]["Status"] == "running"; });
   CHECK(inspect(d, "us-stopped")["State"]["Status"] == "exited");
   CHECK(inspect(d, "of")["State"]["Status"] == "exited");
 }

@@ -103,6 +103,23 @@ nlohmann::json inspect(const live_daemon& d, const std::string& name) {
   return arr[0];
 }
 
+nlohmann::json await_inspect(const live_daemon& d, const std::string& name,
+                             const std::function<bool(const nlohmann::json&)>& pred,
+                             std::chrono::milliseconds limit) {
+  auto end = std::chrono::steady_clock::now() + limit;
+  nlohmann::json j;
+  while (std::chrono::steady_clock::now() < end) {
+    auto r = d.ctl({"inspect", name});
+    if (r.code == 0) {
+      j = nlohmann::json::parse(r.out)[0];
+      if (pred(j)) return j;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  FAIL("condition not reached for " << name << ": " << j.dump(2));
+  return j;
+}
+
 int connect_unix(const std::string& path) {
   int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   sockaddr_un a{};

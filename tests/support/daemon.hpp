@@ -3,6 +3,8 @@
 // (CTRD_BIN, CTRCTL_BIN, CTRD_SOURCE_DIR).
 #pragma once
 
+#include <chrono>
+#include <functional>
 #include <string>
 #include <sys/types.h>
 #include <vector>
@@ -62,6 +64,12 @@ class live_daemon {
 
 /// The `inspect` map of one container (fails the test if ctrctl fails).
 nlohmann::json inspect(const live_daemon& d, const std::string& name);
+
+/// Polls `inspect` every 20 ms until `pred` holds and returns that map; fails the test
+/// after `limit`. An `inspect` that fails (a service still being created) is retried.
+nlohmann::json await_inspect(const live_daemon& d, const std::string& name,
+                             const std::function<bool(const nlohmann::json&)>& pred,
+                             std::chrono::milliseconds limit = std::chrono::seconds(10));
 
 /// Connects to a unix socket; returns the fd or -1.
 int connect_unix(const std::string& path);
