@@ -4,8 +4,8 @@
 #include <csignal>
 #include <filesystem>
 
-#include <caf/event_based_actor.hpp>
 #include <spdlog/spdlog.h>
+#include <caf/event_based_actor.hpp>
 
 #include "actors/caf_error.hpp"
 #include "actors/container_impl.hpp"
@@ -27,7 +27,8 @@ void recover(actor_t* self) {
     remove_now(self);
     return;
   }
-  if (s.deps.cgroups && s.deps.cgroups->kind() != cgroup::layout::none) s.cg = s.deps.cgroups->open(s.cfg.id);
+  if (s.deps.cgroups && s.deps.cgroups->kind() != cgroup::layout::none)
+    s.cg = s.deps.cgroups->open(s.cfg.id);
   if (s.st.state == container_state::running) {
     if (s.deps.host->adopt(s.st.pid, s.st.pid_start, me)) {
       if (s.cg.valid() && s.cg.frozen()) s.st.state = container_state::paused;
@@ -129,8 +130,10 @@ caf::behavior container_actor(actor_t* self, stored_container rec, container_dep
         auto rc = stop_ctx(st, timeout, deferred_kind::stop, &rp);
         rc.lc.by_user = by_user;
         auto before = st.deferred.size();
-        if (auto err = step(self, event::stop, rc)) rp.deliver(err);
-        else if (st.deferred.size() == before) rp.deliver(json{{"id", st.cfg.id}, {"escalated", false}});
+        if (auto err = step(self, event::stop, rc))
+          rp.deliver(err);
+        else if (st.deferred.size() == before)
+          rp.deliver(json{{"id", st.cfg.id}, {"escalated", false}});
         return rp;
       },
       [=](kill_atom, int sig) -> caf::result<json> {
@@ -144,8 +147,10 @@ caf::behavior container_actor(actor_t* self, stored_container rec, container_dep
         auto& st = self->state;
         auto rc = stop_ctx(st, timeout, deferred_kind::restart, &rp);
         auto before = st.deferred.size();
-        if (auto err = step(self, event::restart, rc)) rp.deliver(err);
-        else if (st.deferred.size() == before) rp.deliver(st.id_reply());
+        if (auto err = step(self, event::restart, rc))
+          rp.deliver(err);
+        else if (st.deferred.size() == before)
+          rp.deliver(st.id_reply());
         return rp;
       },
       [=](remove_atom, bool force) -> caf::result<json> {
@@ -171,7 +176,9 @@ caf::behavior container_actor(actor_t* self, stored_container rec, container_dep
         j["Artifacts"] = std::move(artifacts);
         return j;
       },
-      [=](wait_atom, const std::vector<std::string>& conditions) { return wait_for(self, conditions); },
+      [=](wait_atom, const std::vector<std::string>& conditions) {
+        return wait_for(self, conditions);
+      },
       [=](wait_atom) -> caf::result<json> {
         auto& st = self->state;
         if (st.st.state == container_state::configured || st.st.state == container_state::exited)
@@ -288,7 +295,8 @@ bool recover_record(stored_container& rec) {
         st.error = "the process ended while ctrd was not running; its exit code is unknown";
       }
       break;
-    default: break;
+    default:
+      break;
   }
   return to_json(st) != before;
 }

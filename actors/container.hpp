@@ -10,7 +10,8 @@
 //        attach=true  -> `sub` gets (output_atom, msgid, int stream, std::string bytes) for
 //                        everything the process writes, then the reply {id, exit_code}
 //                        after the process ended and its output is drained
-//   (stop_atom, int64_t timeout_s (-1: configured), bool by_user) -> {id, escalated, signal, timeout}
+//   (stop_atom, int64_t timeout_s (-1: configured), bool by_user) -> {id, escalated, signal,
+//   timeout}
 //                                                         once exited
 //   (kill_atom, int signal)                            -> {id}
 //   (restart_atom, int64_t timeout_s)                  -> {id} once running again
@@ -48,7 +49,7 @@ constexpr std::size_t max_artifact_bytes = 4u << 20;
 struct container_deps {
   caf::actor store;
   caf::actor supervisor;
-  caf::actor events;           ///< the event bus
+  caf::actor events;  ///< the event bus
   host_loop* host = nullptr;
   std::string containers_dir;  ///< <root>/containers
   std::string run_dir;         ///< the control socket's directory (short paths: notify sockets)

@@ -1,14 +1,14 @@
 // The container actor's lifecycle steps: the table lookup, the effects, output handling,
 // the exit path (group teardown, drain) and removal. See container_impl.hpp.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
 #include <cstring>
-#include <fcntl.h>
 #include <filesystem>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <spdlog/spdlog.h>
 
@@ -100,7 +100,8 @@ void answer_exit_waiters(actor_t* self) {
   }
 }
 
-spawn_spec make_spawn_spec(const container_config& c, const std::vector<std::string>& argv, int root) {
+spawn_spec make_spawn_spec(const container_config& c, const std::vector<std::string>& argv,
+                           int root) {
   auto bad_workdir = [&] {
     return error(ec::invalid_argument,
                  "working directory \"" + c.workdir + "\" does not exist or is not a directory");
@@ -159,15 +160,19 @@ void spawn_process(actor_t* self, bool release_follows) {
     open_notify_socket(self);
     spec.env.push_back("NOTIFY_SOCKET=" + s.notify_path());
   }
-  if (!s.log) s.log = std::make_unique<log_writer>(s.log_path(), log_limits{s.cfg.log_max_size, s.cfg.log_max_files});
-  else s.log->set_limits(log_limits{s.cfg.log_max_size, s.cfg.log_max_files});
+  if (!s.log)
+    s.log = std::make_unique<log_writer>(s.log_path(),
+                                         log_limits{s.cfg.log_max_size, s.cfg.log_max_files});
+  else
+    s.log->set_limits(log_limits{s.cfg.log_max_size, s.cfg.log_max_files});
   auto me = caf::actor_cast<caf::actor>(self);
   try {
     s.child = s.deps.host->spawn(spec, me);
     join_cgroup(self, s.child);
   } catch (...) {
     if (s.child.pid > 0) s.deps.host->signal_pid(s.child.pid, SIGKILL);
-    for (int* fd : {&s.child.release_fd, &s.child.out_fd, &s.child.err_fd, &s.child.in_fd}) close_fd(*fd);
+    for (int* fd : {&s.child.release_fd, &s.child.out_fd, &s.child.err_fd, &s.child.in_fd})
+      close_fd(*fd);
     s.child = held_child{};
     finish_run(self);
     throw;
@@ -183,7 +188,8 @@ void spawn_process(actor_t* self, bool release_follows) {
   apply_tty_size(self);
   s.deps.host->watch_output(s.child.out_fd, stream_stdout, me);
   if (s.err_open) s.deps.host->watch_output(s.child.err_fd, stream_stderr, me);
-  if (!s.stdin_buf.empty() || s.stdin_eof) on_stdin(self, {}, s.stdin_eof);  // sent before the start
+  if (!s.stdin_buf.empty() || s.stdin_eof)
+    on_stdin(self, {}, s.stdin_eof);  // sent before the start
 }
 
 /// Forgets how the last run ended (a new run begins).
@@ -209,7 +215,9 @@ void run_effect(actor_t* self, effect fx, request_ctx& rc) {
       cancel_policy_restart(self, false);
       clear_last_run(s);
       return;
-    case effect::spawn_held: spawn_process(self, rc.release_follows); return;
+    case effect::spawn_held:
+      spawn_process(self, rc.release_follows);
+      return;
     case effect::release:
       release_child(s.child);
       s.st.started_ns = proc::now_ns();
@@ -225,7 +233,8 @@ void run_effect(actor_t* self, effect fx, request_ctx& rc) {
       s.deps.host->signal_group(s.st.pid, rc.lc.stop_timeout_zero ? SIGKILL : s.cfg.stop_signal);
       return;
     case effect::arm_stop_timer:
-      self->delayed_send(self, std::chrono::seconds(rc.timeout), timeout_atom::value, ++s.timer_gen);
+      self->delayed_send(self, std::chrono::seconds(rc.timeout), timeout_atom::value,
+                         ++s.timer_gen);
       return;
     case effect::signal_user:
       s.deps.host->signal_pid(s.st.pid, rc.signal);
@@ -236,8 +245,12 @@ void run_effect(actor_t* self, effect fx, request_ctx& rc) {
       s.deps.host->signal_group(s.st.pid, SIGKILL);
       kill_cgroup(self);
       return;
-    case effect::freeze: freeze(self); return;
-    case effect::thaw: thaw(self); return;
+    case effect::freeze:
+      freeze(self);
+      return;
+    case effect::thaw:
+      thaw(self);
+      return;
     case effect::begin_cleanup:
       s.st.finished_ns = proc::now_ns();
       close_fd(s.child.release_fd);
@@ -264,10 +277,16 @@ void run_effect(actor_t* self, effect fx, request_ctx& rc) {
     case effect::defer_reply:
       if (rc.rp) s.deferred.push_back({rc.kind, *rc.rp});
       return;
-    case effect::schedule_start: s.restart_pending = true; return;
-    case effect::schedule_remove: return;  // the removing state itself remembers it
-    case effect::remove_now: remove_now(self); return;
-    case effect::subscribe: return;  // done by the start/attach handlers
+    case effect::schedule_start:
+      s.restart_pending = true;
+      return;
+    case effect::schedule_remove:
+      return;  // the removing state itself remembers it
+    case effect::remove_now:
+      remove_now(self);
+      return;
+    case effect::subscribe:
+      return;  // done by the start/attach handlers
     case effect::note_escalation:
       s.escalated = true;
       spdlog::warn("StopSignal {} failed to stop container {} in {} seconds, resorting to SIGKILL",
@@ -301,7 +320,8 @@ caf::error step(actor_t* self, event ev, request_ctx rc) {
     return make_caf_error(out.error, lifecycle::render_error(out.error_text, s.cfg.id, s.st.state));
   auto prev = s.st.state;
   s.st.state = out.next;
-  rc.release_follows = std::find(out.effects.begin(), out.effects.end(), effect::release) != out.effects.end();
+  rc.release_follows =
+      std::find(out.effects.begin(), out.effects.end(), effect::release) != out.effects.end();
   try {
     for (auto fx : out.effects) run_effect(self, fx, rc);
   } catch (const ctrd::error& e) {
@@ -331,7 +351,8 @@ void remove_now(actor_t* self) {
             std::error_code ignored;
             st.st.mount_count = 0;
             unmount_overlay(st.overlay_dir("merged"));  // never recurse into the rootfs it shows
-            if (!is_mount_point(st.overlay_dir("merged"))) std::filesystem::remove_all(st.dir(), ignored);
+            if (!is_mount_point(st.overlay_dir("merged")))
+              std::filesystem::remove_all(st.dir(), ignored);
             self->send(st.deps.supervisor, gone_atom::value, st.cfg.id);
             answer_exit_waiters(self);
             for (auto& sub : st.subs) sub.rp.deliver(st.id_reply());  // followers end here
@@ -363,9 +384,10 @@ void on_output(actor_t* self, int stream, const std::string& data) {
   }
   // A failing log write never stops the container: reported once per failure streak,
   // counted, and the data dropped.
-  if (s.log && s.log->append(proc::now_ns(), stream == stream_stderr, data) == append_result::failed_first)
-    spdlog::warn("container {}: cannot write its log: {} (further failures are counted)", s.cfg.name,
-                 s.log->last_error());
+  if (s.log &&
+      s.log->append(proc::now_ns(), stream == stream_stderr, data) == append_result::failed_first)
+    spdlog::warn("container {}: cannot write its log: {} (further failures are counted)",
+                 s.cfg.name, s.log->last_error());
   forward_output(self, stream, data);
   s.deps.host->rearm(stream == stream_stdout ? s.child.out_fd : s.child.err_fd);
 }
@@ -387,7 +409,8 @@ void on_exited(actor_t* self, int pid, int code, bool known) {
   s.st.has_exited = true;
   s.st.exit_code = code;
   if (!known)
-    s.st.error = "exit code unknown: the process was adopted after a ctrd restart and is not ctrd's child";
+    s.st.error =
+        "exit code unknown: the process was adopted after a ctrd restart and is not ctrd's child";
   step(self, event::process_exited);
   try_finish(self);
 }

@@ -1,11 +1,11 @@
 // The container actor's side of `exec`: checks the state, builds the process (the
 // container's namespaces, root, environment, user and cgroup) and hands it to an exec
 // actor (exec_session.hpp). See container_impl.hpp.
-#include <algorithm>
 #include <fcntl.h>
 #include <sched.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#include <algorithm>
 
 #include "actors/caf_error.hpp"
 #include "actors/container_impl.hpp"
@@ -19,9 +19,13 @@ std::vector<std::string> strings(const json& p, const char* key) {
   std::vector<std::string> out;
   auto it = p.find(key);
   if (it == p.end() || it->is_null()) return out;
-  if (!it->is_array()) throw error(ec::invalid_argument, std::string("parameter \"") + key + "\" must be an array of strings");
+  if (!it->is_array())
+    throw error(ec::invalid_argument,
+                std::string("parameter \"") + key + "\" must be an array of strings");
   for (const auto& v : *it) {
-    if (!v.is_string()) throw error(ec::invalid_argument, std::string("parameter \"") + key + "\" must be an array of strings");
+    if (!v.is_string())
+      throw error(ec::invalid_argument,
+                  std::string("parameter \"") + key + "\" must be an array of strings");
     out.push_back(v.get<std::string>());
   }
   return out;
@@ -30,27 +34,34 @@ std::vector<std::string> strings(const json& p, const char* key) {
 std::string text(const json& p, const char* key) {
   auto it = p.find(key);
   if (it == p.end() || it->is_null()) return "";
-  if (!it->is_string()) throw error(ec::invalid_argument, std::string("parameter \"") + key + "\" must be a string");
+  if (!it->is_string())
+    throw error(ec::invalid_argument, std::string("parameter \"") + key + "\" must be a string");
   return it->get<std::string>();
 }
 
 bool flag(const json& p, const char* key) {
   auto it = p.find(key);
   if (it == p.end() || it->is_null()) return false;
-  if (!it->is_boolean()) throw error(ec::invalid_argument, std::string("parameter \"") + key + "\" must be a boolean");
+  if (!it->is_boolean())
+    throw error(ec::invalid_argument, std::string("parameter \"") + key + "\" must be a boolean");
   return it->get<bool>();
 }
 
 /// The container's environment with the exec's entries added or replacing.
-std::vector<std::string> merged_env(std::vector<std::string> env, const std::vector<std::string>& extra) {
+std::vector<std::string> merged_env(std::vector<std::string> env,
+                                    const std::vector<std::string>& extra) {
   for (const auto& e : extra) {
     auto eq = e.find('=');
     if (eq == std::string::npos || eq == 0)
-      throw error(ec::invalid_argument, "invalid environment entry \"" + e + "\": expected KEY=VALUE");
+      throw error(ec::invalid_argument,
+                  "invalid environment entry \"" + e + "\": expected KEY=VALUE");
     auto key = e.substr(0, eq + 1);
-    auto it = std::find_if(env.begin(), env.end(), [&](const std::string& x) { return x.rfind(key, 0) == 0; });
-    if (it != env.end()) *it = e;
-    else env.push_back(e);
+    auto it = std::find_if(env.begin(), env.end(),
+                           [&](const std::string& x) { return x.rfind(key, 0) == 0; });
+    if (it != env.end())
+      *it = e;
+    else
+      env.push_back(e);
   }
   return env;
 }
@@ -67,7 +78,8 @@ int join_flags(const isolation_spec& iso) {
 
 }  // namespace
 
-spawn_spec inside_spec(actor_t* self, const container_config& c, const std::vector<std::string>& argv) {
+spawn_spec inside_spec(actor_t* self, const container_config& c,
+                       const std::vector<std::string>& argv) {
   auto& s = self->state;
   int flags = join_flags(c.isolation);
   fs::unique_fd root;
@@ -87,10 +99,12 @@ caf::result<json> start_exec(actor_t* self, const json& p, caf::actor client, ui
   auto& s = self->state;
   try {
     if (s.st.state != container_state::running)
-      throw error(ec::invalid_state, "can only create exec sessions on running containers: container " +
-                                         s.cfg.id + " is " + to_string(s.st.state) + ": container state improper");
+      throw error(ec::invalid_state,
+                  "can only create exec sessions on running containers: container " + s.cfg.id +
+                      " is " + to_string(s.st.state) + ": container state improper");
     auto command = strings(p, "command");
-    if (command.empty() || command[0].empty()) throw error(ec::invalid_argument, "exec needs a command");
+    if (command.empty() || command[0].empty())
+      throw error(ec::invalid_argument, "exec needs a command");
     container_config c = s.cfg;
     c.env = merged_env(c.env, strings(p, "env"));
     if (auto u = text(p, "user"); !u.empty()) c.user = u;
@@ -100,7 +114,8 @@ caf::result<json> start_exec(actor_t* self, const json& p, caf::actor client, ui
     job.spec = inside_spec(self, c, command);
     job.spec.interactive = flag(p, "interactive");
     job.spec.tty = flag(p, "tty");
-    if (job.spec.tty && !c.isolation.rootfs.empty()) job.spec.pty_root = "/proc/" + std::to_string(s.st.pid) + "/root";
+    if (job.spec.tty && !c.isolation.rootfs.empty())
+      job.spec.pty_root = "/proc/" + std::to_string(s.st.pid) + "/root";
     job.cg = s.cg;
     job.container_id = s.cfg.id;
     job.container = caf::actor_cast<caf::actor>(self);

@@ -1,14 +1,14 @@
 // The container actor's file-system requests: mount counting, stat, artifacts, and the
 // root grants that export/cp jobs run on (file_jobs.hpp). See container_impl.hpp.
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <dirent.h>
-#include <fcntl.h>
 #include <filesystem>
 #include <fstream>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <spdlog/spdlog.h>
 
@@ -28,10 +28,13 @@ void check_artifact_name(const std::string& name) {
   if (name.empty() || name.size() > 255 || name == "." || name == ".." ||
       name.find('/') != std::string::npos || name.find('\0') != std::string::npos)
     throw error(ec::invalid_argument,
-                "invalid artifact name \"" + name + "\": must be a plain file name (no '/', not '.' or '..')");
+                "invalid artifact name \"" + name +
+                    "\": must be a plain file name (no '/', not '.' or '..')");
 }
 
-std::string artifact_dir(const state& s) { return s.dir() + "/artifacts"; }
+std::string artifact_dir(const state& s) {
+  return s.dir() + "/artifacts";
+}
 
 }  // namespace
 
@@ -39,8 +42,9 @@ caf::result<json> mount_root(actor_t* self) {
   auto& s = self->state;
   try {
     if (s.cfg.isolation.rootfs.empty())
-      throw error(ec::invalid_argument, "container " + s.cfg.name +
-                                            " has no root file system of its own (it was created without --rootfs)");
+      throw error(ec::invalid_argument,
+                  "container " + s.cfg.name +
+                      " has no root file system of its own (it was created without --rootfs)");
     if (s.st.state == container_state::removing)
       throw error(ec::invalid_state, "container " + s.cfg.id + " is being removed");
     acquire_root(self);
@@ -85,8 +89,13 @@ caf::result<json> stat_path(actor_t* self, const std::string& path) {
     }
     --s.root_users;
     release_root(self);
-    return reply(json{{"name", fi.name}, {"size", fi.size}, {"mode", fi.mode}, {"mtime_ns", fi.mtime_ns},
-                      {"uid", fi.uid}, {"gid", fi.gid}, {"link_target", fi.link_target}});
+    return reply(json{{"name", fi.name},
+                      {"size", fi.size},
+                      {"mode", fi.mode},
+                      {"mtime_ns", fi.mtime_ns},
+                      {"uid", fi.uid},
+                      {"gid", fi.gid},
+                      {"link_target", fi.link_target}});
   } catch (const error& e) {
     return make_caf_error(e.code(), e.what());
   }
@@ -98,12 +107,14 @@ caf::result<root_grant> grant_root(actor_t* self, bool rootfs_view) {
     if (s.st.state == container_state::removing)
       throw error(ec::invalid_state, "container " + s.cfg.id + " is being removed");
     if (rootfs_view && s.cfg.isolation.rootfs.empty())
-      throw error(ec::invalid_argument, "container " + s.cfg.name +
-                                            " has no root file system of its own (it was created without --rootfs)");
+      throw error(ec::invalid_argument,
+                  "container " + s.cfg.name +
+                      " has no root file system of its own (it was created without --rootfs)");
     acquire_root(self);
     root_grant g;
     try {
-      g.fd = rootfs_view ? fs::open_root(s.root_path()).release() : open_container_root(self).release();
+      g.fd = rootfs_view ? fs::open_root(s.root_path()).release()
+                         : open_container_root(self).release();
     } catch (...) {
       release_root(self);
       throw;
@@ -138,7 +149,8 @@ caf::result<json> artifact(actor_t* self, const std::string& op, const std::stri
       std::error_code ec_fs;
       std::vector<std::pair<std::string, uint64_t>> items;
       for (const auto& e : std::filesystem::directory_iterator(dir, ec_fs))
-        if (e.is_regular_file(ec_fs)) items.emplace_back(e.path().filename().string(), e.file_size(ec_fs));
+        if (e.is_regular_file(ec_fs))
+          items.emplace_back(e.path().filename().string(), e.file_size(ec_fs));
       std::sort(items.begin(), items.end());
       for (auto& [n, size] : items) out.push_back(json{{"name", n}, {"size", size}});
       return reply(std::move(out));
@@ -146,7 +158,8 @@ caf::result<json> artifact(actor_t* self, const std::string& op, const std::stri
     check_artifact_name(name);
     auto path = dir + "/" + name;
     auto missing = [&] {
-      return error(ec::no_such_file, "container " + s.cfg.name + " has no artifact \"" + name + "\"");
+      return error(ec::no_such_file,
+                   "container " + s.cfg.name + " has no artifact \"" + name + "\"");
     };
     if (op == "add") {
       if (data.size() > max_artifact_bytes)
@@ -156,18 +169,22 @@ caf::result<json> artifact(actor_t* self, const std::string& op, const std::stri
       {
         std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
         out.write(data.data(), static_cast<std::streamsize>(data.size()));
-        if (!out) throw error(ec::internal, "cannot write artifact \"" + name + "\": " + std::strerror(errno));
+        if (!out)
+          throw error(ec::internal,
+                      "cannot write artifact \"" + name + "\": " + std::strerror(errno));
       }
       if (::rename(tmp.c_str(), path.c_str()) != 0)
-        throw error(ec::internal, "cannot store artifact \"" + name + "\": " + std::strerror(errno));
+        throw error(ec::internal,
+                    "cannot store artifact \"" + name + "\": " + std::strerror(errno));
       return reply(s.id_reply());
     }
     if (op == "get") {
       std::ifstream in(path, std::ios::binary);
       if (!in) throw missing();
       std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-      return reply(json{{"id", s.cfg.id},
-                        {"data", json::binary(std::vector<std::uint8_t>(bytes.begin(), bytes.end()))}});
+      return reply(
+          json{{"id", s.cfg.id},
+               {"data", json::binary(std::vector<std::uint8_t>(bytes.begin(), bytes.end()))}});
     }
     if (op == "remove") {
       if (::unlink(path.c_str()) != 0) throw missing();

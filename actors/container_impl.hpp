@@ -19,9 +19,9 @@
 #include "actors/isolation.hpp"
 #include "actors/log_file.hpp"
 #include "actors/spawner.hpp"
+#include "messages/atoms.hpp"
 #include "runtime/cgroup.hpp"
 #include "runtime/fs_root.hpp"
-#include "messages/atoms.hpp"
 #include "supervisor/lifecycle.hpp"
 #include "supervisor/restart_policy.hpp"
 
@@ -41,9 +41,9 @@ struct subscriber {
   caf::actor sub;
   uint32_t msgid;
   promise rp;
-  bool follow = false;     ///< logs -f: lives across restarts, answered at removal
-  bool replaying = false;  ///< its log history is still being sent: queue live output
-  bool timestamps = false; ///< wants one record per line with its time (logs -t)
+  bool follow = false;      ///< logs -f: lives across restarts, answered at removal
+  bool replaying = false;   ///< its log history is still being sent: queue live output
+  bool timestamps = false;  ///< wants one record per line with its time (logs -t)
   std::vector<std::pair<int, std::string>> queued;  ///< live output held during the replay
   std::size_t queued_bytes = 0;
 };
@@ -51,10 +51,10 @@ struct subscriber {
 /// Per-request inputs of one lifecycle step.
 struct request_ctx {
   lifecycle::context lc;
-  uint32_t timeout = 0;   ///< stop timeout in effect
-  int signal = 0;         ///< kill signal
+  uint32_t timeout = 0;  ///< stop timeout in effect
+  int signal = 0;        ///< kill signal
   deferred_kind kind = deferred_kind::stop;
-  promise* rp = nullptr;  ///< the request's promise, for defer_reply
+  promise* rp = nullptr;         ///< the request's promise, for defer_reply
   bool release_follows = false;  ///< the outcome releases the process it spawns at once
 };
 
@@ -64,7 +64,7 @@ constexpr int health_stderr = 4;
 
 /// A running or finished health check.
 struct health_state {
-  held_child child;              ///< the check process (pid -1 when none runs)
+  held_child child;  ///< the check process (pid -1 when none runs)
   bool out_open = false, err_open = false, exited = false;
   int exit_code = 0;
   bool timed_out = false;
@@ -74,7 +74,8 @@ struct health_state {
   uint64_t seq = 0;              ///< numbers checks, for their timeout timers
   std::deque<json> log;          ///< last 5 results for inspect
   std::vector<promise> waiters;  // `wait` for the exit (default conditions)
-  std::vector<std::pair<std::vector<std::string>, promise>> cond_waiters;  // `wait --condition`  ///< `healthcheck` requests waiting for this check
+  std::vector<std::pair<std::vector<std::string>, promise>>
+      cond_waiters;  // `wait --condition`  ///< `healthcheck` requests waiting for this check
 };
 
 struct state {
@@ -82,39 +83,41 @@ struct state {
   container_config cfg;
   container_status st;
   container_deps deps;
-  held_child child;            // release fd and output fds of the current process
+  held_child child;                 // release fd and output fds of the current process
   std::unique_ptr<log_writer> log;  // the container log with rotation (created at the first spawn)
-  bool out_open = false;       // stdout pipe not yet at EOF
-  bool err_open = false;       // stderr pipe not yet at EOF
-  bool group_drained = true;   // no process of the group is left
-  bool main_ended = true;      // the main process has exited
-  bool escalated = false;      // the last stop needed SIGKILL
-  bool restart_pending = false;    // a user restart waits for the exit
-  bool unhealthy_restart = false;  // the health action asked for a restart
+  bool out_open = false;            // stdout pipe not yet at EOF
+  bool err_open = false;            // stderr pipe not yet at EOF
+  bool group_drained = true;        // no process of the group is left
+  bool main_ended = true;           // the main process has exited
+  bool escalated = false;           // the last stop needed SIGKILL
+  bool restart_pending = false;     // a user restart waits for the exit
+  bool unhealthy_restart = false;   // the health action asked for a restart
   uint32_t stop_timeout_used = 0;
-  uint64_t timer_gen = 0;      // cancels stale stop timers
-  uint64_t restart_gen = 0;    // cancels stale policy-restart timers
-  int64_t ready_ns = 0;        // when the current run became ready
+  uint64_t timer_gen = 0;    // cancels stale stop timers
+  uint64_t restart_gen = 0;  // cancels stale policy-restart timers
+  int64_t ready_ns = 0;      // when the current run became ready
   health_state health;
-  int notify_fd = -1;          // NOTIFY_SOCKET of an sdnotify container
-  bool shutting_down = false;  // ctrd is stopping: no policy restarts any more
+  int notify_fd = -1;                           // NOTIFY_SOCKET of an sdnotify container
+  bool shutting_down = false;                   // ctrd is stopping: no policy restarts any more
   std::optional<container_config> pending_cfg;  // a changed service file, applied at the next start
   std::vector<subscriber> subs;
-  std::string stdin_buf;       // bytes for the container's stdin not yet written
-  bool stdin_eof = false;      // close stdin once stdin_buf is written
-  bool stdin_waiting = false;  // the host loop will tell when stdin is writable
+  std::string stdin_buf;                      // bytes for the container's stdin not yet written
+  bool stdin_eof = false;                     // close stdin once stdin_buf is written
+  bool stdin_waiting = false;                 // the host loop will tell when stdin is writable
   unsigned short tty_rows = 0, tty_cols = 0;  // last terminal size a client sent
-  std::vector<promise> waiters;  // `wait` for the exit (default conditions)
+  std::vector<promise> waiters;               // `wait` for the exit (default conditions)
   std::vector<std::pair<std::vector<std::string>, promise>> cond_waiters;  // `wait --condition`
   std::vector<deferred_reply> deferred;
   std::vector<subscriber> log_readers;  // `logs` without follow, until their history is sent
-  cgroup::group cg;            // the cgroup of the current run (invalid without cgroups)
-  uint32_t root_users = 0;     // file operations in progress that need the overlay mounted
+  cgroup::group cg;                     // the cgroup of the current run (invalid without cgroups)
+  uint32_t root_users = 0;              // file operations in progress that need the overlay mounted
 
   std::string dir() const { return deps.containers_dir + "/" + cfg.id; }
   std::string log_path() const { return dir() + "/ctr.log"; }
   /// Unix socket paths are limited to 107 bytes: notify sockets live in the (short) run dir.
-  std::string notify_path() const { return deps.run_dir + "/notify/" + cfg.id.substr(0, 16) + ".sock"; }
+  std::string notify_path() const {
+    return deps.run_dir + "/notify/" + cfg.id.substr(0, 16) + ".sock";
+  }
   std::string overlay_dir(const char* part) const { return dir() + "/" + part; }
   /// Host path of the container's root: the rootfs, its overlay, or "" (the host's /).
   std::string root_path() const {
@@ -146,7 +149,8 @@ void answer_exit_waiters(actor_t* self);
 void close_fd(int& fd);
 /// The spawn spec for `argv` run as container `c` (its env, workdir and user); with
 /// `root` >= 0 the working directory and the command are looked up inside that root.
-spawn_spec make_spawn_spec(const container_config& c, const std::vector<std::string>& argv, int root = -1);
+spawn_spec make_spawn_spec(const container_config& c, const std::vector<std::string>& argv,
+                           int root = -1);
 
 /// Writes the definition durably (after a service-file change).
 void persist_config(actor_t* self);
@@ -191,7 +195,8 @@ caf::result<json> artifact(actor_t* self, const std::string& op, const std::stri
 // container_exec.cpp
 /// A process that runs inside the running container (exec, health checks): its
 /// namespaces joined through a pidfd (owned by the spec's user), its root for lookups.
-spawn_spec inside_spec(actor_t* self, const container_config& c, const std::vector<std::string>& argv);
+spawn_spec inside_spec(actor_t* self, const container_config& c,
+                       const std::vector<std::string>& argv);
 /// `exec` (docs/protocol.md): runs the process through an exec actor; the reply comes
 /// when it ends. `client` learns the exec actor with (route_atom, msgid, actor).
 caf::result<json> start_exec(actor_t* self, const json& params, caf::actor client, uint32_t msgid);
@@ -255,6 +260,8 @@ void open_notify_socket(actor_t* self);
 
 /// Wraps a json reply for a caf::result<json>. Never return a json directly there:
 /// caf::result brace-initialises its value, which turns a json object into [object].
-inline caf::result<json> reply(json j) { return caf::expected<json>(std::move(j)); }
+inline caf::result<json> reply(json j) {
+  return caf::expected<json>(std::move(j));
+}
 
 }  // namespace ctrd::ctr

@@ -1,10 +1,10 @@
 // The container actor's I/O with clients: attach (with log replay), detach, stdin (pipe or
 // pty) with bounded buffering, terminal resize. See container_impl.hpp.
-#include <cerrno>
-#include <cstring>
 #include <sys/ioctl.h>
 #include <termios.h>
 #include <unistd.h>
+#include <cerrno>
+#include <cstring>
 
 #include <caf/blocking_actor.hpp>
 #include <caf/spawn_options.hpp>
@@ -90,9 +90,11 @@ void on_stdin_writable(actor_t* self) {
 caf::result<json> resize(actor_t* self, int rows, int cols) {
   auto& s = self->state;
   if (!s.cfg.tty)
-    return make_caf_error(ec::invalid_state, "container " + s.cfg.name + " has no terminal (create it with -t)");
+    return make_caf_error(ec::invalid_state,
+                          "container " + s.cfg.name + " has no terminal (create it with -t)");
   if (rows <= 0 || cols <= 0 || rows > 10000 || cols > 10000)
-    return make_caf_error(ec::invalid_argument, "invalid terminal size " + std::to_string(rows) + "x" + std::to_string(cols));
+    return make_caf_error(ec::invalid_argument, "invalid terminal size " + std::to_string(rows) +
+                                                    "x" + std::to_string(cols));
   // Remembered, so that a size sent right behind an attached start applies to the new terminal.
   s.tty_rows = static_cast<unsigned short>(rows);
   s.tty_cols = static_cast<unsigned short>(cols);
@@ -121,7 +123,8 @@ void send_chunk(actor_t* self, const subscriber& sub, int stream, const std::str
     auto nl = data.find('\n', pos);
     bool partial = nl == std::string::npos;
     auto end = partial ? data.size() : nl;
-    self->send(sub.sub, record_atom::value, sub.msgid, stream, data.substr(pos, end - pos), now, partial);
+    self->send(sub.sub, record_atom::value, sub.msgid, stream, data.substr(pos, end - pos), now,
+               partial);
     pos = end + 1;
   }
 }
@@ -153,7 +156,8 @@ void log_reader(caf::blocking_actor* self, std::shared_ptr<log_snapshot> snap, l
   read_log(*snap, q, [&](const log_record& r) {
     int stream = r.is_stderr ? stream_stderr : stream_stdout;
     if (timestamps) {
-      self->send(sub, record_atom::value, msgid, stream, std::string(r.text), std::string(r.time), r.partial);
+      self->send(sub, record_atom::value, msgid, stream, std::string(r.text), std::string(r.time),
+                 r.partial);
       return true;
     }
     if (stream != chunk_stream || chunk.size() > (64u << 10)) flush();
@@ -170,7 +174,8 @@ std::string time_param(const json& q, const char* key) {
   auto it = q.find(key);
   if (it == q.end() || it->is_null()) return {};
   if (!it->is_number_integer() || it->get<int64_t>() < 0)
-    throw error(ec::invalid_argument, std::string("parameter \"") + key + "\" must be ns since the epoch");
+    throw error(ec::invalid_argument,
+                std::string("parameter \"") + key + "\" must be ns since the epoch");
   auto ns = it->get<int64_t>();
   return ns == 0 ? std::string() : proc::rfc3339(ns);
 }
@@ -181,7 +186,8 @@ void start_replay(actor_t* self, const log_query& q, bool timestamps, const caf:
   auto& s = self->state;
   // Taken here, in the actor: everything written before is in the snapshot, everything
   // after goes to the subscriber's queue.
-  auto snap = std::make_shared<log_snapshot>(s.log ? s.log->snapshot() : snapshot_log(s.log_path()));
+  auto snap =
+      std::make_shared<log_snapshot>(s.log ? s.log->snapshot() : snapshot_log(s.log_path()));
   self->system().spawn<caf::detached>(log_reader, snap, q, timestamps, sub, msgid,
                                       caf::actor_cast<caf::actor>(self));
 }
@@ -197,13 +203,15 @@ caf::result<json> logs(actor_t* self, caf::actor sub, uint32_t msgid, const json
     q.until = time_param(query, "until");
     if (auto t = query.find("tail"); t != query.end() && !t->is_null()) {
       if (!t->is_number_integer() || t->get<int64_t>() < -1)
-        throw error(ec::invalid_argument, "parameter \"tail\" must be -1 (all) or a number of lines");
+        throw error(ec::invalid_argument,
+                    "parameter \"tail\" must be -1 (all) or a number of lines");
       q.tail = t->get<int64_t>();
     }
     follow = query.value("follow", false);
     timestamps = query.value("timestamps", false);
   } catch (const json::exception&) {
-    return make_caf_error(ec::invalid_argument, "logs parameters follow/timestamps must be booleans");
+    return make_caf_error(ec::invalid_argument,
+                          "logs parameters follow/timestamps must be booleans");
   } catch (const ctrd::error& e) {
     return make_caf_error(e.code(), e.what());
   }
@@ -213,8 +221,10 @@ caf::result<json> logs(actor_t* self, caf::actor sub, uint32_t msgid, const json
   sub_rec.replaying = true;
   sub_rec.timestamps = timestamps;
   self->monitor(sub);
-  if (follow) s.subs.push_back(std::move(sub_rec));
-  else s.log_readers.push_back(std::move(sub_rec));
+  if (follow)
+    s.subs.push_back(std::move(sub_rec));
+  else
+    s.log_readers.push_back(std::move(sub_rec));
   start_replay(self, q, timestamps, sub, msgid);
   return rp;
 }
@@ -279,7 +289,8 @@ std::string holding(const state& s, const std::vector<std::string>& conds) {
 
 json wait_reply(const state& s, const std::string& cond) {
   bool exit_cond = cond == "stopped" || cond == "exited";
-  return json{{"id", s.cfg.id}, {"exit_code", exit_cond ? s.st.exit_code : -1}, {"condition", cond}};
+  return json{
+      {"id", s.cfg.id}, {"exit_code", exit_cond ? s.st.exit_code : -1}, {"condition", cond}};
 }
 
 }  // namespace
@@ -289,8 +300,9 @@ caf::result<json> wait_for(actor_t* self, const std::vector<std::string>& conds)
   for (const auto& c : conds) {
     if (c == "healthy" || c == "unhealthy") {
       if (s.cfg.health.cmd.empty())
-        return make_caf_error(ec::invalid_argument, "cannot use condition \"" + c + "\": container " +
-                                                        s.cfg.name + " has no healthcheck");
+        return make_caf_error(
+            ec::invalid_argument,
+            "cannot use condition \"" + c + "\": container " + s.cfg.name + " has no healthcheck");
     } else if (!parse_container_state(c)) {
       return make_caf_error(ec::invalid_argument, "invalid wait condition \"" + c + "\"");
     }

@@ -1,11 +1,11 @@
 // The container actor's runtime side: cgroup, overlay, namespaces and root around each
 // run, the freezer, OOM detection and stats. See container_impl.hpp.
+#include <fcntl.h>
+#include <unistd.h>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
-#include <fcntl.h>
 #include <fstream>
-#include <unistd.h>
 
 #include <spdlog/spdlog.h>
 
@@ -18,7 +18,8 @@ namespace {
 cgroup::limits limits_of(const isolation_spec& iso) {
   cgroup::limits l;
   l.memory_bytes = iso.memory;
-  if (iso.cpus > 0) l.cpu_quota_us = static_cast<uint64_t>(iso.cpus * static_cast<double>(l.cpu_period_us));
+  if (iso.cpus > 0)
+    l.cpu_quota_us = static_cast<uint64_t>(iso.cpus * static_cast<double>(l.cpu_period_us));
   l.cpu_shares = iso.cpu_shares;
   l.pids_max = iso.pids_limit;
   return l;
@@ -48,12 +49,15 @@ uint64_t host_memory() {
 void acquire_root(actor_t* self) {
   auto& s = self->state;
   if (s.cfg.isolation.rootfs_overlay)
-    mount_overlay(s.cfg.isolation.rootfs, s.overlay_dir("upper"), s.overlay_dir("work"), s.overlay_dir("merged"));
+    mount_overlay(s.cfg.isolation.rootfs, s.overlay_dir("upper"), s.overlay_dir("work"),
+                  s.overlay_dir("merged"));
 }
 
 void release_root(actor_t* self) {
   auto& s = self->state;
-  if (!s.cfg.isolation.rootfs_overlay || s.has_process() || s.st.mount_count > 0 || s.root_users > 0) return;
+  if (!s.cfg.isolation.rootfs_overlay || s.has_process() || s.st.mount_count > 0 ||
+      s.root_users > 0)
+    return;
   unmount_overlay(s.overlay_dir("merged"));
 }
 
@@ -106,10 +110,12 @@ void finish_run(actor_t* self) {
   if (s.cg.valid()) {
     s.st.oom_killed = s.cg.oom_kills() > 0;
     if (s.st.oom_killed) {
-      spdlog::info("container {}: a process was killed by the kernel for lack of memory", s.cfg.name);
+      spdlog::info("container {}: a process was killed by the kernel for lack of memory",
+                   s.cfg.name);
       emit_event(self, "oom");
     }
-    if (!s.cg.remove()) spdlog::warn("container {}: its cgroup {} is still busy", s.cfg.name, s.cg.path());
+    if (!s.cg.remove())
+      spdlog::warn("container {}: its cgroup {} is still busy", s.cfg.name, s.cg.path());
     s.cg = cgroup::group{};
   }
   release_root(self);
@@ -118,9 +124,10 @@ void finish_run(actor_t* self) {
 void freeze(actor_t* self) {
   auto& s = self->state;
   if (!s.cg.valid())
-    throw error(ec::invalid_state, "pause needs the cgroup freezer: " +
-                                       std::string(cgroups_usable(s) ? "the container has no cgroup"
-                                                                     : "cgroups are not usable here"));
+    throw error(ec::invalid_state,
+                "pause needs the cgroup freezer: " +
+                    std::string(cgroups_usable(s) ? "the container has no cgroup"
+                                                  : "cgroups are not usable here"));
   s.cg.freeze();
 }
 

@@ -2,16 +2,16 @@
 // decisions from supervisor/restart_policy.hpp, carried out with delayed messages),
 // health checks run by ctrd itself, and readiness (sd_notify READY=1, or healthy, or
 // simply running). See container_impl.hpp.
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
 #include <cstring>
 #include <filesystem>
 #include <random>
-#include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/un.h>
-#include <unistd.h>
 
 #include <spdlog/spdlog.h>
 
@@ -29,7 +29,9 @@ namespace {
 constexpr std::size_t health_output_cap = 4096;
 constexpr std::size_t health_log_size = 5;
 
-int64_t now_ms() { return proc::now_ns() / 1000000; }
+int64_t now_ms() {
+  return proc::now_ns() / 1000000;
+}
 
 double random_jitter() {
   thread_local std::mt19937 rng{std::random_device{}()};
@@ -71,7 +73,7 @@ void start_check(actor_t* self) {
   try {
     auto me = caf::actor_cast<caf::actor>(self);
     auto spec = inside_spec(self, s.cfg, s.cfg.health.cmd);  // in the container's namespaces
-    spec.hold = s.cg.needs_add_after_clone();  // released right below
+    spec.hold = s.cg.needs_add_after_clone();                // released right below
     try {
       h.child = s.deps.host->spawn(spec, me);
     } catch (...) {
@@ -104,7 +106,8 @@ void apply_unhealthy_action(actor_t* self) {
   auto& s = self->state;
   request_ctx rc;
   switch (s.cfg.health.on_failure) {
-    case health_action::none: return;
+    case health_action::none:
+      return;
     case health_action::kill:
       rc.signal = SIGKILL;
       step(self, event::kill, rc);
@@ -126,7 +129,8 @@ void finish_check(actor_t* self, bool for_current_run) {
   auto& s = self->state;
   auto& h = s.health;
   bool healthy = h.exit_code == 0 && !h.timed_out;
-  if (h.timed_out) h.output += (h.output.empty() ? "" : "\n") + std::string("health check timed out");
+  if (h.timed_out)
+    h.output += (h.output.empty() ? "" : "\n") + std::string("health check timed out");
   h.log.push_back(json{{"Start", proc::rfc3339(h.started_ns)},
                        {"End", proc::rfc3339(proc::now_ns())},
                        {"ExitCode", h.timed_out ? -1 : h.exit_code},
@@ -198,8 +202,10 @@ void after_exit(actor_t* self) {
   if (s.st.state != container_state::exited) return;
   if (s.restart_pending) {
     s.restart_pending = false;
-    if (auto err = step(self, event::start)) fail_deferred(self, deferred_kind::restart, err);
-    else deliver_deferred(self, deferred_kind::restart, s.id_reply());
+    if (auto err = step(self, event::start))
+      fail_deferred(self, deferred_kind::restart, err);
+    else
+      deliver_deferred(self, deferred_kind::restart, s.id_reply());
     return;
   }
   if (s.shutting_down) return;
@@ -241,9 +247,11 @@ void after_exit(actor_t* self) {
 
 void resume_policy_restart(actor_t* self) {
   auto& s = self->state;
-  if (s.st.state != container_state::exited || s.st.next_restart_ns == 0 || s.st.stopped_by_user) return;
+  if (s.st.state != container_state::exited || s.st.next_restart_ns == 0 || s.st.stopped_by_user)
+    return;
   auto left_ms = std::max<int64_t>(0, (s.st.next_restart_ns - proc::now_ns()) / 1000000);
-  self->delayed_send(self, std::chrono::milliseconds(left_ms), respawn_atom::value, ++s.restart_gen);
+  self->delayed_send(self, std::chrono::milliseconds(left_ms), respawn_atom::value,
+                     ++s.restart_gen);
   spdlog::info("container {}: pending restart resumed, due in {} ms", s.cfg.name, left_ms);
 }
 
@@ -319,7 +327,8 @@ bool on_health_exit(actor_t* self, int pid, int code) {
 caf::result<json> run_health_now(actor_t* self) {
   auto& s = self->state;
   if (s.cfg.health.cmd.empty())
-    return make_caf_error(ec::invalid_argument, "container " + s.cfg.name + " has no defined healthcheck");
+    return make_caf_error(ec::invalid_argument,
+                          "container " + s.cfg.name + " has no defined healthcheck");
   if (s.st.state != container_state::running)
     return make_caf_error(ec::invalid_state, "container " + s.cfg.name + " is not running");
   auto rp = self->make_response_promise<json>();

@@ -6,7 +6,8 @@
 
 namespace ctrd {
 
-json inspect_view(const container_config& c, const container_status& s, const std::string& log_path) {
+json inspect_view(const container_config& c, const container_status& s,
+                  const std::string& log_path) {
   json args = json::array();
   for (std::size_t i = 1; i < c.command.size(); ++i) args.push_back(c.command[i]);
   json binds = json::array();
@@ -31,7 +32,8 @@ json inspect_view(const container_config& c, const container_status& s, const st
         {"Error", s.error},
         {"StartedAt", proc::rfc3339(s.started_ns)},
         {"FinishedAt", proc::rfc3339(s.finished_ns)},
-        {"Health", {{"Status", s.health}, {"FailingStreak", s.failing_streak}, {"Log", json::array()}}},
+        {"Health",
+         {{"Status", s.health}, {"FailingStreak", s.failing_streak}, {"Log", json::array()}}},
         {"Ready", s.ready},
         {"RestartReason", s.restart_reason},
         {"NextRestartAt", s.next_restart_ns ? proc::rfc3339(s.next_restart_ns) : std::string()}}},
@@ -53,7 +55,8 @@ json inspect_view(const container_config& c, const container_status& s, const st
          {{"Name", c.restart.kind == restart_kind::no ? "" : to_string(c.restart.kind)},
           {"MaximumRetryCount", c.restart.max_retries}}},
         {"AutoRemove", c.auto_remove},
-        {"LogConfig", {{"Type", "k8s-file"}, {"Size", c.log_max_size}, {"MaxFiles", c.log_max_files}}},
+        {"LogConfig",
+         {{"Type", "k8s-file"}, {"Size", c.log_max_size}, {"MaxFiles", c.log_max_files}}},
         {"RestartBackoff",
          {{"Delay", format_duration_ms(c.backoff.initial_ms)},
           {"MaxDelay", format_duration_ms(c.backoff.max_ms)},
@@ -68,7 +71,9 @@ json inspect_view(const container_config& c, const container_status& s, const st
         {"IpcMode", c.isolation.private_ipc() ? "private" : "host"},
         {"UTSMode", c.isolation.private_uts() ? "private" : "host"},
         {"NetworkMode", c.isolation.private_net() ? "none" : "host"},
-        {"Hostname", c.isolation.private_uts() ? (c.isolation.hostname.empty() ? c.name : c.isolation.hostname) : ""},
+        {"Hostname", c.isolation.private_uts()
+                         ? (c.isolation.hostname.empty() ? c.name : c.isolation.hostname)
+                         : ""},
         {"Memory", c.isolation.memory},
         {"NanoCpus", static_cast<int64_t>(c.isolation.cpus * 1e9)},
         {"CpuShares", c.isolation.cpu_shares},
@@ -93,7 +98,7 @@ json event_view(const container_config& c, const container_status& s, const std:
   auto now = proc::now_ns();
   json attrs = {{"name", c.name}};
   for (const auto& [k, v] : c.labels) attrs[k] = v;
-  json ev = {{"Type", "container"}, {"Status", status},        {"ID", c.id},
+  json ev = {{"Type", "container"}, {"Status", status},           {"ID", c.id},
              {"Name", c.name},      {"Time", proc::rfc3339(now)}, {"TimeNano", now},
              {"Attributes", attrs}};
   if (status == "died") ev["ContainerExitCode"] = s.exit_code;

@@ -10,7 +10,8 @@
 namespace ctrd {
 
 /// podman-shaped inspect map (docs/protocol.md, "inspect").
-json inspect_view(const container_config& c, const container_status& s, const std::string& log_path);
+json inspect_view(const container_config& c, const container_status& s,
+                  const std::string& log_path);
 
 /// An event record with podman's fields (docs/protocol.md, "Events"): Type, Status, ID,
 /// Name, Time, TimeNano, Attributes (name and labels), ContainerExitCode for "died",

@@ -1,22 +1,22 @@
 #include "actors/control.hpp"
 
-#include <algorithm>
-#include <chrono>
-#include <cerrno>
-#include <csignal>
-#include <cstring>
+#include <grp.h>
+#include <pwd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
-#include <grp.h>
-#include <pwd.h>
 #include <unistd.h>
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <cstring>
 #include <unordered_map>
 
+#include <spdlog/spdlog.h>
 #include <caf/io/broker.hpp>
 #include <caf/io/middleman.hpp>
 #include <caf/io/system_messages.hpp>
-#include <spdlog/spdlog.h>
 
 #include "actors/session_impl.hpp"
 #include "messages/signals.hpp"
@@ -35,7 +35,9 @@ void m_hello(session_t* self, uint32_t msgid, const json& p) {
                                   std::to_string(it->get<int64_t>()) + ", ctrd speaks " +
                                   std::to_string(protocol_version));
   self->state.greeted = true;
-  json r = {{"version", protocol_version}, {"daemon", "ctrd"}, {"daemon_version", CTRD_VERSION},
+  json r = {{"version", protocol_version},
+            {"daemon", "ctrd"},
+            {"daemon_version", CTRD_VERSION},
             {"pid", ::getpid()}};
   send_result(self, msgid, r);
 }
@@ -49,7 +51,8 @@ void m_create(session_t* self, uint32_t msgid, const json& p) {
 }
 
 void m_list(session_t* self, uint32_t msgid, const json& p) {
-  self->request(self->state.sup, caf::infinite, list_atom::value, bool_param(p, "all"), bool_param(p, "sync"))
+  self->request(self->state.sup, caf::infinite, list_atom::value, bool_param(p, "all"),
+                bool_param(p, "sync"))
       .then([=](const packed_list& l) { send_frame(self, encode_packed_result(msgid, l.array())); },
             [=](caf::error& e) { send_caf_error(self, msgid, e); });
 }
@@ -64,8 +67,7 @@ void m_start(session_t* self, uint32_t msgid, const json& p) {
   auto me = caf::actor_cast<caf::actor>(self);
   // Through the supervisor: it starts the container's requirements first.
   auto sup = self->state.sup;
-  if (!attach)
-    return request_attached(self, msgid, sup, start_atom::value, ref, attach, me, msgid);
+  if (!attach) return request_attached(self, msgid, sup, start_atom::value, ref, attach, me, msgid);
   // An attached start may carry stdin and resizes: route them to the container.
   resolve_attach(self, msgid, ref, [=](const caf::actor&) {
     request_attached(self, msgid, sup, start_atom::value, ref, attach, me, msgid);
@@ -88,16 +90,20 @@ void m_detach(session_t* self, uint32_t msgid, const json& p) {
   auto target = static_cast<uint32_t>(it->get<uint64_t>());
   auto found = self->state.attaches.find(target);
   if (found == self->state.attaches.end() || !found->second.ctr)
-    throw error(ec::invalid_argument, "no attach with msgid " + std::to_string(target) + " on this connection");
-  self->request(found->second.ctr, caf::infinite, detach_atom::value, caf::actor_cast<caf::actor>(self), target)
+    throw error(ec::invalid_argument,
+                "no attach with msgid " + std::to_string(target) + " on this connection");
+  self->request(found->second.ctr, caf::infinite, detach_atom::value,
+                caf::actor_cast<caf::actor>(self), target)
       .then([=](json&) { send_result(self, msgid, json::object()); },
             [=](caf::error& e) { send_caf_error(self, msgid, e); });
 }
 
 int int_param(const json& p, const char* key) {
   auto it = p.find(key);
-  if (it == p.end() || !it->is_number_integer() || it->get<int64_t>() < 0 || it->get<int64_t>() > 100000)
-    throw error(ec::invalid_argument, std::string("parameter \"") + key + "\" must be a small non-negative integer");
+  if (it == p.end() || !it->is_number_integer() || it->get<int64_t>() < 0 ||
+      it->get<int64_t>() > 100000)
+    throw error(ec::invalid_argument,
+                std::string("parameter \"") + key + "\" must be a small non-negative integer");
   return static_cast<int>(it->get<int64_t>());
 }
 
@@ -105,7 +111,8 @@ int64_t ns_param(const json& p, const char* key) {
   auto it = p.find(key);
   if (it == p.end() || it->is_null()) return 0;
   if (!it->is_number_integer() || it->get<int64_t>() < 0)
-    throw error(ec::invalid_argument, std::string("parameter \"") + key + "\" must be ns since the epoch");
+    throw error(ec::invalid_argument,
+                std::string("parameter \"") + key + "\" must be ns since the epoch");
   return it->get<int64_t>();
 }
 
@@ -134,21 +141,27 @@ void on_notification(session_t* self, const rpc_message& m) {
   if (found == self->state.attaches.end()) return;  // the attach already ended: nothing to do
   auto& route = found->second;
   auto deliver = [&](caf::message msg) {
-    if (route.ctr) self->send(route.ctr, std::move(msg));
-    else if (route.early.size() < 1024) route.early.push_back(std::move(msg));
+    if (route.ctr)
+      self->send(route.ctr, std::move(msg));
+    else if (route.early.size() < 1024)
+      route.early.push_back(std::move(msg));
   };
   if (m.method == "stdin") {
     std::string data;
     if (auto d = m.params.find("data"); d != m.params.end()) {
-      if (d->is_binary()) data.assign(d->get_binary().begin(), d->get_binary().end());
-      else if (d->is_string()) data = d->get<std::string>();
-      else throw error(ec::protocol, "stdin data must be binary or a string");
+      if (d->is_binary())
+        data.assign(d->get_binary().begin(), d->get_binary().end());
+      else if (d->is_string())
+        data = d->get<std::string>();
+      else
+        throw error(ec::protocol, "stdin data must be binary or a string");
     }
     bool eof = m.params.value("eof", false);
     deliver(caf::make_message(stdin_atom::value, std::move(data), eof));
   } else if (m.method == "resize") {
     // Sent as a plain message: the container's reply (or error) has nobody to go to.
-    deliver(caf::make_message(resize_atom::value, int_param(m.params, "rows"), int_param(m.params, "cols")));
+    deliver(caf::make_message(resize_atom::value, int_param(m.params, "rows"),
+                              int_param(m.params, "cols")));
   } else {
     throw error(ec::protocol, "unknown notification \"" + m.method + "\"");
   }
@@ -180,7 +193,8 @@ void m_restart(session_t* self, uint32_t msgid, const json& p) {
 
 void m_remove(session_t* self, uint32_t msgid, const json& p) {
   // Through the supervisor: it refuses removing a container others require.
-  call_supervisor(self, msgid, remove_atom::value, str_param(p, "container"), bool_param(p, "force"));
+  call_supervisor(self, msgid, remove_atom::value, str_param(p, "container"),
+                  bool_param(p, "force"));
 }
 
 void m_inspect(session_t* self, uint32_t msgid, const json& p) {
@@ -191,9 +205,11 @@ void m_wait(session_t* self, uint32_t msgid, const json& p) {
   auto ref = str_param(p, "container");
   std::vector<std::string> conds;
   if (auto it = p.find("conditions"); it != p.end() && !it->is_null()) {
-    if (!it->is_array()) throw error(ec::invalid_argument, "parameter \"conditions\" must be an array of strings");
+    if (!it->is_array())
+      throw error(ec::invalid_argument, "parameter \"conditions\" must be an array of strings");
     for (const auto& c : *it) {
-      if (!c.is_string()) throw error(ec::invalid_argument, "parameter \"conditions\" must be an array of strings");
+      if (!c.is_string())
+        throw error(ec::invalid_argument, "parameter \"conditions\" must be an array of strings");
       conds.push_back(c.get<std::string>());
     }
   }
@@ -212,13 +228,16 @@ void m_logs(session_t* self, uint32_t msgid, const json& p) {
 const method_table& methods() {
   static const method_table table = [] {
     method_table t = {
-      {"hello", m_hello},     {"version", m_version}, {"create", m_create},
-      {"list", m_list},       {"init", m_init},       {"start", m_start},
-      {"stop", m_stop},       {"kill", m_kill},       {"restart", m_restart},
-      {"remove", m_remove},   {"inspect", m_inspect}, {"wait", m_wait},
-      {"logs", m_logs},       {"healthcheck", m_healthcheck}, {"reload", m_reload},
-      {"shutdown", m_shutdown}, {"attach", m_attach},     {"detach", m_detach},
-      {"resize", m_resize},   {"events", m_events},
+        {"hello", m_hello},     {"version", m_version},
+        {"create", m_create},   {"list", m_list},
+        {"init", m_init},       {"start", m_start},
+        {"stop", m_stop},       {"kill", m_kill},
+        {"restart", m_restart}, {"remove", m_remove},
+        {"inspect", m_inspect}, {"wait", m_wait},
+        {"logs", m_logs},       {"healthcheck", m_healthcheck},
+        {"reload", m_reload},   {"shutdown", m_shutdown},
+        {"attach", m_attach},   {"detach", m_detach},
+        {"resize", m_resize},   {"events", m_events},
     };
     add_file_methods(t);
     return t;
@@ -235,7 +254,8 @@ void dispatch(session_t* self, const std::string& body) {
       return;
     }
     if (m.kind != rpc_kind::request)
-      throw error(ec::protocol, "ctrd accepts requests (type 0) and, after hello, stdin/resize notifications");
+      throw error(ec::protocol,
+                  "ctrd accepts requests (type 0) and, after hello, stdin/resize notifications");
     auto it = methods().find(m.method);
     if (it == methods().end()) throw error(ec::protocol, "unknown method \"" + m.method + "\"");
     if (!self->state.greeted && m.method != "hello")
@@ -259,8 +279,9 @@ caf::behavior session(session_t* self, caf::io::connection_handle hdl, caf::acto
   bool known = ::getsockopt(static_cast<int>(hdl.id()), SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0;
   if (!known || !peer_allowed(policy, cred.uid, cred.gid)) {
     // The socket's mode already keeps others out; this holds even if it was loosened.
-    spdlog::warn("refused client pid {} uid {} gid {}: neither root, ctrd's user, nor in the socket's group",
-                 cred.pid, cred.uid, cred.gid);
+    spdlog::warn(
+        "refused client pid {} uid {} gid {}: neither root, ctrd's user, nor in the socket's group",
+        cred.pid, cred.uid, cred.gid);
     send_error(self, 0, ec::permission_denied,
                "permission denied: uid " + std::to_string(cred.uid) +
                    " may not use ctrd (root, ctrd's user and the socket's group only)");
@@ -299,18 +320,20 @@ caf::behavior session(session_t* self, caf::io::connection_handle hdl, caf::acto
         }
       },
       [=](output_atom, uint32_t msgid, int stream, const std::string& data) {
-        send_stream(self, "output", msgid,
-                    json{{"stream", stream == 2 ? "stderr" : "stdout"},
-                         {"data", json::binary(std::vector<std::uint8_t>(data.begin(), data.end()))}});
+        send_stream(
+            self, "output", msgid,
+            json{{"stream", stream == 2 ? "stderr" : "stdout"},
+                 {"data", json::binary(std::vector<std::uint8_t>(data.begin(), data.end()))}});
       },
       [=](record_atom, uint32_t msgid, int stream, const std::string& text, const std::string& time,
           bool partial) {
         std::string data = partial ? text : text + "\n";
-        send_stream(self, "output", msgid,
-                    json{{"stream", stream == 2 ? "stderr" : "stdout"},
-                         {"data", json::binary(std::vector<std::uint8_t>(data.begin(), data.end()))},
-                         {"time", time},
-                         {"partial", partial}});
+        send_stream(
+            self, "output", msgid,
+            json{{"stream", stream == 2 ? "stderr" : "stdout"},
+                 {"data", json::binary(std::vector<std::uint8_t>(data.begin(), data.end()))},
+                 {"time", time},
+                 {"partial", partial}});
       },
       [=](event_atom, uint32_t msgid, const json& event) {
         send_stream(self, "event", msgid, json{{"event", event}});
@@ -344,8 +367,8 @@ caf::behavior acceptor(caf::io::broker* self, int fd, caf::actor sup, caf::actor
 int open_control_socket(const std::string& path) {
   sockaddr_un addr{};
   if (path.size() >= sizeof addr.sun_path)
-    throw error(ec::internal, "socket path too long (max " + std::to_string(sizeof addr.sun_path - 1) +
-                                  " bytes): " + path);
+    throw error(ec::internal, "socket path too long (max " +
+                                  std::to_string(sizeof addr.sun_path - 1) + " bytes): " + path);
   addr.sun_family = AF_UNIX;
   std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
   // The caller holds <socket>.lock, so no other ctrd serves this path: a socket file left

@@ -5,8 +5,8 @@
 // actor; replies and streamed output become frames again. docs/protocol.md is the contract.
 #pragma once
 
-#include <string>
 #include <sys/types.h>
+#include <string>
 
 #include <caf/actor.hpp>
 #include <caf/actor_system.hpp>

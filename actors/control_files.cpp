@@ -19,13 +19,15 @@ constexpr uint64_t data_window = 4u << 20;
 std::string opt_str(const json& p, const char* key, const std::string& fallback = "") {
   auto it = p.find(key);
   if (it == p.end() || it->is_null()) return fallback;
-  if (!it->is_string()) throw error(ec::invalid_argument, std::string("parameter \"") + key + "\" must be a string");
+  if (!it->is_string())
+    throw error(ec::invalid_argument, std::string("parameter \"") + key + "\" must be a string");
   return it->get<std::string>();
 }
 
 std::string bytes_param(const json& p, const char* key) {
   auto it = p.find(key);
-  if (it == p.end()) throw error(ec::invalid_argument, std::string("parameter \"") + key + "\" is required");
+  if (it == p.end())
+    throw error(ec::invalid_argument, std::string("parameter \"") + key + "\" is required");
   if (it->is_binary()) return std::string(it->get_binary().begin(), it->get_binary().end());
   if (it->is_string()) return it->get<std::string>();
   throw error(ec::invalid_argument, std::string("parameter \"") + key + "\" must be binary");
@@ -44,35 +46,48 @@ void m_mount(session_t* self, uint32_t msgid, const json& p) {
 }
 
 void m_unmount(session_t* self, uint32_t msgid, const json& p) {
-  call_container(self, msgid, str_param(p, "container"), unmount_atom::value, bool_param(p, "force"));
+  call_container(self, msgid, str_param(p, "container"), unmount_atom::value,
+                 bool_param(p, "force"));
 }
 
 void m_stat(session_t* self, uint32_t msgid, const json& p) {
   call_container(self, msgid, str_param(p, "container"), stat_atom::value, str_param(p, "path"));
 }
 
-void artifact_call(session_t* self, uint32_t msgid, const json& p, const char* op, bool named, bool with_data) {
+void artifact_call(session_t* self, uint32_t msgid, const json& p, const char* op, bool named,
+                   bool with_data) {
   std::string data;
   if (with_data) {
     data = bytes_param(p, "data");
-    if (data.size() > max_artifact_bytes) throw error(ec::invalid_argument, "an artifact may hold at most 4 MiB");
+    if (data.size() > max_artifact_bytes)
+      throw error(ec::invalid_argument, "an artifact may hold at most 4 MiB");
   }
   call_container(self, msgid, str_param(p, "container"), artifact_atom::value, std::string(op),
                  named ? str_param(p, "name") : std::string(), data);
 }
 
-void m_artifact_add(session_t* self, uint32_t id, const json& p) { artifact_call(self, id, p, "add", true, true); }
-void m_artifact_get(session_t* self, uint32_t id, const json& p) { artifact_call(self, id, p, "get", true, false); }
-void m_artifact_remove(session_t* self, uint32_t id, const json& p) { artifact_call(self, id, p, "remove", true, false); }
-void m_artifact_list(session_t* self, uint32_t id, const json& p) { artifact_call(self, id, p, "list", false, false); }
+void m_artifact_add(session_t* self, uint32_t id, const json& p) {
+  artifact_call(self, id, p, "add", true, true);
+}
+void m_artifact_get(session_t* self, uint32_t id, const json& p) {
+  artifact_call(self, id, p, "get", true, false);
+}
+void m_artifact_remove(session_t* self, uint32_t id, const json& p) {
+  artifact_call(self, id, p, "remove", true, false);
+}
+void m_artifact_list(session_t* self, uint32_t id, const json& p) {
+  artifact_call(self, id, p, "list", false, false);
+}
 
 /// Stats of the named containers, or of every running one: one sample each, in order.
 void m_stats(session_t* self, uint32_t msgid, const json& p) {
   std::vector<std::string> refs;
   if (auto it = p.find("containers"); it != p.end() && !it->is_null()) {
-    if (!it->is_array()) throw error(ec::invalid_argument, "parameter \"containers\" must be an array of names");
+    if (!it->is_array())
+      throw error(ec::invalid_argument, "parameter \"containers\" must be an array of names");
     for (const auto& r : *it) {
-      if (!r.is_string()) throw error(ec::invalid_argument, "parameter \"containers\" must be an array of names");
+      if (!r.is_string())
+        throw error(ec::invalid_argument, "parameter \"containers\" must be an array of names");
       refs.push_back(r.get<std::string>());
     }
   }
@@ -142,7 +157,8 @@ void m_export(session_t* self, uint32_t msgid, const json& p) {
   with_grant(self, msgid, str_param(p, "container"), true, [=](root_grant g) {
     fs::tar_out_options opt;
     opt.top_name = ".";
-    spawn_tar_out_job(self->system(), std::move(g), caf::actor_cast<caf::actor>(self), msgid, "/", opt);
+    spawn_tar_out_job(self->system(), std::move(g), caf::actor_cast<caf::actor>(self), msgid, "/",
+                      opt);
   });
 }
 
@@ -153,7 +169,8 @@ void m_copy_out(session_t* self, uint32_t msgid, const json& p) {
     fs::tar_out_options opt;
     opt.top_name = name;
     auto where = fs::clean_path(path, g.workdir);
-    spawn_tar_out_job(self->system(), std::move(g), caf::actor_cast<caf::actor>(self), msgid, where, opt);
+    spawn_tar_out_job(self->system(), std::move(g), caf::actor_cast<caf::actor>(self), msgid, where,
+                      opt);
   });
 }
 
@@ -166,7 +183,8 @@ void m_copy_in(session_t* self, uint32_t msgid, const json& p) {
     opt.overwrite = overwrite;
     if (chown) opt.owner = std::make_pair(static_cast<uid_t>(g.uid), static_cast<gid_t>(g.gid));
     auto where = fs::clean_path(path, g.workdir);
-    auto job = spawn_tar_in_job(self->system(), std::move(g), caf::actor_cast<caf::actor>(self), msgid, where, opt);
+    auto job = spawn_tar_in_job(self->system(), std::move(g), caf::actor_cast<caf::actor>(self),
+                                msgid, where, opt);
     route_attach(self, msgid, job);
   });
 }
@@ -220,9 +238,12 @@ bool on_file_notification(session_t* self, const rpc_message& m) {
   }
   auto msg = caf::make_message(data_atom::value, std::move(data), m.params.value("eof", false));
   auto& route = found->second;
-  if (route.ctr) self->send(route.ctr, std::move(msg));
-  else if (route.early.size() < 64) route.early.push_back(std::move(msg));
-  else throw error(ec::protocol, "copy_in data sent faster than ctrd acknowledged it");
+  if (route.ctr)
+    self->send(route.ctr, std::move(msg));
+  else if (route.early.size() < 64)
+    route.early.push_back(std::move(msg));
+  else
+    throw error(ec::protocol, "copy_in data sent faster than ctrd acknowledged it");
   return true;
 }
 
@@ -236,9 +257,10 @@ void release_waiting_data(session_t* self) {
 caf::message_handler file_handlers(session_t* self) {
   return {
       [=](data_atom, uint32_t msgid, const std::string& bytes) -> caf::result<bool> {
-        send_frame(self, encode_notification(
-                             "data", json{{"msgid", msgid},
-                                          {"data", json::binary(std::vector<std::uint8_t>(bytes.begin(), bytes.end()))}}));
+        send_frame(self,
+                   encode_notification("data", json{{"msgid", msgid},
+                                                    {"data", json::binary(std::vector<std::uint8_t>(
+                                                                 bytes.begin(), bytes.end()))}}));
         if (self->state.unsent < data_window) return true;
         auto rp = self->make_response_promise<bool>();
         self->state.data_waiters.push_back(rp);

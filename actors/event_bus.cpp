@@ -3,11 +3,11 @@
 #include <chrono>
 #include <vector>
 
+#include <spdlog/spdlog.h>
 #include <caf/event_based_actor.hpp>
 #include <caf/spawn_options.hpp>
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_response_promise.hpp>
-#include <spdlog/spdlog.h>
 
 #include "actors/caf_error.hpp"
 #include "actors/event_log.hpp"
@@ -62,8 +62,8 @@ caf::behavior bus(bus_t* self, std::string root) {
         for (auto& sub : s.subs)
           if (sub.filter.matches(ev)) self->send(sub.session, event_atom::value, sub.msgid, ev);
       },
-      [=](subscribe_atom, caf::actor session, uint32_t msgid, const json& filters,
-          int64_t since_ns, int64_t until_ns, bool stream) -> caf::result<json> {
+      [=](subscribe_atom, caf::actor session, uint32_t msgid, const json& filters, int64_t since_ns,
+          int64_t until_ns, bool stream) -> caf::result<json> {
         auto since = since_ns > 0 ? proc::rfc3339(since_ns) : std::string();
         auto until = until_ns > 0 ? proc::rfc3339(until_ns) : std::string();
         event_filter f;
@@ -77,8 +77,7 @@ caf::behavior bus(bus_t* self, std::string root) {
           return true;
         });
         auto now = proc::rfc3339(proc::now_ns());
-        if (!stream || (!until.empty() && until < now))
-          return caf::expected<json>(json::object());
+        if (!stream || (!until.empty() && until < now)) return caf::expected<json>(json::object());
         auto rp = self->make_response_promise<json>();
         self->monitor(session);
         self->state.subs.push_back(subscriber{session, msgid, f, until, rp});

@@ -81,8 +81,8 @@ event_filter parse_event_filter(const json& filters) {
     } else if (key == "type") {
       f.types = std::move(values);
     } else {
-      throw error(ec::invalid_argument, "unknown events filter '" + key +
-                                            "' (supported: container, event, type)");
+      throw error(ec::invalid_argument,
+                  "unknown events filter '" + key + "' (supported: container, event, type)");
     }
   }
   return f;

@@ -1,15 +1,15 @@
 #include "actors/exec_session.hpp"
 
+#include <sys/ioctl.h>
+#include <unistd.h>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
-#include <sys/ioctl.h>
-#include <unistd.h>
 
+#include <spdlog/spdlog.h>
 #include <caf/event_based_actor.hpp>
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_response_promise.hpp>
-#include <spdlog/spdlog.h>
 
 #include "actors/caf_error.hpp"
 #include "actors/host_loop.hpp"
@@ -94,7 +94,8 @@ caf::result<json> start(exec_t* self) {
   } catch (const error& e) {
     close_fd(s.job.spec.join_pidfd);
     if (s.child.pid > 0) s.job.host->signal_pid(s.child.pid, SIGKILL);
-    for (int* fd : {&s.child.release_fd, &s.child.out_fd, &s.child.err_fd, &s.child.in_fd}) close_fd(*fd);
+    for (int* fd : {&s.child.release_fd, &s.child.out_fd, &s.child.err_fd, &s.child.in_fd})
+      close_fd(*fd);
     self->quit();
     return make_caf_error(e.code(), e.what());
   }
@@ -152,7 +153,8 @@ caf::behavior exec_actor(exec_t* self, exec_job job) {
       },
       [=](resize_atom, int rows, int cols) -> caf::result<json> {
         auto& s = self->state;
-        if (!s.job.spec.tty || s.child.out_fd < 0) return caf::expected<json>(json{{"id", s.job.container_id}});
+        if (!s.job.spec.tty || s.child.out_fd < 0)
+          return caf::expected<json>(json{{"id", s.job.container_id}});
         winsize ws{};
         ws.ws_row = static_cast<unsigned short>(rows);
         ws.ws_col = static_cast<unsigned short>(cols);

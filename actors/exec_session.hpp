@@ -25,10 +25,10 @@ class host_loop;
 /// What an exec needs; the spec's join_pidfd is owned (closed) by the exec actor.
 struct exec_job {
   spawn_spec spec;
-  cgroup::group cg;       ///< the container's cgroup (the process joins it before exec)
+  cgroup::group cg;  ///< the container's cgroup (the process joins it before exec)
   std::string container_id;
-  caf::actor container;   ///< told the exit code at the end
-  caf::actor client;      ///< receives (output_atom, msgid, stream, bytes)
+  caf::actor container;  ///< told the exit code at the end
+  caf::actor client;     ///< receives (output_atom, msgid, stream, bytes)
   uint32_t msgid = 0;
   host_loop* host = nullptr;
 };

@@ -3,8 +3,8 @@
 #include <chrono>
 #include <cstring>
 
-#include <caf/blocking_actor.hpp>
 #include <spdlog/spdlog.h>
+#include <caf/blocking_actor.hpp>
 
 #include "messages/atoms.hpp"
 #include "messages/error.hpp"
@@ -24,8 +24,8 @@ struct client_gone {};
 
 /// Ends a job: the answer to the client (unless gone) and the release of the root.
 template <class F>
-void run_job(caf::blocking_actor* self, const root_grant& g, const caf::actor& session, uint32_t msgid,
-             F body) {
+void run_job(caf::blocking_actor* self, const root_grant& g, const caf::actor& session,
+             uint32_t msgid, F body) {
   try {
     json result = body();
     self->send(session, done_atom::value, msgid, result);
@@ -33,7 +33,8 @@ void run_job(caf::blocking_actor* self, const root_grant& g, const caf::actor& s
   } catch (const error& e) {
     self->send(session, done_atom::value, msgid, static_cast<int>(e.code()), std::string(e.what()));
   } catch (const std::exception& e) {
-    self->send(session, done_atom::value, msgid, static_cast<int>(ec::internal), std::string(e.what()));
+    self->send(session, done_atom::value, msgid, static_cast<int>(ec::internal),
+               std::string(e.what()));
   }
   self->send(g.owner, release_atom::value);
 }
@@ -54,12 +55,13 @@ void tar_out_job(caf::blocking_actor* self, root_grant g, caf::actor session, ui
       total += buf.size();
       buf.clear();
     };
-    fs::tar_out(root.get(), path,
-                [&](const char* d, std::size_t n) {
-                  buf.append(d, n);
-                  if (buf.size() >= chunk_size) flush();
-                },
-                opt);
+    fs::tar_out(
+        root.get(), path,
+        [&](const char* d, std::size_t n) {
+          buf.append(d, n);
+          if (buf.size() >= chunk_size) flush();
+        },
+        opt);
     flush();
     return json{{"id", g.id}, {"bytes", total}};
   });
@@ -90,10 +92,10 @@ void tar_in_job(caf::blocking_actor* self, root_grant g, caf::actor session, uin
               eof = end;
               what = got;
             },
-            [&](caf::down_msg&) { what = gone; },
-            caf::after(upload_idle) >> [&] { what = idle; });
+            [&](caf::down_msg&) { what = gone; }, caf::after(upload_idle) >> [&] { what = idle; });
         if (what == gone) throw client_gone{};
-        if (what == idle) throw error(ec::invalid_argument, "the client stopped sending the archive for 60 s");
+        if (what == idle)
+          throw error(ec::invalid_argument, "the client stopped sending the archive for 60 s");
       }
       std::size_t n = std::min(cap, pending.size() - off);
       std::memcpy(out, pending.data() + off, n);
@@ -109,8 +111,8 @@ void tar_in_job(caf::blocking_actor* self, root_grant g, caf::actor session, uin
 
 void spawn_tar_out_job(caf::actor_system& sys, root_grant grant, caf::actor session, uint32_t msgid,
                        std::string path, fs::tar_out_options opt) {
-  sys.spawn<caf::detached>(tar_out_job, std::move(grant), std::move(session), msgid, std::move(path),
-                           std::move(opt));
+  sys.spawn<caf::detached>(tar_out_job, std::move(grant), std::move(session), msgid,
+                           std::move(path), std::move(opt));
 }
 
 caf::actor spawn_tar_in_job(caf::actor_system& sys, root_grant grant, caf::actor session,

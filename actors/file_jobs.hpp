@@ -31,7 +31,7 @@ struct root_grant {
   uint32_t uid = 0, gid = 0;  ///< the container's user (cp chowns to it)
   std::string workdir;        ///< relative container paths start here
   std::string id;
-  caf::actor owner;           ///< the container actor, told (release_atom) at the end
+  caf::actor owner;  ///< the container actor, told (release_atom) at the end
 };
 
 /// Streams a tar of `path` (inside the granted root) to `session` for request `msgid`.

@@ -1,8 +1,5 @@
 #include "actors/host_loop.hpp"
 
-#include <cerrno>
-#include <cstring>
-#include <csignal>
 #include <poll.h>
 #include <spdlog/spdlog.h>
 #include <sys/epoll.h>
@@ -11,8 +8,11 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
-#include <system_error>
 #include <unistd.h>
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <system_error>
 
 #include <caf/send.hpp>
 

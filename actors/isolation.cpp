@@ -1,10 +1,6 @@
 #include "actors/isolation.hpp"
 
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
 #include <fcntl.h>
-#include <filesystem>
 #include <linux/mount.h>
 #include <net/if.h>
 #include <sched.h>
@@ -15,6 +11,10 @@
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
 
 #include "messages/error.hpp"
 #include "runtime/cgroup.hpp"
@@ -84,13 +84,16 @@ const char* setup_dev() {
       !device_node("/dev/full", 1, 7) || !device_node("/dev/random", 1, 8) ||
       !device_node("/dev/urandom", 1, 9) || !device_node("/dev/tty", 5, 0))
     return "create the device nodes in /dev";
-  if (!make_dirs("/dev/pts", 0755) ||
-      ::mount("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620") != 0)
+  if (!make_dirs("/dev/pts", 0755) || ::mount("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
+                                              "newinstance,ptmxmode=0666,mode=0620") != 0)
     return "mount /dev/pts";
   if (::symlink("pts/ptmx", "/dev/ptmx") != 0) return "link /dev/ptmx";
-  if (!tmpfs("/dev/shm", "mode=1777,size=65536k", MS_NOSUID | MS_NODEV | MS_NOEXEC)) return "mount /dev/shm";
-  if (::symlink("/proc/self/fd", "/dev/fd") != 0 || ::symlink("/proc/self/fd/0", "/dev/stdin") != 0 ||
-      ::symlink("/proc/self/fd/1", "/dev/stdout") != 0 || ::symlink("/proc/self/fd/2", "/dev/stderr") != 0)
+  if (!tmpfs("/dev/shm", "mode=1777,size=65536k", MS_NOSUID | MS_NODEV | MS_NOEXEC))
+    return "mount /dev/shm";
+  if (::symlink("/proc/self/fd", "/dev/fd") != 0 ||
+      ::symlink("/proc/self/fd/0", "/dev/stdin") != 0 ||
+      ::symlink("/proc/self/fd/1", "/dev/stdout") != 0 ||
+      ::symlink("/proc/self/fd/2", "/dev/stderr") != 0)
     return "create the /dev links";
   return nullptr;
 }
@@ -100,10 +103,12 @@ const char* mount_binds(const child_isolation& iso, const int* trees) {
     const auto& b = iso.binds[i];
     if (b.is_dir ? !make_dirs(b.destination, 0755) : !make_file(b.destination))
       return "create a bind mount's mount point";
-    if (::syscall(SYS_move_mount, trees[i], "", AT_FDCWD, b.destination, MOVE_MOUNT_F_EMPTY_PATH) != 0)
+    if (::syscall(SYS_move_mount, trees[i], "", AT_FDCWD, b.destination, MOVE_MOUNT_F_EMPTY_PATH) !=
+        0)
       return "attach a bind mount";
     ::close(trees[i]);
-    if (b.read_only && ::mount(nullptr, b.destination, nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_REC, nullptr) != 0)
+    if (b.read_only && ::mount(nullptr, b.destination, nullptr,
+                               MS_BIND | MS_REMOUNT | MS_RDONLY | MS_REC, nullptr) != 0)
       return "make a bind mount read-only";
   }
   return nullptr;
@@ -113,14 +118,16 @@ const char* mount_binds(const child_isolation& iso, const int* trees) {
 
 void check_host_support(const isolation_spec& spec, const cgroup::hierarchy* cgroups) {
   auto fail = [](const std::string& m) { throw error(ec::invalid_argument, m); };
-  bool needs_root = spec.private_mounts() || spec.private_ipc() || spec.private_uts() || spec.private_net();
+  bool needs_root =
+      spec.private_mounts() || spec.private_ipc() || spec.private_uts() || spec.private_net();
   if (needs_root && ::geteuid() != 0)
     fail("a root file system and private namespaces need ctrd to run as root");
   struct stat st;
   if (!spec.rootfs.empty() && (::stat(spec.rootfs.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)))
     fail("rootfs \"" + spec.rootfs + "\" does not exist or is not a directory");
   for (const auto& m : spec.mounts)
-    if (::stat(m.source.c_str(), &st) != 0) fail("bind mount source \"" + m.source + "\" does not exist");
+    if (::stat(m.source.c_str(), &st) != 0)
+      fail("bind mount source \"" + m.source + "\" does not exist");
   if (spec.rootfs_overlay && !std::filesystem::exists("/sys/module/overlay") &&
       !std::filesystem::exists("/sys/fs/overlay")) {
     // Built-in overlayfs shows in /proc/filesystems only.
@@ -138,7 +145,8 @@ void check_host_support(const isolation_spec& spec, const cgroup::hierarchy* cgr
          (cgroups ? cgroups->unavailable_reason() : std::string("not set up")));
   auto need = [&](bool wanted, const char* controller, const char* flag) {
     if (wanted && !cgroups->has_controller(controller))
-      fail(std::string(flag) + " needs the " + controller + " cgroup controller, which this host does not have");
+      fail(std::string(flag) + " needs the " + controller +
+           " cgroup controller, which this host does not have");
   };
   need(spec.memory != 0, "memory", "--memory");
   need(spec.cpus > 0 || spec.cpu_shares != 0, "cpu", spec.cpus > 0 ? "--cpus" : "--cpu-shares");
@@ -158,20 +166,24 @@ child_isolation prepare_isolation(const isolation_spec& spec, const std::string&
   iso.read_only = spec.read_only;
   iso.loopback_up = spec.private_net();
   if (spec.private_uts())
-    iso.hostname = keep(iso, (spec.hostname.empty() ? default_hostname : spec.hostname).substr(0, 64));
+    iso.hostname =
+        keep(iso, (spec.hostname.empty() ? default_hostname : spec.hostname).substr(0, 64));
   if (!root.empty()) {
     struct stat st;
     if (::stat(root.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
-      throw error(ec::invalid_argument, "rootfs \"" + root + "\" does not exist or is not a directory");
+      throw error(ec::invalid_argument,
+                  "rootfs \"" + root + "\" does not exist or is not a directory");
     iso.root = keep(iso, root);
   }
   if (spec.mounts.size() > max_binds)
-    throw error(ec::invalid_argument, "a container may have at most " + std::to_string(max_binds) + " bind mounts");
+    throw error(ec::invalid_argument,
+                "a container may have at most " + std::to_string(max_binds) + " bind mounts");
   for (const auto& m : spec.mounts) {
     struct stat st;
     if (::stat(m.source.c_str(), &st) != 0)
       throw error(ec::invalid_argument, "bind mount source \"" + m.source + "\" does not exist");
-    iso.binds.push_back({keep(iso, m.source), keep(iso, m.destination), m.read_only, S_ISDIR(st.st_mode)});
+    iso.binds.push_back(
+        {keep(iso, m.source), keep(iso, m.destination), m.read_only, S_ISDIR(st.st_mode)});
   }
   return iso;
 }
@@ -179,14 +191,17 @@ child_isolation prepare_isolation(const isolation_spec& spec, const std::string&
 const char* enter_isolation(const child_isolation& iso) {
   if (iso.private_mounts && ::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0)
     return "make the mount namespace private";
-  if (iso.hostname && ::sethostname(iso.hostname, std::strlen(iso.hostname)) != 0) return "set the host name";
+  if (iso.hostname && ::sethostname(iso.hostname, std::strlen(iso.hostname)) != 0)
+    return "set the host name";
   if (iso.loopback_up && !loopback_up()) return "bring up the loopback interface";
   if (!iso.root) {
-    if (iso.mount_proc && ::mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) != 0)
+    if (iso.mount_proc &&
+        ::mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) != 0)
       return "mount /proc";
     return nullptr;
   }
-  if (::mount(iso.root, iso.root, nullptr, MS_BIND | MS_REC, nullptr) != 0) return "bind the root file system";
+  if (::mount(iso.root, iso.root, nullptr, MS_BIND | MS_REC, nullptr) != 0)
+    return "bind the root file system";
   // Bind sources are host paths: take them as detached trees before the host disappears.
   int trees[max_binds];
   for (std::size_t i = 0; i < iso.binds.size(); ++i) {
@@ -199,7 +214,8 @@ const char* enter_isolation(const child_isolation& iso) {
   if (::umount2(".", MNT_DETACH) != 0) return "detach the old root";
   if (::chdir("/") != 0) return "enter the new root";
   // From here on every path is the container's: symlinks resolve inside it.
-  if (!make_dirs("/proc", 0555) || ::mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) != 0)
+  if (!make_dirs("/proc", 0555) ||
+      ::mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) != 0)
     return "mount /proc";
   if (!make_dirs("/sys", 0555) ||
       ::mount("sysfs", "/sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) != 0)
@@ -225,7 +241,8 @@ void mount_overlay(const std::string& lower, const std::string& upper, const std
   if (is_mount_point(merged)) return;
   std::string opts = "lowerdir=" + lower + ",upperdir=" + upper + ",workdir=" + work;
   if (::mount("overlay", merged.c_str(), "overlay", 0, opts.c_str()) != 0)
-    throw error(ec::internal, "cannot mount the overlay for rootfs \"" + lower + "\": " + std::strerror(errno));
+    throw error(ec::internal,
+                "cannot mount the overlay for rootfs \"" + lower + "\": " + std::strerror(errno));
 }
 
 void unmount_overlay(const std::string& merged) {

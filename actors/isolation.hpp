@@ -31,7 +31,7 @@ struct child_bind {
   const char* source;       ///< host path
   const char* destination;  ///< path in the container (resolved after pivot_root)
   bool read_only;
-  bool is_dir;              ///< create a directory (else an empty file) as mount point
+  bool is_dir;  ///< create a directory (else an empty file) as mount point
 };
 
 /// Everything the child needs, prepared by prepare_isolation(). Strings live in `text`.
@@ -42,9 +42,9 @@ struct child_isolation {
   bool mount_proc = false;      ///< mount a fresh /proc (private PID namespace)
   bool read_only = false;
   const char* hostname = nullptr;
-  bool loopback_up = false;     ///< own network namespace: bring lo up
+  bool loopback_up = false;  ///< own network namespace: bring lo up
   std::vector<child_bind> binds;
-  std::deque<std::string> text; ///< owns every string above (stable addresses)
+  std::deque<std::string> text;  ///< owns every string above (stable addresses)
 
   bool any() const { return clone_flags != 0; }
 };

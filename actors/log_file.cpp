@@ -61,7 +61,9 @@ log_snapshot open_files(const std::string& path, int64_t live_limit) {
 
 // --- log_snapshot ---------------------------------------------------------------------
 
-log_snapshot::~log_snapshot() { close_all(); }
+log_snapshot::~log_snapshot() {
+  close_all();
+}
 
 log_snapshot::log_snapshot(log_snapshot&& other) noexcept
     : files_(std::move(other.files_)), bytes_read_(other.bytes_read_) {
@@ -84,7 +86,9 @@ void log_snapshot::close_all() noexcept {
   files_.clear();
 }
 
-void log_snapshot::add(int fd, uint64_t limit) { files_.push_back({fd, limit}); }
+void log_snapshot::add(int fd, uint64_t limit) {
+  files_.push_back({fd, limit});
+}
 
 uint64_t log_snapshot::size() const {
   uint64_t total = 0;
@@ -103,14 +107,18 @@ int64_t log_snapshot::pread(std::size_t i, char* buf, std::size_t n, uint64_t of
   return r;
 }
 
-log_snapshot snapshot_log(const std::string& path) { return open_files(path, -1); }
+log_snapshot snapshot_log(const std::string& path) {
+  return open_files(path, -1);
+}
 
 // --- rotating_file --------------------------------------------------------------------
 
 rotating_file::rotating_file(std::string path, log_limits limits)
     : path_(std::move(path)), limits_(limits) {}
 
-rotating_file::~rotating_file() { close(); }
+rotating_file::~rotating_file() {
+  close();
+}
 
 void rotating_file::close() {
   if (fd_ >= 0) ::close(fd_);
@@ -293,10 +301,10 @@ class reverse_lines {
 
   const log_snapshot& s_;
   std::size_t file_;
-  std::string buf_;        ///< bytes [buf_start_, buf_start_ + buf_.size()) of the file
+  std::string buf_;  ///< bytes [buf_start_, buf_start_ + buf_.size()) of the file
   uint64_t buf_start_;
-  std::size_t cut_ = 0;    ///< buf_[cut_, ...) has been returned already
-  bool torn_ = true;       ///< the bytes after the file's last '\n' are still to be dropped
+  std::size_t cut_ = 0;  ///< buf_[cut_, ...) has been returned already
+  bool torn_ = true;     ///< the bytes after the file's last '\n' are still to be dropped
 };
 
 bool in_range(std::string_view time, const log_query& q) {

@@ -103,9 +103,9 @@ class rotating_file {
   std::string path_;
   log_limits limits_;
   int fd_ = -1;
-  uint64_t size_ = 0;          ///< bytes in the live file (valid while fd_ >= 0)
-  bool needs_newline_ = false; ///< the live file ends in a torn line (crash): end it first
-  bool failing_ = false;       ///< inside an error streak
+  uint64_t size_ = 0;           ///< bytes in the live file (valid while fd_ >= 0)
+  bool needs_newline_ = false;  ///< the live file ends in a torn line (crash): end it first
+  bool failing_ = false;        ///< inside an error streak
   uint64_t errors_ = 0;
   std::string last_error_;
 };
@@ -114,8 +114,7 @@ class rotating_file {
 class log_writer {
  public:
   /// `path` is the live file (`<dir>/ctr.log`); nothing is opened before the first append.
-  explicit log_writer(std::string path, log_limits limits = {})
-      : file_(std::move(path), limits) {}
+  explicit log_writer(std::string path, log_limits limits = {}) : file_(std::move(path), limits) {}
 
   /// Formats the chunk as records (format_log_records) and appends them with one write.
   append_result append(int64_t ts_ns, bool is_stderr, std::string_view chunk);

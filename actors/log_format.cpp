@@ -28,9 +28,12 @@ bool parse_log_record(std::string_view line, log_record& rec) {
   if (sp1 == std::string_view::npos) return false;
   auto rest = line.substr(sp1 + 1);
   if (rest.size() < 9) return false;  // "stdout F " is the shortest tail
-  if (rest.substr(0, 7) == "stdout ") rec.is_stderr = false;
-  else if (rest.substr(0, 7) == "stderr ") rec.is_stderr = true;
-  else return false;
+  if (rest.substr(0, 7) == "stdout ")
+    rec.is_stderr = false;
+  else if (rest.substr(0, 7) == "stderr ")
+    rec.is_stderr = true;
+  else
+    return false;
   char flag = rest[7];
   if ((flag != 'F' && flag != 'P') || rest[8] != ' ') return false;
   rec.time = line.substr(0, sp1);

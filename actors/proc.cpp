@@ -1,13 +1,13 @@
 #include "actors/proc.hpp"
 
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <ctime>
-#include <fcntl.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 namespace ctrd::proc {
 

@@ -2,9 +2,9 @@
 // container actor. None of them blocks.
 #pragma once
 
+#include <sys/types.h>
 #include <cstdint>
 #include <string>
-#include <sys/types.h>
 
 namespace ctrd::proc {
 

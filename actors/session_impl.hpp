@@ -9,10 +9,10 @@
 #include <unordered_map>
 #include <vector>
 
+#include <spdlog/spdlog.h>
 #include <caf/io/broker.hpp>
 #include <caf/message_handler.hpp>
 #include <caf/typed_response_promise.hpp>
-#include <spdlog/spdlog.h>
 
 #include "actors/caf_error.hpp"
 #include "messages/atoms.hpp"
@@ -40,8 +40,9 @@ struct session_state {
   std::unordered_map<uint32_t, attach_route> attaches;  // attach msgid -> its container
   uint64_t unsent = 0;                                  // bytes written but not yet on the socket
   std::unordered_map<uint32_t, uint64_t> dropped;       // notifications dropped per request
-  std::vector<caf::typed_response_promise<bool>> data_waiters;      // file jobs waiting for the socket to drain
-  std::unordered_map<uint32_t, caf::actor> uploads;     // copy_in msgid -> its extraction job
+  std::vector<caf::typed_response_promise<bool>>
+      data_waiters;                                  // file jobs waiting for the socket to drain
+  std::unordered_map<uint32_t, caf::actor> uploads;  // copy_in msgid -> its extraction job
 };
 
 /// Bytes a session may have waiting for a slow client before it drops streamed data.
@@ -90,14 +91,16 @@ inline void send_caf_error(session_t* self, uint32_t msgid, const caf::error& e)
 inline std::string str_param(const json& p, const char* key) {
   auto it = p.find(key);
   if (it == p.end() || !it->is_string())
-    throw error(ec::invalid_argument, std::string("parameter \"") + key + "\" (string) is required");
+    throw error(ec::invalid_argument,
+                std::string("parameter \"") + key + "\" (string) is required");
   return it->get<std::string>();
 }
 
 inline bool bool_param(const json& p, const char* key) {
   auto it = p.find(key);
   if (it == p.end() || it->is_null()) return false;
-  if (!it->is_boolean()) throw error(ec::invalid_argument, std::string("parameter \"") + key + "\" must be a boolean");
+  if (!it->is_boolean())
+    throw error(ec::invalid_argument, std::string("parameter \"") + key + "\" must be a boolean");
   return it->get<bool>();
 }
 
@@ -105,7 +108,8 @@ inline int64_t timeout_param(const json& p) {
   auto it = p.find("timeout");
   if (it == p.end() || it->is_null()) return -1;
   if (!it->is_number_unsigned() || it->get<uint64_t>() > 86400u * 365)
-    throw error(ec::invalid_argument, "parameter \"timeout\" must be a non-negative number of seconds");
+    throw error(ec::invalid_argument,
+                "parameter \"timeout\" must be a non-negative number of seconds");
   return static_cast<int64_t>(it->get<uint64_t>());
 }
 
@@ -146,7 +150,9 @@ using method_fn = void (*)(session_t*, uint32_t, const json&);
 using method_table = std::unordered_map<std::string, method_fn>;
 
 /// Ends an attach: forget its container.
-inline void finish_attach(session_t* self, uint32_t msgid) { self->state.attaches.erase(msgid); }
+inline void finish_attach(session_t* self, uint32_t msgid) {
+  self->state.attaches.erase(msgid);
+}
 
 /// The attach's container is known: deliver what the client sent meanwhile.
 inline void route_attach(session_t* self, uint32_t msgid, const caf::actor& ctr) {
@@ -186,7 +192,6 @@ void resolve_attach(session_t* self, uint32_t msgid, const std::string& ref, F n
             send_caf_error(self, msgid, e);
           });
 }
-
 
 /// Adds the isolation, file and exec methods (control_files.cpp).
 void add_file_methods(method_table& table);

@@ -1,18 +1,18 @@
 #include "actors/spawner.hpp"
 
-#include <cerrno>
-#include <csignal>
-#include <cstring>
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/close_range.h>
 #include <linux/sched.h>
 #include <sched.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <linux/close_range.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#include <cerrno>
+#include <csignal>
+#include <cstring>
 
 #include "actors/isolation.hpp"
 #include "messages/error.hpp"
@@ -81,7 +81,8 @@ probe probe_file(const std::string& p, int root) {
 [[noreturn]] void fail_probe(probe r, const std::string& cmd, const std::string& path) {
   switch (r) {
     case probe::directory:
-      throw error(ec::cannot_invoke, "open executable `" + path + "`: is a directory: permission denied");
+      throw error(ec::cannot_invoke,
+                  "open executable `" + path + "`: is a directory: permission denied");
     case probe::not_executable:
       throw error(ec::cannot_invoke, "executable file `" + path + "`: permission denied");
     default:
@@ -109,7 +110,9 @@ CTRD_CHILD_SIDE std::size_t length(const char* s) {
 }
 
 /// Writes a message to the child's stderr.
-CTRD_CHILD_SIDE void say(const char* text) { ::syscall(SYS_write, 2, text, length(text)); }
+CTRD_CHILD_SIDE void say(const char* text) {
+  ::syscall(SYS_write, 2, text, length(text));
+}
 
 /// Reports "ctrd: cannot <what>: <errno text>" and exits 125.
 [[noreturn]] CTRD_CHILD_SIDE void child_die(const char* what) {
@@ -125,7 +128,9 @@ CTRD_CHILD_SIDE void say(const char* text) { ::syscall(SYS_write, 2, text, lengt
 }
 
 /// dup2() as a system call (dup3: arm64 has no dup2).
-CTRD_CHILD_SIDE long child_dup(int from, int to) { return from == to ? to : ::syscall(SYS_dup3, from, to, 0); }
+CTRD_CHILD_SIDE long child_dup(int from, int to) {
+  return from == to ? to : ::syscall(SYS_dup3, from, to, 0);
+}
 
 /// The kernel's struct sigaction (rt_sigaction), without glibc's translation.
 struct kernel_sigaction {
@@ -140,11 +145,13 @@ struct kernel_sigaction {
 // library locks another thread may hold: so raw system calls only, no allocation, no libc
 // function with hidden state (glibc's setuid() would walk ctrd's threads, sanitizer
 // interceptors would touch shared bookkeeping). `hold_r` < 0: exec at once.
-[[noreturn]] CTRD_CHILD_SIDE void child_main(const spawn_spec& s, char* const* argv, char* const* envp,
-                                             int hold_r, int in_r, int out_w, int err_w, int pty_slave) {
+[[noreturn]] CTRD_CHILD_SIDE void child_main(const spawn_spec& s, char* const* argv,
+                                             char* const* envp, int hold_r, int in_r, int out_w,
+                                             int err_w, int pty_slave) {
   kernel_sigaction dfl{};
   dfl.handler = SIG_DFL;
-  for (int sig = 1; sig < NSIG; ++sig) ::syscall(SYS_rt_sigaction, sig, &dfl, nullptr, sizeof(uint64_t));
+  for (int sig = 1; sig < NSIG; ++sig)
+    ::syscall(SYS_rt_sigaction, sig, &dfl, nullptr, sizeof(uint64_t));
   uint64_t empty = 0;
   ::syscall(SYS_rt_sigprocmask, SIG_SETMASK, &empty, nullptr, sizeof empty);
   ::syscall(SYS_setsid);
@@ -173,7 +180,8 @@ struct kernel_sigaction {
   if (s.set_user) {
     // Per-thread credentials in the kernel; this process has one thread.
     gid_t g = s.gid;
-    if (::syscall(SYS_setgroups, 1, &g) != 0 || ::syscall(SYS_setresgid, s.gid, s.gid, s.gid) != 0 ||
+    if (::syscall(SYS_setgroups, 1, &g) != 0 ||
+        ::syscall(SYS_setresgid, s.gid, s.gid, s.gid) != 0 ||
         ::syscall(SYS_setresuid, s.uid, s.uid, s.uid) != 0) {
       say("ctrd: cannot switch to the container user\n");
       ::syscall(SYS_exit_group, 126);
@@ -231,7 +239,8 @@ std::string resolve_command(const std::string& cmd, const std::vector<std::strin
   std::size_t pos = 0;
   while (pos <= path.size()) {
     auto colon = path.find(':', pos);
-    std::string dir = path.substr(pos, colon == std::string::npos ? std::string::npos : colon - pos);
+    std::string dir =
+        path.substr(pos, colon == std::string::npos ? std::string::npos : colon - pos);
     pos = colon == std::string::npos ? path.size() + 1 : colon + 1;
     if (dir.empty()) dir = workdir;
     std::string candidate = dir + "/" + cmd;
@@ -256,7 +265,8 @@ struct stdio_fds {
   int slave = -1;              // pty slave (tty), opened O_NOCTTY
 
   void close_all() {
-    for (int* fd : {&in_r, &in_w, &out_r, &out_w, &err_r, &err_w, &master, &slave}) close_quietly(*fd);
+    for (int* fd : {&in_r, &in_w, &out_r, &out_w, &err_r, &err_w, &master, &slave})
+      close_quietly(*fd);
   }
 };
 
@@ -265,13 +275,15 @@ stdio_fds make_stdio(const spawn_spec& s) {
   auto fail = [&](const char* what) {
     int e = errno;
     f.close_all();
-    throw error(ec::internal, std::string("cannot create ") + what + " for the container: " + std::strerror(e));
+    throw error(ec::internal,
+                std::string("cannot create ") + what + " for the container: " + std::strerror(e));
   };
   if (s.tty && !s.pty_root.empty()) {
     // A terminal of the container's own devpts instance, so that it exists in there.
     f.master = ::open((s.pty_root + "/dev/ptmx").c_str(), O_RDWR | O_NOCTTY | O_CLOEXEC);
     int unlock = 0;
-    if (f.master < 0 || ::ioctl(f.master, TIOCSPTLCK, &unlock) != 0) fail("a pseudo-terminal in the container");
+    if (f.master < 0 || ::ioctl(f.master, TIOCSPTLCK, &unlock) != 0)
+      fail("a pseudo-terminal in the container");
     f.slave = ::ioctl(f.master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
     if (f.slave < 0) fail("the terminal in the container");
     return f;
@@ -325,7 +337,8 @@ constexpr std::size_t direct_stack_size = 256 << 10;
 char* direct_stack_top() {
   constexpr std::size_t size = direct_stack_size, guard = 4096;
   thread_local char* top = [] {
-    void* p = ::mmap(nullptr, size + guard, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+    void* p = ::mmap(nullptr, size + guard, PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
     if (p == MAP_FAILED) return static_cast<char*>(nullptr);
     ::mprotect(p, guard, PROT_NONE);
     return static_cast<char*>(p) + size + guard;
@@ -384,7 +397,8 @@ pid_t clone_child(int flags, int cgroup_fd, bool& into) {
       return pid;
     }
   }
-  return flags ? static_cast<pid_t>(::syscall(SYS_clone, flags | SIGCHLD, nullptr, nullptr, nullptr, 0))
+  return flags ? static_cast<pid_t>(
+                     ::syscall(SYS_clone, flags | SIGCHLD, nullptr, nullptr, nullptr, 0))
                : ::fork();
 }
 
@@ -405,7 +419,8 @@ held_child spawn_held(const spawn_spec& s) {
 #endif
   int hold[2] = {-1, -1};
   if (!direct && ::pipe2(hold, O_CLOEXEC) != 0)
-    throw error(ec::internal, std::string("cannot create the release pipe: ") + std::strerror(errno));
+    throw error(ec::internal,
+                std::string("cannot create the release pipe: ") + std::strerror(errno));
   stdio_fds f;
   try {
     f = make_stdio(s);
@@ -426,7 +441,8 @@ held_child spawn_held(const spawn_spec& s) {
     throw error(ec::internal, std::string("cannot create the exec pipe: ") + std::strerror(e));
   }
   int flags = s.isolation ? s.isolation->clone_flags : 0;
-  int cgroup_fd = s.cgroup_dir.empty() ? -1 : ::open(s.cgroup_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  int cgroup_fd =
+      s.cgroup_dir.empty() ? -1 : ::open(s.cgroup_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   bool in_cgroup = false;
   pid_t pid;
 #ifdef CTRD_HAVE_CLONE3_RUN
@@ -435,14 +451,15 @@ held_child spawn_held(const spawn_spec& s) {
     long r = clone_direct(d, cgroup_fd, in_cgroup);
     if (r == -ENOSYS) {  // no clone3: a plain fork that execs at once
       pid = ::fork();
-      if (pid == 0) child_main(s, argv.data(), envp.data(), -1, f.in_r, f.out_w, f.err_w, s.tty ? f.slave : -1);
+      if (pid == 0)
+        child_main(s, argv.data(), envp.data(), -1, f.in_r, f.out_w, f.err_w, s.tty ? f.slave : -1);
     } else {
       pid = r < 0 ? -1 : static_cast<pid_t>(r);
       if (r < 0) errno = static_cast<int>(-r);
     }
   } else
 #endif
-  pid = clone_child(flags, cgroup_fd, in_cgroup);
+    pid = clone_child(flags, cgroup_fd, in_cgroup);
   if (pid == 0) {
     if (s.join_pidfd >= 0) join_namespaces(s, report[1]);
     child_main(s, argv.data(), envp.data(), hold[0], f.in_r, f.out_w, f.err_w,
@@ -479,8 +496,8 @@ held_child spawn_held(const spawn_spec& s) {
   }
   if (pid < 0) {
     for (int* fd : {&c.release_fd, &c.out_fd, &c.err_fd, &c.in_fd}) close_quietly(*fd);
-    throw error(ec::internal, std::string("cannot fork the container process: ") +
-                                  std::strerror(fork_errno));
+    throw error(ec::internal,
+                std::string("cannot fork the container process: ") + std::strerror(fork_errno));
   }
   c.pid = pid;
   c.in_cgroup = in_cgroup;

@@ -7,8 +7,8 @@
 // owned before it can exit and be reaped).
 #pragma once
 
-#include <string>
 #include <sys/types.h>
+#include <string>
 #include <vector>
 
 namespace ctrd {
@@ -25,8 +25,8 @@ struct spawn_spec {
   bool set_user = false;          ///< switch to uid/gid before exec
   uid_t uid = 0;
   gid_t gid = 0;
-  bool interactive = false;       ///< stdin is a pipe from ctrd (else /dev/null)
-  bool tty = false;               ///< stdin/stdout/stderr are a new pseudo-terminal
+  bool interactive = false;  ///< stdin is a pipe from ctrd (else /dev/null)
+  bool tty = false;          ///< stdin/stdout/stderr are a new pseudo-terminal
   /// With `tty`: a host path whose dev/ptmx is the container's devpts (exec into a rootfs
   /// container uses /proc/<pid>/root), so the terminal exists inside it; "" = the host's.
   std::string pty_root;
@@ -54,11 +54,11 @@ struct spawn_spec {
 /// ends are O_NONBLOCK).
 struct held_child {
   pid_t pid = -1;
-  int release_fd = -1;  ///< write one byte to let the child exec; closing it makes it exit 0
-                        ///< (-1: spawned without a hold)
-  int out_fd = -1;      ///< read end of the child's stdout (with a tty: the pty master)
-  int err_fd = -1;      ///< read end of the child's stderr (-1 with a tty)
-  int in_fd = -1;       ///< write end of its stdin (interactive), or a dup of the pty master
+  int release_fd = -1;     ///< write one byte to let the child exec; closing it makes it exit 0
+                           ///< (-1: spawned without a hold)
+  int out_fd = -1;         ///< read end of the child's stdout (with a tty: the pty master)
+  int err_fd = -1;         ///< read end of the child's stderr (-1 with a tty)
+  int in_fd = -1;          ///< write end of its stdin (interactive), or a dup of the pty master
   bool in_cgroup = false;  ///< the child was cloned into spawn_spec::cgroup_dir
 };
 

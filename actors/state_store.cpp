@@ -11,18 +11,24 @@ namespace {
 constexpr const char* schema_key = "v1/meta/schema";
 constexpr const char* ctr_prefix = "v1/ctr/";
 
-std::string config_key(const std::string& id) { return ctr_prefix + id + "/config"; }
-std::string state_key(const std::string& id) { return ctr_prefix + id + "/state"; }
+std::string config_key(const std::string& id) {
+  return ctr_prefix + id + "/config";
+}
+std::string state_key(const std::string& id) {
+  return ctr_prefix + id + "/state";
+}
 
 }  // namespace
 
-state_store::state_store(const std::string& dir) : staged_(std::make_unique<leveldb::WriteBatch>()) {
+state_store::state_store(const std::string& dir)
+    : staged_(std::make_unique<leveldb::WriteBatch>()) {
   leveldb::Options o;
   o.create_if_missing = true;
   o.paranoid_checks = true;
   leveldb::DB* raw = nullptr;
   auto st = leveldb::DB::Open(o, dir, &raw);
-  if (!st.ok()) throw error(ec::internal, "cannot open state database " + dir + ": " + st.ToString());
+  if (!st.ok())
+    throw error(ec::internal, "cannot open state database " + dir + ": " + st.ToString());
   db_.reset(raw);
   std::string v;
   auto gs = db_->Get({}, schema_key, &v);
@@ -76,7 +82,9 @@ void state_store::commit() {
   staged_->Clear();
   staged_count_ = 0;
   staged_durable_ = false;
-  if (!st.ok()) throw error(ec::internal, "cannot write " + std::to_string(n) + " state change(s): " + st.ToString());
+  if (!st.ok())
+    throw error(ec::internal,
+                "cannot write " + std::to_string(n) + " state change(s): " + st.ToString());
 }
 
 void state_store::put_container(const container_config& c, const container_status& s) {
@@ -111,8 +119,10 @@ load_result state_store::load_all() const {
       sc.config.id = id;
       std::string sv;
       auto st = db_->Get({}, state_key(id), &sv);
-      if (st.ok()) sc.status = status_from_json(decode_msgpack(sv.data(), sv.size()));
-      else sc.status.error = "state record missing: " + st.ToString();
+      if (st.ok())
+        sc.status = status_from_json(decode_msgpack(sv.data(), sv.size()));
+      else
+        sc.status.error = "state record missing: " + st.ToString();
       out.containers.push_back(std::move(sc));
     } catch (const std::exception& e) {
       out.problems.push_back("container " + id + ": " + e.what());

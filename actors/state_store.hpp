@@ -22,7 +22,7 @@
 namespace leveldb {
 class DB;
 class WriteBatch;
-}
+}  // namespace leveldb
 
 namespace ctrd {
 

@@ -1,9 +1,9 @@
 #include "actors/store.hpp"
 
-#include <caf/event_based_actor.hpp>
-#include <caf/stateful_actor.hpp>
-#include <caf/spawn_options.hpp>
 #include <spdlog/spdlog.h>
+#include <caf/event_based_actor.hpp>
+#include <caf/spawn_options.hpp>
+#include <caf/stateful_actor.hpp>
 
 #include "actors/caf_error.hpp"
 #include "messages/atoms.hpp"
@@ -61,14 +61,17 @@ caf::behavior store_actor(store_t* self, std::shared_ptr<state_store> db) {
   self->state.db = std::move(db);
   return {
       [=](put_atom, const container_config& c, const container_status& s) {
-        return staged(self, [&](state_store& d) { d.stage_container(c, s); }, true);
+        return staged(
+            self, [&](state_store& d) { d.stage_container(c, s); }, true);
       },
       [=](put_atom, const std::string& id, const container_status& s) {
         // Fire-and-forget from container actors: failures are logged, not returned.
-        (void)staged(self, [&](state_store& d) { d.stage_status(id, s); }, false);
+        (void)staged(
+            self, [&](state_store& d) { d.stage_status(id, s); }, false);
       },
       [=](erase_atom, const std::string& id, bool durable) {
-        return staged(self, [&](state_store& d) { d.stage_erase(id, durable); }, true);
+        return staged(
+            self, [&](state_store& d) { d.stage_erase(id, durable); }, true);
       },
       [=](flush_atom) { flush(self); },
       [=](load_atom) {

@@ -4,10 +4,10 @@
 // answered once their batch is on disk.
 //
 // Protocol:
-//   (put_atom, container_config, container_status) -> true          new container, durable (not --rm)
-//   (put_atom, std::string id, container_status)   -> (nothing)     state update, errors logged
-//   (erase_atom, std::string id, bool durable)     -> true          removal
-//   (load_atom)                                    -> load_result   everything on disk
+//   (put_atom, container_config, container_status) -> true          new container, durable (not
+//   --rm) (put_atom, std::string id, container_status)   -> (nothing)     state update, errors
+//   logged (erase_atom, std::string id, bool durable)     -> true          removal (load_atom) ->
+//   load_result   everything on disk
 // Failures come back as errors with the LevelDB text (ec::internal).
 #pragma once
 

@@ -1,8 +1,8 @@
 #include "config/paths.hpp"
 
-#include <cstdlib>
 #include <pwd.h>
 #include <unistd.h>
+#include <cstdlib>
 
 namespace ctrd {
 namespace {

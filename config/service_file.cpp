@@ -44,13 +44,29 @@ constexpr std::size_t max_elements = decode_limits{}.max_array;
 
 const char* const duration_keys[] = {"restart_delay", "restart_max_delay", "restart_reset",
                                      "restart_window"};
-const char* const top_keys[] = {
-    "command",        "restart",           "requires",          "env",
-    "stop_signal",    "stop_timeout",      "workdir",           "user",
-    "labels",         "autostart",         "sdnotify",          "restart_delay",
-    "restart_max_delay", "restart_reset",  "restart_window",    "restart_limit",
-    "health",         "health_cmd",        "health_interval",   "health_timeout",
-    "health_retries", "health_start_period", "health_on_failure"};
+const char* const top_keys[] = {"command",
+                                "restart",
+                                "requires",
+                                "env",
+                                "stop_signal",
+                                "stop_timeout",
+                                "workdir",
+                                "user",
+                                "labels",
+                                "autostart",
+                                "sdnotify",
+                                "restart_delay",
+                                "restart_max_delay",
+                                "restart_reset",
+                                "restart_window",
+                                "restart_limit",
+                                "health",
+                                "health_cmd",
+                                "health_interval",
+                                "health_timeout",
+                                "health_retries",
+                                "health_start_period",
+                                "health_on_failure"};
 const char* const health_keys[] = {"cmd",     "interval",     "timeout",
                                    "retries", "start_period", "on_failure"};
 
@@ -59,20 +75,32 @@ struct stop_parsing {
   service_error e;
 };
 
-int clamp_int(uint64_t v) { return v > static_cast<uint64_t>(INT_MAX) ? INT_MAX : static_cast<int>(v); }
+int clamp_int(uint64_t v) {
+  return v > static_cast<uint64_t>(INT_MAX) ? INT_MAX : static_cast<int>(v);
+}
 
 const char* type_name(const toml::node& n) {
   switch (n.type()) {
-    case toml::node_type::table: return "a table";
-    case toml::node_type::array: return "an array";
-    case toml::node_type::string: return "a string";
-    case toml::node_type::integer: return "an integer";
-    case toml::node_type::floating_point: return "a float";
-    case toml::node_type::boolean: return "a boolean";
-    case toml::node_type::date: return "a date";
-    case toml::node_type::time: return "a time";
-    case toml::node_type::date_time: return "a date-time";
-    default: return "nothing";
+    case toml::node_type::table:
+      return "a table";
+    case toml::node_type::array:
+      return "an array";
+    case toml::node_type::string:
+      return "a string";
+    case toml::node_type::integer:
+      return "an integer";
+    case toml::node_type::floating_point:
+      return "a float";
+    case toml::node_type::boolean:
+      return "a boolean";
+    case toml::node_type::date:
+      return "a date";
+    case toml::node_type::time:
+      return "a time";
+    case toml::node_type::date_time:
+      return "a date-time";
+    default:
+      return "nothing";
   }
 }
 
@@ -82,7 +110,8 @@ std::size_t edit_distance(const std::string& a, const std::string& b) {
   for (std::size_t i = 1; i <= a.size(); ++i) {
     cur[0] = i;
     for (std::size_t j = 1; j <= b.size(); ++j)
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      cur[j] =
+          std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
     std::swap(prev, cur);
   }
   return prev[b.size()];
@@ -163,8 +192,9 @@ text_problem precheck(const std::string& text) {
                   "too many '.' on one line (more than " + std::to_string(max_dots_per_line) +
                       " outside strings): keys nested this deeply are not supported"};
         if (non_ascii(i))
-          return at(i, "non-ASCII character outside a string or comment (quote keys that are "
-                       "not plain ASCII)");
+          return at(i,
+                    "non-ASCII character outside a string or comment (quote keys that are "
+                    "not plain ASCII)");
         if (bare) {
           if (!space(c) && c != ',' && c != ']' && c != '}' && c != '#') break;
           bare = false;
@@ -214,8 +244,10 @@ text_problem precheck(const std::string& text) {
         break;
       }
       case st::basic:
-        if (c == '\\' && i + 1 < text.size() && text[i + 1] != '\n') ++i;
-        else if (c == '"') s = st::code;
+        if (c == '\\' && i + 1 < text.size() && text[i + 1] != '\n')
+          ++i;
+        else if (c == '"')
+          s = st::code;
         break;
       case st::literal:
         if (c == '\'') s = st::code;
@@ -237,9 +269,10 @@ text_problem precheck(const std::string& text) {
                   ++line;
                   line_start = i + 1;
                 }
-              return at(k, "a line continued by a line-ending backslash must not start with a "
-                           "non-ASCII character (toml++ cannot parse it): write it as an escape "
-                           "such as \\u00e9");
+              return at(k,
+                        "a line continued by a line-ending backslash must not start with a "
+                        "non-ASCII character (toml++ cannot parse it): write it as an escape "
+                        "such as \\u00e9");
             }
           } else if (i + 1 < text.size() && text[i + 1] != '\n') {
             ++i;
@@ -258,7 +291,8 @@ text_problem precheck(const std::string& text) {
           s = st::code;
         }
         break;
-      case st::comment: break;
+      case st::comment:
+        break;
     }
   }
   return {};
@@ -328,7 +362,8 @@ class parser {
       } else if (is_duration_key(key)) {
         out[key + "_ms"] = duration_of(v, key);
       } else if (key == "health") {
-        if (!v.is_table()) fail(v, key, std::string("must be a table ([health]), not ") + type_name(v));
+        if (!v.is_table())
+          fail(v, key, std::string("must be a table ([health]), not ") + type_name(v));
         health_table = &v;
         health_table_key = &k;
       } else if (key.rfind("health_", 0) == 0 && known(key, top_keys)) {
@@ -378,13 +413,15 @@ class parser {
     return out;
   }
 
-  [[noreturn]] void fail(const toml::node& n, const std::string& key, const std::string& msg) const {
+  [[noreturn]] void fail(const toml::node& n, const std::string& key,
+                         const std::string& msg) const {
     fail_at(n.source(), key, msg);
   }
 
   [[noreturn]] void fail_at(const toml::source_region& where, const std::string& key,
                             const std::string& msg) const {
-    throw stop_parsing{{file_, clamp_int(where.begin.line), clamp_int(where.begin.column), key, msg}};
+    throw stop_parsing{
+        {file_, clamp_int(where.begin.line), clamp_int(where.begin.column), key, msg}};
   }
 
  private:
@@ -418,8 +455,9 @@ class parser {
     }
     if (prefix.empty() && (key == "name" || key == "source"))
       fail_at(k.source(), key,
-              msg + " (the container name is the file's name without .toml; the source is the "
-                    "file itself)");
+              msg +
+                  " (the container name is the file's name without .toml; the source is the "
+                  "file itself)");
     std::string best;
     std::size_t best_d = 3;
     for (const char* cand : list) {
@@ -459,7 +497,8 @@ class parser {
     int64_t v = i->get();
     if (v < 0) fail(n, key, "must not be negative (" + std::to_string(v) + ")");
     if (v > max)
-      fail(n, key, "must be at most " + std::to_string(max) + unit + " (" + std::to_string(v) + ")");
+      fail(n, key,
+           "must be at most " + std::to_string(max) + unit + " (" + std::to_string(v) + ")");
     return static_cast<uint64_t>(v);
   }
 
@@ -467,8 +506,9 @@ class parser {
     const auto* a = n.as_array();
     if (!a) fail(n, key, std::string("must be an array of strings, not ") + type_name(n));
     if (a->size() > max_elements)
-      fail(n, key, "too many elements (" + std::to_string(a->size()) + ", at most " +
-                       std::to_string(max_elements) + ")");
+      fail(n, key,
+           "too many elements (" + std::to_string(a->size()) + ", at most " +
+               std::to_string(max_elements) + ")");
     json out = json::array();
     for (const auto& e : *a) {
       if (!e.is_string())
@@ -500,27 +540,34 @@ class parser {
     json out = json::array();
     if (const auto* t = n.as_table()) {
       if (t->size() > max_elements)
-        fail(n, key, "too many variables (" + std::to_string(t->size()) + ", at most " +
-                         std::to_string(max_elements) + ")");
+        fail(n, key,
+             "too many variables (" + std::to_string(t->size()) + ", at most " +
+                 std::to_string(max_elements) + ")");
       for (auto [kp, vp] : in_file_order(*t)) {
         const toml::key& k = *kp;
         const toml::node& v = *vp;
         std::string name(k.str());
         std::string path = key + "." + name;
-        if (name.empty() || name.find('=') != std::string::npos || name.find('\0') != std::string::npos)
+        if (name.empty() || name.find('=') != std::string::npos ||
+            name.find('\0') != std::string::npos)
           fail_at(k.source(), path, "invalid variable name (must be non-empty, without '=')");
         std::string value;
-        if (v.is_string()) value = string_of(v, path);
-        else if (const auto* i = v.as_integer()) value = std::to_string(i->get());
-        else if (const auto* b = v.as_boolean()) value = b->get() ? "true" : "false";
-        else fail(v, path, std::string("must be a string, integer or boolean, not ") + type_name(v));
+        if (v.is_string())
+          value = string_of(v, path);
+        else if (const auto* i = v.as_integer())
+          value = std::to_string(i->get());
+        else if (const auto* b = v.as_boolean())
+          value = b->get() ? "true" : "false";
+        else
+          fail(v, path, std::string("must be a string, integer or boolean, not ") + type_name(v));
         out.push_back(name + "=" + value);
       }
       return out;
     }
     if (!n.is_array())
       fail(n, key,
-           std::string("must be a table (KEY = \"value\") or an array of \"KEY=VALUE\" strings, not ") +
+           std::string(
+               "must be a table (KEY = \"value\") or an array of \"KEY=VALUE\" strings, not ") +
                type_name(n));
     out = string_array(n, key, false);
     for (std::size_t i = 0; i < out.size(); ++i) {
@@ -542,7 +589,8 @@ class parser {
       std::string name(k.str());
       std::string path = key + "." + name;
       if (name.empty()) fail_at(k.source(), path, "label names must not be empty");
-      if (name.find('\0') != std::string::npos) fail_at(k.source(), path, "must not contain NUL characters");
+      if (name.find('\0') != std::string::npos)
+        fail_at(k.source(), path, "must not contain NUL characters");
       out[name] = string_of(v, path);
     }
     return out;
@@ -552,7 +600,8 @@ class parser {
     if (const auto* i = n.as_integer()) {
       int64_t s = i->get();
       if (s < 1 || s > SIGRTMAX)
-        fail(n, key, "invalid signal " + std::to_string(s) + " (1 to " + std::to_string(SIGRTMAX) + ")");
+        fail(n, key,
+             "invalid signal " + std::to_string(s) + " (1 to " + std::to_string(SIGRTMAX) + ")");
       return s;
     }
     if (!n.is_string())
@@ -601,9 +650,9 @@ class parser {
       ms = static_cast<uint64_t>(s) * 1000;
     } else if (const auto* f = n.as_floating_point()) {
       double s = f->get();
-      if (!std::isfinite(s) || s < 0) fail(n, key, "must be a finite, non-negative number of seconds");
-      if (s * 1000 > static_cast<double>(max_duration_ms))
-        fail(n, key, "must be at most 30 days");
+      if (!std::isfinite(s) || s < 0)
+        fail(n, key, "must be a finite, non-negative number of seconds");
+      if (s * 1000 > static_cast<double>(max_duration_ms)) fail(n, key, "must be at most 30 days");
       ms = static_cast<uint64_t>(std::llround(s * 1000));
     } else {
       fail(n, key,
@@ -615,11 +664,13 @@ class parser {
   }
 
   // One health setting; `sub` is the name inside [health] ("cmd", "interval", ...).
-  void health_value(json& out, const std::string& sub, const toml::node& v, const std::string& path) const {
+  void health_value(json& out, const std::string& sub, const toml::node& v,
+                    const std::string& path) const {
     if (sub == "cmd") {
       if (v.is_string()) {
         auto cmd = string_of(v, path);
-        if (cmd.find_first_not_of(" \t\r\n") == std::string::npos) fail(v, path, "must not be empty");
+        if (cmd.find_first_not_of(" \t\r\n") == std::string::npos)
+          fail(v, path, "must not be empty");
         out["health_cmd"] = json::array({"/bin/sh", "-c", cmd});
       } else if (v.is_array()) {
         out["health_cmd"] = string_array(v, path, true);
@@ -650,13 +701,16 @@ class parser {
   std::string name_;
 };
 
-service_file_result failure(std::string file, int line, int column, std::string key, std::string msg) {
+service_file_result failure(std::string file, int line, int column, std::string key,
+                            std::string msg) {
   service_file_result r;
   r.error = service_error{std::move(file), line, column, std::move(key), std::move(msg)};
   return r;
 }
 
-std::string errno_text(int err) { return std::generic_category().message(err); }
+std::string errno_text(int err) {
+  return std::generic_category().message(err);
+}
 
 }  // namespace
 
@@ -772,8 +826,10 @@ service_dir load_service_dir(const std::string& dir) {
   if (prefix.empty() || prefix.back() != '/') prefix += '/';
   for (const auto& f : files) {
     auto r = parse_service_file(prefix + f);
-    if (r.ok()) out.services.push_back(std::move(*r.service));
-    else out.errors.push_back(std::move(*r.error));
+    if (r.ok())
+      out.services.push_back(std::move(*r.service));
+    else
+      out.errors.push_back(std::move(*r.error));
   }
   std::sort(out.services.begin(), out.services.end(),
             [](const service_def& a, const service_def& b) { return a.name < b.name; });
@@ -793,7 +849,10 @@ std::string to_string(const service_error& e) {
 }
 
 json to_json(const service_error& e) {
-  return json{{"file", e.file}, {"line", e.line}, {"column", e.column}, {"key", e.key},
+  return json{{"file", e.file},
+              {"line", e.line},
+              {"column", e.column},
+              {"key", e.key},
               {"message", e.message}};
 }
 

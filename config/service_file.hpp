@@ -47,7 +47,8 @@ struct service_file_result {
 /// Everything found in a service-file directory.
 struct service_dir {
   std::vector<service_def> services;  ///< the valid files, sorted by name
-  std::vector<service_error> errors;  ///< one per bad file (sorted by file), or the directory's own error
+  std::vector<service_error>
+      errors;  ///< one per bad file (sorted by file), or the directory's own error
 };
 
 /// Reads and parses one service file. The container name is the file's stem, which must be

@@ -5,7 +5,9 @@
 namespace ctl {
 namespace {
 
-bool takes_value(const CLI::Option* o) { return o != nullptr && o->get_expected_min() > 0; }
+bool takes_value(const CLI::Option* o) {
+  return o != nullptr && o->get_expected_min() > 0;
+}
 
 }  // namespace
 

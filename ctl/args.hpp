@@ -16,8 +16,8 @@ namespace ctl {
 
 /// Where the flags of `app` end in args[from..] and where the first positional begins.
 struct arg_split {
-  std::size_t flags_end;       ///< one past the last flag (or value) token
-  std::size_t positional;      ///< index of the first positional (args.size() if none)
+  std::size_t flags_end;   ///< one past the last flag (or value) token
+  std::size_t positional;  ///< index of the first positional (args.size() if none)
 };
 
 /// Scans args[from..] against the options of `app`: tokens starting with '-' are options

@@ -1,11 +1,11 @@
 #include "ctl/attach.hpp"
 
+#include <poll.h>
+#include <unistd.h>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
 #include <memory>
-#include <poll.h>
-#include <unistd.h>
 
 #include "ctl/common.hpp"
 #include "ctl/detach_keys.hpp"
@@ -99,7 +99,8 @@ int attach_stream(client& c, uint32_t msgid, const attach_options& o, bool* fail
         forward.clear();
         if (k <= 0) {  // EOF (or an unreadable stdin): close the container's stdin
           forward = matcher.pending();
-          if (!forward.empty()) c.notify("stdin", stdin_params(msgid, forward.data(), forward.size()));
+          if (!forward.empty())
+            c.notify("stdin", stdin_params(msgid, forward.data(), forward.size()));
           c.notify("stdin", json{{"msgid", msgid}, {"eof", true}});
           stdin_open = false;
         } else {

@@ -1,10 +1,10 @@
 #include "ctl/client.hpp"
 
-#include <cerrno>
-#include <cstring>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
+#include <cerrno>
+#include <cstring>
 
 #include "messages/rpc.hpp"
 
@@ -26,9 +26,13 @@ ctrd::ec error_code_of(const json& error) {
   return static_cast<ctrd::ec>(c);
 }
 
-int exit_code_of(const json& error) { return ctrd::exit_code_for(error_code_of(error)); }
+int exit_code_of(const json& error) {
+  return ctrd::exit_code_for(error_code_of(error));
+}
 
-ctrd::ec response::code() const { return ok() ? ctrd::ec::none : error_code_of(error); }
+ctrd::ec response::code() const {
+  return ok() ? ctrd::ec::none : error_code_of(error);
+}
 
 std::string response::message() const {
   if (ok()) return {};
@@ -99,7 +103,8 @@ void client::flush() {
       if (e == EPIPE || e == ECONNRESET) {
         char buf[4096];
         ssize_t got;
-        while ((got = ::recv(fd_, buf, sizeof buf, MSG_DONTWAIT)) > 0) reader_.feed(buf, static_cast<std::size_t>(got));
+        while ((got = ::recv(fd_, buf, sizeof buf, MSG_DONTWAIT)) > 0)
+          reader_.feed(buf, static_cast<std::size_t>(got));
         std::string body;
         while (reader_.next(body)) dispatch(body);  // throws for a connection-level error
       }

@@ -37,8 +37,8 @@ runner add_attach(CLI::App& app) {
     terminal_setup t = terminal_setup_of(info.result);
     ao.tty = t.tty;
     ao.forward_stdin = !o->no_stdin && t.interactive;
-    uint32_t id = c.send("attach", json{{"container", o->name}, {"stdin", ao.forward_stdin}},
-                         write_output);
+    uint32_t id =
+        c.send("attach", json{{"container", o->name}, {"stdin", ao.forward_stdin}}, write_output);
     return attach_stream(c, id, ao);
   };
 }

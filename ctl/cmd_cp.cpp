@@ -1,8 +1,8 @@
-// `ctrctl cp` (podman cp), built into ctrctl-cp (cp_launcher.cpp). cp copies between the host and one container:
-// the path rules are copy_paths.hpp's; the container side is ctrd's `stat`, `copy_out` and
-// `copy_in` (docs/protocol.md, "Files"); the host side runs here, with the user's own
-// permissions, through the same root-confined tar code ctrd uses (runtime/tar_stream.hpp,
-// the host's "/" as root). "-" as the host side is a tar on stdout / stdin.
+// `ctrctl cp` (podman cp), built into ctrctl-cp (cp_launcher.cpp). cp copies between the host and
+// one container: the path rules are copy_paths.hpp's; the container side is ctrd's `stat`,
+// `copy_out` and `copy_in` (docs/protocol.md, "Files"); the host side runs here, with the user's
+// own permissions, through the same root-confined tar code ctrd uses (runtime/tar_stream.hpp, the
+// host's "/" as root). "-" as the host side is a tar on stdout / stdin.
 #include <poll.h>
 #include <sys/stat.h>
 #include <unistd.h>

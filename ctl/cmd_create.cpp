@@ -13,8 +13,9 @@ namespace {
 // Shown in --help only: main.cpp splits the command off before CLI11 parses.
 void add_command_placeholder(CLI::App& sub) {
   static std::vector<std::string> unused;
-  sub.add_option("CMD", unused, "Command to run, then its arguments (everything after CMD "
-                                "belongs to the container)");
+  sub.add_option("CMD", unused,
+                 "Command to run, then its arguments (everything after CMD "
+                 "belongs to the container)");
 }
 
 // Sends `create`; returns the new id, or prints the error, sets `status` and returns "".

@@ -2,10 +2,10 @@
 // until --until has passed (ctrd then ends the request; exit 0). Human lines by default
 // (format.hpp event_human()), one JSON object per line with --format json. A `dropped`
 // notice (the client was too slow) becomes a warning on stderr.
+#include <poll.h>
 #include <cerrno>
 #include <csignal>
 #include <memory>
-#include <poll.h>
 
 #include <CLI/CLI.hpp>
 

@@ -31,7 +31,7 @@ void warn_escalated(const std::string& name, const response& r) {
   auto sig = res.find("signal");
   auto tmo = res.find("timeout");
   if (sig != res.end() && tmo != res.end() && tmo->is_number()) {
-    std::string signame = sig->is_string() ? sig->get<std::string>()
+    std::string signame = sig->is_string()           ? sig->get<std::string>()
                           : sig->is_number_integer() ? ctrd::signal_name(sig->get<int>())
                                                      : std::string("SIGTERM");
     print_warning("StopSignal " + signame + " failed to stop container " + name + " in " +
@@ -50,8 +50,9 @@ runner add_init(CLI::App& app) {
   return [names](context& ctx) {
     client c;
     connect(c, ctx);
-    return for_each_container(c, *names, "init",
-                              [](const std::string& n) { return json{{"container", n}}; });
+    return for_each_container(c, *names, "init", [](const std::string& n) {
+      return json{{"container", n}};
+    });
   };
 }
 
@@ -81,8 +82,9 @@ runner add_start(CLI::App& app) {
     client c;
     connect(c, ctx);
     if (!attach)
-      return for_each_container(c, o->names, "start",
-                                [](const std::string& n) { return json{{"container", n}}; });
+      return for_each_container(c, o->names, "start", [](const std::string& n) {
+        return json{{"container", n}};
+      });
     // The terminal setup decides raw mode and whether stdin can be forwarded.
     response info = c.call("inspect", json{{"container", o->names[0]}});
     if (!info.ok()) {
@@ -192,7 +194,9 @@ runner add_rm(CLI::App& app) {
     connect(c, ctx);
     return for_each_container(
         c, o->names, "remove",
-        [&](const std::string& n) { return json{{"container", n}, {"force", o->force}}; },
+        [&](const std::string& n) {
+          return json{{"container", n}, {"force", o->force}};
+        },
         [](const std::string& n, const response& r) {
           if (r.ok()) out_line(n);  // --ignore'd missing containers print nothing
         },

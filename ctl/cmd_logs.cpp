@@ -24,7 +24,8 @@ runner add_logs(CLI::App& app) {
   };
   auto o = std::make_shared<options>();
   auto* sub = app.add_subcommand("logs", "Print a container's captured output");
-  sub->add_flag("-f,--follow", o->follow, "Keep printing new output until the container is removed");
+  sub->add_flag("-f,--follow", o->follow,
+                "Keep printing new output until the container is removed");
   sub->add_option("--tail", o->tail, "Print only the last N lines (default: all)");
   sub->add_option("--since", o->since,
                   "Only output after this time (RFC 3339, Unix seconds, or a duration ago: 10m)");

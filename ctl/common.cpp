@@ -8,7 +8,9 @@
 
 namespace ctl {
 
-void connect(client& c, const context& ctx) { c.connect(ctrd::resolve_socket_path(ctx.socket)); }
+void connect(client& c, const context& ctx) {
+  c.connect(ctrd::resolve_socket_path(ctx.socket));
+}
 
 void write_output(const std::string& stream, const char* data, std::size_t size) {
   if (stream == "stdout") {
@@ -51,8 +53,7 @@ int result_exit_code(const response& r) {
   return 125;
 }
 
-int attached_start(client& c, const std::string& container, const attach_options& o,
-                   bool* failed) {
+int attached_start(client& c, const std::string& container, const attach_options& o, bool* failed) {
   json params{{"container", container}, {"attach", true}};
   if (o.forward_stdin) params["stdin"] = true;
   uint32_t id = c.send("start", params, write_output);

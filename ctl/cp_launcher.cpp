@@ -1,11 +1,11 @@
 // `ctrctl cp` runs in a separate binary, ctrctl-cp, installed next to ctrctl: only cp needs
 // libarchive (the host side of the tar streams), and loading it and its dozen dependencies
 // would cost every other ctrctl invocation a few milliseconds at start-up.
+#include <unistd.h>
 #include <cerrno>
 #include <climits>
 #include <cstring>
 #include <string>
-#include <unistd.h>
 #include <vector>
 
 #include <CLI/CLI.hpp>
@@ -16,7 +16,8 @@
 namespace ctl {
 
 runner add_cp_launcher(CLI::App& app) {
-  auto* cmd = app.add_subcommand("cp", "Copy files between a container and the host (runs ctrctl-cp)");
+  auto* cmd =
+      app.add_subcommand("cp", "Copy files between a container and the host (runs ctrctl-cp)");
   cmd->allow_extras();
   return [](context&) { return 125; };  // never reached: run_cp_helper() replaces the process
 }

@@ -132,7 +132,8 @@ std::vector<std::string> split_requires(const std::vector<std::string>& values) 
     std::size_t pos = 0;
     for (;;) {
       auto comma = v.find(',', pos);
-      std::string name = v.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+      std::string name =
+          v.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
       if (!ctrd::valid_container_name(name))
         invalid("invalid required container name \"" + name + "\" in --requires \"" + v +
                 "\": names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*");
@@ -468,7 +469,8 @@ json build_definition(const create_options& o, const std::vector<std::string>& h
     }
     def["labels"] = std::move(labels);
   }
-  if (!o.stop_signal.empty()) def["stop_signal"] = ctrd::signal_name(ctrd::parse_signal(o.stop_signal));
+  if (!o.stop_signal.empty())
+    def["stop_signal"] = ctrd::signal_name(ctrd::parse_signal(o.stop_signal));
   if (!o.stop_timeout.empty()) {
     const auto& t = o.stop_timeout;
     if (t.size() > 9 || t.find_first_not_of("0123456789") != std::string::npos)
@@ -498,15 +500,16 @@ json build_definition(const create_options& o, const std::vector<std::string>& h
   duration(o.health_start_period, "health_start_period_ms", health);
   if (!o.health_retries.empty()) {
     uint64_t n = count_flag(o.health_retries, "health retries");
-    if (n == 0) invalid("invalid health retries \"" + o.health_retries + "\": must be greater than 0");
+    if (n == 0)
+      invalid("invalid health retries \"" + o.health_retries + "\": must be greater than 0");
     health["health_retries"] = n;
   }
   if (health.contains("health_timeout_ms") && health["health_timeout_ms"] == 0)
     invalid("invalid health timeout \"" + o.health_timeout + "\": must be greater than 0");
   ctrd::health_action action = ctrd::parse_health_action(o.health_on_failure);
   if (!o.health_on_failure.empty()) health["health_on_failure"] = ctrd::to_string(action);
-  bool has_check = !o.health_cmd.empty() && !iequals(o.health_cmd, "none") &&
-                   !interval_disabled && !o.no_healthcheck;
+  bool has_check = !o.health_cmd.empty() && !iequals(o.health_cmd, "none") && !interval_disabled &&
+                   !o.no_healthcheck;
   if (has_check) {
     def["health_cmd"] = json::array({"/bin/sh", "-c", o.health_cmd});
     def.update(health);

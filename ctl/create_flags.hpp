@@ -18,47 +18,47 @@ using ctrd::json;
 
 /// Raw create flags as typed by the user, plus the container command.
 struct create_options {
-  std::string name;                     ///< --name
-  std::string restart;                  ///< --restart POLICY
-  std::string stop_signal;              ///< --stop-signal SIG
-  std::string stop_timeout;             ///< --stop-timeout SECS (text, validated here)
-  std::vector<std::string> env;         ///< -e/--env K=V, K, or PREFIX*
-  std::vector<std::string> env_files;   ///< --env-file F
-  std::string workdir;                  ///< -w/--workdir DIR
-  std::string user;                     ///< -u/--user UID[:GID]
-  std::vector<std::string> labels;      ///< -l/--label K=V or K
-  bool rm = false;                      ///< --rm (auto_remove)
-  std::vector<std::string> requires_;   ///< --requires NAME[,NAME] (repeatable)
-  std::string restart_delay;            ///< --restart-delay D (durations: text, see below)
-  std::string restart_max_delay;        ///< --restart-max-delay D
-  std::string restart_reset;            ///< --restart-reset D
-  std::string restart_limit;            ///< --restart-limit N (0 = no limit)
-  std::string restart_window;           ///< --restart-window D
-  std::string health_cmd;               ///< --health-cmd CMD (run by /bin/sh -c; "none": no check)
-  std::string health_interval;          ///< --health-interval D ("disable": no check)
-  std::string health_timeout;           ///< --health-timeout D
-  std::string health_retries;           ///< --health-retries N (> 0)
-  std::string health_start_period;      ///< --health-start-period D
-  std::string health_on_failure;        ///< --health-on-failure none|kill|restart|stop
-  bool no_healthcheck = false;          ///< --no-healthcheck
-  std::string sdnotify;                 ///< --sdnotify container|ignore
-  bool interactive = false;             ///< -i/--interactive (keep stdin open)
-  bool tty = false;                     ///< -t/--tty (pseudo-terminal)
-  std::vector<std::string> log_opts;    ///< --log-opt max-size=SIZE | max-file=N
-  std::string rootfs;                   ///< --rootfs DIR (or DIR:O for an overlay)
-  bool rootfs_overlay = false;          ///< --rootfs-overlay
-  bool read_only = false;               ///< --read-only
-  std::vector<std::string> volumes;     ///< -v/--volume HOST:CTR[:ro|rw]
-  std::string hostname;                 ///< --hostname NAME
-  std::string pid;                      ///< --pid private|host
-  std::string ipc;                      ///< --ipc private|host
-  std::string uts;                      ///< --uts private|host
-  std::string network;                  ///< --network/--net host|none
-  std::string memory;                   ///< -m/--memory SIZE (text, validated here)
-  std::string cpus;                     ///< --cpus FLOAT
-  std::string cpu_shares;               ///< -c/--cpu-shares N
-  std::string pids_limit;               ///< --pids-limit N (-1 or 0: unlimited)
-  std::vector<std::string> command;     ///< CMD [ARG...]
+  std::string name;                    ///< --name
+  std::string restart;                 ///< --restart POLICY
+  std::string stop_signal;             ///< --stop-signal SIG
+  std::string stop_timeout;            ///< --stop-timeout SECS (text, validated here)
+  std::vector<std::string> env;        ///< -e/--env K=V, K, or PREFIX*
+  std::vector<std::string> env_files;  ///< --env-file F
+  std::string workdir;                 ///< -w/--workdir DIR
+  std::string user;                    ///< -u/--user UID[:GID]
+  std::vector<std::string> labels;     ///< -l/--label K=V or K
+  bool rm = false;                     ///< --rm (auto_remove)
+  std::vector<std::string> requires_;  ///< --requires NAME[,NAME] (repeatable)
+  std::string restart_delay;           ///< --restart-delay D (durations: text, see below)
+  std::string restart_max_delay;       ///< --restart-max-delay D
+  std::string restart_reset;           ///< --restart-reset D
+  std::string restart_limit;           ///< --restart-limit N (0 = no limit)
+  std::string restart_window;          ///< --restart-window D
+  std::string health_cmd;              ///< --health-cmd CMD (run by /bin/sh -c; "none": no check)
+  std::string health_interval;         ///< --health-interval D ("disable": no check)
+  std::string health_timeout;          ///< --health-timeout D
+  std::string health_retries;          ///< --health-retries N (> 0)
+  std::string health_start_period;     ///< --health-start-period D
+  std::string health_on_failure;       ///< --health-on-failure none|kill|restart|stop
+  bool no_healthcheck = false;         ///< --no-healthcheck
+  std::string sdnotify;                ///< --sdnotify container|ignore
+  bool interactive = false;            ///< -i/--interactive (keep stdin open)
+  bool tty = false;                    ///< -t/--tty (pseudo-terminal)
+  std::vector<std::string> log_opts;   ///< --log-opt max-size=SIZE | max-file=N
+  std::string rootfs;                  ///< --rootfs DIR (or DIR:O for an overlay)
+  bool rootfs_overlay = false;         ///< --rootfs-overlay
+  bool read_only = false;              ///< --read-only
+  std::vector<std::string> volumes;    ///< -v/--volume HOST:CTR[:ro|rw]
+  std::string hostname;                ///< --hostname NAME
+  std::string pid;                     ///< --pid private|host
+  std::string ipc;                     ///< --ipc private|host
+  std::string uts;                     ///< --uts private|host
+  std::string network;                 ///< --network/--net host|none
+  std::string memory;                  ///< -m/--memory SIZE (text, validated here)
+  std::string cpus;                    ///< --cpus FLOAT
+  std::string cpu_shares;              ///< -c/--cpu-shares N
+  std::string pids_limit;              ///< --pids-limit N (-1 or 0: unlimited)
+  std::vector<std::string> command;    ///< CMD [ARG...]
 };
 
 /// Registers the shared create flags on `cmd`, bound to `opts` (which must outlive parsing).

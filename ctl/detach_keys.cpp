@@ -11,13 +11,20 @@ namespace {
 int ctrl_code(char x) {
   if (x >= 'a' && x <= 'z') return x - 'a' + 1;
   switch (x) {
-    case '@': return 0;
-    case '[': return 27;
-    case '\\': return 28;
-    case ']': return 29;
-    case '^': return 30;
-    case '_': return 31;
-    default: return -1;
+    case '@':
+      return 0;
+    case '[':
+      return 27;
+    case '\\':
+      return 28;
+    case ']':
+      return 29;
+    case '^':
+      return 30;
+    case '_':
+      return 31;
+    default:
+      return -1;
   }
 }
 
@@ -29,7 +36,8 @@ std::string parse_detach_keys(const std::string& spec) {
   std::size_t pos = 0;
   for (;;) {
     auto comma = spec.find(',', pos);
-    std::string key = spec.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+    std::string key =
+        spec.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
     if (key.size() == 1) {
       out += key[0];
     } else {

@@ -88,7 +88,9 @@ std::string status_string(const std::string& state, int exit_code, int64_t start
   return s;
 }
 
-std::string short_id(const std::string& id) { return id.substr(0, 12); }
+std::string short_id(const std::string& id) {
+  return id.substr(0, 12);
+}
 
 std::string command_string(const json& command, bool no_trunc) {
   std::string s;
@@ -130,13 +132,14 @@ std::string ps_table(const json& summaries, int64_t now, bool no_trunc) {
     rows.reserve(summaries.size() + 1);
     for (const auto& c : summaries) {
       std::string id = str_field(c, "id");
-      rows.push_back({no_trunc ? id : short_id(id),
-                      command_string(c.contains("command") ? c["command"] : json(), no_trunc),
-                      ago_string(int_field(c, "created_ns"), now),
-                      status_string(str_field(c, "state"), static_cast<int>(int_field(c, "exit_code")),
-                                    int_field(c, "started_ns"), int_field(c, "finished_ns"), now,
-                                    str_field(c, "health")),
-                      std::to_string(int_field(c, "restart_count")), str_field(c, "name")});
+      rows.push_back(
+          {no_trunc ? id : short_id(id),
+           command_string(c.contains("command") ? c["command"] : json(), no_trunc),
+           ago_string(int_field(c, "created_ns"), now),
+           status_string(str_field(c, "state"), static_cast<int>(int_field(c, "exit_code")),
+                         int_field(c, "started_ns"), int_field(c, "finished_ns"), now,
+                         str_field(c, "health")),
+           std::to_string(int_field(c, "restart_count")), str_field(c, "name")});
     }
   }
   // Go tabwriter (minwidth 12, padding 2): every column but the last is as wide as its

@@ -1,10 +1,10 @@
 #include "ctl/io.hpp"
 
+#include <unistd.h>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
-#include <unistd.h>
 
 namespace ctl {
 namespace {
@@ -14,7 +14,9 @@ void (*exit_hook)() = nullptr;
 
 }  // namespace
 
-void set_exit_hook(void (*hook)()) { exit_hook = hook; }
+void set_exit_hook(void (*hook)()) {
+  exit_hook = hook;
+}
 
 void exit_now(int status) {
   if (exit_hook != nullptr) exit_hook();
@@ -46,11 +48,17 @@ void out_line(const std::string& line) {
   out(s);
 }
 
-void err(const std::string& text) { (void)write_all(STDERR_FILENO, text.data(), text.size()); }
+void err(const std::string& text) {
+  (void)write_all(STDERR_FILENO, text.data(), text.size());
+}
 
-void print_error(const std::string& message) { err("Error: " + message + "\n"); }
+void print_error(const std::string& message) {
+  err("Error: " + message + "\n");
+}
 
-void mark_start_time() { clock_gettime(CLOCK_MONOTONIC, &start_time); }
+void mark_start_time() {
+  clock_gettime(CLOCK_MONOTONIC, &start_time);
+}
 
 void print_warning(const std::string& message) {
   timespec now{};

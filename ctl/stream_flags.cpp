@@ -15,7 +15,9 @@ namespace {
   throw ctrd::error(ctrd::ec::invalid_argument, msg);
 }
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
 
 // Reads exactly `n` digits at s[pos..]; advances pos.
 bool digits(const std::string& s, std::size_t& pos, int n, int& value) {
@@ -94,8 +96,8 @@ bool parse_timestamp(const std::string& s, int64_t& out) {
   if (pos != s.size()) return false;
   int64_t secs;
   if (has_zone) {
-    secs = days_from_civil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second -
-           offset_s;
+    secs =
+        days_from_civil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second - offset_s;
   } else {  // local time, as Go's time.ParseInLocation(..., time.Local)
     std::tm tm{};
     tm.tm_year = year - 1900;
@@ -171,13 +173,20 @@ bool parse_go_duration_ns(const std::string& text, int64_t& out) {
     while (pos < text.size() && !is_digit(text[pos]) && text[pos] != '.') ++pos;
     std::string unit = text.substr(ustart, pos - ustart);
     long double mult;
-    if (unit == "ns") mult = 1;
-    else if (unit == "us" || unit == "\xc2\xb5s" || unit == "\xce\xbcs") mult = 1e3L;
-    else if (unit == "ms") mult = 1e6L;
-    else if (unit == "s") mult = 1e9L;
-    else if (unit == "m") mult = 60e9L;
-    else if (unit == "h") mult = 3600e9L;
-    else return false;
+    if (unit == "ns")
+      mult = 1;
+    else if (unit == "us" || unit == "\xc2\xb5s" || unit == "\xce\xbcs")
+      mult = 1e3L;
+    else if (unit == "ms")
+      mult = 1e6L;
+    else if (unit == "s")
+      mult = 1e9L;
+    else if (unit == "m")
+      mult = 60e9L;
+    else if (unit == "h")
+      mult = 3600e9L;
+    else
+      return false;
     total += v * mult;
     if (total > static_cast<long double>(std::numeric_limits<int64_t>::max())) return false;
   }
@@ -197,8 +206,9 @@ int64_t parse_time_ns(const std::string& text, int64_t now) {
 
 uint64_t parse_log_size(const std::string& text) {
   auto bad = [&]() -> uint64_t {
-    invalid("invalid size \"" + text + "\": use a number of bytes with an optional k, m or g "
-                                      "suffix (10m, 512k, 1g)");
+    invalid("invalid size \"" + text +
+            "\": use a number of bytes with an optional k, m or g "
+            "suffix (10m, 512k, 1g)");
   };
   std::size_t pos = 0;
   long double v = 0;
@@ -223,15 +233,29 @@ uint64_t parse_log_size(const std::string& text) {
   long double mult = 1;
   if (pos < text.size()) {
     switch (std::tolower(static_cast<unsigned char>(text[pos]))) {
-      case 'k': mult = 1e3L; break;
-      case 'm': mult = 1e6L; break;
-      case 'g': mult = 1e9L; break;
-      case 't': mult = 1e12L; break;
-      case 'p': mult = 1e15L; break;
-      default: mult = 0; break;
+      case 'k':
+        mult = 1e3L;
+        break;
+      case 'm':
+        mult = 1e6L;
+        break;
+      case 'g':
+        mult = 1e9L;
+        break;
+      case 't':
+        mult = 1e12L;
+        break;
+      case 'p':
+        mult = 1e15L;
+        break;
+      default:
+        mult = 0;
+        break;
     }
-    if (mult != 0) ++pos;
-    else mult = 1;
+    if (mult != 0)
+      ++pos;
+    else
+      mult = 1;
   }
   if (mult != 1 && pos < text.size() && (text[pos] == 'i' || text[pos] == 'I')) ++pos;
   if (pos < text.size() && (text[pos] == 'b' || text[pos] == 'B')) ++pos;
@@ -311,8 +335,9 @@ json parse_event_filters(const std::vector<std::string>& values) {
       if (value == "die") value = "died";  // podman's alias
       key = "event";
     } else if (key != "container") {
-      invalid("invalid filter \"" + f + "\": supported filters are container=NAME|ID, "
-                                        "event=STATUS and type=container");
+      invalid("invalid filter \"" + f +
+              "\": supported filters are container=NAME|ID, "
+              "event=STATUS and type=container");
     }
     json& list = filters[key];
     if (!list.is_array()) list = json::array();

@@ -1,11 +1,11 @@
 #include "ctl/terminal.hpp"
 
-#include <cerrno>
-#include <csignal>
 #include <fcntl.h>
 #include <sys/ioctl.h>
 #include <termios.h>
 #include <unistd.h>
+#include <cerrno>
+#include <csignal>
 
 #include "ctl/io.hpp"
 #include "messages/error.hpp"
@@ -89,7 +89,8 @@ signal_pipe::signal_pipe(std::initializer_list<int> signals) : signals_(signals)
 signal_pipe::~signal_pipe() {
   for (int sig : signals_) {
     // SIGINT keeps the fatal handler while the terminal is raw, else goes back to default.
-    bool fatal = raw_fd >= 0 && (sig == SIGINT || sig == SIGTERM || sig == SIGHUP || sig == SIGQUIT);
+    bool fatal =
+        raw_fd >= 0 && (sig == SIGINT || sig == SIGTERM || sig == SIGHUP || sig == SIGQUIT);
     struct sigaction sa {};
     sa.sa_handler = fatal ? fatal_signal : SIG_DFL;
     sigemptyset(&sa.sa_mask);

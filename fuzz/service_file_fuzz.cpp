@@ -80,7 +80,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   FUZZ_CHECK(r.service.has_value() != r.error.has_value());
   FUZZ_CHECK(r.ok() == r.service.has_value());
-  if (r.error) check_error(*r.error);
-  else check_service(*r.service);
+  if (r.error)
+    check_error(*r.error);
+  else
+    check_service(*r.service);
   return 0;
 }

@@ -5,7 +5,8 @@
 //  - framing: feeding the stream in chunks yields exactly the frames of feeding it at once,
 //    and the same outcome (protocol error or the same number of buffered bytes); the bytes
 //    add up; a reader with a small limit yields a prefix of the same frames;
-//  - every frame body (and the whole stream as one body): decode_rpc either succeeds or throws ctrd::error{ec::protocol}; a
+//  - every frame body (and the whole stream as one body): decode_rpc either succeeds or throws
+//  ctrd::error{ec::protocol}; a
 //    decoded message re-encoded with the public encoders decodes to the same message;
 //  - the stream as one msgpack value: decode_msgpack either succeeds or throws
 //    ctrd::error{ec::protocol}; encode(decode(x)) is a fixpoint of decode/encode; tighter
@@ -97,7 +98,8 @@ void check_framing(const char* data, std::size_t size, uint8_t mode) {
   // A smaller limit refuses earlier, never differently.
   framing small = read_frames(data, size, nullptr, 64);
   FUZZ_CHECK(small.frames.size() <= whole.frames.size());
-  for (std::size_t i = 0; i < small.frames.size(); ++i) FUZZ_CHECK(small.frames[i] == whole.frames[i]);
+  for (std::size_t i = 0; i < small.frames.size(); ++i)
+    FUZZ_CHECK(small.frames[i] == whole.frames[i]);
   if (!small.failed) FUZZ_CHECK(small.frames == whole.frames && !whole.failed);
 }
 
@@ -132,8 +134,10 @@ void check_rpc(const std::string& body) {
       break;
     case rpc_kind::response:
       FUZZ_CHECK(m.error.is_null() || m.error.is_object());
-      if (m.error.is_null()) frame = encode_result(m.msgid, m.result);
-      else append_frame(frame, encode_msgpack(json::array({1, m.msgid, m.error, m.result})));
+      if (m.error.is_null())
+        frame = encode_result(m.msgid, m.result);
+      else
+        append_frame(frame, encode_msgpack(json::array({1, m.msgid, m.error, m.result})));
       break;
     case rpc_kind::notification:
       FUZZ_CHECK(m.params.is_object());

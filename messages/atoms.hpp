@@ -28,56 +28,65 @@ using logs_atom = caf::atom_constant<caf::atom("logs")>;
 using resolve_atom = caf::atom_constant<caf::atom("resolve")>;
 
 // Internal notifications.
-using status_atom = caf::atom_constant<caf::atom("status")>;      // container -> supervisor replica
-using gone_atom = caf::atom_constant<caf::atom("gone")>;          // container removed
-using exited_atom = caf::atom_constant<caf::atom("exited")>;      // host -> container: main pid ended
-using output_atom = caf::atom_constant<caf::atom("output")>;      // host -> container, container -> session
-using eof_atom = caf::atom_constant<caf::atom("eof")>;            // host -> container: stream closed
-using drained_atom = caf::atom_constant<caf::atom("drained")>;    // host -> container: group empty
-using timeout_atom = caf::atom_constant<caf::atom("timeout")>;    // stop timer (with generation)
-using done_atom = caf::atom_constant<caf::atom("done")>;          // stream end (container -> session)
+using status_atom = caf::atom_constant<caf::atom("status")>;  // container -> supervisor replica
+using gone_atom = caf::atom_constant<caf::atom("gone")>;      // container removed
+using exited_atom = caf::atom_constant<caf::atom("exited")>;  // host -> container: main pid ended
+using output_atom =
+    caf::atom_constant<caf::atom("output")>;            // host -> container, container -> session
+using eof_atom = caf::atom_constant<caf::atom("eof")>;  // host -> container: stream closed
+using drained_atom = caf::atom_constant<caf::atom("drained")>;  // host -> container: group empty
+using timeout_atom = caf::atom_constant<caf::atom("timeout")>;  // stop timer (with generation)
+using done_atom = caf::atom_constant<caf::atom("done")>;        // stream end (container -> session)
 using shutdown_atom = caf::atom_constant<caf::atom("shutdown")>;  // signal -> supervisor
-using boot_atom = caf::atom_constant<caf::atom("boot")>;          // supervisor -> container: boot start
-using signal_atom = caf::atom_constant<caf::atom("signal")>;      // host -> supervisor: a daemon signal
+using boot_atom = caf::atom_constant<caf::atom("boot")>;      // supervisor -> container: boot start
+using signal_atom = caf::atom_constant<caf::atom("signal")>;  // host -> supervisor: a daemon signal
 
-using health_atom = caf::atom_constant<caf::atom("health")>;     // healthcheck run / health timer
-using htimeout_atom = caf::atom_constant<caf::atom("htimeout")>; // a health check ran too long
-using respawn_atom = caf::atom_constant<caf::atom("respawn")>;   // policy-restart timer
-using notify_atom = caf::atom_constant<caf::atom("notify")>;     // host -> container: sd_notify datagram
-using sync_atom = caf::atom_constant<caf::atom("sync")>;         // reconcile with the real process
-using reload_atom = caf::atom_constant<caf::atom("reload")>;     // re-read service files
-using ready_atom = caf::atom_constant<caf::atom("ready")>;       // dependency start bookkeeping
+using health_atom = caf::atom_constant<caf::atom("health")>;      // healthcheck run / health timer
+using htimeout_atom = caf::atom_constant<caf::atom("htimeout")>;  // a health check ran too long
+using respawn_atom = caf::atom_constant<caf::atom("respawn")>;    // policy-restart timer
+using notify_atom =
+    caf::atom_constant<caf::atom("notify")>;              // host -> container: sd_notify datagram
+using sync_atom = caf::atom_constant<caf::atom("sync")>;  // reconcile with the real process
+using reload_atom = caf::atom_constant<caf::atom("reload")>;  // re-read service files
+using ready_atom = caf::atom_constant<caf::atom("ready")>;    // dependency start bookkeeping
 
-using attach_atom = caf::atom_constant<caf::atom("attach")>;     // subscribe to output (+stdin)
-using detach_atom = caf::atom_constant<caf::atom("detach")>;     // end an attach
-using stdin_atom = caf::atom_constant<caf::atom("stdin")>;       // bytes (or eof) for the container's stdin
-using resize_atom = caf::atom_constant<caf::atom("resize")>;     // terminal size
-using writable_atom = caf::atom_constant<caf::atom("writable")>; // host -> container: stdin fd writable
-using replayed_atom = caf::atom_constant<caf::atom("replayed")>; // log reader -> container: history sent
-using record_atom = caf::atom_constant<caf::atom("record")>;     // log reader -> session: one log record
-using event_atom = caf::atom_constant<caf::atom("event")>;       // container -> event bus, bus -> session
+using attach_atom = caf::atom_constant<caf::atom("attach")>;  // subscribe to output (+stdin)
+using detach_atom = caf::atom_constant<caf::atom("detach")>;  // end an attach
+using stdin_atom =
+    caf::atom_constant<caf::atom("stdin")>;  // bytes (or eof) for the container's stdin
+using resize_atom = caf::atom_constant<caf::atom("resize")>;  // terminal size
+using writable_atom =
+    caf::atom_constant<caf::atom("writable")>;  // host -> container: stdin fd writable
+using replayed_atom =
+    caf::atom_constant<caf::atom("replayed")>;  // log reader -> container: history sent
+using record_atom =
+    caf::atom_constant<caf::atom("record")>;  // log reader -> session: one log record
+using event_atom =
+    caf::atom_constant<caf::atom("event")>;  // container -> event bus, bus -> session
 using subscribe_atom = caf::atom_constant<caf::atom("subscribe")>;
 
 // Isolation and files (issue 5).
 using pause_atom = caf::atom_constant<caf::atom("pause")>;
 using unpause_atom = caf::atom_constant<caf::atom("unpause")>;
 using stats_atom = caf::atom_constant<caf::atom("stats")>;
-using mount_atom = caf::atom_constant<caf::atom("mount")>;       // ctrctl mount / unmount
+using mount_atom = caf::atom_constant<caf::atom("mount")>;  // ctrctl mount / unmount
 using unmount_atom = caf::atom_constant<caf::atom("unmount")>;
-using stat_atom = caf::atom_constant<caf::atom("stat")>;         // stat a path inside the root
-using artifact_atom = caf::atom_constant<caf::atom("artifact")>; // (artifact_atom, op, name, data)
-using grant_atom = caf::atom_constant<caf::atom("grant")>;       // session -> container: root for a file job
-using release_atom = caf::atom_constant<caf::atom("release")>;   // file job -> container: root no longer used
-using data_atom = caf::atom_constant<caf::atom("data")>;         // file job <-> session: tar bytes
-using ack_atom = caf::atom_constant<caf::atom("ack")>;           // file job -> session: bytes consumed
+using stat_atom = caf::atom_constant<caf::atom("stat")>;          // stat a path inside the root
+using artifact_atom = caf::atom_constant<caf::atom("artifact")>;  // (artifact_atom, op, name, data)
+using grant_atom =
+    caf::atom_constant<caf::atom("grant")>;  // session -> container: root for a file job
+using release_atom =
+    caf::atom_constant<caf::atom("release")>;  // file job -> container: root no longer used
+using data_atom = caf::atom_constant<caf::atom("data")>;  // file job <-> session: tar bytes
+using ack_atom = caf::atom_constant<caf::atom("ack")>;    // file job -> session: bytes consumed
 using exec_atom = caf::atom_constant<caf::atom("exec")>;
-using route_atom = caf::atom_constant<caf::atom("route")>;       // where stdin/resize of a msgid go
+using route_atom = caf::atom_constant<caf::atom("route")>;  // where stdin/resize of a msgid go
 
 // Store protocol.
 using load_atom = caf::atom_constant<caf::atom("load")>;
 using put_atom = caf::atom_constant<caf::atom("put")>;
 using erase_atom = caf::atom_constant<caf::atom("erase")>;
-using flush_atom = caf::atom_constant<caf::atom("flush")>;    // store -> itself: group commit
+using flush_atom = caf::atom_constant<caf::atom("flush")>;  // store -> itself: group commit
 
 }  // namespace ctrd
 

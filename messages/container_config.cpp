@@ -27,7 +27,8 @@ std::vector<std::string> string_list(const json& j, const std::string& key) {
 
 uint32_t u32_of(const json& j, const std::string& key, uint32_t max = 0xffffffffu) {
   if (!j.is_number_unsigned() || j.get<uint64_t>() > max)
-    bad(key, "must be a non-negative integer" + (max < 0xffffffffu ? " up to " + std::to_string(max) : std::string()));
+    bad(key, "must be a non-negative integer" +
+                 (max < 0xffffffffu ? " up to " + std::to_string(max) : std::string()));
   return static_cast<uint32_t>(j.get<uint64_t>());
 }
 
@@ -52,46 +53,50 @@ std::string restart_string(const restart_policy& p) {
 
 json to_json(const container_config& c) {
   json out{{"id", c.id},
-              {"name", c.name},
-              {"command", c.command},
-              {"env", c.env},
-              {"workdir", c.workdir},
-              {"user", c.user},
-              {"labels", c.labels},
-              {"stop_signal", c.stop_signal},
-              {"stop_timeout", c.stop_timeout},
-              {"restart", restart_string(c.restart)},
-              {"auto_remove", c.auto_remove},
-              {"created_ns", c.created_ns},
-              {"requires", c.requires_},
-              {"restart_delay_ms", c.backoff.initial_ms},
-              {"restart_max_delay_ms", c.backoff.max_ms},
-              {"restart_reset_ms", c.backoff.reset_ms},
-              {"restart_limit", c.backoff.limit},
-              {"restart_window_ms", c.backoff.window_ms},
-              {"health_cmd", c.health.cmd},
-              {"health_interval_ms", c.health.interval_ms},
-              {"health_timeout_ms", c.health.timeout_ms},
-              {"health_retries", c.health.retries},
-              {"health_start_period_ms", c.health.start_period_ms},
-              {"health_on_failure", to_string(c.health.on_failure)},
-              {"sdnotify", c.sdnotify},
-              {"source", c.source},
-              {"autostart", c.autostart},
-              {"interactive", c.interactive},
-              {"tty", c.tty},
-              {"log_max_size", c.log_max_size},
-              {"log_max_files", c.log_max_files}};
+           {"name", c.name},
+           {"command", c.command},
+           {"env", c.env},
+           {"workdir", c.workdir},
+           {"user", c.user},
+           {"labels", c.labels},
+           {"stop_signal", c.stop_signal},
+           {"stop_timeout", c.stop_timeout},
+           {"restart", restart_string(c.restart)},
+           {"auto_remove", c.auto_remove},
+           {"created_ns", c.created_ns},
+           {"requires", c.requires_},
+           {"restart_delay_ms", c.backoff.initial_ms},
+           {"restart_max_delay_ms", c.backoff.max_ms},
+           {"restart_reset_ms", c.backoff.reset_ms},
+           {"restart_limit", c.backoff.limit},
+           {"restart_window_ms", c.backoff.window_ms},
+           {"health_cmd", c.health.cmd},
+           {"health_interval_ms", c.health.interval_ms},
+           {"health_timeout_ms", c.health.timeout_ms},
+           {"health_retries", c.health.retries},
+           {"health_start_period_ms", c.health.start_period_ms},
+           {"health_on_failure", to_string(c.health.on_failure)},
+           {"sdnotify", c.sdnotify},
+           {"source", c.source},
+           {"autostart", c.autostart},
+           {"interactive", c.interactive},
+           {"tty", c.tty},
+           {"log_max_size", c.log_max_size},
+           {"log_max_files", c.log_max_files}};
   isolation_to_json(c.isolation, out);
   return out;
 }
 
 const char* to_string(health_action a) {
   switch (a) {
-    case health_action::none: return "none";
-    case health_action::kill: return "kill";
-    case health_action::restart: return "restart";
-    case health_action::stop: return "stop";
+    case health_action::none:
+      return "none";
+    case health_action::kill:
+      return "kill";
+    case health_action::restart:
+      return "restart";
+    case health_action::stop:
+      return "stop";
   }
   return "none";
 }
@@ -101,8 +106,8 @@ health_action parse_health_action(const std::string& t) {
   if (t == "kill") return health_action::kill;
   if (t == "restart") return health_action::restart;
   if (t == "stop") return health_action::stop;
-  throw error(ec::invalid_argument,
-              "invalid health-on-failure action \"" + t + "\": must be none, kill, restart or stop");
+  throw error(ec::invalid_argument, "invalid health-on-failure action \"" + t +
+                                        "\": must be none, kill, restart or stop");
 }
 
 container_config config_from_json(const json& j) {
@@ -232,7 +237,8 @@ void validate(const container_config& c) {
   for (const auto& e : c.env) {
     auto eq = e.find('=');
     if (eq == std::string::npos || eq == 0)
-      throw error(ec::invalid_argument, "invalid environment entry \"" + e + "\": expected KEY=VALUE");
+      throw error(ec::invalid_argument,
+                  "invalid environment entry \"" + e + "\": expected KEY=VALUE");
   }
   if (c.workdir.empty() || c.workdir[0] != '/')
     throw error(ec::invalid_argument,
@@ -247,7 +253,8 @@ void validate(const container_config& c) {
   // Labels become map entries of inspect and events, which clients decode with a limit of
   // 4096 entries per map (docs/protocol.md).
   if (c.labels.size() > 1024)
-    throw error(ec::invalid_argument, "too many labels (" + std::to_string(c.labels.size()) + "): at most 1024");
+    throw error(ec::invalid_argument,
+                "too many labels (" + std::to_string(c.labels.size()) + "): at most 1024");
   for (const auto& r : c.requires_) {
     if (!valid_container_name(r))
       throw error(ec::invalid_argument, "invalid required container name \"" + r + "\"");
@@ -260,8 +267,9 @@ void validate(const container_config& c) {
     throw error(ec::invalid_argument, "the health check interval must be greater than 0");
   validate(c.isolation);
   if (c.auto_remove && c.restart.kind != restart_kind::no)
-    throw error(ec::invalid_argument,
-                "the --rm option conflicts with --restart, when the restartPolicy is not \"\" and \"no\"");
+    throw error(
+        ec::invalid_argument,
+        "the --rm option conflicts with --restart, when the restartPolicy is not \"\" and \"no\"");
 }
 
 }  // namespace ctrd

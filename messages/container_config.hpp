@@ -21,11 +21,11 @@ enum class health_action : uint8_t { none, kill, restart, stop };
 /// Restart pacing beyond podman: exponential backoff and a crash-loop limit
 /// (docs/supervision.md).
 struct backoff_spec {
-  uint32_t initial_ms = 100;    ///< delay before the first policy restart (0: immediate)
-  uint32_t max_ms = 60000;      ///< cap of the doubling delay (never below initial_ms)
-  uint32_t reset_ms = 10000;    ///< a run (ready, if it has a check) this long resets the delay
-  uint32_t limit = 10;          ///< more policy restarts than this within the window park it (0: no limit)
-  uint32_t window_ms = 60000;   ///< the crash-loop window
+  uint32_t initial_ms = 100;  ///< delay before the first policy restart (0: immediate)
+  uint32_t max_ms = 60000;    ///< cap of the doubling delay (never below initial_ms)
+  uint32_t reset_ms = 10000;  ///< a run (ready, if it has a check) this long resets the delay
+  uint32_t limit = 10;  ///< more policy restarts than this within the window park it (0: no limit)
+  uint32_t window_ms = 60000;  ///< the crash-loop window
 };
 
 /// A health check (podman's --health-* flags). Disabled when `cmd` is empty.
@@ -55,13 +55,13 @@ struct container_config {
   health_spec health;                         ///< optional health check
   std::vector<std::string> requires_;         ///< names of containers that must be up first
   bool sdnotify = false;                      ///< readiness comes from READY=1 on NOTIFY_SOCKET
-  std::string source;                         ///< service file it came from ("" if created by a client)
-  bool autostart = true;                      ///< service files: start when ctrd starts
-  bool interactive = false;                   ///< keep stdin open for attachers (-i)
-  bool tty = false;                           ///< a pseudo-terminal as stdio (-t)
-  uint64_t log_max_size = 10u << 20;          ///< rotate the log beyond this size (0: never)
-  uint32_t log_max_files = 5;                 ///< rotated log files kept
-  isolation_spec isolation;                   ///< rootfs, namespaces, cgroup limits
+  std::string source;                 ///< service file it came from ("" if created by a client)
+  bool autostart = true;              ///< service files: start when ctrd starts
+  bool interactive = false;           ///< keep stdin open for attachers (-i)
+  bool tty = false;                   ///< a pseudo-terminal as stdio (-t)
+  uint64_t log_max_size = 10u << 20;  ///< rotate the log beyond this size (0: never)
+  uint32_t log_max_files = 5;         ///< rotated log files kept
+  isolation_spec isolation;           ///< rootfs, namespaces, cgroup limits
 };
 
 /// "none", "kill", "restart", "stop".

@@ -4,14 +4,22 @@ namespace ctrd {
 
 const char* to_string(container_state s) {
   switch (s) {
-    case container_state::configured: return "created";
-    case container_state::created: return "initialized";
-    case container_state::running: return "running";
-    case container_state::paused: return "paused";
-    case container_state::stopping: return "stopping";
-    case container_state::stopped: return "stopped";
-    case container_state::exited: return "exited";
-    case container_state::removing: return "removing";
+    case container_state::configured:
+      return "created";
+    case container_state::created:
+      return "initialized";
+    case container_state::running:
+      return "running";
+    case container_state::paused:
+      return "paused";
+    case container_state::stopping:
+      return "stopping";
+    case container_state::stopped:
+      return "stopped";
+    case container_state::exited:
+      return "exited";
+    case container_state::removing:
+      return "removing";
   }
   return "unknown";
 }
@@ -32,8 +40,10 @@ bool has_process(container_state s) {
     case container_state::running:
     case container_state::paused:
     case container_state::stopping:
-    case container_state::stopped: return true;
-    default: return false;
+    case container_state::stopped:
+      return true;
+    default:
+      return false;
   }
 }
 

@@ -20,24 +20,24 @@ struct restart_history {
 
 struct container_status {
   container_state state = container_state::configured;
-  int pid = 0;                  ///< main process (0 when none)
-  uint64_t pid_start = 0;       ///< its start time (/proc/<pid>/stat field 22), guards pid reuse
-  int exit_code = 0;            ///< last exit code (128+N when killed by signal N)
-  bool has_exited = false;      ///< an exit code has been recorded since the last init
-  int64_t started_ns = 0;       ///< last start, ns since the epoch (0: never)
-  int64_t finished_ns = 0;      ///< last exit, ns since the epoch (0: never)
-  std::string error;            ///< last start/stop error, or why the exit code is unknown
-  uint32_t restart_count = 0;   ///< restarts made by the restart policy since the last user start
-  bool stopped_by_user = false; ///< stop/kill suppress the restart policy until the next start
-  int64_t next_restart_ns = 0;  ///< when a pending policy restart is due (0: none)
-  std::string restart_reason;   ///< why the last policy decision restarted or parked
-  std::string health;           ///< "" (no check), "starting", "healthy", "unhealthy"
-  uint32_t failing_streak = 0;  ///< consecutive failed health checks
-  bool ready = false;           ///< dependents may start (running and, if it has one, signal seen)
-  bool oom_killed = false;      ///< the kernel OOM-killed a process of the last run
-  uint32_t mount_count = 0;     ///< `ctrctl mount` references (a running container holds one more)
-  restart_history history;      ///< backoff and crash-loop history since the last user start
-  bool parked = false;          ///< a crash loop stopped the policy until the next user start
+  int pid = 0;                   ///< main process (0 when none)
+  uint64_t pid_start = 0;        ///< its start time (/proc/<pid>/stat field 22), guards pid reuse
+  int exit_code = 0;             ///< last exit code (128+N when killed by signal N)
+  bool has_exited = false;       ///< an exit code has been recorded since the last init
+  int64_t started_ns = 0;        ///< last start, ns since the epoch (0: never)
+  int64_t finished_ns = 0;       ///< last exit, ns since the epoch (0: never)
+  std::string error;             ///< last start/stop error, or why the exit code is unknown
+  uint32_t restart_count = 0;    ///< restarts made by the restart policy since the last user start
+  bool stopped_by_user = false;  ///< stop/kill suppress the restart policy until the next start
+  int64_t next_restart_ns = 0;   ///< when a pending policy restart is due (0: none)
+  std::string restart_reason;    ///< why the last policy decision restarted or parked
+  std::string health;            ///< "" (no check), "starting", "healthy", "unhealthy"
+  uint32_t failing_streak = 0;   ///< consecutive failed health checks
+  bool ready = false;            ///< dependents may start (running and, if it has one, signal seen)
+  bool oom_killed = false;       ///< the kernel OOM-killed a process of the last run
+  uint32_t mount_count = 0;      ///< `ctrctl mount` references (a running container holds one more)
+  restart_history history;       ///< backoff and crash-loop history since the last user start
+  bool parked = false;           ///< a crash loop stopped the policy until the next user start
 };
 
 json to_json(const container_status& s);

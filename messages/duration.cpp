@@ -9,8 +9,9 @@ namespace ctrd {
 
 uint64_t parse_duration_ms(const std::string& text) {
   auto bad = [&]() -> error {
-    return error(ec::invalid_argument, "invalid duration \"" + text +
-                                           "\": use a number of seconds or units like 100ms, 30s, 1m30s, 2h");
+    return error(ec::invalid_argument,
+                 "invalid duration \"" + text +
+                     "\": use a number of seconds or units like 100ms, 30s, 1m30s, 2h");
   };
   if (text.empty()) throw bad();
   const char* p = text.c_str();

@@ -48,7 +48,8 @@ bool absolute_clean(const std::string& p) {
 void isolation_to_json(const isolation_spec& s, json& out) {
   json mounts = json::array();
   for (const auto& m : s.mounts)
-    mounts.push_back(json{{"source", m.source}, {"destination", m.destination}, {"read_only", m.read_only}});
+    mounts.push_back(
+        json{{"source", m.source}, {"destination", m.destination}, {"read_only", m.read_only}});
   out["rootfs"] = s.rootfs;
   out["rootfs_overlay"] = s.rootfs_overlay;
   out["read_only"] = s.read_only;
@@ -97,7 +98,8 @@ bool isolation_from_key(isolation_spec& s, const std::string& k, const json& v) 
     if (!non_negative(v)) bad(k, "must be a number of bytes");
     s.memory = v.get<uint64_t>();
   } else if (k == "cpus") {
-    if (!v.is_number() || v.get<double>() < 0 || v.get<double>() > 4096) bad(k, "must be a number of CPUs");
+    if (!v.is_number() || v.get<double>() < 0 || v.get<double>() > 4096)
+      bad(k, "must be a number of CPUs");
     s.cpus = v.get<double>();
   } else if (k == "cpu_shares") {
     if (!non_negative(v)) bad(k, "must be a non-negative integer");
@@ -117,24 +119,32 @@ void validate(const isolation_spec& s) {
     fail("invalid rootfs \"" + s.rootfs + "\": must be an absolute path without \"..\"");
   if (s.rootfs_overlay && s.rootfs.empty()) fail("--rootfs-overlay needs --rootfs");
   if (s.rootfs_overlay && s.rootfs.find_first_of(",:\\") != std::string::npos)
-    fail("invalid rootfs \"" + s.rootfs + "\": an overlay lower directory must not contain ',', ':' or '\\'");
+    fail("invalid rootfs \"" + s.rootfs +
+         "\": an overlay lower directory must not contain ',', ':' or '\\'");
   if (s.read_only && s.rootfs.empty()) fail("--read-only needs --rootfs");
   if (!s.mounts.empty() && s.rootfs.empty())
-    fail("bind mounts (-v) need --rootfs: without a root file system of its own the container sees the host's");
+    fail(
+        "bind mounts (-v) need --rootfs: without a root file system of its own the container sees "
+        "the host's");
   for (std::size_t i = 0; i < s.mounts.size(); ++i) {
     const auto& m = s.mounts[i];
-    if (!absolute_clean(m.source)) fail("invalid mount source \"" + m.source + "\": must be an absolute host path");
+    if (!absolute_clean(m.source))
+      fail("invalid mount source \"" + m.source + "\": must be an absolute host path");
     if (!absolute_clean(m.destination) || m.destination == "/")
-      fail("invalid mount destination \"" + m.destination + "\": must be an absolute path in the container, not /");
+      fail("invalid mount destination \"" + m.destination +
+           "\": must be an absolute path in the container, not /");
     for (std::size_t j = 0; j < i; ++j)
-      if (s.mounts[j].destination == m.destination) fail("duplicate mount destination \"" + m.destination + "\"");
+      if (s.mounts[j].destination == m.destination)
+        fail("duplicate mount destination \"" + m.destination + "\"");
   }
   if (!s.hostname.empty()) {
-    if (s.hostname.size() > 64) fail("invalid hostname \"" + s.hostname + "\": at most 64 characters");
+    if (s.hostname.size() > 64)
+      fail("invalid hostname \"" + s.hostname + "\": at most 64 characters");
     if (!s.private_uts()) fail("--hostname needs a private UTS namespace (--uts private)");
   }
   if (s.memory && s.memory < (6u << 20))
-    fail("invalid memory limit " + std::to_string(s.memory) + " bytes: the minimum is 6 MiB (6291456 bytes)");
+    fail("invalid memory limit " + std::to_string(s.memory) +
+         " bytes: the minimum is 6 MiB (6291456 bytes)");
   if (s.cpu_shares && (s.cpu_shares < 2 || s.cpu_shares > 262144))
     fail("invalid cpu shares " + std::to_string(s.cpu_shares) + ": must be between 2 and 262144");
   if (s.pids_limit < 0) fail("invalid pids limit: must be 0 (no limit) or positive");

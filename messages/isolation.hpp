@@ -23,17 +23,17 @@ struct bind_mount {
 };
 
 struct isolation_spec {
-  std::string rootfs;               ///< host directory used as "/" ("" = the host's file system)
-  bool rootfs_overlay = false;      ///< rootfs is a read-only lower layer, writes go to an upper layer
-  bool read_only = false;           ///< the root is mounted read-only (/tmp, /run stay writable)
-  std::vector<bind_mount> mounts;   ///< bind mounts (need a rootfs)
-  std::string hostname;             ///< "" = the container's name (private UTS only)
-  std::string pid, ipc, uts;        ///< "", "private" or "host" ("" = private with a rootfs)
-  std::string network;              ///< "", "host" or "none" ("" = host)
-  uint64_t memory = 0;              ///< bytes, 0 = no limit
-  double cpus = 0;                  ///< CPUs of quota, 0 = no limit
-  uint64_t cpu_shares = 0;          ///< 0 = default weight
-  int64_t pids_limit = 0;           ///< 0 = no limit
+  std::string rootfs;           ///< host directory used as "/" ("" = the host's file system)
+  bool rootfs_overlay = false;  ///< rootfs is a read-only lower layer, writes go to an upper layer
+  bool read_only = false;       ///< the root is mounted read-only (/tmp, /run stay writable)
+  std::vector<bind_mount> mounts;  ///< bind mounts (need a rootfs)
+  std::string hostname;            ///< "" = the container's name (private UTS only)
+  std::string pid, ipc, uts;       ///< "", "private" or "host" ("" = private with a rootfs)
+  std::string network;             ///< "", "host" or "none" ("" = host)
+  uint64_t memory = 0;             ///< bytes, 0 = no limit
+  double cpus = 0;                 ///< CPUs of quota, 0 = no limit
+  uint64_t cpu_shares = 0;         ///< 0 = default weight
+  int64_t pids_limit = 0;          ///< 0 = no limit
 
   bool private_pid() const { return pid.empty() ? !rootfs.empty() : pid == "private"; }
   bool private_ipc() const { return ipc.empty() ? !rootfs.empty() : ipc == "private"; }

@@ -6,10 +6,14 @@ namespace ctrd {
 
 const char* to_string(restart_kind k) {
   switch (k) {
-    case restart_kind::no: return "no";
-    case restart_kind::on_failure: return "on-failure";
-    case restart_kind::always: return "always";
-    case restart_kind::unless_stopped: return "unless-stopped";
+    case restart_kind::no:
+      return "no";
+    case restart_kind::on_failure:
+      return "on-failure";
+    case restart_kind::always:
+      return "always";
+    case restart_kind::unless_stopped:
+      return "unless-stopped";
   }
   return "no";
 }
@@ -43,8 +47,8 @@ restart_policy parse_restart_policy(const std::string& text) {
                   "restart policy retries can only be specified with on-failure restart policy");
     if (retries.empty() || retries.size() > 9 ||
         retries.find_first_not_of("0123456789") != std::string::npos)
-      throw error(ec::invalid_argument,
-                  "invalid restart policy \"" + text + "\": retries must be a non-negative integer");
+      throw error(ec::invalid_argument, "invalid restart policy \"" + text +
+                                            "\": retries must be a non-negative integer");
     p.max_retries = static_cast<uint32_t>(std::stoul(retries));
   }
   return p;

@@ -103,7 +103,8 @@ std::string packed_list::array() const {
     out.push_back(static_cast<char>(count & 0xff));
   } else {
     out.push_back(static_cast<char>(0xdd));
-    for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<char>((count >> shift) & 0xff));
+    for (int shift = 24; shift >= 0; shift -= 8)
+      out.push_back(static_cast<char>((count >> shift) & 0xff));
   }
   out += items;
   return out;

@@ -21,11 +21,11 @@ enum class rpc_kind : uint8_t { request = 0, response = 1, notification = 2 };
 /// One decoded frame body.
 struct rpc_message {
   rpc_kind kind = rpc_kind::request;
-  uint32_t msgid = 0;    ///< request and response
-  std::string method;    ///< request and notification
-  json params;           ///< request and notification: the parameter map ({} if absent)
-  json error;            ///< response: null or {code, name, message}
-  json result;           ///< response
+  uint32_t msgid = 0;  ///< request and response
+  std::string method;  ///< request and notification
+  json params;         ///< request and notification: the parameter map ({} if absent)
+  json error;          ///< response: null or {code, name, message}
+  json result;         ///< response
 };
 
 /// Decodes a frame body. Throws ctrd::error{ec::protocol} naming what is wrong; when the

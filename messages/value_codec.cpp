@@ -9,13 +9,19 @@ namespace {
 
 json to_json(const msgpack::object& o) {
   switch (o.type) {
-    case msgpack::type::NIL: return nullptr;
-    case msgpack::type::BOOLEAN: return o.via.boolean;
-    case msgpack::type::POSITIVE_INTEGER: return o.via.u64;
-    case msgpack::type::NEGATIVE_INTEGER: return o.via.i64;
+    case msgpack::type::NIL:
+      return nullptr;
+    case msgpack::type::BOOLEAN:
+      return o.via.boolean;
+    case msgpack::type::POSITIVE_INTEGER:
+      return o.via.u64;
+    case msgpack::type::NEGATIVE_INTEGER:
+      return o.via.i64;
     case msgpack::type::FLOAT32:
-    case msgpack::type::FLOAT64: return o.via.f64;
-    case msgpack::type::STR: return std::string(o.via.str.ptr, o.via.str.size);
+    case msgpack::type::FLOAT64:
+      return o.via.f64;
+    case msgpack::type::STR:
+      return std::string(o.via.str.ptr, o.via.str.size);
     case msgpack::type::BIN: {
       auto* p = reinterpret_cast<const std::uint8_t*>(o.via.bin.ptr);
       return json::binary(std::vector<std::uint8_t>(p, p + o.via.bin.size));
@@ -35,7 +41,8 @@ json to_json(const msgpack::object& o) {
       }
       return m;
     }
-    case msgpack::type::EXT: throw error(ec::protocol, "msgpack ext types are not supported");
+    case msgpack::type::EXT:
+      throw error(ec::protocol, "msgpack ext types are not supported");
   }
   throw error(ec::protocol, "unknown msgpack type");
 }
@@ -43,12 +50,24 @@ json to_json(const msgpack::object& o) {
 void pack(msgpack::packer<msgpack::sbuffer>& pk, const json& v) {
   switch (v.type()) {
     case json::value_t::null:
-    case json::value_t::discarded: pk.pack_nil(); return;
-    case json::value_t::boolean: v.get<bool>() ? pk.pack_true() : pk.pack_false(); return;
-    case json::value_t::number_integer: pk.pack(v.get<std::int64_t>()); return;
-    case json::value_t::number_unsigned: pk.pack(v.get<std::uint64_t>()); return;
-    case json::value_t::number_float: pk.pack(v.get<double>()); return;
-    case json::value_t::string: pk.pack(v.get_ref<const std::string&>()); return;
+    case json::value_t::discarded:
+      pk.pack_nil();
+      return;
+    case json::value_t::boolean:
+      v.get<bool>() ? pk.pack_true() : pk.pack_false();
+      return;
+    case json::value_t::number_integer:
+      pk.pack(v.get<std::int64_t>());
+      return;
+    case json::value_t::number_unsigned:
+      pk.pack(v.get<std::uint64_t>());
+      return;
+    case json::value_t::number_float:
+      pk.pack(v.get<double>());
+      return;
+    case json::value_t::string:
+      pk.pack(v.get_ref<const std::string&>());
+      return;
     case json::value_t::binary: {
       const auto& b = v.get_binary();
       pk.pack_bin(static_cast<uint32_t>(b.size()));

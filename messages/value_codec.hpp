@@ -15,11 +15,11 @@ using json = nlohmann::json;
 
 /// Limits applied to every decoded value.
 struct decode_limits {
-  std::size_t max_array = 1 << 16;   ///< elements per array
-  std::size_t max_map = 1 << 12;     ///< entries per map
-  std::size_t max_str = 16 << 20;    ///< bytes per string
-  std::size_t max_bin = 16 << 20;    ///< bytes per binary
-  std::size_t max_depth = 32;        ///< nesting depth
+  std::size_t max_array = 1 << 16;  ///< elements per array
+  std::size_t max_map = 1 << 12;    ///< entries per map
+  std::size_t max_str = 16 << 20;   ///< bytes per string
+  std::size_t max_bin = 16 << 20;   ///< bytes per binary
+  std::size_t max_depth = 32;       ///< nesting depth
 };
 
 /// Decodes exactly one msgpack value from [data, data+size). Trailing bytes are an error.

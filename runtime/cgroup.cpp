@@ -446,7 +446,8 @@ stats group::read_stats() const {
     if (!blkio_dir_.empty() && files::read(dir + "/io.stat", text) == 0)
       sum_io_stat(text, s.block_read, s.block_write);
   } else {
-    if (!unified_ && !cpuacct_dir_.empty()) files::read_u64(cpuacct_dir_ + "/cpuacct.usage", s.cpu_ns);
+    if (!unified_ && !cpuacct_dir_.empty())
+      files::read_u64(cpuacct_dir_ + "/cpuacct.usage", s.cpu_ns);
     proc_totals t;
     if (memory_dir_.empty() || pids_dir_.empty() || blkio_dir_.empty()) t = sum_processes(pids());
     s.memory_bytes = t.rss_bytes;

@@ -12,33 +12,33 @@
 // enough for an actor handler. Nothing here sleeps or polls.
 #pragma once
 
+#include <sys/types.h>
 #include <cstdint>
 #include <string>
-#include <sys/types.h>
 #include <vector>
 
 namespace ctrd::cgroup {
 
 /// Resource limits; 0 means "no limit" for every field.
 struct limits {
-  uint64_t memory_bytes = 0;      ///< memory.max / memory.limit_in_bytes
-  uint64_t cpu_quota_us = 0;      ///< CPU time per period (from --cpus: cpus * period)
+  uint64_t memory_bytes = 0;  ///< memory.max / memory.limit_in_bytes
+  uint64_t cpu_quota_us = 0;  ///< CPU time per period (from --cpus: cpus * period)
   uint64_t cpu_period_us = 100000;
-  uint64_t cpu_shares = 0;        ///< v1 cpu.shares (2..262144); v2 converts to cpu.weight
-  int64_t pids_max = 0;           ///< pids.max (0: unlimited)
+  uint64_t cpu_shares = 0;  ///< v1 cpu.shares (2..262144); v2 converts to cpu.weight
+  int64_t pids_max = 0;     ///< pids.max (0: unlimited)
 
   bool any() const { return memory_bytes || cpu_quota_us || cpu_shares || pids_max; }
 };
 
 /// One sample of a group's counters (what `ctrctl stats` shows).
 struct stats {
-  uint64_t cpu_ns = 0;       ///< CPU time used by the group since it was created
-  uint64_t memory_bytes = 0; ///< current memory use
-  uint64_t memory_limit = 0; ///< effective limit (0: none)
-  uint64_t pids = 0;         ///< tasks in the group
-  uint64_t block_read = 0;   ///< bytes read from block devices
-  uint64_t block_write = 0;  ///< bytes written to block devices
-  uint64_t oom_kills = 0;    ///< processes the kernel OOM-killed in this group
+  uint64_t cpu_ns = 0;        ///< CPU time used by the group since it was created
+  uint64_t memory_bytes = 0;  ///< current memory use
+  uint64_t memory_limit = 0;  ///< effective limit (0: none)
+  uint64_t pids = 0;          ///< tasks in the group
+  uint64_t block_read = 0;    ///< bytes read from block devices
+  uint64_t block_write = 0;   ///< bytes written to block devices
+  uint64_t oom_kills = 0;     ///< processes the kernel OOM-killed in this group
 };
 
 /// Which cgroup layout is in use.
@@ -61,7 +61,9 @@ class group {
   /// ctrd::error{ec::internal}.
   void add(pid_t pid, bool in_clone_dir = false) const;
   /// The cgroup2 directory a child can be cloned into (CLONE_INTO_CGROUP), "" on legacy.
-  std::string clone_dir() const { return unified_ && !dirs_.empty() ? dirs_.front() : std::string(); }
+  std::string clone_dir() const {
+    return unified_ && !dirs_.empty() ? dirs_.front() : std::string();
+  }
   /// True when a process cloned into clone_dir() must still be added to other (v1 limit)
   /// groups before it may run: false for no group at all.
   bool needs_add_after_clone() const { return unified_ ? dirs_.size() > 1 : !dirs_.empty(); }
@@ -96,8 +98,8 @@ class group {
   std::string procs_dir_;          // where cgroup.procs is read (tracking hierarchy)
   std::string freezer_dir_;        // "" without a freezer
   std::string memory_dir_, cpu_dir_, cpuacct_dir_, pids_dir_, blkio_dir_;
-  bool unified_ = false;           // tracking, freezer and kill on cgroup2 (unified, hybrid)
-  bool v2_controllers_ = false;    // controller files are v2 ones (unified only)
+  bool unified_ = false;         // tracking, freezer and kill on cgroup2 (unified, hybrid)
+  bool v2_controllers_ = false;  // controller files are v2 ones (unified only)
 };
 
 /// The hierarchy ctrd places containers in, detected once at start.
@@ -131,7 +133,7 @@ class hierarchy {
  private:
   layout kind_ = layout::none;
   std::string reason_;
-  std::string unified_parent_;              // v2 parent dir (unified, hybrid)
+  std::string unified_parent_;  // v2 parent dir (unified, hybrid)
   std::vector<std::pair<std::string, std::string>> legacy_parents_;  // controller -> parent dir
   std::vector<std::string> unified_controllers_;  // v2 controllers enabled for the groups
   bool unified_freezer_ = false;                  // v2 cgroup.freeze available

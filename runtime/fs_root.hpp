@@ -6,9 +6,9 @@
 // side of cp (with the host's "/" as root).
 #pragma once
 
+#include <sys/types.h>
 #include <cstdint>
 #include <string>
-#include <sys/types.h>
 
 namespace ctrd::fs {
 
@@ -23,7 +23,11 @@ class unique_fd {
   unique_fd& operator=(const unique_fd&) = delete;
   ~unique_fd();
   int get() const { return fd_; }
-  int release() { int f = fd_; fd_ = -1; return f; }
+  int release() {
+    int f = fd_;
+    fd_ = -1;
+    return f;
+  }
   explicit operator bool() const { return fd_ >= 0; }
 
  private:
@@ -44,9 +48,9 @@ unique_fd open_in_root(int root, const std::string& path, int flags, mode_t mode
 
 /// What `stat` reports about a path inside a root (podman's define.FileInfo).
 struct file_info {
-  std::string name;         ///< base name ("/" for the root)
+  std::string name;  ///< base name ("/" for the root)
   uint64_t size = 0;
-  uint32_t mode = 0;        ///< st_mode (type and permission bits)
+  uint32_t mode = 0;  ///< st_mode (type and permission bits)
   int64_t mtime_ns = 0;
   uint32_t uid = 0, gid = 0;
   std::string link_target;  ///< for a symlink: its target, resolved inside the root and

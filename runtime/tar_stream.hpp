@@ -4,12 +4,12 @@
 // the host's "/" as root. CAF-free and blocking: ctrd calls them from a worker thread.
 #pragma once
 
+#include <sys/types.h>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
-#include <sys/types.h>
 #include <vector>
 
 namespace ctrd::fs {

@@ -5,6 +5,8 @@
 set -eu
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
+# Every C++ file follows .clang-format (scripts/check-format.sh --fix rewrites them).
+scripts/check-format.sh
 run_suite() {
   dir=$1; shift
   cmake -S . -B "$dir" -G Ninja -DCTRD_WERROR=ON "$@" >/dev/null

@@ -27,10 +27,11 @@ bool parse_daemon_options(int argc, char** argv, daemon_options& out, int& exit_
   app.add_option("--log-level", out.log_level, "trace, debug, info, warn, error, critical, off")
       ->capture_default_str()
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
-  auto* group = app.add_option("--socket-group", out.socket_group,
-                               "group (name or gid) whose members may use the control socket; \"\" for "
-                               "none (root and ctrd's own user only)")
-                    ->capture_default_str();
+  auto* group =
+      app.add_option("--socket-group", out.socket_group,
+                     "group (name or gid) whose members may use the control socket; \"\" for "
+                     "none (root and ctrd's own user only)")
+          ->capture_default_str();
   app.set_version_flag("--version", std::string("ctrd ") + CTRD_VERSION);
   try {
     app.parse(argc, argv);

@@ -30,10 +30,13 @@ outcome refuse(S s, const char* text, ec code = ec::invalid_state) {
 }
 
 constexpr const char* already_created = "container %i has already been created in runtime";
-constexpr const char* cannot_start = "container %i must be in Created or Stopped state to be started";
-constexpr const char* cannot_stop = "can only stop created or running containers. %i is in state %s";
+constexpr const char* cannot_start =
+    "container %i must be in Created or Stopped state to be started";
+constexpr const char* cannot_stop =
+    "can only stop created or running containers. %i is in state %s";
 constexpr const char* cannot_kill = "can only kill running containers. %i is in state %s";
-constexpr const char* cannot_restart_paused = "unable to restart a container in a paused or unknown state";
+constexpr const char* cannot_restart_paused =
+    "unable to restart a container in a paused or unknown state";
 constexpr const char* cannot_restart_busy = "container %i is %s, it cannot be restarted now";
 constexpr const char* needs_force =
     "cannot remove container %i as it is %s - running or paused containers cannot be removed "
@@ -48,10 +51,14 @@ constexpr const char* cannot_attach = "can only attach to created or running con
 outcome on_init(S s) {
   switch (s) {
     case S::configured:
-    case S::exited: return ok(S::created, {E::reset_run, E::spawn_held}, {"init"});
-    case S::stopped: return refuse(s, cleaning_up);
-    case S::removing: return refuse(s, being_removed);
-    default: return refuse(s, already_created);
+    case S::exited:
+      return ok(S::created, {E::reset_run, E::spawn_held}, {"init"});
+    case S::stopped:
+      return refuse(s, cleaning_up);
+    case S::removing:
+      return refuse(s, being_removed);
+    default:
+      return refuse(s, already_created);
   }
 }
 
@@ -60,10 +67,14 @@ outcome on_start(S s) {
     case S::configured:
     case S::exited:
       return ok(S::running, {E::reset_run, E::spawn_held, E::release}, {"init", "start"});
-    case S::created: return ok(S::running, {E::release}, {"start"});
-    case S::running: return noop(s);
-    case S::removing: return refuse(s, being_removed);
-    default: return refuse(s, cannot_start);
+    case S::created:
+      return ok(S::running, {E::release}, {"start"});
+    case S::running:
+      return noop(s);
+    case S::removing:
+      return refuse(s, being_removed);
+    default:
+      return refuse(s, cannot_start);
   }
 }
 
@@ -77,13 +88,18 @@ outcome on_stop(S s, const context& c) {
   switch (s) {
     case S::created:
     case S::running:
-    case S::paused: return ok(S::stopping, fx, {"stop"});
-    case S::stopping: return ok(S::stopping, fx);
+    case S::paused:
+      return ok(S::stopping, fx, {"stop"});
+    case S::stopping:
+      return ok(S::stopping, fx);
     case S::configured:
-    case S::exited: return c.by_user ? noop(s, {E::mark_user_stopped}) : noop(s);
+    case S::exited:
+      return c.by_user ? noop(s, {E::mark_user_stopped}) : noop(s);
     case S::stopped:
-      return c.by_user ? noop(s, {E::mark_user_stopped, E::defer_reply}) : noop(s, {E::defer_reply});
-    case S::removing: return refuse(s, cannot_stop);
+      return c.by_user ? noop(s, {E::mark_user_stopped, E::defer_reply})
+                       : noop(s, {E::defer_reply});
+    case S::removing:
+      return refuse(s, cannot_stop);
   }
   return refuse(s, cannot_stop);
 }
@@ -92,8 +108,10 @@ outcome on_kill(S s) {
   switch (s) {
     case S::running:
     case S::stopping:
-    case S::paused: return ok(s, {E::mark_user_stopped, E::signal_user}, {"kill"});
-    default: return refuse(s, cannot_kill);
+    case S::paused:
+      return ok(s, {E::mark_user_stopped, E::signal_user}, {"kill"});
+    default:
+      return refuse(s, cannot_kill);
   }
 }
 
@@ -103,7 +121,8 @@ outcome on_restart(S s, const context& c) {
     case S::exited:
       return ok(S::running, {E::reset_run, E::spawn_held, E::release},
                 {"restart", "init", "start"});
-    case S::created: return ok(S::running, {E::reset_run, E::release}, {"restart", "start"});
+    case S::created:
+      return ok(S::running, {E::reset_run, E::release}, {"restart", "start"});
     case S::running: {
       std::vector<effect> fx = {E::mark_user_stopped, E::signal_stop};
       if (!c.stop_timeout_zero) fx.push_back(E::arm_stop_timer);
@@ -111,29 +130,36 @@ outcome on_restart(S s, const context& c) {
       fx.push_back(E::defer_reply);
       return ok(S::stopping, fx, {"restart"});
     }
-    case S::paused: return refuse(s, cannot_restart_paused);
-    case S::removing: return refuse(s, being_removed);
-    default: return refuse(s, cannot_restart_busy);
+    case S::paused:
+      return refuse(s, cannot_restart_paused);
+    case S::removing:
+      return refuse(s, being_removed);
+    default:
+      return refuse(s, cannot_restart_busy);
   }
 }
 
 outcome on_remove(S s, bool force) {
   switch (s) {
     case S::configured:
-    case S::exited: return ok(S::removing, {E::defer_reply, E::remove_now}, {"remove"});
+    case S::exited:
+      return ok(S::removing, {E::defer_reply, E::remove_now}, {"remove"});
     case S::created:
-      return ok(S::removing, {E::mark_user_stopped, E::kill_group, E::schedule_remove, E::defer_reply});
+      return ok(S::removing,
+                {E::mark_user_stopped, E::kill_group, E::schedule_remove, E::defer_reply});
     case S::stopped:
       return ok(S::removing, {E::mark_user_stopped, E::schedule_remove, E::defer_reply});
     case S::running:
     case S::stopping:
       if (!force) return refuse(s, needs_force);
-      return ok(S::removing, {E::mark_user_stopped, E::kill_group, E::schedule_remove, E::defer_reply});
+      return ok(S::removing,
+                {E::mark_user_stopped, E::kill_group, E::schedule_remove, E::defer_reply});
     case S::paused:
       if (!force) return refuse(s, needs_force);
       return ok(S::removing,
                 {E::mark_user_stopped, E::kill_group, E::thaw, E::schedule_remove, E::defer_reply});
-    case S::removing: return refuse(s, being_removed);
+    case S::removing:
+      return refuse(s, being_removed);
   }
   return refuse(s, being_removed);
 }
@@ -159,21 +185,26 @@ outcome on_process_exited(S s) {
     case S::created:
     case S::running:
     case S::paused:
-    case S::stopping: return ok(S::stopped, {E::begin_cleanup}, {"died"});
-    case S::removing: return ok(S::removing, {E::begin_cleanup}, {"died"});
-    default: return noop(s);
+    case S::stopping:
+      return ok(S::stopped, {E::begin_cleanup}, {"died"});
+    case S::removing:
+      return ok(S::removing, {E::begin_cleanup}, {"died"});
+    default:
+      return noop(s);
   }
 }
 
 outcome on_cleaned_up(S s) {
   if (s == S::stopped) return ok(S::exited, {E::finish_exit}, {"cleanup"});
-  if (s == S::removing) return ok(S::removing, {E::finish_exit, E::remove_now}, {"cleanup", "remove"});
+  if (s == S::removing)
+    return ok(S::removing, {E::finish_exit, E::remove_now}, {"cleanup", "remove"});
   return noop(s);
 }
 
 outcome on_policy_restart(S s) {
   // Keeps RestartCount (no reset_run); a stale timer finds another state and does nothing.
-  if (s == S::exited) return ok(S::running, {E::spawn_held, E::release}, {"restart", "init", "start"});
+  if (s == S::exited)
+    return ok(S::running, {E::spawn_held, E::release}, {"restart", "init", "start"});
   return noop(s);
 }
 
@@ -182,9 +213,12 @@ outcome on_boot_start(S s) {
   // a restart of ctrd is not a decision of the user's (docs/supervision.md).
   switch (s) {
     case S::configured:
-    case S::exited: return ok(S::running, {E::resume_run, E::spawn_held, E::release}, {"init", "start"});
-    case S::created: return ok(S::running, {E::release}, {"start"});
-    default: return noop(s);
+    case S::exited:
+      return ok(S::running, {E::resume_run, E::spawn_held, E::release}, {"init", "start"});
+    case S::created:
+      return ok(S::running, {E::release}, {"start"});
+    default:
+      return noop(s);
   }
 }
 
@@ -197,21 +231,36 @@ outcome on_stop_timeout(S s) {
 
 outcome apply(container_state s, event e, const context& c) {
   switch (e) {
-    case event::init: return on_init(s);
-    case event::start: return on_start(s);
-    case event::stop: return on_stop(s, c);
-    case event::kill: return on_kill(s);
-    case event::restart: return on_restart(s, c);
-    case event::remove: return on_remove(s, false);
-    case event::remove_force: return on_remove(s, true);
-    case event::pause: return on_pause(s);
-    case event::unpause: return on_unpause(s);
-    case event::attach: return on_attach(s);
-    case event::process_exited: return on_process_exited(s);
-    case event::cleaned_up: return on_cleaned_up(s);
-    case event::stop_timeout: return on_stop_timeout(s);
-    case event::policy_restart: return on_policy_restart(s);
-    case event::boot_start: return on_boot_start(s);
+    case event::init:
+      return on_init(s);
+    case event::start:
+      return on_start(s);
+    case event::stop:
+      return on_stop(s, c);
+    case event::kill:
+      return on_kill(s);
+    case event::restart:
+      return on_restart(s, c);
+    case event::remove:
+      return on_remove(s, false);
+    case event::remove_force:
+      return on_remove(s, true);
+    case event::pause:
+      return on_pause(s);
+    case event::unpause:
+      return on_unpause(s);
+    case event::attach:
+      return on_attach(s);
+    case event::process_exited:
+      return on_process_exited(s);
+    case event::cleaned_up:
+      return on_cleaned_up(s);
+    case event::stop_timeout:
+      return on_stop_timeout(s);
+    case event::policy_restart:
+      return on_policy_restart(s);
+    case event::boot_start:
+      return on_boot_start(s);
   }
   return refuse(s, "unknown event", ec::internal);
 }
@@ -234,21 +283,36 @@ std::string render_error(const char* text, const std::string& id, container_stat
 
 const char* to_string(event e) {
   switch (e) {
-    case event::init: return "init";
-    case event::start: return "start";
-    case event::stop: return "stop";
-    case event::kill: return "kill";
-    case event::restart: return "restart";
-    case event::remove: return "remove";
-    case event::remove_force: return "remove_force";
-    case event::pause: return "pause";
-    case event::unpause: return "unpause";
-    case event::attach: return "attach";
-    case event::process_exited: return "process_exited";
-    case event::cleaned_up: return "cleaned_up";
-    case event::stop_timeout: return "stop_timeout";
-    case event::policy_restart: return "policy_restart";
-    case event::boot_start: return "boot_start";
+    case event::init:
+      return "init";
+    case event::start:
+      return "start";
+    case event::stop:
+      return "stop";
+    case event::kill:
+      return "kill";
+    case event::restart:
+      return "restart";
+    case event::remove:
+      return "remove";
+    case event::remove_force:
+      return "remove_force";
+    case event::pause:
+      return "pause";
+    case event::unpause:
+      return "unpause";
+    case event::attach:
+      return "attach";
+    case event::process_exited:
+      return "process_exited";
+    case event::cleaned_up:
+      return "cleaned_up";
+    case event::stop_timeout:
+      return "stop_timeout";
+    case event::policy_restart:
+      return "policy_restart";
+    case event::boot_start:
+      return "boot_start";
   }
   return "unknown";
 }

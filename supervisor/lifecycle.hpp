@@ -18,21 +18,21 @@ namespace ctrd::lifecycle {
 
 /// Everything that can happen to a container.
 enum class event : uint8_t {
-  init,           ///< user: fork the process and hold it before exec
-  start,          ///< user: (init if needed and) let the process exec
-  stop,           ///< user: stop signal to the group, SIGKILL after the timeout
-  kill,           ///< user: send a signal to the main process
-  restart,        ///< user: stop if running, then start
-  remove,         ///< user: remove a container that has no running process
-  remove_force,   ///< user: remove, killing the process first if needed
-  pause,          ///< user: freeze (needs a cgroup freezer)
-  unpause,        ///< user: thaw
-  attach,         ///< user: subscribe to output
-  process_exited, ///< runtime: the main process has ended
-  cleaned_up,     ///< runtime: no process of the group is left and output is drained
-  stop_timeout,   ///< runtime: the stop timeout expired
-  policy_restart, ///< supervisor: the restart policy (or the health action) restarts it
-  boot_start,     ///< supervisor: ctrd's own start starts it (no user start: history kept)
+  init,            ///< user: fork the process and hold it before exec
+  start,           ///< user: (init if needed and) let the process exec
+  stop,            ///< user: stop signal to the group, SIGKILL after the timeout
+  kill,            ///< user: send a signal to the main process
+  restart,         ///< user: stop if running, then start
+  remove,          ///< user: remove a container that has no running process
+  remove_force,    ///< user: remove, killing the process first if needed
+  pause,           ///< user: freeze (needs a cgroup freezer)
+  unpause,         ///< user: thaw
+  attach,          ///< user: subscribe to output
+  process_exited,  ///< runtime: the main process has ended
+  cleaned_up,      ///< runtime: no process of the group is left and output is drained
+  stop_timeout,    ///< runtime: the stop timeout expired
+  policy_restart,  ///< supervisor: the restart policy (or the health action) restarts it
+  boot_start,      ///< supervisor: ctrd's own start starts it (no user start: history kept)
 };
 
 constexpr int event_count = 15;
@@ -62,13 +62,13 @@ enum class effect : uint8_t {
 
 /// Result of applying an event.
 struct outcome {
-  bool ok = true;                   ///< false: refused, state unchanged, reply with error
-  container_state next;             ///< state after the event (== current when refused)
-  std::vector<effect> effects;      ///< to run in order
-  std::vector<const char*> events;  ///< podman event names to publish, in order
-  ec error = ec::none;              ///< when !ok
-  const char* error_text = nullptr; ///< podman's text; "%i" = id, "%s" = state name
-  bool noop = false;                ///< accepted without changing anything (podman CLI no-op)
+  bool ok = true;                    ///< false: refused, state unchanged, reply with error
+  container_state next;              ///< state after the event (== current when refused)
+  std::vector<effect> effects;       ///< to run in order
+  std::vector<const char*> events;   ///< podman event names to publish, in order
+  ec error = ec::none;               ///< when !ok
+  const char* error_text = nullptr;  ///< podman's text; "%i" = id, "%s" = state name
+  bool noop = false;                 ///< accepted without changing anything (podman CLI no-op)
 };
 
 /// Per-request facts the table needs besides the state.

@@ -1,37 +1,37 @@
 // ctrd entry point: options -> logging -> state store -> control socket -> actor system
 // (store, supervisor with recovered containers, control acceptor) -> host loop. Runs in the
 // foreground until SIGTERM/SIGINT/SIGPWR, then stops every container and exits 0.
-#include <cerrno>
-#include <csignal>
-#include <cstring>
-#include <filesystem>
-#include <algorithm>
-#include <chrono>
-#include <thread>
 #include <fcntl.h>
+#include <grp.h>
 #include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
-#include <grp.h>
 #include <unistd.h>
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <cstring>
+#include <filesystem>
+#include <thread>
 
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
 #include <caf/io/middleman.hpp>
 #include <caf/scoped_actor.hpp>
-#include <spdlog/sinks/stdout_color_sinks.h>
-#include <spdlog/spdlog.h>
 
 #include "actors/control.hpp"
 #include "actors/event_bus.hpp"
 #include "actors/host_loop.hpp"
 #include "actors/isolation.hpp"
-#include "runtime/cgroup.hpp"
 #include "actors/store.hpp"
 #include "messages/atoms.hpp"
 #include "messages/error.hpp"
 #include "messages/rpc.hpp"
+#include "runtime/cgroup.hpp"
 #include "supervisor/daemon_options.hpp"
 #include "supervisor/supervisor.hpp"
 
@@ -57,7 +57,8 @@ void make_dir(const std::string& dir, std::filesystem::perms perms) {
 int lock_socket(const std::string& socket) {
   auto path = socket + ".lock";
   int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (fd < 0) throw ctrd::error(ctrd::ec::internal, "cannot open " + path + ": " + std::strerror(errno));
+  if (fd < 0)
+    throw ctrd::error(ctrd::ec::internal, "cannot open " + path + ": " + std::strerror(errno));
   // A predecessor killed with SIGKILL may leave a just-forked child that still shares the
   // lock for a moment (between fork and its close_range): wait up to 2 s for it to go.
   int tries = 0;
@@ -116,14 +117,15 @@ ctrd::access_policy socket_access(const ctrd::daemon_options& opt, const std::st
     p.gid = gr.gr_gid;
     p.has_group = true;
   } else if (opt.socket_group_given) {
-    throw ctrd::error(ctrd::ec::invalid_argument, "--socket-group: no group named \"" + opt.socket_group + "\"");
+    throw ctrd::error(ctrd::ec::invalid_argument,
+                      "--socket-group: no group named \"" + opt.socket_group + "\"");
   } else {
     spdlog::info("no group \"{}\": only root and ctrd's user may use the socket", opt.socket_group);
     return p;
   }
   if (::chown(socket.c_str(), p.owner, p.gid) != 0)
-    throw ctrd::error(ctrd::ec::internal, "cannot give the socket to group " + opt.socket_group + ": " +
-                                              std::strerror(errno));
+    throw ctrd::error(ctrd::ec::internal, "cannot give the socket to group " + opt.socket_group +
+                                              ": " + std::strerror(errno));
   spdlog::info("control socket {} is usable by group {} (gid {})", socket, opt.socket_group, p.gid);
   return p;
 }
@@ -167,8 +169,7 @@ int run(const ctrd::daemon_options& opt) {
   int listen_fd = ctrd::open_control_socket(socket);
   auto policy = socket_access(opt, socket);
   bool pid1 = ::getpid() == 1;
-  if (opt.init && !pid1)
-    spdlog::warn("--init: not PID 1, running as a child subreaper instead");
+  if (opt.init && !pid1) spdlog::warn("--init: not PID 1, running as a child subreaper instead");
   if (!pid1 && ::prctl(PR_SET_CHILD_SUBREAPER, 1) != 0)
     spdlog::warn("cannot become a child subreaper: {}", std::strerror(errno));
   raise_fd_limit();
@@ -207,7 +208,8 @@ int run(const ctrd::daemon_options& opt) {
     spdlog::warn("cgroups are not usable ({}): containers run without limits, pause or stats",
                  cgroups.unavailable_reason());
   else
-    spdlog::info("containers get their own cgroups ({} layout)", ctrd::cgroup::to_string(cgroups.kind()));
+    spdlog::info("containers get their own cgroups ({} layout)",
+                 ctrd::cgroup::to_string(cgroups.kind()));
   auto sup = ctrd::spawn_supervisor(sys, store, bus, &host, &cgroups, sopts, std::move(loaded));
   host.start(sup);
   ctrd::json info = {{"daemon_version", CTRD_VERSION},
@@ -232,7 +234,8 @@ int run(const ctrd::daemon_options& opt) {
     // store goes: it commits everything queued before this request.
     caf::scoped_actor self{sys};
     self->request(store, std::chrono::seconds(5), ctrd::flush_atom::value)
-        .receive([] {}, [](caf::error& e) { spdlog::warn("store: final commit: {}", caf::to_string(e)); });
+        .receive([] {},
+                 [](caf::error& e) { spdlog::warn("store: final commit: {}", caf::to_string(e)); });
   }
   caf::anon_send_exit(store, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(bus, caf::exit_reason::user_shutdown);

@@ -1,7 +1,7 @@
 #include "supervisor/registry.hpp"
 
-#include <random>
 #include <sys/random.h>
+#include <random>
 
 namespace ctrd {
 
@@ -31,10 +31,11 @@ std::string registry::resolve(const std::string& ref) const {
     if (it->first.size() == ref.size() || next == by_id_.end() ||
         next->first.compare(0, ref.size(), ref) != 0)
       return it->first;
-    throw error(ec::ambiguous_id,
-                "more than one container matches the ID prefix \"" + ref + "\": use more characters");
+    throw error(ec::ambiguous_id, "more than one container matches the ID prefix \"" + ref +
+                                      "\": use more characters");
   }
-  throw error(ec::no_such_container, "no container with name or ID \"" + ref + "\" found: no such container");
+  throw error(ec::no_such_container,
+              "no container with name or ID \"" + ref + "\" found: no such container");
 }
 
 std::string generate_id() {
@@ -55,13 +56,15 @@ std::string generate_id() {
 
 std::string random_name() {
   static const char* const adjectives[] = {
-      "brave", "calm", "eager", "fair", "gentle", "happy", "jolly", "kind", "lively", "merry",
-      "nimble", "proud", "quiet", "swift", "tidy", "vivid", "witty", "zealous", "bold", "clever",
-      "daring", "focused", "keen", "loyal", "modest", "patient", "sharp", "steady", "upbeat", "wise"};
+      "brave",  "calm",    "eager",  "fair",   "gentle", "happy",   "jolly", "kind",
+      "lively", "merry",   "nimble", "proud",  "quiet",  "swift",   "tidy",  "vivid",
+      "witty",  "zealous", "bold",   "clever", "daring", "focused", "keen",  "loyal",
+      "modest", "patient", "sharp",  "steady", "upbeat", "wise"};
   static const char* const nouns[] = {
-      "otter", "falcon", "maple", "harbor", "comet", "badger", "cedar", "lynx", "meadow", "orbit",
-      "pebble", "quartz", "raven", "spruce", "tundra", "willow", "beacon", "canyon", "dune", "ember",
-      "fjord", "glacier", "heron", "island", "juniper", "kestrel", "lagoon", "marlin", "nebula", "osprey"};
+      "otter",   "falcon",  "maple",  "harbor", "comet",  "badger",  "cedar",  "lynx",
+      "meadow",  "orbit",   "pebble", "quartz", "raven",  "spruce",  "tundra", "willow",
+      "beacon",  "canyon",  "dune",   "ember",  "fjord",  "glacier", "heron",  "island",
+      "juniper", "kestrel", "lagoon", "marlin", "nebula", "osprey"};
   thread_local std::mt19937 rng{std::random_device{}()};
   std::uniform_int_distribution<std::size_t> a(0, std::size(adjectives) - 1);
   std::uniform_int_distribution<std::size_t> n(0, std::size(nouns) - 1);

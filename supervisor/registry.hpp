@@ -34,7 +34,7 @@ class registry {
   std::size_t size() const { return by_id_.size(); }
 
  private:
-  std::map<std::string, std::string> by_id_;            // id -> name (sorted: prefix search)
+  std::map<std::string, std::string> by_id_;              // id -> name (sorted: prefix search)
   std::unordered_map<std::string, std::string> by_name_;  // name -> id
 };
 

@@ -54,8 +54,8 @@ decision decide(const restart_policy& p, const backoff_spec& b, uint32_t restart
   }
   if (b.limit > 0) {
     auto since = now_ms - static_cast<int64_t>(b.window_ms);
-    auto n = std::count_if(h.recent_ms.begin(), h.recent_ms.end(),
-                           [&](int64_t t) { return t > since; });
+    auto n =
+        std::count_if(h.recent_ms.begin(), h.recent_ms.end(), [&](int64_t t) { return t > since; });
     if (static_cast<uint32_t>(n) >= b.limit) {
       d.what = action::park;
       d.reason = "crash loop: " + std::to_string(n) + " restarts within " +
@@ -73,9 +73,9 @@ void record(history& h, const backoff_spec& b, const exit_facts& e, int64_t now_
   h.step = effective_step(h, b, e) + 1;
   if (h.step > 64) h.step = 64;
   auto since = now_ms - static_cast<int64_t>(b.window_ms);
-  h.recent_ms.erase(std::remove_if(h.recent_ms.begin(), h.recent_ms.end(),
-                                   [&](int64_t t) { return t <= since; }),
-                    h.recent_ms.end());
+  h.recent_ms.erase(
+      std::remove_if(h.recent_ms.begin(), h.recent_ms.end(), [&](int64_t t) { return t <= since; }),
+      h.recent_ms.end());
   h.recent_ms.push_back(now_ms);
 }
 
@@ -83,10 +83,13 @@ bool should_start_on_boot(const restart_policy& p, const container_status& s) {
   if (s.state != container_state::exited || s.parked) return false;
   if (s.next_restart_ns != 0 && !s.stopped_by_user) return false;  // the actor resumes it
   switch (p.kind) {
-    case restart_kind::always: return true;
-    case restart_kind::unless_stopped: return !s.stopped_by_user;
+    case restart_kind::always:
+      return true;
+    case restart_kind::unless_stopped:
+      return !s.stopped_by_user;
     case restart_kind::on_failure:
-    case restart_kind::no: return false;
+    case restart_kind::no:
+      return false;
   }
   return false;
 }

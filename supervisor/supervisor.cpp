@@ -1,7 +1,7 @@
 #include "supervisor/supervisor.hpp"
 
-#include <csignal>
 #include <unistd.h>
+#include <csignal>
 
 #include <spdlog/spdlog.h>
 
@@ -37,7 +37,9 @@ void add_container(actor_t* self, stored_container rec, bool recovering) {
   e.set_summary(std::move(summary));
 }
 
-caf::error error_of(const ctrd::error& e) { return make_caf_error(e.code(), e.what()); }
+caf::error error_of(const ctrd::error& e) {
+  return make_caf_error(e.code(), e.what());
+}
 
 /// Refuses requirements that do not exist and cycles through the new container.
 void check_requirements(actor_t* self, const container_config& cfg) {
@@ -61,14 +63,18 @@ caf::result<json> remove(actor_t* self, const std::string& ref, bool force) {
     return error_of(e);
   }
   auto it = s.entries.find(id);
-  if (it == s.entries.end()) return make_caf_error(ec::no_such_container, "container \"" + ref + "\" is still being created");
+  if (it == s.entries.end())
+    return make_caf_error(ec::no_such_container,
+                          "container \"" + ref + "\" is still being created");
   auto name = it->second.summary.value("name", std::string());
   auto dependents = deps::dependents(current_graph(self), name);
   if (!dependents.empty()) {
     std::string list;
     for (const auto& d : dependents) list += (list.empty() ? "" : ", ") + d;
     if (!force)
-      return make_caf_error(ec::invalid_state, "container " + id + " has dependent containers which must be removed before it: " + list);
+      return make_caf_error(
+          ec::invalid_state,
+          "container " + id + " has dependent containers which must be removed before it: " + list);
     spdlog::warn("removing {} although {} require it", name, list);
   }
   auto rp = self->make_response_promise<json>();
@@ -104,12 +110,13 @@ caf::result<packed_list> list_synced(actor_t* self, bool all) {
   for (auto& [id, e] : self->state.entries) {
     auto key = id;
     self->request(e.actor, caf::infinite, sync_atom::value)
-        .then([=](json& summary) mutable {
-                if (auto it = self->state.entries.find(key); it != self->state.entries.end())
-                  it->second.set_summary(std::move(summary));
-                one_done();
-              },
-              [=](caf::error&) mutable { one_done(); });
+        .then(
+            [=](json& summary) mutable {
+              if (auto it = self->state.entries.find(key); it != self->state.entries.end())
+                it->second.set_summary(std::move(summary));
+              one_done();
+            },
+            [=](caf::error&) mutable { one_done(); });
   }
   return rp;
 }
@@ -117,7 +124,8 @@ caf::result<packed_list> list_synced(actor_t* self, bool all) {
 void log_reload(const json& report) {
   for (const char* what : {"created", "updated", "removed"})
     for (const auto& n : report[what]) spdlog::info("service {}: {}", n.get<std::string>(), what);
-  for (const auto& e : report["errors"]) spdlog::error("service file: {}", e["text"].get<std::string>());
+  for (const auto& e : report["errors"])
+    spdlog::error("service file: {}", e["text"].get<std::string>());
 }
 
 caf::behavior supervisor_actor(actor_t* self, container_deps deps, supervisor_options opts,
@@ -130,11 +138,13 @@ caf::behavior supervisor_actor(actor_t* self, container_deps deps, supervisor_op
   std::vector<std::string> boot;
   for (auto& rec : loaded.containers) {
     if (s.reg.has_name(rec.config.name) || s.reg.has_id(rec.config.id)) {
-      spdlog::error("state: container {} duplicates name {}; skipped", rec.config.id, rec.config.name);
+      spdlog::error("state: container {} duplicates name {}; skipped", rec.config.id,
+                    rec.config.name);
       continue;
     }
     recover_record(rec);  // what the processes left: boot starts are decided on that
-    if (restart::should_start_on_boot(rec.config.restart, rec.status)) boot.push_back(rec.config.name);
+    if (restart::should_start_on_boot(rec.config.restart, rec.status))
+      boot.push_back(rec.config.name);
     add_container(self, std::move(rec), true);
   }
   spdlog::info("recovered {} containers", s.entries.size());
@@ -164,8 +174,10 @@ caf::behavior supervisor_actor(actor_t* self, container_deps deps, supervisor_op
           cfg.source.clear();  // only service files set it
           apply_daemon_defaults(self, params, cfg);
           create_container(self, std::move(cfg), [=](caf::expected<json> r) mutable {
-            if (r) rp.deliver(std::move(*r));
-            else rp.deliver(r.error());
+            if (r)
+              rp.deliver(std::move(*r));
+            else
+              rp.deliver(r.error());
           });
         } catch (const ctrd::error& e) {
           rp.deliver(error_of(e));
@@ -177,7 +189,8 @@ caf::behavior supervisor_actor(actor_t* self, container_deps deps, supervisor_op
         try {
           auto it = ss.entries.find(ss.reg.resolve(ref));
           if (it == ss.entries.end())
-            return make_caf_error(ec::no_such_container, "container \"" + ref + "\" is still being created");
+            return make_caf_error(ec::no_such_container,
+                                  "container \"" + ref + "\" is still being created");
           return it->second.actor;
         } catch (const ctrd::error& e) {
           return error_of(e);
@@ -190,8 +203,10 @@ caf::behavior supervisor_actor(actor_t* self, container_deps deps, supervisor_op
         try {
           auto id = ss.reg.resolve(ref);
           auto it = ss.entries.find(id);
-          if (it == ss.entries.end()) throw error(ec::no_such_container, "container \"" + ref + "\" is still being created");
-          start_with_deps(self, it->second.summary.value("name", std::string()), rp, attach, sub, msgid);
+          if (it == ss.entries.end())
+            throw error(ec::no_such_container, "container \"" + ref + "\" is still being created");
+          start_with_deps(self, it->second.summary.value("name", std::string()), rp, attach, sub,
+                          msgid);
         } catch (const ctrd::error& e) {
           rp.deliver(error_of(e));
         }
@@ -314,7 +329,8 @@ void create_container(actor_t* self, container_config cfg,
 
 uint64_t parse_size(const std::string& text) {
   auto bad = [&] {
-    return error(ec::invalid_argument, "invalid size \"" + text + "\": use bytes or a k, m or g suffix");
+    return error(ec::invalid_argument,
+                 "invalid size \"" + text + "\": use bytes or a k, m or g suffix");
   };
   if (text.empty() || text.size() > 20) throw bad();
   std::size_t digits = text.find_first_not_of("0123456789");
@@ -323,10 +339,14 @@ uint64_t parse_size(const std::string& text) {
   uint64_t mult = 1;
   if (digits != std::string::npos) {
     auto unit = text.substr(digits);
-    if (unit == "k" || unit == "K" || unit == "kb" || unit == "KB") mult = 1000;
-    else if (unit == "m" || unit == "M" || unit == "mb" || unit == "MB") mult = 1000 * 1000;
-    else if (unit == "g" || unit == "G" || unit == "gb" || unit == "GB") mult = 1000 * 1000 * 1000;
-    else throw bad();
+    if (unit == "k" || unit == "K" || unit == "kb" || unit == "KB")
+      mult = 1000;
+    else if (unit == "m" || unit == "M" || unit == "mb" || unit == "MB")
+      mult = 1000 * 1000;
+    else if (unit == "g" || unit == "G" || unit == "gb" || unit == "GB")
+      mult = 1000 * 1000 * 1000;
+    else
+      throw bad();
   }
   if (n > (uint64_t{1} << 40) / mult) throw bad();
   return n * mult;
@@ -344,8 +364,8 @@ void apply_create_defaults(container_config& c) {
 }
 
 caf::actor spawn_supervisor(caf::actor_system& sys, caf::actor store, caf::actor events,
-                            host_loop* host, const cgroup::hierarchy* cgroups, supervisor_options opts,
-                            load_result loaded) {
+                            host_loop* host, const cgroup::hierarchy* cgroups,
+                            supervisor_options opts, load_result loaded) {
   container_deps deps;
   deps.cgroups = cgroups;
   deps.store = std::move(store);
@@ -356,7 +376,8 @@ caf::actor spawn_supervisor(caf::actor_system& sys, caf::actor store, caf::actor
   // Its own thread: `ps`, `start` and every other request pass through it, and they must not
   // queue behind container actors busy spawning processes on the scheduler's workers (ps p99
   // under 100 crash loops: 130 ms on the workers, 25-36 ms detached; docs/benchmarks.md).
-  return sys.spawn<caf::detached>(sup::supervisor_actor, std::move(deps), std::move(opts), std::move(loaded));
+  return sys.spawn<caf::detached>(sup::supervisor_actor, std::move(deps), std::move(opts),
+                                  std::move(loaded));
 }
 
 }  // namespace ctrd

@@ -8,13 +8,14 @@
 //   (resolve_atom, std::string ref)   -> caf::actor     container actor for a name/id/prefix
 //   (start_atom, ref, bool attach, caf::actor sub, uint32_t msgid) -> as the container's start,
 //                                        after every requirement (--requires) is ready
-//   (remove_atom, ref, bool force)    -> {id}           refused while others require it, unless force
-//   (list_atom, bool all, bool sync)  -> packed_list of summaries (sync: reconcile first)
+//   (remove_atom, ref, bool force)    -> {id}           refused while others require it, unless
+//   force (list_atom, bool all, bool sync)  -> packed_list of summaries (sync: reconcile first)
 //   (reload_atom)                     -> reload report  re-read the service files
 //   (status_atom, std::string id, json summary)          replica update from a container
 //   (gone_atom, std::string id)                          a container was removed
-//   (signal_atom, int signo)                             SIGTERM/SIGINT/SIGPWR: shutdown; SIGHUP: reload
-//   (shutdown_atom)                   -> {}             stop every container (dependents first), quit
+//   (signal_atom, int signo)                             SIGTERM/SIGINT/SIGPWR: shutdown; SIGHUP:
+//   reload (shutdown_atom)                   -> {}             stop every container (dependents
+//   first), quit
 #pragma once
 
 #include <string>
@@ -35,9 +36,9 @@ class hierarchy;
 
 /// Daemon-wide settings the supervisor needs.
 struct supervisor_options {
-  std::string containers_dir;  ///< <root>/containers
-  std::string config_dir;      ///< service files (<name>.toml); "" = none
-  std::string run_dir;         ///< the control socket's directory
+  std::string containers_dir;         ///< <root>/containers
+  std::string config_dir;             ///< service files (<name>.toml); "" = none
+  std::string run_dir;                ///< the control socket's directory
   uint64_t log_max_size = 10u << 20;  ///< for containers that set no log_max_size
   uint32_t log_max_files = 5;         ///< for containers that set no log_max_files
 };
@@ -57,8 +58,8 @@ namespace ctrd {
 /// then loads the service files and starts what should run after a ctrd start.
 /// `cgroups` (may be nullptr) must outlive the actor system.
 caf::actor spawn_supervisor(caf::actor_system& sys, caf::actor store, caf::actor events,
-                            host_loop* host, const cgroup::hierarchy* cgroups, supervisor_options opts,
-                            load_result loaded);
+                            host_loop* host, const cgroup::hierarchy* cgroups,
+                            supervisor_options opts, load_result loaded);
 
 /// Adds the environment every container gets unless it sets it: PATH, HOME, container=ctrd.
 void apply_create_defaults(container_config& c);

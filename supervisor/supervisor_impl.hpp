@@ -39,12 +39,12 @@ struct entry {
 
 /// A start that waits for the target's requirements to be ready first.
 struct start_job {
-  std::string target;                // name
-  std::set<std::string> deps;        // every requirement, transitively
-  std::set<std::string> requested;   // requirements we asked to start
-  std::set<std::string> started;     // ... and whose start was acknowledged
-  std::optional<promise> rp;         // the user's request (none for boot/service starts)
-  bool boot = false;                 // ctrd's own start: boot starts (RestartCount kept)
+  std::string target;               // name
+  std::set<std::string> deps;       // every requirement, transitively
+  std::set<std::string> requested;  // requirements we asked to start
+  std::set<std::string> started;    // ... and whose start was acknowledged
+  std::optional<promise> rp;        // the user's request (none for boot/service starts)
+  bool boot = false;                // ctrd's own start: boot starts (RestartCount kept)
   bool attach = false;
   caf::actor sub;
   uint32_t msgid = 0;
@@ -59,9 +59,9 @@ struct state {
   std::map<uint64_t, start_job> jobs;
   uint64_t next_job = 1;
   bool shutting_down = false;
-  std::set<std::string> to_stop;       // shutdown: names still to stop
-  deps::graph stop_graph;              // shutdown: the dependencies (no create any more)
-  std::set<std::string> stop_sent;     // shutdown: names asked to stop
+  std::set<std::string> to_stop;    // shutdown: names still to stop
+  deps::graph stop_graph;           // shutdown: the dependencies (no create any more)
+  std::set<std::string> stop_sent;  // shutdown: names asked to stop
   std::vector<promise> shutdown_waiters;
 };
 

@@ -9,7 +9,9 @@
 namespace ctrd::sup {
 namespace {
 
-bool is_ready(const json& summary) { return summary.value("ready", false); }
+bool is_ready(const json& summary) {
+  return summary.value("ready", false);
+}
 
 /// Why a requirement can no longer become ready, or "".
 std::string failure_of(const std::string& name, const json& summary) {
@@ -32,8 +34,8 @@ void fail_job(actor_t* self, uint64_t id, const caf::error& err) {
 }
 
 /// Asks `actor` for a start without a client: a boot start for a boot job.
-caf::response_handle<caf::event_based_actor, caf::message, false> request_start(actor_t* self, const caf::actor& actor,
-                                                                              bool boot) {
+caf::response_handle<caf::event_based_actor, caf::message, false> request_start(
+    actor_t* self, const caf::actor& actor, bool boot) {
   if (boot) return self->request(actor, caf::infinite, boot_atom::value);
   return self->request(actor, caf::infinite, start_atom::value, false, caf::actor{}, uint32_t{0});
 }
@@ -41,7 +43,8 @@ caf::response_handle<caf::event_based_actor, caf::message, false> request_start(
 void forward_start(actor_t* self, start_job& job) {
   auto* e = find_by_name(self, job.target);
   if (!e) {
-    if (job.rp) job.rp->deliver(make_caf_error(ec::removed, "container " + job.target + " was removed"));
+    if (job.rp)
+      job.rp->deliver(make_caf_error(ec::removed, "container " + job.target + " was removed"));
     return;
   }
   if (job.rp) {
@@ -63,14 +66,17 @@ bool advance(actor_t* self, uint64_t id) {
   for (const auto& d : job.deps) {
     auto* e = find_by_name(self, d);
     if (!e) {
-      fail_job(self, id, make_caf_error(ec::invalid_state, "container " + job.target + " requires " + d + ", which does not exist"));
+      fail_job(self, id,
+               make_caf_error(ec::invalid_state, "container " + job.target + " requires " + d +
+                                                     ", which does not exist"));
       return true;
     }
     if (is_ready(e->summary)) {
       ready.insert(d);
     } else if (job.started.count(d)) {
       if (auto why = failure_of(d, e->summary); !why.empty()) {
-        fail_job(self, id, make_caf_error(ec::invalid_state, "cannot start " + job.target + ": " + why));
+        fail_job(self, id,
+                 make_caf_error(ec::invalid_state, "cannot start " + job.target + ": " + why));
         return true;
       }
     }
@@ -92,7 +98,9 @@ bool advance(actor_t* self, uint64_t id) {
               advance(self, id);
             },
             [=](caf::error& err) {
-              fail_job(self, id, make_caf_error(ec::invalid_state, "cannot start required container " + d + ": " + from_caf_error(err).second));
+              fail_job(self, id,
+                       make_caf_error(ec::invalid_state, "cannot start required container " + d +
+                                                             ": " + from_caf_error(err).second));
             });
   }
   return false;
@@ -144,8 +152,11 @@ void submit(actor_t* self, start_job job) {
   if (!missing.empty()) {
     auto err = make_caf_error(ec::invalid_state, "cannot start " + job.target + ": it requires " +
                                                      missing.front() + ", which does not exist");
-    if (job.rp) job.rp->deliver(err);
-    else spdlog::warn("cannot start {}: it requires {}, which does not exist", job.target, missing.front());
+    if (job.rp)
+      job.rp->deliver(err);
+    else
+      spdlog::warn("cannot start {}: it requires {}, which does not exist", job.target,
+                   missing.front());
     return;
   }
   if (order.empty()) {

@@ -76,8 +76,11 @@ void load(actor_t* self, bool boot, std::function<void(json, std::vector<std::st
       cfg.source = d.file;
       apply_daemon_defaults(self, d.definition, cfg);
       apply_create_defaults(cfg);
-      if (auto* e = find_by_name(self, cfg.name); e && e->summary.value("source", std::string()) != d.file) {
-        add_error(*run, d.file, "a container named " + cfg.name + " already exists and was not created from this file");
+      if (auto* e = find_by_name(self, cfg.name);
+          e && e->summary.value("source", std::string()) != d.file) {
+        add_error(
+            *run, d.file,
+            "a container named " + cfg.name + " already exists and was not created from this file");
         continue;
       }
       defs.emplace_back(std::move(d), std::move(cfg));
@@ -107,7 +110,8 @@ void load(actor_t* self, bool boot, std::function<void(json, std::vector<std::st
   while (ordered.size() < defs.size()) {
     auto ready = deps::startable(order_graph, names, placed);
     for (auto& [def, cfg] : defs)
-      if (!placed.count(cfg.name) && std::find(ready.begin(), ready.end(), cfg.name) != ready.end()) {
+      if (!placed.count(cfg.name) &&
+          std::find(ready.begin(), ready.end(), cfg.name) != ready.end()) {
         ordered.emplace_back(def, cfg);
         placed.insert(cfg.name);
       }
@@ -117,7 +121,8 @@ void load(actor_t* self, bool boot, std::function<void(json, std::vector<std::st
     auto file = def.file;
     bool autostart = cfg.autostart;
     if (auto* e = find_by_name(self, name)) {
-      if (boot && autostart && !e->summary.value("stopped_by_user", false)) run->to_start.push_back(name);
+      if (boot && autostart && !e->summary.value("stopped_by_user", false))
+        run->to_start.push_back(name);
       ++run->pending;
       self->request(e->actor, caf::infinite, put_atom::value, cfg)
           .then(
@@ -146,7 +151,8 @@ void load(actor_t* self, bool boot, std::function<void(json, std::vector<std::st
   const std::string prefix = s.opts.config_dir + "/";
   for (auto& [id, e] : s.entries) {
     auto src = e.summary.value("source", std::string());
-    if (src.empty() || src.compare(0, prefix.size(), prefix) != 0 || files_seen.count(src)) continue;
+    if (src.empty() || src.compare(0, prefix.size(), prefix) != 0 || files_seen.count(src))
+      continue;
     bool file_had_error = false;
     for (const auto& err : run->report["errors"])
       file_had_error = file_had_error || err.value("file", std::string()) == src;
@@ -169,7 +175,8 @@ void load(actor_t* self, bool boot, std::function<void(json, std::vector<std::st
 
 }  // namespace
 
-void load_services(actor_t* self, bool boot, std::function<void(json, std::vector<std::string>)> done) {
+void load_services(actor_t* self, bool boot,
+                   std::function<void(json, std::vector<std::string>)> done) {
   load(self, boot, std::move(done));
 }
 

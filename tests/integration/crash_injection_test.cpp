@@ -16,6 +16,7 @@
 // for a minimum time (docs/reliability.md, "Settings").
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
@@ -25,7 +26,6 @@
 #include <set>
 #include <sstream>
 #include <thread>
-#include <unistd.h>
 
 #include "messages/rpc.hpp"
 #include "tests/support/daemon.hpp"
@@ -43,13 +43,15 @@ namespace {
 
 enum class tri { no, yes, maybe };
 
-const char* tri_text(tri t) { return t == tri::yes ? "yes" : t == tri::no ? "no" : "maybe"; }
+const char* tri_text(tri t) {
+  return t == tri::yes ? "yes" : t == tri::no ? "no" : "maybe";
+}
 
 /// What the harness knows about one container, from acknowledged operations only.
 struct model_ctr {
-  std::string kind;             ///< service (sleep 1000), short (sleep 0.3), looper (sh -c 'exit 1')
-  bool always = false;          ///< --restart always
-  bool unlimited = false;       ///< --restart-limit 0
+  std::string kind;        ///< service (sleep 1000), short (sleep 0.3), looper (sh -c 'exit 1')
+  bool always = false;     ///< --restart always
+  bool unlimited = false;  ///< --restart-limit 0
   tri exists = tri::yes;
   bool must_not_run = true;     ///< an acked create/stop/kill with no start/restart issued since
   bool maybe_started = false;   ///< a start may have happened (ctrd's boot start needs one)
@@ -70,8 +72,8 @@ bool claims_process(const std::string& state) {
 }
 
 struct violation {
-  bool hard;         ///< wrong at once (durability, phantom, counter); soft ones may settle
-  std::string key;   ///< identity, to tell a persisting soft violation from churn
+  bool hard;        ///< wrong at once (durability, phantom, counter); soft ones may settle
+  std::string key;  ///< identity, to tell a persisting soft violation from churn
   std::string text;
 };
 
@@ -84,7 +86,9 @@ struct op {
 class harness {
  public:
   harness(live_daemon& d, uint64_t seed)
-      : d_(d), rng_(seed), seed_(seed),
+      : d_(d),
+        rng_(seed),
+        seed_(seed),
         prefix_("ci" + std::to_string(::getpid()) + "x" + std::to_string(seed) + ".") {}
 
   const std::string& prefix() const { return prefix_; }
@@ -115,7 +119,8 @@ class harness {
       auto res = fut.get();
       ++ops_;
       ++inflight_kills_;
-      if (res.code == -1) fail_now({{true, "hang", "ctrctl " + o.text + " still running 30 s after ctrd died"}});
+      if (res.code == -1)
+        fail_now({{true, "hang", "ctrctl " + o.text + " still running 30 s after ctrd died"}});
       finish(o, res, true);
     } else {
       auto delay = std::chrono::milliseconds(rng_.range(0, 50));
@@ -156,20 +161,22 @@ class harness {
 
   std::string report(const std::string& what) const {
     std::ostringstream o;
-    o << what << "\n\nseed " << seed_ << " (repeat with CTRD_CRASH_SEED=" << seed_
-      << "); round " << round_ << "; operations (ack = ctrctl exit 0):\n";
+    o << what << "\n\nseed " << seed_ << " (repeat with CTRD_CRASH_SEED=" << seed_ << "); round "
+      << round_ << "; operations (ack = ctrctl exit 0):\n";
     size_t from = log_.size() > 250 ? log_.size() - 250 : 0;
     for (size_t i = from; i < log_.size(); ++i) o << "  " << log_[i] << "\n";
     o << "model:\n";
     for (auto& [n, c] : model_)
-      o << "  " << n << " " << c.kind << (c.always ? " always" : "") << (c.unlimited ? " unlimited" : "")
-        << " exists=" << tri_text(c.exists) << " must_not_run=" << c.must_not_run
-        << " last_rc=" << c.last_rc << "\n";
+      o << "  " << n << " " << c.kind << (c.always ? " always" : "")
+        << (c.unlimited ? " unlimited" : "") << " exists=" << tri_text(c.exists)
+        << " must_not_run=" << c.must_not_run << " last_rc=" << c.last_rc << "\n";
     auto log = d_.log();
     auto cut = log.size() > 6000 ? log.size() - 6000 : 0;
-    auto saved = std::filesystem::temp_directory_path() / ("ctrd-crash-" + std::to_string(seed_) + ".log");
+    auto saved =
+        std::filesystem::temp_directory_path() / ("ctrd-crash-" + std::to_string(seed_) + ".log");
     std::ofstream(saved) << log;
-    o << "ctrd log (whole log of every generation: " << saved.string() << "), tail:\n" << log.substr(cut);
+    o << "ctrd log (whole log of every generation: " << saved.string() << "), tail:\n"
+      << log.substr(cut);
     return o.str();
   }
 
@@ -209,7 +216,8 @@ class harness {
   void kill_a_service_while_down() {
     std::vector<ctrd::test::marked_process> services;
     for (auto& p : ctrd::test::find_marked(prefix_))
-      if (auto it = model_.find(p.tag); it != model_.end() && it->second.kind == "service") services.push_back(p);
+      if (auto it = model_.find(p.tag); it != model_.end() && it->second.kind == "service")
+        services.push_back(p);
     if (services.empty()) return;
     auto& p = services[rng_.below(services.size())];
     note("SIGKILL " + p.tag + "'s process " + std::to_string(p.pid) + " while ctrd is down");
@@ -254,9 +262,12 @@ class harness {
     }
     bool start = rng_.chance(60);
     std::vector<std::string> args;
-    if (start) args = {"run", "-d"};
-    else args = {"create"};
-    args.insert(args.end(), {"--name", name, "-e", std::string(ctrd::test::harness_marker) + "=" + prefix_ + name});
+    if (start)
+      args = {"run", "-d"};
+    else
+      args = {"create"};
+    args.insert(args.end(), {"--name", name, "-e",
+                             std::string(ctrd::test::harness_marker) + "=" + prefix_ + name});
     args.insert(args.end(), policy.begin(), policy.end());
     args.insert(args.end(), cmd.begin(), cmd.end());
     std::string text = std::string(start ? "run -d " : "create ") + name + " (" + c.kind +
@@ -304,8 +315,10 @@ class harness {
     }
     return {"rm -f " + name, {"rm", "-f", name}, [this, name](bool acked) {
               auto& c = model_[name];
-              if (acked) c.exists = tri::no;
-              else if (c.exists == tri::yes) c.exists = tri::maybe;
+              if (acked)
+                c.exists = tri::no;
+              else if (c.exists == tri::yes)
+                c.exists = tri::maybe;
             }};
   }
 
@@ -331,7 +344,8 @@ class harness {
       std::string why = "ps -a failed with " + std::to_string(r.code) + ": " + r.err;
       // A ctrd that refused to start exits soon. (Not reaped here: the daemon harness does.)
       auto end = steady::now() + 2s;
-      while (ctrd::test::process_alive(d_.pid()) && steady::now() < end) std::this_thread::sleep_for(20ms);
+      while (ctrd::test::process_alive(d_.pid()) && steady::now() < end)
+        std::this_thread::sleep_for(20ms);
       if (!ctrd::test::process_alive(d_.pid()))
         why += "\n  ctrd (pid " + std::to_string(d_.pid()) + ") has exited; see the end of its log";
       fail_now({{true, "ps", why}});
@@ -355,13 +369,15 @@ class harness {
     // Names ctrd shows that the model cannot explain.
     for (auto& [n, s] : seen)
       if (model_.find(n) == model_.end())
-        v.push_back({true, "unknown:" + n, "ctrd shows a container the workload never created: " + n});
+        v.push_back(
+            {true, "unknown:" + n, "ctrd shows a container the workload never created: " + n});
     for (auto& [n, c] : model_) {
       auto it = seen.find(n);
       bool present = it != seen.end();
       // (1) acknowledged creates and removals are durable
       if (c.exists == tri::yes && !present)
-        v.push_back({true, "lost:" + n, n + ": acknowledged create, no acknowledged rm, but ctrd does not show it"});
+        v.push_back({true, "lost:" + n,
+                     n + ": acknowledged create, no acknowledged rm, but ctrd does not show it"});
       if (c.exists == tri::no && present)
         v.push_back({it->second.state != "removing", "back:" + n,
                      n + ": acknowledged rm, but ctrd shows it (" + it->second.state + ")"});
@@ -378,25 +394,30 @@ class harness {
       if (c.exists == tri::maybe) c.exists = tri::yes;
       // (1) an acknowledged stop/kill keeps it down until a start
       if (c.must_not_run && claims_process(s.state))
-        v.push_back({false, "running:" + n, n + ": stopped/killed/created (acknowledged) and no start since, but " + s.state});
+        v.push_back(
+            {false, "running:" + n,
+             n + ": stopped/killed/created (acknowledged) and no start since, but " + s.state});
       // (2) running means a live process, and that process is this container's
       if (claims_process(s.state)) {
         auto start = ctrd::test::proc_start_time(s.pid);
         auto tag = s.pid > 0 ? ctrd::test::marker_of(s.pid, prefix_) : std::string();
         if (s.pid <= 0 || start == 0)
           v.push_back({false, "dead:" + n + ":" + std::to_string(s.pid),
-                       n + ": " + s.state + " with pid " + std::to_string(s.pid) + ", which is not a live process"});
+                       n + ": " + s.state + " with pid " + std::to_string(s.pid) +
+                           ", which is not a live process"});
         else if (tag != n)
           v.push_back({false, "foreign:" + n + ":" + std::to_string(s.pid),
-                       n + ": " + s.state + " with pid " + std::to_string(s.pid) + ", which is not its process (" +
+                       n + ": " + s.state + " with pid " + std::to_string(s.pid) +
+                           ", which is not its process (" +
                            (tag.empty() ? "no marker" : "marker of " + tag) + ")"});
         else
           c.pids.insert({s.pid, start});
       }
       // (4) RestartCount only goes up, unless a user start/restart reset it
       if (c.last_rc >= 0 && s.rc < c.last_rc && !c.reset_possible)
-        v.push_back({true, "rc:" + n, n + ": RestartCount went down from " + std::to_string(c.last_rc) + " to " +
-                                          std::to_string(s.rc) + " without a user start or restart"});
+        v.push_back({true, "rc:" + n,
+                     n + ": RestartCount went down from " + std::to_string(c.last_rc) + " to " +
+                         std::to_string(s.rc) + " without a user start or restart"});
       c.last_rc = s.rc;
       c.reset_possible = false;
     }
@@ -409,21 +430,27 @@ class harness {
       auto m = model_.find(p.tag);
       auto it = seen.find(p.tag);
       if (m == model_.end()) {
-        v.push_back({false, key, "process " + std::to_string(p.pid) + " of unknown container " + p.tag});
+        v.push_back(
+            {false, key, "process " + std::to_string(p.pid) + " of unknown container " + p.tag});
       } else if (m->second.exists == tri::no || it == seen.end()) {
-        v.push_back({false, key, "process " + std::to_string(p.pid) + " of removed container " + p.tag + " survives"});
+        v.push_back(
+            {false, key,
+             "process " + std::to_string(p.pid) + " of removed container " + p.tag + " survives"});
       } else if (!claims_process(it->second.state) || it->second.pid != p.pid) {
-        v.push_back({false, key, "process " + std::to_string(p.pid) + " of " + p.tag + " lives, but ctrd shows " +
-                                     it->second.state + " with pid " + std::to_string(it->second.pid) +
-                                     " (a process ctrd does not account for)"});
+        v.push_back({false, key,
+                     "process " + std::to_string(p.pid) + " of " + p.tag +
+                         " lives, but ctrd shows " + it->second.state + " with pid " +
+                         std::to_string(it->second.pid) +
+                         " (a process ctrd does not account for)"});
       }
     }
     for (auto& [n, c] : model_) {
       if (c.exists != tri::no) continue;
       for (auto& p : c.pids)
         if (!reported.count(p) && ctrd::test::same_process_alive(p.first, p.second))
-          v.push_back({false, "proc:" + std::to_string(p.first),
-                       "process " + std::to_string(p.first) + " of removed container " + n + " survives"});
+          v.push_back(
+              {false, "proc:" + std::to_string(p.first),
+               "process " + std::to_string(p.first) + " of removed container " + n + " survives"});
     }
     return v;
   }
@@ -470,7 +497,8 @@ class harness {
     }
     auto ms = static_cast<int>(ctrd::test::ms_since(t0));
     max_settle_ms_ = std::max(max_settle_ms_, ms);
-    note(std::string("check ") + when + ": ok (" + std::to_string(n) + " looks, " + std::to_string(ms) + " ms)");
+    note(std::string("check ") + when + ": ok (" + std::to_string(n) + " looks, " +
+         std::to_string(ms) + " ms)");
   }
 
   live_daemon& d_;
@@ -480,7 +508,8 @@ class harness {
   std::map<std::string, model_ctr> model_;
   std::vector<std::string> log_;
   int64_t min_down_ms_ = static_cast<int64_t>(ctrd::test::env_u64("CTRD_CRASH_MIN_DOWN_MS", 0));
-  int next_ = 0, round_ = 0, ops_ = 0, acked_ = 0, inflight_kills_ = 0, crashes_ = 0, max_settle_ms_ = 0;
+  int next_ = 0, round_ = 0, ops_ = 0, acked_ = 0, inflight_kills_ = 0, crashes_ = 0,
+      max_settle_ms_ = 0;
 };
 
 /// Kills what the harness started if the test ends early (runs after ctrd is gone).
@@ -493,12 +522,16 @@ struct leftover_guard {
 
 }  // namespace
 
-TEST_CASE("crash injection: SIGKILL of ctrd at random points keeps every acknowledged operation and no stray process", "[crash]") {
+TEST_CASE(
+    "crash injection: SIGKILL of ctrd at random points keeps every acknowledged operation and no "
+    "stray process",
+    "[crash]") {
   const auto seed = ctrd::test::seed_from_env("CTRD_CRASH_SEED");
   const auto rounds = static_cast<int>(ctrd::test::env_u64("CTRD_CRASH_ROUNDS", 12));
   const auto budget = std::chrono::seconds(ctrd::test::env_u64("CTRD_CRASH_BUDGET_S", 40));
   WARN("crash injection: seed " << seed << ", " << rounds << " rounds, budget " << budget.count()
-                                << " s (repeat: CTRD_CRASH_SEED=" << seed << " CTRD_CRASH_ROUNDS=" << rounds << ")");
+                                << " s (repeat: CTRD_CRASH_SEED=" << seed
+                                << " CTRD_CRASH_ROUNDS=" << rounds << ")");
   leftover_guard guard;  // declared before the daemon: destroyed after it
   live_daemon d;
   harness h(d, seed);
@@ -513,9 +546,10 @@ TEST_CASE("crash injection: SIGKILL of ctrd at random points keeps every acknowl
     h.round(done);
   }
   h.finish_run();
-  WARN("crash injection: " << done << " rounds, " << h.crashes() << " crashes (" << h.inflight_kills()
-                           << " with a command in flight), " << h.ops() << " operations (" << h.acked()
-                           << " acknowledged), longest settle " << h.max_settle_ms() << " ms, "
+  WARN("crash injection: " << done << " rounds, " << h.crashes() << " crashes ("
+                           << h.inflight_kills() << " with a command in flight), " << h.ops()
+                           << " operations (" << h.acked() << " acknowledged), longest settle "
+                           << h.max_settle_ms() << " ms, "
                            << static_cast<long>(ctrd::test::ms_since(t0)) << " ms in all");
   CHECK(done > 0);
 }
@@ -590,12 +624,14 @@ TEST_CASE("SIGTERM right after a restart leaves no container process behind", "[
   }
   std::string list;
   for (auto& p : left) list += " " + p.tag + " (pid " + std::to_string(p.pid) + ")";
-  INFO("after " << i << " tries, running without ctrd:" << list << "\nctrd log:\n" << d.log().substr(d.log().size() > 4000 ? d.log().size() - 4000 : 0));
+  INFO("after " << i << " tries, running without ctrd:" << list << "\nctrd log:\n"
+                << d.log().substr(d.log().size() > 4000 ? d.log().size() - 4000 : 0));
   CHECK(left.empty());
   ctrd::test::kill_marked(prefix);
 }
 
-TEST_CASE("ctrd restarted at once after a SIGKILL is not refused because of its dead predecessor", "[crash]") {
+TEST_CASE("ctrd restarted at once after a SIGKILL is not refused because of its dead predecessor",
+          "[crash]") {
   const std::string prefix = "rs" + std::to_string(::getpid()) + ".";
   leftover_guard guard{prefix};
   live_daemon d;
@@ -604,7 +640,8 @@ TEST_CASE("ctrd restarted at once after a SIGKILL is not refused because of its 
   std::vector<std::string> start = {"start"}, rm = {"rm", "-f"};
   for (int i = 0; i < 20; ++i) {
     auto name = "r" + std::to_string(i);
-    d.ok({"create", "--name", name, "--restart", "always", "--restart-delay", "0", "--restart-limit", "0", "-e",
+    d.ok({"create", "--name", name, "--restart", "always", "--restart-delay", "0",
+          "--restart-limit", "0", "-e",
           std::string(ctrd::test::harness_marker) + "=" + prefix + name, "sh", "-c", "exit 1"});
     start.push_back(name);
     rm.push_back(name);
@@ -642,8 +679,9 @@ TEST_CASE("stop -t 0 right after a start stops the container", "[crash]") {
     std::string body;
     ctrd::test::write_all(fd, ctrd::encode_request(1, "hello", json{{"version", 1}}));
     REQUIRE(ctrd::test::read_frame(fd, body));
-    ctrd::test::write_all(fd, ctrd::encode_request(2, "start", json{{"container", "x"}}) +
-                                  ctrd::encode_request(3, "stop", json{{"container", "x"}, {"timeout", 0}}));
+    ctrd::test::write_all(
+        fd, ctrd::encode_request(2, "start", json{{"container", "x"}}) +
+                ctrd::encode_request(3, "stop", json{{"container", "x"}, {"timeout", 0}}));
     int answers = 0;
     while (answers < 2 && ctrd::test::read_frame(fd, body)) ++answers;  // 5 s each at most
     ::close(fd);

@@ -2,26 +2,24 @@
 // malformed frames, and the documented Python client.
 #include <catch2/catch.hpp>
 
+#include <sys/stat.h>
 #include <csignal>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <sys/stat.h>
 #include <thread>
 
 #include "messages/frame.hpp"
 #include "messages/rpc.hpp"
 #include "tests/support/daemon.hpp"
 
-using ctrd::test::live_daemon;
 using ctrd::test::inspect;
+using ctrd::test::live_daemon;
 using json = nlohmann::json;
 
-namespace {
+namespace {}  // namespace
 
-
-}  // namespace
-
-TEST_CASE("kill -9 of ctrd loses nothing acknowledged and nothing shows running falsely", "[daemon]") {
+TEST_CASE("kill -9 of ctrd loses nothing acknowledged and nothing shows running falsely",
+          "[daemon]") {
   live_daemon d;
   d.ok({"create", "--name", "configured", "true"});
   d.ok({"run", "-d", "--name", "survivor", "sleep", "100"});
@@ -64,14 +62,14 @@ TEST_CASE("an id printed by create survives an immediate kill -9", "[daemon]") {
 
 TEST_CASE("a second ctrd on the same root or socket is refused with a clear message", "[daemon]") {
   live_daemon d;
-  auto same_root = ctrd::test::run_process(
-      {CTRD_BIN, "--root", d.root(), "--socket", d.dir() / "other.sock"}, "",
-      std::chrono::seconds(10));
+  auto same_root =
+      ctrd::test::run_process({CTRD_BIN, "--root", d.root(), "--socket", d.dir() / "other.sock"},
+                              "", std::chrono::seconds(10));
   CHECK(same_root.code == 1);
   CHECK(same_root.err.find("another ctrd") != std::string::npos);
-  auto same_socket = ctrd::test::run_process(
-      {CTRD_BIN, "--root", d.dir() / "other-root", "--socket", d.socket()}, "",
-      std::chrono::seconds(10));
+  auto same_socket =
+      ctrd::test::run_process({CTRD_BIN, "--root", d.dir() / "other-root", "--socket", d.socket()},
+                              "", std::chrono::seconds(10));
   CHECK(same_socket.code == 1);
   CHECK(same_socket.err.find("another ctrd") != std::string::npos);
   d.ok({"ps"});  // the first one is unharmed
@@ -80,7 +78,8 @@ TEST_CASE("a second ctrd on the same root or socket is refused with a clear mess
 TEST_CASE("SIGTERM stops every container with its stop signal, then ctrd exits 0", "[daemon]") {
   live_daemon d;
   d.ok({"run", "-d", "--name", "a", "sleep", "100"});
-  d.ok({"run", "-d", "--name", "b", "sh", "-c", "trap 'exit 0' TERM; while :; do sleep 0.05; done"});
+  d.ok(
+      {"run", "-d", "--name", "b", "sh", "-c", "trap 'exit 0' TERM; while :; do sleep 0.05; done"});
   int a = inspect(d, "a")["State"]["Pid"];
   int b = inspect(d, "b")["State"]["Pid"];
   auto t0 = std::chrono::steady_clock::now();
@@ -126,7 +125,8 @@ TEST_CASE("malformed frames get error replies and the daemon keeps serving", "[d
   CHECK(ctrd::decode_rpc(body).error.is_null());
   ctrd::test::write_all(fd, ctrd::encode_request(3, "frobnicate", json::object()));
   REQUIRE(ctrd::test::read_frame(fd, body));
-  CHECK(ctrd::decode_rpc(body).error["message"].get<std::string>().find("frobnicate") != std::string::npos);
+  CHECK(ctrd::decode_rpc(body).error["message"].get<std::string>().find("frobnicate") !=
+        std::string::npos);
   ctrd::test::write_all(fd, ctrd::encode_request(4, "create", json{{"command", 5}}));
   REQUIRE(ctrd::test::read_frame(fd, body));
   CHECK(ctrd::decode_rpc(body).error["name"] == "invalid_argument");
@@ -160,7 +160,8 @@ TEST_CASE("the documented Python client creates, starts and inspects a container
   d.ok({"rm", "-f", j["Id"].get<std::string>()});
 }
 
-TEST_CASE("security: the socket is 0660 for the socket group and everyone else is refused", "[daemon]") {
+TEST_CASE("security: the socket is 0660 for the socket group and everyone else is refused",
+          "[daemon]") {
   if (::geteuid() != 0 || ::access("/usr/bin/setpriv", X_OK) != 0) {
     WARN("skipped: needs root and setpriv to act as other users");
     return;
@@ -172,12 +173,12 @@ TEST_CASE("security: the socket is 0660 for the socket group and everyone else i
   CHECK((st.st_mode & 0777) == 0660);
   CHECK(st.st_gid == 4242u);
   auto as = [&](const char* uid, const char* gid) {
-    return ctrd::test::run_process(
-        {"/usr/bin/setpriv", "--reuid", uid, "--regid", gid, "--clear-groups", CTRCTL_BIN, "--socket", d.socket(), "ps"});
+    return ctrd::test::run_process({"/usr/bin/setpriv", "--reuid", uid, "--regid", gid,
+                                    "--clear-groups", CTRCTL_BIN, "--socket", d.socket(), "ps"});
   };
   CHECK(as("65534", "4242").code == 0);  // a member of the socket group
   auto other = as("65534", "65534");
-  CHECK(other.code == 125);              // the file mode keeps others out
+  CHECK(other.code == 125);  // the file mode keeps others out
   // Even with the mode loosened, SO_PEERCRED refuses a peer outside the group.
   ::chmod(d.socket().c_str(), 0666);
   auto loosened = as("65534", "65534");

@@ -3,24 +3,23 @@
 // every wait condition. Real ctrd, real ctrctl, real pipes and pseudo-terminals.
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
 #include <csignal>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <thread>
-#include <unistd.h>
 
 #include "messages/frame.hpp"
 #include "messages/rpc.hpp"
 #include "tests/support/daemon.hpp"
 
+using ctrd::test::inspect;
 using ctrd::test::live_daemon;
 using ctrd::test::trim;
-using ctrd::test::inspect;
 using json = nlohmann::json;
 using namespace std::chrono_literals;
 
 namespace {
-
 
 void await_state(const live_daemon& d, const std::string& name, const std::string& state) {
   for (int i = 0; i < 500; ++i) {
@@ -83,14 +82,15 @@ std::string rfc3339_now() {
 TEST_CASE("logs rotate by size, keep the newest files and tail across them", "[io]") {
   live_daemon d;
   // Rotation happens between chunks (<= 64 KiB each): 290 kB of output is at least 5 chunks.
-  d.ok({"run", "--name", "chatty", "--log-opt", "max-size=2k", "--log-opt", "max-file=2", "seq", "1",
-        "50000"});
+  d.ok({"run", "--name", "chatty", "--log-opt", "max-size=2k", "--log-opt", "max-file=2", "seq",
+        "1", "50000"});
   auto dir = d.root() + "/containers/" + inspect(d, "chatty")["Id"].get<std::string>();
   CHECK(std::filesystem::exists(dir + "/ctr.log.1"));
   CHECK(std::filesystem::exists(dir + "/ctr.log.2"));
   CHECK_FALSE(std::filesystem::exists(dir + "/ctr.log.3"));
   uint64_t total = 0;
-  for (const auto& f : {"/ctr.log", "/ctr.log.1", "/ctr.log.2"}) total += std::filesystem::file_size(dir + f);
+  for (const auto& f : {"/ctr.log", "/ctr.log.1", "/ctr.log.2"})
+    total += std::filesystem::file_size(dir + f);
   CHECK(total < 1800000);  // all 50000 records would be ~2 MB: old ones were dropped
   CHECK(d.ok({"logs", "--tail", "3", "chatty"}) == "49998\n49999\n50000");
   auto ts = d.ok({"logs", "-t", "--tail", "1", "chatty"});
@@ -101,7 +101,8 @@ TEST_CASE("logs rotate by size, keep the newest files and tail across them", "[i
 TEST_CASE("logs --tail on a 100 MiB log reads only its end", "[io]") {
   live_daemon d;
   d.ok({"run", "--name", "big", "--log-opt", "max-size=0", "sh", "-c",
-        "yes 0123456789012345678901234567890123456789012345678901234567890123456789 | head -c 104857600; echo; echo last-line"});
+        "yes 0123456789012345678901234567890123456789012345678901234567890123456789 | head -c "
+        "104857600; echo; echo last-line"});
   auto dir = d.root() + "/containers/" + inspect(d, "big")["Id"].get<std::string>();
   CHECK(std::filesystem::file_size(dir + "/ctr.log") > (100u << 20));
   auto t0 = std::chrono::steady_clock::now();
@@ -142,7 +143,9 @@ TEST_CASE("stdin reaches the container, with and without a terminal", "[io]") {
 TEST_CASE("a terminal resize reaches the container", "[io]") {
   live_daemon d;
   raw_client c(d);
-  c.call("create", json{{"name", "term"}, {"tty", true}, {"interactive", true},
+  c.call("create", json{{"name", "term"},
+                        {"tty", true},
+                        {"interactive", true},
                         {"command", {"sh", "-c", "read x; stty size"}}});
   auto id = c.send("start", json{{"container", "term"}, {"attach", true}});
   c.notify("resize", json{{"msgid", id}, {"rows", 33}, {"cols", 77}});
@@ -184,18 +187,21 @@ TEST_CASE("two attachers get the same output, and --logs replays with no gap at 
   CHECK(all.compare(all.size() - out_b.size(), out_b.size(), out_b) == 0);  // a suffix
 }
 
-TEST_CASE("events: a policy restart is died, restart, init, start, and history survives a restart", "[io]") {
+TEST_CASE("events: a policy restart is died, restart, init, start, and history survives a restart",
+          "[io]") {
   live_daemon d;
   auto since = rfc3339_now();
   std::this_thread::sleep_for(1100ms);  // --since has second resolution here
-  d.ok({"run", "-d", "--name", "ev", "--restart", "on-failure:1", "--restart-delay", "0", "sh", "-c",
-        "exit 3"});
-  for (int i = 0; i < 300 && inspect(d, "ev")["RestartCount"] != 1; ++i) std::this_thread::sleep_for(10ms);
+  d.ok({"run", "-d", "--name", "ev", "--restart", "on-failure:1", "--restart-delay", "0", "sh",
+        "-c", "exit 3"});
+  for (int i = 0; i < 300 && inspect(d, "ev")["RestartCount"] != 1; ++i)
+    std::this_thread::sleep_for(10ms);
   await_state(d, "ev", "exited");
   auto until = std::to_string(std::time(nullptr) + 1);
   std::this_thread::sleep_for(1100ms);
   auto read = [&] {
-    auto r = d.ok({"events", "--since", since, "--until", until, "--filter", "container=ev", "--format", "json"});
+    auto r = d.ok({"events", "--since", since, "--until", until, "--filter", "container=ev",
+                   "--format", "json"});
     std::vector<std::string> statuses;
     std::istringstream in(r);
     std::string line;
@@ -207,8 +213,8 @@ TEST_CASE("events: a policy restart is died, restart, init, start, and history s
     return statuses;
   };
   auto s = read();
-  std::vector<std::string> want = {"create", "init", "start", "died", "cleanup", "restart",
-                                   "init",   "start", "died", "cleanup"};
+  std::vector<std::string> want = {"create",  "init", "start", "died", "cleanup",
+                                   "restart", "init", "start", "died", "cleanup"};
   CHECK(s == want);
   d.kill9();
   d.start();

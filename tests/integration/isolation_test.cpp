@@ -4,12 +4,12 @@
 // features; every test that needs root, busybox-static or cgroups says why it skips.
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <thread>
-#include <unistd.h>
 
 #include "tests/support/daemon.hpp"
 #include "tests/support/process.hpp"
@@ -27,17 +27,18 @@ const char* busybox = "/bin/busybox";
 /// Why isolation tests cannot run here ("" when they can).
 std::string missing_prerequisite() {
   if (::geteuid() != 0) return "needs root (namespaces, pivot_root, cgroups)";
-  if (::access(busybox, X_OK) != 0) return "needs busybox-static at /bin/busybox for the test rootfs";
+  if (::access(busybox, X_OK) != 0)
+    return "needs busybox-static at /bin/busybox for the test rootfs";
   return "";
 }
 
-#define REQUIRE_ISOLATION()                                 \
-  do {                                                      \
-    auto why = missing_prerequisite();                      \
-    if (!why.empty()) {                                     \
-      WARN("skipped: " << why);                             \
-      return;                                               \
-    }                                                       \
+#define REQUIRE_ISOLATION()            \
+  do {                                 \
+    auto why = missing_prerequisite(); \
+    if (!why.empty()) {                \
+      WARN("skipped: " << why);        \
+      return;                          \
+    }                                  \
   } while (0)
 
 void write_file(const fsys::path& p, const std::string& text) {
@@ -52,12 +53,14 @@ std::string read_file(const fsys::path& p) {
 /// A minimal busybox root file system (like ../shared/peer-bench/mkrootfs.sh).
 std::string make_rootfs(const std::string& dir) {
   auto root = fsys::path(dir) / "rootfs";
-  for (const char* d : {"bin", "etc", "proc", "sys", "dev", "tmp", "root"}) fsys::create_directories(root / d);
+  for (const char* d : {"bin", "etc", "proc", "sys", "dev", "tmp", "root"})
+    fsys::create_directories(root / d);
   fsys::copy_file(busybox, root / "bin" / "busybox");
   auto list = ctrd::test::run_process({busybox, "--list"});
   std::istringstream in(list.out);
   for (std::string applet; std::getline(in, applet);)
-    if (!applet.empty() && applet != "busybox") fsys::create_symlink("busybox", root / "bin" / applet);
+    if (!applet.empty() && applet != "busybox")
+      fsys::create_symlink("busybox", root / "bin" / applet);
   write_file(root / "etc" / "marker", "inside-the-container\n");
   write_file(root / "etc" / "passwd", "root:x:0:0:root:/root:/bin/sh\n");
   return root.string();
@@ -66,7 +69,8 @@ std::string make_rootfs(const std::string& dir) {
 /// Polls inspect until the state is `state`.
 json await_state(const live_daemon& d, const std::string& name, const std::string& state,
                  std::chrono::milliseconds limit = 10s) {
-  return ctrd::test::await_inspect(d, name, [&](const json& j) { return j["State"]["Status"] == state; }, limit);
+  return ctrd::test::await_inspect(
+      d, name, [&](const json& j) { return j["State"]["Status"] == state; }, limit);
 }
 
 long counter(const live_daemon& d, const std::string& name) {
@@ -75,7 +79,8 @@ long counter(const live_daemon& d, const std::string& name) {
 
 }  // namespace
 
-TEST_CASE("isolation: a rootfs container sees its own root and is PID 1 with its own host name", "[isolation]") {
+TEST_CASE("isolation: a rootfs container sees its own root and is PID 1 with its own host name",
+          "[isolation]") {
   REQUIRE_ISOLATION();
   live_daemon d;
   auto rootfs = make_rootfs(d.dir().path());
@@ -88,15 +93,17 @@ TEST_CASE("isolation: a rootfs container sees its own root and is PID 1 with its
   CHECK(out.find("pts") != std::string::npos);
   CHECK(d.ok({"run", "--rm", "--rootfs", rootfs, "--hostname", "web1", "hostname"}) == "web1");
   // The host's root is not reachable: its files are not there.
-  CHECK(d.ctl({"run", "--rm", "--rootfs", rootfs, "/bin/cat", d.dir().path() + "/ctrd.log"}).code != 0);
+  CHECK(d.ctl({"run", "--rm", "--rootfs", rootfs, "/bin/cat", d.dir().path() + "/ctrd.log"}).code !=
+        0);
 }
 
 TEST_CASE("isolation: read-only root refuses writes and keeps /tmp writable", "[isolation]") {
   REQUIRE_ISOLATION();
   live_daemon d;
   auto rootfs = make_rootfs(d.dir().path());
-  auto r = d.ctl({"run", "--rm", "--rootfs", rootfs, "--read-only", "/bin/sh", "-c",
-                  "touch /etc/new 2>/dev/null && echo root-writable; touch /tmp/ok && echo tmp-writable"});
+  auto r = d.ctl(
+      {"run", "--rm", "--rootfs", rootfs, "--read-only", "/bin/sh", "-c",
+       "touch /etc/new 2>/dev/null && echo root-writable; touch /tmp/ok && echo tmp-writable"});
   CHECK(r.code == 0);
   CHECK(r.out.find("root-writable") == std::string::npos);
   CHECK(r.out.find("tmp-writable") != std::string::npos);
@@ -110,12 +117,12 @@ TEST_CASE("isolation: bind mounts are visible and read-only ones refuse writes",
   auto data = fsys::path(d.dir().path()) / "data";
   fsys::create_directories(data);
   write_file(data / "hello", "from-the-host\n");
-  auto rw = d.ok({"run", "--rm", "--rootfs", rootfs, "-v", data.string() + ":/data", "/bin/sh", "-c",
-                  "cat /data/hello; echo written > /data/out"});
+  auto rw = d.ok({"run", "--rm", "--rootfs", rootfs, "-v", data.string() + ":/data", "/bin/sh",
+                  "-c", "cat /data/hello; echo written > /data/out"});
   CHECK(rw == "from-the-host");
   CHECK(read_file(data / "out") == "written\n");
-  auto ro = d.ctl({"run", "--rm", "--rootfs", rootfs, "-v", data.string() + ":/data:ro", "/bin/sh", "-c",
-                   "echo again > /data/out2"});
+  auto ro = d.ctl({"run", "--rm", "--rootfs", rootfs, "-v", data.string() + ":/data:ro", "/bin/sh",
+                   "-c", "echo again > /data/out2"});
   CHECK(ro.code != 0);
   CHECK_FALSE(fsys::exists(data / "out2"));
 }
@@ -134,7 +141,9 @@ TEST_CASE("isolation: network none has only the loopback interface and it is up"
   CHECK(out.find("eth") == std::string::npos);
 }
 
-TEST_CASE("isolation: the overlay layer keeps writes across restarts and leaves the rootfs untouched", "[isolation]") {
+TEST_CASE(
+    "isolation: the overlay layer keeps writes across restarts and leaves the rootfs untouched",
+    "[isolation]") {
   REQUIRE_ISOLATION();
   live_daemon d;
   auto rootfs = make_rootfs(d.dir().path());
@@ -143,14 +152,16 @@ TEST_CASE("isolation: the overlay layer keeps writes across restarts and leaves 
   CHECK(d.ok({"start", "-a", "ov"}).empty());
   CHECK(d.ok({"start", "-a", "ov"}) == "run");
   CHECK_FALSE(fsys::exists(fsys::path(rootfs) / "etc" / "state"));
-  auto upper = fsys::path(d.root()) / "containers" / inspect(d, "ov")["Id"].get<std::string>() / "upper";
+  auto upper =
+      fsys::path(d.root()) / "containers" / inspect(d, "ov")["Id"].get<std::string>() / "upper";
   CHECK(fsys::exists(upper / "etc" / "state"));
   d.ok({"rm", "ov"});
   CHECK_FALSE(fsys::exists(upper));
   CHECK(fsys::exists(fsys::path(rootfs) / "etc" / "marker"));  // the lower layer survived removal
 }
 
-TEST_CASE("isolation: a memory limit leads to OOMKilled in inspect and an oom event", "[isolation]") {
+TEST_CASE("isolation: a memory limit leads to OOMKilled in inspect and an oom event",
+          "[isolation]") {
   REQUIRE_ISOLATION();
   live_daemon d;
   auto rootfs = make_rootfs(d.dir().path());
@@ -171,11 +182,13 @@ TEST_CASE("isolation: pause freezes the processes and unpause resumes them", "[i
   live_daemon d;
   auto rootfs = make_rootfs(d.dir().path());
   d.ok({"run", "-d", "--name", "tick", "--rootfs", rootfs, "/bin/sh", "-c",
-        "i=0; while true; do i=$((i+1)); echo $i > /tmp/c.new; mv /tmp/c.new /tmp/count; sleep 0.02; done"});
+        "i=0; while true; do i=$((i+1)); echo $i > /tmp/c.new; mv /tmp/c.new /tmp/count; sleep "
+        "0.02; done"});
   std::this_thread::sleep_for(200ms);
   d.ok({"pause", "tick"});
   CHECK(inspect(d, "tick")["State"]["Status"] == "paused");
-  auto count_file = "/proc/" + std::to_string(inspect(d, "tick")["State"]["Pid"].get<int>()) + "/root/tmp/count";
+  auto count_file =
+      "/proc/" + std::to_string(inspect(d, "tick")["State"]["Pid"].get<int>()) + "/root/tmp/count";
   auto frozen_at = read_file(count_file);
   std::this_thread::sleep_for(400ms);
   CHECK(read_file(count_file) == frozen_at);
@@ -209,17 +222,21 @@ TEST_CASE("isolation: stop kills a double-forked escapee inside the cgroup", "[i
   REQUIRE(ctrd::test::process_alive(escapee));
   CHECK_FALSE(inspect(d, "esc")["CgroupPath"].get<std::string>().empty());
   d.ok({"stop", "-t", "1", "esc"});
-  for (int i = 0; i < 100 && ctrd::test::process_alive(escapee); ++i) std::this_thread::sleep_for(10ms);
+  for (int i = 0; i < 100 && ctrd::test::process_alive(escapee); ++i)
+    std::this_thread::sleep_for(10ms);
   CHECK_FALSE(ctrd::test::process_alive(escapee));
 }
 
-TEST_CASE("isolation: exec runs inside the container's view and returns its exit code", "[isolation]") {
+TEST_CASE("isolation: exec runs inside the container's view and returns its exit code",
+          "[isolation]") {
   REQUIRE_ISOLATION();
   live_daemon d;
   auto rootfs = make_rootfs(d.dir().path());
-  d.ok({"run", "-d", "--name", "srv", "--rootfs", rootfs, "-e", "FROM_CTR=1", "/bin/sleep", "1000"});
-  auto out = d.ok({"exec", "-e", "EXTRA=2", "-w", "/etc", "srv", "/bin/sh", "-c",
-                   "cat marker; pwd; hostname; echo $FROM_CTR$EXTRA; cat /proc/1/cmdline | tr '\\0' ' '"});
+  d.ok(
+      {"run", "-d", "--name", "srv", "--rootfs", rootfs, "-e", "FROM_CTR=1", "/bin/sleep", "1000"});
+  auto out =
+      d.ok({"exec", "-e", "EXTRA=2", "-w", "/etc", "srv", "/bin/sh", "-c",
+            "cat marker; pwd; hostname; echo $FROM_CTR$EXTRA; cat /proc/1/cmdline | tr '\\0' ' '"});
   CHECK(out.find("inside-the-container") != std::string::npos);
   CHECK(out.find("/etc\n") != std::string::npos);
   CHECK(out.find("srv\n") != std::string::npos);
@@ -240,7 +257,8 @@ TEST_CASE("isolation: exec runs inside the container's view and returns its exit
   CHECK(events.find("\"exec_died\"") != std::string::npos);
 }
 
-TEST_CASE("isolation: cp round-trips a tree with modes and symlinks in both directions", "[isolation]") {
+TEST_CASE("isolation: cp round-trips a tree with modes and symlinks in both directions",
+          "[isolation]") {
   REQUIRE_ISOLATION();
   live_daemon d;
   auto rootfs = make_rootfs(d.dir().path());
@@ -253,14 +271,17 @@ TEST_CASE("isolation: cp round-trips a tree with modes and symlinks in both dire
   fsys::create_symlink("sub/secret", src / "link");
   d.ok({"run", "-d", "--name", "cp1", "--rootfs", rootfs, "/bin/sleep", "1000"});
   d.ok({"cp", src.string(), "cp1:/tmp/"});
-  auto listing = d.ok({"exec", "cp1", "/bin/sh", "-c", "stat -c '%n %a' /tmp/tree/script /tmp/tree/sub/secret; readlink /tmp/tree/link"});
+  auto listing =
+      d.ok({"exec", "cp1", "/bin/sh", "-c",
+            "stat -c '%n %a' /tmp/tree/script /tmp/tree/sub/secret; readlink /tmp/tree/link"});
   CHECK(listing.find("/tmp/tree/script 750") != std::string::npos);
   CHECK(listing.find("/tmp/tree/sub/secret 600") != std::string::npos);
   CHECK(listing.find("sub/secret") != std::string::npos);
   auto back = fsys::path(d.dir().path()) / "back";
   d.ok({"cp", "cp1:/tmp/tree", back.string()});
   CHECK((fsys::status(back / "script").permissions() & fsys::perms::all) == fsys::perms(0750));
-  CHECK((fsys::status(back / "sub" / "secret").permissions() & fsys::perms::all) == fsys::perms(0600));
+  CHECK((fsys::status(back / "sub" / "secret").permissions() & fsys::perms::all) ==
+        fsys::perms(0600));
   CHECK(fsys::read_symlink(back / "link") == "sub/secret");
   CHECK(read_file(back / "sub" / "secret") == "s3cret\n");
   // A stopped container copies from its root file system.
@@ -282,15 +303,16 @@ TEST_CASE("isolation: container paths never reach the host (symlinks, dot-dot)",
   fsys::create_symlink("../../../../../../../../" + outside.string(), fsys::path(rootfs) / "rel");
   d.ok({"create", "--name", "hostile", "--rootfs", rootfs, "/bin/true"});
   auto grab = fsys::path(d.dir().path()) / "grabbed";
-  for (const std::string& path : std::vector<std::string>{"/abs/secret", "/rel/secret",
-                                                          "/../../../../" + outside.string() + "/secret"}) {
+  for (const std::string& path : std::vector<std::string>{
+           "/abs/secret", "/rel/secret", "/../../../../" + outside.string() + "/secret"}) {
     auto r = d.ctl({"cp", "hostile:" + path, grab.string()});
     CHECK(r.code != 0);
     CHECK((!fsys::exists(grab) || read_file(grab) != "host-secret\n"));
     auto st = d.ctl({"stat", "hostile:" + path});
     CHECK(st.code != 0);
   }
-  // Writing through a link that points outside lands inside the root (or is refused), never on the host.
+  // Writing through a link that points outside lands inside the root (or is refused), never on the
+  // host.
   auto payload = fsys::path(d.dir().path()) / "payload";
   write_file(payload, "payload\n");
   d.ctl({"cp", payload.string(), "hostile:/abs/"});
@@ -299,7 +321,8 @@ TEST_CASE("isolation: container paths never reach the host (symlinks, dot-dot)",
   CHECK(read_file(outside / "secret") == "host-secret\n");
 }
 
-TEST_CASE("isolation: export lists the root file system and mount counts follow podman", "[isolation]") {
+TEST_CASE("isolation: export lists the root file system and mount counts follow podman",
+          "[isolation]") {
   REQUIRE_ISOLATION();
   live_daemon d;
   auto rootfs = make_rootfs(d.dir().path());
@@ -325,7 +348,8 @@ TEST_CASE("isolation: export lists the root file system and mount counts follow 
   CHECK(d.ctl({"mount", "plain"}).code == 125);
 }
 
-TEST_CASE("isolation: artifacts are stored with the container, validated and removed with it", "[isolation]") {
+TEST_CASE("isolation: artifacts are stored with the container, validated and removed with it",
+          "[isolation]") {
   live_daemon d;
   d.ok({"create", "--name", "art", "true"});
   auto file = d.dir().path() + "/payload";
@@ -333,9 +357,11 @@ TEST_CASE("isolation: artifacts are stored with the container, validated and rem
   d.ok({"artifact", "add", "art", "config.json", file});
   CHECK(d.ok({"artifact", "get", "art", "config.json"}) == "artifact-bytes");
   CHECK(d.ok({"artifact", "ls", "art"}).find("config.json") != std::string::npos);
-  for (const char* bad : {"../escape", "a/b", "..", "."}) CHECK(d.ctl({"artifact", "add", "art", bad, file}).code == 125);
+  for (const char* bad : {"../escape", "a/b", "..", "."})
+    CHECK(d.ctl({"artifact", "add", "art", bad, file}).code == 125);
   CHECK(d.ctl({"artifact", "get", "art", "missing"}).code == 125);
-  auto dir = fsys::path(d.root()) / "containers" / inspect(d, "art")["Id"].get<std::string>() / "artifacts";
+  auto dir = fsys::path(d.root()) / "containers" / inspect(d, "art")["Id"].get<std::string>() /
+             "artifacts";
   CHECK(fsys::exists(dir / "config.json"));
   d.ok({"artifact", "rm", "art", "config.json"});
   CHECK_FALSE(fsys::exists(dir / "config.json"));
@@ -344,7 +370,8 @@ TEST_CASE("isolation: artifacts are stored with the container, validated and rem
   CHECK_FALSE(fsys::exists(dir));
 }
 
-TEST_CASE("isolation: bad isolation settings fail at create and leave nothing behind", "[isolation]") {
+TEST_CASE("isolation: bad isolation settings fail at create and leave nothing behind",
+          "[isolation]") {
   live_daemon d;
   auto missing = d.dir().path() + "/no-such-rootfs";
   auto r = d.ctl({"create", "--name", "bad", "--rootfs", missing, "/bin/true"});
@@ -362,7 +389,8 @@ TEST_CASE("isolation: stats reports cpu, memory and pids of a running container"
     return;
   }
   live_daemon d;
-  d.ok({"run", "-d", "--name", "busy", "--pids-limit", "50", "sh", "-c", "sleep 1000 & sleep 1000"});
+  d.ok(
+      {"run", "-d", "--name", "busy", "--pids-limit", "50", "sh", "-c", "sleep 1000 & sleep 1000"});
   auto out = d.ok({"stats", "--no-stream", "--format", "json", "busy"});
   auto j = json::parse(out);
   REQUIRE(j.is_array());
@@ -376,8 +404,8 @@ TEST_CASE("isolation: health checks of a rootfs container run inside it", "[isol
   REQUIRE_ISOLATION();
   live_daemon d;
   auto rootfs = make_rootfs(d.dir().path());
-  d.ok({"run", "-d", "--name", "hc", "--rootfs", rootfs, "--health-cmd", "test -f /etc/marker && hostname",
-        "--health-interval", "1h", "/bin/sleep", "1000"});
+  d.ok({"run", "-d", "--name", "hc", "--rootfs", rootfs, "--health-cmd",
+        "test -f /etc/marker && hostname", "--health-interval", "1h", "/bin/sleep", "1000"});
   auto r = d.ctl({"healthcheck", "run", "hc"});
   CHECK(r.code == 0);
   CHECK(inspect(d, "hc")["State"]["Health"]["Status"] == "healthy");

@@ -8,15 +8,12 @@
 
 #include "tests/support/daemon.hpp"
 
+using ctrd::test::inspect;
 using ctrd::test::live_daemon;
 using ctrd::test::trim;
-using ctrd::test::inspect;
 using json = nlohmann::json;
 
-namespace {
-
-
-}  // namespace
+namespace {}  // namespace
 
 TEST_CASE("run streams stdout and stderr apart and exits with the container's code", "[cli]") {
   live_daemon d;
@@ -50,10 +47,12 @@ TEST_CASE("exit codes: 127 not found, 126 cannot invoke, 128+N killed", "[cli]")
   // A failed start leaves the container with State.Error set.
   d.ok({"create", "--name", "broken", "no-such-command-xyz"});
   CHECK(d.ctl({"start", "broken"}).code == 127);
-  CHECK(inspect(d, "broken")["State"]["Error"].get<std::string>().find("not found") != std::string::npos);
+  CHECK(inspect(d, "broken")["State"]["Error"].get<std::string>().find("not found") !=
+        std::string::npos);
 }
 
-TEST_CASE("create, init, start, stop, restart, wait and rm follow podman's state machine", "[cli]") {
+TEST_CASE("create, init, start, stop, restart, wait and rm follow podman's state machine",
+          "[cli]") {
   live_daemon d;
   auto id = d.ok({"create", "--name", "web", "--label", "tier=front", "-e", "GREETING=hi",
                   "--stop-timeout", "5", "sh", "-c", "echo $GREETING; exec sleep 100"});
@@ -75,7 +74,7 @@ TEST_CASE("create, init, start, stop, restart, wait and rm follow podman's state
   d.ok({"start", id.substr(0, 8)});  // unique id prefix
   j = inspect(d, "web");
   CHECK(j["State"]["Status"] == "running");
-  CHECK(j["State"]["Pid"] == held);  // the held process is the one that runs
+  CHECK(j["State"]["Pid"] == held);        // the held process is the one that runs
   CHECK(d.ok({"start", "web"}) == "web");  // already running: no-op, as podman's CLI
 
   auto rm = d.ctl({"rm", "web"});

@@ -6,13 +6,13 @@
 // CTRD_LOAD_CONTAINERS and CTRD_LOAD_MAX_LATENCY_MS make a long run (scripts/crash-soak.sh).
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
 #include <algorithm>
 #include <atomic>
 #include <cstdlib>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <thread>
-#include <unistd.h>
 
 #include "tests/support/daemon.hpp"
 #include "tests/support/workload.hpp"
@@ -44,7 +44,8 @@ int settled_fds(pid_t pid) {
   return n;
 }
 
-std::vector<std::string> with(std::vector<std::string> head, const std::vector<std::string>& names) {
+std::vector<std::string> with(std::vector<std::string> head,
+                              const std::vector<std::string>& names) {
   head.insert(head.end(), names.begin(), names.end());
   return head;
 }
@@ -63,14 +64,18 @@ struct client_stats {
 
 }  // namespace
 
-TEST_CASE("load: 100 crash-looping containers while clients query stay responsive with flat memory and no descriptor leak", "[load]") {
+TEST_CASE(
+    "load: 100 crash-looping containers while clients query stay responsive with flat memory and "
+    "no descriptor leak",
+    "[load]") {
   const auto n = static_cast<int>(ctrd::test::env_u64("CTRD_LOAD_CONTAINERS", 100));
   const auto duration = std::chrono::seconds(ctrd::test::env_u64("CTRD_LOAD_SECONDS", 10));
   const auto warmup = std::chrono::seconds(ctrd::test::env_u64("CTRD_LOAD_WARMUP_S", 2));
   // A responsiveness bound (no query hangs), not a benchmark: on a shared 2-core machine
   // running other tests beside this one, 100 tight crash loops slow answers to seconds
   // (bench/ measures the p99; docs/benchmarks.md). CTRD_LOAD_MAX_LATENCY_MS tightens it.
-  const auto max_latency_ms = static_cast<double>(ctrd::test::env_u64("CTRD_LOAD_MAX_LATENCY_MS", 5000));
+  const auto max_latency_ms =
+      static_cast<double>(ctrd::test::env_u64("CTRD_LOAD_MAX_LATENCY_MS", 5000));
   const int clients = 4;
   const std::string prefix = "ld" + std::to_string(::getpid()) + ".";
 
@@ -80,10 +85,15 @@ TEST_CASE("load: 100 crash-looping containers while clients query stay responsiv
   // here. (A plain build ignores the variable.)
   std::string asan_before = std::getenv("ASAN_OPTIONS") ? std::getenv("ASAN_OPTIONS") : "";
   ::setenv("ASAN_OPTIONS",
-           ((asan_before.empty() ? "" : asan_before + ":") + "quarantine_size_mb=0:thread_local_quarantine_size_kb=0").c_str(), 1);
+           ((asan_before.empty() ? "" : asan_before + ":") +
+            "quarantine_size_mb=0:thread_local_quarantine_size_kb=0")
+               .c_str(),
+           1);
   live_daemon d;
-  if (asan_before.empty()) ::unsetenv("ASAN_OPTIONS");
-  else ::setenv("ASAN_OPTIONS", asan_before.c_str(), 1);
+  if (asan_before.empty())
+    ::unsetenv("ASAN_OPTIONS");
+  else
+    ::setenv("ASAN_OPTIONS", asan_before.c_str(), 1);
   const pid_t pid = d.ctrd_pid();
   const bool asan = ctrd::test::runs_with_asan(pid);
   // ~4x slower under ASan -O0 (and ctrctl starts slower): the same check, scaled.
@@ -94,7 +104,8 @@ TEST_CASE("load: 100 crash-looping containers while clients query stay responsiv
   auto t_setup = steady::now();
   std::string phases;  // how long each step took, for the log
   auto phase = [&, t = steady::now()](const char* what) mutable {
-    phases += std::string(phases.empty() ? "" : ", ") + what + " " + std::to_string(static_cast<long>(ctrd::test::ms_since(t)));
+    phases += std::string(phases.empty() ? "" : ", ") + what + " " +
+              std::to_string(static_cast<long>(ctrd::test::ms_since(t)));
     t = steady::now();
   };
   std::vector<std::string> names;
@@ -103,7 +114,8 @@ TEST_CASE("load: 100 crash-looping containers while clients query stay responsiv
     names.push_back("l" + std::to_string(i));
     creates.push_back({"create", json{{"name", names.back()},
                                       {"command", json::array({"sh", "-c", "exit 1"})},
-                                      {"env", json::array({std::string(ctrd::test::harness_marker) + "=" + prefix + names.back()})},
+                                      {"env", json::array({std::string(ctrd::test::harness_marker) +
+                                                           "=" + prefix + names.back()})},
                                       {"restart", "always"},
                                       {"restart_delay_ms", 0},
                                       {"restart_limit", 0}}});
@@ -155,7 +167,9 @@ TEST_CASE("load: 100 crash-looping containers while clients query stay responsiv
           auto r = d.ctl({"inspect", name});
           double ms = ctrd::test::ms_since(t0);
           bool ok = r.code == 0 && r.out.find("\"" + name + "\"") != std::string::npos;
-          stats.record(ms, ok, "inspect " + name + " -> " + std::to_string(r.code) + ": " + r.err.substr(0, 300));
+          stats.record(
+              ms, ok,
+              "inspect " + name + " -> " + std::to_string(r.code) + ": " + r.err.substr(0, 300));
         }
       }
     });
@@ -176,7 +190,8 @@ TEST_CASE("load: 100 crash-looping containers while clients query stay responsiv
   for (size_t k = 0; k < 12 && !rss_series.empty(); ++k) {
     size_t at = (rss_series.size() - 1) * k / 11;
     if (k > 0 && at == (rss_series.size() - 1) * (k - 1) / 11) continue;
-    series += (series.empty() ? "" : " ") + std::to_string(at + 1) + "s:" + std::to_string(rss_series[at]);
+    series += (series.empty() ? "" : " ") + std::to_string(at + 1) +
+              "s:" + std::to_string(rss_series[at]);
   }
   stop = true;
   for (auto& t : threads) t.join();
@@ -186,7 +201,8 @@ TEST_CASE("load: 100 crash-looping containers while clients query stay responsiv
   d.ok(with({"stop", "-t", "1"}, names));
   phase("stop");
   long restarts = 0;
-  for (auto& j : json::parse(d.ok({"ps", "-a", "--format", "json"}))) restarts += j.value("Restarts", 0L);
+  for (auto& j : json::parse(d.ok({"ps", "-a", "--format", "json"})))
+    restarts += j.value("Restarts", 0L);
   const int fd2 = settled_fds(pid);
   const long rss2 = ctrd::test::rss_kib(pid);
 
@@ -198,26 +214,34 @@ TEST_CASE("load: 100 crash-looping containers while clients query stay responsiv
   const long rss3 = ctrd::test::rss_kib(pid);
 
   // Latency trend: a backlog building up in ctrd would make the second half slower.
-  std::vector<double> first(stats.latency_ms.begin(), stats.latency_ms.begin() + static_cast<long>(stats.latency_ms.size() / 2));
-  std::vector<double> second(stats.latency_ms.begin() + static_cast<long>(stats.latency_ms.size() / 2), stats.latency_ms.end());
-  const double p50_first = ctrd::test::quantile(first, 0.5), p50_second = ctrd::test::quantile(second, 0.5);
+  std::vector<double> first(
+      stats.latency_ms.begin(),
+      stats.latency_ms.begin() + static_cast<long>(stats.latency_ms.size() / 2));
+  std::vector<double> second(
+      stats.latency_ms.begin() + static_cast<long>(stats.latency_ms.size() / 2),
+      stats.latency_ms.end());
+  const double p50_first = ctrd::test::quantile(first, 0.5),
+               p50_second = ctrd::test::quantile(second, 0.5);
   auto lat = stats.latency_ms;
   const double p50 = ctrd::test::quantile(lat, 0.5), p99 = ctrd::test::quantile(lat, 0.99);
   const double worst = lat.empty() ? 0 : lat.back();
   const long growth = rss2 - rss1;
   WARN("load: " << n << " containers looping for " << duration.count() << " s: " << restarts
                 << " policy restarts (" << restarts / std::max<long>(1, duration.count()) << "/s), "
-                << lat.size() << " queries by " << clients << " clients, latency p50 " << p50 << " ms, p99 "
-                << p99 << " ms, max " << worst << " ms (bound " << latency_bound << " ms"
-                << (asan ? ", ASan build" : "") << "), p50 first/second half " << p50_first << "/" << p50_second
-                << " ms, " << stats.failures << " failed; " << static_cast<long>(ctrd::test::ms_since(t_setup))
+                << lat.size() << " queries by " << clients << " clients, latency p50 " << p50
+                << " ms, p99 " << p99 << " ms, max " << worst << " ms (bound " << latency_bound
+                << " ms" << (asan ? ", ASan build" : "") << "), p50 first/second half " << p50_first
+                << "/" << p50_second << " ms, " << stats.failures << " failed; "
+                << static_cast<long>(ctrd::test::ms_since(t_setup))
                 << " ms from the first create to the end (" << phases << ")");
-  WARN("load: ctrd RSS KiB: start " << rss0 << ", after warm-up " << rss1 << ", during load " << rss_min << ".."
-                                    << rss_max << ", after load " << rss2 << " (growth " << growth << " KiB, "
-                                    << (restarts > 0 ? growth * 1024 / restarts : 0) << " B per restart), after rm "
-                                    << rss3 << "; threads " << threads_during << "; during load " << series);
-  WARN("load: ctrd fds: start " << fd0 << ", with " << n << " containers " << fd_created << ", after warm-up " << fd1
-                                << ", max during load " << fd_max << ", after load " << fd2 << ", after rm " << fd3);
+  WARN("load: ctrd RSS KiB: start "
+       << rss0 << ", after warm-up " << rss1 << ", during load " << rss_min << ".." << rss_max
+       << ", after load " << rss2 << " (growth " << growth << " KiB, "
+       << (restarts > 0 ? growth * 1024 / restarts : 0) << " B per restart), after rm " << rss3
+       << "; threads " << threads_during << "; during load " << series);
+  WARN("load: ctrd fds: start " << fd0 << ", with " << n << " containers " << fd_created
+                                << ", after warm-up " << fd1 << ", max during load " << fd_max
+                                << ", after load " << fd2 << ", after rm " << fd3);
 
   INFO("first failed query: " << stats.first_failure);
   CHECK(stats.failures == 0);

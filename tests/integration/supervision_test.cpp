@@ -3,19 +3,19 @@
 // init mode. Real ctrd, real ctrctl, real processes.
 #include <catch2/catch.hpp>
 
-#include <csignal>
 #include <dirent.h>
+#include <unistd.h>
+#include <csignal>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <thread>
-#include <unistd.h>
 
 #include "tests/support/daemon.hpp"
 
 using ctrd::test::await_inspect;
-using ctrd::test::live_daemon;
 using ctrd::test::inspect;
+using ctrd::test::live_daemon;
 using json = nlohmann::json;
 using namespace std::chrono_literals;
 
@@ -30,7 +30,8 @@ std::vector<long> restart_delays(const live_daemon& d, const std::string& name) 
   std::vector<long> out;
   std::regex re("container " + name + ": restart in ([0-9]+) ms");
   auto log = d.log();
-  for (auto it = std::sregex_iterator(log.begin(), log.end(), re); it != std::sregex_iterator(); ++it)
+  for (auto it = std::sregex_iterator(log.begin(), log.end(), re); it != std::sregex_iterator();
+       ++it)
     out.push_back(std::stol((*it)[1]));
   return out;
 }
@@ -45,12 +46,18 @@ TEST_CASE("restart policy x exit kind, as podman (restart pending or not)", "[su
     bool restarts;
   };
   const row rows[] = {
-      {"no", "exit 0", false},           {"no", "exit 1", false},
-      {"no", "kill -9 $$", false},       {"on-failure", "exit 0", false},
-      {"on-failure", "exit 1", true},    {"on-failure", "kill -9 $$", true},
-      {"always", "exit 0", true},        {"always", "exit 1", true},
-      {"always", "kill -9 $$", true},    {"unless-stopped", "exit 0", true},
-      {"unless-stopped", "exit 1", true}, {"unless-stopped", "kill -9 $$", true},
+      {"no", "exit 0", false},
+      {"no", "exit 1", false},
+      {"no", "kill -9 $$", false},
+      {"on-failure", "exit 0", false},
+      {"on-failure", "exit 1", true},
+      {"on-failure", "kill -9 $$", true},
+      {"always", "exit 0", true},
+      {"always", "exit 1", true},
+      {"always", "kill -9 $$", true},
+      {"unless-stopped", "exit 0", true},
+      {"unless-stopped", "exit 1", true},
+      {"unless-stopped", "kill -9 $$", true},
   };
   int i = 0;
   for (const auto& r : rows) {
@@ -65,7 +72,8 @@ TEST_CASE("restart policy x exit kind, as podman (restart pending or not)", "[su
   // Stopped by the user: never restarted, whatever the policy.
   for (const char* policy : {"on-failure", "always", "unless-stopped"}) {
     auto name = std::string("stopped-") + policy;
-    d.ok({"run", "-d", "--name", name, "--restart", policy, "--restart-delay", "0", "sleep", "100"});
+    d.ok(
+        {"run", "-d", "--name", name, "--restart", policy, "--restart-delay", "0", "sleep", "100"});
     d.ok({"stop", "-t", "0", name});
     auto j = inspect(d, name);
     CHECK(j["State"]["Status"] == "exited");
@@ -78,15 +86,17 @@ TEST_CASE("on-failure:N restarts N times, then stays exited", "[supervision]") {
   live_daemon d;
   d.ok({"run", "-d", "--name", "f", "--restart", "on-failure:3", "--restart-delay", "0", "sh", "-c",
         "exit 2"});
-  auto j = await_inspect(d, "f", [](const json& x) { return exited_and_settled(x) && x["RestartCount"] == 3; });
+  auto j = await_inspect(
+      d, "f", [](const json& x) { return exited_and_settled(x) && x["RestartCount"] == 3; });
   CHECK(j["State"]["ExitCode"] == 2);
   CHECK(j["State"]["RestartReason"].get<std::string>().find("exit code 2") != std::string::npos);
   std::this_thread::sleep_for(200ms);
   CHECK(inspect(d, "f")["RestartCount"] == 3);
   // A user start resets the count.
   d.ok({"start", "f"});
-  CHECK(await_inspect(d, "f", [](const json& x) { return exited_and_settled(x) && x["RestartCount"] == 3; })
-            ["State"]["Status"] == "exited");
+  CHECK(await_inspect(d, "f", [](const json& x) {
+          return exited_and_settled(x) && x["RestartCount"] == 3;
+        })["State"]["Status"] == "exited");
 }
 
 TEST_CASE("backoff doubles per quick crash and resets after a long enough run", "[supervision]") {
@@ -136,11 +146,15 @@ TEST_CASE("a parked crash loop and the backoff survive a ctrd crash", "[supervis
   live_daemon d;
   d.ok({"run", "-d", "--name", "loop", "--restart", "always", "--restart-delay", "0",
         "--restart-limit", "3", "--restart-window", "1m", "sh", "-c", "exit 1"});
-  await_inspect(d, "loop", [](const json& x) { return x["State"]["Status"] == "exited" && x["RestartCount"] == 3; });
+  await_inspect(d, "loop", [](const json& x) {
+    return x["State"]["Status"] == "exited" && x["RestartCount"] == 3;
+  });
   // A backing-off loop: 200 ms, then 400 ms (no jitter below 10 %).
   d.ok({"run", "-d", "--name", "slow", "--restart", "always", "--restart-delay", "200ms",
         "--restart-reset", "1h", "sh", "-c", "exit 1"});
-  await_inspect(d, "slow", [](const json& x) { return x["RestartCount"] == 2 && x["State"]["NextRestartAt"] != ""; });
+  await_inspect(d, "slow", [](const json& x) {
+    return x["RestartCount"] == 2 && x["State"]["NextRestartAt"] != "";
+  });
   d.kill9();
   d.start();
   std::this_thread::sleep_for(300ms);
@@ -149,12 +163,16 @@ TEST_CASE("a parked crash loop and the backoff survive a ctrd crash", "[supervis
   CHECK(loop["RestartCount"] == 3);
   CHECK(loop["State"]["Error"].get<std::string>().find("crash loop") != std::string::npos);
   // The pending restart (800 ms) is resumed and the backoff goes on: 1600 ms next, not 200.
-  await_inspect(d, "slow", [](const json& x) { return x["RestartCount"] == 3 && x["State"]["NextRestartAt"] != ""; });
+  await_inspect(d, "slow", [](const json& x) {
+    return x["RestartCount"] == 3 && x["State"]["NextRestartAt"] != "";
+  });
   auto delays = restart_delays(d, "slow");
   REQUIRE_FALSE(delays.empty());
   CHECK(delays.back() >= 1400);
   d.ok({"start", "loop"});  // a user start still clears it
-  await_inspect(d, "loop", [](const json& x) { return x["RestartCount"] == 3 && x["State"]["Status"] == "exited"; });
+  await_inspect(d, "loop", [](const json& x) {
+    return x["RestartCount"] == 3 && x["State"]["Status"] == "exited";
+  });
 }
 
 TEST_CASE("health checks: starting, healthy, unhealthy, and the restart action", "[supervision]") {
@@ -162,18 +180,20 @@ TEST_CASE("health checks: starting, healthy, unhealthy, and the restart action",
   auto sick = d.dir() / "sick";
   // The interval leaves room for the manual checks below: with 100 ms, two scheduled failures
   // could restart the container before `healthcheck run` reaches it on a loaded machine.
-  d.ok({"run", "-d", "--name", "h", "--health-cmd", "test ! -e " + sick, "--health-interval",
-        "1s", "--health-retries", "2", "--health-on-failure", "restart", "sleep", "100"});
+  d.ok({"run", "-d", "--name", "h", "--health-cmd", "test ! -e " + sick, "--health-interval", "1s",
+        "--health-retries", "2", "--health-on-failure", "restart", "sleep", "100"});
   auto first = inspect(d, "h")["State"]["Health"]["Status"];
   CHECK((first == "starting" || first == "healthy"));  // the first check may already be done
-  auto j = await_inspect(d, "h", [](const json& x) { return x["State"]["Health"]["Status"] == "healthy"; });
+  auto j = await_inspect(d, "h",
+                         [](const json& x) { return x["State"]["Health"]["Status"] == "healthy"; });
   CHECK(j["State"]["Ready"] == true);
   int pid = j["State"]["Pid"];
   CHECK(d.ctl({"healthcheck", "run", "h"}).code == 0);
   std::ofstream(sick).put('x');
   CHECK(d.ctl({"healthcheck", "run", "h"}).code == 1);
   // Two failures make it unhealthy; the action restarts it although the policy is "no".
-  j = await_inspect(d, "h", [&](const json& x) { return x["RestartCount"] == 1 && x["State"]["Pid"] != pid; });
+  j = await_inspect(
+      d, "h", [&](const json& x) { return x["RestartCount"] == 1 && x["State"]["Pid"] != pid; });
   CHECK(j["State"]["RestartReason"].get<std::string>().find("unhealthy") != std::string::npos);
   CHECK(d.log().find("health_status unhealthy") != std::string::npos);
   auto none = d.ctl({"healthcheck", "run", "nope"});
@@ -186,11 +206,12 @@ TEST_CASE("health checks: starting, healthy, unhealthy, and the restart action",
 
 TEST_CASE("sd_notify readiness gates a dependent's start", "[supervision]") {
   live_daemon d;
-  auto py = "import os, socket, time\n"
-            "time.sleep(0.5)\n"
-            "s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)\n"
-            "s.sendto(b'READY=1', os.environ['NOTIFY_SOCKET'])\n"
-            "time.sleep(100)\n";
+  auto py =
+      "import os, socket, time\n"
+      "time.sleep(0.5)\n"
+      "s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)\n"
+      "s.sendto(b'READY=1', os.environ['NOTIFY_SOCKET'])\n"
+      "time.sleep(100)\n";
   d.ok({"create", "--name", "db", "--sdnotify", "container", "/usr/bin/python3", "-c", py});
   d.ok({"create", "--name", "app", "--requires", "db", "sleep", "100"});
   auto t0 = std::chrono::steady_clock::now();
@@ -223,20 +244,23 @@ TEST_CASE("dependencies start in order, refuse cycles and guard removal", "[supe
   CHECK(dangling.err.find("requires b, which does not exist") != std::string::npos);
 }
 
-TEST_CASE("cycles are refused with the cycle named, and removal names the dependents", "[supervision]") {
+TEST_CASE("cycles are refused with the cycle named, and removal names the dependents",
+          "[supervision]") {
   live_daemon d;
   d.ok({"create", "--name", "x", "true"});
   d.ok({"create", "--name", "y", "--requires", "x", "true"});
   auto rm = d.ctl({"rm", "x"});
   CHECK(rm.code == 125);
-  CHECK(rm.err.find("dependent containers which must be removed before it: y") != std::string::npos);
+  CHECK(rm.err.find("dependent containers which must be removed before it: y") !=
+        std::string::npos);
   d.ok({"rm", "-f", "x"});
   auto cyc = d.ctl({"create", "--name", "x", "--requires", "y", "true"});
   CHECK(cyc.code == 125);
   CHECK(cyc.err.find("x -> y -> x") != std::string::npos);
 }
 
-TEST_CASE("service files: good ones load, a bad one is reported with file and line", "[supervision]") {
+TEST_CASE("service files: good ones load, a bad one is reported with file and line",
+          "[supervision]") {
   ctrd::test::temp_dir conf;
   std::ofstream(conf / "svc.toml") << "command = [\"sleep\", \"100\"]\nrestart = \"always\"\n";
   std::ofstream(conf / "job.toml") << "command = [\"sh\", \"-c\", \"echo once\"]\n";
@@ -269,7 +293,8 @@ TEST_CASE("service files: good ones load, a bad one is reported with file and li
   CHECK(d.ctl({"inspect", "new"}).code == 125);
 }
 
-TEST_CASE("shutdown stops dependents first and waits for a SIGTERM-ignoring container", "[supervision]") {
+TEST_CASE("shutdown stops dependents first and waits for a SIGTERM-ignoring container",
+          "[supervision]") {
   live_daemon d;
   d.ok({"run", "-d", "--name", "base", "--stop-timeout", "1", "sh", "-c",
         "trap '' TERM; while :; do sleep 0.05; done"});
@@ -292,16 +317,19 @@ TEST_CASE("shutdown stops dependents first and waits for a SIGTERM-ignoring cont
   // What the shutdown recorded reached the disk (the store's last group commit): after a
   // restart both are exited with their real exit codes, not "ended while ctrd was down".
   d.start();
-  for (auto [n, code] : {std::pair<const char*, int>{"base", 137}, {"top", 143}}) {  // SIGKILL, SIGTERM
+  for (auto [n, code] :
+       {std::pair<const char*, int>{"base", 137}, {"top", 143}}) {  // SIGKILL, SIGTERM
     auto j = inspect(d, n);
     INFO(n << ": " << j["State"].dump());
     CHECK(j["State"]["Status"] == "exited");
     CHECK(j["State"]["ExitCode"] == code);
-    CHECK(j["State"]["Error"].get<std::string>().find("while ctrd was not running") == std::string::npos);
+    CHECK(j["State"]["Error"].get<std::string>().find("while ctrd was not running") ==
+          std::string::npos);
   }
 }
 
-TEST_CASE("after a crash and lost processes: always and unless-stopped come back", "[supervision]") {
+TEST_CASE("after a crash and lost processes: always and unless-stopped come back",
+          "[supervision]") {
   live_daemon d;
   d.ok({"run", "-d", "--name", "us", "--restart", "unless-stopped", "sleep", "100"});
   d.ok({"run", "-d", "--name", "us-stopped", "--restart", "unless-stopped", "sleep", "100"});
@@ -347,12 +375,14 @@ TEST_CASE("ps --sync reconciles with the processes that really exist", "[supervi
   CHECK(ps[0]["State"] == "running");
 }
 
-TEST_CASE("init mode: PID 1 in its own namespace reaps orphans and leaves nothing", "[supervision]") {
+TEST_CASE("init mode: PID 1 in its own namespace reaps orphans and leaves nothing",
+          "[supervision]") {
   if (::geteuid() != 0) {
     WARN("skipped: PID namespaces need root");
     return;
   }
-  if (ctrd::test::run_process({"/usr/bin/unshare", "--pid", "--fork", "--mount-proc", "true"}).code != 0) {
+  if (ctrd::test::run_process({"/usr/bin/unshare", "--pid", "--fork", "--mount-proc", "true"})
+          .code != 0) {
     WARN("skipped: unshare --pid --fork --mount-proc does not work here");
     return;
   }
@@ -381,6 +411,7 @@ TEST_CASE("init mode: PID 1 in its own namespace reaps orphans and leaves nothin
   }
   CHECK(zombies == 0);
   // The orphan, reaped by ctrd: killed with its container where cgroups exist, else on its own.
-  CHECK((d.log().find("(exit 137)") != std::string::npos || d.log().find("(exit 3)") != std::string::npos));
+  CHECK((d.log().find("(exit 137)") != std::string::npos ||
+         d.log().find("(exit 3)") != std::string::npos));
   CHECK(d.terminate() == 0);
 }

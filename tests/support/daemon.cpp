@@ -2,15 +2,15 @@
 
 #include <catch2/catch.hpp>
 
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 #include <algorithm>
 #include <csignal>
 #include <fstream>
-#include <poll.h>
 #include <sstream>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <thread>
-#include <unistd.h>
 
 namespace ctrd::test {
 
@@ -30,8 +30,9 @@ live_daemon::~live_daemon() {
 
 void live_daemon::start() {
   std::vector<std::string> argv = opts_.wrapper;
-  for (const auto& a : {std::string(CTRD_BIN), std::string("--root"), root_, std::string("--socket"),
-                        socket_, std::string("--log-level"), std::string("debug")})
+  for (const auto& a :
+       {std::string(CTRD_BIN), std::string("--root"), root_, std::string("--socket"), socket_,
+        std::string("--log-level"), std::string("debug")})
     argv.push_back(a);
   // Never the host's /etc/ctrd/containers.d: no service files unless a test passes some.
   if (std::find(opts_.args.begin(), opts_.args.end(), "--config-dir") == opts_.args.end()) {

@@ -3,10 +3,10 @@
 // (CTRD_BIN, CTRCTL_BIN, CTRD_SOURCE_DIR).
 #pragma once
 
+#include <sys/types.h>
 #include <chrono>
 #include <functional>
 #include <string>
-#include <sys/types.h>
 #include <vector>
 
 #include <nlohmann/json.hpp>

@@ -1,15 +1,15 @@
 #include "tests/support/process.hpp"
 
-#include <cerrno>
-#include <csignal>
 #include <fcntl.h>
-#include <fstream>
 #include <poll.h>
 #include <spawn.h>
-#include <stdexcept>
 #include <sys/wait.h>
-#include <thread>
 #include <unistd.h>
+#include <cerrno>
+#include <csignal>
+#include <fstream>
+#include <stdexcept>
+#include <thread>
 
 extern char** environ;
 
@@ -84,7 +84,8 @@ proc_result run_process(const std::vector<std::string>& argv, const std::string&
   char buf[65536];
   bool timed_out = false;
   while (open > 0) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) {
       timed_out = true;
       break;

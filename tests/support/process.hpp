@@ -2,17 +2,17 @@
 // timeout so that a hang fails the test instead of blocking the suite.
 #pragma once
 
+#include <sys/types.h>
 #include <chrono>
 #include <string>
-#include <sys/types.h>
 #include <vector>
 
 namespace ctrd::test {
 
 struct proc_result {
-  int code = -1;     ///< exit status, 128+N if killed by signal N, -1 on timeout
-  std::string out;   ///< everything written to stdout
-  std::string err;   ///< everything written to stderr
+  int code = -1;    ///< exit status, 128+N if killed by signal N, -1 on timeout
+  std::string out;  ///< everything written to stdout
+  std::string err;  ///< everything written to stderr
 };
 
 /// Runs argv[0] (a path) with `argv`, feeding `input` on stdin, and waits for it.

@@ -1,14 +1,14 @@
 #include "tests/support/workload.hpp"
 
+#include <dirent.h>
+#include <unistd.h>
 #include <algorithm>
 #include <cctype>
 #include <csignal>
 #include <cstdlib>
-#include <dirent.h>
 #include <fstream>
 #include <iterator>
 #include <sstream>
-#include <unistd.h>
 
 #include "messages/rpc.hpp"
 #include "tests/support/daemon.hpp"
@@ -60,7 +60,8 @@ long status_value(pid_t pid, const std::string& key) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/status");
   std::string line;
   while (std::getline(in, line))
-    if (line.compare(0, key.size() + 1, key + ":") == 0) return std::atol(line.c_str() + key.size() + 1);
+    if (line.compare(0, key.size() + 1, key + ":") == 0)
+      return std::atol(line.c_str() + key.size() + 1);
   return 0;
 }
 
@@ -78,9 +79,13 @@ bool same_process_alive(pid_t pid, uint64_t start) {
   return start != 0 && proc_start_time(pid) == start;
 }
 
-long rss_kib(pid_t pid) { return status_value(pid, "VmRSS"); }
+long rss_kib(pid_t pid) {
+  return status_value(pid, "VmRSS");
+}
 
-int thread_count(pid_t pid) { return static_cast<int>(status_value(pid, "Threads")); }
+int thread_count(pid_t pid) {
+  return static_cast<int>(status_value(pid, "Threads"));
+}
 
 int fd_count(pid_t pid) {
   DIR* d = ::opendir(("/proc/" + std::to_string(pid) + "/fd").c_str());
@@ -134,7 +139,8 @@ int kill_marked(const std::string& prefix) {
   return n;
 }
 
-std::vector<nlohmann::json> pipelined(const std::string& socket, const std::vector<rpc_call>& calls) {
+std::vector<nlohmann::json> pipelined(const std::string& socket,
+                                      const std::vector<rpc_call>& calls) {
   std::vector<nlohmann::json> out(calls.size());
   int fd = connect_unix(socket);
   if (fd < 0) return out;
@@ -151,7 +157,8 @@ std::vector<nlohmann::json> pipelined(const std::string& socket, const std::vect
   for (size_t got = 0; got < calls.size() && read_frame(fd, body); ++got) {
     auto m = decode_rpc(body);
     if (m.msgid < 1 || static_cast<size_t>(m.msgid) > calls.size()) continue;
-    out[static_cast<size_t>(m.msgid - 1)] = m.error.is_null() ? m.result : nlohmann::json{{"error", m.error}};
+    out[static_cast<size_t>(m.msgid - 1)] =
+        m.error.is_null() ? m.result : nlohmann::json{{"error", m.error}};
   }
   ::close(fd);
   return out;

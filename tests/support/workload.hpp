@@ -4,10 +4,10 @@
 // descriptors, processes carrying a harness marker in their environment).
 #pragma once
 
+#include <sys/types.h>
 #include <chrono>
 #include <cstdint>
 #include <string>
-#include <sys/types.h>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -23,7 +23,9 @@ class prng {
   /// Uniform in [0, n); n > 0.
   uint64_t below(uint64_t n) { return next() % n; }
   /// Uniform in [lo, hi].
-  int64_t range(int64_t lo, int64_t hi) { return lo + static_cast<int64_t>(below(static_cast<uint64_t>(hi - lo + 1))); }
+  int64_t range(int64_t lo, int64_t hi) {
+    return lo + static_cast<int64_t>(below(static_cast<uint64_t>(hi - lo + 1)));
+  }
   /// True with probability percent/100.
   bool chance(unsigned percent) { return below(100) < percent; }
 
@@ -83,7 +85,8 @@ struct rpc_call {
 /// returns the replies in the same order: the result, or {"error": {...}} for an error, or
 /// null when no reply came (5 s per reply). Faster than one ctrctl per request (the load
 /// test creates 100 containers this way).
-std::vector<nlohmann::json> pipelined(const std::string& socket, const std::vector<rpc_call>& calls);
+std::vector<nlohmann::json> pipelined(const std::string& socket,
+                                      const std::vector<rpc_call>& calls);
 
 /// True if `pid` has the AddressSanitizer runtime mapped (an instrumented build: slower,
 /// and freed memory is held in a quarantine).

@@ -108,8 +108,7 @@ TEST_CASE("expand_env_entry and merge_env", "[ctl][flags]") {
   CHECK(ctl::expand_env_entry("HOME", host) == std::vector<std::string>{"HOME=/home/u"});
   CHECK(ctl::expand_env_entry("EMPTY", host) == std::vector<std::string>{"EMPTY="});
   CHECK(ctl::expand_env_entry("NOPE", host).empty());
-  CHECK(ctl::expand_env_entry("L*", host) ==
-        std::vector<std::string>{"LANG=C.UTF-8", "LC_ALL=C"});
+  CHECK(ctl::expand_env_entry("L*", host) == std::vector<std::string>{"LANG=C.UTF-8", "LC_ALL=C"});
   CHECK(ctl::merge_env({"A=1", "B=2", "A=3", "AB=4"}) ==
         std::vector<std::string>{"A=3", "B=2", "AB=4"});
 }
@@ -169,9 +168,9 @@ TEST_CASE("split_args separates create flags from the container command", "[ctl]
   };
   CHECK(split({"--rm", "sh", "-c", "echo hi", "-x"}) ==
         std::make_pair(v{"--rm"}, v{"sh", "-c", "echo hi", "-x"}));
-  CHECK(split({"-e", "A=1", "--name=web", "-eB=2", "--env", "C", "-d", "echo", "--rm"}) ==
-        std::make_pair(v{"-e", "A=1", "--name=web", "-eB=2", "--env", "C", "-d"},
-                       v{"echo", "--rm"}));
+  CHECK(
+      split({"-e", "A=1", "--name=web", "-eB=2", "--env", "C", "-d", "echo", "--rm"}) ==
+      std::make_pair(v{"-e", "A=1", "--name=web", "-eB=2", "--env", "C", "-d"}, v{"echo", "--rm"}));
   CHECK(split({"--rm", "--", "--weird", "x"}) == std::make_pair(v{"--rm"}, v{"--weird", "x"}));
   CHECK(split({"-d", "-w", "/tmp"}) == std::make_pair(v{"-d", "-w", "/tmp"}, v{}));
   CHECK(split({"--bogus", "sh"}) == std::make_pair(v{"--bogus"}, v{"sh"}));
@@ -201,9 +200,9 @@ std::string message_of(const std::function<void()>& f) {
 }  // namespace
 
 TEST_CASE("restart pacing flags are sent in milliseconds", "[ctl][flags]") {
-  json d = definition_from({"--restart", "always", "--restart-delay", "250ms", "--restart-max-delay",
-                            "2m", "--restart-reset", "30", "--restart-limit", "0",
-                            "--restart-window=1m30s"});
+  json d = definition_from({"--restart", "always", "--restart-delay", "250ms",
+                            "--restart-max-delay", "2m", "--restart-reset", "30", "--restart-limit",
+                            "0", "--restart-window=1m30s"});
   CHECK(d["restart_delay_ms"] == 250);
   CHECK(d["restart_max_delay_ms"] == 120000);
   CHECK(d["restart_reset_ms"] == 30000);  // bare numbers are seconds
@@ -217,10 +216,10 @@ TEST_CASE("restart pacing flags are sent in milliseconds", "[ctl][flags]") {
 }
 
 TEST_CASE("health flags: shell command durations and on-failure", "[ctl][flags]") {
-  json d = definition_from({"--health-cmd", "curl -f http://localhost/ || exit 1",
-                            "--health-interval", "10s", "--health-timeout", "2s",
-                            "--health-retries", "5", "--health-start-period", "1m",
-                            "--health-on-failure", "restart"});
+  json d =
+      definition_from({"--health-cmd", "curl -f http://localhost/ || exit 1", "--health-interval",
+                       "10s", "--health-timeout", "2s", "--health-retries", "5",
+                       "--health-start-period", "1m", "--health-on-failure", "restart"});
   CHECK(d["health_cmd"] == json{"/bin/sh", "-c", "curl -f http://localhost/ || exit 1"});
   CHECK(d["health_interval_ms"] == 10000);
   CHECK(d["health_timeout_ms"] == 2000);
@@ -240,10 +239,12 @@ TEST_CASE("health check disabled: interval disable or cmd none or no-healthcheck
   // without a command the other health flags are checked but not sent (podman ignores them)
   CHECK(definition_from({"--health-interval", "5s", "--health-timeout", "1s"}) == bare);
   CHECK(definition_from({"--health-on-failure", "none"}) == bare);
-  CHECK(message_of([] { definition_from({"--health-on-failure", "kill"}); }) ==
-        "cannot set the health-on-failure action to kill without a health check");
-  CHECK(code_of([] { definition_from({"--health-interval", "bogus"}); }) ==
-        ctrd::ec::invalid_argument);
+  CHECK(message_of([] {
+          definition_from({"--health-on-failure", "kill"});
+        }) == "cannot set the health-on-failure action to kill without a health check");
+  CHECK(code_of([] {
+          definition_from({"--health-interval", "bogus"});
+        }) == ctrd::ec::invalid_argument);
 }
 
 TEST_CASE("requires: repeatable with comma lists split and names validated", "[ctl][flags]") {
@@ -255,15 +256,17 @@ TEST_CASE("requires: repeatable with comma lists split and names validated", "[c
   CHECK(code_of([] { ctl::split_requires({"-db"}); }) == ctrd::ec::invalid_argument);
   CHECK(code_of([] { ctl::split_requires({"d b"}); }) == ctrd::ec::invalid_argument);
   // a container cannot require itself (ctrd::validate)
-  CHECK(code_of([] { definition_from({"--name", "web", "--requires", "web"}); }) ==
-        ctrd::ec::invalid_argument);
+  CHECK(code_of([] {
+          definition_from({"--name", "web", "--requires", "web"});
+        }) == ctrd::ec::invalid_argument);
 }
 
 TEST_CASE("sdnotify maps to a bool", "[ctl][flags]") {
   CHECK(definition_from({"--sdnotify", "container"})["sdnotify"] == true);
   CHECK(definition_from({"--sdnotify=ignore"})["sdnotify"] == false);
-  CHECK(message_of([] { definition_from({"--sdnotify", "conmon"}); }) ==
-        "invalid sdnotify mode \"conmon\": must be container or ignore");
+  CHECK(message_of([] {
+          definition_from({"--sdnotify", "conmon"});
+        }) == "invalid sdnotify mode \"conmon\": must be container or ignore");
 }
 
 TEST_CASE("bad durations and counts are refused with the parser's message", "[ctl][flags]") {
@@ -276,41 +279,48 @@ TEST_CASE("bad durations and counts are refused with the parser's message", "[ct
   }
   REQUIRE_FALSE(parser.empty());
   CHECK(message_of([] { definition_from({"--restart-delay", "10x"}); }) == parser);
-  CHECK(message_of([] { definition_from({"--health-cmd", "true", "--health-timeout", "10x"}); }) ==
-        parser);
-  for (const char* flag : {"--restart-delay", "--restart-max-delay", "--restart-reset",
-                           "--restart-window", "--health-interval", "--health-timeout",
-                           "--health-start-period"}) {
+  CHECK(message_of([] {
+          definition_from({"--health-cmd", "true", "--health-timeout", "10x"});
+        }) == parser);
+  for (const char* flag :
+       {"--restart-delay", "--restart-max-delay", "--restart-reset", "--restart-window",
+        "--health-interval", "--health-timeout", "--health-start-period"}) {
     CAPTURE(flag);
     CHECK(code_of([&] { definition_from({std::string(flag) + "=-1s"}); }) == ec::invalid_argument);
     CHECK(code_of([&] { definition_from({flag, "abc"}); }) == ec::invalid_argument);
     CHECK(code_of([&] { definition_from({flag, "1m30"}); }) == ec::invalid_argument);
     CHECK(code_of([&] { definition_from({flag, "721h"}); }) == ec::invalid_argument);
   }
-  CHECK(message_of([] { definition_from({"--restart-delay", "721h"}); }) ==
-        "invalid duration \"721h\": the longest accepted is 30 days (720h)");
+  CHECK(message_of([] {
+          definition_from({"--restart-delay", "721h"});
+        }) == "invalid duration \"721h\": the longest accepted is 30 days (720h)");
   CHECK(definition_from({"--restart-window", "720h"})["restart_window_ms"] == 720ull * 3600000);
   CHECK(code_of([] { definition_from({"--restart-limit=-1"}); }) == ec::invalid_argument);
   CHECK(code_of([] { definition_from({"--restart-limit", "x"}); }) == ec::invalid_argument);
   CHECK(code_of([] { definition_from({"--health-retries", "0"}); }) == ec::invalid_argument);
   CHECK(code_of([] { definition_from({"--health-retries", "two"}); }) == ec::invalid_argument);
-  CHECK(code_of([] { definition_from({"--health-cmd", "true", "--health-timeout", "0"}); }) ==
-        ec::invalid_argument);
-  CHECK(code_of([] { definition_from({"--health-cmd", "true", "--health-interval", "0"}); }) ==
-        ec::invalid_argument);
-  CHECK(code_of([] { definition_from({"--health-cmd", "true", "--health-on-failure", "panic"}); }) ==
-        ec::invalid_argument);
+  CHECK(code_of([] {
+          definition_from({"--health-cmd", "true", "--health-timeout", "0"});
+        }) == ec::invalid_argument);
+  CHECK(code_of([] {
+          definition_from({"--health-cmd", "true", "--health-interval", "0"});
+        }) == ec::invalid_argument);
+  CHECK(code_of([] {
+          definition_from({"--health-cmd", "true", "--health-on-failure", "panic"});
+        }) == ec::invalid_argument);
   // A max delay below the first delay is not an error: the cap never goes below the delay.
-  CHECK(code_of([] { definition_from({"--restart-delay", "2m", "--restart-max-delay", "1m"}); }) ==
-        ec::none);
+  CHECK(code_of([] {
+          definition_from({"--restart-delay", "2m", "--restart-max-delay", "1m"});
+        }) == ec::none);
 }
 
 TEST_CASE("split_args knows the new value-taking create flags", "[ctl][flags]") {
   CLI::App app;
   ctl::create_options o;
   ctl::add_create_flags(app, o);
-  std::vector<std::string> args = {"--health-cmd", "exit 1", "--requires", "db", "--sdnotify",
-                                   "container", "--no-healthcheck", "sleep", "5"};
+  std::vector<std::string> args = {
+      "--health-cmd", "exit 1",           "--requires", "db", "--sdnotify",
+      "container",    "--no-healthcheck", "sleep",      "5"};
   auto s = ctl::split_args(app, args, 0);
   CHECK(s.flags_end == 7);
   CHECK(s.positional == 7);
@@ -356,7 +366,10 @@ TEST_CASE("the detach matcher works byte by byte and on chunks", "[ctl][detach]"
   const std::string keys = "\x10\x11";
   for (std::size_t chunk : {1u, 2u, 3u, 64u}) {
     INFO("chunk " << chunk);
-    auto [out, det] = run_matcher(keys, "abc\x10\x11" "def", chunk);
+    auto [out, det] = run_matcher(keys,
+                                  "abc\x10\x11"
+                                  "def",
+                                  chunk);
     CHECK(det);
     CHECK(out == "abc");  // what follows the sequence is dropped
     auto r2 = run_matcher(keys, "ab", chunk);
@@ -426,9 +439,9 @@ TEST_CASE("times parse as podman's --since/--until", "[ctl][time]") {
   CHECK(naive == base);
   CHECK(date == base - 18LL * 3600 * 1000000000LL);
   CHECK((shifted == base - 19800LL * 1000000000LL || shifted == base));
-  for (const char* bad : {"", "yesterday", "10x", "2026-13-01", "2026-02-30T00:00:00Z",
-                          "2026-11-28T25:00:00Z", "2026-11-28T18:00Z", "1.2.3", "10 m",
-                          "2026-11-28T18:00:00+0100", "m", "."}) {
+  for (const char* bad :
+       {"", "yesterday", "10x", "2026-13-01", "2026-02-30T00:00:00Z", "2026-11-28T25:00:00Z",
+        "2026-11-28T18:00Z", "1.2.3", "10 m", "2026-11-28T18:00:00+0100", "m", "."}) {
     INFO(bad);
     try {
       ctl::parse_time_ns(bad, now);
@@ -517,8 +530,8 @@ TEST_CASE("wait conditions are validated locally", "[ctl][wait]") {
 
 TEST_CASE("event filters", "[ctl][events]") {
   CHECK(ctl::parse_event_filters({}) == json::object());
-  CHECK(ctl::parse_event_filters({"container=web", "event=die", "event=start", "type=container",
-                                  "container=db"}) ==
+  CHECK(ctl::parse_event_filters(
+            {"container=web", "event=die", "event=start", "type=container", "container=db"}) ==
         json{{"container", {"web", "db"}}, {"event", {"died", "start"}}});
   for (const char* bad : {"container", "container=", "image=x", "type=image", "=x"}) {
     INFO(bad);

@@ -43,8 +43,7 @@ TEST_CASE("status_string matches podman's ps STATUS column", "[ctl][format]") {
   CHECK(ctl::status_string("running", 0, now, 0, now) == "Up Less than a second");
   CHECK(ctl::status_string("exited", 0, now - 10 * s, now - 3 * s, now) ==
         "Exited (0) 3 seconds ago");
-  CHECK(ctl::status_string("stopped", 137, 0, now - 120 * s, now) ==
-        "Exited (137) 2 minutes ago");
+  CHECK(ctl::status_string("stopped", 137, 0, now - 120 * s, now) == "Exited (137) 2 minutes ago");
   CHECK(ctl::status_string("stopping", 0, now - 5 * s, 0, now) == "Stopping");
   CHECK(ctl::status_string("paused", 0, now - 5 * s, 0, now) == "Paused");
   CHECK(ctl::status_string("removing", 0, 0, 0, now) == "Removing");
@@ -161,10 +160,11 @@ TEST_CASE("ps table and json show health, readiness and errors", "[ctl][format]"
   parked["error"] = "crash loop: 11 restarts within 1m";
   json list = json::array({healthy, parked});
   std::string t = ctl::ps_table(list, now, false);
-  CHECK(t ==
-        "CONTAINER ID  COMMAND     CREATED             STATUS                    RESTARTS    NAMES\n"
-        "dddddddddddd  sleep 100   About a minute ago  Up 5 seconds (healthy)    2           web\n"
-        "eeeeeeeeeeee  sleep 100   2 minutes ago       Exited (1) 3 seconds ago  2           db\n");
+  CHECK(
+      t ==
+      "CONTAINER ID  COMMAND     CREATED             STATUS                    RESTARTS    NAMES\n"
+      "dddddddddddd  sleep 100   About a minute ago  Up 5 seconds (healthy)    2           web\n"
+      "eeeeeeeeeeee  sleep 100   2 minutes ago       Exited (1) 3 seconds ago  2           db\n");
   json j = ctl::ps_json(list, now);
   REQUIRE(j.size() == 2);
   CHECK(j[0]["Status"] == "Up 5 seconds (healthy)");
@@ -199,10 +199,10 @@ TEST_CASE("reload_report lists changes and formats errors", "[ctl][format]") {
   std::vector<std::string> lines, errors;
   ctl::reload_report(result, lines, errors);
   CHECK(lines == std::vector<std::string>{"created web", "created db", "updated cache"});
-  CHECK(errors == std::vector<std::string>{
-                      "/etc/ctrd/services/web.toml:3:9: restart: invalid restart policy "
-                      "\"sometimes\"",
-                      "/etc/ctrd/services/bad.toml: cannot read: Permission denied"});
+  CHECK(errors ==
+        std::vector<std::string>{"/etc/ctrd/services/web.toml:3:9: restart: invalid restart policy "
+                                 "\"sometimes\"",
+                                 "/etc/ctrd/services/bad.toml: cannot read: Permission denied"});
   lines.clear();
   errors.clear();
   ctl::reload_report(json{{"removed", {"old"}}}, lines, errors);
@@ -223,23 +223,33 @@ TEST_CASE("Go time strings for events", "[ctl][format][events]") {
 
 TEST_CASE("events in podman's human format", "[ctl][format][events]") {
   const std::string id(64, 'a');
-  ctl::json start = {{"Type", "container"}, {"Status", "start"}, {"ID", id}, {"Name", "web"},
+  ctl::json start = {{"Type", "container"},
+                     {"Status", "start"},
+                     {"ID", id},
+                     {"Name", "web"},
                      {"TimeNano", 1795889474123456789LL},
                      {"Attributes", {{"name", "web"}, {"tier", "front"}, {"app", "demo"}}}};
-  CHECK(ctl::event_human(start, true) == "2026-11-28 18:11:14.123456789 +0000 UTC container start " +
-                                             id + " (name=web, app=demo, tier=front)");
-  ctl::json died = {{"Type", "container"}, {"Status", "died"}, {"ID", id}, {"Name", "web"},
-                    {"TimeNano", 1795889474000000000LL}, {"ContainerExitCode", 137},
+  CHECK(ctl::event_human(start, true) ==
+        "2026-11-28 18:11:14.123456789 +0000 UTC container start " + id +
+            " (name=web, app=demo, tier=front)");
+  ctl::json died = {{"Type", "container"},
+                    {"Status", "died"},
+                    {"ID", id},
+                    {"Name", "web"},
+                    {"TimeNano", 1795889474000000000LL},
+                    {"ContainerExitCode", 137},
                     {"Attributes", {{"name", "web"}}}};
-  CHECK(ctl::event_human(died, true) ==
-        "2026-11-28 18:11:14 +0000 UTC container died " + id + " (name=web, containerExitCode=137)");
-  ctl::json health = {{"Type", "container"}, {"Status", "health_status"}, {"ID", id},
-                      {"Name", "db"}, {"TimeNano", 1795889474000000000LL},
-                      {"HealthStatus", "unhealthy"}};
+  CHECK(ctl::event_human(died, true) == "2026-11-28 18:11:14 +0000 UTC container died " + id +
+                                            " (name=web, containerExitCode=137)");
+  ctl::json health = {
+      {"Type", "container"}, {"Status", "health_status"},         {"ID", id},
+      {"Name", "db"},        {"TimeNano", 1795889474000000000LL}, {"HealthStatus", "unhealthy"}};
   CHECK(ctl::event_human(health, true) == "2026-11-28 18:11:14 +0000 UTC container health_status " +
                                               id + " (name=db, health_status=unhealthy)");
   // Without TimeNano the Time text is printed as sent; the name may come from Attributes.
-  ctl::json sparse = {{"Status", "remove"}, {"ID", "x"}, {"Time", "2026-11-28T18:11:14Z"},
+  ctl::json sparse = {{"Status", "remove"},
+                      {"ID", "x"},
+                      {"Time", "2026-11-28T18:11:14Z"},
                       {"Attributes", {{"name", "old"}}}};
   CHECK(ctl::event_human(sparse, true) == "2026-11-28T18:11:14Z container remove x (name=old)");
 }

@@ -15,8 +15,8 @@ TEST_CASE("cycles are found and named", "[deps]") {
 }
 
 TEST_CASE("requirements come in dependency order and missing ones are reported", "[deps]") {
-  deps::graph g = {{"app", {"db", "cache"}}, {"db", {"net"}}, {"cache", {"net"}}, {"net", {}},
-                   {"other", {}}};
+  deps::graph g = {
+      {"app", {"db", "cache"}}, {"db", {"net"}}, {"cache", {"net"}}, {"net", {}}, {"other", {}}};
   std::vector<std::string> missing;
   auto order = deps::requirements(g, "app", missing);
   CHECK(missing.empty());

@@ -20,8 +20,12 @@ constexpr int64_t sec = 1000000000;
 
 json make_event(const std::string& status, const std::string& name, const std::string& id,
                 int64_t t_ns, const std::string& type = "container") {
-  return {{"Type", type},           {"Status", status},      {"ID", id},
-          {"Name", name},           {"Time", proc::rfc3339(t_ns)}, {"TimeNano", t_ns},
+  return {{"Type", type},
+          {"Status", status},
+          {"ID", id},
+          {"Name", name},
+          {"Time", proc::rfc3339(t_ns)},
+          {"TimeNano", t_ns},
           {"Attributes", {{"name", name}}}};
 }
 
@@ -85,7 +89,8 @@ TEST_CASE("the history stays bounded and keeps the newest events in order", "[ev
   REQUIRE(events.size() > 10);
   CHECK(events.back().at("Name") == "c499");
   for (std::size_t i = 1; i < events.size(); ++i)
-    CHECK(events[i].at("TimeNano").get<int64_t>() == events[i - 1].at("TimeNano").get<int64_t>() + sec);
+    CHECK(events[i].at("TimeNano").get<int64_t>() ==
+          events[i - 1].at("TimeNano").get<int64_t>() + sec);
 }
 
 TEST_CASE("since and until bound the events' Time, inclusive", "[event_log]") {

@@ -3,11 +3,11 @@
 // reported empty, and command resolution gives podman's 126/127 errors.
 #include <catch2/catch.hpp>
 
+#include <sys/prctl.h>
+#include <sys/stat.h>
 #include <chrono>
 #include <csignal>
 #include <fstream>
-#include <sys/prctl.h>
-#include <sys/stat.h>
 
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
@@ -100,8 +100,9 @@ TEST_CASE("a child spawned without a hold runs at once with only its stdio and i
   // On x86-64 this is the CLONE_VM | CLONE_VFORK path: the child shares ctrd's memory
   // until it execs, so everything it does before (session, stdio, descriptors, user,
   // environment, directory) is checked here.
-  auto spec = shell("echo $MARK; ls /proc/self/fd | tr '\\n' ' '; echo; "
-                    "[ $(cut -d' ' -f6 /proc/self/stat) = $$ ] && echo own-session; pwd; id -u");
+  auto spec = shell(
+      "echo $MARK; ls /proc/self/fd | tr '\\n' ' '; echo; "
+      "[ $(cut -d' ' -f6 /proc/self/stat) = $$ ] && echo own-session; pwd; id -u");
   spec.env.push_back("MARK=direct");
   spec.workdir = "/tmp";
   spec.hold = false;
@@ -122,7 +123,8 @@ TEST_CASE("a child spawned without a hold runs at once with only its stdio and i
   CHECK(r.exit_code == 0);
   CHECK(r.err.empty());
   // 0 1 2 and the directory ls itself has open: nothing of the test process leaked in.
-  CHECK(r.out == std::string("direct\n0 1 2 3 \nown-session\n/tmp\n") + (root ? "65534" : std::to_string(::geteuid())) + "\n");
+  CHECK(r.out == std::string("direct\n0 1 2 3 \nown-session\n/tmp\n") +
+                     (root ? "65534" : std::to_string(::geteuid())) + "\n");
   host.stop();
 }
 
@@ -138,11 +140,13 @@ TEST_CASE("closing the release pipe makes the held child exit without exec", "[h
   ::close(c.out_fd);
   ::close(c.err_fd);
   int code = -1;
-  self->receive([&](exited_atom, int pid, int rc, bool known) {
-    CHECK(pid == c.pid);
-    CHECK(known);
-    code = rc;
-  }, caf::after(5s) >> [] { FAIL("no exit"); });
+  self->receive(
+      [&](exited_atom, int pid, int rc, bool known) {
+        CHECK(pid == c.pid);
+        CHECK(known);
+        code = rc;
+      },
+      caf::after(5s) >> [] { FAIL("no exit"); });
   CHECK(code == 0);
   host.stop();
 }

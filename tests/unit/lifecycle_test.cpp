@@ -19,28 +19,27 @@ namespace {
 // no-op, state unchanged) or "E" (refused with invalid_state).
 // Columns: Cfg Crt Run Pau Stpg Stpd Exi Rmv
 const std::map<event, std::vector<std::string>> expected = {
-    {event::init,           {"Crt", "E", "E", "E", "E", "E", "Crt", "E"}},
-    {event::start,          {"Run", "Run", "=", "E", "E", "E", "Run", "E"}},
-    {event::stop,           {"=", "Stpg", "Stpg", "Stpg", "Stpg", "=", "=", "E"}},
-    {event::kill,           {"E", "E", "Run", "Pau", "Stpg", "E", "E", "E"}},
-    {event::restart,        {"Run", "Run", "Stpg", "E", "E", "E", "Run", "E"}},
-    {event::remove,         {"Rmv", "Rmv", "E", "E", "E", "Rmv", "Rmv", "E"}},
-    {event::remove_force,   {"Rmv", "Rmv", "Rmv", "Rmv", "Rmv", "Rmv", "Rmv", "E"}},
-    {event::pause,          {"E", "E", "Pau", "E", "E", "E", "E", "E"}},
-    {event::unpause,        {"E", "E", "E", "Run", "E", "E", "E", "E"}},
-    {event::attach,         {"E", "Crt", "Run", "E", "E", "E", "E", "E"}},
+    {event::init, {"Crt", "E", "E", "E", "E", "E", "Crt", "E"}},
+    {event::start, {"Run", "Run", "=", "E", "E", "E", "Run", "E"}},
+    {event::stop, {"=", "Stpg", "Stpg", "Stpg", "Stpg", "=", "=", "E"}},
+    {event::kill, {"E", "E", "Run", "Pau", "Stpg", "E", "E", "E"}},
+    {event::restart, {"Run", "Run", "Stpg", "E", "E", "E", "Run", "E"}},
+    {event::remove, {"Rmv", "Rmv", "E", "E", "E", "Rmv", "Rmv", "E"}},
+    {event::remove_force, {"Rmv", "Rmv", "Rmv", "Rmv", "Rmv", "Rmv", "Rmv", "E"}},
+    {event::pause, {"E", "E", "Pau", "E", "E", "E", "E", "E"}},
+    {event::unpause, {"E", "E", "E", "Run", "E", "E", "E", "E"}},
+    {event::attach, {"E", "Crt", "Run", "E", "E", "E", "E", "E"}},
     {event::process_exited, {"=", "Stpd", "Stpd", "Stpd", "Stpd", "=", "=", "Rmv"}},
-    {event::cleaned_up,     {"=", "=", "=", "=", "=", "Exi", "=", "Rmv"}},
-    {event::stop_timeout,   {"=", "=", "=", "=", "Stpg", "=", "=", "="}},
+    {event::cleaned_up, {"=", "=", "=", "=", "=", "Exi", "=", "Rmv"}},
+    {event::stop_timeout, {"=", "=", "=", "=", "Stpg", "=", "=", "="}},
     {event::policy_restart, {"=", "=", "=", "=", "=", "=", "Run", "="}},
-    {event::boot_start,     {"Run", "Run", "=", "=", "=", "=", "Run", "="}},
+    {event::boot_start, {"Run", "Run", "=", "=", "=", "=", "Run", "="}},
 };
 
 S parse_abbrev(const std::string& a) {
-  static const std::map<std::string, S> m = {{"Cfg", S::configured}, {"Crt", S::created},
-                                             {"Run", S::running},    {"Pau", S::paused},
-                                             {"Stpg", S::stopping},  {"Stpd", S::stopped},
-                                             {"Exi", S::exited},     {"Rmv", S::removing}};
+  static const std::map<std::string, S> m = {
+      {"Cfg", S::configured}, {"Crt", S::created},  {"Run", S::running}, {"Pau", S::paused},
+      {"Stpg", S::stopping},  {"Stpd", S::stopped}, {"Exi", S::exited},  {"Rmv", S::removing}};
   return m.at(a);
 }
 
@@ -156,7 +155,8 @@ TEST_CASE("process exit always tears the group down before exited", "[lifecycle]
   CHECK(has(o, effect::finish_exit));
 }
 
-TEST_CASE("a policy restart keeps the restart count and emits restart, init, start", "[lifecycle]") {
+TEST_CASE("a policy restart keeps the restart count and emits restart, init, start",
+          "[lifecycle]") {
   auto o = lifecycle::apply(S::exited, event::policy_restart);
   CHECK_FALSE(has(o, effect::reset_run));
   CHECK(has(o, effect::spawn_held));

@@ -31,7 +31,9 @@ std::vector<std::string> read_texts(const log_snapshot& s, const log_query& q = 
   return out;
 }
 
-std::string line_name(int i) { return "line " + std::to_string(1000 + i); }
+std::string line_name(int i) {
+  return "line " + std::to_string(1000 + i);
+}
 
 /// Writes lines 0..n-1, line i at second i+1.
 void write_lines(log_writer& w, int n) {
@@ -114,8 +116,7 @@ TEST_CASE("tail counts a line of P fragments and its F record as one line", "[lo
   CHECK(read_texts(s, {"", "", 1}) == std::vector<std::string>{"E:x"});
   CHECK(read_texts(s, {"", "", 2}) == std::vector<std::string>{"e!", "E:x"});
   CHECK(read_texts(s, {"", "", 3}) == std::vector<std::string>{"d", "e!", "E:x"});
-  CHECK(read_texts(s, {"", "", 4}) ==
-        std::vector<std::string>{"a!", "b!", "c", "d", "e!", "E:x"});
+  CHECK(read_texts(s, {"", "", 4}) == std::vector<std::string>{"a!", "b!", "c", "d", "e!", "E:x"});
 }
 
 TEST_CASE("since and until select by record time, inclusive, with or without tail", "[log_file]") {
@@ -205,7 +206,8 @@ TEST_CASE("a tail on a 100 MiB log reads only its end", "[log_file]") {
     format_log_records(sec + i, false, "some output line " + std::to_string(i) + "\n", block);
   {
     std::ofstream out(path, std::ios::binary);
-    for (int i = 0; i < 100; ++i) out.write(block.data(), static_cast<std::streamsize>(block.size()));
+    for (int i = 0; i < 100; ++i)
+      out.write(block.data(), static_cast<std::streamsize>(block.size()));
   }
   auto s = snapshot_log(path);
   REQUIRE(s.size() >= (100u << 20));

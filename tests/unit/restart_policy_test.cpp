@@ -14,9 +14,15 @@ enum class kind { exit0, exit1, signalled, user_stopped };
 restart::exit_facts facts(kind k) {
   restart::exit_facts e;
   switch (k) {
-    case kind::exit0: e.exit_code = 0; break;
-    case kind::exit1: e.exit_code = 1; break;
-    case kind::signalled: e.exit_code = 137; break;
+    case kind::exit0:
+      e.exit_code = 0;
+      break;
+    case kind::exit1:
+      e.exit_code = 1;
+      break;
+    case kind::signalled:
+      e.exit_code = 137;
+      break;
     case kind::user_stopped:
       e.exit_code = 143;
       e.stopped_by_user = true;
@@ -34,14 +40,22 @@ TEST_CASE("policy x exit kind decides like podman", "[restart]") {
     bool restarts;
   };
   const row table[] = {
-      {"no", kind::exit0, false},          {"no", kind::exit1, false},
-      {"no", kind::signalled, false},      {"no", kind::user_stopped, false},
-      {"on-failure", kind::exit0, false},  {"on-failure", kind::exit1, true},
-      {"on-failure", kind::signalled, true}, {"on-failure", kind::user_stopped, false},
-      {"always", kind::exit0, true},       {"always", kind::exit1, true},
-      {"always", kind::signalled, true},   {"always", kind::user_stopped, false},
-      {"unless-stopped", kind::exit0, true}, {"unless-stopped", kind::exit1, true},
-      {"unless-stopped", kind::signalled, true}, {"unless-stopped", kind::user_stopped, false},
+      {"no", kind::exit0, false},
+      {"no", kind::exit1, false},
+      {"no", kind::signalled, false},
+      {"no", kind::user_stopped, false},
+      {"on-failure", kind::exit0, false},
+      {"on-failure", kind::exit1, true},
+      {"on-failure", kind::signalled, true},
+      {"on-failure", kind::user_stopped, false},
+      {"always", kind::exit0, true},
+      {"always", kind::exit1, true},
+      {"always", kind::signalled, true},
+      {"always", kind::user_stopped, false},
+      {"unless-stopped", kind::exit0, true},
+      {"unless-stopped", kind::exit1, true},
+      {"unless-stopped", kind::signalled, true},
+      {"unless-stopped", kind::user_stopped, false},
   };
   backoff_spec b;
   for (const auto& r : table) {
@@ -112,7 +126,8 @@ TEST_CASE("a zero delay restarts immediately and jitter stays within 10 percent"
   CHECK(restart::decide(p, b, 0, {}, facts(kind::exit1), 0, 1.0).delay_ms == 110);
   CHECK(restart::decide(p, b, 0, {}, facts(kind::exit1), 0, -1.0).delay_ms == 90);
   b.initial_ms = b.max_ms = 1000;
-  CHECK(restart::decide(p, b, 0, {}, facts(kind::exit1), 0, 1.0).delay_ms == 1000);  // never above the cap
+  CHECK(restart::decide(p, b, 0, {}, facts(kind::exit1), 0, 1.0).delay_ms ==
+        1000);  // never above the cap
 }
 
 TEST_CASE("more restarts than the limit within the window park the container", "[restart]") {
@@ -159,7 +174,8 @@ TEST_CASE("boot starts: always, unless-stopped not stopped by the user, never a 
   s.state = container_state::exited;
   s.parked = true;  // a parked crash loop waits for a user start, also across ctrd restarts
   CHECK_FALSE(restart::should_start_on_boot(parse_restart_policy("always"), s));
-  for (auto st : {container_state::configured, container_state::created, container_state::running}) {
+  for (auto st :
+       {container_state::configured, container_state::created, container_state::running}) {
     s = container_status{};
     s.state = st;  // never started, or adopted still running: nothing to start
     CHECK_FALSE(restart::should_start_on_boot(parse_restart_policy("always"), s));

@@ -31,7 +31,8 @@ service_file_result parse(const test::temp_dir& dir, const std::string& text,
   return parse_service_file(path);
 }
 
-json expect_ok(const test::temp_dir& dir, const std::string& text, const std::string& name = "svc") {
+json expect_ok(const test::temp_dir& dir, const std::string& text,
+               const std::string& name = "svc") {
   auto r = parse(dir, text, name);
   if (!r.ok()) FAIL("unexpected error: " << to_string(*r.error) << "\nfor:\n" << text);
   REQUIRE_FALSE(r.error.has_value());
@@ -101,31 +102,30 @@ start_period = "1m"
 on_failure = "restart"
 )",
                        "web");
-  json expected = {
-      {"command", {"/bin/server", "--port", "80"}},
-      {"restart", "on-failure:3"},
-      {"requires", {"db", "cache"}},
-      {"stop_signal", "SIGINT"},
-      {"stop_timeout", 20},
-      {"workdir", "/srv"},
-      {"user", "1000:1000"},
-      {"autostart", false},
-      {"sdnotify", true},
-      {"restart_delay_ms", 250},
-      {"restart_max_delay_ms", 90000},
-      {"restart_reset_ms", 30000},
-      {"restart_window_ms", 2500},
-      {"restart_limit", 7},
-      {"env", {"B=2", "A=x=y", "PORT=8080", "DEBUG=true"}},  // table: in file order
-      {"labels", {{"com.example.team", "infra"}, {"tier", "web"}}},
-      {"health_cmd", {"/bin/sh", "-c", "curl -fsS http://localhost/ || exit 1"}},
-      {"health_interval_ms", 10000},
-      {"health_timeout_ms", 2000},
-      {"health_retries", 5},
-      {"health_start_period_ms", 60000},
-      {"health_on_failure", "restart"},
-      {"name", "web"},
-      {"source", fs::path(dir / "web.toml").lexically_normal().string()}};
+  json expected = {{"command", {"/bin/server", "--port", "80"}},
+                   {"restart", "on-failure:3"},
+                   {"requires", {"db", "cache"}},
+                   {"stop_signal", "SIGINT"},
+                   {"stop_timeout", 20},
+                   {"workdir", "/srv"},
+                   {"user", "1000:1000"},
+                   {"autostart", false},
+                   {"sdnotify", true},
+                   {"restart_delay_ms", 250},
+                   {"restart_max_delay_ms", 90000},
+                   {"restart_reset_ms", 30000},
+                   {"restart_window_ms", 2500},
+                   {"restart_limit", 7},
+                   {"env", {"B=2", "A=x=y", "PORT=8080", "DEBUG=true"}},  // table: in file order
+                   {"labels", {{"com.example.team", "infra"}, {"tier", "web"}}},
+                   {"health_cmd", {"/bin/sh", "-c", "curl -fsS http://localhost/ || exit 1"}},
+                   {"health_interval_ms", 10000},
+                   {"health_timeout_ms", 2000},
+                   {"health_retries", 5},
+                   {"health_start_period_ms", 60000},
+                   {"health_on_failure", "restart"},
+                   {"name", "web"},
+                   {"source", fs::path(dir / "web.toml").lexically_normal().string()}};
   CHECK(def == expected);
 
   // The map is what ctrd's create accepts: it round-trips through the container config.
@@ -328,7 +328,8 @@ TEST_CASE("bad values name the key", "[service_file]") {
 
 TEST_CASE("mixing [health] with flat health keys is refused", "[service_file]") {
   test::temp_dir dir;
-  auto e = expect_error(dir, "command = [\"x\"]\nhealth_interval = \"5s\"\n[health]\ncmd = \"true\"\n");
+  auto e =
+      expect_error(dir, "command = [\"x\"]\nhealth_interval = \"5s\"\n[health]\ncmd = \"true\"\n");
   CHECK(e.key == "health_interval");
   CHECK(e.line == 2);
   CHECK(contains(e.message, "[health] table (line 3)"));
@@ -348,7 +349,8 @@ TEST_CASE("missing command, bad file names and validate's own checks", "[service
   CHECK(to_string(n) == dir / "-web.toml: " + n.message);
 
   // A max delay below the first delay is accepted: ctrd never caps below the first delay.
-  std::ofstream(dir / "slow.toml") << "command = [\"x\"]\nrestart_delay = \"10s\"\nrestart_max_delay = \"1s\"\n";
+  std::ofstream(dir / "slow.toml")
+      << "command = [\"x\"]\nrestart_delay = \"10s\"\nrestart_max_delay = \"1s\"\n";
   CHECK(parse_service_file(dir / "slow.toml").ok());
 }
 
@@ -511,12 +513,13 @@ TEST_CASE("fuzz: arrays beyond the wire decoder's limits are refused",
   CHECK(e.key == "env");
   CHECK(contains(e.message, "too many variables (65537, at most 65536)"));
 
-  e = expect_error(dir, "command = [\"x\"]\n[health]\ncmd = [" + strings(max_array + 1, "c") + "]\n");
+  e = expect_error(dir,
+                   "command = [\"x\"]\n[health]\ncmd = [" + strings(max_array + 1, "c") + "]\n");
   CHECK(e.key == "health.cmd");
 
   // At the limits: accepted, and the definition survives the wire.
-  auto def = expect_ok(dir, "command = [" + strings(max_array, "a") + "]\n[labels]\n" +
-                                table(1024, "l"));
+  auto def =
+      expect_ok(dir, "command = [" + strings(max_array, "a") + "]\n[labels]\n" + table(1024, "l"));
   CHECK(def["command"].size() == max_array);
   CHECK(def["labels"].size() == 1024);  // labels stop at 1024 (they are map entries of events)
   CHECK(max_map >= 1024 + 8);
@@ -540,7 +543,8 @@ TEST_CASE("fuzz: non-ASCII characters toml++ would misclassify are refused",
   const bad_case cases[] = {
       {"command = [\"x\"]\nlabels = { b\xc3\xa9 = \"v\" }\n", 2, 13, "non-ASCII character outside"},
       {"\xcc\xaa", 1, 1, "non-ASCII character outside"},
-      {"\xef\xbb\xbf" "command = [0\"\xc3\xa9\xe2\x98\x83\", \"\xf0\x9f\x98\x80\"] # comment \xc3\xa9\n"
+      {"\xef\xbb\xbf"
+       "command = [0\"\xc3\xa9\xe2\x98\x83\", \"\xf0\x9f\x98\x80\"] # comment \xc3\xa9\n"
        "qabels = { \"\xc3\xa9\" = \"\\U0001F600\" }\n",
        1, 14, "non-ASCII character outside"},
       {"command = [\"x\"]\nx = 1'\xc3\xa9'\n", 2, 7, "non-ASCII character outside"},
@@ -556,9 +560,10 @@ TEST_CASE("fuzz: non-ASCII characters toml++ would misclassify are refused",
     CHECK(contains(e.message, c.message));
   }
   // Non-ASCII text where TOML allows it is still fine.
-  auto def = expect_ok(dir,
-                       "\xef\xbb\xbf# caf\xc3\xa9\ncommand = [\"caf\xc3\xa9\", '\xe2\x98\x83', "
-                       "\"\"\"a \\\n  b \xc3\xa9\"\"\"]\nlabels = { \"\xc3\xa9\" = '''\xf0\x9f\x98\x80''' }\n");
+  auto def = expect_ok(
+      dir,
+      "\xef\xbb\xbf# caf\xc3\xa9\ncommand = [\"caf\xc3\xa9\", '\xe2\x98\x83', "
+      "\"\"\"a \\\n  b \xc3\xa9\"\"\"]\nlabels = { \"\xc3\xa9\" = '''\xf0\x9f\x98\x80''' }\n");
   CHECK(def["command"] == json{"caf\xc3\xa9", "\xe2\x98\x83", "a b \xc3\xa9"});
   CHECK(def["labels"] == json{{"\xc3\xa9", "\xf0\x9f\x98\x80"}});
 }

@@ -53,13 +53,14 @@ TEST_CASE("container definitions are validated with clear errors", "[types]") {
     return std::string();
   };
   CHECK(expect_invalid(json{{"command", json::array()}}).find("no command") != std::string::npos);
-  CHECK(expect_invalid(json{{"command", {"true"}}, {"name", "-bad"}}).find("invalid container name") !=
-        std::string::npos);
+  CHECK(expect_invalid(json{{"command", {"true"}}, {"name", "-bad"}})
+            .find("invalid container name") != std::string::npos);
   CHECK(expect_invalid(json{{"command", {"true"}}, {"env", {"=x"}}}).find("KEY=VALUE") !=
         std::string::npos);
   CHECK(expect_invalid(json{{"command", {"true"}}, {"workdir", "rel"}}).find("absolute") !=
         std::string::npos);
-  CHECK(expect_invalid(json{{"command", {"true"}}, {"user", "bob"}}).find("UID") != std::string::npos);
+  CHECK(expect_invalid(json{{"command", {"true"}}, {"user", "bob"}}).find("UID") !=
+        std::string::npos);
   CHECK(expect_invalid(json{{"command", {"true"}}, {"auto_remove", true}, {"restart", "always"}})
             .find("--rm") != std::string::npos);
   CHECK(expect_invalid(json{{"command", "true"}}).find("\"command\"") != std::string::npos);

@@ -30,8 +30,8 @@ ec protocol_error_of(const std::string& body) {
 TEST_CASE("request frame has the documented golden bytes", "[wire]") {
   auto frame = encode_request(1, "hello", json{{"version", 1}});
   // [0, 1, "hello", [{"version": 1}]]
-  auto want = bytes({0x00, 0x00, 0x00, 0x14, 0x94, 0x00, 0x01, 0xa5, 'h', 'e', 'l', 'l', 'o',
-                     0x91, 0x81, 0xa7, 'v', 'e', 'r', 's', 'i', 'o', 'n', 0x01});
+  auto want = bytes({0x00, 0x00, 0x00, 0x14, 0x94, 0x00, 0x01, 0xa5, 'h', 'e', 'l', 'l',
+                     'o',  0x91, 0x81, 0xa7, 'v',  'e',  'r',  's',  'i', 'o', 'n', 0x01});
   CHECK(frame == want);
 }
 
@@ -106,15 +106,16 @@ TEST_CASE("an oversized frame header is refused before buffering", "[wire]") {
 }
 
 TEST_CASE("malformed bodies are protocol errors, never crashes", "[wire]") {
-  CHECK(protocol_error_of("") == ec::protocol);                          // empty
-  CHECK(protocol_error_of(bytes({0xc1})) == ec::protocol);                // reserved byte
-  CHECK(protocol_error_of(bytes({0x94, 0x00, 0x01})) == ec::protocol);    // truncated
+  CHECK(protocol_error_of("") == ec::protocol);                                     // empty
+  CHECK(protocol_error_of(bytes({0xc1})) == ec::protocol);                          // reserved byte
+  CHECK(protocol_error_of(bytes({0x94, 0x00, 0x01})) == ec::protocol);              // truncated
   CHECK(protocol_error_of(bytes({0xdd, 0xff, 0xff, 0xff, 0xff})) == ec::protocol);  // 4G array
   CHECK(protocol_error_of(bytes({0xdb, 0x7f, 0xff, 0xff, 0xff})) == ec::protocol);  // 2G string
-  CHECK(protocol_error_of(std::string(100000, '\x91')) == ec::protocol);  // deep nesting
-  CHECK(protocol_error_of(encode_msgpack(json{{"a", 1}})) == ec::protocol);  // not an array
+  CHECK(protocol_error_of(std::string(100000, '\x91')) == ec::protocol);            // deep nesting
+  CHECK(protocol_error_of(encode_msgpack(json{{"a", 1}})) == ec::protocol);         // not an array
   CHECK(protocol_error_of(encode_msgpack(json::array({0, 1, 2, json::array()}))) == ec::protocol);
-  CHECK(protocol_error_of(encode_msgpack(json::array({0, -1, "x", json::array()}))) == ec::protocol);
+  CHECK(protocol_error_of(encode_msgpack(json::array({0, -1, "x", json::array()}))) ==
+        ec::protocol);
   CHECK(protocol_error_of(encode_msgpack(json::array({9, 1, "x", json::array()}))) == ec::protocol);
   CHECK(protocol_error_of(encode_msgpack(json::array({0, 1, "x", json::array({1, 2})}))) ==
         ec::protocol);
@@ -142,8 +143,9 @@ TEST_CASE("params may be empty or absent", "[wire]") {
 }
 
 TEST_CASE("values survive msgpack round trips with exact types", "[wire]") {
-  json v = {{"neg", -5},         {"big", uint64_t{1} << 63}, {"f", 1.5},
-            {"s", "text"},       {"b", true},                {"n", nullptr},
+  json v = {{"neg", -5},         {"big", uint64_t{1} << 63},
+            {"f", 1.5},          {"s", "text"},
+            {"b", true},         {"n", nullptr},
             {"arr", {1, "two"}}, {"bin", json::binary({0, 255})}};
   auto enc = encode_msgpack(v);
   auto dec = decode_msgpack(enc.data(), enc.size());
