@@ -46,6 +46,9 @@ struct subscriber {
   bool timestamps = false;  ///< wants one record per line with its time (logs -t)
   std::vector<std::pair<int, std::string>> queued;  ///< live output held during the replay
   std::size_t queued_bytes = 0;
+  int64_t live_since_ns = 0;  ///< logs -f --since in the future: live output before it is skipped
+  uint64_t inflight = 0;      ///< bytes sent to its session and not yet taken (back-pressure)
+  uint64_t dropped = 0;       ///< bytes dropped at the source while it was too slow
 };
 
 /// Per-request inputs of one lifecycle step.

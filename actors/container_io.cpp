@@ -111,10 +111,58 @@ void apply_tty_size(actor_t* self) {
   ::ioctl(s.child.out_fd, TIOCSWINSZ, &ws);  // the kernel sends SIGWINCH to the foreground group
 }
 
-/// Sends a chunk to one subscriber: as it is, or split into timestamped records.
-void send_chunk(actor_t* self, const subscriber& sub, int stream, const std::string& data) {
+namespace {
+
+/// Output a subscriber may have in flight (sent, not yet taken by its session) before
+/// more output for it is dropped at the source and counted: a client that does not read
+/// costs this much, not what the container writes.
+constexpr uint64_t sub_inflight_cap = 1u << 20;
+
+subscriber* find_sub(actor_t* self, const caf::actor_addr& who, uint32_t msgid) {
+  for (auto& sub : self->state.subs)
+    if (sub.sub.address() == who && sub.msgid == msgid) return &sub;
+  return nullptr;
+}
+
+/// Output sent to a subscriber was taken (or its session is gone): `n` bytes less in
+/// flight; once nothing is, a notice says how much was dropped meanwhile.
+void taken(actor_t* self, const caf::actor_addr& who, uint32_t msgid, uint64_t n) {
+  auto* sub = find_sub(self, who, msgid);
+  if (sub == nullptr) return;
+  sub->inflight -= std::min(sub->inflight, n);
+  if (sub->inflight > 0 || sub->dropped == 0) return;
+  auto dropped = sub->dropped;
+  sub->dropped = 0;
+  spdlog::debug("container {}: {} bytes of output dropped for a slow client", self->state.cfg.name,
+                dropped);
+  sub->inflight += 1;
+  self->request(sub->sub, caf::infinite, output_atom::value, msgid, dropped)
+      .then([=](bool) { taken(self, who, msgid, 1); },
+            [=](caf::error&) { taken(self, who, msgid, 1); });
+}
+
+/// Sends one message of `n` bytes to a subscriber's session, counted in flight until taken.
+template <class... Ts>
+void send_counted(actor_t* self, subscriber& sub, uint64_t n, Ts&&... xs) {
+  auto who = sub.sub.address();
+  auto msgid = sub.msgid;
+  sub.inflight += n;
+  self->request(sub.sub, caf::infinite, std::forward<Ts>(xs)...)
+      .then([=](bool) { taken(self, who, msgid, n); },
+            [=](caf::error&) { taken(self, who, msgid, n); });
+}
+
+}  // namespace
+
+/// Sends a chunk to one subscriber: as it is, or split into timestamped records; dropped
+/// (and counted) while the subscriber has too much in flight.
+void send_chunk(actor_t* self, subscriber& sub, int stream, const std::string& data) {
+  if (sub.inflight > sub_inflight_cap) {
+    sub.dropped += data.size();
+    return;
+  }
   if (!sub.timestamps) {
-    self->send(sub.sub, output_atom::value, sub.msgid, stream, data);
+    send_counted(self, sub, data.size(), output_atom::value, sub.msgid, stream, data);
     return;
   }
   auto now = proc::rfc3339(proc::now_ns());
@@ -123,15 +171,21 @@ void send_chunk(actor_t* self, const subscriber& sub, int stream, const std::str
     auto nl = data.find('\n', pos);
     bool partial = nl == std::string::npos;
     auto end = partial ? data.size() : nl;
-    self->send(sub.sub, record_atom::value, sub.msgid, stream, data.substr(pos, end - pos), now,
-               partial);
+    send_counted(self, sub, end - pos + 1, record_atom::value, sub.msgid, stream,
+                 data.substr(pos, end - pos), now, partial);
     pos = end + 1;
   }
 }
 
 void forward_output(actor_t* self, int stream, const std::string& data) {
   auto& s = self->state;
+  int64_t now = 0;
   for (auto& sub : s.subs) {
+    if (sub.live_since_ns > 0) {  // logs -f --since <future>: nothing before that time
+      if (now == 0) now = proc::now_ns();
+      if (now < sub.live_since_ns) continue;
+      sub.live_since_ns = 0;
+    }
     if (!sub.replaying) {
       send_chunk(self, sub, stream, data);
     } else if (sub.queued_bytes + data.size() <= replay_queue_cap) {
@@ -149,18 +203,27 @@ void log_reader(caf::blocking_actor* self, std::shared_ptr<log_snapshot> snap, l
                 bool timestamps, caf::actor sub, uint32_t msgid, caf::actor container) {
   std::string chunk;
   int chunk_stream = stream_stdout;
+  bool gone = false;
+  // One message in flight: the next is sent once the session took the last, so the
+  // history of a client that does not read waits here instead of growing ctrd.
+  auto deliver = [&](auto&&... xs) {
+    self->request(sub, caf::infinite, std::forward<decltype(xs)>(xs)...)
+        .receive([](bool) {}, [&](caf::error&) { gone = true; });
+    return !gone;
+  };
   auto flush = [&] {
-    if (!chunk.empty()) self->send(sub, output_atom::value, msgid, chunk_stream, std::move(chunk));
+    if (!chunk.empty()) deliver(output_atom::value, msgid, chunk_stream, std::move(chunk));
     chunk.clear();
+    return !gone;
   };
   read_log(*snap, q, [&](const log_record& r) {
     int stream = r.is_stderr ? stream_stderr : stream_stdout;
-    if (timestamps) {
-      self->send(sub, record_atom::value, msgid, stream, std::string(r.text), std::string(r.time),
-                 r.partial);
-      return true;
+    if (timestamps)
+      return deliver(record_atom::value, msgid, stream, std::string(r.text), std::string(r.time),
+                     r.partial);
+    if (stream != chunk_stream || chunk.size() > (64u << 10)) {
+      if (!flush()) return false;
     }
-    if (stream != chunk_stream || chunk.size() > (64u << 10)) flush();
     chunk_stream = stream;
     chunk.append(r.text);
     if (!r.partial) chunk += '\n';
@@ -218,6 +281,8 @@ caf::result<json> logs(actor_t* self, caf::actor sub, uint32_t msgid, const json
   auto rp = self->make_response_promise<json>();
   subscriber sub_rec{sub, msgid, rp};
   sub_rec.follow = follow;
+  if (auto t = query.find("since"); t != query.end() && t->is_number_integer())
+    sub_rec.live_since_ns = t->get<int64_t>();
   sub_rec.replaying = true;
   sub_rec.timestamps = timestamps;
   self->monitor(sub);

@@ -1,6 +1,8 @@
 #include "actors/control.hpp"
 
+#include <fcntl.h>
 #include <grp.h>
+#include <malloc.h>
 #include <pwd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -12,8 +14,10 @@
 #include <csignal>
 #include <cstring>
 #include <unordered_map>
+#include <unordered_set>
 
 #include <spdlog/spdlog.h>
+#include <caf/event_based_actor.hpp>
 #include <caf/io/broker.hpp>
 #include <caf/io/middleman.hpp>
 #include <caf/io/system_messages.hpp>
@@ -21,10 +25,101 @@
 #include "actors/session_impl.hpp"
 #include "messages/signals.hpp"
 
-namespace ctrd {
-namespace {
+namespace ctrd::sess {
 
-using namespace sess;
+/// True while the client owes the session room: too many answers pending or too many bytes
+/// not yet taken by the socket. Reading pauses until it is false again.
+bool over_budget(const session_state& s) {
+  return s.pending_count >= limits::max_pending_requests || s.unsent > unsent_cap;
+}
+
+/// Counts request `msgid` as pending until its answer is sent.
+void begin_request(session_t* self, uint32_t msgid) {
+  ++self->state.pending[msgid];
+  ++self->state.pending_count;
+}
+
+/// Request `msgid` got its answer: the client may send more.
+void end_request(session_t* self, uint32_t msgid) {
+  auto& s = self->state;
+  auto it = s.pending.find(msgid);
+  if (it == s.pending.end()) return;
+  if (--it->second == 0) s.pending.erase(it);
+  --s.pending_count;
+  pump(self);
+}
+
+void send_frame(session_t* self, const std::string& frame) noexcept {
+  auto& s = self->state;
+  if (s.closing) return;
+  try {
+    self->write(s.hdl, frame.size(), frame.data());
+    self->flush(s.hdl);
+    s.unsent += frame.size();
+    s.peak_unsent = std::max(s.peak_unsent, s.unsent);
+  } catch (const std::exception& e) {
+    spdlog::error("session: cannot send a reply: {}", e.what());
+  }
+}
+
+void send_stream(session_t* self, const char* method, uint32_t msgid, json params) noexcept {
+  auto& s = self->state;
+  try {
+    if (s.unsent > unsent_cap) {
+      ++s.dropped[msgid];
+      return;
+    }
+    if (auto it = s.dropped.find(msgid); it != s.dropped.end()) {
+      send_frame(self,
+                 encode_notification(method, json{{"msgid", msgid}, {"dropped", it->second}}));
+      s.dropped.erase(it);
+    }
+    params["msgid"] = msgid;
+    send_frame(self, encode_notification(method, params));
+  } catch (const std::exception& e) {
+    spdlog::error("session: cannot send a notification: {}", e.what());
+  }
+}
+
+void send_result(session_t* self, uint32_t msgid, const json& r) noexcept {
+  std::string frame;
+  try {
+    frame = encode_result(msgid, r);
+  } catch (const std::exception& e) {
+    spdlog::error("session: cannot encode a reply: {}", e.what());
+    return send_error(self, msgid, ec::internal,
+                      std::string("cannot encode the reply: ") + e.what());
+  }
+  send_frame(self, frame);
+  end_request(self, msgid);
+}
+
+void send_packed_result(session_t* self, uint32_t msgid, const std::string& packed) noexcept {
+  try {
+    send_frame(self, encode_packed_result(msgid, packed));
+  } catch (const std::exception& e) {
+    spdlog::error("session: cannot encode a reply: {}", e.what());
+  }
+  end_request(self, msgid);
+}
+
+void send_error(session_t* self, uint32_t msgid, ec code, const std::string& msg) noexcept {
+  try {
+    send_frame(self, encode_error(msgid, code, msg));
+  } catch (const std::exception& e) {
+    spdlog::error("session: cannot encode an error reply: {}", e.what());
+  }
+  end_request(self, msgid);
+}
+
+void send_caf_error(session_t* self, uint32_t msgid, const caf::error& e) noexcept {
+  try {
+    auto [code, msg] = from_caf_error(e);
+    send_error(self, msgid, code, msg);
+  } catch (const std::exception& x) {
+    send_error(self, msgid, ec::internal, x.what());
+  }
+}
 
 void m_hello(session_t* self, uint32_t msgid, const json& p) {
   auto it = p.find("version");
@@ -53,8 +148,9 @@ void m_create(session_t* self, uint32_t msgid, const json& p) {
 void m_list(session_t* self, uint32_t msgid, const json& p) {
   self->request(self->state.sup, caf::infinite, list_atom::value, bool_param(p, "all"),
                 bool_param(p, "sync"))
-      .then([=](const packed_list& l) { send_frame(self, encode_packed_result(msgid, l.array())); },
-            [=](caf::error& e) { send_caf_error(self, msgid, e); });
+      .then(for_request(self, msgid,
+                        [=](const packed_list& l) { send_packed_result(self, msgid, l.array()); }),
+            error_reply(self, msgid));
 }
 
 void m_init(session_t* self, uint32_t msgid, const json& p) {
@@ -94,8 +190,8 @@ void m_detach(session_t* self, uint32_t msgid, const json& p) {
                 "no attach with msgid " + std::to_string(target) + " on this connection");
   self->request(found->second.ctr, caf::infinite, detach_atom::value,
                 caf::actor_cast<caf::actor>(self), target)
-      .then([=](json&) { send_result(self, msgid, json::object()); },
-            [=](caf::error& e) { send_caf_error(self, msgid, e); });
+      .then(for_request(self, msgid, [=](json&) { send_result(self, msgid, json::object()); }),
+            error_reply(self, msgid));
 }
 
 int int_param(const json& p, const char* key) {
@@ -122,8 +218,8 @@ void m_events(session_t* self, uint32_t msgid, const json& p) {
   self->request(self->state.events, caf::infinite, subscribe_atom::value,
                 caf::actor_cast<caf::actor>(self), msgid, filters, ns_param(p, "since"),
                 ns_param(p, "until"), stream)
-      .then([=](json& r) { send_result(self, msgid, r); },
-            [=](caf::error& e) { send_caf_error(self, msgid, e); });
+      .then(for_request(self, msgid, [=](json& r) { send_result(self, msgid, r); }),
+            error_reply(self, msgid));
 }
 
 void m_resize(session_t* self, uint32_t msgid, const json& p) {
@@ -131,15 +227,29 @@ void m_resize(session_t* self, uint32_t msgid, const json& p) {
                  int_param(p, "cols"));
 }
 
-/// Client notifications: stdin bytes / eof and terminal sizes for an attach on this connection.
+/// Client notifications: stdin bytes / eof and terminal sizes for an attach or exec on this
+/// connection, tar data for a copy_in. Each is checked against what its route accepts.
 void on_notification(session_t* self, const rpc_message& m) {
-  if (on_file_notification(self, m)) return;
   auto it = m.params.find("msgid");
   if (it == m.params.end() || !it->is_number_unsigned())
-    throw error(ec::protocol, "notification \"" + m.method + "\" needs the msgid of an attach");
-  auto found = self->state.attaches.find(static_cast<uint32_t>(it->get<uint64_t>()));
-  if (found == self->state.attaches.end()) return;  // the attach already ended: nothing to do
+    throw error(ec::protocol, "notification \"" + m.method + "\" needs the msgid of its request");
+  auto target = static_cast<uint32_t>(it->get<uint64_t>());
+  if (m.method != "stdin" && m.method != "resize" && m.method != "data")
+    throw error(ec::protocol, "unknown notification \"" + m.method + "\"");
+  auto found = self->state.attaches.find(target);
+  if (found == self->state.attaches.end()) return;  // the request already ended: nothing to do
   auto& route = found->second;
+  bool stream_route = route.kind == route_kind::attach || route.kind == route_kind::exec;
+  if (m.method == "data") {
+    if (route.kind != route_kind::copy_in)
+      throw error(ec::protocol, "notification \"data\" is accepted for a copy_in only (msgid " +
+                                    std::to_string(target) + " is not one)");
+    return on_file_notification(self, route, m);
+  }
+  if (!stream_route)
+    throw error(ec::protocol, "notification \"" + m.method +
+                                  "\" is accepted for an attach or exec only (msgid " +
+                                  std::to_string(target) + " is neither)");
   auto deliver = [&](caf::message msg) {
     if (route.ctr)
       self->send(route.ctr, std::move(msg));
@@ -148,7 +258,7 @@ void on_notification(session_t* self, const rpc_message& m) {
   };
   if (m.method == "stdin") {
     std::string data;
-    if (auto d = m.params.find("data"); d != m.params.end()) {
+    if (auto d = m.params.find("data"); d != m.params.end() && !d->is_null()) {
       if (d->is_binary())
         data.assign(d->get_binary().begin(), d->get_binary().end());
       else if (d->is_string())
@@ -156,15 +266,18 @@ void on_notification(session_t* self, const rpc_message& m) {
       else
         throw error(ec::protocol, "stdin data must be binary or a string");
     }
-    bool eof = m.params.value("eof", false);
-    deliver(caf::make_message(stdin_atom::value, std::move(data), eof));
-  } else if (m.method == "resize") {
-    // Sent as a plain message: the container's reply (or error) has nobody to go to.
-    deliver(caf::make_message(resize_atom::value, int_param(m.params, "rows"),
-                              int_param(m.params, "cols")));
-  } else {
-    throw error(ec::protocol, "unknown notification \"" + m.method + "\"");
+    deliver(caf::make_message(stdin_atom::value, std::move(data), bool_param(m.params, "eof")));
+    return;
   }
+  // A resize goes as a request whose answer nobody waits for: a refusal (no terminal, a
+  // size out of range) is only logged.
+  auto rows = int_param(m.params, "rows"), cols = int_param(m.params, "cols");
+  if (!route.ctr) {
+    if (route.early.size() < 1024)
+      route.early.push_back(caf::make_message(resize_atom::value, rows, cols));
+    return;
+  }
+  resize_route(self, route.ctr, rows, cols);
 }
 
 void m_healthcheck(session_t* self, uint32_t msgid, const json& p) {
@@ -245,6 +358,7 @@ const method_table& methods() {
   return table;
 }
 
+/// Decodes one frame and runs its method. Every failure becomes an error reply.
 void dispatch(session_t* self, const std::string& body) {
   int64_t msgid = -1;
   try {
@@ -254,8 +368,10 @@ void dispatch(session_t* self, const std::string& body) {
       return;
     }
     if (m.kind != rpc_kind::request)
-      throw error(ec::protocol,
-                  "ctrd accepts requests (type 0) and, after hello, stdin/resize notifications");
+      throw error(
+          ec::protocol,
+          "ctrd accepts requests (type 0) and, after hello, stdin/resize/data notifications");
+    begin_request(self, m.msgid);
     auto it = methods().find(m.method);
     if (it == methods().end()) throw error(ec::protocol, "unknown method \"" + m.method + "\"");
     if (!self->state.greeted && m.method != "hello")
@@ -264,11 +380,125 @@ void dispatch(session_t* self, const std::string& body) {
   } catch (const ctrd::error& e) {
     spdlog::debug("session: bad request: {}", e.what());
     send_error(self, msgid < 0 ? 0 : static_cast<uint32_t>(msgid), e.code(), e.what());
+  } catch (...) {
+    auto err = contain_exception(self, std::current_exception());
+    send_caf_error(self, msgid < 0 ? 0 : static_cast<uint32_t>(msgid), err);
   }
 }
 
+/// Returns free heap memory to the system shortly (after the buffers of a connection that
+/// just closed are released by the middleman).
+void trim_memory_soon(caf::actor_system& sys) {
+  sys.spawn([](caf::event_based_actor* self) -> caf::behavior {
+    self->delayed_send(self, std::chrono::milliseconds(200), done_atom::value);
+    return {[=](done_atom) {
+      ::malloc_trim(0);
+      self->quit();
+    }};
+  });
+}
+
+/// Ends the session: whoever waits for this client (file jobs, output sources) is told,
+/// the connection is closed and the memory it held is returned to the system.
+void end_session(session_t* self, const std::string& why) {
+  auto& s = self->state;
+  if (s.closing) return;
+  s.closing = true;
+  if (!why.empty()) spdlog::warn("closing client connection: {}", why);
+  auto gone = make_caf_error(ec::internal, "the client connection closed");
+  for (auto& rp : s.data_waiters) rp.deliver(gone);
+  for (auto& rp : s.output_waiters) rp.deliver(gone);
+  s.data_waiters.clear();
+  s.output_waiters.clear();
+  // CAF closes a connection gracefully: it keeps the socket until what is buffered was
+  // written, which a client that does not read never lets happen (and ctrd's exit would
+  // wait for it). Unsent data is abandoned: the socket is shut down first. (In CAF 0.17
+  // a connection handle's id is its descriptor, as SO_PEERCRED above relies on too.)
+  if (s.unsent > 0) ::shutdown(static_cast<int>(s.hdl.id()), SHUT_RDWR);
+  self->close(s.hdl);
+  self->quit();
+  // A client that made the session buffer a lot leaves free memory behind in malloc's
+  // arenas once its buffers are gone: give it back to the system a moment later.
+  if (s.peak_unsent > unsent_cap) trim_memory_soon(self->system());
+}
+
+/// Reads the frames that are in while the client's budget allows (answers owed and bytes
+/// not yet sent), then halts or resumes reading the socket accordingly. A frame that stays
+/// incomplete for limits::frame_timeout closes the connection.
+void pump(session_t* self) {
+  auto& s = self->state;
+  if (s.pumping || s.closing) return;
+  s.pumping = true;
+  std::string body;
+  try {
+    while (!over_budget(s) && s.reader.next(body)) {
+      s.frame_started = false;
+      dispatch(self, body);
+      if (s.closing) return;
+    }
+  } catch (const ctrd::error& e) {  // an unframeable stream cannot be resynchronised
+    s.pumping = false;
+    return end_session(self, e.what());
+  }
+  s.pumping = false;
+  bool want = !over_budget(s);
+  if (want != s.reading) {
+    if (want)
+      self->trigger(s.hdl);
+    else
+      self->halt(s.hdl);
+    s.reading = want;
+  }
+  if (s.reader.buffered() == 0) {
+    s.reader.shrink();
+  } else if (!s.frame_started) {
+    s.frame_started = true;
+    self->delayed_send(self, limits::frame_timeout, timeout_atom::value, ++s.frame_gen);
+  }
+}
+
+/// A connection that may not be served (a peer not allowed, too many connections): the
+/// error goes out, then the connection closes; nothing the peer sends is read.
+caf::behavior refuse(session_t* self, ec code, const std::string& message) {
+  auto hdl = self->state.hdl;
+  send_error(self, 0, code, message);
+  self->configure_read(hdl, caf::io::receive_policy::at_most(1));
+  self->ack_writes(hdl, true);
+  auto done = [=] {
+    self->close(self->state.hdl);
+    self->quit();
+  };
+  self->delayed_send(self, std::chrono::seconds(1), done_atom::value);
+  return guarded_behavior(
+      self,
+      [=](const caf::io::data_transferred_msg& m) {
+        if (m.remaining == 0) done();
+      },
+      [=](done_atom) { done(); }, [=](const caf::io::new_data_msg&) {},
+      [=](const caf::io::connection_closed_msg&) { self->quit(); });
+}
+
+/// Streamed output for a client (a container's attach or logs, an exec, a log history):
+/// written at once, answered once the client has room again, so that the source knows how
+/// much is in flight and drops (or waits) at the source, not here.
+caf::result<bool> take_output(session_t* self, const std::string& frame) {
+  send_frame(self, frame);
+  auto& s = self->state;
+  if (s.unsent <= unsent_cap) return true;
+  auto rp = self->make_response_promise<bool>();
+  s.output_waiters.push_back(rp);
+  return rp;
+}
+
+std::string output_frame(uint32_t msgid, int stream, const std::string& data) {
+  return encode_notification(
+      "output", json{{"msgid", msgid},
+                     {"stream", stream == 2 ? "stderr" : "stdout"},
+                     {"data", json::binary(std::vector<std::uint8_t>(data.begin(), data.end()))}});
+}
+
 caf::behavior session(session_t* self, caf::io::connection_handle hdl, caf::actor sup,
-                      caf::actor events, json info, access_policy policy) {
+                      caf::actor events, json info, access_policy policy, bool over_limit) {
   auto& s = self->state;
   s.hdl = hdl;
   s.sup = std::move(sup);
@@ -282,87 +512,159 @@ caf::behavior session(session_t* self, caf::io::connection_handle hdl, caf::acto
     spdlog::warn(
         "refused client pid {} uid {} gid {}: neither root, ctrd's user, nor in the socket's group",
         cred.pid, cred.uid, cred.gid);
-    send_error(self, 0, ec::permission_denied,
-               "permission denied: uid " + std::to_string(cred.uid) +
-                   " may not use ctrd (root, ctrd's user and the socket's group only)");
-    // Close once the error is on its way (closing at once would discard it); nothing the
-    // peer sends is read.
-    self->configure_read(hdl, caf::io::receive_policy::at_most(1));
-    self->ack_writes(hdl, true);
-    auto done = [=] {
-      self->close(self->state.hdl);
-      self->quit();
-    };
-    self->delayed_send(self, std::chrono::seconds(1), done_atom::value);
-    return {
-        [=](const caf::io::data_transferred_msg& m) {
-          if (m.remaining == 0) done();
-        },
-        [=](done_atom) { done(); },
-        [=](const caf::io::new_data_msg&) {},
-        [=](const caf::io::connection_closed_msg&) { self->quit(); },
-    };
+    return refuse(self, ec::permission_denied,
+                  "permission denied: uid " + std::to_string(cred.uid) +
+                      " may not use ctrd (root, ctrd's user and the socket's group only)");
+  }
+  if (over_limit) {
+    spdlog::warn("refused client pid {}: {} connections are open already", cred.pid,
+                 limits::max_connections);
+    return refuse(self, ec::internal,
+                  "ctrd serves at most " + std::to_string(limits::max_connections) +
+                      " connections at once; try again later");
   }
   spdlog::debug("client connected: pid {} uid {} gid {}", cred.pid, cred.uid, cred.gid);
   self->configure_read(hdl, caf::io::receive_policy::at_most(64 * 1024));
   self->ack_writes(hdl, true);  // data_transferred_msg tells how much still waits for the socket
-  caf::message_handler handlers{
+  self->delayed_send(self, limits::hello_timeout, timeout_atom::value, uint64_t{0});
+  self->set_exit_handler([=](caf::exit_msg& m) {
+    end_session(self, "");
+    self->quit(m.reason);
+  });
+  install_exception_handler(self);
+  auto handlers = guarded_handlers(
+      self,
       [=](const caf::io::new_data_msg& m) {
+        self->state.reader.feed(m.buf.data(), m.buf.size());
+        pump(self);
+      },
+      [=](timeout_atom, uint64_t gen) {
         auto& st = self->state;
-        st.reader.feed(m.buf.data(), m.buf.size());
-        std::string body;
-        try {
-          while (st.reader.next(body)) dispatch(self, body);
-        } catch (const ctrd::error& e) {
-          spdlog::warn("closing client connection: {}", e.what());
-          self->close(st.hdl);
-          self->quit();
+        if (gen == 0) {
+          if (!st.greeted)
+            end_session(self,
+                        "no hello within " + std::to_string(limits::hello_timeout.count()) + " s");
+        } else if (gen == st.frame_gen && st.frame_started) {
+          if (st.reading)
+            end_session(self, "a frame stayed incomplete for " +
+                                  std::to_string(limits::frame_timeout.count()) + " s");
+          else  // we stopped reading it: not the client's fault, look again later
+            self->delayed_send(self, limits::frame_timeout, timeout_atom::value, ++st.frame_gen);
         }
       },
       [=](output_atom, uint32_t msgid, int stream, const std::string& data) {
-        send_stream(
-            self, "output", msgid,
-            json{{"stream", stream == 2 ? "stderr" : "stdout"},
-                 {"data", json::binary(std::vector<std::uint8_t>(data.begin(), data.end()))}});
+        return take_output(self, output_frame(msgid, stream, data));
+      },
+      [=](output_atom, uint32_t msgid, uint64_t dropped) {
+        // A source dropped output for this client while it was too slow: say how much.
+        return take_output(self, encode_notification(
+                                     "output", json{{"msgid", msgid}, {"dropped_bytes", dropped}}));
       },
       [=](record_atom, uint32_t msgid, int stream, const std::string& text, const std::string& time,
           bool partial) {
         std::string data = partial ? text : text + "\n";
-        send_stream(
-            self, "output", msgid,
-            json{{"stream", stream == 2 ? "stderr" : "stdout"},
-                 {"data", json::binary(std::vector<std::uint8_t>(data.begin(), data.end()))},
-                 {"time", time},
-                 {"partial", partial}});
+        return take_output(self, encode_notification(
+                                     "output", json{{"msgid", msgid},
+                                                    {"stream", stream == 2 ? "stderr" : "stdout"},
+                                                    {"data", json::binary(std::vector<std::uint8_t>(
+                                                                 data.begin(), data.end()))},
+                                                    {"time", time},
+                                                    {"partial", partial}}));
       },
       [=](event_atom, uint32_t msgid, const json& event) {
         send_stream(self, "event", msgid, json{{"event", event}});
       },
       [=](const caf::io::data_transferred_msg& m) {
-        self->state.unsent = m.remaining;
+        auto& st = self->state;
+        st.unsent = m.remaining;
         release_waiting_data(self);
+        if (st.unsent <= unsent_cap / 2 && !st.output_waiters.empty()) {
+          for (auto& rp : st.output_waiters) rp.deliver(true);
+          st.output_waiters.clear();
+        }
+        pump(self);
       },
-      [=](const caf::io::connection_closed_msg&) { self->quit(); },
-      // Replies to fire-and-forget messages (a resize notification): nobody waits for them.
+      [=](const caf::io::connection_closed_msg&) { end_session(self, ""); },
+      // Replies to fire-and-forget messages: nobody waits for them.
       [=](const json&) {},
-      [=](const caf::error& e) { spdlog::debug("session: ignored reply: {}", caf::to_string(e)); },
-  };
+      [=](const caf::error& e) { spdlog::debug("session: ignored reply: {}", caf::to_string(e)); });
   return handlers.or_else(file_handlers(self));
 }
 
+/// Accepts connections and forks a session broker for each. Sessions are monitored, not
+/// linked: a session's end never takes the acceptor or other sessions with it.
 caf::behavior acceptor(caf::io::broker* self, int fd, caf::actor sup, caf::actor events, json info,
                        access_policy policy) {
   self->add_doorman(fd);
-  return {
+  auto sessions = std::make_shared<std::unordered_set<caf::actor_addr>>();
+  auto stopping = std::make_shared<caf::error>();
+  self->set_down_handler([=](caf::down_msg& dm) {
+    sessions->erase(dm.source);
+    if (*stopping && sessions->empty()) self->quit(*stopping);
+  });
+  // At shutdown every session ends first (telling the file jobs and sources waiting for
+  // it), then the acceptor.
+  self->set_exit_handler([=](caf::exit_msg& m) {
+    *stopping = m.reason ? m.reason : caf::make_error(caf::exit_reason::user_shutdown);
+    self->close_all();
+    if (sessions->empty()) return self->quit(*stopping);
+    for (auto& a : *sessions) self->send_exit(a, m.reason);
+  });
+  return guarded_behavior(
+      self,
       [=](const caf::io::new_connection_msg& m) {
-        auto a = self->fork(session, m.handle, sup, events, info, policy);
-        self->link_to(a);
+        bool over = sessions->size() >= limits::max_connections;
+        auto a = self->fork(session, m.handle, sup, events, info, policy, over);
+        self->monitor(a);
+        sessions->insert(a.address());
       },
-      [=](const caf::io::acceptor_closed_msg&) { self->quit(); },
-  };
+      [=](const caf::io::acceptor_closed_msg&) {
+        if (*stopping) return;
+        spdlog::error("control socket: the listening socket closed");
+        self->quit(caf::exit_reason::unreachable);
+      });
 }
 
-}  // namespace
+/// Keeps an acceptor on the listening socket: should it ever end while ctrd runs, a new
+/// one takes over the same socket (each acceptor gets its own duplicate of `fd`).
+caf::behavior control_keeper(caf::event_based_actor* self, int fd, caf::actor sup,
+                             caf::actor events, json info, access_policy policy) {
+  auto current = std::make_shared<caf::actor>();
+  auto start = [=] {
+    int dup = ::fcntl(fd, F_DUPFD_CLOEXEC, 3);
+    if (dup < 0) {
+      spdlog::error("control socket: cannot duplicate the listening socket: {}",
+                    std::strerror(errno));
+      self->delayed_send(self, std::chrono::seconds(1), start_atom::value);
+      return;
+    }
+    *current = self->system().middleman().spawn_broker(acceptor, dup, sup, events, info, policy);
+    self->monitor(*current);
+  };
+  start();
+  auto stopping = std::make_shared<bool>(false);
+  self->set_down_handler([=](caf::down_msg& dm) {
+    if (dm.source != current->address()) return;
+    if (*stopping) {
+      ::close(fd);
+      return self->quit();
+    }
+    spdlog::error("control socket: the acceptor ended ({}); serving the socket anew",
+                  caf::to_string(dm.reason));
+    start();
+  });
+  // Shutdown: the acceptor ends its sessions, then itself; the keeper ends after it.
+  self->set_exit_handler([=](caf::exit_msg& m) {
+    if (*stopping) return;
+    *stopping = true;
+    self->send_exit(*current, m.reason);
+  });
+  return guarded_behavior(self, [=](start_atom) { start(); });
+}
+
+}  // namespace ctrd::sess
+
+namespace ctrd {
 
 int open_control_socket(const std::string& path) {
   sockaddr_un addr{};
@@ -405,8 +707,8 @@ bool peer_allowed(const access_policy& policy, uid_t uid, gid_t gid) {
 
 caf::actor spawn_control(caf::actor_system& sys, int listen_fd, caf::actor supervisor,
                          caf::actor events, json info, access_policy policy) {
-  return sys.middleman().spawn_broker(acceptor, listen_fd, std::move(supervisor), std::move(events),
-                                      std::move(info), policy);
+  return sys.spawn(sess::control_keeper, listen_fd, std::move(supervisor), std::move(events),
+                   std::move(info), policy);
 }
 
 }  // namespace ctrd

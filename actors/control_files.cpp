@@ -103,58 +103,64 @@ void m_stats(session_t* self, uint32_t msgid, const json& p) {
         send_caf_error(self, msgid, e);
       };
       self->request(self->state.sup, caf::infinite, resolve_atom::value, names[i])
-          .then(
-              [=](caf::actor& ctr) {
-                self->request(ctr, caf::infinite, stats_atom::value)
-                    .then(
-                        [=](json& sample) {
-                          (*out)[i] = std::move(sample);
-                          if (--*left == 0 && !*failed) send_result(self, msgid, json(*out));
-                        },
-                        fail);
-              },
-              fail);
+          .then(for_request(self, msgid,
+                            [=](caf::actor& ctr) {
+                              self->request(ctr, caf::infinite, stats_atom::value)
+                                  .then(for_request(self, msgid,
+                                                    [=](json& sample) {
+                                                      (*out)[i] = std::move(sample);
+                                                      if (--*left == 0 && !*failed)
+                                                        send_result(self, msgid, json(*out));
+                                                    }),
+                                        fail);
+                            }),
+                fail);
     }
   };
   if (!refs.empty()) return gather(std::move(refs));
   self->request(self->state.sup, caf::infinite, list_atom::value, false, false)
       .then(
-          [=](const packed_list& l) {
-            auto arr = l.array();
-            decode_limits lim;
-            lim.max_array = l.count + 1;
-            std::vector<std::string> ids;
-            for (const auto& c : decode_msgpack(arr.data(), arr.size(), lim))
-              if (c.value("state", "") == "running" || c.value("state", "") == "paused")
-                ids.push_back(c.value("id", ""));
-            gather(std::move(ids));
-          },
-          [=](caf::error& e) { send_caf_error(self, msgid, e); });
+          for_request(self, msgid,
+                      [=](const packed_list& l) {
+                        auto arr = l.array();
+                        // The outer array holds one summary per container (more than the default
+                        // limit is possible); inner arrays (commands) keep the default limit.
+                        decode_limits lim;
+                        lim.max_array = std::max(lim.max_array, l.count + 1);
+                        std::vector<std::string> ids;
+                        for (const auto& c : decode_msgpack(arr.data(), arr.size(), lim))
+                          if (c.value("state", "") == "running" || c.value("state", "") == "paused")
+                            ids.push_back(c.value("id", ""));
+                        gather(std::move(ids));
+                      }),
+          error_reply(self, msgid));
 }
 
 /// Resolves the container, asks it for a root grant, then runs `next(grant)`. The
 /// request's msgid is routed (attaches) so that early copy_in data waits for the job.
 template <class F>
-void with_grant(session_t* self, uint32_t msgid, const std::string& ref, bool rootfs_view, F next) {
-  self->state.attaches[msgid] = attach_route{};
+void with_grant(session_t* self, uint32_t msgid, const std::string& ref, bool rootfs_view,
+                route_kind kind, F next) {
+  open_route(self, msgid, kind);
   self->request(self->state.sup, caf::infinite, resolve_atom::value, ref)
-      .then(
-          [=](caf::actor& ctr) {
-            self->request(ctr, caf::infinite, grant_atom::value, rootfs_view)
-                .then([=](root_grant& g) { next(std::move(g)); },
-                      [=](caf::error& e) {
-                        finish_attach(self, msgid);
-                        send_caf_error(self, msgid, e);
-                      });
-          },
-          [=](caf::error& e) {
-            finish_attach(self, msgid);
-            send_caf_error(self, msgid, e);
-          });
+      .then(for_request(self, msgid,
+                        [=](caf::actor& ctr) {
+                          self->request(ctr, caf::infinite, grant_atom::value, rootfs_view)
+                              .then(for_request(self, msgid,
+                                                [=](root_grant& g) { next(std::move(g)); }),
+                                    [=](caf::error& e) {
+                                      finish_attach(self, msgid);
+                                      send_caf_error(self, msgid, e);
+                                    });
+                        }),
+            [=](caf::error& e) {
+              finish_attach(self, msgid);
+              send_caf_error(self, msgid, e);
+            });
 }
 
 void m_export(session_t* self, uint32_t msgid, const json& p) {
-  with_grant(self, msgid, str_param(p, "container"), true, [=](root_grant g) {
+  with_grant(self, msgid, str_param(p, "container"), true, route_kind::copy_out, [=](root_grant g) {
     fs::tar_out_options opt;
     opt.top_name = ".";
     spawn_tar_out_job(self->system(), std::move(g), caf::actor_cast<caf::actor>(self), msgid, "/",
@@ -165,20 +171,21 @@ void m_export(session_t* self, uint32_t msgid, const json& p) {
 void m_copy_out(session_t* self, uint32_t msgid, const json& p) {
   auto path = str_param(p, "path");
   auto name = opt_str(p, "name");
-  with_grant(self, msgid, str_param(p, "container"), false, [=](root_grant g) {
-    fs::tar_out_options opt;
-    opt.top_name = name;
-    auto where = fs::clean_path(path, g.workdir);
-    spawn_tar_out_job(self->system(), std::move(g), caf::actor_cast<caf::actor>(self), msgid, where,
-                      opt);
-  });
+  with_grant(self, msgid, str_param(p, "container"), false, route_kind::copy_out,
+             [=](root_grant g) {
+               fs::tar_out_options opt;
+               opt.top_name = name;
+               auto where = fs::clean_path(path, g.workdir);
+               spawn_tar_out_job(self->system(), std::move(g), caf::actor_cast<caf::actor>(self),
+                                 msgid, where, opt);
+             });
 }
 
 void m_copy_in(session_t* self, uint32_t msgid, const json& p) {
   auto path = str_param(p, "path");
   bool overwrite = bool_param(p, "overwrite");
   bool chown = !p.contains("chown") || bool_param(p, "chown");
-  with_grant(self, msgid, str_param(p, "container"), false, [=](root_grant g) {
+  with_grant(self, msgid, str_param(p, "container"), false, route_kind::copy_in, [=](root_grant g) {
     fs::tar_in_options opt;
     opt.overwrite = overwrite;
     if (chown) opt.owner = std::make_pair(static_cast<uid_t>(g.uid), static_cast<gid_t>(g.gid));
@@ -193,16 +200,16 @@ void m_copy_in(session_t* self, uint32_t msgid, const json& p) {
 void m_exec(session_t* self, uint32_t msgid, const json& p) {
   auto ref = str_param(p, "container");
   auto me = caf::actor_cast<caf::actor>(self);
-  self->state.attaches[msgid] = attach_route{};
+  open_route(self, msgid, route_kind::exec);
   self->request(self->state.sup, caf::infinite, resolve_atom::value, ref)
-      .then(
-          [=](caf::actor& ctr) {
-            request_attached(self, msgid, ctr, exec_atom::value, p, me, msgid);
-          },
-          [=](caf::error& e) {
-            finish_attach(self, msgid);
-            send_caf_error(self, msgid, e);
-          });
+      .then(for_request(self, msgid,
+                        [=](caf::actor& ctr) {
+                          request_attached(self, msgid, ctr, exec_atom::value, p, me, msgid);
+                        }),
+            [=](caf::error& e) {
+              finish_attach(self, msgid);
+              send_caf_error(self, msgid, e);
+            });
 }
 
 }  // namespace
@@ -224,27 +231,19 @@ void add_file_methods(method_table& t) {
             {"exec", m_exec}});
 }
 
-bool on_file_notification(session_t* self, const rpc_message& m) {
-  if (m.method != "data") return false;
-  auto it = m.params.find("msgid");
-  if (it == m.params.end() || !it->is_number_unsigned())
-    throw error(ec::protocol, "notification \"data\" needs the msgid of a copy_in");
-  auto found = self->state.attaches.find(static_cast<uint32_t>(it->get<uint64_t>()));
-  if (found == self->state.attaches.end()) return true;  // the copy already ended
+void on_file_notification(session_t* self, attach_route& route, const rpc_message& m) {
   std::string data;
-  if (auto d = m.params.find("data"); d != m.params.end()) {
+  if (auto d = m.params.find("data"); d != m.params.end() && !d->is_null()) {
     if (!d->is_binary()) throw error(ec::protocol, "copy_in data must be binary");
     data.assign(d->get_binary().begin(), d->get_binary().end());
   }
-  auto msg = caf::make_message(data_atom::value, std::move(data), m.params.value("eof", false));
-  auto& route = found->second;
+  auto msg = caf::make_message(data_atom::value, std::move(data), bool_param(m.params, "eof"));
   if (route.ctr)
     self->send(route.ctr, std::move(msg));
   else if (route.early.size() < 64)
     route.early.push_back(std::move(msg));
   else
     throw error(ec::protocol, "copy_in data sent faster than ctrd acknowledged it");
-  return true;
 }
 
 void release_waiting_data(session_t* self) {
@@ -255,7 +254,8 @@ void release_waiting_data(session_t* self) {
 }
 
 caf::message_handler file_handlers(session_t* self) {
-  return {
+  return guarded_handlers(
+      self,
       [=](data_atom, uint32_t msgid, const std::string& bytes) -> caf::result<bool> {
         send_frame(self,
                    encode_notification("data", json{{"msgid", msgid},
@@ -279,8 +279,7 @@ caf::message_handler file_handlers(session_t* self) {
       [=](done_atom, uint32_t msgid, int code, const std::string& message) {
         finish_attach(self, msgid);
         send_error(self, msgid, static_cast<ec>(code), message);
-      },
-  };
+      });
 }
 
 }  // namespace ctrd::sess

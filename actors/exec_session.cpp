@@ -116,8 +116,16 @@ caf::behavior exec_actor(exec_t* self, exec_job job) {
       [=](start_atom) { return start(self); },
       [=](output_atom, int stream, const std::string& data) {
         auto& s = self->state;
-        if (!s.detached) self->send(s.job.client, output_atom::value, s.job.msgid, stream, data);
-        s.job.host->rearm(stream == stream_stdout ? s.child.out_fd : s.child.err_fd);
+        auto rearm = [=] {
+          auto& st = self->state;
+          int fd = stream == stream_stdout ? st.child.out_fd : st.child.err_fd;
+          if (fd >= 0) st.job.host->rearm(fd);
+        };
+        if (s.detached) return rearm();
+        // The next chunk is read once the client's session took this one: a client that
+        // does not read slows the exec'd process down (its pipe fills), as a terminal would.
+        self->request(s.job.client, caf::infinite, output_atom::value, s.job.msgid, stream, data)
+            .then([=](bool) { rearm(); }, [=](caf::error&) { rearm(); });
       },
       [=](eof_atom, int stream) {
         close_stream(self, stream);

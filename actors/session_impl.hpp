@@ -3,6 +3,7 @@
 // interface: only those two files include it.
 #pragma once
 
+#include <chrono>
 #include <csignal>
 #include <cstdint>
 #include <string>
@@ -15,6 +16,7 @@
 #include <caf/typed_response_promise.hpp>
 
 #include "actors/caf_error.hpp"
+#include "actors/guard.hpp"
 #include "messages/atoms.hpp"
 #include "messages/frame.hpp"
 #include "messages/rpc.hpp"
@@ -22,12 +24,29 @@
 
 namespace ctrd::sess {
 
-/// Where stdin/resize notifications of one attach go. Until the container is resolved,
-/// they wait here (a client may send stdin right behind its start request).
+/// What a routed request is: which client notifications it accepts. stdin and resize go to
+/// attaches and execs, data only to a copy_in; anything else is refused with an error.
+enum class route_kind : uint8_t { attach, exec, copy_in, copy_out };
+
+/// Where stdin/resize/data notifications of one request go. Until the destination is
+/// known, they wait here (a client may send stdin right behind its start request).
 struct attach_route {
+  route_kind kind = route_kind::attach;
   caf::actor ctr;
   std::vector<caf::message> early;
 };
+
+/// Limits of one client connection (docs/io.md "Bounded memory", docs/security.md).
+namespace limits {
+/// Requests of one connection that may await their answers; beyond, reading pauses.
+constexpr std::size_t max_pending_requests = 256;
+/// Time a new connection has to send its hello before it is closed.
+constexpr auto hello_timeout = std::chrono::seconds(10);
+/// Time a frame may take to arrive once its first bytes are in.
+constexpr auto frame_timeout = std::chrono::seconds(10);
+/// Connections served at once; more are told so and closed.
+constexpr std::size_t max_connections = 1024;
+}  // namespace limits
 
 struct session_state {
   static inline const char* name = "session";
@@ -35,7 +54,7 @@ struct session_state {
   caf::actor sup;
   caf::actor events;
   json info;
-  frame_reader reader;
+  frame_reader reader{max_frame_size, false};  // buffers only what arrived (limits below)
   bool greeted = false;
   std::unordered_map<uint32_t, attach_route> attaches;  // attach msgid -> its container
   uint64_t unsent = 0;                                  // bytes written but not yet on the socket
@@ -43,47 +62,60 @@ struct session_state {
   std::vector<caf::typed_response_promise<bool>>
       data_waiters;                                  // file jobs waiting for the socket to drain
   std::unordered_map<uint32_t, caf::actor> uploads;  // copy_in msgid -> its extraction job
+  /// Output sources (containers, execs, log readers) waiting for the client to catch up.
+  std::vector<caf::typed_response_promise<bool>> output_waiters;
+  std::unordered_map<uint32_t, uint32_t> pending;  // requests not answered yet, per msgid
+  std::size_t pending_count = 0;                   // sum of `pending`
+  bool reading = true;                             // false while reading is halted
+  bool pumping = false;                            // inside pump(): no re-entry
+  bool closing = false;                            // end_session() ran
+  bool frame_started = false;                      // a partial frame is buffered
+  uint64_t frame_gen = 0;                          // generation of the partial-frame timer
+  uint64_t peak_unsent = 0;                        // most bytes ever waiting for the socket
 };
 
-/// Bytes a session may have waiting for a slow client before it drops streamed data.
-constexpr uint64_t unsent_cap = 16u << 20;
+/// Bytes a session may have waiting for a slow client: beyond it, the session stops reading
+/// requests and answers streamed output only once the client caught up (its sources then
+/// drop at the source, docs/io.md "Bounded memory").
+constexpr uint64_t unsent_cap = 1u << 20;
 
 using session_t = caf::io::stateful_broker<session_state>;
 
-inline void send_frame(session_t* self, const std::string& frame) {
-  self->write(self->state.hdl, frame.size(), frame.data());
-  self->flush(self->state.hdl);
-  self->state.unsent += frame.size();
-}
+/// Writes a frame and counts it as unsent until the socket took it. Never throws.
+void send_frame(session_t* self, const std::string& frame) noexcept;
 
 /// Sends a streamed notification unless the client is too slow: beyond `unsent_cap` bytes
 /// waiting for the socket, notifications are dropped (counted per request) and a
 /// {"dropped": n} notice goes out once the client has caught up. Memory stays bounded.
-inline void send_stream(session_t* self, const char* method, uint32_t msgid, json params) {
-  auto& s = self->state;
-  if (s.unsent > unsent_cap) {
-    ++s.dropped[msgid];
-    return;
-  }
-  if (auto it = s.dropped.find(msgid); it != s.dropped.end()) {
-    send_frame(self, encode_notification(method, json{{"msgid", msgid}, {"dropped", it->second}}));
-    s.dropped.erase(it);
-  }
-  params["msgid"] = msgid;
-  send_frame(self, encode_notification(method, params));
+void send_stream(session_t* self, const char* method, uint32_t msgid, json params) noexcept;
+
+/// Answers request `msgid` (the last answer of a request ends its accounting).
+void send_result(session_t* self, uint32_t msgid, const json& r) noexcept;
+void send_packed_result(session_t* self, uint32_t msgid, const std::string& packed) noexcept;
+void send_error(session_t* self, uint32_t msgid, ec code, const std::string& msg) noexcept;
+void send_caf_error(session_t* self, uint32_t msgid, const caf::error& e) noexcept;
+
+/// Reads the frames that are in while the client's budget allows (after an answer or a
+/// drained socket freed room), halting or resuming the socket accordingly.
+void pump(session_t* self);
+
+/// Closes the connection and ends the session; whoever waits for this client is told.
+void end_session(session_t* self, const std::string& why);
+
+/// Wraps a callback that answers request `msgid`: an exception in it is logged and becomes
+/// an internal-error reply to `msgid`; the session lives on.
+template <class F>
+auto for_request(session_t* self, uint32_t msgid, F fn) {
+  return guard_with(std::move(fn), [self, msgid](const std::exception_ptr& e) {
+    auto err = contain_exception(self, e);
+    send_caf_error(self, msgid, err);
+    return err;
+  });
 }
 
-inline void send_result(session_t* self, uint32_t msgid, const json& r) {
-  send_frame(self, encode_result(msgid, r));
-}
-
-inline void send_error(session_t* self, uint32_t msgid, ec code, const std::string& msg) {
-  send_frame(self, encode_error(msgid, code, msg));
-}
-
-inline void send_caf_error(session_t* self, uint32_t msgid, const caf::error& e) {
-  auto [code, msg] = from_caf_error(e);
-  send_error(self, msgid, code, msg);
+/// The error callback of a request answering `msgid`.
+inline auto error_reply(session_t* self, uint32_t msgid) {
+  return [self, msgid](caf::error& e) { send_caf_error(self, msgid, e); };
 }
 
 // --- parameter access: every wrong type is an invalid_argument naming the key ---
@@ -129,21 +161,22 @@ inline int signal_param(const json& p) {
 template <class... Ts>
 void call_container(session_t* self, uint32_t msgid, const std::string& ref, Ts... xs) {
   self->request(self->state.sup, caf::infinite, resolve_atom::value, ref)
-      .then(
-          [=](caf::actor& ctr) {
-            self->request(ctr, caf::infinite, xs...)
-                .then([=](json& r) { send_result(self, msgid, r); },
-                      [=](caf::error& e) { send_caf_error(self, msgid, e); });
-          },
-          [=](caf::error& e) { send_caf_error(self, msgid, e); });
+      .then(for_request(self, msgid,
+                        [=](caf::actor& ctr) {
+                          self->request(ctr, caf::infinite, xs...)
+                              .then(for_request(self, msgid,
+                                                [=](json& r) { send_result(self, msgid, r); }),
+                                    error_reply(self, msgid));
+                        }),
+            error_reply(self, msgid));
 }
 
 /// Sends a request to the supervisor and replies with its json.
 template <class... Ts>
 void call_supervisor(session_t* self, uint32_t msgid, Ts... xs) {
   self->request(self->state.sup, caf::infinite, xs...)
-      .then([=](json& r) { send_result(self, msgid, r); },
-            [=](caf::error& e) { send_caf_error(self, msgid, e); });
+      .then(for_request(self, msgid, [=](json& r) { send_result(self, msgid, r); }),
+            error_reply(self, msgid));
 }
 
 using method_fn = void (*)(session_t*, uint32_t, const json&);
@@ -154,11 +187,33 @@ inline void finish_attach(session_t* self, uint32_t msgid) {
   self->state.attaches.erase(msgid);
 }
 
-/// The attach's container is known: deliver what the client sent meanwhile.
+/// Sends a client's terminal size to an attach's container or an exec; a refusal (no
+/// terminal, a size out of range) is only logged: nobody waits for it.
+inline void resize_route(session_t* self, const caf::actor& dest, int rows, int cols) {
+  self->request(dest, caf::infinite, resize_atom::value, rows, cols)
+      .then([](json&) {},
+            [](caf::error& e) { spdlog::debug("session: resize refused: {}", caf::to_string(e)); });
+}
+
+/// Registers request `msgid` as routed (its notifications wait until route_attach()).
+inline void open_route(session_t* self, uint32_t msgid, route_kind kind) {
+  attach_route r;
+  r.kind = kind;
+  self->state.attaches[msgid] = std::move(r);
+}
+
+/// The route's destination is known: deliver what the client sent meanwhile.
 inline void route_attach(session_t* self, uint32_t msgid, const caf::actor& ctr) {
-  auto& r = self->state.attaches[msgid];
+  auto found = self->state.attaches.find(msgid);
+  if (found == self->state.attaches.end()) return;  // the request already ended
+  auto& r = found->second;
   r.ctr = ctr;
-  for (auto& m : r.early) self->send(ctr, std::move(m));
+  for (auto& m : r.early) {
+    if (m.match_elements<resize_atom, int, int>())
+      resize_route(self, ctr, m.get_as<int>(1), m.get_as<int>(2));
+    else
+      self->send(ctr, std::move(m));
+  }
   r.early.clear();
 }
 
@@ -166,38 +221,38 @@ inline void route_attach(session_t* self, uint32_t msgid, const caf::actor& ctr)
 template <class... Ts>
 void request_attached(session_t* self, uint32_t msgid, const caf::actor& dest, Ts... xs) {
   self->request(dest, caf::infinite, xs...)
-      .then(
-          [=](json& r) {
-            finish_attach(self, msgid);
-            send_result(self, msgid, r);
-          },
-          [=](caf::error& e) {
-            finish_attach(self, msgid);
-            send_caf_error(self, msgid, e);
-          });
+      .then(for_request(self, msgid,
+                        [=](json& r) {
+                          finish_attach(self, msgid);
+                          send_result(self, msgid, r);
+                        }),
+            [=](caf::error& e) {
+              finish_attach(self, msgid);
+              send_caf_error(self, msgid, e);
+            });
 }
 
 /// Resolves `ref` for an attach, routes its stdin/resizes there, then runs `next(ctr)`.
 template <class F>
 void resolve_attach(session_t* self, uint32_t msgid, const std::string& ref, F next) {
-  self->state.attaches[msgid] = attach_route{};
+  open_route(self, msgid, route_kind::attach);
   self->request(self->state.sup, caf::infinite, resolve_atom::value, ref)
-      .then(
-          [=](caf::actor& ctr) {
-            route_attach(self, msgid, ctr);
-            next(ctr);
-          },
-          [=](caf::error& e) {
-            finish_attach(self, msgid);
-            send_caf_error(self, msgid, e);
-          });
+      .then(for_request(self, msgid,
+                        [=](caf::actor& ctr) {
+                          route_attach(self, msgid, ctr);
+                          next(ctr);
+                        }),
+            [=](caf::error& e) {
+              finish_attach(self, msgid);
+              send_caf_error(self, msgid, e);
+            });
 }
 
 /// Adds the isolation, file and exec methods (control_files.cpp).
 void add_file_methods(method_table& table);
 
-/// Client "data" notifications (copy_in); returns false for other notifications.
-bool on_file_notification(session_t* self, const rpc_message& m);
+/// A client "data" notification for the copy_in of `route`.
+void on_file_notification(session_t* self, attach_route& route, const rpc_message& m);
 
 /// Answers the file jobs waiting for the socket to drain (control_files.cpp).
 void release_waiting_data(session_t* self);

@@ -14,12 +14,19 @@ void append_frame(std::string& out, const std::string& body) {
 
 void frame_reader::feed(const char* data, std::size_t size) {
   buf_.append(data, size);
-  if (buf_.size() - pos_ < frame_header_size) return;
+  if (!reserve_ahead_ || buf_.size() - pos_ < frame_header_size) return;
   auto* p = reinterpret_cast<const unsigned char*>(buf_.data() + pos_);
   std::size_t n = (std::size_t{p[0]} << 24) | (std::size_t{p[1]} << 16) | (std::size_t{p[2]} << 8) |
                   std::size_t{p[3]};
   if (n <= max_ && buf_.capacity() < pos_ + frame_header_size + n)
     buf_.reserve(pos_ + frame_header_size + n);
+}
+
+void frame_reader::shrink() {
+  if (pos_ == buf_.size() && buf_.capacity() > (64u << 10)) {
+    std::string().swap(buf_);
+    pos_ = 0;
+  }
 }
 
 bool frame_reader::next(std::string& body) {

@@ -21,10 +21,14 @@ void append_frame(std::string& out, const std::string& body);
 /// Reassembles frames from a byte stream fed in arbitrary chunks.
 class frame_reader {
  public:
-  explicit frame_reader(std::size_t max_size = max_frame_size) : max_(max_size) {}
+  /// `reserve_ahead`: once a header is in, reserve room for its whole frame (up to the
+  /// limit), so that a large reply is not copied at every doubling. A client trusts its
+  /// daemon's headers; the daemon does not (a peer announcing 8 MiB and sending nothing
+  /// would cost 8 MiB), so it buffers only what arrived.
+  explicit frame_reader(std::size_t max_size = max_frame_size, bool reserve_ahead = true)
+      : max_(max_size), reserve_ahead_(reserve_ahead) {}
 
-  /// Appends received bytes. Once a header is in, room for its whole frame (up to the
-  /// limit) is reserved, so that a large reply is not copied at every doubling.
+  /// Appends received bytes.
   void feed(const char* data, std::size_t size);
 
   /// Moves the next complete frame body into `body` and returns true; returns false when
@@ -35,8 +39,12 @@ class frame_reader {
   /// Bytes received but not yet returned as frames.
   std::size_t buffered() const { return buf_.size() - pos_; }
 
+  /// Frees the buffer's memory if it is empty (after a large frame).
+  void shrink();
+
  private:
   std::size_t max_;
+  bool reserve_ahead_;
   std::string buf_;
   std::size_t pos_ = 0;
 };

@@ -228,7 +228,16 @@ int run(const ctrd::daemon_options& opt) {
   // Let sessions flush their last replies (the answer to `ctrctl shutdown`) before the
   // acceptor and its linked sessions go away.
   std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  caf::anon_send_exit(ctl, caf::exit_reason::user_shutdown);
+  {
+    // Sessions end before the actor system goes (they tell file jobs waiting for their
+    // clients to stop; a job blocked on a client that never reads would hold ctrd open).
+    caf::scoped_actor self{sys};
+    self->monitor(ctl);
+    caf::anon_send_exit(ctl, caf::exit_reason::user_shutdown);
+    self->receive([](caf::down_msg&) {},
+                  caf::after(std::chrono::seconds(5)) >>
+                      [] { spdlog::warn("control sessions did not end within 5 s"); });
+  }
   {
     // The last state changes (containers stopped by the shutdown) are on disk before the
     // store goes: it commits everything queued before this request.
