@@ -3,6 +3,7 @@
 // container_supervision.cpp (see container_impl.hpp).
 #include <csignal>
 #include <filesystem>
+#include "actors/guard.hpp"
 
 #include <spdlog/spdlog.h>
 #include <caf/event_based_actor.hpp>
@@ -98,7 +99,8 @@ caf::behavior container_actor(actor_t* self, stored_container rec, container_dep
     publish(self);
     emit_event(self, "create");
   }
-  return {
+  return guarded_behavior(
+      self,
       [=](init_atom) -> caf::result<json> {
         if (auto err = step(self, event::init)) return err;
         return reply(self->state.id_reply());
@@ -218,8 +220,7 @@ caf::behavior container_actor(actor_t* self, stored_container rec, container_dep
       [=](sync_atom) { return sync(self); },
       [=](exited_atom, int pid, int code, bool known) { on_exited(self, pid, code, known); },
       [=](output_atom, int stream, const std::string& data) { on_output(self, stream, data); },
-      [=](eof_atom, int stream) { on_eof(self, stream); },
-      [=](drained_atom) { on_drained(self); },
+      [=](eof_atom, int stream) { on_eof(self, stream); }, [=](drained_atom) { on_drained(self); },
       [=](done_atom) { on_drain_grace(self); },
       [=](timeout_atom, uint64_t gen) {
         if (gen == self->state.timer_gen) step(self, event::stop_timeout);
@@ -258,8 +259,7 @@ caf::behavior container_actor(actor_t* self, stored_container rec, container_dep
       [=](exec_atom, int exit_code) { exec_ended(self, exit_code); },
       [=](artifact_atom, const std::string& op, const std::string& name, const std::string& data) {
         return artifact(self, op, name, data);
-      },
-  };
+      });
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <vector>
+#include "actors/guard.hpp"
 
 #include <spdlog/spdlog.h>
 #include <caf/event_based_actor.hpp>
@@ -53,7 +54,8 @@ caf::behavior bus(bus_t* self, std::string root) {
     for (auto it = subs.begin(); it != subs.end();)
       it = it->session.address() == dm.source ? subs.erase(it) : it + 1;
   });
-  return {
+  return guarded_behavior(
+      self,
       [=](event_atom, const json& ev) {
         auto& s = self->state;
         if (s.log->append(ev) == append_result::failed_first)
@@ -86,8 +88,7 @@ caf::behavior bus(bus_t* self, std::string root) {
                              done_atom::value);
         return rp;
       },
-      [=](done_atom) { end_expired(self); },
-  };
+      [=](done_atom) { end_expired(self); });
 }
 
 }  // namespace

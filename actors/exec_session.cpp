@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <chrono>
 #include <csignal>
+#include "actors/guard.hpp"
 
 #include <spdlog/spdlog.h>
 #include <caf/event_based_actor.hpp>
@@ -112,8 +113,8 @@ caf::result<json> start(exec_t* self) {
 
 caf::behavior exec_actor(exec_t* self, exec_job job) {
   self->state.job = std::move(job);
-  return {
-      [=](start_atom) { return start(self); },
+  return guarded_behavior(
+      self, [=](start_atom) { return start(self); },
       [=](output_atom, int stream, const std::string& data) {
         auto& s = self->state;
         auto rearm = [=] {
@@ -174,8 +175,7 @@ caf::behavior exec_actor(exec_t* self, exec_job job) {
         if (!s.detached) s.rp.deliver(json{{"id", s.job.container_id}, {"detached", true}});
         s.detached = true;
         return json::object();
-      },
-  };
+      });
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <caf/event_based_actor.hpp>
 #include <caf/spawn_options.hpp>
 #include <caf/stateful_actor.hpp>
+#include "actors/guard.hpp"
 
 #include "actors/caf_error.hpp"
 #include "messages/atoms.hpp"
@@ -59,7 +60,8 @@ void flush(store_t* self) {
 
 caf::behavior store_actor(store_t* self, std::shared_ptr<state_store> db) {
   self->state.db = std::move(db);
-  return {
+  return guarded_behavior(
+      self,
       [=](put_atom, const container_config& c, const container_status& s) {
         return staged(
             self, [&](state_store& d) { d.stage_container(c, s); }, true);
@@ -77,8 +79,7 @@ caf::behavior store_actor(store_t* self, std::shared_ptr<state_store> db) {
       [=](load_atom) {
         flush(self);
         return self->state.db->load_all();
-      },
-  };
+      });
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 #include <csignal>
+#include "actors/guard.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -166,7 +167,8 @@ caf::behavior supervisor_actor(actor_t* self, container_deps deps, supervisor_op
     }
     advance_jobs(self);
   });
-  return {
+  return guarded_behavior(
+      self,
       [=](create_atom, const json& params) -> caf::result<json> {
         auto rp = self->make_response_promise<json>();
         try {
@@ -255,8 +257,7 @@ caf::behavior supervisor_actor(actor_t* self, container_deps deps, supervisor_op
         self->state.shutdown_waiters.push_back(rp);
         begin_shutdown(self);
         return rp;
-      },
-  };
+      });
 }
 
 }  // namespace

@@ -461,7 +461,7 @@ TEST_CASE("a missing directory is empty, a file in its place is an error", "[ser
 }
 
 TEST_CASE("the shipped examples parse without errors", "[service_file]") {
-  auto examples = (fs::path(__FILE__).parent_path() / "../../config/examples").lexically_normal();
+  auto examples = (fs::path(CTRD_SOURCE_DIR) / "config/examples").lexically_normal();
   REQUIRE(fs::is_directory(examples));
   auto d = load_service_dir(examples.string());
   for (const auto& e : d.errors) FAIL_CHECK(to_string(e));
