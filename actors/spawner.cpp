@@ -58,16 +58,33 @@ const char* const default_path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/
 
 namespace {
 
-enum class probe { ok, missing, not_executable, directory };
+enum class probe { ok, missing, not_executable, directory, dangling };
 
-probe probe_file(const std::string& p, int root) {
+/// The target of `p` if it is a symbolic link inside `root` (read without following it).
+std::string link_in_root(int root, const std::string& p) {
+  try {
+    auto fd = fs::open_in_root(root, p, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+    char buf[4096];
+    auto n = ::readlinkat(fd.get(), "", buf, sizeof buf);
+    return n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : std::string();
+  } catch (const error&) {
+    return {};
+  }
+}
+
+/// What `p` is (inside `root` when it is a descriptor); `link` gets the target of a
+/// dangling symbolic link.
+probe probe_file(const std::string& p, int root, std::string* link = nullptr) {
   struct stat st;
   if (root >= 0) {
     try {
       auto fd = fs::open_in_root(root, p, O_PATH | O_CLOEXEC);
       if (::fstat(fd.get(), &st) != 0) return probe::missing;
     } catch (const error&) {
-      return probe::missing;
+      auto target = link_in_root(root, p);
+      if (target.empty()) return probe::missing;
+      if (link) *link = target;
+      return probe::dangling;
     }
     if (S_ISDIR(st.st_mode)) return probe::directory;
     return (st.st_mode & 0111) ? probe::ok : probe::not_executable;
@@ -78,8 +95,15 @@ probe probe_file(const std::string& p, int root) {
   return probe::ok;
 }
 
-[[noreturn]] void fail_probe(probe r, const std::string& cmd, const std::string& path) {
+[[noreturn]] void fail_probe(probe r, const std::string& cmd, const std::string& path,
+                             const std::string& link = {}) {
   switch (r) {
+    case probe::dangling:
+      // Typically `busybox --install -s` on a merged-/usr host: links to /usr/bin/busybox,
+      // which the root file system lacks.
+      throw error(ec::command_not_found,
+                  "executable file `" + path + "` is a symbolic link to `" + link +
+                      "`, which does not exist inside the container's root file system");
     case probe::directory:
       throw error(ec::cannot_invoke,
                   "open executable `" + path + "`: is a directory: permission denied");
@@ -227,15 +251,16 @@ std::string resolve_command(const std::string& cmd, const std::vector<std::strin
                             const std::string& workdir, int root) {
   if (cmd.find('/') != std::string::npos) {
     std::string p = cmd[0] == '/' ? cmd : workdir + "/" + cmd;
-    auto r = probe_file(p, root);
-    if (r != probe::ok) fail_probe(r, cmd, p);
+    std::string link;
+    auto r = probe_file(p, root, &link);
+    if (r != probe::ok) fail_probe(r, cmd, p, link);
     return p;
   }
   std::string path = default_path;
   for (const auto& e : env)
     if (e.rfind("PATH=", 0) == 0) path = e.substr(5);
   probe worst = probe::missing;
-  std::string worst_path;
+  std::string worst_path, worst_link;
   std::size_t pos = 0;
   while (pos <= path.size()) {
     auto colon = path.find(':', pos);
@@ -244,14 +269,16 @@ std::string resolve_command(const std::string& cmd, const std::vector<std::strin
     pos = colon == std::string::npos ? path.size() + 1 : colon + 1;
     if (dir.empty()) dir = workdir;
     std::string candidate = dir + "/" + cmd;
-    auto r = probe_file(candidate, root);
+    std::string link;
+    auto r = probe_file(candidate, root, &link);
     if (r == probe::ok) return candidate;
     if (r != probe::missing && worst == probe::missing) {
       worst = r;
       worst_path = candidate;
+      worst_link = link;
     }
   }
-  fail_probe(worst, cmd, worst_path);
+  fail_probe(worst, cmd, worst_path, worst_link);
 }
 
 namespace {

@@ -6,7 +6,7 @@ set -eu
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCTRD_TESTS=OFF >/dev/null
-cmake --build build -j2 --target ctrd ctrctl
+cmake --build build -j2 --target ctrd ctrctl ctrctl-cp
 mkdir -p .ctrd
 echo "ctrd is starting; in another terminal:"
 echo "  export CTRD_SOCKET=$PWD/.ctrd/ctrd.sock"
