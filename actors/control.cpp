@@ -145,11 +145,52 @@ void m_create(session_t* self, uint32_t msgid, const json& p) {
   call_supervisor(self, msgid, create_atom::value, p);
 }
 
+/// Bytes of list values per "items" notification.
+constexpr std::size_t list_chunk_bytes = 1u << 20;
+
+/// Sends the next chunks of the lists being streamed while the client keeps up; the last
+/// chunk is the response.
+void continue_lists(session_t* self) {
+  auto& s = self->state;
+  for (std::size_t i = 0; i < s.lists.size();) {
+    auto ls = s.lists[i];  // a copy: answering may change s.lists
+    bool done = false;
+    const auto& l = *ls.list;
+    while (!done && s.unsent <= unsent_cap && !s.closing) {
+      std::size_t from = ls.next == 0 ? 0 : l.ends[ls.next - 1];
+      std::size_t k = ls.next;
+      while (k < l.count && (k == ls.next || l.ends[k] - from <= list_chunk_bytes)) ++k;
+      if (k == l.count) {
+        done = true;
+        s.lists.erase(s.lists.begin() + static_cast<std::ptrdiff_t>(i));
+        send_packed_result(self, ls.msgid, l.array(ls.next, k));
+      } else {
+        send_frame(self, encode_items_notification(ls.msgid, l, ls.next, k));
+        ls.next = k;
+      }
+    }
+    if (!done) s.lists[i++] = ls;
+  }
+}
+
 void m_list(session_t* self, uint32_t msgid, const json& p) {
+  bool chunked = bool_param(p, "chunked");
   self->request(self->state.sup, caf::infinite, list_atom::value, bool_param(p, "all"),
                 bool_param(p, "sync"))
       .then(for_request(self, msgid,
-                        [=](const packed_list& l) { send_packed_result(self, msgid, l.array()); }),
+                        [=](const packed_list& l) {
+                          if (l.items.size() + 64 <= list_chunk_bytes)
+                            return send_packed_result(self, msgid, l.array());
+                          if (!chunked && l.items.size() + 64 > max_frame_size)
+                            return send_error(self, msgid, ec::invalid_argument,
+                                              "the list (" + std::to_string(l.items.size()) +
+                                                  " bytes) is larger than a frame: ask for it with "
+                                                  "\"chunked\": true (docs/protocol.md)");
+                          if (!chunked) return send_packed_result(self, msgid, l.array());
+                          self->state.lists.push_back(
+                              list_stream{msgid, std::make_shared<const packed_list>(l), 0});
+                          continue_lists(self);
+                        }),
             error_reply(self, msgid));
 }
 
@@ -578,6 +619,7 @@ caf::behavior session(session_t* self, caf::io::connection_handle hdl, caf::acto
         auto& st = self->state;
         st.unsent = m.remaining;
         release_waiting_data(self);
+        if (!st.lists.empty()) continue_lists(self);
         if (st.unsent <= unsent_cap / 2 && !st.output_waiters.empty()) {
           for (auto& rp : st.output_waiters) rp.deliver(true);
           st.output_waiters.clear();

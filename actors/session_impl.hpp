@@ -6,6 +6,7 @@
 #include <chrono>
 #include <csignal>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -48,6 +49,14 @@ constexpr auto frame_timeout = std::chrono::seconds(10);
 constexpr std::size_t max_connections = 1024;
 }  // namespace limits
 
+/// A list answered in chunks ("items" notifications, then the response with the rest),
+/// paced by what the client takes.
+struct list_stream {
+  uint32_t msgid = 0;
+  std::shared_ptr<const packed_list> list;
+  std::size_t next = 0;  ///< first value not sent yet
+};
+
 struct session_state {
   static inline const char* name = "session";
   caf::io::connection_handle hdl;
@@ -72,6 +81,7 @@ struct session_state {
   bool frame_started = false;                      // a partial frame is buffered
   uint64_t frame_gen = 0;                          // generation of the partial-frame timer
   uint64_t peak_unsent = 0;                        // most bytes ever waiting for the socket
+  std::vector<list_stream> lists;                  // lists being sent in chunks
 };
 
 /// Bytes a session may have waiting for a slow client: beyond it, the session stops reading

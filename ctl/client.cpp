@@ -1,5 +1,7 @@
 #include "ctl/client.hpp"
 
+#include <cstdio>
+
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -143,6 +145,13 @@ void client::dispatch(const std::string& body) {
     r.msgid = m.msgid;
     r.error = std::move(m.error);
     r.result = std::move(m.result);
+    if (auto it = items_.find(m.msgid); it != items_.end()) {
+      // A list sent in chunks: the response holds the last values.
+      if (r.result.is_array())
+        for (auto& v : r.result) it->second.push_back(std::move(v));
+      r.result = std::move(it->second);
+      items_.erase(it);
+    }
     done_[m.msgid] = std::move(r);
     return;
   }
@@ -151,8 +160,22 @@ void client::dispatch(const std::string& body) {
   auto id = p.find("msgid");
   if (id == p.end() || !id->is_number_unsigned()) return;
   auto msgid = static_cast<uint32_t>(id->get<uint64_t>());
+  if (m.method == "items") {  // a chunk of a list (docs/protocol.md)
+    auto v = p.find("items");
+    if (v == p.end() || !v->is_array()) return;
+    auto& acc = items_[msgid];
+    if (!acc.is_array()) acc = json::array();
+    for (const auto& x : *v) acc.push_back(x);
+    return;
+  }
   if (auto raw = raw_handlers_.find(msgid); raw != raw_handlers_.end()) {
     raw->second(m.method, p);
+    return;
+  }
+  if (auto d = p.find("dropped_bytes"); d != p.end() && d->is_number_unsigned()) {
+    // ctrd dropped output at the source while this client did not keep up.
+    std::fprintf(stderr, "WARN: %llu bytes of output dropped (client too slow)\n",
+                 static_cast<unsigned long long>(d->get<uint64_t>()));
     return;
   }
   if (m.method != "output") return;  // ignore others

@@ -115,6 +115,7 @@ class client {
   std::unordered_map<uint32_t, response> done_;
   std::unordered_map<uint32_t, output_handler> handlers_;
   std::unordered_map<uint32_t, notification_handler> raw_handlers_;
+  std::unordered_map<uint32_t, json> items_;  // values of a list sent in chunks
 };
 
 }  // namespace ctl

@@ -31,7 +31,7 @@ runner add_ps(CLI::App& app) {
                         "unsupported format \"" + o->format + "\": use table or json");
     client c;
     connect(c, ctx);
-    json params{{"all", o->all}};
+    json params{{"all", o->all}, {"chunked", true}};
     if (o->sync) params["sync"] = true;
     response r = c.call("list", params);
     if (!r.ok()) {

@@ -56,7 +56,7 @@ runner add_stats(CLI::App& app) {
     stats_history history;
     for (;;) {
       uint32_t list_id = 0;
-      if (o->all) list_id = c.send("list", json{{"all", true}});
+      if (o->all) list_id = c.send("list", json{{"all", true}, {"chunked", true}});
       response r = c.call("stats", json{{"containers", o->names}});
       if (!r.ok()) {
         print_error(r.message());

@@ -230,6 +230,12 @@ bool parse_user(const std::string& user, uint32_t& uid, uint32_t& gid, bool& has
 void validate(const container_config& c) {
   if (c.command.empty() || c.command[0].empty())
     throw error(ec::invalid_argument, "no command specified: a container needs a command to run");
+  auto bytes = encode_msgpack(to_json(c)).size();
+  if (bytes > max_config_bytes)
+    throw error(ec::invalid_argument,
+                "the container's definition takes " + std::to_string(bytes) +
+                    " bytes: command, environment, labels and the rest may take at most " +
+                    std::to_string(max_config_bytes / 1024) + " KiB together");
   if (!c.name.empty() && !valid_container_name(c.name))
     throw error(ec::invalid_argument,
                 "invalid container name \"" + c.name +

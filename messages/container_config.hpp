@@ -3,6 +3,7 @@
 // service files).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -79,8 +80,13 @@ json to_json(const container_config& c);
 /// ctrd::error{ec::invalid_argument} naming the offending key.
 container_config config_from_json(const json& j);
 
+/// Largest stored definition of one container (command, environment, labels, ... encoded):
+/// what one container costs ctrd's memory, its store and every `ps` is bounded.
+constexpr std::size_t max_config_bytes = 256u << 10;
+
 /// Checks the rules the constructor above does not: non-empty command, valid name (when
-/// set), "K=V" env entries, absolute workdir, user syntax, signal range, policy/--rm mix.
+/// set), "K=V" env entries, absolute workdir, user syntax, signal range, policy/--rm mix,
+/// the size of the whole definition (max_config_bytes).
 void validate(const container_config& c);
 
 /// True if `name` is a valid container name (podman's rule).

@@ -92,9 +92,9 @@ std::string encode_packed_result(uint32_t msgid, const std::string& packed_resul
   return out;
 }
 
-std::string packed_list::array() const {
-  std::string out;
-  out.reserve(items.size() + 5);
+namespace {
+
+void append_array_header(std::string& out, std::size_t count) {
   if (count < 16) {
     out.push_back(static_cast<char>(0x90 | count));
   } else if (count <= 0xffff) {
@@ -106,7 +106,43 @@ std::string packed_list::array() const {
     for (int shift = 24; shift >= 0; shift -= 8)
       out.push_back(static_cast<char>((count >> shift) & 0xff));
   }
+}
+
+}  // namespace
+
+std::string packed_list::array() const {
+  std::string out;
+  out.reserve(items.size() + 5);
+  append_array_header(out, count);
   out += items;
+  return out;
+}
+
+std::string packed_list::array(std::size_t first, std::size_t last) const {
+  std::size_t from = first == 0 ? 0 : ends[first - 1];
+  std::size_t to = last == 0 ? 0 : ends[last - 1];
+  std::string out;
+  out.reserve(to - from + 5);
+  append_array_header(out, last - first);
+  out.append(items, from, to - from);
+  return out;
+}
+
+std::string encode_items_notification(uint32_t msgid, const packed_list& list, std::size_t first,
+                                      std::size_t last) {
+  std::string body;
+  body.push_back(static_cast<char>(0x93));  // [2, "items", [{"msgid": m, "items": [...]}]]
+  body.push_back(static_cast<char>(0x02));
+  encode_msgpack(json("items"), body);
+  body.push_back(static_cast<char>(0x91));
+  body.push_back(static_cast<char>(0x82));
+  encode_msgpack(json("msgid"), body);
+  encode_msgpack(json(msgid), body);
+  encode_msgpack(json("items"), body);
+  body += list.array(first, last);
+  std::string out;
+  out.reserve(body.size() + frame_header_size);
+  append_frame(out, body);
   return out;
 }
 

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "messages/error.hpp"
 #include "messages/value_codec.hpp"
@@ -44,16 +45,25 @@ std::string encode_notification(const std::string& method, const json& params);
 /// A msgpack array assembled from values encoded beforehand: `ps` answers from the
 /// supervisor's pre-encoded container summaries without converting anything per call.
 struct packed_list {
-  std::size_t count = 0;  ///< values in `items`
-  std::string items;      ///< the concatenated msgpack values
+  std::size_t count = 0;          ///< values in `items`
+  std::string items;              ///< the concatenated msgpack values
+  std::vector<std::size_t> ends;  ///< where each value ends in `items`
   /// Appends one encoded value.
   void add(const std::string& packed) {
     items += packed;
+    ends.push_back(items.size());
     ++count;
   }
+  /// A msgpack array of values [first, last).
+  std::string array(std::size_t first, std::size_t last) const;
   /// The whole msgpack array (header + items).
   std::string array() const;
 };
+
+/// An "items" notification carrying values [first, last) of `list` for request `msgid`:
+/// how a list larger than a frame reaches a client that asked for it in chunks.
+std::string encode_items_notification(uint32_t msgid, const packed_list& list, std::size_t first,
+                                      std::size_t last);
 
 /// The error map used in responses.
 json error_object(ec code, const std::string& message);

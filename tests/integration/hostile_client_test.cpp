@@ -281,3 +281,30 @@ TEST_CASE("logs -f --since a future time prints nothing written before it", "[ho
   CHECK(r.out.empty());
   d.ok({"rm", "-f", "tick"});
 }
+
+TEST_CASE("one container's definition is capped, and a list larger than a frame is streamed",
+          "[hostile]") {
+  live_daemon d;
+  // (one argument of a process may hold at most 128 KiB: several labels)
+  auto label = std::string(100 << 10, 'x');
+  auto big = d.ctl({"create", "--name", "huge", "--label", "a=" + label, "--label", "b=" + label,
+                    "--label", "c=" + label, "true"});
+  CHECK(big.code == 125);
+  CHECK(big.err.find("may take at most 256 KiB") != std::string::npos);
+  // 40 containers of ~220 KiB each: their summaries exceed the 8 MiB frame limit.
+  auto arg = std::string(110 << 10, 'a');
+  for (int i = 0; i < 40; ++i)
+    d.ok({"create", "--name", "c" + std::to_string(i), "echo", arg, arg});
+  auto ps = d.ctl({"ps", "-a", "--format", "json"});
+  INFO(ps.err);
+  REQUIRE(ps.code == 0);
+  CHECK(json::parse(ps.out).size() == 40);
+  // A client that does not ask for chunks gets a clear error, and the connection lives on.
+  auto c = greeted(d);
+  auto r = c->call(3, "list", json{{"all", true}});
+  REQUIRE(r);
+  CHECK(r->error["message"].get<std::string>().find("larger than a frame") != std::string::npos);
+  auto v = c->call(4, "version", json::object());
+  REQUIRE(v);
+  CHECK(v->error.is_null());
+}
