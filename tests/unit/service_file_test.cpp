@@ -400,10 +400,13 @@ TEST_CASE("hostile content gives errors, never crashes", "[service_file]") {
   expect_error(dir, std::string("command = [\"x\"]\n\0\n", 18));
   expect_error(dir, "command = [\"\xff\xfe\"]\n");
 
-  // Huge (but allowed) strings are fine, as are many keys in one table.
-  std::string huge(900000, 'x');
+  // Large (but allowed) strings are fine, as are many keys in one table; a definition
+  // beyond 256 KiB in all is refused (max_config_bytes).
+  std::string huge(200000, 'x');
   auto ok = expect_ok(dir, "command = [\"echo\", \"" + huge + "\"]\n");
   CHECK(ok["command"][1].get<std::string>().size() == huge.size());
+  auto e = expect_error(dir, "command = [\"echo\", \"" + std::string(900000, 'x') + "\"]\n");
+  CHECK(contains(e.message, "may take at most 256 KiB"));
   std::string many = "command = [\"x\"]\n[labels]\n";
   for (int i = 0; i < 1000; ++i) many += "k" + std::to_string(i) + " = \"v\"\n";
   CHECK(expect_ok(dir, many)["labels"].size() == 1000);
@@ -517,10 +520,13 @@ TEST_CASE("fuzz: arrays beyond the wire decoder's limits are refused",
                    "command = [\"x\"]\n[health]\ncmd = [" + strings(max_array + 1, "c") + "]\n");
   CHECK(e.key == "health.cmd");
 
-  // At the limits: accepted, and the definition survives the wire.
+  // At the element limit the definition's size limit (256 KiB) decides.
+  e = expect_error(dir, "command = [" + strings(max_array, "a") + "]\n");
+  CHECK(contains(e.message, "may take at most 256 KiB"));
+  // At the other limits: accepted, and the definition survives the wire.
   auto def =
-      expect_ok(dir, "command = [" + strings(max_array, "a") + "]\n[labels]\n" + table(1024, "l"));
-  CHECK(def["command"].size() == max_array);
+      expect_ok(dir, "command = [" + strings(20000, "a") + "]\n[labels]\n" + table(1024, "l"));
+  CHECK(def["command"].size() == 20000);
   CHECK(def["labels"].size() == 1024);  // labels stop at 1024 (they are map entries of events)
   CHECK(max_map >= 1024 + 8);
   auto bytes = encode_msgpack(def);
