@@ -18,6 +18,7 @@
 #include <caf/io/middleman.hpp>
 #include <caf/io/system_messages.hpp>
 
+#include "actors/accept_guard.hpp"
 #include "actors/session_impl.hpp"
 #include "messages/signals.hpp"
 
@@ -352,8 +353,12 @@ caf::behavior session(session_t* self, caf::io::connection_handle hdl, caf::acto
 
 caf::behavior acceptor(caf::io::broker* self, int fd, caf::actor sup, caf::actor events, json info,
                        access_policy policy) {
-  self->add_doorman(fd);
+  guard_accepts(self, fd);  // not CAF's doorman: it spins at the descriptor limit
   return {
+      [=](const accepted_fd& c) {
+        if (auto hdl = adopt_connection(self, c.fd))
+          self->link_to(self->fork(session, *hdl, sup, events, info, policy));
+      },
       [=](const caf::io::new_connection_msg& m) {
         auto a = self->fork(session, m.handle, sup, events, info, policy);
         self->link_to(a);
