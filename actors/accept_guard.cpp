@@ -124,12 +124,8 @@ void guard_accepts(caf::io::broker* broker, int listen_fd) {
   broker->attach_functor([g]() mutable { g.reset(); });
 }
 
-caf::optional<caf::io::connection_handle> adopt_connection(caf::io::broker* broker, int fd) {
-  auto hdl = broker->add_scribe(fd);
-  if (hdl) return *hdl;
-  spdlog::warn("control socket: cannot take a connection: {}", caf::to_string(hdl.error()));
-  ::close(fd);
-  return caf::none;
+caf::io::connection_handle adopt_connection(caf::io::broker* broker, int fd) {
+  return broker->add_scribe(fd);
 }
 
 }  // namespace ctrd

@@ -14,7 +14,6 @@
 
 #include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/io/broker.hpp>
-#include <caf/optional.hpp>
 
 namespace ctrd {
 
@@ -27,9 +26,9 @@ struct accepted_fd {
 /// stopped and joined then). Each connection arrives at the broker as an accepted_fd.
 void guard_accepts(caf::io::broker* broker, int listen_fd);
 
-/// Makes an accepted descriptor a connection of `broker`; closes it and returns none if
-/// CAF refuses it.
-caf::optional<caf::io::connection_handle> adopt_connection(caf::io::broker* broker, int fd);
+/// Makes an accepted descriptor a connection of `broker` (a scribe, as CAF's doorman
+/// would have made it).
+caf::io::connection_handle adopt_connection(caf::io::broker* broker, int fd);
 
 }  // namespace ctrd
 

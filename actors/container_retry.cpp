@@ -66,6 +66,7 @@ void note_spawn_succeeded(actor_t* self) {
   if (s.spawn_failures == 0) return;
   spdlog::info("container {}: started after {} failed attempts", s.cfg.name, s.spawn_failures);
   s.spawn_failures = 0;
+  s.st.error.clear();  // "restart failed: ...; retrying" is over
 }
 
 void note_health_not_run(actor_t* self, const std::string& reason) {

@@ -356,8 +356,8 @@ caf::behavior acceptor(caf::io::broker* self, int fd, caf::actor sup, caf::actor
   guard_accepts(self, fd);  // not CAF's doorman: it spins at the descriptor limit
   return {
       [=](const accepted_fd& c) {
-        if (auto hdl = adopt_connection(self, c.fd))
-          self->link_to(self->fork(session, *hdl, sup, events, info, policy));
+        auto hdl = adopt_connection(self, c.fd);
+        self->link_to(self->fork(session, hdl, sup, events, info, policy));
       },
       [=](const caf::io::new_connection_msg& m) {
         auto a = self->fork(session, m.handle, sup, events, info, policy);

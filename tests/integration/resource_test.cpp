@@ -44,27 +44,32 @@ std::pair<int, int> open_fds(pid_t pid) {
 /// the end of the scope.
 class fd_pressure {
  public:
-  fd_pressure(const live_daemon& d) : d_(d) {
-    pid_t pid = d.ctrd_pid();
+  explicit fd_pressure(const live_daemon& d) : d_(d) { fill(); }
+  ~fd_pressure() { release(); }
+
+  /// Lowers the limit and takes what is left (the connections are members as soon as they
+  /// exist, so that a failed REQUIRE still closes them).
+  void fill() {
+    pid_t pid = d_.ctrd_pid();
     auto [count, highest] = open_fds(pid);
     limit_ = highest + 1 + 8;
     set_limit(limit_);
     // Each greeted connection holds one of ctrd's descriptors; once none is left, ctrd
     // closes new ones at once (or, without the reserve descriptor, never answers).
-    for (int i = 0; i < 200; ++i) {
-      int fd = ctrd::test::connect_unix(d.socket());
+    for (int i = 0; i < limit_ - count + 32; ++i) {
+      int fd = ctrd::test::connect_unix(d_.socket());
       REQUIRE(fd >= 0);
+      conns_.push_back(fd);
       ctrd::test::write_all(fd, ctrd::encode_request(1, "hello", json{{"version", 1}}));
       std::string body;
       if (!ctrd::test::read_frame(fd, body)) {
         ::close(fd);
+        conns_.pop_back();
         break;
       }
-      conns_.push_back(fd);
     }
     REQUIRE(open_fds(pid).first >= limit_ - 1);
   }
-  ~fd_pressure() { release(); }
 
   /// Frees the descriptors again: the connections close, the limit comes back.
   void release() {
@@ -235,6 +240,7 @@ TEST_CASE("ctrd raises its own descriptor limit, containers get the default and 
       }
     return std::string();
   };
+  d.ok({"ps"});  // answered once start-up (limits included) is done
   std::ifstream own("/proc/" + std::to_string(d.ctrd_pid()) + "/limits");
   std::string own_text((std::istreambuf_iterator<char>(own)), std::istreambuf_iterator<char>());
   auto hard = std::to_string(saved.rlim_max);
@@ -242,7 +248,10 @@ TEST_CASE("ctrd raises its own descriptor limit, containers get the default and 
   std::ifstream adj("/proc/" + std::to_string(d.ctrd_pid()) + "/oom_score_adj");
   int own_adj = 0;
   adj >> own_adj;
-  if (::geteuid() == 0) CHECK(own_adj == -1000);
+  if (d.log().find("cannot set ctrd's oom_score_adj") == std::string::npos)
+    CHECK(own_adj == -1000);
+  else  // no CAP_SYS_RESOURCE here (a sandbox's root): ctrd said so
+    WARN("ctrd could not lower its oom_score_adj here; checked the containers' side only");
 
   auto plain = d.ctl({"run", "--rm", "sh", "-c", "cat /proc/self/limits /proc/self/oom_score_adj"});
   REQUIRE(plain.code == 0);
@@ -275,9 +284,8 @@ TEST_CASE("ctrd raises its own descriptor limit, containers get the default and 
 TEST_CASE("an adopted container's health checks go on after a ctrd crash", "[resource][crash]") {
   live_daemon d;
   auto sick = d.dir() / "sick";
-  d.ok({"run", "-d", "--name", "a", "--health-cmd", "test ! -e " + sick.string(),
-        "--health-interval", "200ms", "--health-retries", "2", "--health-on-failure", "kill",
-        "sleep", "1000"});
+  d.ok({"run", "-d", "--name", "a", "--health-cmd", "test ! -e " + sick, "--health-interval",
+        "200ms", "--health-retries", "2", "--health-on-failure", "kill", "sleep", "1000"});
   auto j = await_inspect(d, "a",
                          [](const json& x) { return x["State"]["Health"]["Status"] == "healthy"; });
   int pid = j["State"]["Pid"];
