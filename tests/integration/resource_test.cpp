@@ -5,7 +5,9 @@
 
 #include <dirent.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
+#include <cerrno>
 #include <chrono>
 #include <csignal>
 #include <fstream>
@@ -15,6 +17,7 @@
 
 #include "messages/rpc.hpp"
 #include "tests/support/daemon.hpp"
+#include "tests/support/workload.hpp"
 
 using ctrd::test::await_inspect;
 using ctrd::test::inspect;
@@ -201,9 +204,25 @@ TEST_CASE("a health check ctrd cannot start is not run, never a failure", "[reso
 TEST_CASE("SIGTERM at the descriptor limit still stops every container and exits", "[resource]") {
   if (!prlimit_available()) return;
   live_daemon d;
-  d.ok({"run", "-d", "--name", "s", "sleep", "1000"});
+  // A daemon that escaped the process group (setsid) keeps the output pipes open: the
+  // stop frees no descriptor of ctrd's, and only the cgroup can find and kill it.
+  // Marked, so that whatever the cleanup had to give up is killed by the test at the end.
+  auto mark =
+      std::string(ctrd::test::harness_marker) + "=resource-" + std::to_string(::getpid()) + "-s";
+  struct reaper {
+    std::string prefix, cgroup;
+    ~reaper() {
+      ctrd::test::kill_marked(prefix);
+      for (int i = 0; i < 100 && !cgroup.empty() && ::rmdir(cgroup.c_str()) != 0 && errno == EBUSY;
+           ++i)
+        std::this_thread::sleep_for(10ms);  // until the killed escapee has left it
+    }
+  } leftovers{"resource-" + std::to_string(::getpid()) + "-", ""};
+  d.ok({"run", "-d", "--name", "s", "-e", mark, "sh", "-c", "setsid sleep 1000 & exec sleep 1000"});
   auto j = await_inspect(d, "s", [](const json& x) { return x["State"]["Status"] == "running"; });
   int pid = j["State"]["Pid"];
+  leftovers.cgroup = j["CgroupPath"].get<std::string>();
+  std::this_thread::sleep_for(200ms);  // the escapee exists
   fd_pressure full(d);
   // Stop (SIGTERM to sleep), cleanup whose cgroup listing fails, retried, then given up:
   // within the stop timeout and the cleanup's bound (old code: never exited).
