@@ -13,7 +13,8 @@
 namespace ctrd {
 namespace {
 
-// Written once by prepare_daemon_limits() before any thread exists, read-only after.
+// Written once by prepare_daemon_limits() before any actor or the host loop runs,
+// read-only after.
 bool nofile_raised = false;
 rlimit original_nofile{};
 int daemon_oom_score_adj = 0;

@@ -13,8 +13,8 @@
 
 namespace ctrd {
 
-/// At start, before any thread exists: raises the soft RLIMIT_NOFILE to the hard limit
-/// (remembering the original), sets ctrd's oom_score_adj to -1000 when allowed (logs
+/// At start, before the actor system and the host loop exist: raises the soft RLIMIT_NOFILE to the
+/// hard limit (remembering the original), sets ctrd's oom_score_adj to -1000 when allowed (logs
 /// otherwise), and warns when the descriptor limit is low for `containers` containers.
 void prepare_daemon_limits(std::size_t containers);
 
