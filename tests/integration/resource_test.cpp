@@ -129,6 +129,12 @@ bool await_log(const live_daemon& d, const std::string& what,
   return false;
 }
 
+/// Fails the test with ctrd's log when `what` does not appear in it within `limit`.
+void require_log(const live_daemon& d, const std::string& what,
+                 std::chrono::milliseconds limit = 10s) {
+  if (!await_log(d, what, limit)) FAIL("no \"" << what << "\" in ctrd's log:\n" << d.log());
+}
+
 bool prlimit_available() {
   if (::access("/usr/bin/prlimit", X_OK) == 0) return true;
   WARN("SKIPPED: /usr/bin/prlimit (util-linux) is missing");
@@ -147,7 +153,7 @@ TEST_CASE("a policy restart that finds no descriptor is retried until it works",
   {
     fd_pressure full(d);
     ::kill(pid, SIGKILL);  // a crash while ctrd has no descriptor left
-    REQUIRE(await_log(d, "retrying with its backoff", 20s));
+    require_log(d, "retrying with its backoff", 20s);
     std::this_thread::sleep_for(1s);  // several retries, each failing again
   }
   // Descriptors are back: the next retry starts it (old code: exited for good).
@@ -173,7 +179,7 @@ TEST_CASE("a health check ctrd cannot start is not run, never a failure", "[reso
   long spin = 0;
   {
     fd_pressure full(d);
-    REQUIRE(await_log(d, "health check not run"));
+    require_log(d, "health check not run");
     // At the limit the control socket does not spin either: a new client is closed at
     // once instead of hanging, and ctrd stays idle (old code: ~80 % of a core).
     long before = cpu_ticks(d.ctrd_pid());
@@ -197,7 +203,7 @@ TEST_CASE("a health check ctrd cannot start is not run, never a failure", "[reso
         std::string::npos);
   CHECK(count_of(d.log(), "health check not run:") == 1);
   // Checks run again once descriptors are free.
-  REQUIRE(await_log(d, "health checks run again"));
+  require_log(d, "health checks run again");
   CHECK(d.ctl({"healthcheck", "run", "h"}).code == 0);
 }
 
@@ -227,7 +233,9 @@ TEST_CASE("SIGTERM at the descriptor limit still stops every container and exits
   // Stop (SIGTERM to sleep), cleanup whose cgroup listing fails, retried, then given up:
   // within the stop timeout and the cleanup's bound (old code: never exited).
   auto t0 = std::chrono::steady_clock::now();
-  CHECK(d.terminate(30000) == 0);
+  int rc = d.terminate(30000);
+  CHECK(rc == 0);
+  if (rc != 0) FAIL_CHECK("ctrd's log:\n" << d.log());
   CHECK(std::chrono::steady_clock::now() - t0 < 25s);
   CHECK(::kill(pid, 0) != 0);
   full.release();
