@@ -38,6 +38,7 @@ void recover(actor_t* self) {
       // No readiness signal can be re-observed: an adopted process counts as ready.
       s.st.ready = true;
       s.ready_ns = proc::now_ns();
+      resume_supervision(self);  // health checks keep running, sd_notify keeps listening
       spdlog::info("container {}: adopted running pid {}", s.cfg.name, s.st.pid);
     } else {  // it died between the check and the adoption
       s.st.state = container_state::exited;
@@ -51,7 +52,7 @@ void recover(actor_t* self) {
   resume_policy_restart(self);
   if (!s.has_process() && s.cg.valid()) {  // leftovers of a run that ended while ctrd was down
     kill_cgroup(self);
-    s.cg.remove();
+    retire_cgroup(self, std::move(s.cg));
     s.cg = cgroup::group{};
   }
   release_root(self);
@@ -123,7 +124,14 @@ caf::behavior container_actor(actor_t* self, stored_container rec, container_dep
         return rp;
       },
       [=](boot_atom) -> caf::result<json> {
-        if (auto err = step(self, event::boot_start)) return err;
+        if (auto err = step(self, event::boot_start)) {
+          // Lacking a resource, the start is retried with the backoff: dependents wait
+          // for it (a pending restart) instead of failing.
+          if (!retry_failed_spawn(self, true, from_caf_error(err).second)) return err;
+          auto r = self->state.id_reply();
+          r["retrying"] = true;
+          return reply(std::move(r));
+        }
         return reply(self->state.id_reply());
       },
       [=](stop_atom, int64_t timeout, bool by_user) -> caf::result<json> {
@@ -169,6 +177,9 @@ caf::behavior container_actor(actor_t* self, stored_container rec, container_dep
         json log = json::array();
         for (const auto& r : st.health.log) log.push_back(r);
         j["State"]["Health"]["Log"] = std::move(log);
+        // Checks ctrd could not start (no descriptor, memory...): not failures.
+        j["State"]["Health"]["NotRun"] = st.health_not_run;
+        j["State"]["Health"]["NotRunReason"] = st.health_not_run_reason;
         j["CgroupPath"] = st.cg.valid() ? st.cg.path() : std::string();
         j["MountPoint"] = st.root_path();
         json artifacts = json::array();
@@ -221,6 +232,11 @@ caf::behavior container_actor(actor_t* self, stored_container rec, container_dep
       [=](exited_atom, int pid, int code, bool known) { on_exited(self, pid, code, known); },
       [=](output_atom, int stream, const std::string& data) { on_output(self, stream, data); },
       [=](eof_atom, int stream) { on_eof(self, stream); }, [=](drained_atom) { on_drained(self); },
+      [=](drained_atom, const std::string& why) {
+        note_drain_problem(self, why);
+        on_drained(self);
+      },
+      [=](cleanup_atom, uint64_t gen) { on_cleanup_timer(self, gen); },
       [=](done_atom) { on_drain_grace(self); },
       [=](timeout_atom, uint64_t gen) {
         if (gen == self->state.timer_gen) step(self, event::stop_timeout);

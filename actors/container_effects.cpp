@@ -18,7 +18,9 @@
 #include "actors/host_loop.hpp"
 #include "actors/log_format.hpp"
 #include "actors/proc.hpp"
+#include "actors/process_defaults.hpp"
 #include "messages/signals.hpp"
+#include "runtime/resource_error.hpp"
 
 namespace ctrd::ctr {
 
@@ -129,6 +131,7 @@ spawn_spec make_spawn_spec(const container_config& c, const std::vector<std::str
     spec.uid = uid;
     spec.gid = gid;
   }
+  apply_process_limits(c.proc_limits, spec);
   return spec;
 }
 
@@ -328,7 +331,11 @@ caf::error step(actor_t* self, event ev, request_ctx rc) {
     s.st.state = prev;
     s.st.error = e.what();
     persist(self);
-    spdlog::info("container {}: {} failed: {}", s.cfg.name, lifecycle::to_string(ev), e.what());
+    s.last_step_transient = is_transient(e);
+    if (s.last_step_transient && s.spawn_failures > 0)  // a retry streak: logged once
+      spdlog::debug("container {}: {} failed: {}", s.cfg.name, lifecycle::to_string(ev), e.what());
+    else
+      spdlog::info("container {}: {} failed: {}", s.cfg.name, lifecycle::to_string(ev), e.what());
     return make_caf_error(e.code(), e.what());
   }
   for (const char* name : out.events) emit_event(self, name);

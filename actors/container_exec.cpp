@@ -11,6 +11,7 @@
 #include "actors/container_impl.hpp"
 #include "actors/container_view.hpp"
 #include "actors/exec_session.hpp"
+#include "runtime/resource_error.hpp"
 
 namespace ctrd::ctr {
 namespace {
@@ -88,6 +89,8 @@ spawn_spec inside_spec(actor_t* self, const container_config& c,
   spec.cgroup_dir = s.cg.clone_dir();
   if (flags) {
     spec.join_pidfd = static_cast<int>(::syscall(SYS_pidfd_open, s.st.pid, 0));
+    if (spec.join_pidfd < 0 && is_resource_errno(errno))
+      throw_errno(ec::internal, "cannot open the container's process", errno);
     if (spec.join_pidfd < 0)
       throw error(ec::invalid_state, "container " + s.cfg.name + " has no running process to join");
     spec.join_flags = flags;

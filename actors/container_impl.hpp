@@ -113,7 +113,17 @@ struct state {
   std::vector<deferred_reply> deferred;
   std::vector<subscriber> log_readers;  // `logs` without follow, until their history is sent
   cgroup::group cg;                     // the cgroup of the current run (invalid without cgroups)
-  uint32_t root_users = 0;              // file operations in progress that need the overlay mounted
+  // Transient resource failures (container_retry.cpp, docs/reliability.md).
+  bool last_step_transient = false;          // the last failed step() lacked a resource
+  uint32_t spawn_failures = 0;               // failed spawns of the current retry streak
+  bool retry_boot = false;                   // the pending retry is a boot start's
+  uint32_t health_not_run = 0;               // checks ctrd could not run (Health.NotRun)
+  uint32_t health_not_run_streak = 0;        // ... in a row (logged once per streak)
+  std::string health_not_run_reason;         // why the last one could not run
+  std::vector<cgroup::group> stale_cgroups;  // removals to retry
+  uint32_t cleanup_failures = 0;             // failed attempts of the current cleanup streak
+  uint64_t cleanup_gen = 0;                  // cancels stale cleanup timers
+  uint32_t root_users = 0;  // file operations in progress that need the overlay mounted
 
   std::string dir() const { return deps.containers_dir + "/" + cfg.id; }
   std::string log_path() const { return dir() + "/ctr.log"; }
@@ -246,6 +256,9 @@ void resume_policy_restart(actor_t* self);
 void cancel_policy_restart(actor_t* self, bool forget_history);
 /// A run started (release): readiness and health checks begin.
 void on_run_started(actor_t* self);
+/// Recovery adopted the running process: health checks (and the sd_notify socket) are
+/// re-armed, keeping the recorded health status and failing streak.
+void resume_supervision(actor_t* self);
 /// The run ended: health checks stop, readiness is lost.
 void on_run_ended(actor_t* self);
 /// Health timer / health process events.
@@ -260,6 +273,32 @@ caf::result<json> run_health_now(actor_t* self);
 void on_notify(actor_t* self, const std::string& payload);
 /// Creates the NOTIFY_SOCKET of an sdnotify container (once per actor).
 void open_notify_socket(actor_t* self);
+
+// container_retry.cpp
+/// A policy restart or (`boot`) a boot start failed with `reason`: when the failure was a
+/// transient shortage (state::last_step_transient), arms a retry of the same start after
+/// the container's backoff, logs once per streak and returns true; otherwise returns false
+/// (final).
+bool retry_failed_spawn(actor_t* self, bool boot, const std::string& reason);
+/// A run started: ends a failed-spawn streak (logged).
+void note_spawn_succeeded(actor_t* self);
+/// A health check could not be started for a reason on ctrd's side: not a failure.
+/// Counted (Health.NotRun), logged once per streak, `healthcheck run` waiters get an error.
+void note_health_not_run(actor_t* self, const std::string& reason);
+/// A health check process was started: ends a not-run streak.
+void note_health_ran(actor_t* self);
+/// Removes a run's cgroup; a removal that fails is retried with a backoff (cleanup_atom)
+/// and given up with an Error after cleanup_attempts.
+void retire_cgroup(actor_t* self, cgroup::group cg);
+/// The cleanup retry timer fired.
+void on_cleanup_timer(actor_t* self, uint64_t gen);
+/// The host loop gave up waiting for the group to drain (`why`), or reports it drained.
+void note_drain_problem(actor_t* self, const std::string& why);
+
+/// Retries cleanup steps (cgroup removal) after a failure: (cleanup_atom, gen).
+using cleanup_atom = caf::atom_constant<caf::atom("cleanup")>;
+/// Cleanup attempts before a removal is given up with an Error in inspect.
+constexpr uint32_t cleanup_attempts = 8;
 
 /// Wraps a json reply for a caf::result<json>. Never return a json directly there:
 /// caf::result brace-initialises its value, which turns a json object into [object].

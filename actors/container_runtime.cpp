@@ -114,8 +114,8 @@ void finish_run(actor_t* self) {
                    s.cfg.name);
       emit_event(self, "oom");
     }
-    if (!s.cg.remove())
-      spdlog::warn("container {}: its cgroup {} is still busy", s.cfg.name, s.cg.path());
+    // A removal that fails (out of descriptors) is retried later: the run ends anyway.
+    retire_cgroup(self, std::move(s.cg));
     s.cg = cgroup::group{};
   }
   release_root(self);

@@ -19,6 +19,7 @@
 #include "actors/container_impl.hpp"
 #include "actors/host_loop.hpp"
 #include "actors/proc.hpp"
+#include "runtime/resource_error.hpp"
 
 namespace ctrd::ctr {
 
@@ -50,6 +51,10 @@ void policy_restart_now(actor_t* self) {
   s.st.next_restart_ns = 0;
   ++s.st.restart_count;
   if (auto err = step(self, event::policy_restart)) {
+    // Out of descriptors, memory or processes: tried again with the backoff, and only the
+    // restart that really happens counts.
+    --s.st.restart_count;
+    if (retry_failed_spawn(self, false, from_caf_error(err).second)) return;
     s.st.error = "restart failed: " + from_caf_error(err).second;
     s.st.restart_reason = s.st.error;
     persist(self);
@@ -92,9 +97,18 @@ void start_check(actor_t* self) {
     s.deps.host->watch_output(h.child.err_fd, health_stderr, me);
     self->delayed_send(self, std::chrono::milliseconds(s.cfg.health.timeout_ms),
                        htimeout_atom::value, ++h.seq);
+    note_health_ran(self);
   } catch (const ctrd::error& e) {
-    // The check cannot even start: that is a failed check with the reason as output.
     h.child = held_child{};
+    h.out_open = h.err_open = false;
+    // ctrd lacked a resource (descriptors, memory, processes) before the check process
+    // existed: the check did not run, which says nothing about the container. What fails
+    // once the process runs (e.g. its own forks at the container's pids limit) is its exit.
+    if (is_transient(e)) {
+      note_health_not_run(self, e.what());
+      return;
+    }
+    // The check cannot even start (no such command...): a failed check with the reason.
     h.output = e.what();
     h.exited = true;
     h.exit_code = exit_code_for(e.code());
@@ -257,12 +271,21 @@ void resume_policy_restart(actor_t* self) {
 
 void on_restart_timer(actor_t* self, uint64_t gen) {
   auto& s = self->state;
-  if (gen != s.restart_gen || s.st.state != container_state::exited || s.st.stopped_by_user) return;
+  if (gen != s.restart_gen || s.st.stopped_by_user) return;
+  if (s.retry_boot) {  // the retry of a boot start that lacked a resource
+    s.retry_boot = false;
+    s.st.next_restart_ns = 0;
+    if (auto err = step(self, event::boot_start))
+      retry_failed_spawn(self, true, from_caf_error(err).second);
+    return;
+  }
+  if (s.st.state != container_state::exited) return;
   policy_restart_now(self);
 }
 
 void on_run_started(actor_t* self) {
   auto& s = self->state;
+  note_spawn_succeeded(self);
   s.st.ready = false;
   s.ready_ns = 0;
   ++s.health.gen;
@@ -273,6 +296,24 @@ void on_run_started(actor_t* self) {
     s.st.failing_streak = 0;
     schedule_next_check(self);
   }
+}
+
+void resume_supervision(actor_t* self) {
+  auto& s = self->state;
+  ++s.health.gen;
+  if (s.cfg.sdnotify) {
+    // The process still has NOTIFY_SOCKET: a fresh socket on the same path takes its
+    // later datagrams.
+    try {
+      open_notify_socket(self);
+    } catch (const ctrd::error& e) {
+      spdlog::warn("container {}: {}", s.cfg.name, e.what());
+    }
+  }
+  if (s.cfg.health.cmd.empty()) return;
+  // The recorded status and failing streak carry on; checks resume at the interval.
+  if (s.st.health.empty()) s.st.health = "starting";
+  schedule_next_check(self);
 }
 
 void on_run_ended(actor_t* self) {
@@ -354,7 +395,7 @@ void open_notify_socket(actor_t* self) {
   if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
     int e = errno;
     if (fd >= 0) ::close(fd);
-    throw error(ec::internal, "cannot create notify socket " + path + ": " + std::strerror(e));
+    throw_errno(ec::internal, "cannot create notify socket " + path, e);
   }
   ::chmod(path.c_str(), 0666);  // the container may run as another user
   s.notify_fd = fd;

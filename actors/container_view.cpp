@@ -6,6 +6,22 @@
 
 namespace ctrd {
 
+namespace {
+
+/// HostConfig.Ulimits as podman shows them.
+json ulimits_view(const process_limits& l) {
+  json out = json::array();
+  auto value = [](uint64_t v) { return v == ~uint64_t{0} ? int64_t{-1} : static_cast<int64_t>(v); };
+  for (const auto& u : l.ulimits) {
+    std::string name = "RLIMIT_";
+    for (char ch : u.type) name += static_cast<char>(ch >= 'a' && ch <= 'z' ? ch - 32 : ch);
+    out.push_back(json{{"Name", name}, {"Soft", value(u.soft)}, {"Hard", value(u.hard)}});
+  }
+  return out;
+}
+
+}  // namespace
+
 json inspect_view(const container_config& c, const container_status& s,
                   const std::string& log_path) {
   json args = json::array();
@@ -77,7 +93,9 @@ json inspect_view(const container_config& c, const container_status& s,
         {"Memory", c.isolation.memory},
         {"NanoCpus", static_cast<int64_t>(c.isolation.cpus * 1e9)},
         {"CpuShares", c.isolation.cpu_shares},
-        {"PidsLimit", c.isolation.pids_limit}}},
+        {"PidsLimit", c.isolation.pids_limit},
+        {"Ulimits", ulimits_view(c.proc_limits)},
+        {"OomScoreAdj", c.proc_limits.oom_score_adj}}},
       {"Dependencies", c.requires_},
       {"ServiceFile", c.source},
       {"LogPath", log_path},
@@ -116,6 +134,7 @@ json summary_view(const container_config& c, const container_status& s) {
               {"started_ns", s.started_ns},
               {"finished_ns", s.finished_ns},
               {"restart_count", s.restart_count},
+              {"stop_timeout", c.stop_timeout},
               {"pid", s.pid},
               {"health", s.health},
               {"ready", s.ready},

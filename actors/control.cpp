@@ -22,6 +22,7 @@
 #include <caf/io/middleman.hpp>
 #include <caf/io/system_messages.hpp>
 
+#include "actors/accept_guard.hpp"
 #include "actors/session_impl.hpp"
 #include "messages/signals.hpp"
 
@@ -637,7 +638,8 @@ caf::behavior session(session_t* self, caf::io::connection_handle hdl, caf::acto
 /// linked: a session's end never takes the acceptor or other sessions with it.
 caf::behavior acceptor(caf::io::broker* self, int fd, caf::actor sup, caf::actor events, json info,
                        access_policy policy) {
-  self->add_doorman(fd);
+  // Not CAF's doorman: it spins at the descriptor limit (actors/accept_guard.hpp).
+  guard_accepts(self, fd);
   auto sessions = std::make_shared<std::unordered_set<caf::actor_addr>>();
   auto stopping = std::make_shared<caf::error>();
   self->set_down_handler([=](caf::down_msg& dm) {
@@ -648,39 +650,29 @@ caf::behavior acceptor(caf::io::broker* self, int fd, caf::actor sup, caf::actor
   // it), then the acceptor.
   self->set_exit_handler([=](caf::exit_msg& m) {
     *stopping = m.reason ? m.reason : caf::make_error(caf::exit_reason::user_shutdown);
-    self->close_all();
     if (sessions->empty()) return self->quit(*stopping);
     for (auto& a : *sessions) self->send_exit(a, m.reason);
   });
-  return guarded_behavior(
-      self,
-      [=](const caf::io::new_connection_msg& m) {
-        bool over = sessions->size() >= limits::max_connections;
-        auto a = self->fork(session, m.handle, sup, events, info, policy, over);
-        self->monitor(a);
-        sessions->insert(a.address());
-      },
-      [=](const caf::io::acceptor_closed_msg&) {
-        if (*stopping) return;
-        spdlog::error("control socket: the listening socket closed");
-        self->quit(caf::exit_reason::unreachable);
-      });
+  return guarded_behavior(self, [=](const accepted_fd& c) {
+    if (*stopping) {
+      ::close(c.fd);
+      return;
+    }
+    auto hdl = adopt_connection(self, c.fd);
+    bool over = sessions->size() >= limits::max_connections;
+    auto a = self->fork(session, hdl, sup, events, info, policy, over);
+    self->monitor(a);
+    sessions->insert(a.address());
+  });
 }
 
 /// Keeps an acceptor on the listening socket: should it ever end while ctrd runs, a new
-/// one takes over the same socket (each acceptor gets its own duplicate of `fd`).
+/// one takes over the same socket (the keeper owns `fd`; acceptors never close it).
 caf::behavior control_keeper(caf::event_based_actor* self, int fd, caf::actor sup,
                              caf::actor events, json info, access_policy policy) {
   auto current = std::make_shared<caf::actor>();
   auto start = [=] {
-    int dup = ::fcntl(fd, F_DUPFD_CLOEXEC, 3);
-    if (dup < 0) {
-      spdlog::error("control socket: cannot duplicate the listening socket: {}",
-                    std::strerror(errno));
-      self->delayed_send(self, std::chrono::seconds(1), start_atom::value);
-      return;
-    }
-    *current = self->system().middleman().spawn_broker(acceptor, dup, sup, events, info, policy);
+    *current = self->system().middleman().spawn_broker(acceptor, fd, sup, events, info, policy);
     self->monitor(*current);
   };
   start();
@@ -701,7 +693,7 @@ caf::behavior control_keeper(caf::event_based_actor* self, int fd, caf::actor su
     *stopping = true;
     self->send_exit(*current, m.reason);
   });
-  return guarded_behavior(self, [=](start_atom) { start(); });
+  return guarded_behavior(self, [=](start_atom) {});
 }
 
 }  // namespace ctrd::sess

@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <cerrno>
+#include <chrono>
 #include <csignal>
 #include <cstring>
 #include <system_error>
@@ -31,6 +32,13 @@ sigset_t daemon_signals() {
 
 [[noreturn]] void fail(const char* what) {
   throw std::system_error(errno, std::generic_category(), what);
+}
+
+/// Monotonic time for the drain sweeps' own pacing.
+int64_t mono_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
 }
 
 int pidfd_open(pid_t pid) {
@@ -156,7 +164,7 @@ void host_loop::unwatch(int fd) {
 void host_loop::watch_group(pid_t pgid, const caf::actor& owner, cgroup::group cg) {
   {
     std::lock_guard<std::mutex> g{mtx_};
-    draining_[pgid] = draining_entry{owner, std::move(cg)};
+    draining_[pgid] = draining_entry{owner, std::move(cg), mono_ns(), 0};
   }
   wake();
 }
@@ -237,12 +245,46 @@ void host_loop::reap_children() {
 void host_loop::check_groups() {
   std::lock_guard<std::mutex> g{mtx_};
   for (auto it = draining_.begin(); it != draining_.end();) {
-    if (!proc::group_exists(it->first) && (!it->second.cg.valid() || it->second.cg.empty())) {
-      caf::anon_send(it->second.owner, drained_atom::value);
-      it = draining_.erase(it);
-    } else {
-      ++it;
+    auto& e = it->second;
+    bool drained = !proc::group_exists(it->first);
+    std::string problem;
+    if (drained && e.cg.valid()) {
+      // Every task of the cgroup was sent SIGKILL when the cleanup began; one that is
+      // still there (the kill failed for lack of descriptors, or it forked meanwhile)
+      // gets it again, at most once a second. A listing that fails (EMFILE) is retried at
+      // every sweep and given up after drain_give_up_ns.
+      auto now = mono_ns();
+      try {
+        drained = e.cg.empty();
+        if (!drained && now - e.killed_ns >= 1'000'000'000) {
+          e.killed_ns = now;
+          e.cg.kill_all(SIGKILL);
+        }
+        if (e.failing_since_ns != 0)
+          spdlog::info("the tasks of cgroup {} can be listed again", e.cg.path());
+        e.failing_since_ns = 0;
+      } catch (const std::exception& ex) {
+        drained = false;
+        if (e.failing_since_ns == 0) {
+          e.failing_since_ns = now;
+          spdlog::warn("{} (retrying until it works, at most {} s)", ex.what(),
+                       drain_give_up_ns / 1'000'000'000);
+        } else if (now - e.failing_since_ns >= drain_give_up_ns) {
+          drained = true;
+          problem = std::string("cleanup given up: ") + ex.what() +
+                    "; processes of the container may be left in its cgroup";
+        }
+      }
     }
+    if (!drained) {
+      ++it;
+      continue;
+    }
+    if (problem.empty())
+      caf::anon_send(e.owner, drained_atom::value);
+    else
+      caf::anon_send(e.owner, drained_atom::value, problem);
+    it = draining_.erase(it);
   }
 }
 

@@ -111,7 +111,12 @@ class host_loop {
   struct draining_entry {
     caf::actor owner;
     cgroup::group cg;
+    int64_t killed_ns = 0;         // last SIGKILL to the group's cgroup
+    int64_t failing_since_ns = 0;  // its tasks cannot be listed since then (0: they can)
   };
+  /// A group whose cgroup cannot be listed (out of descriptors) is reported drained with
+  /// an error once this long has passed without a listing, so that a stop always ends.
+  static constexpr int64_t drain_give_up_ns = 5'000'000'000;
   std::unordered_map<pid_t, draining_entry> draining_;
   std::unordered_map<pid_t, int> adopted_;  // pid -> pidfd
   caf::actor sink_;

@@ -17,6 +17,7 @@
 #include "actors/isolation.hpp"
 #include "messages/error.hpp"
 #include "runtime/fs_root.hpp"
+#include "runtime/resource_error.hpp"
 
 #if defined(__x86_64__)
 // clone3 with a function to run in the child on its own stack, like glibc's internal
@@ -80,6 +81,8 @@ probe probe_file(const std::string& p, int root, std::string* link = nullptr) {
     try {
       auto fd = fs::open_in_root(root, p, O_PATH | O_CLOEXEC);
       if (::fstat(fd.get(), &st) != 0) return probe::missing;
+    } catch (const resource_error&) {
+      throw;  // out of descriptors or memory: not a missing command
     } catch (const error&) {
       auto target = link_in_root(root, p);
       if (target.empty()) return probe::missing;
@@ -89,7 +92,10 @@ probe probe_file(const std::string& p, int root, std::string* link = nullptr) {
     if (S_ISDIR(st.st_mode)) return probe::directory;
     return (st.st_mode & 0111) ? probe::ok : probe::not_executable;
   }
-  if (::stat(p.c_str(), &st) != 0) return errno == EACCES ? probe::not_executable : probe::missing;
+  if (::stat(p.c_str(), &st) != 0) {
+    if (is_resource_errno(errno)) throw_errno(ec::internal, "cannot look up " + p, errno);
+    return errno == EACCES ? probe::not_executable : probe::missing;
+  }
   if (S_ISDIR(st.st_mode)) return probe::directory;
   if (::access(p.c_str(), X_OK) != 0) return probe::not_executable;
   return probe::ok;
@@ -151,6 +157,21 @@ CTRD_CHILD_SIDE void say(const char* text) {
   __builtin_unreachable();
 }
 
+/// Writes `v` in decimal into `out` (at least 12 bytes); returns its length.
+CTRD_CHILD_SIDE std::size_t format_int(int v, char* out) {
+  char digits[12];
+  std::size_t n = 0;
+  unsigned u = v < 0 ? 0u - static_cast<unsigned>(v) : static_cast<unsigned>(v);
+  do {
+    digits[n++] = static_cast<char>('0' + u % 10);
+    u /= 10;
+  } while (u != 0);
+  std::size_t len = 0;
+  if (v < 0) out[len++] = '-';
+  while (n > 0) out[len++] = digits[--n];
+  return len;
+}
+
 /// dup2() as a system call (dup3: arm64 has no dup2).
 CTRD_CHILD_SIDE long child_dup(int from, int to) {
   return from == to ? to : ::syscall(SYS_dup3, from, to, 0);
@@ -194,6 +215,21 @@ struct kernel_sigaction {
   } else {
     if (hold_r > 3) ::syscall(SYS_close_range, 3u, static_cast<unsigned>(hold_r - 1), 0u);
     ::syscall(SYS_close_range, static_cast<unsigned>(hold_r + 1), ~0u, 0u);
+  }
+  // Limits before anything else the container's own settings could refuse (the host's
+  // /proc is still the one mounted: /proc/self is this process).
+  for (std::size_t i = 0; i < s.rlimits.size(); ++i) {
+    uint64_t lim[2] = {s.rlimits[i].soft, s.rlimits[i].hard};
+    if (::syscall(SYS_prlimit64, 0, s.rlimits[i].resource, lim, nullptr) != 0)
+      child_die("set a resource limit (--ulimit)");
+  }
+  if (s.set_oom_score_adj) {
+    char text[16];
+    std::size_t n = format_int(s.oom_score_adj, text);
+    long fd = ::syscall(SYS_openat, AT_FDCWD, "/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+    if (fd < 0 || ::syscall(SYS_write, fd, text, n) != static_cast<long>(n))
+      child_die("set oom_score_adj (--oom-score-adj)");
+    ::syscall(SYS_close, fd);
   }
   if (s.isolation)
     if (const char* failed = enter_isolation(*s.isolation)) child_die(failed);
@@ -302,8 +338,7 @@ stdio_fds make_stdio(const spawn_spec& s) {
   auto fail = [&](const char* what) {
     int e = errno;
     f.close_all();
-    throw error(ec::internal,
-                std::string("cannot create ") + what + " for the container: " + std::strerror(e));
+    throw_errno(ec::internal, std::string("cannot create ") + what + " for the container", e);
   };
   if (s.tty && !s.pty_root.empty()) {
     // A terminal of the container's own devpts instance, so that it exists in there.
@@ -446,8 +481,7 @@ held_child spawn_held(const spawn_spec& s) {
 #endif
   int hold[2] = {-1, -1};
   if (!direct && ::pipe2(hold, O_CLOEXEC) != 0)
-    throw error(ec::internal,
-                std::string("cannot create the release pipe: ") + std::strerror(errno));
+    throw_errno(ec::internal, "cannot create the release pipe", errno);
   stdio_fds f;
   try {
     f = make_stdio(s);
@@ -465,11 +499,19 @@ held_child spawn_held(const spawn_spec& s) {
     close_quietly(hold[0]);
     close_quietly(hold[1]);
     f.close_all();
-    throw error(ec::internal, std::string("cannot create the exec pipe: ") + std::strerror(e));
+    throw_errno(ec::internal, "cannot create the exec pipe", e);
   }
   int flags = s.isolation ? s.isolation->clone_flags : 0;
   int cgroup_fd =
       s.cgroup_dir.empty() ? -1 : ::open(s.cgroup_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (cgroup_fd < 0 && !s.cgroup_dir.empty() && is_resource_errno(errno)) {
+    // Not a kernel without CLONE_INTO_CGROUP: no descriptor left. Fail before the child
+    // exists rather than start it outside its cgroup.
+    int e = errno;
+    for (int* fd : {&hold[0], &hold[1], &report[0], &report[1]}) close_quietly(*fd);
+    f.close_all();
+    throw_errno(ec::internal, "cannot open the cgroup " + s.cgroup_dir, e);
+  }
   bool in_cgroup = false;
   pid_t pid;
 #ifdef CTRD_HAVE_CLONE3_RUN
@@ -523,8 +565,7 @@ held_child spawn_held(const spawn_spec& s) {
   }
   if (pid < 0) {
     for (int* fd : {&c.release_fd, &c.out_fd, &c.err_fd, &c.in_fd}) close_quietly(*fd);
-    throw error(ec::internal,
-                std::string("cannot fork the container process: ") + std::strerror(fork_errno));
+    throw_errno(ec::internal, "cannot fork the container process", fork_errno);
   }
   c.pid = pid;
   c.in_cgroup = in_cgroup;

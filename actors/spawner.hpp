@@ -8,12 +8,20 @@
 #pragma once
 
 #include <sys/types.h>
+#include <cstdint>
 #include <string>
 #include <vector>
 
 namespace ctrd {
 
 struct child_isolation;
+
+/// A resource limit the child sets before exec (prlimit64; RLIM_INFINITY: unlimited).
+struct child_rlimit {
+  int resource = 0;
+  uint64_t soft = 0;
+  uint64_t hard = 0;
+};
 
 /// What to run. Everything is resolved before the fork: the child only calls
 /// async-signal-safe functions.
@@ -48,6 +56,13 @@ struct spawn_spec {
   /// page tables. Only for children that need nothing done between clone and exec: its
   /// cgroup must be the clone-time one (cgroup_dir) or none.
   bool hold = true;
+  /// Set in the child before exec, in order (process_defaults.hpp fills them): the limits
+  /// ctrd raised for itself back to their original values, then the container's --ulimit.
+  std::vector<child_rlimit> rlimits;
+  /// Written to /proc/self/oom_score_adj before exec when `set_oom_score_adj` (ctrd's own
+  /// -1000 must not be inherited).
+  bool set_oom_score_adj = false;
+  int oom_score_adj = 0;
 };
 
 /// A forked, held child and the parent's ends of its pipes (all O_CLOEXEC; the output

@@ -20,6 +20,7 @@
 #include "messages/container_config.hpp"
 #include "messages/duration.hpp"
 #include "messages/error.hpp"
+#include "messages/process_limits.hpp"
 #include "messages/restart_policy.hpp"
 #include "messages/signals.hpp"
 
@@ -66,7 +67,9 @@ const char* const top_keys[] = {"command",
                                 "health_timeout",
                                 "health_retries",
                                 "health_start_period",
-                                "health_on_failure"};
+                                "health_on_failure",
+                                "ulimits",
+                                "oom_score_adj"};
 const char* const health_keys[] = {"cmd",     "interval",     "timeout",
                                    "retries", "start_period", "on_failure"};
 
@@ -357,6 +360,22 @@ class parser {
         out["labels"] = labels_of(v, key);
       } else if (key == "autostart" || key == "sdnotify") {
         out[key] = bool_of(v, key);
+      } else if (key == "ulimits") {
+        json list = string_array(v, key, false);
+        const auto* a = v.as_array();
+        for (std::size_t i = 0; i < list.size(); ++i) {
+          try {
+            list[i] = format_ulimit(parse_ulimit(list[i].get<std::string>()));
+          } catch (const error& e) {
+            fail(*a->get(i), key, e.what());
+          }
+        }
+        out[key] = std::move(list);
+      } else if (key == "oom_score_adj") {
+        const auto* i = v.as_integer();
+        if (!i || i->get() < -1000 || i->get() > 1000)
+          fail(v, key, "must be an integer from -1000 to 1000");
+        out[key] = i->get();
       } else if (key == "restart_limit") {
         out[key] = integer_of(v, key, max_count, "");
       } else if (is_duration_key(key)) {

@@ -113,6 +113,12 @@ void add_create_flags(CLI::App& cmd, create_options& o) {
   cmd.add_option("--cpus", o.cpus, "Number of CPUs (e.g. 0.5)");
   cmd.add_option("-c,--cpu-shares", o.cpu_shares, "CPU shares, relative weight (2..262144)");
   cmd.add_option("--pids-limit", o.pids_limit, "Most tasks the container may have (-1: unlimited)");
+  cmd.add_option("--ulimit", o.ulimits,
+                 "Resource limit of the container's processes: type=soft[:hard] (nofile, nproc, "
+                 "core, ...; -1: unlimited)")
+      ->allow_extra_args(false);
+  cmd.add_option("--oom-score-adj", o.oom_score_adj,
+                 "The container's oom_score_adj, -1000..1000 (default 0)");
   cmd.add_option("--log-opt", o.log_opts,
                  "Logging option: max-size=SIZE (rotate above SIZE bytes, k/m/g suffixes; 0 = "
                  "never), max-file=N (rotated files kept)")
@@ -437,6 +443,24 @@ void apply_isolation(const create_options& o, const std::string& cwd_in, json& d
   if (!o.cpus.empty()) def["cpus"] = parse_cpus(o.cpus);
   if (!o.cpu_shares.empty()) def["cpu_shares"] = parse_cpu_shares(o.cpu_shares);
   if (!o.pids_limit.empty()) def["pids_limit"] = parse_pids_limit(o.pids_limit);
+  if (!o.ulimits.empty()) {
+    json list = json::array();
+    for (const auto& u : o.ulimits) list.push_back(ctrd::format_ulimit(ctrd::parse_ulimit(u)));
+    def["ulimits"] = std::move(list);
+  }
+  if (!o.oom_score_adj.empty()) {
+    const auto& t = o.oom_score_adj;
+    std::size_t used = 0;
+    long v = 0;
+    try {
+      v = std::stol(t, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (used != t.size() || t.empty() || v < -1000 || v > 1000)
+      invalid("invalid --oom-score-adj \"" + t + "\": must be an integer from -1000 to 1000");
+    def["oom_score_adj"] = v;
+  }
 }
 
 }  // namespace

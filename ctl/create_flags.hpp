@@ -58,6 +58,8 @@ struct create_options {
   std::string cpus;                    ///< --cpus FLOAT
   std::string cpu_shares;              ///< -c/--cpu-shares N
   std::string pids_limit;              ///< --pids-limit N (-1 or 0: unlimited)
+  std::vector<std::string> ulimits;    ///< --ulimit type=soft[:hard] (repeatable)
+  std::string oom_score_adj;           ///< --oom-score-adj N (-1000..1000)
   std::vector<std::string> command;    ///< CMD [ARG...]
 };
 

@@ -84,6 +84,7 @@ json to_json(const container_config& c) {
            {"log_max_size", c.log_max_size},
            {"log_max_files", c.log_max_files}};
   isolation_to_json(c.isolation, out);
+  process_limits_to_json(c.proc_limits, out);
   return out;
 }
 
@@ -191,6 +192,7 @@ container_config config_from_json(const json& j) {
     } else if (k == "log_max_files") {
       c.log_max_files = u32_of(v, k, 1000);
     } else if (isolation_from_key(c.isolation, k, v)) {
+    } else if (process_limits_from_key(c.proc_limits, k, v)) {
     } else if (k == "created_ns") {
       if (!v.is_number_integer()) bad(k, "must be an integer");
       c.created_ns = v.get<int64_t>();

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "messages/isolation.hpp"
+#include "messages/process_limits.hpp"
 #include "messages/restart_policy.hpp"
 #include "messages/value_codec.hpp"
 
@@ -63,6 +64,7 @@ struct container_config {
   uint64_t log_max_size = 10u << 20;  ///< rotate the log beyond this size (0: never)
   uint32_t log_max_files = 5;         ///< rotated log files kept
   isolation_spec isolation;           ///< rootfs, namespaces, cgroup limits
+  process_limits proc_limits;         ///< --ulimit, --oom-score-adj
 };
 
 /// "none", "kill", "restart", "stop".

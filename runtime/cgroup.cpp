@@ -9,6 +9,7 @@
 
 #include "messages/error.hpp"
 #include "runtime/cgroup_files.hpp"
+#include "runtime/resource_error.hpp"
 
 namespace ctrd::cgroup {
 
@@ -233,6 +234,7 @@ void set_limit(const std::string& dir, const char* file, const std::string& valu
                     "): " + std::strerror(e);
   if (e == EINVAL || e == ERANGE || e == EBUSY || e == EOVERFLOW)
     throw error(ec::invalid_argument, msg);
+  if (e == EMFILE || e == ENFILE || e == ENOMEM) throw resource_error(msg + " in " + dir, e);
   throw error(ec::internal, msg + " in " + dir);
 }
 
@@ -328,8 +330,7 @@ void group::add(pid_t pid, bool in_clone_dir) const {
     if (in_clone_dir && unified_ && &dir == &dirs_.front()) continue;
     int e = files::write(dir + "/cgroup.procs", value);
     if (e != 0)
-      throw error(ec::internal, "cannot move process " + value + " into the cgroup " + dir + ": " +
-                                    std::strerror(e));
+      throw_errno(ec::internal, "cannot move process " + value + " into the cgroup " + dir, e);
   }
 }
 
@@ -371,8 +372,7 @@ std::size_t group::kill_all(int sig) const {
     int e = files::write(dirs_.front() + "/cgroup.kill", "1");
     if (e == 0) return n;
     if (e != ENOENT)  // ENOENT: a kernel before 5.14, fall back to listing
-      throw error(ec::internal,
-                  "cannot kill the cgroup " + dirs_.front() + ": " + std::strerror(e));
+      throw_errno(ec::internal, "cannot kill the cgroup " + dirs_.front(), e);
   }
   // Frozen, no task can fork between the listing and the signal. A task that was inside
   // fork() while the freeze began shows up in a later listing, hence the rounds.
@@ -408,8 +408,7 @@ std::vector<pid_t> group::pids() const {
   std::string text;
   int e = files::read(procs_dir_ + "/cgroup.procs", text);
   if (e == ENOENT || e == ENODEV) return out;
-  if (e != 0)
-    throw error(ec::internal, "cannot list the tasks of " + procs_dir_ + ": " + std::strerror(e));
+  if (e != 0) throw_errno(ec::internal, "cannot list the tasks of " + procs_dir_, e);
   pid_t cur = 0;
   bool any = false;
   for (char c : text) {
@@ -690,7 +689,7 @@ group hierarchy::create(const std::string& name, const limits& lim) const {
       } else if (e == EEXIST) {
         reused = true;
       } else {
-        throw error(ec::internal, "cannot create the cgroup " + dir + ": " + std::strerror(e));
+        throw_errno(ec::internal, "cannot create the cgroup " + dir, e);
       }
     }
     if (reused && kind_ == layout::hybrid)  // v1 groups an earlier run's limits needed

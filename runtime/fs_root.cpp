@@ -1,5 +1,7 @@
 #include "runtime/fs_root.hpp"
 
+#include "runtime/resource_error.hpp"
+
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <sys/stat.h>
@@ -10,6 +12,7 @@
 #include <vector>
 
 #include "messages/error.hpp"
+#include "runtime/resource_error.hpp"
 
 namespace ctrd::fs {
 
@@ -66,6 +69,8 @@ unique_fd open_root(const std::string& host_path) {
   std::string msg = host_path + ": " + std::strerror(err);
   if (err == ENOENT) throw error(ec::no_such_file, msg);
   if (err == ENOTDIR) throw error(ec::invalid_argument, msg);
+  if (err == EMFILE || err == ENFILE || err == ENOMEM)
+    throw resource_error("open root " + msg, err);
   throw error(ec::internal, "open root " + msg);
 }
 
@@ -88,9 +93,8 @@ unique_fd open_in_root(int root, const std::string& path, int flags, mode_t mode
   if (err == ENOENT)
     throw error(ec::no_such_file, path + ": no such file or directory in the container");
   std::string msg = path + ": " + std::strerror(err);
-  if (err == ENOMEM || err == EMFILE || err == ENFILE || err == EIO || err == EAGAIN ||
-      err == ENOSYS)
-    throw error(ec::internal, msg);
+  if (err == ENOMEM || err == EMFILE || err == ENFILE) throw resource_error(msg, err);
+  if (err == EIO || err == EAGAIN || err == ENOSYS) throw error(ec::internal, msg);
   throw error(ec::invalid_argument, msg);
 }
 

@@ -27,6 +27,7 @@
 #include "actors/event_bus.hpp"
 #include "actors/host_loop.hpp"
 #include "actors/isolation.hpp"
+#include "actors/process_defaults.hpp"
 #include "actors/store.hpp"
 #include "messages/atoms.hpp"
 #include "messages/error.hpp"
@@ -70,14 +71,6 @@ int lock_socket(const std::string& socket) {
   auto pid = std::to_string(::getpid()) + "\n";
   if (::ftruncate(fd, 0) == 0) (void)!::write(fd, pid.data(), pid.size());
   return fd;
-}
-
-void raise_fd_limit() {
-  rlimit rl{};
-  if (::getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-    rl.rlim_cur = rl.rlim_max;
-    ::setrlimit(RLIMIT_NOFILE, &rl);
-  }
 }
 
 // Container folders whose record is gone (a crash between the store delete and the folder
@@ -172,9 +165,8 @@ int run(const ctrd::daemon_options& opt) {
   if (opt.init && !pid1) spdlog::warn("--init: not PID 1, running as a child subreaper instead");
   if (!pid1 && ::prctl(PR_SET_CHILD_SUBREAPER, 1) != 0)
     spdlog::warn("cannot become a child subreaper: {}", std::strerror(errno));
-  raise_fd_limit();
-
   auto loaded = db->load_all();
+  ctrd::prepare_daemon_limits(loaded.containers.size());
   remove_orphan_dirs(containers_dir, loaded);
 
   ctrd::host_loop host;

@@ -79,6 +79,19 @@ void record(history& h, const backoff_spec& b, const exit_facts& e, int64_t now_
   h.recent_ms.push_back(now_ms);
 }
 
+retry_decision after_failed_spawn(const backoff_spec& b, spawn_failure why, uint32_t failures,
+                                  double jitter) {
+  retry_decision d;
+  d.log = failures == 0;
+  if (why == spawn_failure::permanent) return d;
+  d.what = action::restart;
+  backoff_spec floor = b;
+  floor.initial_ms = std::max<uint32_t>(b.initial_ms, min_retry_ms);
+  floor.max_ms = std::max<uint32_t>(b.max_ms, floor.initial_ms);
+  d.delay_ms = backoff_delay(floor, failures, jitter);
+  return d;
+}
+
 bool should_start_on_boot(const restart_policy& p, const container_status& s) {
   if (s.state != container_state::exited || s.parked) return false;
   if (s.next_restart_ns != 0 && !s.stopped_by_user) return false;  // the actor resumes it

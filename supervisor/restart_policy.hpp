@@ -46,6 +46,25 @@ decision decide(const restart_policy& policy, const backoff_spec& backoff, uint3
 /// Records that the restart of `d` is going ahead at `now_ms`.
 void record(history& h, const backoff_spec& backoff, const exit_facts& exit, int64_t now_ms);
 
+/// Why a spawn (policy restart, boot start) failed.
+enum class spawn_failure : uint8_t {
+  resource,   ///< a transient shortage on ctrd's side (EMFILE, ENFILE, ENOMEM, EAGAIN)
+  permanent,  ///< anything else (command not found, bad configuration, ...)
+};
+
+/// What follows a failed spawn: a resource failure is retried after the container's
+/// backoff for the `failures` attempts of this streak so far (0 for the first; never below
+/// `min_retry_ms`, so a backoff of 0 does not spin), a permanent one is final
+/// (action::none). `log` is true only for the first failure of a streak.
+struct retry_decision {
+  action what = action::none;
+  uint64_t delay_ms = 0;
+  bool log = true;
+};
+constexpr uint64_t min_retry_ms = 100;
+retry_decision after_failed_spawn(const backoff_spec& backoff, spawn_failure why, uint32_t failures,
+                                  double jitter);
+
 /// podman main's ShouldStartOnBoot for a recovered container: start it (boot start) when
 /// ctrd starts? Not for a parked crash loop, nor for a pending policy restart: the container
 /// actor re-arms that one itself (resume_policy_restart).

@@ -106,6 +106,9 @@ bool advance(actor_t* self, uint64_t id) {
   return false;
 }
 
+/// How long past a container's stop timeout the shutdown waits for it.
+constexpr std::chrono::seconds shutdown_stop_grace{15};
+
 void finish_shutdown(actor_t* self) {
   auto& s = self->state;
   spdlog::info("all containers stopped, ctrd exits");
@@ -134,8 +137,20 @@ void advance_shutdown(actor_t* self) {
       self->state.to_stop.erase(name);
       advance_shutdown(self);
     };
-    self->request(e->actor, caf::infinite, stop_atom::value, int64_t{-1}, false)
-        .then([=](const json&) { done(); }, [=](caf::error&) { done(); });
+    // The container bounds its own stop (SIGKILL after its timeout, a cleanup that cannot
+    // finish is given up); this bound is a safety net so that shutdown always ends.
+    auto limit =
+        std::chrono::seconds(e->summary.value("stop_timeout", uint32_t{10})) + shutdown_stop_grace;
+    self->request(e->actor, limit, stop_atom::value, int64_t{-1}, false)
+        .then([=](const json&) { done(); },
+              [=](caf::error& err) {
+                if (err == caf::sec::request_timeout)
+                  spdlog::error(
+                      "container {} did not stop within its stop timeout and {} s: "
+                      "ctrd goes on with its shutdown",
+                      name, shutdown_stop_grace.count());
+                done();
+              });
   }
   if (s.to_stop.empty()) finish_shutdown(self);
 }

@@ -181,3 +181,50 @@ TEST_CASE("boot starts: always, unless-stopped not stopped by the user, never a 
     CHECK_FALSE(restart::should_start_on_boot(parse_restart_policy("always"), s));
   }
 }
+
+TEST_CASE("a failed spawn: resource shortages retry with the backoff, others are final",
+          "[restart]") {
+  using restart::spawn_failure;
+  struct row {
+    uint32_t initial_ms, max_ms;
+    spawn_failure why;
+    uint32_t failures;
+    action what;
+    uint64_t delay_ms;
+    bool log;
+  };
+  const row table[] = {
+      // The container's backoff, doubling per failure of the streak, capped.
+      {100, 60000, spawn_failure::resource, 0, action::restart, 100, true},
+      {100, 60000, spawn_failure::resource, 1, action::restart, 200, false},
+      {100, 60000, spawn_failure::resource, 3, action::restart, 800, false},
+      {100, 1000, spawn_failure::resource, 10, action::restart, 1000, false},
+      {500, 2000, spawn_failure::resource, 2, action::restart, 2000, false},
+      // A backoff of 0 (immediate restarts) does not spin: the retry floor applies.
+      {0, 0, spawn_failure::resource, 0, action::restart, restart::min_retry_ms, true},
+      {0, 0, spawn_failure::resource, 5, action::restart, restart::min_retry_ms, false},
+      {0, 60000, spawn_failure::resource, 2, action::restart, 4 * restart::min_retry_ms, false},
+      // Anything else stays final (command not found, bad configuration), logged once.
+      {100, 60000, spawn_failure::permanent, 0, action::none, 0, true},
+      {100, 60000, spawn_failure::permanent, 3, action::none, 0, false},
+  };
+  for (const auto& r : table) {
+    INFO("initial " << r.initial_ms << " max " << r.max_ms << " failures " << r.failures);
+    backoff_spec b;
+    b.initial_ms = r.initial_ms;
+    b.max_ms = r.max_ms;
+    auto d = restart::after_failed_spawn(b, r.why, r.failures, 0);
+    CHECK(d.what == r.what);
+    CHECK(d.delay_ms == r.delay_ms);
+    CHECK(d.log == r.log);
+  }
+  // Jitter stays within ±10 % and never exceeds the cap.
+  backoff_spec b;
+  for (double j : {-1.0, 1.0}) {
+    auto d = restart::after_failed_spawn(b, spawn_failure::resource, 2, j);
+    CHECK(d.delay_ms >= 360);
+    CHECK(d.delay_ms <= 440);
+  }
+  b.max_ms = 400;
+  CHECK(restart::after_failed_spawn(b, spawn_failure::resource, 5, 1.0).delay_ms == 400);
+}

@@ -573,3 +573,20 @@ TEST_CASE("fuzz: non-ASCII characters toml++ would misclassify are refused",
   CHECK(def["command"] == json{"caf\xc3\xa9", "\xe2\x98\x83", "a b \xc3\xa9"});
   CHECK(def["labels"] == json{{"\xc3\xa9", "\xf0\x9f\x98\x80"}});
 }
+
+TEST_CASE("ulimits and oom_score_adj in a service file", "[service_file]") {
+  test::temp_dir dir;
+  auto def = expect_ok(dir, R"(command = ["true"]
+ulimits = ["nofile=1024:4096", "core=0"]
+oom_score_adj = -10
+)");
+  CHECK(def["ulimits"] == json::array({"nofile=1024:4096", "core=0:0"}));
+  CHECK(def["oom_score_adj"] == -10);
+  auto e = expect_error(dir, "command = [\"true\"]\nulimits = [\"nofile=1\", \"files=2\"]\n");
+  CHECK(e.key == "ulimits");
+  CHECK(e.line == 2);
+  CHECK(contains(e.message, "unknown type \"files\""));
+  e = expect_error(dir, "command = [\"true\"]\noom_score_adj = 1001\n");
+  CHECK(e.key == "oom_score_adj");
+  CHECK(contains(e.message, "-1000 to 1000"));
+}
