@@ -81,7 +81,7 @@ void record(history& h, const backoff_spec& b, const exit_facts& e, int64_t now_
 
 bool should_start_on_boot(const restart_policy& p, const container_status& s) {
   if (s.state != container_state::exited || s.parked) return false;
-  if (s.next_restart_ns != 0 && !s.stopped_by_user) return false;  // the actor resumes it
+  if (s.restart_due_ns != 0 && !s.stopped_by_user) return false;  // the actor resumes it
   switch (p.kind) {
     case restart_kind::always:
       return true;
