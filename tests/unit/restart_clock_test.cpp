@@ -145,3 +145,28 @@ TEST_CASE("windows run on the boot clock: decide() and record() get boot millise
   CHECK(restart::decide(p, b, 2, h, e, 1200, 0).what == action::park);
   CHECK(restart::decide(p, b, 2, h, e, 3200, 0).what == action::restart);
 }
+
+TEST_CASE("a record without boot id is read with its wall-clock times, then rebased",
+          "[restart][clock]") {
+  // As an older ctrd stored it: wall-clock next_restart_ns and recent_restarts_ms.
+  const int64_t wall_ms = int64_t{1800000000} * 1000;
+  json old = {{"state", static_cast<int>(container_state::exited)},
+              {"next_restart_ns", (wall_ms + 3000) * ms},
+              {"recent_restarts_ms", {wall_ms - 1000}},
+              {"backoff_step", 2}};
+  auto s = status_from_json(old);
+  CHECK(s.boot_id.empty());
+  CHECK(s.restart_due_ns == (wall_ms + 3000) * ms);
+  backoff_spec b;
+  CHECK(restart::rebase(s, b, at(5000, wall_ms)));
+  CHECK(restart::remaining_ms(s, b, 5000 * ms) == 3000);
+  CHECK(s.history.recent_ms == std::vector<int64_t>{4000});
+  CHECK(s.history.step == 2);
+  // Written again, the record keeps its boot-clock times and boot id (no wall-clock keys).
+  auto j = to_json(s);
+  CHECK_FALSE(j.contains("next_restart_ns"));
+  auto back = status_from_json(j);
+  CHECK(back.boot_id == "B");
+  CHECK(back.restart_due_ns == s.restart_due_ns);
+  CHECK(back.history.recent_ms == s.history.recent_ms);
+}
