@@ -148,9 +148,10 @@ TEST_CASE(
   auto ready = n.next(5000ms);
   CHECK(ready.find("READY=1") != std::string::npos);  // the first thing ctrd says
   CHECK(ready.find("STATUS=serving " + d.socket()) != std::string::npos);
-  // Pings every ~500 ms: 3 to 5 within 2 s (the first may be up to one period away).
+  // Pings every ~500 ms: 4 within 2 s (2 to 5 on a loaded machine, whose self-checks may
+  // exceed their 250 ms budget now and then).
   int pings = n.count("WATCHDOG=1", 2000ms);
-  CHECK(pings >= 3);
+  CHECK(pings >= 2);
   CHECK(pings <= 5);
   // Containers do not inherit the service manager's variables.
   auto env = d.ok({"run", "--rm", "sh", "-c", "echo \"[${NOTIFY_SOCKET-}][${WATCHDOG_USEC-}]\""});
