@@ -13,6 +13,7 @@
 #include "actors/container_view.hpp"
 #include "actors/host_loop.hpp"
 #include "actors/proc.hpp"
+#include "supervisor/restart_clock.hpp"
 
 namespace ctrd {
 namespace ctr {
@@ -37,7 +38,8 @@ void recover(actor_t* self) {
       s.group_drained = false;
       // No readiness signal can be re-observed: an adopted process counts as ready.
       s.st.ready = true;
-      s.ready_ns = proc::now_ns();
+      s.ready_boot_ns = proc::boot_ns();
+      s.started_boot_ns = proc::ticks_to_boot_ns(s.st.pid_start);  // the run began then
       resume_supervision(self);  // health checks keep running, sd_notify keeps listening
       spdlog::info("container {}: adopted running pid {}", s.cfg.name, s.st.pid);
     } else {  // it died between the check and the adoption
@@ -46,6 +48,7 @@ void recover(actor_t* self) {
       s.st.has_exited = true;
       s.st.exit_code = -1;
       s.st.finished_ns = proc::now_ns();
+      s.ended_boot_ns = proc::boot_ns();
       s.st.error = "the process ended while ctrd was not running; its exit code is unknown";
     }
   }
@@ -285,6 +288,9 @@ bool recover_record(stored_container& rec) {
   auto& st = rec.status;
   auto before = to_json(st);
   st.ready = false;
+  // Restart times stored by an earlier ctrd: onto this boot's clock (or recomputed after a
+  // reboot) before anything reads them.
+  restart::rebase(st, rec.config.backoff, {proc::boot_ns(), proc::now_ns(), proc::boot_id()});
   switch (st.state) {
     case container_state::created:
       // The held child exits by itself once the old ctrd's release pipe closed.

@@ -224,6 +224,7 @@ void run_effect(actor_t* self, effect fx, request_ctx& rc) {
     case effect::release:
       release_child(s.child);
       s.st.started_ns = proc::now_ns();
+      s.started_boot_ns = proc::boot_ns();
       on_run_started(self);
       return;
     case effect::mark_user_stopped:
@@ -256,6 +257,7 @@ void run_effect(actor_t* self, effect fx, request_ctx& rc) {
       return;
     case effect::begin_cleanup:
       s.st.finished_ns = proc::now_ns();
+      s.ended_boot_ns = proc::boot_ns();
       close_fd(s.child.release_fd);
       close_stdin(self);
       on_run_ended(self);

@@ -71,7 +71,8 @@ struct health_state {
   bool out_open = false, err_open = false, exited = false;
   int exit_code = 0;
   bool timed_out = false;
-  int64_t started_ns = 0;
+  int64_t started_ns = 0;        ///< wall clock, for the Health log
+  int64_t started_boot_ns = 0;   ///< boot clock, to tell which run it belongs to
   std::string output;            ///< first 4 KiB of its output
   uint64_t gen = 0;              ///< cancels stale health timers (bumped per run)
   uint64_t seq = 0;              ///< numbers checks, for their timeout timers
@@ -98,7 +99,10 @@ struct state {
   uint32_t stop_timeout_used = 0;
   uint64_t timer_gen = 0;    // cancels stale stop timers
   uint64_t restart_gen = 0;  // cancels stale policy-restart timers
-  int64_t ready_ns = 0;      // when the current run became ready
+  // Boot-clock times of the current run (proc::boot_ns(): wall-clock jumps do not move them)
+  int64_t started_boot_ns = 0;  // it started (the health start period counts from here)
+  int64_t ready_boot_ns = 0;    // it became ready (0: not yet; the backoff reset counts from here)
+  int64_t ended_boot_ns = 0;    // its main process ended
   health_state health;
   int notify_fd = -1;                           // NOTIFY_SOCKET of an sdnotify container
   bool shutting_down = false;                   // ctrd is stopping: no policy restarts any more

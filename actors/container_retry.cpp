@@ -45,7 +45,7 @@ bool retry_failed_spawn(actor_t* self, bool boot, const std::string& reason) {
   ++s.spawn_failures;
   s.retry_boot = boot;
   s.st.error = what + " failed: " + reason + "; retrying";
-  s.st.next_restart_ns = proc::now_ns() + static_cast<int64_t>(d.delay_ms) * 1000000;
+  s.st.restart_due_ns = proc::boot_ns() + static_cast<int64_t>(d.delay_ms) * 1000000;
   self->delayed_send(self, std::chrono::milliseconds(d.delay_ms), respawn_atom::value,
                      ++s.restart_gen);
   if (d.log)

@@ -20,6 +20,7 @@
 #include "actors/host_loop.hpp"
 #include "actors/proc.hpp"
 #include "runtime/resource_error.hpp"
+#include "supervisor/restart_clock.hpp"
 
 namespace ctrd::ctr {
 
@@ -30,8 +31,9 @@ namespace {
 constexpr std::size_t health_output_cap = 4096;
 constexpr std::size_t health_log_size = 5;
 
+/// Decisions run on the boot clock: a wall-clock jump changes none of them.
 int64_t now_ms() {
-  return proc::now_ns() / 1000000;
+  return proc::boot_ns() / 1000000;
 }
 
 double random_jitter() {
@@ -43,12 +45,12 @@ void set_ready(actor_t* self) {
   auto& s = self->state;
   if (s.st.ready) return;
   s.st.ready = true;
-  s.ready_ns = proc::now_ns();
+  s.ready_boot_ns = proc::boot_ns();
 }
 
 void policy_restart_now(actor_t* self) {
   auto& s = self->state;
-  s.st.next_restart_ns = 0;
+  s.st.restart_due_ns = 0;
   ++s.st.restart_count;
   if (auto err = step(self, event::policy_restart)) {
     // Out of descriptors, memory or processes: tried again with the backoff, and only the
@@ -75,6 +77,7 @@ void start_check(actor_t* self) {
   h.output.clear();
   h.exited = h.timed_out = false;
   h.started_ns = proc::now_ns();
+  h.started_boot_ns = proc::boot_ns();
   try {
     auto me = caf::actor_cast<caf::actor>(self);
     auto spec = inside_spec(self, s.cfg, s.cfg.health.cmd);  // in the container's namespaces
@@ -171,7 +174,7 @@ void finish_check(actor_t* self, bool for_current_run) {
   } else {
     bool in_start_period =
         s.st.health == "starting" &&
-        proc::now_ns() - s.st.started_ns < int64_t{s.cfg.health.start_period_ms} * 1000000;
+        proc::boot_ns() - s.started_boot_ns < int64_t{s.cfg.health.start_period_ms} * 1000000;
     if (!in_start_period) {
       ++s.st.failing_streak;
       changed = true;
@@ -196,7 +199,7 @@ void maybe_finish_check(actor_t* self) {
   auto& h = self->state.health;
   if (h.child.pid <= 0 && !h.exited) return;
   if (!h.exited || h.out_open || h.err_open) return;
-  finish_check(self, h.started_ns >= self->state.st.started_ns);
+  finish_check(self, h.started_boot_ns >= self->state.started_boot_ns);
 }
 
 }  // namespace
@@ -204,7 +207,7 @@ void maybe_finish_check(actor_t* self) {
 void cancel_policy_restart(actor_t* self, bool forget_history) {
   auto& s = self->state;
   ++s.restart_gen;
-  s.st.next_restart_ns = 0;
+  s.st.restart_due_ns = 0;
   if (forget_history) {
     s.st.history = {};
     s.st.parked = false;
@@ -227,9 +230,10 @@ void after_exit(actor_t* self) {
   e.exit_code = s.st.exit_code;
   e.stopped_by_user = s.st.stopped_by_user;
   e.unhealthy_restart = s.unhealthy_restart;
-  e.ran_ms = s.ready_ns > 0 ? (s.st.finished_ns - s.ready_ns) / 1000000 : 0;
+  e.ran_ms = s.ready_boot_ns > 0 ? (s.ended_boot_ns - s.ready_boot_ns) / 1000000 : 0;
   s.unhealthy_restart = false;
   auto now = now_ms();
+  s.st.boot_id = proc::boot_id();  // the boot whose clock the history and deadline use
   auto d = restart::decide(s.cfg.restart, s.cfg.backoff, s.st.restart_count, s.st.history, e, now,
                            random_jitter());
   switch (d.what) {
@@ -250,7 +254,7 @@ void after_exit(actor_t* self) {
         policy_restart_now(self);
         return;
       }
-      s.st.next_restart_ns = proc::now_ns() + static_cast<int64_t>(d.delay_ms) * 1000000;
+      s.st.restart_due_ns = proc::boot_ns() + static_cast<int64_t>(d.delay_ms) * 1000000;
       self->delayed_send(self, std::chrono::milliseconds(d.delay_ms), respawn_atom::value,
                          ++s.restart_gen);
       spdlog::debug("container {}: restart in {} ms: {}", s.cfg.name, d.delay_ms, d.reason);
@@ -261,9 +265,10 @@ void after_exit(actor_t* self) {
 
 void resume_policy_restart(actor_t* self) {
   auto& s = self->state;
-  if (s.st.state != container_state::exited || s.st.next_restart_ns == 0 || s.st.stopped_by_user)
+  if (s.st.state != container_state::exited || s.st.restart_due_ns == 0 || s.st.stopped_by_user)
     return;
-  auto left_ms = std::max<int64_t>(0, (s.st.next_restart_ns - proc::now_ns()) / 1000000);
+  // recover_record() rebased the deadline onto this boot's clock.
+  auto left_ms = restart::remaining_ms(s.st, s.cfg.backoff, proc::boot_ns());
   self->delayed_send(self, std::chrono::milliseconds(left_ms), respawn_atom::value,
                      ++s.restart_gen);
   spdlog::info("container {}: pending restart resumed, due in {} ms", s.cfg.name, left_ms);
@@ -274,7 +279,7 @@ void on_restart_timer(actor_t* self, uint64_t gen) {
   if (gen != s.restart_gen || s.st.stopped_by_user) return;
   if (s.retry_boot) {  // the retry of a boot start that lacked a resource
     s.retry_boot = false;
-    s.st.next_restart_ns = 0;
+    s.st.restart_due_ns = 0;
     if (auto err = step(self, event::boot_start))
       retry_failed_spawn(self, true, from_caf_error(err).second);
     return;
@@ -287,7 +292,7 @@ void on_run_started(actor_t* self) {
   auto& s = self->state;
   note_spawn_succeeded(self);
   s.st.ready = false;
-  s.ready_ns = 0;
+  s.ready_boot_ns = 0;
   ++s.health.gen;
   bool has_health = !s.cfg.health.cmd.empty();
   if (!s.cfg.sdnotify && !has_health) set_ready(self);

@@ -3,8 +3,17 @@
 #include "actors/proc.hpp"
 #include "messages/duration.hpp"
 #include "messages/signals.hpp"
+#include "supervisor/restart_clock.hpp"
 
 namespace ctrd {
+namespace {
+
+/// The pending restart as a wall-clock time for users (0: none): now plus what is left.
+int64_t next_restart_wall_ns(const container_status& s) {
+  return restart::displayed_restart_ns(s, {proc::boot_ns(), proc::now_ns(), proc::boot_id()});
+}
+
+}  // namespace
 
 namespace {
 
@@ -29,6 +38,7 @@ json inspect_view(const container_config& c, const container_status& s,
   json binds = json::array();
   for (const auto& m : c.isolation.mounts)
     binds.push_back(m.source + ":" + m.destination + (m.read_only ? ":ro" : ""));
+  const int64_t next_restart = next_restart_wall_ns(s);
   json j = {
       {"Id", c.id},
       {"Name", c.name},
@@ -52,7 +62,7 @@ json inspect_view(const container_config& c, const container_status& s,
          {{"Status", s.health}, {"FailingStreak", s.failing_streak}, {"Log", json::array()}}},
         {"Ready", s.ready},
         {"RestartReason", s.restart_reason},
-        {"NextRestartAt", s.next_restart_ns ? proc::rfc3339(s.next_restart_ns) : std::string()}}},
+        {"NextRestartAt", next_restart ? proc::rfc3339(next_restart) : std::string()}}},
       {"RestartCount", s.restart_count},
       {"Config",
        {{"Cmd", c.command},
@@ -142,7 +152,7 @@ json summary_view(const container_config& c, const container_status& s) {
               {"requires", c.requires_},
               {"restart", restart_string(c.restart)},
               {"stopped_by_user", s.stopped_by_user},
-              {"next_restart_ns", s.next_restart_ns},
+              {"next_restart_ns", next_restart_wall_ns(s)},
               {"autostart", c.autostart},
               {"source", c.source}};
 }

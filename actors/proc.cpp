@@ -8,6 +8,7 @@
 #include <csignal>
 #include <cstdio>
 #include <ctime>
+#include <fstream>
 
 namespace ctrd::proc {
 
@@ -81,6 +82,29 @@ int64_t now_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
+}
+
+int64_t boot_ns() {
+  timespec ts{};
+  ::clock_gettime(CLOCK_BOOTTIME, &ts);
+  return int64_t{ts.tv_sec} * 1000000000 + ts.tv_nsec;
+}
+
+const std::string& boot_id() {
+  static const std::string id = [] {
+    std::string text;
+    std::ifstream in("/proc/sys/kernel/random/boot_id");
+    std::getline(in, text);
+    return text;
+  }();
+  return id;
+}
+
+int64_t ticks_to_boot_ns(uint64_t ticks) {
+  static const long hz = ::sysconf(_SC_CLK_TCK);
+  if (hz <= 0) return 0;
+  return static_cast<int64_t>(ticks / static_cast<uint64_t>(hz)) * 1000000000 +
+         static_cast<int64_t>(ticks % static_cast<uint64_t>(hz)) * 1000000000 / hz;
 }
 
 std::string rfc3339(int64_t ns) {

@@ -22,8 +22,19 @@ bool group_exists(pid_t pgid);
 /// killed (CLD_KILLED, CLD_DUMPED).
 int exit_code(int code_kind, int status);
 
-/// Wall clock, ns since the epoch.
+/// Wall clock, ns since the epoch. Only for what is displayed (StartedAt, log times): a
+/// clock jump moves it; supervision decisions use boot_ns().
 int64_t now_ns();
+
+/// Boot clock (CLOCK_BOOTTIME), ns: monotonic, counts suspend, shared by every process of one
+/// boot. Decisions and persisted deadlines use it (supervisor/restart_clock.hpp).
+int64_t boot_ns();
+
+/// This boot's id (/proc/sys/kernel/random/boot_id, read once; "" when unreadable).
+const std::string& boot_id();
+
+/// A process start time in clock ticks since boot (start_time()) as boot_ns() time.
+int64_t ticks_to_boot_ns(uint64_t ticks);
 
 /// RFC 3339 with nanoseconds in UTC ("2026-11-28T18:11:14.123456789Z"); podman's zero time
 /// "0001-01-01T00:00:00Z" for 0.

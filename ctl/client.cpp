@@ -1,13 +1,16 @@
 #include "ctl/client.hpp"
 
+#include <poll.h>
 #include <cstdio>
 
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
 #include <cerrno>
 #include <cstring>
 
+#include "messages/duration.hpp"
 #include "messages/rpc.hpp"
 
 namespace ctl {
@@ -15,6 +18,14 @@ namespace {
 
 [[noreturn]] void connection_lost(const std::string& what) {
   throw ctrd::error(ctrd::ec::internal, "lost connection to ctrd: " + what);
+}
+
+/// Bounds blocking connect() and send() on `fd` (unix sockets honour SO_SNDTIMEO for both).
+void set_send_timeout(int fd, std::chrono::milliseconds t) {
+  timeval tv{};
+  tv.tv_sec = static_cast<time_t>(t.count() / 1000);
+  tv.tv_usec = static_cast<suseconds_t>((t.count() % 1000) * 1000);
+  ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
 }
 
 }  // namespace
@@ -64,9 +75,12 @@ void client::connect(const std::string& socket_path) {
   std::memcpy(addr.sun_path, socket_path.data(), socket_path.size());
   fd_ = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd_ < 0) fail(errno);
+  // A ctrd that stopped accepting makes connect wait once its backlog is full: bounded.
+  if (timeout_.count() > 0) set_send_timeout(fd_, timeout_);
   while (::connect(fd_, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0) {
     if (errno == EINTR) continue;
     int e = errno;
+    if (e == EAGAIN || e == EINPROGRESS) no_answer();
     ::close(fd_);
     fd_ = -1;
     fail(e);
@@ -93,6 +107,36 @@ void client::notify(const std::string& method, const json& params) {
   outbuf_ += ctrd::encode_notification(method, params);
 }
 
+void client::expect_long_waits() {
+  if (fd_ < 0) throw ctrd::error(ctrd::ec::internal, "not connected to ctrd");
+  if (!outbuf_.empty()) flush();
+  while (!hello_done_) {
+    await_readable();
+    read_some();
+    pump();
+  }
+  long_waits_ = true;
+  set_send_timeout(fd_, std::chrono::milliseconds(0));  // a stream may wait for its reader
+}
+
+void client::no_answer() const {
+  throw ctrd::error(ctrd::ec::internal,
+                    "ctrd at " + path_ + " did not answer within " +
+                        ctrd::format_duration_ms(static_cast<uint64_t>(timeout_.count())) +
+                        " (see --timeout)");
+}
+
+void client::await_readable() {
+  if (!bounded()) return;  // read_some() may block as long as ctrd needs
+  pollfd p{fd_, POLLIN, 0};
+  for (;;) {
+    int n = ::poll(&p, 1, static_cast<int>(std::min<int64_t>(timeout_.count(), INT32_MAX)));
+    if (n > 0) return;
+    if (n == 0) no_answer();
+    if (errno != EINTR) connection_lost(std::strerror(errno));
+  }
+}
+
 void client::flush() {
   std::size_t off = 0;
   while (off < outbuf_.size()) {
@@ -100,6 +144,7 @@ void client::flush() {
     if (n < 0) {
       if (errno == EINTR) continue;
       int e = errno;
+      if (e == EAGAIN || e == EWOULDBLOCK) no_answer();  // SO_SNDTIMEO: ctrd reads nothing
       // ctrd may have refused the connection (permission_denied) and closed it before
       // our request went out: show its reason rather than the broken pipe.
       if (e == EPIPE || e == ECONNRESET) {
@@ -223,7 +268,10 @@ response client::wait(uint32_t msgid) {
   if (fd_ < 0) throw ctrd::error(ctrd::ec::internal, "not connected to ctrd");
   if (!outbuf_.empty()) flush();
   response r;
-  while (!try_take(msgid, r)) read_some();
+  while (!try_take(msgid, r)) {
+    await_readable();
+    read_some();
+  }
   return r;
 }
 

@@ -1,8 +1,12 @@
 // ctrctl's connection to ctrd: one unix stream socket per invocation, blocking I/O with
 // plain syscalls, msgpack-RPC framing from ctrd_wire (docs/protocol.md). Requests can be
-// pipelined: send() only queues, the bytes go out at the next flush()/wait().
+// pipelined: send() only queues, the bytes go out at the next flush()/wait(). A hung ctrd
+// never hangs the client: connecting, the handshake and requests that answer at once are
+// bounded by a timeout (set_timeout); verbs that wait by design lift it after the handshake
+// (expect_long_waits).
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -54,10 +58,20 @@ class client {
   client(const client&) = delete;
   client& operator=(const client&) = delete;
 
+  /// How long connect(), the handshake and every wait() may go without a byte from ctrd
+  /// (0: no limit; default 30 s). Beyond it they throw ctrd::error{ec::internal} "ctrd at
+  /// PATH did not answer within 30s" (exit 125). Set it before connect().
+  void set_timeout(std::chrono::milliseconds t) { timeout_ = t; }
+
   /// Connects to `socket_path` and queues the `hello` handshake (it travels with the first
   /// request). Throws ctrd::error{ec::internal} "cannot connect to ctrd at PATH: ...; is
   /// ctrd running?" when the socket cannot be reached.
   void connect(const std::string& socket_path);
+
+  /// For verbs that wait by design (stop, start, wait, logs -f, attach, events, ...):
+  /// completes the handshake now, within the timeout, then lets every later request take as
+  /// long as ctrd needs.
+  void expect_long_waits();
 
   /// Queues a request and returns its msgid; `on_output` (optional) gets its `output`
   /// notifications while any wait() is blocked.
@@ -101,11 +115,17 @@ class client {
 
  private:
   void read_some();
+  /// Waits until the socket is readable; throws no_answer() after the timeout while bounded.
+  void await_readable();
+  [[noreturn]] void no_answer() const;
+  bool bounded() const { return timeout_.count() > 0 && (!hello_done_ || !long_waits_); }
   void dispatch(const std::string& body);
   void pump();  // dispatches buffered frames, then completes the handshake if answered
 
   int fd_ = -1;
   std::string path_;
+  std::chrono::milliseconds timeout_{30000};
+  bool long_waits_ = false;
   uint32_t next_id_ = 1;
   uint32_t hello_id_ = 0;
   bool hello_done_ = false;

@@ -28,7 +28,7 @@ runner add_attach(CLI::App& app) {
     attach_options ao;
     ao.detach_keys = detach_keys_flag(o->detach_keys, keys->count() > 0);
     client c;
-    connect(c, ctx);
+    connect_waiting(c, ctx);
     response info = c.call("inspect", json{{"container", o->name}});
     if (!info.ok()) {
       print_error(info.message());

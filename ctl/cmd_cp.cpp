@@ -322,7 +322,7 @@ runner add_cp(CLI::App& app) {
   return [o](context& ctx) {
     cp_args a = parse_cp_args(o->src, o->dst);
     client c;
-    connect(c, ctx);
+    connect_waiting(c, ctx);
     if (a.into_container) return copy_into_container(c, a, o->overwrite, o->archive);
     return copy_from_container(c, a, o->overwrite);
   };

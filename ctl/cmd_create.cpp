@@ -83,6 +83,7 @@ runner add_run(CLI::App& app) {
     int status = 0;
     std::string id = create_container(c, def, status);
     if (id.empty()) return status;
+    c.expect_long_waits();  // a start waits for requirements; attached, for the whole run
     auto cleanup = [&] {
       if (!opts->create.rm) return;
       response r = c.call("remove", json{{"container", id}, {"force", true}});

@@ -38,7 +38,7 @@ runner add_shutdown(CLI::App& app) {
   sub->footer("Returns once ctrd has stopped every container; prints nothing.");
   return [](context& ctx) {
     client c;
-    connect(c, ctx);
+    connect_waiting(c, ctx);  // stops every container
     // The reply is read before the connection is seen to close, so a daemon that exits
     // right after answering is a success.
     response r = c.call("shutdown", json::object());

@@ -51,7 +51,7 @@ runner add_events(CLI::App& app) {
     params["stream"] = true;
     signal_pipe interrupt({SIGINT, SIGTERM});
     client c;
-    connect(c, ctx);
+    connect_waiting(c, ctx);
     uint32_t id = c.send_raw("events", params, [as_json](const std::string& method, const json& p) {
       if (method != "event") return;
       if (auto d = p.find("dropped"); d != p.end() && d->is_number()) {

@@ -80,7 +80,7 @@ runner add_exec(CLI::App& app) {
     ao.forward_stdin = o->interactive;
     ao.tty = o->tty;
     client c;
-    connect(c, ctx);
+    connect_waiting(c, ctx);
     uint32_t id = c.send("exec", params, write_output);
     return attach_stream(c, id, ao);
   };

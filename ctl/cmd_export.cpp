@@ -27,7 +27,7 @@ runner add_export(CLI::App& app) {
                         "refusing to export to terminal. Use -o flag or redirect");
     output_target target(o->output);
     client c;
-    connect(c, ctx);
+    connect_waiting(c, ctx);
     if (int rc = stream_into(c, "export", json{{"container", o->name}}, target)) return rc;
     target.finish();
     return 0;

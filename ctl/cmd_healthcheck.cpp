@@ -24,7 +24,7 @@ runner add_healthcheck(CLI::App& app) {
       return 125;
     }
     client c;
-    connect(c, ctx);
+    connect_waiting(c, ctx);
     response r = c.call("healthcheck", json{{"container", *name}});
     if (!r.ok()) {
       print_error(r.message());

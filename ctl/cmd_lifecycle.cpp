@@ -80,7 +80,7 @@ runner add_start(CLI::App& app) {
     attach_options ao;
     ao.detach_keys = detach_keys_flag(o->detach_keys, keys->count() > 0);
     client c;
-    connect(c, ctx);
+    connect_waiting(c, ctx);  // requirements first: as long as they take
     if (!attach)
       return for_each_container(c, o->names, "start", [](const std::string& n) {
         return json{{"container", n}};
@@ -114,7 +114,7 @@ runner add_stop(CLI::App& app) {
     json params = json::object();
     if (!o->time.empty()) params["timeout"] = parse_timeout(o->time);
     client c;
-    connect(c, ctx);
+    connect_waiting(c, ctx);  // up to the stop timeout, then SIGKILL
     auto ignore = [o](const std::string&, const response& r) {
       // podman: stopping a stopped / never-started container succeeds.
       return r.code() == ctrd::ec::invalid_state ||
@@ -169,7 +169,7 @@ runner add_restart(CLI::App& app) {
     json params = json::object();
     if (!o->time.empty()) params["timeout"] = parse_timeout(o->time);
     client c;
-    connect(c, ctx);
+    connect_waiting(c, ctx);
     return for_each_container(c, o->names, "restart", [&](const std::string& n) {
       json p = params;
       p["container"] = n;

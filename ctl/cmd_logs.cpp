@@ -42,7 +42,10 @@ runner add_logs(CLI::App& app) {
     if (!o->until.empty()) params["until"] = parse_time_ns(o->until, now);
     if (o->timestamps) params["timestamps"] = true;
     client c;
-    connect(c, ctx);
+    if (o->follow)
+      connect_waiting(c, ctx);
+    else
+      connect(c, ctx);
     if (!o->timestamps) {
       response r = c.call("logs", params, write_output);
       if (!r.ok()) {

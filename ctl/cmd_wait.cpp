@@ -34,7 +34,7 @@ runner add_wait(CLI::App& app) {
     if (!o->conditions.empty()) params["conditions"] = parse_wait_conditions(o->conditions);
     if (!o->interval.empty()) (void)ctrd::parse_duration_ms(o->interval);
     client c;
-    connect(c, ctx);
+    connect_waiting(c, ctx);
     return for_each_container(
         c, o->names, "wait",
         [&](const std::string& n) {

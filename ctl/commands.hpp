@@ -16,6 +16,7 @@ namespace ctl {
 /// What the global parse hands to a verb.
 struct context {
   std::string socket;                ///< --socket ("" = $CTRD_SOCKET or the default)
+  std::string timeout;               ///< --timeout ("" = $CTRCTL_TIMEOUT or 30s; 0 = none)
   std::vector<std::string> command;  ///< container command (create/run; exec: CONTAINER first),
                                      ///< split off before parsing
 };

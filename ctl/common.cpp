@@ -1,15 +1,35 @@
 #include "ctl/common.hpp"
 
 #include <unistd.h>
+#include <cstdlib>
 
 #include "config/paths.hpp"
 #include "ctl/detach_keys.hpp"
 #include "ctl/io.hpp"
+#include "messages/duration.hpp"
 
 namespace ctl {
 
+std::chrono::milliseconds answer_timeout(const std::string& flag) {
+  const char* env = std::getenv("CTRCTL_TIMEOUT");
+  std::string text = !flag.empty() ? flag : (env != nullptr && *env != '\0') ? env : "30s";
+  try {
+    return std::chrono::milliseconds(ctrd::parse_duration_ms(text));
+  } catch (const ctrd::error& e) {
+    throw ctrd::error(
+        ctrd::ec::invalid_argument,
+        std::string(!flag.empty() ? "--timeout" : "CTRCTL_TIMEOUT") + ": " + e.what());
+  }
+}
+
 void connect(client& c, const context& ctx) {
+  c.set_timeout(answer_timeout(ctx.timeout));
   c.connect(ctrd::resolve_socket_path(ctx.socket));
+}
+
+void connect_waiting(client& c, const context& ctx) {
+  connect(c, ctx);
+  c.expect_long_waits();
 }
 
 void write_output(const std::string& stream, const char* data, std::size_t size) {

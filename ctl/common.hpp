@@ -2,6 +2,7 @@
 // error reporting, and attached starts that stream output and return the exit code.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <string>
 #include <vector>
@@ -12,8 +13,19 @@
 
 namespace ctl {
 
-/// Connects `c` to the socket chosen by ctx.socket / $CTRD_SOCKET / the default.
+/// Connects `c` to the socket chosen by ctx.socket / $CTRD_SOCKET / the default, with the
+/// answer timeout of ctx.timeout / $CTRCTL_TIMEOUT / 30 s (client::set_timeout). For verbs
+/// whose requests answer at once (ps, inspect, create, rm, ...).
 void connect(client& c, const context& ctx);
+
+/// connect(), then client::expect_long_waits(): for verbs that wait by design (start, stop,
+/// restart, wait, healthcheck run, logs -f, attach, events, export, cp, exec, shutdown). The
+/// handshake is still bounded, so a hung ctrd is reported, not waited for.
+void connect_waiting(client& c, const context& ctx);
+
+/// The answer timeout: `flag` (--timeout), else $CTRCTL_TIMEOUT, else 30 s; "0" = none.
+/// Throws ctrd::error{invalid_argument} naming the source of a malformed value.
+std::chrono::milliseconds answer_timeout(const std::string& flag);
 
 /// Writes streamed container output to fd 1 ("stdout") or 2 (anything else). EPIPE on
 /// stdout ends ctrctl quietly (exit 141); stderr errors are ignored.

@@ -64,6 +64,11 @@ int run(const std::vector<std::string>& args) {
   context ctx;
   app.add_option("--socket", ctx.socket,
                  "ctrd's control socket (default: $CTRD_SOCKET, else the per-user default)");
+  app.add_option("--timeout", ctx.timeout,
+                 "How long to wait for ctrd to accept, shake hands and answer a request that "
+                 "answers at once, e.g. 30s, 500ms; 0 = no limit (default: $CTRCTL_TIMEOUT, "
+                 "else 30s). Verbs that wait by design (stop, wait, logs -f ...) wait as long "
+                 "as they need after the handshake");
   app.set_version_flag("-v,--version", std::string("ctrctl version ") + CTRD_VERSION);
 
   // Registering CLI11 options dominates start-up, so only the verb being run is registered,

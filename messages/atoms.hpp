@@ -87,6 +87,7 @@ using load_atom = caf::atom_constant<caf::atom("load")>;
 using put_atom = caf::atom_constant<caf::atom("put")>;
 using erase_atom = caf::atom_constant<caf::atom("erase")>;
 using flush_atom = caf::atom_constant<caf::atom("flush")>;  // store -> itself: group commit
+using ping_atom = caf::atom_constant<caf::atom("ping")>;    // watchdog self-check -> supervisor
 
 }  // namespace ctrd
 

@@ -15,7 +15,7 @@ json to_json(const container_status& s) {
               {"error", s.error},
               {"restart_count", s.restart_count},
               {"stopped_by_user", s.stopped_by_user},
-              {"next_restart_ns", s.next_restart_ns},
+              {"restart_due_boot_ns", s.restart_due_ns},
               {"restart_reason", s.restart_reason},
               {"health", s.health},
               {"failing_streak", s.failing_streak},
@@ -23,8 +23,9 @@ json to_json(const container_status& s) {
               {"oom_killed", s.oom_killed},
               {"mount_count", s.mount_count},
               {"backoff_step", s.history.step},
-              {"recent_restarts_ms", s.history.recent_ms},
-              {"parked", s.parked}};
+              {"recent_restarts_boot_ms", s.history.recent_ms},
+              {"parked", s.parked},
+              {"boot_id", s.boot_id}};
 }
 
 container_status status_from_json(const json& j) {
@@ -44,7 +45,6 @@ container_status status_from_json(const json& j) {
     s.error = j.value("error", std::string{});
     s.restart_count = j.value("restart_count", 0u);
     s.stopped_by_user = j.value("stopped_by_user", false);
-    s.next_restart_ns = j.value("next_restart_ns", int64_t{0});
     s.restart_reason = j.value("restart_reason", std::string{});
     s.health = j.value("health", std::string{});
     s.failing_streak = j.value("failing_streak", 0u);
@@ -52,8 +52,15 @@ container_status status_from_json(const json& j) {
     s.oom_killed = j.value("oom_killed", false);
     s.mount_count = j.value("mount_count", 0u);
     s.history.step = j.value("backoff_step", 0u);
-    s.history.recent_ms = j.value("recent_restarts_ms", std::vector<int64_t>{});
     s.parked = j.value("parked", false);
+    s.boot_id = j.value("boot_id", std::string{});
+    if (j.contains("boot_id")) {
+      s.restart_due_ns = j.value("restart_due_boot_ns", int64_t{0});
+      s.history.recent_ms = j.value("recent_restarts_boot_ms", std::vector<int64_t>{});
+    } else {  // an older record: wall-clock times, converted by restart::rebase()
+      s.restart_due_ns = j.value("next_restart_ns", int64_t{0});
+      s.history.recent_ms = j.value("recent_restarts_ms", std::vector<int64_t>{});
+    }
   } catch (const json::exception& e) {
     throw error(ec::invalid_argument, std::string("stored state is malformed: ") + e.what());
   }

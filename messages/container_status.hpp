@@ -15,7 +15,7 @@ namespace ctrd {
 /// with the status so that a ctrd restart keeps the backoff and the crash-loop count.
 struct restart_history {
   uint32_t step = 0;               ///< consecutive quick restarts: the delay's exponent
-  std::vector<int64_t> recent_ms;  ///< times of policy restarts within the crash-loop window
+  std::vector<int64_t> recent_ms;  ///< boot-clock times (ms) of policy restarts in the window
 };
 
 struct container_status {
@@ -29,7 +29,7 @@ struct container_status {
   std::string error;             ///< last start/stop error, or why the exit code is unknown
   uint32_t restart_count = 0;    ///< restarts made by the restart policy since the last user start
   bool stopped_by_user = false;  ///< stop/kill suppress the restart policy until the next start
-  int64_t next_restart_ns = 0;   ///< when a pending policy restart is due (0: none)
+  int64_t restart_due_ns = 0;    ///< boot-clock time a pending policy restart is due (0: none)
   std::string restart_reason;    ///< why the last policy decision restarted or parked
   std::string health;            ///< "" (no check), "starting", "healthy", "unhealthy"
   uint32_t failing_streak = 0;   ///< consecutive failed health checks
@@ -38,6 +38,11 @@ struct container_status {
   uint32_t mount_count = 0;      ///< `ctrctl mount` references (a running container holds one more)
   restart_history history;       ///< backoff and crash-loop history since the last user start
   bool parked = false;           ///< a crash loop stopped the policy until the next user start
+  /// The boot (/proc/sys/kernel/random/boot_id) whose CLOCK_BOOTTIME restart_due_ns and
+  /// history.recent_ms are on. "" in a record written before boot-clock times existed: its
+  /// times are then wall-clock (read from next_restart_ns / recent_restarts_ms) until
+  /// restart::rebase() converts them at recovery.
+  std::string boot_id;
 };
 
 json to_json(const container_status& s);

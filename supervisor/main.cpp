@@ -34,6 +34,8 @@
 #include "messages/rpc.hpp"
 #include "runtime/cgroup.hpp"
 #include "supervisor/daemon_options.hpp"
+#include "supervisor/sd_notify.hpp"
+#include "supervisor/service_watchdog.hpp"
 #include "supervisor/supervisor.hpp"
 
 namespace {
@@ -139,7 +141,7 @@ void ensure_std_fds() {
     if (::fcntl(fd, F_GETFD) < 0) ::open("/dev/null", O_RDWR);
 }
 
-int run(const ctrd::daemon_options& opt) {
+int run(const ctrd::daemon_options& opt, const ctrd::sd::notifier& notifier) {
   auto root = std::filesystem::absolute(opt.root).lexically_normal().string();
   auto socket = std::filesystem::absolute(opt.socket).lexically_normal().string();
   auto containers_dir = root + "/containers";
@@ -191,6 +193,10 @@ int run(const ctrd::daemon_options& opt) {
   sopts.run_dir = std::filesystem::path(socket).parent_path().string();
   sopts.log_max_size = ctrd::parse_size(opt.log_max_size);
   sopts.log_max_files = opt.log_max_files;
+  sopts.on_shutdown = [&notifier] {
+    if (notifier.enabled() && !notifier.send("STOPPING=1"))
+      spdlog::warn("sd_notify STOPPING=1: {}", std::strerror(errno));
+  };
   sopts.config_dir = opt.config_dir.empty()
                          ? std::string()
                          : std::filesystem::absolute(opt.config_dir).lexically_normal().string();
@@ -212,11 +218,15 @@ int run(const ctrd::daemon_options& opt) {
   auto ctl = ctrd::spawn_control(sys, listen_fd, sup, bus, info, policy);
   spdlog::info("ctrd {} ready: socket {}, root {} (reach it with: ctrctl --socket {} ps -a)",
                CTRD_VERSION, socket, root, socket);
+  // Under a service manager: READY=1 once a real client gets its hello, then the watchdog.
+  ctrd::service_watchdog watchdog{sys, notifier, {socket, sup, store}};
+  watchdog.start();
   {
     caf::scoped_actor self{sys};
     self->monitor(sup);
     self->receive([](caf::down_msg&) {});
   }
+  watchdog.stop();
   // Let sessions flush their last replies (the answer to `ctrctl shutdown`) before the
   // acceptor and its linked sessions go away.
   std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -259,8 +269,13 @@ int main(int argc, char** argv) {
   int rc = 0;
   if (!ctrd::parse_daemon_options(argc, argv, opt, rc)) return rc;
   setup_logging(opt.log_level);
+  // Before any thread: the variables are removed so that no container inherits them.
+  ctrd::sd::notifier notifier;
+  std::string problem;
+  notifier.from_environment(problem);
+  if (!problem.empty()) spdlog::warn("{}", problem);
   try {
-    return run(opt);
+    return run(opt, notifier);
   } catch (const std::exception& e) {
     spdlog::critical("{}", e.what());
     return 1;

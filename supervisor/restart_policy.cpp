@@ -94,7 +94,7 @@ retry_decision after_failed_spawn(const backoff_spec& b, spawn_failure why, uint
 
 bool should_start_on_boot(const restart_policy& p, const container_status& s) {
   if (s.state != container_state::exited || s.parked) return false;
-  if (s.next_restart_ns != 0 && !s.stopped_by_user) return false;  // the actor resumes it
+  if (s.restart_due_ns != 0 && !s.stopped_by_user) return false;  // the actor resumes it
   switch (p.kind) {
     case restart_kind::always:
       return true;

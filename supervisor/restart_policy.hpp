@@ -39,7 +39,7 @@ struct decision {
 
 /// Decides what follows an exit. `restart_count` is the container's RestartCount (policy
 /// restarts since the last user start); `jitter` in [-1, 1] scales a ±10 % variation of a
-/// non-zero delay.
+/// non-zero delay. `now_ms`, like the history, is on the boot clock (restart_clock.hpp).
 decision decide(const restart_policy& policy, const backoff_spec& backoff, uint32_t restart_count,
                 const history& h, const exit_facts& exit, int64_t now_ms, double jitter);
 

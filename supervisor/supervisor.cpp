@@ -252,6 +252,7 @@ caf::behavior supervisor_actor(actor_t* self, container_deps deps, supervisor_op
         spdlog::info("signal {} received", signo);
         begin_shutdown(self);
       },
+      [=](ping_atom) { return true; },  // the watchdog's self-check (service_watchdog.hpp)
       [=](shutdown_atom) -> caf::result<json> {
         auto rp = self->make_response_promise<json>();
         self->state.shutdown_waiters.push_back(rp);

@@ -13,11 +13,13 @@
 //   (reload_atom)                     -> reload report  re-read the service files
 //   (status_atom, std::string id, json summary)          replica update from a container
 //   (gone_atom, std::string id)                          a container was removed
+//   (ping_atom)                       -> true           a watchdog self-check round trip
 //   (signal_atom, int signo)                             SIGTERM/SIGINT/SIGPWR: shutdown; SIGHUP:
 //   reload (shutdown_atom)                   -> {}             stop every container (dependents
 //   first), quit
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include <caf/actor.hpp>
@@ -41,6 +43,7 @@ struct supervisor_options {
   std::string run_dir;                ///< the control socket's directory
   uint64_t log_max_size = 10u << 20;  ///< for containers that set no log_max_size
   uint32_t log_max_files = 5;         ///< for containers that set no log_max_files
+  std::function<void()> on_shutdown;  ///< called once when the shutdown begins (STOPPING=1)
 };
 
 /// Parses a size like podman's --log-opt max-size: bytes, or k/m/g (decimal, as podman).

@@ -216,6 +216,7 @@ void begin_shutdown(actor_t* self) {
   auto& s = self->state;
   if (s.shutting_down) return;
   s.shutting_down = true;
+  if (s.opts.on_shutdown) s.opts.on_shutdown();
   for (auto& [id, job] : s.jobs)
     if (job.rp) job.rp->deliver(make_caf_error(ec::shutting_down, "ctrd is shutting down"));
   s.jobs.clear();

@@ -15,7 +15,7 @@
 namespace ctrd::test {
 
 live_daemon::live_daemon(daemon_options opts) : opts_(std::move(opts)) {
-  root_ = dir_ / "root";
+  root_ = opts_.root.empty() ? dir_ / "root" : opts_.root;
   socket_ = dir_ / "ctrd.sock";
   log_ = dir_ / "ctrd.log";
   start();
@@ -29,7 +29,12 @@ live_daemon::~live_daemon() {
 }
 
 void live_daemon::start() {
-  std::vector<std::string> argv = opts_.wrapper;
+  std::vector<std::string> argv;
+  if (!opts_.env.empty()) {  // env(1) execs: the pid stays ctrd's (or the wrapper's)
+    argv.push_back("/usr/bin/env");
+    argv.insert(argv.end(), opts_.env.begin(), opts_.env.end());
+  }
+  argv.insert(argv.end(), opts_.wrapper.begin(), opts_.wrapper.end());
   for (const auto& a :
        {std::string(CTRD_BIN), std::string("--root"), root_, std::string("--socket"), socket_,
         std::string("--log-level"), std::string("debug")})

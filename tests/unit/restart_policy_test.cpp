@@ -164,7 +164,7 @@ TEST_CASE("boot starts: always, unless-stopped not stopped by the user, never a 
   CHECK(restart::should_start_on_boot(parse_restart_policy("always"), s));
   CHECK_FALSE(restart::should_start_on_boot(parse_restart_policy("unless-stopped"), s));
   s.stopped_by_user = false;
-  s.next_restart_ns = 5;  // a pending policy restart: the container actor resumes it
+  s.restart_due_ns = 5;  // a pending policy restart: the container actor resumes it
   for (auto p : {"always", "unless-stopped", "on-failure", "no"})
     CHECK_FALSE(restart::should_start_on_boot(parse_restart_policy(p), s));
   s.stopped_by_user = true;  // ... unless a stop cancelled it: then as without one
