@@ -15,7 +15,7 @@
 namespace ctrd::test {
 
 live_daemon::live_daemon(daemon_options opts) : opts_(std::move(opts)) {
-  root_ = dir_ / "root";
+  root_ = opts_.root.empty() ? dir_ / "root" : opts_.root;
   socket_ = dir_ / "ctrd.sock";
   log_ = dir_ / "ctrd.log";
   start();

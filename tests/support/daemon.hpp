@@ -20,6 +20,7 @@ namespace ctrd::test {
 struct daemon_options {
   std::vector<std::string> args;     ///< extra ctrd arguments (e.g. --config-dir D)
   std::vector<std::string> wrapper;  ///< command prefix (e.g. unshare --pid --fork ...)
+  std::string root;                  ///< --root ("": <temp dir>/root)
 };
 
 /// The first child of `pid` (from /proc), or 0.
