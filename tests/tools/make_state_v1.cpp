@@ -1,9 +1,10 @@
-// Writes the state fixture tests/data/state-v1: a LevelDB state directory as ctrd 0.1
-// (state schema 1) writes it, with three containers of known content. Regenerate only when
-// a release writes a new schema (then as tests/data/state-v<N>, keeping the old ones):
+// Wrote the state fixture tests/data/state-v1: a LevelDB state directory as ctrd 0.1
+// (state schema 1) writes it, with three containers of known content and one removed.
+// It was run with ctrd 0.1's state_store; the fixture is never regenerated (a later
+// schema gets its own tests/data/state-v<N> from its own generator). How it was made:
 //   build-test/tests/make_state_v1 tests/data/state-v1 && rm tests/data/state-v1/{LOG,LOCK}
-// tests/unit/store_test.cpp and tests/integration/upgrade_test.cpp check that this build
-// opens it and sees every container as written here.
+// tests/unit/state_recovery_test.cpp and tests/integration/state_fault_test.cpp check
+// that this build opens it and sees every container as written here.
 #include <filesystem>
 #include <iostream>
 
