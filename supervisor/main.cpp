@@ -144,7 +144,6 @@ void report_state_open(const ctrd::state_store& db, const std::string& container
         "in {} (for a downgrade)",
         db.dir(), r.migrated_from, ctrd::current_schema, r.migration_copy);
   }
-  for (const auto& p : loaded.problems) spdlog::warn("state database: {}", p);
 }
 
 // The free-space reserve and the log cap, resolved against the root's file system.
