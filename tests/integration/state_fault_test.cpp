@@ -57,6 +57,12 @@ std::set<std::string> names(const live_daemon& d) {
   return out;
 }
 
+/// Checks that the file system of `path` has at least `bytes` free.
+void free_at_least(const std::string& path, uint64_t bytes) {
+  auto info = fs::space(path);
+  CHECK(info.available >= bytes);
+}
+
 /// Fills the file system with `dd` until it is full (as a user would).
 void fill(const std::string& file) {
   ctrd::test::run_process({"/bin/dd", "if=/dev/zero", "of=" + file, "bs=4k"});
@@ -72,8 +78,10 @@ std::string newest_log(const std::string& dir) {
   return best;
 }
 
-/// The scenario of issue 10 section 2 on a 6 MiB tmpfs. With `reserve` ctrd keeps 1 MiB
-/// free and refuses creates itself; without, LevelDB meets the full disk.
+/// The scenario of issue 10 section 2 on a 6 MiB tmpfs. Without `reserve`, `yes` logs up
+/// to the daemon-wide cap (a quarter of the file system), `dd` fills the rest and LevelDB
+/// meets the full disk. With it (1 MB, no log cap), `yes` alone brings the free space down
+/// to the reserve, where its writes are dropped and counted, and ctrd refuses creates itself.
 void full_disk_scenario(bool reserve) {
   ctrd::test::temp_dir tmp;
   tmpfs_mount m(tmp / "mnt", "6m");
@@ -83,7 +91,10 @@ void full_disk_scenario(bool reserve) {
   }
   ctrd::test::daemon_options o;
   o.root = m.path + "/root";
-  o.args = {"--min-free-space", reserve ? "1m" : "0"};
+  if (reserve)
+    o.args = {"--min-free-space", "1m", "--log-max-total", "0"};
+  else
+    o.args = {"--min-free-space", "0"};
   live_daemon d(o);
   std::set<std::string> acked;
   for (int i = 1; i <= 5; ++i) {
@@ -92,12 +103,21 @@ void full_disk_scenario(bool reserve) {
   }
   d.ok({"run", "-d", "--name", "yes", "yes"});
   acked.insert("yes");
-  // `yes` writes its log (up to the daemon-wide cap, a quarter of the 6 MiB).
   auto log_path = inspect(d, "yes")["LogPath"].get<std::string>();
-  ctrd::test::await_inspect(d, "yes", [&](const json&) {
-    std::error_code ec;
-    return fs::file_size(log_path, ec) > 0 && !ec;
-  });
+  if (reserve) {
+    // At the reserve the container's log writes are dropped and counted.
+    auto j = ctrd::test::await_inspect(
+        d, "yes", [](const json& i) { return i["LogDropped"]["Writes"].get<uint64_t>() > 0; });
+    CHECK(j["LogDropped"]["Bytes"].get<uint64_t>() > 0);
+    CHECK(j["LogDropped"]["RotatedFiles"] == 0);  // no cap: the reserve dropped them
+    CHECK(fs::file_size(log_path) > (3u << 20));  // most of the 6 MiB were logged
+    free_at_least(m.path, 900000);                // and the reserve is still free
+  } else {
+    ctrd::test::await_inspect(d, "yes", [&](const json&) {
+      std::error_code ec;
+      return fs::file_size(log_path, ec) > 0 && !ec;
+    });
+  }
   fill(m.path + "/filler");
   int refused = 0;
   for (int i = 1; i <= 3; ++i) {
@@ -112,21 +132,15 @@ void full_disk_scenario(bool reserve) {
     CHECK_THAT(r.err, Catch::Contains("no space left on " + m.path + "/root"));
   }
   CHECK(refused > 0);
-  if (reserve) {
-    // Below the reserve the container's log writes are dropped and counted.
-    auto j = ctrd::test::await_inspect(
-        d, "yes", [](const json& i) { return i["LogDropped"]["Writes"].get<uint64_t>() > 0; });
-    CHECK(j["LogDropped"]["Bytes"].get<uint64_t>() > 0);
-  }
   fs::remove(m.path + "/filler");
+  d.ok({"rm", "-f", "yes"});  // its log goes too: room for what follows
+  acked.erase("yes");
   for (int i = 1; i <= 3; ++i) {
     d.ok({"create", "--name", "d" + std::to_string(i), "sleep", "1000"});
     acked.insert("d" + std::to_string(i));
   }
   d.ok({"rm", "c1"});
   acked.erase("c1");
-  d.ok({"rm", "-f", "yes"});
-  acked.erase("yes");
   REQUIRE(d.terminate() == 0);
   d.start();  // the old store: "Corruption: checksum mismatch", exit 1
   CHECK(names(d) == acked);
