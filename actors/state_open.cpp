@@ -180,10 +180,12 @@ void loss_logger::Logv(const char* format, std::va_list ap) {
   va_end(copy);
   if (file_ != nullptr) file_->Logv(format, ap);
   std::string line(buf);
-  // LevelDB's words when it loses something: "dropping N bytes", "ignoring <file>",
-  // "Archiving <file>" (moved to lost/ by a repair).
-  if (line.find("dropping") == std::string::npos && line.find("ignoring") == std::string::npos &&
-      line.find("Archiving") == std::string::npos)
+  while (!line.empty() && (line.back() == '\n' || line.back() == ' ')) line.pop_back();
+  // LevelDB's words when it loses something: "dropping N bytes" (a torn or corrupt record
+  // and the rest of its block), "ignoring <file or record>" (unreadable). A repair also
+  // moves every log and the old MANIFEST to lost/ after reading them ("Archiving"), which
+  // loses nothing.
+  if (line.find("dropping") == std::string::npos && line.find("ignoring") == std::string::npos)
     return;
   std::lock_guard<std::mutex> lock(mu_);
   if (notes_.size() < 50) notes_.push_back(std::move(line));

@@ -28,6 +28,17 @@ state_store::state_store(const std::string& dir)
 void state_store::ensure_open() {
   if (db_.db) return;
   auto st = reopen_state_db(dir_, db_);
+  if (st.IsCorruption()) {
+    // Damage that even the lenient reopen refuses: repaired as at start (copy kept).
+    spdlog::warn("STATE REPAIRED: the state database {} cannot be reopened ({}): repairing it",
+                 dir_, st.ToString());
+    open_report r;
+    db_ = open_state_db(dir_, r);  // throws ec::internal when it cannot be repaired
+    spdlog::warn("STATE REPAIRED: the damaged database as found is kept in {}",
+                 r.corrupt_copy.empty() ? "(no copy: " + r.copy_error + ")" : r.corrupt_copy);
+    for (const auto& n : r.repair_notes) spdlog::warn("STATE REPAIRED: lost: {}", n);
+    st = leveldb::Status::OK();
+  }
   if (!st.ok()) {
     auto why = st.ToString();
     if (why.find("No space left") != std::string::npos)

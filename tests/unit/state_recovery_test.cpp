@@ -215,3 +215,41 @@ TEST_CASE("the state written by ctrd 0.1 (tests/data/state-v1) opens with its co
   CHECK(by_name.at("fixture-svc").status.restart_count == 2);
   CHECK(by_name.count("fixture-removed") == 0);
 }
+
+TEST_CASE("damage found when reopening after a failed write is repaired in place",
+          "[store][full][repair]") {
+  test::temp_dir dir;
+  tmpfs_mount m(dir / "mnt", "1m");
+  if (!m.mounted) {
+    WARN("skipped: cannot mount a tmpfs (" << m.why << "); needs root");
+    return;
+  }
+  auto db_dir = m.path + "/state";
+  state_store db(db_dir);
+  for (int i = 0; i < 3; ++i) db.put_container(make_config("a" + std::to_string(i)), {});
+  fill(m.path);
+  bool failed = false;
+  for (int i = 0; i < 10 && !failed; ++i) {
+    try {
+      db.put_container(make_config("f" + std::to_string(i)), {});
+    } catch (const ctrd::error&) {
+      failed = true;
+    }
+  }
+  REQUIRE(failed);
+  fs::remove(m.path + "/filler");
+  // While the database is closed, its MANIFEST is damaged: a lenient reopen refuses it.
+  std::string manifest;
+  for (auto& e : fs::directory_iterator(db_dir))
+    if (e.path().filename().string().rfind("MANIFEST-", 0) == 0) manifest = e.path().string();
+  REQUIRE_FALSE(manifest.empty());
+  corrupt_tail(manifest, static_cast<off_t>(fs::file_size(manifest) / 2));
+  db.put_container(make_config("after"), {});  // repaired, then written
+  auto ids = ids_of(db.load_all());
+  CHECK(ids.count("after") == 1);
+  for (int i = 0; i < 3; ++i) CHECK(ids.count("a" + std::to_string(i)) == 1);
+  int copies = 0;
+  for (auto& e : fs::directory_iterator(m.path))
+    copies += e.path().filename().string().rfind("state.corrupt-", 0) == 0;
+  CHECK(copies == 1);
+}
