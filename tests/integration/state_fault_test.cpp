@@ -162,8 +162,10 @@ TEST_CASE("full disk below the reserve: creates refused, log writes counted, not
 TEST_CASE("a byte-corrupted last record: ctrd repairs, warns and keeps earlier records",
           "[state][corrupt]") {
   live_daemon d;
+  d.ok({"run", "-d", "--name", "r", "sleep", "100"});
+  int pid = inspect(d, "r")["State"]["Pid"];
   for (auto n : {"a", "b", "c"}) d.ok({"create", "--name", n, "true"});
-  REQUIRE(d.terminate() == 0);
+  d.kill9();  // the container keeps running
   auto log = newest_log(d.root() + "/state");
   auto size = fs::file_size(log);
   REQUIRE(size > 40);
@@ -175,6 +177,10 @@ TEST_CASE("a byte-corrupted last record: ctrd repairs, warns and keeps earlier r
   auto all = names(d);
   CHECK(all.count("a") == 1);
   CHECK(all.count("b") == 1);
+  // Reconciled with the processes that exist: the running container is adopted.
+  auto r_after = inspect(d, "r");
+  CHECK(r_after["State"]["Status"] == "running");
+  CHECK(r_after["State"]["Pid"] == pid);
   auto text = d.log();
   CHECK_THAT(text, Catch::Contains("STATE REPAIRED") && Catch::Contains("checksum mismatch") &&
                        Catch::Contains("state.corrupt-"));
