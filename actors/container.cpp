@@ -11,6 +11,7 @@
 #include "actors/caf_error.hpp"
 #include "actors/container_impl.hpp"
 #include "actors/container_view.hpp"
+#include "actors/disk_space.hpp"
 #include "actors/host_loop.hpp"
 #include "actors/proc.hpp"
 #include "supervisor/restart_clock.hpp"
@@ -190,6 +191,12 @@ caf::behavior container_actor(actor_t* self, stored_container rec, container_dep
         for (const auto& e : std::filesystem::directory_iterator(st.dir() + "/artifacts", ec_fs))
           artifacts.push_back(e.path().filename().string());
         j["Artifacts"] = std::move(artifacts);
+        auto dropped = st.deps.space ? st.deps.space->counts(st.log_path()) : log_drop_counts{};
+        j["LogDropped"] = {{"Writes", dropped.writes},
+                           {"Bytes", dropped.bytes},
+                           {"RotatedFiles", dropped.rotated_files},
+                           {"RotatedBytes", dropped.rotated_bytes},
+                           {"WriteErrors", st.log ? st.log->errors() : 0}};
         return j;
       },
       [=](wait_atom, const std::vector<std::string>& conditions) {

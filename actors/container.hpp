@@ -37,6 +37,7 @@
 namespace ctrd {
 
 class host_loop;
+class disk_space;
 namespace cgroup {
 class hierarchy;
 }
@@ -54,6 +55,7 @@ struct container_deps {
   std::string containers_dir;  ///< <root>/containers
   std::string run_dir;         ///< the control socket's directory (short paths: notify sockets)
   const cgroup::hierarchy* cgroups = nullptr;  ///< where container cgroups go (nullptr: none)
+  disk_space* space = nullptr;                 ///< free-space reserve and log cap (nullptr: none)
 };
 
 }  // namespace ctrd

@@ -15,6 +15,7 @@
 #include "actors/caf_error.hpp"
 #include "actors/container_impl.hpp"
 #include "actors/container_view.hpp"
+#include "actors/disk_space.hpp"
 #include "actors/host_loop.hpp"
 #include "actors/log_format.hpp"
 #include "actors/proc.hpp"
@@ -164,8 +165,8 @@ void spawn_process(actor_t* self, bool release_follows) {
     spec.env.push_back("NOTIFY_SOCKET=" + s.notify_path());
   }
   if (!s.log)
-    s.log = std::make_unique<log_writer>(s.log_path(),
-                                         log_limits{s.cfg.log_max_size, s.cfg.log_max_files});
+    s.log = std::make_unique<log_writer>(
+        s.log_path(), log_limits{s.cfg.log_max_size, s.cfg.log_max_files}, s.deps.space);
   else
     s.log->set_limits(log_limits{s.cfg.log_max_size, s.cfg.log_max_files});
   auto me = caf::actor_cast<caf::actor>(self);
@@ -362,6 +363,8 @@ void remove_now(actor_t* self) {
             unmount_overlay(st.overlay_dir("merged"));  // never recurse into the rootfs it shows
             if (!is_mount_point(st.overlay_dir("merged")))
               std::filesystem::remove_all(st.dir(), ignored);
+            st.log.reset();
+            if (st.deps.space) st.deps.space->forget_log(st.log_path());
             self->send(st.deps.supervisor, gone_atom::value, st.cfg.id);
             answer_exit_waiters(self);
             for (auto& sub : st.subs) sub.rp.deliver(st.id_reply());  // followers end here

@@ -24,6 +24,7 @@
 
 #include "actors/accept_guard.hpp"
 #include "actors/session_impl.hpp"
+#include "messages/handshake.hpp"
 #include "messages/signals.hpp"
 
 namespace ctrd::sess {
@@ -123,18 +124,13 @@ void send_caf_error(session_t* self, uint32_t msgid, const caf::error& e) noexce
 }
 
 void m_hello(session_t* self, uint32_t msgid, const json& p) {
-  auto it = p.find("version");
-  if (it == p.end() || !it->is_number_integer())
-    throw error(ec::protocol, "hello needs an integer \"version\"");
-  if (it->get<int64_t>() != protocol_version)
-    throw error(ec::protocol, "protocol version mismatch: client speaks " +
-                                  std::to_string(it->get<int64_t>()) + ", ctrd speaks " +
-                                  std::to_string(protocol_version));
+  // Version ranges (messages/handshake.hpp): the newest both speak, or who must upgrade.
+  auto agreed = negotiate_protocol(hello_client_range(p), our_protocols, hello_client_name(p));
+  if (agreed.version == 0) throw error(ec::protocol, agreed.message);
   self->state.greeted = true;
-  json r = {{"version", protocol_version},
-            {"daemon", "ctrd"},
-            {"daemon_version", CTRD_VERSION},
-            {"pid", ::getpid()}};
+  json r = {{"version", agreed.version},        {"min_version", our_protocols.min},
+            {"max_version", our_protocols.max}, {"daemon", "ctrd"},
+            {"daemon_version", CTRD_VERSION},   {"pid", ::getpid()}};
   send_result(self, msgid, r);
 }
 

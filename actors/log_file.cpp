@@ -9,6 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "actors/disk_space.hpp"
+
 namespace ctrd {
 
 namespace {
@@ -113,8 +115,8 @@ log_snapshot snapshot_log(const std::string& path) {
 
 // --- rotating_file --------------------------------------------------------------------
 
-rotating_file::rotating_file(std::string path, log_limits limits)
-    : path_(std::move(path)), limits_(limits) {}
+rotating_file::rotating_file(std::string path, log_limits limits, disk_space* space)
+    : path_(std::move(path)), limits_(limits), space_(space) {}
 
 rotating_file::~rotating_file() {
   close();
@@ -188,10 +190,12 @@ int rotating_file::write_all(std::string_view data) {
 
 append_result rotating_file::append(std::string_view data) {
   if (data.empty()) return append_result::ok;
+  if (space_ && !space_->admit(path_, data.size())) return append_result::dropped;
   if (fd_ < 0)
     if (int err = open_live()) return fail("cannot open " + path_, err);
   if (limits_.max_size > 0 && size_ > 0 && size_ + data.size() > limits_.max_size) {
-    if (int err = rotate()) return fail("cannot rotate " + path_, err);
+    int rerr = space_ ? space_->rotate_log(path_, [this] { return rotate(); }) : rotate();
+    if (rerr) return fail("cannot rotate " + path_, rerr);
     if (int err = open_live()) return fail("cannot open " + path_, err);
   }
   std::string joined;
@@ -202,6 +206,7 @@ append_result rotating_file::append(std::string_view data) {
     data = joined;
   }
   if (int err = write_all(data)) return fail("cannot write " + path_, err);
+  if (space_) space_->appended(path_, data.size());
   size_ += data.size();
   needs_newline_ = false;
   failing_ = false;

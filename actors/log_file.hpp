@@ -25,9 +25,13 @@ struct log_limits {
   uint32_t max_files = 5;
 };
 
+class disk_space;
+
 /// Outcome of an append. `failed_first` is returned for the first failure of a streak (the
 /// caller logs it once); further failures return `failed` until a write succeeds again.
-enum class append_result : uint8_t { ok, failed_first, failed };
+/// `dropped`: not written because of the free-space reserve or the daemon-wide log cap
+/// (disk_space counts it and logs the streak).
+enum class append_result : uint8_t { ok, failed_first, failed, dropped };
 
 /// Read-only fds of a log's files, oldest first, each with the byte count readers may
 /// see. Owns and closes the fds; movable, not copyable. Read by one thread at a time.
@@ -72,8 +76,10 @@ log_snapshot snapshot_log(const std::string& path);
 /// safe. Errors are counted and remembered, the data is dropped, nothing is thrown.
 class rotating_file {
  public:
-  /// `path` is the live file; its directory must exist (it is not created).
-  rotating_file(std::string path, log_limits limits);
+  /// `path` is the live file; its directory must exist (it is not created). With `space`
+  /// (may be null; must outlive this), every append asks it first and reports what it wrote,
+  /// and rotations run under its lock.
+  rotating_file(std::string path, log_limits limits, disk_space* space = nullptr);
   ~rotating_file();
   rotating_file(const rotating_file&) = delete;
   rotating_file& operator=(const rotating_file&) = delete;
@@ -102,6 +108,7 @@ class rotating_file {
 
   std::string path_;
   log_limits limits_;
+  disk_space* space_ = nullptr;
   int fd_ = -1;
   uint64_t size_ = 0;           ///< bytes in the live file (valid while fd_ >= 0)
   bool needs_newline_ = false;  ///< the live file ends in a torn line (crash): end it first
@@ -114,7 +121,9 @@ class rotating_file {
 class log_writer {
  public:
   /// `path` is the live file (`<dir>/ctr.log`); nothing is opened before the first append.
-  explicit log_writer(std::string path, log_limits limits = {}) : file_(std::move(path), limits) {}
+  /// `space`: see rotating_file.
+  explicit log_writer(std::string path, log_limits limits = {}, disk_space* space = nullptr)
+      : file_(std::move(path), limits, space) {}
 
   /// Formats the chunk as records (format_log_records) and appends them with one write.
   append_result append(int64_t ts_ns, bool is_stderr, std::string_view chunk);

@@ -2,13 +2,13 @@
 
 #include <leveldb/db.h>
 #include <leveldb/write_batch.h>
+#include <spdlog/spdlog.h>
 
 #include "messages/error.hpp"
 
 namespace ctrd {
 namespace {
 
-constexpr const char* schema_key = "v1/meta/schema";
 constexpr const char* ctr_prefix = "v1/ctr/";
 
 std::string config_key(const std::string& id) {
@@ -21,26 +21,45 @@ std::string state_key(const std::string& id) {
 }  // namespace
 
 state_store::state_store(const std::string& dir)
-    : staged_(std::make_unique<leveldb::WriteBatch>()) {
-  leveldb::Options o;
-  o.create_if_missing = true;
-  o.paranoid_checks = true;
-  leveldb::DB* raw = nullptr;
-  auto st = leveldb::DB::Open(o, dir, &raw);
-  if (!st.ok())
-    throw error(ec::internal, "cannot open state database " + dir + ": " + st.ToString());
-  db_.reset(raw);
-  std::string v;
-  auto gs = db_->Get({}, schema_key, &v);
-  if (gs.IsNotFound()) {
-    leveldb::WriteOptions w;
-    w.sync = true;
-    db_->Put(w, schema_key, "1");
-  } else if (!gs.ok()) {
-    throw error(ec::internal, "cannot read state database " + dir + ": " + gs.ToString());
-  } else if (v != "1") {
-    throw error(ec::internal, "state database " + dir + " has schema version " + v +
-                                  ", this ctrd understands version 1");
+    : dir_(dir),
+      db_(open_state_db(dir, report_)),
+      staged_(std::make_unique<leveldb::WriteBatch>()) {}
+
+void state_store::ensure_open() {
+  if (db_.db) return;
+  auto st = reopen_state_db(dir_, db_);
+  if (st.IsCorruption()) {
+    // Damage that even the lenient reopen refuses: repaired as at start (copy kept).
+    spdlog::warn("STATE REPAIRED: the state database {} cannot be reopened ({}): repairing it",
+                 dir_, st.ToString());
+    open_report r;
+    db_ = open_state_db(dir_, r);  // throws ec::internal when it cannot be repaired
+    spdlog::warn("STATE REPAIRED: the damaged database as found is kept in {}",
+                 r.corrupt_copy.empty() ? "(no copy: " + r.copy_error + ")" : r.corrupt_copy);
+    for (const auto& n : r.repair_notes) spdlog::warn("STATE REPAIRED: lost: {}", n);
+    st = leveldb::Status::OK();
+  }
+  if (!st.ok()) {
+    auto why = st.ToString();
+    if (why.find("No space left") != std::string::npos)
+      throw error(ec::no_space,
+                  "no space left on " + dir_ + ": the state database cannot be reopened: " + why);
+    throw error(ec::internal, "the state database " + dir_ + " cannot be reopened: " + why);
+  }
+  ++reopens_;
+  for (const auto& n : db_.log->take_notes()) spdlog::warn("state database reopened: {}", n);
+  spdlog::info("state database {} reopened after: {}", dir_, closed_because_);
+  closed_because_.clear();
+}
+
+void state_store::recover_from(const std::string& failure) {
+  // The log's tail may now be torn: never append to it again.
+  db_.db.reset();
+  closed_because_ = failure;
+  try {
+    ensure_open();
+  } catch (const error& e) {
+    spdlog::warn("{} (retried before the next write)", e.what());
   }
 }
 
@@ -78,13 +97,26 @@ void state_store::commit() {
   leveldb::WriteOptions w;
   w.sync = staged_durable_;
   auto n = staged_count_;
-  auto st = db_->Write(w, staged_.get());
-  staged_->Clear();
-  staged_count_ = 0;
-  staged_durable_ = false;
-  if (!st.ok())
-    throw error(ec::internal,
-                "cannot write " + std::to_string(n) + " state change(s): " + st.ToString());
+  auto clear = [&] {
+    staged_->Clear();
+    staged_count_ = 0;
+    staged_durable_ = false;
+  };
+  try {
+    ensure_open();
+  } catch (const error&) {
+    clear();
+    throw;
+  }
+  auto st = db_.db->Write(w, staged_.get());
+  clear();
+  if (st.ok()) return;
+  auto what = st.ToString();
+  recover_from(what);
+  if (what.find("No space left") != std::string::npos)
+    throw error(ec::no_space, "no space left on " + dir_ + ": cannot write " + std::to_string(n) +
+                                  " state change(s): " + what);
+  throw error(ec::internal, "cannot write " + std::to_string(n) + " state change(s): " + what);
 }
 
 void state_store::put_container(const container_config& c, const container_status& s) {
@@ -102,9 +134,16 @@ void state_store::erase(const std::string& id, bool durable) {
   commit();
 }
 
-load_result state_store::load_all() const {
+load_result state_store::load_all() {
   load_result out;
-  std::unique_ptr<leveldb::Iterator> it(db_->NewIterator({}));
+  try {
+    ensure_open();
+  } catch (const error& e) {
+    out.problems.push_back(e.what());
+    return out;
+  }
+  auto& db = *db_.db;
+  std::unique_ptr<leveldb::Iterator> it(db.NewIterator({}));
   const std::string prefix = ctr_prefix;
   for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
     std::string key = it->key().ToString();
@@ -118,7 +157,7 @@ load_result state_store::load_all() const {
       sc.config = config_from_json(decode_msgpack(v.data(), v.size()));
       sc.config.id = id;
       std::string sv;
-      auto st = db_->Get({}, state_key(id), &sv);
+      auto st = db.Get({}, state_key(id), &sv);
       if (st.ok())
         sc.status = status_from_json(decode_msgpack(sv.data(), sv.size()));
       else

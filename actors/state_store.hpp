@@ -10,6 +10,12 @@
 // them (they are in the page cache), and recovery re-derives state from the processes.
 // Changes can also be staged and committed together (group commit): one write, and one
 // fsync if any of them needs it, for everything the store actor received meanwhile.
+//
+// Opening repairs a damaged database and migrates an older schema (state_open.hpp). A write
+// that fails (a full disk) may leave a torn record at the end of LevelDB's log, and
+// LevelDB would append the next records after it, where a later recovery drops them: the
+// store closes the database after any failed write and reopens it before the next one, so
+// every acknowledged write lands in a fresh log and survives later failures.
 #pragma once
 
 #include <memory>
@@ -19,8 +25,9 @@
 #include "messages/container_config.hpp"
 #include "messages/container_status.hpp"
 
+#include "actors/state_open.hpp"
+
 namespace leveldb {
-class DB;
 class WriteBatch;
 }  // namespace leveldb
 
@@ -41,8 +48,9 @@ struct load_result {
 
 class state_store {
  public:
-  /// Opens (creating if missing) the database in `dir`. Throws ctrd::error{ec::internal}
-  /// naming the directory and LevelDB's reason, e.g. when another ctrd holds the lock.
+  /// Opens (creating if missing, repairing, migrating: open_state_db) the database in `dir`.
+  /// Throws ctrd::error{ec::internal} naming the directory and LevelDB's reason, e.g. when
+  /// another ctrd holds the lock or the schema is newer than this ctrd's.
   explicit state_store(const std::string& dir);
   /// Commits what is still staged.
   ~state_store();
@@ -63,14 +71,32 @@ class state_store {
   void stage_status(const std::string& id, const container_status& s);
   void stage_erase(const std::string& id, bool durable);
   /// Writes every staged change in one atomic batch, fsync'ed if any of them is durable.
-  /// Throws ctrd::error{ec::internal} (the staged changes are dropped).
+  /// Throws ctrd::error (the staged changes are dropped): ec::no_space naming the directory
+  /// when the disk is full, ec::internal otherwise. After a failure the database is
+  /// reopened (now, or before the next write if it cannot be yet).
   void commit();
 
   /// Reads every container.
-  load_result load_all() const;
+  load_result load_all();
+
+  /// What opening found and did (repair, migration).
+  const open_report& report() const { return report_; }
+  /// The directory of the database.
+  const std::string& dir() const { return dir_; }
+  /// Times the database was reopened after a failed write.
+  uint64_t reopens() const { return reopens_; }
 
  private:
-  std::unique_ptr<leveldb::DB> db_;
+  /// Reopens the database if a failure closed it; throws when it still cannot be opened.
+  void ensure_open();
+  /// After a failed write: closes the database and tries to reopen it at once.
+  void recover_from(const std::string& failure);
+
+  std::string dir_;
+  open_report report_;
+  state_db db_;
+  std::string closed_because_;  ///< why db_ is closed ("" while open)
+  uint64_t reopens_ = 0;
   std::unique_ptr<leveldb::WriteBatch> staged_;
   std::size_t staged_count_ = 0;
   bool staged_durable_ = false;

@@ -11,6 +11,7 @@
 #include <cstring>
 
 #include "messages/duration.hpp"
+#include "messages/handshake.hpp"
 #include "messages/rpc.hpp"
 
 namespace ctl {
@@ -35,7 +36,7 @@ ctrd::ec error_code_of(const json& error) {
   auto it = error.find("code");
   if (it == error.end() || !it->is_number_integer()) return ctrd::ec::internal;
   auto c = it->get<int64_t>();
-  if (c < 1 || c > static_cast<int64_t>(ctrd::ec::permission_denied)) return ctrd::ec::internal;
+  if (c < 1 || c > static_cast<int64_t>(ctrd::ec::no_space)) return ctrd::ec::internal;
   return static_cast<ctrd::ec>(c);
 }
 
@@ -85,7 +86,11 @@ void client::connect(const std::string& socket_path) {
     fd_ = -1;
     fail(e);
   }
-  hello_id_ = send("hello", json{{"version", ctrd::protocol_version}, {"client", "ctrctl"}});
+  // The oldest version we speak as "version" (what every ctrd understands), the newest as
+  // "max_version" (messages/handshake.hpp).
+  hello_id_ = send("hello", json{{"version", ctrd::our_protocols.min},
+                                 {"max_version", ctrd::our_protocols.max},
+                                 {"client", "ctrctl"}});
 }
 
 uint32_t client::send(const std::string& method, const json& params, output_handler on_output) {
@@ -248,7 +253,11 @@ void client::pump() {
   response r = std::move(it->second);
   done_.erase(it);
   if (!r.ok())
-    throw ctrd::error(error_code_of(r.error), "ctrd refused the handshake: " + r.message());
+    throw ctrd::error(error_code_of(r.error),
+                      "ctrd refused the handshake: " +
+                          ctrd::explain_hello_refusal(r.message(), ctrd::our_protocols, "ctrctl"));
+  if (auto why = ctrd::check_hello_result(r.result, ctrd::our_protocols, "ctrctl"); !why.empty())
+    throw ctrd::error(ctrd::ec::protocol, why);
   hello_ = std::move(r.result);
   hello_done_ = true;
 }

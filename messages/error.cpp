@@ -32,6 +32,8 @@ const char* to_string(ec code) {
       return "no_such_file";
     case ec::permission_denied:
       return "permission_denied";
+    case ec::no_space:
+      return "no_space";
   }
   return "unknown";
 }

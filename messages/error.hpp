@@ -37,6 +37,8 @@ enum class ec : uint8_t {
   no_such_file = 12,
   /// The client may not use ctrd: neither root, ctrd's user, nor in the socket's group.
   permission_denied = 13,
+  /// The file system holding ctrd's root is (nearly) full: below the free-space reserve.
+  no_space = 14,
 };
 
 /// Stable lower-case name of an error code ("no_such_container"); "unknown" for other values.

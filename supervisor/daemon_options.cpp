@@ -1,11 +1,43 @@
 #include "supervisor/daemon_options.hpp"
 
+#include <algorithm>
+
 #include <CLI/CLI.hpp>
 
 #include "config/paths.hpp"
 #include "config/service_file.hpp"
+#include "messages/error.hpp"
+#include "supervisor/supervisor.hpp"
 
 namespace ctrd {
+
+uint64_t resolve_space_option(const std::string& flag, const std::string& text, uint64_t fs_size,
+                              uint64_t default_value) {
+  if (text.empty()) return default_value;
+  if (text.back() == '%') {
+    auto digits = text.substr(0, text.size() - 1);
+    bool ok = !digits.empty() && digits.size() <= 3 &&
+              digits.find_first_not_of("0123456789") == std::string::npos;
+    uint64_t pct = ok ? std::stoull(digits) : 101;
+    if (pct > 100)
+      throw error(ec::invalid_argument,
+                  flag + ": invalid percentage \"" + text + "\": use 0% to 100%");
+    return fs_size / 100 * pct + fs_size % 100 * pct / 100;
+  }
+  try {
+    return parse_size(text);
+  } catch (const error& e) {
+    throw error(ec::invalid_argument, flag + ": " + e.what() + ", or a percentage (2%)");
+  }
+}
+
+uint64_t default_min_free_space(uint64_t fs_size) {
+  return std::max<uint64_t>(8u << 20, fs_size / 50);
+}
+
+uint64_t default_log_max_total(uint64_t fs_size) {
+  return fs_size / 4;
+}
 
 bool parse_daemon_options(int argc, char** argv, daemon_options& out, int& exit_code) {
   CLI::App app{"ctrd: container supervisor daemon (runs in the foreground)"};
@@ -24,6 +56,13 @@ bool parse_daemon_options(int argc, char** argv, daemon_options& out, int& exit_
   app.add_option("--log-max-files", out.log_max_files, "default number of rotated log files kept")
       ->capture_default_str()
       ->check(CLI::Range(0, 1000));
+  app.add_option("--min-free-space", out.min_free_space,
+                 "free space kept on the file system of --root: below it creates are refused and "
+                 "container log writes dropped (size with k, m, g, or N% of the file system; 0: "
+                 "none; default: the larger of 8 MiB and 2%)");
+  app.add_option("--log-max-total", out.log_max_total,
+                 "cap on the bytes of all container logs together: the oldest rotated files of "
+                 "the largest logs go first (size or N% of the file system; 0: none; default 25%)");
   app.add_option("--log-level", out.log_level, "trace, debug, info, warn, error, critical, off")
       ->capture_default_str()
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));

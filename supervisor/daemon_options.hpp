@@ -1,6 +1,7 @@
 // ctrd's command line (docs/ctrd.md).
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 namespace ctrd {
@@ -15,7 +16,19 @@ struct daemon_options {
   uint32_t log_max_files = 5;         ///< default rotated log files kept
   std::string socket_group = "ctrd";  ///< group (name or gid) allowed to use the socket; "" = none
   bool socket_group_given = false;    ///< set explicitly (a missing group is then an error)
+  std::string min_free_space;  ///< free-space reserve: size, N% of the file system, "" = default
+  std::string log_max_total;   ///< cap on all container logs: size, N%, "" = default
 };
+
+/// Resolves --min-free-space / --log-max-total against the file system's size `fs_size`:
+/// "" gives `default_value`, "N%" N percent of fs_size (0-100), anything else a size as
+/// parse_size reads it ("0" disables). Throws ctrd::error{ec::invalid_argument} naming `flag`.
+uint64_t resolve_space_option(const std::string& flag, const std::string& text, uint64_t fs_size,
+                              uint64_t default_value);
+
+/// The defaults: the larger of 8 MiB and 2 % of the file system; a quarter of it.
+uint64_t default_min_free_space(uint64_t fs_size);
+uint64_t default_log_max_total(uint64_t fs_size);
 
 /// Parses argv. Prints help/errors itself; returns false with `exit_code` set when the
 /// process should exit (0 after --help, 2 for a usage error).

@@ -24,6 +24,7 @@
 #include <caf/scoped_actor.hpp>
 
 #include "actors/control.hpp"
+#include "actors/disk_space.hpp"
 #include "actors/event_bus.hpp"
 #include "actors/host_loop.hpp"
 #include "actors/isolation.hpp"
@@ -75,25 +76,87 @@ int lock_socket(const std::string& socket) {
   return fd;
 }
 
-// Container folders whose record is gone (a crash between the store delete and the folder
-// removal) are deleted at start.
-void remove_orphan_dirs(const std::string& containers_dir, const ctrd::load_result& loaded) {
+// Container folders without a record.
+std::vector<std::string> orphan_dirs(const std::string& containers_dir,
+                                     const ctrd::load_result& loaded) {
+  std::vector<std::string> out;
   std::error_code ec;
   for (auto& e : std::filesystem::directory_iterator(containers_dir, ec)) {
     auto id = e.path().filename().string();
     bool known = false;
     for (auto& c : loaded.containers) known = known || c.config.id == id;
-    if (!known) {
-      spdlog::info("removing leftover folder of deleted container {}", id);
-      // Never recurse through a still-mounted overlay into the rootfs it shows.
-      ctrd::unmount_overlay((e.path() / "merged").string());
-      if (ctrd::is_mount_point((e.path() / "merged").string())) {
-        spdlog::warn("keeping {}: its overlay is still mounted", e.path().string());
-        continue;
-      }
-      std::filesystem::remove_all(e.path(), ec);
-    }
+    if (!known) out.push_back(id);
   }
+  return out;
+}
+
+// Container folders whose record is gone (a crash between the store delete and the folder
+// removal) are deleted at start.
+void remove_orphan_dirs(const std::string& containers_dir, const ctrd::load_result& loaded) {
+  for (const auto& id : orphan_dirs(containers_dir, loaded)) {
+    std::filesystem::path e = containers_dir + "/" + id;
+    spdlog::info("removing leftover folder of deleted container {}", id);
+    // Never recurse through a still-mounted overlay into the rootfs it shows.
+    ctrd::unmount_overlay((e / "merged").string());
+    if (ctrd::is_mount_point((e / "merged").string())) {
+      spdlog::warn("keeping {}: its overlay is still mounted", e.string());
+      continue;
+    }
+    std::error_code ec;
+    std::filesystem::remove_all(e, ec);
+  }
+}
+
+// A repaired or migrated state is announced loudly: what was damaged, where its copy is,
+// what LevelDB dropped, which containers lost their record (their folders are kept).
+void report_state_open(const ctrd::state_store& db, const std::string& containers_dir,
+                       const ctrd::load_result& loaded) {
+  const auto& r = db.report();
+  if (r.repaired()) {
+    spdlog::warn("STATE REPAIRED: the state database {} was damaged ({}) and has been repaired",
+                 db.dir(), r.corruption);
+    if (!r.corrupt_copy.empty())
+      spdlog::warn("STATE REPAIRED: the damaged database as found is kept in {}", r.corrupt_copy);
+    else
+      spdlog::warn("STATE REPAIRED: no copy of the damaged database could be kept: {}",
+                   r.copy_error);
+    if (r.repair_notes.empty()) spdlog::warn("STATE REPAIRED: LevelDB reported no dropped data");
+    for (const auto& n : r.repair_notes) spdlog::warn("STATE REPAIRED: lost: {}", n);
+    auto lost = orphan_dirs(containers_dir, loaded);
+    std::string ids;
+    for (const auto& id : lost) ids += (ids.empty() ? "" : ", ") + id.substr(0, 12);
+    spdlog::warn(
+        "STATE REPAIRED: {} containers recovered; {} container folders have no record "
+        "any more{}{} (their folders are kept in {}; their processes, if any, are no "
+        "longer supervised)",
+        loaded.containers.size(), lost.size(), lost.empty() ? "" : ": ", ids, containers_dir);
+  }
+  if (!r.schema_note.empty()) spdlog::warn("state database {}: {}", db.dir(), r.schema_note);
+  if (r.migrated_from > 0) {
+    for (const auto& step : r.migration_steps) spdlog::info("{}", step);
+    spdlog::warn(
+        "state database {} migrated from schema {} to {}; the state as it was is kept "
+        "in {} (for a downgrade)",
+        db.dir(), r.migrated_from, ctrd::current_schema, r.migration_copy);
+  }
+}
+
+// The free-space reserve and the log cap, resolved against the root's file system.
+std::unique_ptr<ctrd::disk_space> make_disk_space(const ctrd::daemon_options& opt,
+                                                  const std::string& root) {
+  ctrd::fs_usage u;
+  if (int err = ctrd::statvfs_probe(root, u))
+    spdlog::warn("cannot read the size of the file system of {}: {}", root, std::strerror(err));
+  ctrd::disk_space_limits l;
+  l.min_free = ctrd::resolve_space_option("--min-free-space", opt.min_free_space, u.size,
+                                          ctrd::default_min_free_space(u.size));
+  l.logs_max_total = ctrd::resolve_space_option("--log-max-total", opt.log_max_total, u.size,
+                                                ctrd::default_log_max_total(u.size));
+  spdlog::info(
+      "file system of {}: {} bytes, {} free; reserve {} bytes, container logs capped "
+      "at {} bytes",
+      root, u.size, u.avail, l.min_free, l.logs_max_total);
+  return std::make_unique<ctrd::disk_space>(root, l);
 }
 
 // The socket belongs to ctrd's user and the --socket-group (mode 0660); the same rule is
@@ -151,7 +214,7 @@ int run(const ctrd::daemon_options& opt, const ctrd::sd::notifier& notifier) {
   try {
     db = std::make_shared<ctrd::state_store>(root + "/state");
   } catch (const ctrd::error& e) {
-    if (std::strstr(e.what(), "lock") != nullptr)
+    if (std::strstr(e.what(), "/LOCK") != nullptr)
       throw ctrd::error(ctrd::ec::internal, "another ctrd is already using the state in " + root +
                                                 " (" + e.what() + ")");
     throw;
@@ -169,7 +232,12 @@ int run(const ctrd::daemon_options& opt, const ctrd::sd::notifier& notifier) {
     spdlog::warn("cannot become a child subreaper: {}", std::strerror(errno));
   auto loaded = db->load_all();
   ctrd::prepare_daemon_limits(loaded.containers.size());
-  remove_orphan_dirs(containers_dir, loaded);
+  report_state_open(*db, containers_dir, loaded);
+  // After a repair, folders without a record belong to containers whose record was lost:
+  // kept for the user (report_state_open named them).
+  if (!db->report().repaired()) remove_orphan_dirs(containers_dir, loaded);
+  auto space = make_disk_space(opt, root);
+  space->scan_logs(containers_dir);
 
   ctrd::host_loop host;
   caf::actor_system_config cfg;
@@ -197,6 +265,7 @@ int run(const ctrd::daemon_options& opt, const ctrd::sd::notifier& notifier) {
     if (notifier.enabled() && !notifier.send("STOPPING=1"))
       spdlog::warn("sd_notify STOPPING=1: {}", std::strerror(errno));
   };
+  sopts.space = space.get();
   sopts.config_dir = opt.config_dir.empty()
                          ? std::string()
                          : std::filesystem::absolute(opt.config_dir).lexically_normal().string();

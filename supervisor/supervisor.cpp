@@ -8,6 +8,7 @@
 
 #include "actors/caf_error.hpp"
 #include "actors/container_view.hpp"
+#include "actors/disk_space.hpp"
 #include "actors/isolation.hpp"
 #include "actors/proc.hpp"
 #include "actors/spawner.hpp"
@@ -292,6 +293,8 @@ void create_container(actor_t* self, container_config cfg,
   try {
     validate(cfg);
     check_host_support(cfg.isolation, s.deps.cgroups);
+    // The reserve keeps room for the state: no new container below it (ec::no_space).
+    if (s.deps.space) s.deps.space->check_create();
     if (cfg.name.empty()) {
       cfg.name = generate_name([&](const std::string& n) { return s.reg.has_name(n); });
     } else if (s.reg.has_name(cfg.name)) {
@@ -370,6 +373,7 @@ caf::actor spawn_supervisor(caf::actor_system& sys, caf::actor store, caf::actor
                             supervisor_options opts, load_result loaded) {
   container_deps deps;
   deps.cgroups = cgroups;
+  deps.space = opts.space;
   deps.store = std::move(store);
   deps.events = std::move(events);
   deps.host = host;

@@ -32,6 +32,7 @@
 namespace ctrd {
 
 class host_loop;
+class disk_space;
 namespace cgroup {
 class hierarchy;
 }
@@ -44,6 +45,7 @@ struct supervisor_options {
   uint64_t log_max_size = 10u << 20;  ///< for containers that set no log_max_size
   uint32_t log_max_files = 5;         ///< for containers that set no log_max_files
   std::function<void()> on_shutdown;  ///< called once when the shutdown begins (STOPPING=1)
+  disk_space* space = nullptr;        ///< free-space reserve and log cap; outlives the actor system
 };
 
 /// Parses a size like podman's --log-opt max-size: bytes, or k/m/g (decimal, as podman).

@@ -194,13 +194,15 @@ TEST_CASE("connections beyond the limit are refused with a clear error", "[hosti
     return;
   }
   live_daemon d;
+  // The connections of the start-up probe must have ended before the count starts.
+  std::this_thread::sleep_for(500ms);
   std::vector<std::unique_ptr<rpc_client>> held;
   for (int i = 0; i < 1024; ++i) {
     auto c = std::make_unique<rpc_client>(d.socket());
     REQUIRE(c->connected());
     held.push_back(std::move(c));
   }
-  // The acceptor counts sessions as they start: give it a moment to see all of them.
+  // The acceptor counts sessions as they start: the last one is served.
   REQUIRE(held.back()->hello());
   rpc_client extra(d.socket());
   REQUIRE(extra.connected());
