@@ -158,9 +158,10 @@ void continue_lists(session_t* self) {
       std::size_t k = ls.next;
       while (k < l.count && (k == ls.next || l.ends[k] - from <= list_chunk_bytes)) ++k;
       if (k == l.count) {
+        auto last = l.array(ls.next, k);
         done = true;
         s.lists.erase(s.lists.begin() + static_cast<std::ptrdiff_t>(i));
-        send_packed_result(self, ls.msgid, l.array(ls.next, k));
+        send_packed_result(self, ls.msgid, last);
       } else {
         send_frame(self, encode_items_notification(ls.msgid, l, ls.next, k));
         ls.next = k;
@@ -175,7 +176,7 @@ void m_list(session_t* self, uint32_t msgid, const json& p) {
   self->request(self->state.sup, caf::infinite, list_atom::value, bool_param(p, "all"),
                 bool_param(p, "sync"))
       .then(for_request(self, msgid,
-                        [=](const packed_list& l) {
+                        [=](packed_list& l) {
                           if (l.items.size() + 64 <= list_chunk_bytes)
                             return send_packed_result(self, msgid, l.array());
                           if (!chunked && l.items.size() + 64 > max_frame_size)
@@ -184,8 +185,8 @@ void m_list(session_t* self, uint32_t msgid, const json& p) {
                                                   " bytes) is larger than a frame: ask for it with "
                                                   "\"chunked\": true (docs/protocol.md)");
                           if (!chunked) return send_packed_result(self, msgid, l.array());
-                          self->state.lists.push_back(
-                              list_stream{msgid, std::make_shared<const packed_list>(l), 0});
+                          self->state.lists.push_back(list_stream{
+                              msgid, std::make_shared<const packed_list>(std::move(l)), 0});
                           continue_lists(self);
                         }),
             error_reply(self, msgid));
@@ -288,11 +289,13 @@ void on_notification(session_t* self, const rpc_message& m) {
     throw error(ec::protocol, "notification \"" + m.method +
                                   "\" is accepted for an attach or exec only (msgid " +
                                   std::to_string(target) + " is neither)");
-  auto deliver = [&](caf::message msg) {
-    if (route.ctr)
-      self->send(route.ctr, std::move(msg));
-    else if (route.early.size() < 1024)
-      route.early.push_back(std::move(msg));
+  auto deliver = [&](caf::message msg, std::size_t bytes) {
+    if (route.ctr) return self->send(route.ctr, std::move(msg));
+    if (route.early.size() >= 1024 || route.early_bytes + bytes > early_cap)
+      throw error(ec::protocol, "input sent before its request was ready exceeds " +
+                                    std::to_string(early_cap >> 10) + " KiB: wait for it");
+    route.early_bytes += bytes;
+    route.early.push_back(std::move(msg));
   };
   if (m.method == "stdin") {
     std::string data;
@@ -304,7 +307,8 @@ void on_notification(session_t* self, const rpc_message& m) {
       else
         throw error(ec::protocol, "stdin data must be binary or a string");
     }
-    deliver(caf::make_message(stdin_atom::value, std::move(data), bool_param(m.params, "eof")));
+    auto n = data.size();
+    deliver(caf::make_message(stdin_atom::value, std::move(data), bool_param(m.params, "eof")), n);
     return;
   }
   // A resize goes as a request whose answer nobody waits for: a refusal (no terminal, a
@@ -399,28 +403,42 @@ const method_table& methods() {
 /// Decodes one frame and runs its method. Every failure becomes an error reply.
 void dispatch(session_t* self, const std::string& body) {
   int64_t msgid = -1;
+  bool begun = false;  // counted as pending: its answer ends the accounting
   try {
     auto m = decode_rpc(body, &msgid);
     if (m.kind == rpc_kind::notification && self->state.greeted) {
+      msgid = 0;
       on_notification(self, m);
       return;
     }
-    if (m.kind != rpc_kind::request)
+    if (m.kind != rpc_kind::request) {
+      msgid = 0;
       throw error(
           ec::protocol,
           "ctrd accepts requests (type 0) and, after hello, stdin/resize/data notifications");
+    }
     begin_request(self, m.msgid);
+    begun = true;
     auto it = methods().find(m.method);
     if (it == methods().end()) throw error(ec::protocol, "unknown method \"" + m.method + "\"");
     if (!self->state.greeted && m.method != "hello")
       throw error(ec::protocol, "handshake required: the first request must be \"hello\"");
     it->second(self, m.msgid, m.params);
-  } catch (const ctrd::error& e) {
-    spdlog::debug("session: bad request: {}", e.what());
-    send_error(self, msgid < 0 ? 0 : static_cast<uint32_t>(msgid), e.code(), e.what());
   } catch (...) {
-    auto err = contain_exception(self, std::current_exception());
-    send_caf_error(self, msgid < 0 ? 0 : static_cast<uint32_t>(msgid), err);
+    auto id = msgid < 0 ? 0u : static_cast<uint32_t>(msgid);
+    caf::error err;
+    try {
+      throw;
+    } catch (const ctrd::error& e) {
+      spdlog::debug("session: bad request: {}", e.what());
+      err = make_caf_error(e.code(), e.what());
+    } catch (...) {
+      err = contain_exception(self, std::current_exception());
+    }
+    if (begun)
+      send_caf_error(self, id, err);
+    else  // never counted (a bad frame or notification): answered, nothing to end
+      send_frame(self, encode_error(id, from_caf_error(err).first, from_caf_error(err).second));
   }
 }
 
@@ -481,10 +499,12 @@ void pump(session_t* self) {
   s.pumping = false;
   bool want = !over_budget(s);
   if (want != s.reading) {
-    if (want)
+    if (want) {
       self->trigger(s.hdl);
-    else
+      s.frame_started = false;  // a partial frame gets its full time again
+    } else {
       self->halt(s.hdl);
+    }
     s.reading = want;
   }
   if (s.reader.buffered() == 0) {

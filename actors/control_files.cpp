@@ -147,7 +147,15 @@ void with_grant(session_t* self, uint32_t msgid, const std::string& ref, bool ro
                         [=](caf::actor& ctr) {
                           self->request(ctr, caf::infinite, grant_atom::value, rootfs_view)
                               .then(for_request(self, msgid,
-                                                [=](root_grant& g) { next(std::move(g)); }),
+                                                [=](root_grant& g) {
+                                                  try {
+                                                    next(g);
+                                                  } catch (...) {  // no job took the root
+                                                    finish_attach(self, msgid);
+                                                    self->send(g.owner, release_atom::value);
+                                                    throw;
+                                                  }
+                                                }),
                                     [=](caf::error& e) {
                                       finish_attach(self, msgid);
                                       send_caf_error(self, msgid, e);
@@ -237,13 +245,13 @@ void on_file_notification(session_t* self, attach_route& route, const rpc_messag
     if (!d->is_binary()) throw error(ec::protocol, "copy_in data must be binary");
     data.assign(d->get_binary().begin(), d->get_binary().end());
   }
+  auto n = data.size();
   auto msg = caf::make_message(data_atom::value, std::move(data), bool_param(m.params, "eof"));
-  if (route.ctr)
-    self->send(route.ctr, std::move(msg));
-  else if (route.early.size() < 64)
-    route.early.push_back(std::move(msg));
-  else
+  if (route.ctr) return self->send(route.ctr, std::move(msg));
+  if (route.early.size() >= 64 || route.early_bytes + n > early_cap)
     throw error(ec::protocol, "copy_in data sent faster than ctrd acknowledged it");
+  route.early_bytes += n;
+  route.early.push_back(std::move(msg));
 }
 
 void release_waiting_data(session_t* self) {

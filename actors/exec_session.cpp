@@ -29,6 +29,7 @@ struct exec_state {
   exec_job job;
   held_child child;
   bool out_open = false, err_open = false, exited = false, detached = false;
+  int busy = 0;  // output chunks sent to the client and not yet taken (at most one per stream)
   int exit_code = 0;
   std::string stdin_buf;
   bool stdin_eof = false, stdin_waiting = false;
@@ -125,8 +126,13 @@ caf::behavior exec_actor(exec_t* self, exec_job job) {
         if (s.detached) return rearm();
         // The next chunk is read once the client's session took this one: a client that
         // does not read slows the exec'd process down (its pipe fills), as a terminal would.
+        ++s.busy;
+        auto took = [=] {
+          --self->state.busy;
+          rearm();
+        };
         self->request(s.job.client, caf::infinite, output_atom::value, s.job.msgid, stream, data)
-            .then([=](bool) { rearm(); }, [=](caf::error&) { rearm(); });
+            .then([=](bool) { took(); }, [=](caf::error&) { took(); });
       },
       [=](eof_atom, int stream) {
         close_stream(self, stream);
@@ -143,6 +149,10 @@ caf::behavior exec_actor(exec_t* self, exec_job job) {
       },
       [=](done_atom) {
         auto& s = self->state;
+        if (s.busy > 0) {  // a slow client is still taking output: read the rest after it
+          self->delayed_send(self, std::chrono::milliseconds(200), done_atom::value);
+          return;
+        }
         if (s.out_open) close_stream(self, stream_stdout);
         if (s.err_open) close_stream(self, stream_stderr);
         try_finish(self);

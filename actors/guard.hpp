@@ -16,7 +16,9 @@
 #include <caf/detail/type_traits.hpp>
 #include <caf/error.hpp>
 #include <caf/local_actor.hpp>
+#include <caf/mailbox_element.hpp>
 #include <caf/message_handler.hpp>
+#include <caf/message_id.hpp>
 #include <caf/result.hpp>
 #include <caf/scheduled_actor.hpp>
 
@@ -25,11 +27,26 @@ namespace ctrd {
 /// The text of a caught exception ("unknown exception" for non-std ones).
 std::string describe_exception(const std::exception_ptr& e);
 
-/// Logs an exception that escaped a handler of `self` and answers the request being handled
-/// (if it is one and still unanswered) with ec::internal; returns that error.
+/// Logs an exception that escaped a handler of `self`; returns the error that answers it
+/// (ec::internal, or the code of a ctrd::error).
 caf::error contain_exception(caf::local_actor* self, const std::exception_ptr& e);
 
-/// Logs exceptions that still escape a handler of `self` (the actor then ends, as in CAF).
+/// The request a handler was called for (sender and id, taken before the handler ran: a
+/// promise made by the handler marks the message answered and takes the sender).
+struct request_ref {
+  caf::strong_actor_ptr sender;
+  caf::message_id mid;
+};
+
+/// What `self` is handling now.
+request_ref current_request(caf::local_actor* self);
+
+/// Answers `req` with `err` if it is a request (async messages get nothing back: an async
+/// error message would end its receiver).
+void answer_failed(caf::local_actor* self, const request_ref& req, const caf::error& err);
+
+/// Logs exceptions that still escape a handler of `self` (the actor then ends, as in CAF),
+/// and makes async error messages a logged event instead of the end of the actor.
 void install_exception_handler(caf::scheduled_actor* self);
 
 namespace detail {
@@ -56,16 +73,22 @@ template <class F, class OnError, class Sig>
 struct guarded_fn;
 
 /// A callable with the exact signature of F (so that CAF matches it like F) that runs F and
-/// hands any exception to `on_error`.
+/// hands any exception to `on_error`; with `self`, a request being handled is answered
+/// with the error even if F had made a promise for it.
 template <class F, class OnError, class R, class... Ts>
 struct guarded_fn<F, OnError, R(Ts...)> {
   F fn;
   OnError on_error;
+  caf::local_actor* self = nullptr;
   R operator()(Ts... xs) {
+    request_ref req;
+    if (self != nullptr) req = current_request(self);
     try {
       return fn(std::forward<Ts>(xs)...);
     } catch (...) {
-      return after_exception<R>(on_error(std::current_exception()));
+      auto err = on_error(std::current_exception());
+      if (self != nullptr) answer_failed(self, req, err);
+      return after_exception<R>(std::move(err));
     }
   }
 };
@@ -75,16 +98,17 @@ struct guarded_fn<F, OnError, R(Ts...)> {
 /// Wraps a handler or response callback: an exception calls `on_error(exception_ptr)`,
 /// which returns the caf::error a result-returning handler then returns.
 template <class F, class OnError>
-auto guard_with(F fn, OnError on_error) {
+auto guard_with(F fn, OnError on_error, caf::local_actor* self = nullptr) {
   using sig = typename caf::detail::get_callable_trait<F>::fun_sig;
-  return detail::guarded_fn<F, OnError, sig>{std::move(fn), std::move(on_error)};
+  return detail::guarded_fn<F, OnError, sig>{std::move(fn), std::move(on_error), self};
 }
 
 /// Wraps a handler of `self`: exceptions are contained (logged, request answered).
 template <class F>
 auto guard(caf::local_actor* self, F fn) {
-  return guard_with(std::move(fn),
-                    [self](const std::exception_ptr& e) { return contain_exception(self, e); });
+  return guard_with(
+      std::move(fn), [self](const std::exception_ptr& e) { return contain_exception(self, e); },
+      self);
 }
 
 /// A behavior whose every handler is guarded; also installs the exception handler.

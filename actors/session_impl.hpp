@@ -35,7 +35,11 @@ struct attach_route {
   route_kind kind = route_kind::attach;
   caf::actor ctr;
   std::vector<caf::message> early;
+  std::size_t early_bytes = 0;  ///< bytes in `early` (at most early_cap)
 };
+
+/// Client input a route may hold before its destination is known.
+constexpr std::size_t early_cap = 1u << 20;
 
 /// Limits of one client connection (docs/io.md "Bounded memory", docs/security.md).
 namespace limits {
@@ -225,6 +229,7 @@ inline void route_attach(session_t* self, uint32_t msgid, const caf::actor& ctr)
       self->send(ctr, std::move(m));
   }
   r.early.clear();
+  r.early_bytes = 0;
 }
 
 /// Sends `xs...` to `dest`; the reply (or error) answers `msgid` and ends its attach.
