@@ -32,13 +32,24 @@ namespace ctrd::sess {
 /// True while the client owes the session room: too many answers pending or too many bytes
 /// not yet taken by the socket. Reading pauses until it is false again.
 bool over_budget(const session_state& s) {
-  return s.pending_count >= limits::max_pending_requests || s.unsent > unsent_cap;
+  return s.pending_count >= limits::max_pending_requests ||
+         s.large_count >= limits::max_pending_large || s.unsent > unsent_cap;
+}
+
+/// True for methods whose answer may be large (up to a frame).
+bool large_answer(const std::string& method) {
+  return method == "list" || method == "inspect" || method == "stats" || method == "artifact_get" ||
+         method == "artifact_list";
 }
 
 /// Counts request `msgid` as pending until its answer is sent.
-void begin_request(session_t* self, uint32_t msgid) {
+void begin_request(session_t* self, uint32_t msgid, bool large) {
   ++self->state.pending[msgid];
   ++self->state.pending_count;
+  if (large) {
+    ++self->state.large[msgid];
+    ++self->state.large_count;
+  }
 }
 
 /// Request `msgid` got its answer: the client may send more.
@@ -48,6 +59,10 @@ void end_request(session_t* self, uint32_t msgid) {
   if (it == s.pending.end()) return;
   if (--it->second == 0) s.pending.erase(it);
   --s.pending_count;
+  if (auto l = s.large.find(msgid); l != s.large.end()) {
+    if (--l->second == 0) s.large.erase(l);
+    --s.large_count;
+  }
   pump(self);
 }
 
@@ -417,7 +432,7 @@ void dispatch(session_t* self, const std::string& body) {
           ec::protocol,
           "ctrd accepts requests (type 0) and, after hello, stdin/resize/data notifications");
     }
-    begin_request(self, m.msgid);
+    begin_request(self, m.msgid, large_answer(m.method));
     begun = true;
     auto it = methods().find(m.method);
     if (it == methods().end()) throw error(ec::protocol, "unknown method \"" + m.method + "\"");

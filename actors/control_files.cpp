@@ -247,6 +247,10 @@ void on_file_notification(session_t* self, attach_route& route, const rpc_messag
   }
   auto n = data.size();
   auto msg = caf::make_message(data_atom::value, std::move(data), bool_param(m.params, "eof"));
+  route.forwarded += n;
+  if (route.forwarded - route.acked > limits::copy_in_window)
+    throw error(ec::protocol, "copy_in data sent faster than ctrd acknowledged it (more than " +
+                                  std::to_string(limits::copy_in_window >> 20) + " MiB ahead)");
   if (route.ctr) return self->send(route.ctr, std::move(msg));
   if (route.early.size() >= 64 || route.early_bytes + n > early_cap)
     throw error(ec::protocol, "copy_in data sent faster than ctrd acknowledged it");
@@ -275,6 +279,8 @@ caf::message_handler file_handlers(session_t* self) {
         return rp;
       },
       [=](ack_atom, uint32_t msgid, uint64_t consumed) {
+        if (auto r = self->state.attaches.find(msgid); r != self->state.attaches.end())
+          r->second.acked = std::max(r->second.acked, consumed);
         send_frame(self, encode_notification("ack", json{{"msgid", msgid}, {"bytes", consumed}}));
       },
       [=](route_atom, uint32_t msgid, const caf::actor& dest) {

@@ -36,6 +36,8 @@ struct attach_route {
   caf::actor ctr;
   std::vector<caf::message> early;
   std::size_t early_bytes = 0;  ///< bytes in `early` (at most early_cap)
+  uint64_t forwarded = 0;       ///< copy_in: data bytes sent to the extraction
+  uint64_t acked = 0;           ///< copy_in: bytes it reported as consumed
 };
 
 /// Client input a route may hold before its destination is known.
@@ -45,6 +47,12 @@ constexpr std::size_t early_cap = 1u << 20;
 namespace limits {
 /// Requests of one connection that may await their answers; beyond, reading pauses.
 constexpr std::size_t max_pending_requests = 256;
+/// Requests with answers that may be large (list, inspect, stats, artifacts: up to a frame
+/// each) that may await their answers: this bounds what answers owed to a client that does
+/// not read can cost (the unsent budget only stops reading, not answering).
+constexpr std::size_t max_pending_large = 8;
+/// Bytes of copy_in data sent to an extraction and not yet acknowledged by it.
+constexpr uint64_t copy_in_window = 8u << 20;
 /// Time a new connection has to send its hello before it is closed.
 constexpr auto hello_timeout = std::chrono::seconds(10);
 /// Time a frame may take to arrive once its first bytes are in.
@@ -79,6 +87,8 @@ struct session_state {
   std::vector<caf::typed_response_promise<bool>> output_waiters;
   std::unordered_map<uint32_t, uint32_t> pending;  // requests not answered yet, per msgid
   std::size_t pending_count = 0;                   // sum of `pending`
+  std::unordered_map<uint32_t, uint32_t> large;    // pending requests with large answers
+  std::size_t large_count = 0;                     // sum of `large`
   bool reading = true;                             // false while reading is halted
   bool pumping = false;                            // inside pump(): no re-entry
   bool closing = false;                            // end_session() ran
