@@ -460,13 +460,17 @@ void dispatch(session_t* self, const std::string& body) {
 /// Returns free heap memory to the system shortly (after the buffers of a connection that
 /// just closed are released by the middleman).
 void trim_memory_soon(caf::actor_system& sys) {
-  sys.spawn([](caf::event_based_actor* self) -> caf::behavior {
-    self->delayed_send(self, std::chrono::milliseconds(200), done_atom::value);
-    return {[=](done_atom) {
-      ::malloc_trim(0);
-      self->quit();
-    }};
-  });
+  // (An argument besides self: CAF 0.17 dereferences a null argument tuple when a function
+  // without arguments is spawned, which UBSan reports.)
+  sys.spawn(
+      [](caf::event_based_actor* self, int delay_ms) -> caf::behavior {
+        self->delayed_send(self, std::chrono::milliseconds(delay_ms), done_atom::value);
+        return {[=](done_atom) {
+          ::malloc_trim(0);
+          self->quit();
+        }};
+      },
+      200);
 }
 
 /// Ends the session: whoever waits for this client (file jobs, output sources) is told,
