@@ -21,6 +21,7 @@ using ctrd::test::await_inspect;
 using ctrd::test::daemon_options;
 using ctrd::test::inspect;
 using ctrd::test::live_daemon;
+using ctrd::test::restart_delays;
 using ctrd::test::temp_dir;
 using json = nlohmann::json;
 using namespace std::chrono_literals;
@@ -63,17 +64,6 @@ int logged_year(const live_daemon& d) {
   auto nl = log.rfind('\n', log.size() > 1 ? log.size() - 2 : 0);
   auto line = log.substr(nl == std::string::npos ? 0 : nl + 1);
   return line.size() >= 4 ? std::atoi(line.substr(0, 4).c_str()) : 0;
-}
-
-/// The delays ctrd chose for `name`, from its debug log ("restart in N ms").
-std::vector<long> restart_delays(const live_daemon& d, const std::string& name) {
-  std::vector<long> out;
-  std::regex re("container " + name + ": restart in ([0-9]+) ms");
-  auto log = d.log();
-  for (auto it = std::sregex_iterator(log.begin(), log.end(), re); it != std::sregex_iterator();
-       ++it)
-    out.push_back(std::stol((*it)[1]));
-  return out;
 }
 
 bool parked(const json& j) {

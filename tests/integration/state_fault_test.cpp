@@ -24,30 +24,16 @@
 #include "messages/handshake.hpp"
 #include "messages/rpc.hpp"
 #include "tests/support/daemon.hpp"
+#include "tests/support/tmpfs_mount.hpp"
 
 using ctrd::test::inspect;
 using ctrd::test::live_daemon;
 using json = nlohmann::json;
 namespace fs = std::filesystem;
 
-namespace {
+using ctrd::test::tmpfs_mount;
 
-/// A tmpfs of `size` on `path`; unmounted (lazily, so even with a ctrd left) when it goes.
-struct tmpfs_mount {
-  std::string path;
-  bool mounted = false;
-  std::string why;
-  tmpfs_mount(const std::string& p, const std::string& size) : path(p) {
-    fs::create_directories(p);
-    if (::mount("tmpfs", p.c_str(), "tmpfs", 0, ("size=" + size).c_str()) == 0)
-      mounted = true;
-    else
-      why = std::strerror(errno);
-  }
-  ~tmpfs_mount() {
-    if (mounted) ::umount2(path.c_str(), MNT_DETACH);
-  }
-};
+namespace {
 
 /// Names of every container (`ps -a`).
 std::set<std::string> names(const live_daemon& d) {

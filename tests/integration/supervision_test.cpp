@@ -16,6 +16,7 @@
 using ctrd::test::await_inspect;
 using ctrd::test::inspect;
 using ctrd::test::live_daemon;
+using ctrd::test::restart_delays;
 using json = nlohmann::json;
 using namespace std::chrono_literals;
 
@@ -23,17 +24,6 @@ namespace {
 
 bool exited_and_settled(const json& j) {
   return j["State"]["Status"] == "exited" && j["State"]["NextRestartAt"] == "";
-}
-
-/// The delays ctrd chose for `name`, from its debug log ("restart in N ms").
-std::vector<long> restart_delays(const live_daemon& d, const std::string& name) {
-  std::vector<long> out;
-  std::regex re("container " + name + ": restart in ([0-9]+) ms");
-  auto log = d.log();
-  for (auto it = std::sregex_iterator(log.begin(), log.end(), re); it != std::sregex_iterator();
-       ++it)
-    out.push_back(std::stol((*it)[1]));
-  return out;
 }
 
 }  // namespace

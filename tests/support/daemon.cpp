@@ -1,5 +1,7 @@
 #include "tests/support/daemon.hpp"
 
+#include <regex>
+
 #include <catch2/catch.hpp>
 
 #include <poll.h>
@@ -171,6 +173,16 @@ void write_all(int fd, const std::string& bytes) {
     if (n <= 0) return;
     off += static_cast<size_t>(n);
   }
+}
+
+std::vector<long> restart_delays(const live_daemon& d, const std::string& name) {
+  std::vector<long> out;
+  std::regex re("container " + name + ": restart in ([0-9]+) ms");
+  auto log = d.log();
+  for (auto it = std::sregex_iterator(log.begin(), log.end(), re); it != std::sregex_iterator();
+       ++it)
+    out.push_back(std::stol((*it)[1]));
+  return out;
 }
 
 std::string trim(const std::string& s) {

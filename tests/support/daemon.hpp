@@ -73,6 +73,10 @@ nlohmann::json await_inspect(const live_daemon& d, const std::string& name,
                              const std::function<bool(const nlohmann::json&)>& pred,
                              std::chrono::milliseconds limit = std::chrono::seconds(10));
 
+/// The delays (ms) of the policy restarts of container `name`, in order, from ctrd's log
+/// ("container NAME: restart in N ms").
+std::vector<long> restart_delays(const live_daemon& d, const std::string& name);
+
 /// Connects to a unix socket; returns the fd or -1.
 int connect_unix(const std::string& path);
 

@@ -17,9 +17,12 @@
 #include "actors/state_store.hpp"
 #include "messages/error.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "tests/support/tmpfs_mount.hpp"
 
 using namespace ctrd;
 namespace fs = std::filesystem;
+
+using ctrd::test::tmpfs_mount;
 
 namespace {
 
@@ -57,23 +60,6 @@ void corrupt_tail(const std::string& path, off_t from_end) {
   REQUIRE(::pwrite(fd, junk, sizeof junk, size - from_end) == 16);
   ::close(fd);
 }
-
-/// A tmpfs of `size` mounted on a fresh directory; unmounted (lazily) when it goes.
-struct tmpfs_mount {
-  std::string path;
-  bool mounted = false;
-  std::string why;
-  tmpfs_mount(const std::string& p, const std::string& size) : path(p) {
-    fs::create_directories(p);
-    if (::mount("tmpfs", p.c_str(), "tmpfs", 0, ("size=" + size).c_str()) == 0)
-      mounted = true;
-    else
-      why = std::strerror(errno);
-  }
-  ~tmpfs_mount() {
-    if (mounted) ::umount2(path.c_str(), MNT_DETACH);
-  }
-};
 
 /// Fills the file system of `dir` with `<dir>/filler` until ENOSPC.
 void fill(const std::string& dir) {
