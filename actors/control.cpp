@@ -567,11 +567,11 @@ caf::result<bool> take_output(session_t* self, const std::string& frame) {
   return rp;
 }
 
-std::string output_frame(uint32_t msgid, int stream, const std::string& data) {
-  return encode_notification(
-      "output", json{{"msgid", msgid},
-                     {"stream", stream == 2 ? "stderr" : "stdout"},
-                     {"data", json::binary(std::vector<std::uint8_t>(data.begin(), data.end()))}});
+/// The parameters of an "output" notification carrying `data` of `stream`.
+json output_params(uint32_t msgid, int stream, const std::string& data) {
+  return json{{"msgid", msgid},
+              {"stream", stream == 2 ? "stderr" : "stdout"},
+              {"data", json::binary(std::vector<std::uint8_t>(data.begin(), data.end()))}};
 }
 
 caf::behavior session(session_t* self, caf::io::connection_handle hdl, caf::actor sup,
@@ -630,7 +630,7 @@ caf::behavior session(session_t* self, caf::io::connection_handle hdl, caf::acto
         }
       },
       [=](output_atom, uint32_t msgid, int stream, const std::string& data) {
-        return take_output(self, output_frame(msgid, stream, data));
+        return take_output(self, encode_notification("output", output_params(msgid, stream, data)));
       },
       [=](output_atom, uint32_t msgid, uint64_t dropped) {
         // A source dropped output for this client while it was too slow: say how much.
@@ -639,14 +639,10 @@ caf::behavior session(session_t* self, caf::io::connection_handle hdl, caf::acto
       },
       [=](record_atom, uint32_t msgid, int stream, const std::string& text, const std::string& time,
           bool partial) {
-        std::string data = partial ? text : text + "\n";
-        return take_output(self, encode_notification(
-                                     "output", json{{"msgid", msgid},
-                                                    {"stream", stream == 2 ? "stderr" : "stdout"},
-                                                    {"data", json::binary(std::vector<std::uint8_t>(
-                                                                 data.begin(), data.end()))},
-                                                    {"time", time},
-                                                    {"partial", partial}}));
+        auto params = output_params(msgid, stream, partial ? text : text + "\n");
+        params["time"] = time;
+        params["partial"] = partial;
+        return take_output(self, encode_notification("output", params));
       },
       [=](event_atom, uint32_t msgid, const json& event) {
         send_stream(self, "event", msgid, json{{"event", event}});
@@ -728,6 +724,7 @@ caf::behavior control_keeper(caf::event_based_actor* self, int fd, caf::actor su
     *stopping = true;
     self->send_exit(*current, m.reason);
   });
+  // The keeper acts on down and exit messages only; a behavior keeps it alive.
   return guarded_behavior(self, [=](start_atom) {});
 }
 

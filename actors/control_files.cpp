@@ -156,15 +156,9 @@ void with_grant(session_t* self, uint32_t msgid, const std::string& ref, bool ro
                                                     throw;
                                                   }
                                                 }),
-                                    [=](caf::error& e) {
-                                      finish_attach(self, msgid);
-                                      send_caf_error(self, msgid, e);
-                                    });
+                                    route_error_reply(self, msgid));
                         }),
-            [=](caf::error& e) {
-              finish_attach(self, msgid);
-              send_caf_error(self, msgid, e);
-            });
+            route_error_reply(self, msgid));
 }
 
 void m_export(session_t* self, uint32_t msgid, const json& p) {
@@ -214,10 +208,7 @@ void m_exec(session_t* self, uint32_t msgid, const json& p) {
                         [=](caf::actor& ctr) {
                           request_attached(self, msgid, ctr, exec_atom::value, p, me, msgid);
                         }),
-            [=](caf::error& e) {
-              finish_attach(self, msgid);
-              send_caf_error(self, msgid, e);
-            });
+            route_error_reply(self, msgid));
 }
 
 }  // namespace

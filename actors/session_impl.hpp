@@ -81,8 +81,7 @@ struct session_state {
   uint64_t unsent = 0;                                  // bytes written but not yet on the socket
   std::unordered_map<uint32_t, uint64_t> dropped;       // notifications dropped per request
   std::vector<caf::typed_response_promise<bool>>
-      data_waiters;                                  // file jobs waiting for the socket to drain
-  std::unordered_map<uint32_t, caf::actor> uploads;  // copy_in msgid -> its extraction job
+      data_waiters;  // file jobs waiting for the socket to drain
   /// Output sources (containers, execs, log readers) waiting for the client to catch up.
   std::vector<caf::typed_response_promise<bool>> output_waiters;
   std::unordered_map<uint32_t, uint32_t> pending;  // requests not answered yet, per msgid
@@ -211,6 +210,14 @@ inline void finish_attach(session_t* self, uint32_t msgid) {
   self->state.attaches.erase(msgid);
 }
 
+/// The error callback of a routed request: the route ends with the error reply.
+inline auto route_error_reply(session_t* self, uint32_t msgid) {
+  return [self, msgid](caf::error& e) {
+    finish_attach(self, msgid);
+    send_caf_error(self, msgid, e);
+  };
+}
+
 /// Sends a client's terminal size to an attach's container or an exec; a refusal (no
 /// terminal, a size out of range) is only logged: nobody waits for it.
 inline void resize_route(session_t* self, const caf::actor& dest, int rows, int cols) {
@@ -251,10 +258,7 @@ void request_attached(session_t* self, uint32_t msgid, const caf::actor& dest, T
                           finish_attach(self, msgid);
                           send_result(self, msgid, r);
                         }),
-            [=](caf::error& e) {
-              finish_attach(self, msgid);
-              send_caf_error(self, msgid, e);
-            });
+            route_error_reply(self, msgid));
 }
 
 /// Resolves `ref` for an attach, routes its stdin/resizes there, then runs `next(ctr)`.
@@ -267,10 +271,7 @@ void resolve_attach(session_t* self, uint32_t msgid, const std::string& ref, F n
                           route_attach(self, msgid, ctr);
                           next(ctr);
                         }),
-            [=](caf::error& e) {
-              finish_attach(self, msgid);
-              send_caf_error(self, msgid, e);
-            });
+            route_error_reply(self, msgid));
 }
 
 /// Adds the isolation, file and exec methods (control_files.cpp).
