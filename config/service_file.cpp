@@ -17,11 +17,13 @@
 
 #include <toml++/toml.h>
 
+#include "messages/capabilities.hpp"
 #include "messages/container_config.hpp"
 #include "messages/duration.hpp"
 #include "messages/error.hpp"
 #include "messages/process_limits.hpp"
 #include "messages/restart_policy.hpp"
+#include "messages/security.hpp"
 #include "messages/signals.hpp"
 
 namespace fs = std::filesystem;
@@ -69,7 +71,11 @@ const char* const top_keys[] = {"command",
                                 "health_start_period",
                                 "health_on_failure",
                                 "ulimits",
-                                "oom_score_adj"};
+                                "oom_score_adj",
+                                "privileged",
+                                "cap_add",
+                                "cap_drop",
+                                "security_opt"};
 const char* const health_keys[] = {"cmd",     "interval",     "timeout",
                                    "retries", "start_period", "on_failure"};
 
@@ -376,6 +382,29 @@ class parser {
         if (!i || i->get() < -1000 || i->get() > 1000)
           fail(v, key, "must be an integer from -1000 to 1000");
         out[key] = i->get();
+      } else if (key == "privileged") {
+        out[key] = bool_of(v, key);
+      } else if (key == "cap_add" || key == "cap_drop") {
+        json list = string_array(v, key, false);
+        const auto* a = v.as_array();
+        for (std::size_t i = 0; i < list.size(); ++i) {
+          try {
+            list[i] = normalize_capability(list[i].get<std::string>(), key.c_str());
+          } catch (const error& e) {
+            fail(*a->get(i), key, e.what());
+          }
+        }
+        out[key] = std::move(list);
+      } else if (key == "security_opt") {
+        json list = string_array(v, key, false);
+        const auto* a = v.as_array();
+        for (std::size_t i = 0; i < list.size(); ++i) {
+          try {
+            apply_security_opt(list[i].get<std::string>(), out);
+          } catch (const error& e) {
+            fail(*a->get(i), key, e.what());
+          }
+        }
       } else if (key == "restart_limit") {
         out[key] = integer_of(v, key, max_count, "");
       } else if (is_duration_key(key)) {

@@ -123,6 +123,7 @@ void add_create_flags(CLI::App& cmd, create_options& o) {
                  "Logging option: max-size=SIZE (rotate above SIZE bytes, k/m/g suffixes; 0 = "
                  "never), max-file=N (rotated files kept)")
       ->allow_extra_args(false);
+  add_security_flags(cmd, o);
 }
 
 uint64_t duration_flag_ms(const std::string& text) {
@@ -554,6 +555,7 @@ json build_definition(const create_options& o, const std::vector<std::string>& h
   if (o.tty) def["tty"] = true;
   apply_log_opts(o.log_opts, def);
   apply_isolation(o, cwd, def);
+  apply_security(o, cwd, def);
   ctrd::validate(ctrd::config_from_json(def));
   return def;
 }

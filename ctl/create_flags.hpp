@@ -60,7 +60,15 @@ struct create_options {
   std::string pids_limit;              ///< --pids-limit N (-1 or 0: unlimited)
   std::vector<std::string> ulimits;    ///< --ulimit type=soft[:hard] (repeatable)
   std::string oom_score_adj;           ///< --oom-score-adj N (-1000..1000)
-  std::vector<std::string> command;    ///< CMD [ARG...]
+  bool privileged = false;             ///< --privileged
+  std::vector<std::string> cap_add;    ///< --cap-add CAP[,CAP] (repeatable; ALL)
+  std::vector<std::string> cap_drop;   ///< --cap-drop CAP[,CAP] (repeatable; ALL)
+  std::vector<std::string> security_opts;  ///< --security-opt K[=V] (repeatable)
+  std::vector<std::string> devices;        ///< --device HOST[:CTR][:rwm] (repeatable)
+  std::vector<std::string> uidmaps;        ///< --uidmap CTR:HOST:N (repeatable)
+  std::vector<std::string> gidmaps;        ///< --gidmap CTR:HOST:N (repeatable)
+  std::string userns;                      ///< --userns host|auto
+  std::vector<std::string> command;        ///< CMD [ARG...]
 };
 
 /// Registers the shared create flags on `cmd`, bound to `opts` (which must outlive parsing).
@@ -136,6 +144,13 @@ uint64_t parse_cpu_shares(const std::string& text);
 /// Parses --pids-limit: -1 and 0 mean unlimited (returned as 0), otherwise a positive
 /// integer. Throws ctrd::error{invalid_argument}.
 int64_t parse_pids_limit(const std::string& text);
+
+/// Registers the security flags (--privileged, --cap-add, ..., --userns) on `cmd`.
+void add_security_flags(CLI::App& cmd, create_options& opts);
+
+/// Adds the security keys of the flags to `def` (relative seccomp profile paths are made
+/// absolute against `cwd`, or ctrctl's directory when "").
+void apply_security(const create_options& opts, const std::string& cwd, json& def);
 
 /// Builds the `create` definition from the flags: env files first, then -e entries (later
 /// wins), labels as a map, stop_signal as its canonical name, stop_timeout as an integer,

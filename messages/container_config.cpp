@@ -85,6 +85,7 @@ json to_json(const container_config& c) {
            {"log_max_files", c.log_max_files}};
   isolation_to_json(c.isolation, out);
   process_limits_to_json(c.proc_limits, out);
+  security_to_json(c.security, out);
   return out;
 }
 
@@ -193,6 +194,7 @@ container_config config_from_json(const json& j) {
       c.log_max_files = u32_of(v, k, 1000);
     } else if (isolation_from_key(c.isolation, k, v)) {
     } else if (process_limits_from_key(c.proc_limits, k, v)) {
+    } else if (security_from_key(c.security, k, v)) {
     } else if (k == "created_ns") {
       if (!v.is_number_integer()) bad(k, "must be an integer");
       c.created_ns = v.get<int64_t>();
@@ -274,6 +276,7 @@ void validate(const container_config& c) {
   if (!c.health.cmd.empty() && c.health.interval_ms == 0)
     throw error(ec::invalid_argument, "the health check interval must be greater than 0");
   validate(c.isolation);
+  validate(c.security, c.isolation);
   if (c.auto_remove && c.restart.kind != restart_kind::no)
     throw error(
         ec::invalid_argument,

@@ -12,6 +12,7 @@
 #include "messages/isolation.hpp"
 #include "messages/process_limits.hpp"
 #include "messages/restart_policy.hpp"
+#include "messages/security.hpp"
 #include "messages/value_codec.hpp"
 
 namespace ctrd {
@@ -65,6 +66,7 @@ struct container_config {
   uint32_t log_max_files = 5;         ///< rotated log files kept
   isolation_spec isolation;           ///< rootfs, namespaces, cgroup limits
   process_limits proc_limits;         ///< --ulimit, --oom-score-adj
+  security_spec security;             ///< capabilities, seccomp, masks, devices, user namespace
 };
 
 /// "none", "kill", "restart", "stop".

@@ -13,6 +13,7 @@
 
 #include "tests/support/daemon.hpp"
 #include "tests/support/process.hpp"
+#include "tests/support/rootfs.hpp"
 
 using ctrd::test::inspect;
 using ctrd::test::live_daemon;
@@ -22,24 +23,7 @@ namespace fsys = std::filesystem;
 
 namespace {
 
-const char* busybox = "/bin/busybox";
-
-/// Why isolation tests cannot run here ("" when they can).
-std::string missing_prerequisite() {
-  if (::geteuid() != 0) return "needs root (namespaces, pivot_root, cgroups)";
-  if (::access(busybox, X_OK) != 0)
-    return "needs busybox-static at /bin/busybox for the test rootfs";
-  return "";
-}
-
-#define REQUIRE_ISOLATION()            \
-  do {                                 \
-    auto why = missing_prerequisite(); \
-    if (!why.empty()) {                \
-      WARN("skipped: " << why);        \
-      return;                          \
-    }                                  \
-  } while (0)
+#define REQUIRE_ISOLATION() REQUIRE_ROOTFS_SUPPORT()
 
 void write_file(const fsys::path& p, const std::string& text) {
   std::ofstream(p) << text;
@@ -50,20 +34,8 @@ std::string read_file(const fsys::path& p) {
   return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 }
 
-/// A minimal busybox root file system (like ../shared/peer-bench/mkrootfs.sh).
 std::string make_rootfs(const std::string& dir) {
-  auto root = fsys::path(dir) / "rootfs";
-  for (const char* d : {"bin", "etc", "proc", "sys", "dev", "tmp", "root"})
-    fsys::create_directories(root / d);
-  fsys::copy_file(busybox, root / "bin" / "busybox");
-  auto list = ctrd::test::run_process({busybox, "--list"});
-  std::istringstream in(list.out);
-  for (std::string applet; std::getline(in, applet);)
-    if (!applet.empty() && applet != "busybox")
-      fsys::create_symlink("busybox", root / "bin" / applet);
-  write_file(root / "etc" / "marker", "inside-the-container\n");
-  write_file(root / "etc" / "passwd", "root:x:0:0:root:/root:/bin/sh\n");
-  return root.string();
+  return ctrd::test::make_busybox_rootfs(dir);
 }
 
 /// Polls inspect until the state is `state`.
