@@ -169,10 +169,16 @@ void spawn_process(actor_t* self, bool release_follows) {
         s.log_path(), log_limits{s.cfg.log_max_size, s.cfg.log_max_files}, s.deps.space);
   else
     s.log->set_limits(log_limits{s.cfg.log_max_size, s.cfg.log_max_files});
+  if (spec.isolation) {
+    // Into its cgroups before it isolates itself (its cgroup namespace is made there).
+    spec.setup = [self](pid_t pid, bool in_cgroup, setup_channel&) {
+      join_cgroup(self, held_child{pid, -1, -1, -1, -1, in_cgroup});
+    };
+  }
   auto me = caf::actor_cast<caf::actor>(self);
   try {
     s.child = s.deps.host->spawn(spec, me);
-    join_cgroup(self, s.child);
+    if (!spec.setup) join_cgroup(self, s.child);
   } catch (...) {
     if (s.child.pid > 0) s.deps.host->signal_pid(s.child.pid, SIGKILL);
     for (int* fd : {&s.child.release_fd, &s.child.out_fd, &s.child.err_fd, &s.child.in_fd})

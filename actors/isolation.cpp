@@ -188,7 +188,8 @@ child_isolation prepare_isolation(const isolation_spec& spec, const std::string&
   return iso;
 }
 
-const char* enter_isolation(const child_isolation& iso) {
+const char* enter_isolation(const child_isolation& iso, const int* /*setup_fds*/,
+                            std::size_t /*count*/) {
   if (iso.private_mounts && ::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0)
     return "make the mount namespace private";
   if (iso.hostname && ::sethostname(iso.hostname, std::strlen(iso.hostname)) != 0)

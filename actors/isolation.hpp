@@ -60,9 +60,10 @@ child_isolation prepare_isolation(const isolation_spec& spec, const std::string&
 /// In the child, after clone(clone_flags): private propagation, bind the root, pivot_root,
 /// /proc, /sys, a minimal /dev (null zero full random urandom tty, pts, shm, fd links),
 /// /tmp, bind mounts, read-only root with tmpfs /tmp /run /var/tmp, host name, loopback.
+/// `setup_fds` are the `count` descriptors ctrd's set-up sent (spawn_spec::setup).
 /// Async-signal-safe. Returns nullptr on success, else a static text naming the step that
 /// failed (errno is preserved for the caller's message).
-const char* enter_isolation(const child_isolation& iso);
+const char* enter_isolation(const child_isolation& iso, const int* setup_fds, std::size_t count);
 
 /// Mounts an overlay of `lower` (read-only) with `upper`/`work` (created if missing) at
 /// `merged` in ctrd's own mount namespace. Throws ctrd::error{ec::internal} with the

@@ -3,12 +3,17 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <linux/close_range.h>
+#include <linux/magic.h>
 #include <linux/sched.h>
 #include <sched.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 #include <cerrno>
 #include <csignal>
@@ -177,6 +182,50 @@ CTRD_CHILD_SIDE long child_dup(int from, int to) {
   return from == to ? to : ::syscall(SYS_dup3, from, to, 0);
 }
 
+/// Closes every descriptor but the `n` in `keep` (-1 entries are ignored).
+CTRD_CHILD_SIDE void close_all_but(int* keep, std::size_t n) {
+  for (std::size_t i = 1; i < n; ++i)  // insertion sort: no library call
+    for (std::size_t j = i; j > 0 && keep[j - 1] > keep[j]; --j) {
+      int t = keep[j];
+      keep[j] = keep[j - 1];
+      keep[j - 1] = t;
+    }
+  unsigned next = 0;  // the lowest descriptor not yet kept or closed
+  for (std::size_t i = 0; i < n; ++i) {
+    if (keep[i] < 0 || static_cast<unsigned>(keep[i]) < next) continue;
+    if (static_cast<unsigned>(keep[i]) > next)
+      ::syscall(SYS_close_range, next, static_cast<unsigned>(keep[i]) - 1, 0u);
+    next = static_cast<unsigned>(keep[i]) + 1;
+  }
+  ::syscall(SYS_close_range, next, ~0u, 0u);
+}
+
+/// Waits for ctrd's set-up message on `fd` and takes the descriptors it carries.
+CTRD_CHILD_SIDE bool receive_setup(int fd, int* fds, std::size_t& count) {
+  char byte;
+  iovec iov{&byte, 1};
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * max_setup_fds)];
+  msghdr msg{};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof control;
+  long n;
+  do {
+    n = ::syscall(SYS_recvmsg, fd, &msg, MSG_CMSG_CLOEXEC);
+  } while (n < 0 && errno == EINTR);
+  if (n != 1) return false;
+  count = 0;
+  cmsghdr* c = CMSG_FIRSTHDR(&msg);
+  if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+    count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+    const unsigned char* data = CMSG_DATA(c);
+    for (std::size_t i = 0; i < count; ++i)
+      __builtin_memcpy(&fds[i], data + i * sizeof(int), sizeof(int));
+  }
+  return true;
+}
+
 /// The kernel's struct sigaction (rt_sigaction), without glibc's translation.
 struct kernel_sigaction {
   void (*handler)(int);
@@ -191,8 +240,8 @@ struct kernel_sigaction {
 // function with hidden state (glibc's setuid() would walk ctrd's threads, sanitizer
 // interceptors would touch shared bookkeeping). `hold_r` < 0: exec at once.
 [[noreturn]] CTRD_CHILD_SIDE void child_main(const spawn_spec& s, char* const* argv,
-                                             char* const* envp, int hold_r, int in_r, int out_w,
-                                             int err_w, int pty_slave) {
+                                             char* const* envp, int hold_r, int setup_r, int in_r,
+                                             int out_w, int err_w, int pty_slave) {
   kernel_sigaction dfl{};
   dfl.handler = SIG_DFL;
   for (int sig = 1; sig < NSIG; ++sig)
@@ -210,12 +259,8 @@ struct kernel_sigaction {
     ::syscall(SYS_exit_group, 126);
   // Close every other descriptor now, not at exec: while held, this child must not keep
   // other containers' release pipes (or its own write end) open, or EOF would never come.
-  if (hold_r < 0) {
-    ::syscall(SYS_close_range, 3u, ~0u, 0u);
-  } else {
-    if (hold_r > 3) ::syscall(SYS_close_range, 3u, static_cast<unsigned>(hold_r - 1), 0u);
-    ::syscall(SYS_close_range, static_cast<unsigned>(hold_r + 1), ~0u, 0u);
-  }
+  int keep[] = {0, 1, 2, hold_r, setup_r};
+  close_all_but(keep, sizeof keep / sizeof keep[0]);
   // Limits before anything else the container's own settings could refuse (the host's
   // /proc is still the one mounted: /proc/self is this process).
   for (std::size_t i = 0; i < s.rlimits.size(); ++i) {
@@ -231,8 +276,16 @@ struct kernel_sigaction {
       child_die("set oom_score_adj (--oom-score-adj)");
     ::syscall(SYS_close, fd);
   }
-  if (s.isolation)
-    if (const char* failed = enter_isolation(*s.isolation)) child_die(failed);
+  if (s.isolation) {
+    int fds[max_setup_fds];
+    std::size_t nfds = 0;
+    if (setup_r >= 0) {
+      // ctrd's part of the set-up (spawn_spec::setup) is done when its message arrives.
+      if (!receive_setup(setup_r, fds, nfds)) child_die("receive ctrd's set-up of the container");
+      ::syscall(SYS_close, setup_r);
+    }
+    if (const char* failed = enter_isolation(*s.isolation, fds, nfds)) child_die(failed);
+  }
   if (::syscall(SYS_chdir, s.workdir.c_str()) != 0) {
     say("ctrd: cannot change to the working directory\n");
     ::syscall(SYS_exit_group, 126);
@@ -333,6 +386,32 @@ struct stdio_fds {
   }
 };
 
+/// Opens the ptmx of the devpts instance mounted at /dev/pts inside the root `root_path`.
+/// The container owns that tree, so the path is resolved by the kernel inside it with no
+/// symbolic link followed, and only a ptmx node of a devpts file system is opened: a
+/// container's /dev/ptmx -> /host/file can never make ctrd open a host file.
+int open_container_ptmx(const std::string& root_path) {
+  try {
+    auto root = fs::open_root(root_path);
+    auto node = fs::open_in_root(root.get(), "/dev/pts/ptmx", O_PATH | O_NOFOLLOW | O_CLOEXEC);
+    struct stat st;
+    struct statfs sfs;
+    if (::fstat(node.get(), &st) != 0 || !S_ISCHR(st.st_mode) || major(st.st_rdev) != 5 ||
+        minor(st.st_rdev) != 2 || ::fstatfs(node.get(), &sfs) != 0 ||
+        sfs.f_type != DEVPTS_SUPER_MAGIC) {
+      errno = EPERM;
+      return -1;
+    }
+    auto again = "/proc/self/fd/" + std::to_string(node.get());
+    return ::open(again.c_str(), O_RDWR | O_NOCTTY | O_CLOEXEC);
+  } catch (const resource_error&) {
+    throw;
+  } catch (const error&) {
+    errno = ENOENT;
+    return -1;
+  }
+}
+
 stdio_fds make_stdio(const spawn_spec& s) {
   stdio_fds f;
   auto fail = [&](const char* what) {
@@ -342,7 +421,7 @@ stdio_fds make_stdio(const spawn_spec& s) {
   };
   if (s.tty && !s.pty_root.empty()) {
     // A terminal of the container's own devpts instance, so that it exists in there.
-    f.master = ::open((s.pty_root + "/dev/ptmx").c_str(), O_RDWR | O_NOCTTY | O_CLOEXEC);
+    f.master = open_container_ptmx(s.pty_root);
     int unlock = 0;
     if (f.master < 0 || ::ioctl(f.master, TIOCSPTLCK, &unlock) != 0)
       fail("a pseudo-terminal in the container");
@@ -388,7 +467,7 @@ struct direct_args {
 
 CTRD_CHILD_SIDE int direct_child(void* p) {
   auto* d = static_cast<direct_args*>(p);
-  child_main(*d->spec, d->argv, d->envp, -1, d->in_r, d->out_w, d->err_w, d->pty_slave);
+  child_main(*d->spec, d->argv, d->envp, -1, -1, d->in_r, d->out_w, d->err_w, d->pty_slave);
 }
 
 /// Stack size of a direct child (child_main needs little: no allocation, no deep calls).
@@ -501,6 +580,15 @@ held_child spawn_held(const spawn_spec& s) {
     f.close_all();
     throw_errno(ec::internal, "cannot create the exec pipe", e);
   }
+  // ctrd's part of the child's set-up (spawn_spec::setup) comes on this socket pair.
+  int setup[2] = {-1, -1};
+  if (s.setup && s.isolation && s.join_pidfd < 0 && !direct &&
+      ::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, setup) != 0) {
+    int e = errno;
+    for (int* fd : {&hold[0], &hold[1], &report[0], &report[1]}) close_quietly(*fd);
+    f.close_all();
+    throw_errno(ec::internal, "cannot create the set-up channel", e);
+  }
   int flags = s.isolation ? s.isolation->clone_flags : 0;
   int cgroup_fd =
       s.cgroup_dir.empty() ? -1 : ::open(s.cgroup_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -508,7 +596,8 @@ held_child spawn_held(const spawn_spec& s) {
     // Not a kernel without CLONE_INTO_CGROUP: no descriptor left. Fail before the child
     // exists rather than start it outside its cgroup.
     int e = errno;
-    for (int* fd : {&hold[0], &hold[1], &report[0], &report[1]}) close_quietly(*fd);
+    for (int* fd : {&hold[0], &hold[1], &report[0], &report[1], &setup[0], &setup[1]})
+      close_quietly(*fd);
     f.close_all();
     throw_errno(ec::internal, "cannot open the cgroup " + s.cgroup_dir, e);
   }
@@ -521,7 +610,8 @@ held_child spawn_held(const spawn_spec& s) {
     if (r == -ENOSYS) {  // no clone3: a plain fork that execs at once
       pid = ::fork();
       if (pid == 0)
-        child_main(s, argv.data(), envp.data(), -1, f.in_r, f.out_w, f.err_w, s.tty ? f.slave : -1);
+        child_main(s, argv.data(), envp.data(), -1, -1, f.in_r, f.out_w, f.err_w,
+                   s.tty ? f.slave : -1);
     } else {
       pid = r < 0 ? -1 : static_cast<pid_t>(r);
       if (r < 0) errno = static_cast<int>(-r);
@@ -530,12 +620,37 @@ held_child spawn_held(const spawn_spec& s) {
 #endif
     pid = clone_child(flags, cgroup_fd, in_cgroup);
   if (pid == 0) {
-    if (s.join_pidfd >= 0) join_namespaces(s, report[1]);
-    child_main(s, argv.data(), envp.data(), hold[0], f.in_r, f.out_w, f.err_w,
+    // Not a copy of ctrd that a container may look into: no ptrace, no pidfd_getfd, no
+    // /proc/<pid>/fd of it until exec resets this (the direct path shares ctrd's mm and
+    // never enters a container before exec).
+    ::syscall(SYS_prctl, PR_SET_DUMPABLE, 0, 0, 0, 0);
+    if (s.join_pidfd >= 0) {
+      // Before entering the container's namespaces, hold nothing of ctrd's but what the
+      // join and the child need.
+      int keep[] = {0, 1, 2, s.join_pidfd, report[1], hold[0], f.in_r, f.out_w, f.err_w, f.slave};
+      close_all_but(keep, sizeof keep / sizeof keep[0]);
+      join_namespaces(s, report[1]);
+    }
+    child_main(s, argv.data(), envp.data(), hold[0], setup[1], f.in_r, f.out_w, f.err_w,
                s.tty ? f.slave : -1);
   }
   int fork_errno = errno;
   if (cgroup_fd >= 0) ::close(cgroup_fd);
+  close_quietly(setup[1]);
+  if (pid > 0 && setup[0] >= 0) {
+    try {
+      setup_channel channel(setup[0]);
+      s.setup(pid, in_cgroup, channel);
+      if (!channel.sent()) channel.send();
+    } catch (...) {
+      ::kill(pid, SIGKILL);  // waiting for the set-up: it never ran anything
+      close_quietly(setup[0]);
+      for (int* fd : {&hold[0], &hold[1], &report[0], &report[1]}) close_quietly(*fd);
+      f.close_all();
+      throw;
+    }
+  }
+  close_quietly(setup[0]);
   if (double_fork) {
     ::close(report[1]);
     pid_t inner = -1;
@@ -572,6 +687,31 @@ held_child spawn_held(const spawn_spec& s) {
   for (int fd : {c.out_fd, c.err_fd, c.in_fd})
     if (fd >= 0) ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
   return c;
+}
+
+void setup_channel::send(const int* fds, std::size_t count) {
+  char byte = 1;
+  iovec iov{&byte, 1};
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * max_setup_fds)] = {};
+  msghdr msg{};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  if (count > max_setup_fds) throw error(ec::internal, "too many descriptors for a child's set-up");
+  if (count > 0) {
+    msg.msg_control = control;
+    msg.msg_controllen = CMSG_SPACE(sizeof(int) * count);
+    cmsghdr* c = CMSG_FIRSTHDR(&msg);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int) * count);
+    std::memcpy(CMSG_DATA(c), fds, sizeof(int) * count);
+  }
+  ssize_t n;
+  do {
+    n = ::sendmsg(fd_, &msg, MSG_NOSIGNAL);
+  } while (n < 0 && errno == EINTR);
+  if (n != 1) throw_errno(ec::internal, "cannot hand the set-up to the container's process", errno);
+  sent_ = true;
 }
 
 bool release_child(held_child& c) {

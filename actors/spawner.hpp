@@ -8,7 +8,9 @@
 #pragma once
 
 #include <sys/types.h>
+#include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -21,6 +23,24 @@ struct child_rlimit {
   int resource = 0;
   uint64_t soft = 0;
   uint64_t hard = 0;
+};
+
+/// Most descriptors the parent's set-up may hand to the child (spawn_spec::setup).
+constexpr std::size_t max_setup_fds = 64;
+
+/// The parent's end of the set-up channel: one message, optionally carrying descriptors
+/// (SCM_RIGHTS), lets the child go on with its isolation.
+class setup_channel {
+ public:
+  explicit setup_channel(int fd) : fd_(fd) {}
+  /// Sends the message with `fds` (at most max_setup_fds; the caller keeps and closes its
+  /// copies). Throws ctrd::error{ec::internal} when the child is gone.
+  void send(const int* fds = nullptr, std::size_t count = 0);
+  bool sent() const { return sent_; }
+
+ private:
+  int fd_;
+  bool sent_ = false;
 };
 
 /// What to run. Everything is resolved before the fork: the child only calls
@@ -63,6 +83,14 @@ struct spawn_spec {
   /// -1000 must not be inherited).
   bool set_oom_score_adj = false;
   int oom_score_adj = 0;
+  /// Parent-side set-up between the clone and the child's isolation (needs `isolation`, is
+  /// ignored for exec joins): the child waits until this has run in ctrd and sent its
+  /// message; the descriptors it sends reach enter_isolation(). For what only the parent
+  /// can do first: cgroup v1 membership before the cgroup namespace is made, uid/gid maps,
+  /// idmapped mounts. Called with the child's pid and whether it was cloned into
+  /// `cgroup_dir`; if it throws, the child is killed and spawn_held rethrows. A message
+  /// without descriptors is sent for it if it sent none.
+  std::function<void(pid_t pid, bool in_cgroup, setup_channel& channel)> setup;
 };
 
 /// A forked, held child and the parent's ends of its pipes (all O_CLOEXEC; the output
