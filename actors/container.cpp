@@ -254,7 +254,9 @@ caf::behavior container_actor(actor_t* self, stored_container rec, container_dep
       [=](respawn_atom, uint64_t gen) { on_restart_timer(self, gen); },
       [=](health_atom, uint64_t gen) { on_health_timer(self, gen); },
       [=](htimeout_atom, uint64_t seq) { on_health_timeout(self, seq); },
-      [=](notify_atom, const std::string& payload) { on_notify(self, payload); },
+      [=](notify_atom, const std::string& payload, int32_t sender) {
+        on_notify(self, payload, sender);
+      },
       [=](attach_atom, caf::actor sub, uint32_t msgid, bool logs) {
         return attach(self, std::move(sub), msgid, logs);
       },

@@ -274,7 +274,7 @@ bool on_health_exit(actor_t* self, int pid, int code);
 /// Runs a check now for `ctrctl healthcheck run`.
 caf::result<json> run_health_now(actor_t* self);
 /// A datagram arrived on the container's NOTIFY_SOCKET.
-void on_notify(actor_t* self, const std::string& payload);
+void on_notify(actor_t* self, const std::string& payload, int32_t sender);
 /// Creates the NOTIFY_SOCKET of an sdnotify container (once per actor).
 void open_notify_socket(actor_t* self);
 

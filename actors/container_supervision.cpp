@@ -393,22 +393,41 @@ void open_notify_socket(actor_t* self) {
     throw error(ec::internal, "notify socket path " + path + " is too long; use a shorter --root");
   addr.sun_family = AF_UNIX;
   std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
-  std::error_code ignored;
-  std::filesystem::create_directories(s.deps.run_dir + "/notify", ignored);
+  // The directory lets anyone through (0711: a container may run as any user) but lists
+  // nothing; each socket belongs to its container's user alone (0600).
+  auto dir = s.deps.run_dir + "/notify";
+  if (::mkdir(dir.c_str(), 0711) != 0 && errno != EEXIST)
+    throw_errno(ec::internal, "cannot create the notify socket directory " + dir, errno);
   ::unlink(path.c_str());
   int fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+  int on = 1;
+  uint32_t uid = 0, gid = 0;
+  bool has_gid = false;
+  if (!s.cfg.user.empty()) parse_user(s.cfg.user, uid, gid, has_gid);
+  if (fd < 0 || ::setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &on, sizeof on) != 0 ||
+      ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      ::chmod(path.c_str(), 0600) != 0 ||
+      (!s.cfg.user.empty() && ::chown(path.c_str(), uid, gid) != 0)) {
     int e = errno;
     if (fd >= 0) ::close(fd);
     throw_errno(ec::internal, "cannot create notify socket " + path, e);
   }
-  ::chmod(path.c_str(), 0666);  // the container may run as another user
   s.notify_fd = fd;
   s.deps.host->watch_notify(fd, caf::actor_cast<caf::actor>(self));
 }
 
-void on_notify(actor_t* self, const std::string& payload) {
+void on_notify(actor_t* self, const std::string& payload, int32_t sender) {
   auto& s = self->state;
+  // Only the container's own processes may say it is ready: the socket is the container
+  // user's alone, and the kernel-attested sender must be in the container.
+  if (!s.has_process() ||
+      !proc::belongs_to_container(sender, s.st.pid, s.cg.valid() ? s.cfg.id : std::string())) {
+    spdlog::warn(
+        "container {}: ignored a notify message from pid {}, which is not one of its "
+        "processes",
+        s.cfg.name, sender);
+    return;
+  }
   std::size_t pos = 0;
   while (pos < payload.size()) {
     auto nl = payload.find('\n', pos);

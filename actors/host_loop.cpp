@@ -307,9 +307,36 @@ void host_loop::handle_fd(int fd) {
     return;
   }
   if (e.kind == fd_kind::notify) {
-    ssize_t got;
-    while ((got = ::recv(fd, buf, 4096, MSG_DONTWAIT)) > 0)
-      caf::anon_send(e.owner, notify_atom::value, std::string(buf, static_cast<size_t>(got)));
+    // Each datagram with its sender's pid (SO_PASSCRED), which the container checks.
+    for (;;) {
+      iovec iov{buf, 4096};
+      alignas(cmsghdr) char control[CMSG_SPACE(sizeof(ucred))];
+      msghdr msg{};
+      msg.msg_iov = &iov;
+      msg.msg_iovlen = 1;
+      msg.msg_control = control;
+      msg.msg_controllen = sizeof control;
+      ssize_t got = ::recvmsg(fd, &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+      if (got <= 0) break;
+      int32_t sender = 0;
+      for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS) {
+          ucred cred;
+          std::memcpy(&cred, CMSG_DATA(c), sizeof cred);
+          sender = cred.pid;
+        } else if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+          // Descriptors sent along are never wanted: close them.
+          auto n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+          for (std::size_t i = 0; i < n; ++i) {
+            int passed;
+            std::memcpy(&passed, CMSG_DATA(c) + i * sizeof(int), sizeof passed);
+            ::close(passed);
+          }
+        }
+      }
+      caf::anon_send(e.owner, notify_atom::value, std::string(buf, static_cast<size_t>(got)),
+                     sender);
+    }
     return;
   }
   ssize_t n = ::read(fd, buf, sizeof buf);

@@ -70,7 +70,8 @@ class host_loop {
   void unwatch(int fd);
 
   /// Reads datagrams from a container's NOTIFY_SOCKET; each goes to `owner` as
-  /// (notify_atom, std::string payload). unwatch() stops it.
+  /// (notify_atom, std::string payload, int32_t sender_pid) (0: unknown sender; the socket
+  /// has SO_PASSCRED). unwatch() stops it.
   void watch_notify(int fd, const caf::actor& owner);
 
   /// Sends (writable_atom) to `owner` once `fd` can be written (one shot; call again to

@@ -9,6 +9,8 @@
 #include <cstdio>
 #include <ctime>
 #include <fstream>
+#include <iterator>
+#include <sstream>
 
 namespace ctrd::proc {
 
@@ -66,6 +68,34 @@ bool is_same_process(pid_t pid, uint64_t start) {
   uint64_t st;
   if (pid <= 0 || !read_stat(pid, s, st)) return false;
   return st == start && s != 'Z' && s != 'X';
+}
+
+bool belongs_to_container(pid_t pid, pid_t main_pid, const std::string& cgroup_leaf) {
+  if (pid <= 0) return false;
+  if (pid == main_pid) return true;
+  char path[64];
+  if (!cgroup_leaf.empty()) {
+    std::snprintf(path, sizeof path, "/proc/%d/cgroup", static_cast<int>(pid));
+    std::ifstream cg(path);
+    for (std::string line; std::getline(cg, line);) {
+      auto slash = line.rfind('/');
+      if (slash != std::string::npos &&
+          line.compare(slash + 1, std::string::npos, cgroup_leaf) == 0)
+        return true;
+    }
+    return false;
+  }
+  // No cgroup of the container (cgroups unusable): the main process's session.
+  std::snprintf(path, sizeof path, "/proc/%d/stat", static_cast<int>(pid));
+  std::ifstream st(path);
+  std::string text((std::istreambuf_iterator<char>(st)), std::istreambuf_iterator<char>());
+  auto close = text.rfind(')');
+  if (close == std::string::npos) return false;
+  std::istringstream fields(text.substr(close + 1));
+  std::string state;
+  long ppid = 0, pgrp = 0, session = 0;
+  fields >> state >> ppid >> pgrp >> session;
+  return session == main_pid;
 }
 
 bool group_exists(pid_t pgid) {

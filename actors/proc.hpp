@@ -15,6 +15,12 @@ uint64_t start_time(pid_t pid);
 /// True if `pid` exists, is not a zombie and has the given start time.
 bool is_same_process(pid_t pid, uint64_t start);
 
+/// True if `pid` belongs to the container whose main process is `main_pid` and whose cgroup
+/// directories are named `cgroup_leaf` (its id): the main process itself or a process in
+/// that cgroup (any hierarchy of /proc/<pid>/cgroup); with `cgroup_leaf` "" (a container
+/// without a cgroup) a process of the main process's session. Reads /proc only.
+bool belongs_to_container(pid_t pid, pid_t main_pid, const std::string& cgroup_leaf);
+
 /// True while any process (zombies included) is in process group `pgid`.
 bool group_exists(pid_t pgid);
 

@@ -6,6 +6,7 @@
 #include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <algorithm>
@@ -50,19 +51,41 @@ void setup_logging(const std::string& level) {
   spdlog::set_default_logger(log);
 }
 
-void make_dir(const std::string& dir, std::filesystem::perms perms) {
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  if (ec) throw ctrd::error(ctrd::ec::internal, "cannot create " + dir + ": " + ec.message());
-  std::filesystem::permissions(dir, perms, ec);
+// Creates `dir` and its missing parents with `mode`. A directory that exists is left as it
+// is: never chmod a directory someone else made (a --socket in /tmp must not open /tmp).
+void make_dir(const std::string& dir, mode_t mode) {
+  std::filesystem::path built;
+  for (const auto& part : std::filesystem::path(dir)) {
+    built /= part;
+    if (::mkdir(built.c_str(), mode) == 0) {
+      ::chmod(built.c_str(), mode);  // the umask may have taken bits away
+    } else if (errno != EEXIST) {
+      throw ctrd::error(ctrd::ec::internal,
+                        "cannot create " + built.string() + ": " + std::strerror(errno));
+    }
+  }
+  struct stat st;
+  if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
+    throw ctrd::error(ctrd::ec::internal, dir + " is not a directory");
 }
 
 // Holds <socket>.lock for the daemon's lifetime: a second ctrd on the same socket is refused.
 int lock_socket(const std::string& socket) {
   auto path = socket + ".lock";
-  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  // Never through a symbolic link, and only a file of ctrd's own: in a directory others
+  // can write to, a planted link or file must not make ctrd truncate something else.
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0644);
   if (fd < 0)
-    throw ctrd::error(ctrd::ec::internal, "cannot open " + path + ": " + std::strerror(errno));
+    throw ctrd::error(ctrd::ec::internal,
+                      "cannot open " + path + ": " + std::strerror(errno) +
+                          (errno == ELOOP ? " (it is a symbolic link: remove it)" : ""));
+  struct stat st;
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != ::geteuid()) {
+    ::close(fd);
+    throw ctrd::error(ctrd::ec::internal, "refusing the lock file " + path +
+                                              ": not a regular file owned by ctrd's user "
+                                              "(someone else may have made it: remove it)");
+  }
   // A predecessor killed with SIGKILL may leave a just-forked child that still shares the
   // lock for a moment (between fork and its close_range): wait up to 2 s for it to go.
   int tries = 0;
@@ -208,8 +231,8 @@ int run(const ctrd::daemon_options& opt, const ctrd::sd::notifier& notifier) {
   auto root = std::filesystem::absolute(opt.root).lexically_normal().string();
   auto socket = std::filesystem::absolute(opt.socket).lexically_normal().string();
   auto containers_dir = root + "/containers";
-  make_dir(root, std::filesystem::perms::owner_all);
-  make_dir(containers_dir, std::filesystem::perms::owner_all);
+  make_dir(root, 0700);
+  make_dir(containers_dir, 0700);
   std::shared_ptr<ctrd::state_store> db;
   try {
     db = std::make_shared<ctrd::state_store>(root + "/state");
@@ -219,10 +242,14 @@ int run(const ctrd::daemon_options& opt, const ctrd::sd::notifier& notifier) {
                                                 " (" + e.what() + ")");
     throw;
   }
-  make_dir(std::filesystem::path(socket).parent_path().string(),
-           std::filesystem::perms::owner_all | std::filesystem::perms::group_read |
-               std::filesystem::perms::group_exec | std::filesystem::perms::others_read |
-               std::filesystem::perms::others_exec);
+  auto socket_dir = std::filesystem::path(socket).parent_path().string();
+  make_dir(socket_dir, 0755);
+  struct stat sd;
+  if (::stat(socket_dir.c_str(), &sd) == 0 && (sd.st_mode & (S_IWGRP | S_IWOTH)))
+    spdlog::warn(
+        "the socket's directory {} is writable by other users: they can take the "
+        "socket's name while ctrd is down; prefer a directory only root can write",
+        socket_dir);
   int lock_fd = lock_socket(socket);
   int listen_fd = ctrd::open_control_socket(socket);
   auto policy = socket_access(opt, socket);
