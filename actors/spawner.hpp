@@ -9,12 +9,14 @@
 
 #include <sys/types.h>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 namespace ctrd {
 
 struct child_isolation;
+struct child_confinement;
 
 /// A resource limit the child sets before exec (prlimit64; RLIM_INFINITY: unlimited).
 struct child_rlimit {
@@ -63,6 +65,9 @@ struct spawn_spec {
   /// -1000 must not be inherited).
   bool set_oom_score_adj = false;
   int oom_score_adj = 0;
+  /// Capabilities, seccomp filter, no_new_privs and session keyring (confinement.hpp);
+  /// nullptr: the child keeps ctrd's.
+  std::shared_ptr<const child_confinement> confinement;
 };
 
 /// A forked, held child and the parent's ends of its pipes (all O_CLOEXEC; the output
