@@ -178,6 +178,7 @@ caf::behavior container_actor(actor_t* self, stored_container rec, container_dep
       [=](inspect_atom) -> json {
         auto& st = self->state;
         auto j = inspect_view(st.cfg, st.st, st.log_path());
+        add_security_view(self, j);
         json log = json::array();
         for (const auto& r : st.health.log) log.push_back(r);
         j["State"]["Health"]["Log"] = std::move(log);

@@ -25,6 +25,7 @@
 // the supervisor on every transition, (gone_atom, id) after removal.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include <caf/actor.hpp>
@@ -33,6 +34,7 @@
 #include <caf/allowed_unsafe_message_type.hpp>
 
 #include "actors/state_store.hpp"
+#include "messages/capabilities.hpp"
 
 namespace ctrd {
 
@@ -40,6 +42,9 @@ class host_loop;
 class disk_space;
 namespace cgroup {
 class hierarchy;
+}
+namespace seccomp {
+class cache;
 }
 
 /// What every container actor needs from the daemon.
@@ -56,6 +61,9 @@ struct container_deps {
   std::string run_dir;         ///< the control socket's directory (short paths: notify sockets)
   const cgroup::hierarchy* cgroups = nullptr;  ///< where container cgroups go (nullptr: none)
   disk_space* space = nullptr;                 ///< free-space reserve and log cap (nullptr: none)
+  uint64_t default_caps =
+      default_capabilities;           ///< --default-capabilities (podman's 11 by default)
+  seccomp::cache* seccomp = nullptr;  ///< compiled filters (nullptr: a process-wide cache)
 };
 
 }  // namespace ctrd

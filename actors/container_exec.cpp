@@ -86,6 +86,7 @@ spawn_spec inside_spec(actor_t* self, const container_config& c,
   fs::unique_fd root;
   if (flags & CLONE_NEWNS) root = open_container_root(self);
   auto spec = make_spawn_spec(c, argv, root ? root.get() : -1);
+  confine(self, c, spec);  // the container's capabilities and filter
   spec.cgroup_dir = s.cg.clone_dir();
   if (flags) {
     spec.join_pidfd = static_cast<int>(::syscall(SYS_pidfd_open, s.st.pid, 0));

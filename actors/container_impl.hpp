@@ -195,6 +195,14 @@ void release_root(actor_t* self);
 /// process's /proc/<pid>/root, else the rootfs (overlay mounted by the caller), else "/".
 fs::unique_fd open_container_root(actor_t* self);
 
+// container_security.cpp
+/// Capabilities, seccomp, no_new_privs and keyring for a process of container `c` (the
+/// main one, exec and health-check helpers alike). Throws ctrd::error{invalid_argument}
+/// for a seccomp profile file that is missing or invalid.
+void confine(actor_t* self, const container_config& c, spawn_spec& spec);
+/// inspect: EffectiveCaps, BoundingCaps, HostConfig.CapAdd/CapDrop/Privileged/SecurityOpt.
+void add_security_view(actor_t* self, json& inspect);
+
 // container_files.cpp
 caf::result<json> mount_root(actor_t* self);
 /// podman's refusal rules: the reference a running container holds cannot be dropped.

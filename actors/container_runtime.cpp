@@ -86,6 +86,7 @@ void prepare_run(actor_t* self, spawn_spec& spec, child_isolation& iso) {
   fs::unique_fd root_fd;
   if (!root.empty()) root_fd = fs::open_root(root);
   spec = make_spawn_spec(s.cfg, s.cfg.command, root_fd ? root_fd.get() : -1);
+  confine(self, s.cfg, spec);
   spec.cgroup_dir = s.cg.clone_dir();
   if (iso.any()) spec.isolation = &iso;
 }

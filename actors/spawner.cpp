@@ -19,6 +19,7 @@
 #include <csignal>
 #include <cstring>
 
+#include "actors/confinement.hpp"
 #include "actors/isolation.hpp"
 #include "messages/error.hpp"
 #include "runtime/fs_root.hpp"
@@ -290,6 +291,8 @@ struct kernel_sigaction {
     say("ctrd: cannot change to the working directory\n");
     ::syscall(SYS_exit_group, 126);
   }
+  if (s.confinement)
+    if (const char* failed = confine_before_user(*s.confinement)) child_die(failed);
   if (s.set_user) {
     // Per-thread credentials in the kernel; this process has one thread.
     gid_t g = s.gid;
@@ -300,6 +303,8 @@ struct kernel_sigaction {
       ::syscall(SYS_exit_group, 126);
     }
   }
+  if (s.confinement)
+    if (const char* failed = confine_after_user(*s.confinement)) child_die(failed);
   if (hold_r >= 0) {
     char b = 0;
     long n;
@@ -308,6 +313,8 @@ struct kernel_sigaction {
     } while (n < 0 && errno == EINTR);
     if (n != 1) ::syscall(SYS_exit_group, 0);  // released by closing: never started
   }
+  if (s.confinement)
+    if (const char* failed = confine_final(*s.confinement)) child_die(failed);
   ::syscall(SYS_execve, s.path.c_str(), argv, envp);
   int e = errno;
   say("ctrd: exec failed\n");

@@ -11,12 +11,14 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
 namespace ctrd {
 
 struct child_isolation;
+struct child_confinement;
 
 /// A resource limit the child sets before exec (prlimit64; RLIM_INFINITY: unlimited).
 struct child_rlimit {
@@ -91,6 +93,9 @@ struct spawn_spec {
   /// `cgroup_dir`; if it throws, the child is killed and spawn_held rethrows. A message
   /// without descriptors is sent for it if it sent none.
   std::function<void(pid_t pid, bool in_cgroup, setup_channel& channel)> setup;
+  /// Capabilities, seccomp filter, no_new_privs and session keyring (confinement.hpp);
+  /// nullptr: the child keeps ctrd's.
+  std::shared_ptr<const child_confinement> confinement;
 };
 
 /// A forked, held child and the parent's ends of its pipes (all O_CLOEXEC; the output

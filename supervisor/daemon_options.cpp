@@ -6,6 +6,7 @@
 
 #include "config/paths.hpp"
 #include "config/service_file.hpp"
+#include "messages/capabilities.hpp"
 #include "messages/error.hpp"
 #include "supervisor/supervisor.hpp"
 
@@ -29,6 +30,24 @@ uint64_t resolve_space_option(const std::string& flag, const std::string& text, 
   } catch (const error& e) {
     throw error(ec::invalid_argument, flag + ": " + e.what() + ", or a percentage (2%)");
   }
+}
+
+uint64_t parse_default_capabilities(const std::string& text) {
+  std::vector<std::string> names;
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    auto comma = text.find(',', pos);
+    auto name = text.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+    if (!name.empty()) {
+      if (normalize_capability(name, "--default-capabilities") == "ALL")
+        throw error(ec::invalid_argument,
+                    "invalid --default-capabilities \"ALL\": name the capabilities");
+      names.push_back(name);
+    }
+    if (comma == std::string::npos) break;
+    pos = comma + 1;
+  }
+  return parse_capabilities(names, "--default-capabilities");
 }
 
 uint64_t default_min_free_space(uint64_t fs_size) {
@@ -63,6 +82,23 @@ bool parse_daemon_options(int argc, char** argv, daemon_options& out, int& exit_
   app.add_option("--log-max-total", out.log_max_total,
                  "cap on the bytes of all container logs together: the oldest rotated files of "
                  "the largest logs go first (size or N% of the file system; 0: none; default 25%)");
+  std::string caps_text;
+  for (const auto& n : capability_names(out.default_capabilities))
+    caps_text += (caps_text.empty() ? "" : ",") + n.substr(4);
+  app.add_option("--default-capabilities", caps_text,
+                 "capabilities every container gets unless --cap-add/--cap-drop change them: "
+                 "comma-separated names (CHOWN or CAP_CHOWN), \"\" for none")
+      ->capture_default_str()
+      ->check(CLI::Validator(
+          [](std::string& text) -> std::string {
+            try {
+              parse_default_capabilities(text);
+              return {};
+            } catch (const error& e) {
+              return e.what();
+            }
+          },
+          "CAP[,CAP...]"));
   app.add_option("--log-level", out.log_level, "trace, debug, info, warn, error, critical, off")
       ->capture_default_str()
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
@@ -75,6 +111,7 @@ bool parse_daemon_options(int argc, char** argv, daemon_options& out, int& exit_
   try {
     app.parse(argc, argv);
     out.socket_group_given = group->count() > 0;
+    out.default_capabilities = parse_default_capabilities(caps_text);
   } catch (const CLI::ParseError& e) {
     int rc = app.exit(e);
     exit_code = rc == 0 ? 0 : 2;

@@ -18,6 +18,9 @@ struct daemon_options {
   bool socket_group_given = false;    ///< set explicitly (a missing group is then an error)
   std::string min_free_space;  ///< free-space reserve: size, N% of the file system, "" = default
   std::string log_max_total;   ///< cap on all container logs: size, N%, "" = default
+  /// --default-capabilities: the bounding set of containers without --cap-add/--cap-drop
+  /// (podman's 11 unless given; "" = none).
+  uint64_t default_capabilities = 0x800405fbull;
 };
 
 /// Resolves --min-free-space / --log-max-total against the file system's size `fs_size`:
@@ -25,6 +28,10 @@ struct daemon_options {
 /// parse_size reads it ("0" disables). Throws ctrd::error{ec::invalid_argument} naming `flag`.
 uint64_t resolve_space_option(const std::string& flag, const std::string& text, uint64_t fs_size,
                               uint64_t default_value);
+
+/// Parses --default-capabilities: comma-separated names ("CHOWN", "CAP_CHOWN"), "" for
+/// none. Throws ctrd::error{ec::invalid_argument} naming an unknown capability.
+uint64_t parse_default_capabilities(const std::string& text);
 
 /// The defaults: the larger of 8 MiB and 2 % of the file system; a quarter of it.
 uint64_t default_min_free_space(uint64_t fs_size);

@@ -35,6 +35,7 @@
 #include "messages/error.hpp"
 #include "messages/rpc.hpp"
 #include "runtime/cgroup.hpp"
+#include "runtime/seccomp_filter.hpp"
 #include "supervisor/daemon_options.hpp"
 #include "supervisor/sd_notify.hpp"
 #include "supervisor/service_watchdog.hpp"
@@ -264,6 +265,7 @@ int run(const ctrd::daemon_options& opt, const ctrd::sd::notifier& notifier) {
   // kept for the user (report_state_open named them).
   if (!db->report().repaired()) remove_orphan_dirs(containers_dir, loaded);
   auto space = make_disk_space(opt, root);
+  ctrd::seccomp::cache filters;  // compiled seccomp programs, shared by every container
   space->scan_logs(containers_dir);
 
   ctrd::host_loop host;
@@ -293,6 +295,8 @@ int run(const ctrd::daemon_options& opt, const ctrd::sd::notifier& notifier) {
       spdlog::warn("sd_notify STOPPING=1: {}", std::strerror(errno));
   };
   sopts.space = space.get();
+  sopts.default_caps = opt.default_capabilities;
+  sopts.seccomp = &filters;
   sopts.config_dir = opt.config_dir.empty()
                          ? std::string()
                          : std::filesystem::absolute(opt.config_dir).lexically_normal().string();

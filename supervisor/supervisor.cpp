@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/caf_error.hpp"
+#include "actors/confinement.hpp"
 #include "actors/container_view.hpp"
 #include "actors/disk_space.hpp"
 #include "actors/isolation.hpp"
@@ -293,6 +294,8 @@ void create_container(actor_t* self, container_config cfg,
   try {
     validate(cfg);
     check_host_support(cfg.isolation, s.deps.cgroups);
+    // A seccomp profile file is read and compiled now: its errors at create, not at start.
+    check_confinement(cfg.security, s.deps.default_caps, filter_cache(s.deps.seccomp));
     // The reserve keeps room for the state: no new container below it (ec::no_space).
     if (s.deps.space) s.deps.space->check_create();
     if (cfg.name.empty()) {
@@ -379,6 +382,8 @@ caf::actor spawn_supervisor(caf::actor_system& sys, caf::actor store, caf::actor
   deps.host = host;
   deps.containers_dir = opts.containers_dir;
   deps.run_dir = opts.run_dir;
+  deps.default_caps = opts.default_caps;
+  deps.seccomp = opts.seccomp;
   // Its own thread: `ps`, `start` and every other request pass through it, and they must not
   // queue behind container actors busy spawning processes on the scheduler's workers (ps p99
   // under 100 crash loops: 130 ms on the workers, 25-36 ms detached; docs/benchmarks.md).

@@ -33,6 +33,9 @@ namespace ctrd {
 
 class host_loop;
 class disk_space;
+namespace seccomp {
+class cache;
+}
 namespace cgroup {
 class hierarchy;
 }
@@ -46,6 +49,8 @@ struct supervisor_options {
   uint32_t log_max_files = 5;         ///< for containers that set no log_max_files
   std::function<void()> on_shutdown;  ///< called once when the shutdown begins (STOPPING=1)
   disk_space* space = nullptr;        ///< free-space reserve and log cap; outlives the actor system
+  uint64_t default_caps = 0x800405fbull;  ///< --default-capabilities
+  seccomp::cache* seccomp = nullptr;      ///< compiled filters; outlives the actor system
 };
 
 /// Parses a size like podman's --log-opt max-size: bytes, or k/m/g (decimal, as podman).

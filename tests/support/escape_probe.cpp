@@ -2,7 +2,8 @@
 // security tests (tests/integration/security_test.cpp). Linked statically so that it runs
 // in a busybox root file system. Prints "ok" (exit 0) when the attempt succeeded, else the
 // errno name (exit 1), e.g. "EPERM"; `caps` prints the process's capability and seccomp
-// lines of /proc/self/status. Usage: ctrd_escape_probe ATTEMPT [ARGS...]
+// lines of /proc/self/status; `keyring` also prints the session keyring's id. Usage:
+// ctrd_escape_probe ATTEMPT [ARGS...]
 #include <fcntl.h>
 #include <linux/keyctl.h>
 #include <sched.h>
@@ -35,7 +36,8 @@ int usage() {
   std::fputs(
       "usage: ctrd_escape_probe caps | settime-invalid | keyring | userns | open-by-handle |\n"
       "  mount-tmpfs DIR | mount-cgroup DIR | mknod PATH | remount-rw PATH | ptrace PID |\n"
-      "  pidfd-getfd PID FD | write FILE TEXT | read FILE | chown PATH UID\n",
+      "  pidfd-getfd PID FD | write FILE TEXT | read FILE | chown PATH UID | move-pages |\n"
+      "  personality VALUE\n",
       stderr);
   return 2;
 }
@@ -65,7 +67,8 @@ int main(int argc, char** argv) {
     struct timeval tv {
       0, 2000000
     };
-    return report(::settimeofday(&tv, nullptr));
+    // The raw call: glibc refuses the invalid time itself, before the kernel sees it.
+    return report(::syscall(SYS_settimeofday, &tv, nullptr));
   }
   if (!std::strcmp(what, "keyring")) {
     long id = ::syscall(SYS_keyctl, KEYCTL_GET_KEYRING_ID, KEY_SPEC_SESSION_KEYRING, 0);
@@ -114,6 +117,10 @@ int main(int argc, char** argv) {
     char buf[64];
     return report(::read(fd, buf, sizeof buf));
   }
+  if (!std::strcmp(what, "move-pages"))  // no pages of its own: harmless, "ok" when allowed
+    return report(::syscall(SYS_move_pages, 0, 0, nullptr, nullptr, nullptr, 0));
+  if (!std::strcmp(what, "personality") && arg(2))  // sets it: only for this process
+    return report(::syscall(SYS_personality, std::strtoul(arg(2), nullptr, 0)));
   if (!std::strcmp(what, "chown") && arg(3))
     return report(::chown(arg(2), static_cast<uid_t>(std::atoi(arg(3))), static_cast<gid_t>(-1)));
   return usage();
