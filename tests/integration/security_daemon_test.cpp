@@ -142,7 +142,7 @@ TEST_CASE("a container's notify socket is its user's alone and only its processe
 }
 
 TEST_CASE(
-    "--socket in a shared directory: the directory keeps its mode and a planted lock link "
+    "a --socket in a shared directory: the directory keeps its mode and a planted lock link "
     "is refused",
     "[security]") {
   ctrd::test::temp_dir dir;
