@@ -63,6 +63,11 @@ bool parse_daemon_options(int argc, char** argv, daemon_options& out, int& exit_
   app.add_option("--log-max-total", out.log_max_total,
                  "cap on the bytes of all container logs together: the oldest rotated files of "
                  "the largest logs go first (size or N% of the file system; 0: none; default 25%)");
+  app.add_option("--default-pids-limit", out.default_pids_limit,
+                 "most tasks of a container created without --pids-limit, where the host has "
+                 "the pids controller (podman's 2048; 0: none)")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{0}, int64_t{1} << 30));
   app.add_option("--log-level", out.log_level, "trace, debug, info, warn, error, critical, off")
       ->capture_default_str()
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));

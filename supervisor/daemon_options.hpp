@@ -18,6 +18,7 @@ struct daemon_options {
   bool socket_group_given = false;    ///< set explicitly (a missing group is then an error)
   std::string min_free_space;  ///< free-space reserve: size, N% of the file system, "" = default
   std::string log_max_total;   ///< cap on all container logs: size, N%, "" = default
+  int64_t default_pids_limit = 2048;  ///< pids limit of containers created without one (0: none)
 };
 
 /// Resolves --min-free-space / --log-max-total against the file system's size `fs_size`:
