@@ -35,6 +35,7 @@ int usage() {
   std::fputs(
       "usage: ctrd_escape_probe caps | settime-invalid | keyring | userns | open-by-handle |\n"
       "  mount-tmpfs DIR | mount-cgroup DIR | mknod PATH [MAJOR MINOR] | open PATH |\n"
+      "  create PATH |"
       "  remount-rw PATH | ptrace PID | pidfd-getfd PID FD | write FILE TEXT | read FILE |\n"
       "  chown PATH UID\n",
       stderr);
@@ -95,6 +96,11 @@ int main(int argc, char** argv) {
     unsigned maj = arg(4) ? static_cast<unsigned>(std::atoi(arg(3))) : 1;
     unsigned min = arg(4) ? static_cast<unsigned>(std::atoi(arg(4))) : 3;
     return report(::mknod(arg(2), S_IFCHR | 0666, makedev(maj, min)));
+  }
+  if (!std::strcmp(what, "create") && arg(2)) {
+    int fd = ::open(arg(2), O_WRONLY | O_CREAT | O_EXCL, 0644);
+    if (fd >= 0) ::close(fd);
+    return report(fd);
   }
   if (!std::strcmp(what, "open") && arg(2)) {
     int fd = ::open(arg(2), O_RDONLY | O_NONBLOCK);
