@@ -237,6 +237,12 @@ TEST_CASE("security: --device errors are clear and exit 125", "[security]") {
   auto outside = d.ctl({"create", "--rootfs", rootfs, "--device", "/dev/null:/data/null", "true"});
   CHECK(outside.code == 125);
   CHECK(outside.err.find("must be below /dev") != std::string::npos);
+  // inspect shows podman's HostConfig.Devices.
+  d.ok({"create", "--name", "dev", "--rootfs", rootfs, "--device", "/dev/null:/dev/n2:r", "true"});
+  CHECK(ctrd::test::inspect(d, "dev")["HostConfig"]["Devices"] ==
+        json::array({{{"PathOnHost", "/dev/null"},
+                      {"PathInContainer", "/dev/n2"},
+                      {"CgroupPermissions", "r"}}}));
 }
 
 TEST_CASE("security: the default pids limit is 2048 and the daemon flag changes it", "[security]") {
