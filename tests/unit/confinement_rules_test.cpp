@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "messages/error.hpp"
 #include "runtime/cgroup_ns.hpp"
 #include "runtime/device_rules.hpp"
 #include "runtime/path_policy.hpp"
@@ -176,4 +177,34 @@ TEST_CASE("rootfs ownership: which directories others can write to", "[confineme
             " is writable by non-root users: a setuid binary planted there runs as root in the "
             "container (ctrd never changes its permissions)");
   fsys::remove_all(base);
+}
+
+TEST_CASE("device paths in the container must lie below /dev", "[confinement]") {
+  ctrd::isolation_spec iso;
+  iso.rootfs = "/srv/box";
+  struct row {
+    const char* device;
+    bool ok;
+  };
+  const row rows[] = {{"/dev/kmsg", true},
+                      {"/dev/kmsg:/dev/k:r", true},
+                      {"/dev/null:/dev/x/y", true},
+                      {"/dev/null:/data/null", false},
+                      {"/dev/null:/dev", false},
+                      {"/dev/null:/dev/pts/9", false},
+                      {"/dev/null:/dev/shm/n", false},
+                      {"/srv/node", false}};
+  for (const auto& r : rows) {
+    INFO(r.device);
+    security_spec s;
+    s.devices = {ctrd::parse_device(r.device)};
+    bool ok = true;
+    try {
+      ctrd::validate(s, iso);
+    } catch (const ctrd::error& e) {
+      ok = false;
+      CHECK(std::string(e.what()).find("must be below /dev") != std::string::npos);
+    }
+    CHECK(ok == r.ok);
+  }
 }
