@@ -75,14 +75,18 @@ fs::unique_fd open_container_root(actor_t* self) {
 void prepare_run(actor_t* self, spawn_spec& spec, child_isolation& iso) {
   auto& s = self->state;
   const auto& is = s.cfg.isolation;
+  auto devices = container_devices(s.cfg.security, is);  // stat of the host nodes, now
   if (cgroups_usable(s)) {
-    s.cg = s.deps.cgroups->create(s.cfg.id, limits_of(is));
+    auto lim = limits_of(is);
+    add_confinement_limits(lim, s.cfg.security, is, devices);
+    s.cg = s.deps.cgroups->create(s.cfg.id, lim);
   } else if (is.has_limits()) {
     throw error(ec::invalid_argument, "resource limits need cgroups, which are not usable here");
   }
   auto root = s.root_path();
   if (!root.empty()) acquire_root(self);
   iso = prepare_isolation(is, root, s.cfg.name);
+  prepare_confinement(iso.confine, is, s.cfg.security, s.cg, devices);
   fs::unique_fd root_fd;
   if (!root.empty()) root_fd = fs::open_root(root);
   spec = make_spawn_spec(s.cfg, s.cfg.command, root_fd ? root_fd.get() : -1);

@@ -119,6 +119,12 @@ json inspect_view(const container_config& c, const container_status& s,
                                   {"StartPeriod", int64_t{c.health.start_period_ms} * ns_per_ms},
                                   {"Retries", c.health.retries}};
   }
+  json devices = json::array();  // podman's HostConfig.Devices (--device)
+  for (const auto& d : c.security.devices)
+    devices.push_back({{"PathOnHost", d.host},
+                       {"PathInContainer", d.container.empty() ? d.host : d.container},
+                       {"CgroupPermissions", d.permissions}});
+  j["HostConfig"]["Devices"] = std::move(devices);
   return j;
 }
 

@@ -26,6 +26,10 @@ std::string create_container(client& c, const json& def, int& status) {
     status = exit_code_of(r.error);
     return {};
   }
+  // ctrd's warnings (a rootfs others can write to): shown, the create still succeeds.
+  if (r.result.is_object() && r.result.contains("warnings") && r.result["warnings"].is_array())
+    for (const auto& w : r.result["warnings"])
+      if (w.is_string()) print_warning(w.get<std::string>());
   if (!r.result.is_object() || !r.result.contains("id") || !r.result["id"].is_string()) {
     print_error("ctrd did not report the new container's id");
     status = 125;

@@ -211,6 +211,14 @@ void validate(const security_spec& s, const isolation_spec& iso) {
     fail(
         "--device needs --rootfs: without a root file system of its own the container sees the "
         "host's /dev");
+  for (const auto& d : s.devices) {
+    const auto& c = d.container.empty() ? d.host : d.container;
+    if (c.compare(0, 5, "/dev/") != 0 || c == "/dev/pts" || c.compare(0, 9, "/dev/pts/") == 0 ||
+        c == "/dev/shm" || c.compare(0, 9, "/dev/shm/") == 0)
+      fail("invalid device \"" + format_device(d) +
+           "\": the container path must be below /dev (ctrd makes device nodes only in the "
+           "container's own /dev, never in its root file system), not in /dev/pts or /dev/shm");
+  }
   for (std::size_t i = 0; i < s.devices.size(); ++i)
     for (std::size_t j = 0; j < i; ++j)
       if (s.devices[i].container == s.devices[j].container)

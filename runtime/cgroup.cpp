@@ -215,6 +215,27 @@ bool setup_unified(const mount_entry& m, const std::string& own_path,
   return true;
 }
 
+/// A new cpuset group accepts tasks only once it has CPUs and memory nodes: copy its
+/// parent's (when they are empty, as after mkdir without cgroup.clone_children).
+void init_cpuset(const std::string& dir) {
+  auto parent = dir.substr(0, dir.rfind('/'));
+  for (const char* f : {"/cpuset.cpus", "/cpuset.mems"}) {
+    std::string mine, theirs;
+    if (files::read(dir + f, mine) != 0 || mine.find_first_not_of(" \n") != std::string::npos)
+      continue;
+    if (files::read(parent + f, theirs) == 0) files::write(dir + f, theirs);
+  }
+}
+
+/// True when every controller of `own` (a /proc/self/cgroup line) is an option of `m`:
+/// that line is `m`'s hierarchy.
+bool same_hierarchy(const own_entry& own, const mount_entry& m) {
+  if (own.controllers.empty() || m.v2) return false;
+  for (const auto& c : own.controllers)
+    if (!contains(m.controllers, c)) return false;
+  return true;
+}
+
 /// The limit a missing controller makes impossible, as an ec::invalid_argument.
 [[noreturn]] void missing_controller(const char* flag, const char* controller,
                                      const std::string& reason) {
@@ -545,6 +566,25 @@ hierarchy hierarchy::detect(const std::string& parent_name) {
       }
       h.legacy_parents_.emplace_back(c, dir);
     }
+    // The other v1 hierarchies (devices, cpuset, named ones such as systemd): a container
+    // with a cgroup namespace gets its own group in them too (limits::every_hierarchy).
+    for (const auto& o : own) {
+      if (o.controllers.empty()) continue;
+      bool known = false;
+      for (const char* c : legacy_controllers) known = known || contains(o.controllers, c);
+      auto m = std::find_if(mounts.begin(), mounts.end(),
+                            [&](const mount_entry& e) { return same_hierarchy(o, e); });
+      if (known || m == mounts.end()) continue;
+      std::string dir = dir_of(*m, o.path);
+      if (dir.empty()) continue;
+      dir += "/" + parent_name;
+      int e = make_dir(dir);
+      if (e != 0 && e != EEXIST) continue;
+      std::string label;
+      for (const auto& c : o.controllers) label += (label.empty() ? "" : ",") + c;
+      if (label == "cpuset" || contains(o.controllers, "cpuset")) init_cpuset(dir);
+      h.extra_parents_.emplace_back(label, dir);
+    }
     if (!h.legacy_parents_.empty()) {
       h.kind_ = v2_parent.empty() ? layout::legacy : layout::hybrid;
       h.unified_parent_ = v2_parent;
@@ -567,6 +607,11 @@ bool hierarchy::has_freezer() const {
 }
 
 bool hierarchy::has_controller(const std::string& name) const {
+  if (name == "devices") {
+    for (const auto& p : extra_parents_)
+      if (p.first == "devices") return kind_ != layout::unified && kind_ != layout::none;
+    return false;
+  }
   if (kind_ == layout::unified)
     return contains(unified_controllers_, name == "blkio" ? std::string("io") : name);
   const std::string& n = name == "io" ? std::string("blkio") : name;
@@ -582,20 +627,23 @@ group hierarchy::make_group(const std::string& name, const limits* lim) const {
     g.unified_ = true;
     g.procs_dir_ = g.freezer_dir_ = g.cpuacct_dir_ = dir;
     g.dirs_.push_back(std::move(dir));
-    // v1 groups only for limits: each costs a process migration per start.
+    // v1 groups only for limits (each costs a process migration per start), or in every
+    // hierarchy for a cgroup namespace (limits::every_hierarchy).
+    const bool every = !lim || lim->every_hierarchy;
     for (const auto& [ctrl, parent] : legacy_parents_) {
       std::string* slot = ctrl == "memory" ? &g.memory_dir_
                           : ctrl == "cpu"  ? &g.cpu_dir_
                           : ctrl == "pids" ? &g.pids_dir_
                                            : nullptr;
-      if (!slot) continue;
-      bool wanted = !lim || (ctrl == "memory" && lim->memory_bytes) ||
+      bool wanted = every || (ctrl == "memory" && lim->memory_bytes) ||
                     (ctrl == "cpu" && (lim->cpu_quota_us || lim->cpu_shares)) ||
                     (ctrl == "pids" && lim->pids_max);
       if (!wanted) continue;
-      *slot = parent + "/" + name;
-      if (!contains(g.dirs_, *slot)) g.dirs_.push_back(*slot);
+      std::string v1_dir = parent + "/" + name;
+      if (slot) *slot = v1_dir;
+      if (!contains(g.dirs_, v1_dir)) g.dirs_.push_back(v1_dir);
     }
+    add_extra_groups(g, name, lim);
     return g;
   }
   if (kind_ == layout::unified) {
@@ -623,13 +671,37 @@ group hierarchy::make_group(const std::string& name, const limits* lim) const {
     // Co-mounted controllers (cpu,cpuacct) share one directory.
     if (!contains(g.dirs_, dir)) g.dirs_.push_back(std::move(dir));
   }
+  add_extra_groups(g, name, lim);
   for (const std::string* d : {&g.freezer_dir_, &g.memory_dir_, &g.pids_dir_})
     if (g.procs_dir_.empty() && !d->empty()) g.procs_dir_ = *d;
   if (g.procs_dir_.empty() && !g.dirs_.empty()) g.procs_dir_ = g.dirs_.front();
   return g;
 }
 
+void hierarchy::add_extra_groups(group& g, const std::string& name, const limits* lim) const {
+  if (lim && !lim->every_hierarchy) return;
+  for (const auto& [label, parent] : extra_parents_) {
+    std::string dir = parent + "/" + name;
+    if (label == "devices") g.devices_dir_ = dir;
+    if (!contains(g.dirs_, dir)) g.dirs_.push_back(std::move(dir));
+  }
+}
+
+void hierarchy::apply_devices(const group& g, const limits& lim, bool reused) const {
+  if (g.devices_dir_.empty()) return;
+  const std::string& dir = g.devices_dir_;
+  if (!lim.restrict_devices) {
+    // A new group inherits its parent's list (everything, unless ctrd itself is confined);
+    // an earlier run's allow-list is lifted as far as the parent allows.
+    if (reused) files::write(dir + "/devices.allow", "a");
+    return;
+  }
+  set_limit(dir, "devices.deny", "a", "device access");
+  for (const auto& rule : lim.device_rules) set_limit(dir, "devices.allow", rule, "device rule");
+}
+
 void hierarchy::apply(const group& g, const limits& lim, bool reused) const {
+  apply_devices(g, lim, reused);
   if (g.v2_controllers_) {
     const std::string& dir = g.dirs_.front();
     if (!g.memory_dir_.empty() && (lim.memory_bytes || reused))
@@ -686,6 +758,9 @@ group hierarchy::create(const std::string& name, const limits& lim) const {
       int e = make_dir(dir);
       if (e == 0) {
         created.push_back(dir);
+        for (const auto& [label, parent] : extra_parents_)
+          if (contains(split(label, ','), "cpuset") && dir.compare(0, parent.size(), parent) == 0)
+            init_cpuset(dir);
       } else if (e == EEXIST) {
         reused = true;
       } else {
@@ -708,8 +783,8 @@ group hierarchy::open(const std::string& name) const {
   group g = make_group(name);
   if (!files::exists(g.procs_dir_)) return group();
   // Keep only the hierarchies the group exists in (a controller mounted since is left out).
-  for (std::string* d :
-       {&g.memory_dir_, &g.cpu_dir_, &g.cpuacct_dir_, &g.pids_dir_, &g.freezer_dir_, &g.blkio_dir_})
+  for (std::string* d : {&g.memory_dir_, &g.cpu_dir_, &g.cpuacct_dir_, &g.pids_dir_,
+                         &g.freezer_dir_, &g.blkio_dir_, &g.devices_dir_})
     if (!d->empty() && !files::exists(*d)) d->clear();
   g.dirs_.erase(std::remove_if(g.dirs_.begin(), g.dirs_.end(),
                                [](const std::string& d) { return !files::exists(d); }),

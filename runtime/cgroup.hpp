@@ -26,6 +26,16 @@ struct limits {
   uint64_t cpu_period_us = 100000;
   uint64_t cpu_shares = 0;  ///< v1 cpu.shares (2..262144); v2 converts to cpu.weight
   int64_t pids_max = 0;     ///< pids.max (0: unlimited)
+  /// A group in every hierarchy ctrd can use (v1 controllers without a limit, cpuset,
+  /// devices, named hierarchies such as systemd), not only where a limit needs one: a
+  /// container with a cgroup namespace then has its own group as the namespace's root in
+  /// each of them (rootfs containers). Not a limit: any() ignores it.
+  bool every_hierarchy = false;
+  /// The v1 devices allow-list (with every_hierarchy): when `restrict_devices`, every
+  /// device is denied and each of `device_rules` ("c 1:3 rwm", device_rules.hpp) allowed;
+  /// otherwise every device is allowed. No devices controller: nothing is written.
+  bool restrict_devices = false;
+  std::vector<std::string> device_rules;
 
   bool any() const { return memory_bytes || cpu_quota_us || cpu_shares || pids_max; }
 };
@@ -91,6 +101,10 @@ class group {
   uint64_t oom_kills() const;
   /// Removes the group's directories. Returns false (and keeps them) while tasks remain.
   bool remove() const;
+  /// Every directory of the group (one per hierarchy it exists in).
+  const std::vector<std::string>& dirs() const { return dirs_; }
+  /// True when the group has a v1 devices controller group (an allow-list applies).
+  bool has_device_control() const { return !devices_dir_.empty(); }
 
  private:
   friend class hierarchy;
@@ -98,6 +112,7 @@ class group {
   std::string procs_dir_;          // where cgroup.procs is read (tracking hierarchy)
   std::string freezer_dir_;        // "" without a freezer
   std::string memory_dir_, cpu_dir_, cpuacct_dir_, pids_dir_, blkio_dir_;
+  std::string devices_dir_;      // v1 devices group ("" without)
   bool unified_ = false;         // tracking, freezer and kill on cgroup2 (unified, hybrid)
   bool v2_controllers_ = false;  // controller files are v2 ones (unified only)
 };
@@ -116,7 +131,8 @@ class hierarchy {
   layout kind() const { return kind_; }
   const std::string& unavailable_reason() const { return reason_; }
   bool has_freezer() const;
-  /// Controllers available for limits: "memory", "cpu", "pids" (and "io"/"blkio" for stats).
+  /// Controllers available for limits: "memory", "cpu", "pids" (and "io"/"blkio" for stats,
+  /// "devices" for the v1 device allow-list).
   bool has_controller(const std::string& name) const;
 
   /// Creates the group `name` with `lim` applied. Throws ctrd::error{ec::invalid_argument}
@@ -135,12 +151,20 @@ class hierarchy {
   std::string reason_;
   std::string unified_parent_;  // v2 parent dir (unified, hybrid)
   std::vector<std::pair<std::string, std::string>> legacy_parents_;  // controller -> parent dir
+  // Other v1 hierarchies (devices, cpuset, named ones): mount options ("devices",
+  // "name=systemd") -> parent dir; used for limits::every_hierarchy.
+  std::vector<std::pair<std::string, std::string>> extra_parents_;
   std::vector<std::string> unified_controllers_;  // v2 controllers enabled for the groups
   bool unified_freezer_ = false;                  // v2 cgroup.freeze available
 
   /// The directories of group `name` (nothing created). Hybrid: with `lim`, the v1 groups
   /// those limits need; without, every v1 group a limit could have created.
   group make_group(const std::string& name, const limits* lim = nullptr) const;
+  /// Adds the groups of extra_parents_ to `g` (with `lim`: only for every_hierarchy).
+  void add_extra_groups(group& g, const std::string& name, const limits* lim) const;
+  /// Writes the devices allow-list of `lim` into `g` (`reused`: lift an earlier one when
+  /// `lim` restricts nothing).
+  void apply_devices(const group& g, const limits& lim, bool reused) const;
   /// Writes `lim` into `g`'s files; `reused`: also reset the limits not requested.
   void apply(const group& g, const limits& lim, bool reused) const;
 };

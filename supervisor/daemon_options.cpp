@@ -99,6 +99,11 @@ bool parse_daemon_options(int argc, char** argv, daemon_options& out, int& exit_
             }
           },
           "CAP[,CAP...]"));
+  app.add_option("--default-pids-limit", out.default_pids_limit,
+                 "most tasks of a container created without --pids-limit, where the host has "
+                 "the pids controller (podman's 2048; 0: none)")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{0}, int64_t{1} << 30));
   app.add_option("--log-level", out.log_level, "trace, debug, info, warn, error, critical, off")
       ->capture_default_str()
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));

@@ -21,6 +21,7 @@ struct daemon_options {
   /// --default-capabilities: the bounding set of containers without --cap-add/--cap-drop
   /// (podman's 11 unless given; "" = none).
   uint64_t default_capabilities = 0x800405fbull;
+  int64_t default_pids_limit = 2048;  ///< pids limit of containers created without one (0: none)
 };
 
 /// Resolves --min-free-space / --log-max-total against the file system's size `fs_size`:

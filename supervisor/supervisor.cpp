@@ -13,6 +13,8 @@
 #include "actors/isolation.hpp"
 #include "actors/proc.hpp"
 #include "actors/spawner.hpp"
+#include "runtime/cgroup.hpp"
+#include "runtime/rootfs_owner.hpp"
 #include "supervisor/restart_policy.hpp"
 #include "supervisor/supervisor_impl.hpp"
 
@@ -269,6 +271,11 @@ void apply_daemon_defaults(actor_t* self, const json& definition, container_conf
   const auto& o = self->state.opts;
   if (!definition.contains("log_max_size")) cfg.log_max_size = o.log_max_size;
   if (!definition.contains("log_max_files")) cfg.log_max_files = o.log_max_files;
+  // podman's default pids limit, where the host can enforce it (`--pids-limit -1`: none).
+  const auto* cg = self->state.deps.cgroups;
+  if (!definition.contains("pids_limit") && o.default_pids_limit > 0 && cg &&
+      cg->has_controller("pids"))
+    cfg.isolation.pids_limit = o.default_pids_limit;
 }
 
 entry* find_by_name(actor_t* self, const std::string& name) {
@@ -296,6 +303,7 @@ void create_container(actor_t* self, container_config cfg,
     check_host_support(cfg.isolation, s.deps.cgroups);
     // A seccomp profile file is read and compiled now: its errors at create, not at start.
     check_confinement(cfg.security, s.deps.default_caps, filter_cache(s.deps.seccomp));
+    check_confinement_support(cfg.security, cfg.isolation, s.deps.cgroups);
     // The reserve keeps room for the state: no new container below it (ec::no_space).
     if (s.deps.space) s.deps.space->check_create();
     if (cfg.name.empty()) {
@@ -325,7 +333,12 @@ void create_container(actor_t* self, container_config cfg,
             self->state.reg.remove(cfg.id);
             add_container(self, stored_container{cfg, st}, false);
             spdlog::info("created container {} {}", cfg.id.substr(0, 12), cfg.name);
-            done(json{{"id", cfg.id}, {"name", cfg.name}});
+            json reply{{"id", cfg.id}, {"name", cfg.name}};
+            if (auto w = rootfs_warning(cfg.isolation.rootfs); !w.empty()) {
+              spdlog::warn("container {}: {}", cfg.name, w);
+              reply["warnings"] = json::array({w});
+            }
+            done(std::move(reply));
           },
           [=](caf::error& err) {
             self->state.reg.remove(cfg.id);

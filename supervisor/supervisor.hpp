@@ -47,6 +47,7 @@ struct supervisor_options {
   std::string run_dir;                ///< the control socket's directory
   uint64_t log_max_size = 10u << 20;  ///< for containers that set no log_max_size
   uint32_t log_max_files = 5;         ///< for containers that set no log_max_files
+  int64_t default_pids_limit = 0;     ///< for containers created without pids_limit (0: none)
   std::function<void()> on_shutdown;  ///< called once when the shutdown begins (STOPPING=1)
   disk_space* space = nullptr;        ///< free-space reserve and log cap; outlives the actor system
   uint64_t default_caps = 0x800405fbull;  ///< --default-capabilities

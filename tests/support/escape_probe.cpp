@@ -35,9 +35,9 @@ int report(long result) {
 int usage() {
   std::fputs(
       "usage: ctrd_escape_probe caps | settime-invalid | keyring | userns | open-by-handle |\n"
-      "  mount-tmpfs DIR | mount-cgroup DIR | mknod PATH | remount-rw PATH | ptrace PID |\n"
-      "  pidfd-getfd PID FD | write FILE TEXT | read FILE | chown PATH UID | move-pages |\n"
-      "  personality VALUE\n",
+      "  mount-tmpfs DIR | mount-cgroup DIR | mknod PATH [MAJOR MINOR] | open PATH |\n"
+      "  create PATH | remount-rw PATH | ptrace PID | pidfd-getfd PID FD | write FILE TEXT |\n"
+      "  read FILE | chown PATH UID | move-pages | personality VALUE\n",
       stderr);
   return 2;
 }
@@ -92,8 +92,22 @@ int main(int argc, char** argv) {
     ::mkdir(arg(2), 0755);
     return report(::mount("cgroup", arg(2), "cgroup", 0, "none,name=ctrd_escape"));
   }
-  if (!std::strcmp(what, "mknod") && arg(2))
-    return report(::mknod(arg(2), S_IFCHR | 0666, makedev(1, 3)));
+  if (!std::strcmp(what, "mknod") && arg(2)) {
+    // A character device: /dev/null's numbers unless MAJOR MINOR are given.
+    unsigned maj = arg(4) ? static_cast<unsigned>(std::atoi(arg(3))) : 1;
+    unsigned min = arg(4) ? static_cast<unsigned>(std::atoi(arg(4))) : 3;
+    return report(::mknod(arg(2), S_IFCHR | 0666, makedev(maj, min)));
+  }
+  if (!std::strcmp(what, "create") && arg(2)) {
+    int fd = ::open(arg(2), O_WRONLY | O_CREAT | O_EXCL, 0644);
+    if (fd >= 0) ::close(fd);
+    return report(fd);
+  }
+  if (!std::strcmp(what, "open") && arg(2)) {
+    int fd = ::open(arg(2), O_RDONLY | O_NONBLOCK);
+    if (fd >= 0) ::close(fd);
+    return report(fd);
+  }
   if (!std::strcmp(what, "remount-rw") && arg(2))
     return report(::mount(nullptr, arg(2), nullptr, MS_REMOUNT | MS_BIND, nullptr));
   if (!std::strcmp(what, "ptrace") && arg(2)) {

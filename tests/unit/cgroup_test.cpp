@@ -10,6 +10,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
@@ -224,7 +225,9 @@ struct fixture {
       if (!p.empty()) ::rmdir(p.c_str());
     }
     if (h.kind() != cg::layout::unified) {
-      for (const char* c : {"memory", "cpu", "cpuacct", "pids", "freezer", "blkio"}) {
+      for (const char* c :
+           {"memory", "cpu", "cpuacct", "pids", "freezer", "blkio", "devices", "cpuset",
+            "name=systemd", "net_cls", "perf_event", "hugetlb", "rdma", "misc"}) {
         std::string p = parent_dir(c);
         if (!p.empty()) ::rmdir(p.c_str());
       }
@@ -674,4 +677,45 @@ TEST_CASE("cgroup counts the OOM kill of a child over its memory limit", "[cgrou
   CHECK(WTERMSIG(status) == SIGKILL);
   CHECK(g.oom_kills() >= 1);
   CHECK(g.read_stats().oom_kills >= 1);
+}
+
+TEST_CASE("cgroup every_hierarchy puts a group in each v1 hierarchy with the device allow-list",
+          "[cgroup]") {
+  fixture f;
+  if (!f.usable()) return;
+  if (f.h.kind() == cg::layout::unified) {
+    WARN("skipped: cgroup v2 only (no v1 hierarchies, no v1 devices controller)");
+    return;
+  }
+  cg::limits lim;
+  lim.every_hierarchy = true;
+  lim.restrict_devices = true;
+  lim.device_rules = {"c 1:3 rwm", "c 136:* rwm"};
+  cg::group g = f.create("every", lim);
+  REQUIRE(g.valid());
+  for (const char* c : {"memory", "cpu", "pids", "freezer", "devices", "cpuset", "name=systemd"}) {
+    auto own = v1_own_dir(c);
+    if (own.empty()) continue;  // not mounted here
+    INFO(c);
+    CHECK(exists(own + "/" + f.parent + "/every"));
+    CHECK(std::find(g.dirs().begin(), g.dirs().end(), own + "/" + f.parent + "/every") !=
+          g.dirs().end());
+  }
+  if (!v1_own_dir("cpuset").empty())  // a cpuset group takes tasks only with cpus and mems
+    CHECK_FALSE(first_line(v1_own_dir("cpuset") + "/" + f.parent + "/every/cpuset.cpus").empty());
+  if (f.h.has_controller("devices")) {
+    CHECK(g.has_device_control());
+    CHECK(slurp(v1_own_dir("devices") + "/" + f.parent + "/every/devices.list") ==
+          "c 1:3 rwm\nc 136:* rwm\n");
+  }
+  // A child can join every hierarchy (cpuset accepts it), and the group goes away.
+  held_child child([] { return 0; });
+  g.add(child.pid);
+  child.release();
+  CHECK(WIFEXITED(child.wait()));
+  CHECK(wait_until([&] { return g.remove(); }));
+  for (const auto& d : g.dirs()) CHECK_FALSE(exists(d));
+  // Without every_hierarchy, a host-file-system container has no devices group.
+  cg::group plain = f.create("plain", {});
+  CHECK_FALSE(plain.has_device_control());
 }
