@@ -86,7 +86,7 @@ void prepare_run(actor_t* self, spawn_spec& spec, child_isolation& iso) {
   auto root = s.root_path();
   if (!root.empty()) acquire_root(self);
   iso = prepare_isolation(is, root, s.cfg.name);
-  prepare_confinement(iso.confine, is, s.cfg.security, s.cg, devices);
+  prepare_hardening(iso.hardening, is, s.cfg.security, s.cg, devices);
   fs::unique_fd root_fd;
   if (!root.empty()) root_fd = fs::open_root(root);
   spec = make_spawn_spec(s.cfg, s.cfg.command, root_fd ? root_fd.get() : -1);

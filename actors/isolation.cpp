@@ -218,7 +218,7 @@ const char* enter_isolation(const child_isolation& iso, const int* /*setup_fds*/
   if (!make_dirs("/proc", 0555) ||
       ::mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) != 0)
     return "mount /proc";
-  const unsigned long sys_ro = iso.confine.sys_writable ? 0 : MS_RDONLY;  // --privileged: rw
+  const unsigned long sys_ro = iso.hardening.sys_writable ? 0 : MS_RDONLY;  // --privileged: rw
   if (!make_dirs("/sys", 0555) ||
       ::mount("sysfs", "/sys", "sysfs", sys_ro | MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) != 0)
     return "mount /sys";
@@ -233,7 +233,7 @@ const char* enter_isolation(const child_isolation& iso, const int* /*setup_fds*/
   } else if (!make_dirs("/tmp", 01777)) {
     return "create /tmp";
   }
-  return enter_confinement(iso.confine);  // devices, cgroup namespace, masked paths
+  return enter_hardening(iso.hardening);  // devices, cgroup namespace, masked paths
 }
 
 void mount_overlay(const std::string& lower, const std::string& upper, const std::string& work,

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "actors/isolation_confine.hpp"
+#include "actors/isolation_hardening.hpp"
 #include "messages/isolation.hpp"
 
 namespace ctrd {
@@ -46,7 +46,7 @@ struct child_isolation {
   bool loopback_up = false;  ///< own network namespace: bring lo up
   std::vector<child_bind> binds;
   std::deque<std::string> text;  ///< owns every string above (stable addresses)
-  child_confinement confine;     ///< cgroupns, devices, masks (isolation_confine.hpp)
+  child_hardening hardening;     ///< cgroupns, devices, masks (isolation_hardening.hpp)
 
   bool any() const { return clone_flags != 0; }
 };

@@ -35,7 +35,7 @@ int report(long result) {
 int usage() {
   std::fputs(
       "usage: ctrd_escape_probe caps | settime-invalid | keyring | userns | open-by-handle |\n"
-      "  mount-tmpfs DIR | mount-cgroup DIR | mknod PATH [MAJOR MINOR] | open PATH |\n"
+      "  mount-tmpfs DIR | mount-cgroup DIR [OPTS] | mknod PATH [MAJOR MINOR] | open PATH |\n"
       "  create PATH | remount-rw PATH | ptrace PID | pidfd-getfd PID FD | write FILE TEXT |\n"
       "  read FILE | chown PATH UID | move-pages | personality VALUE\n",
       stderr);
@@ -90,7 +90,8 @@ int main(int argc, char** argv) {
     return report(::mount("tmpfs", arg(2), "tmpfs", 0, nullptr));
   if (!std::strcmp(what, "mount-cgroup") && arg(2)) {
     ::mkdir(arg(2), 0755);
-    return report(::mount("cgroup", arg(2), "cgroup", 0, "none,name=ctrd_escape"));
+    return report(
+        ::mount("cgroup", arg(2), "cgroup", 0, arg(3) ? arg(3) : "none,name=ctrd_escape"));
   }
   if (!std::strcmp(what, "mknod") && arg(2)) {
     // A character device: /dev/null's numbers unless MAJOR MINOR are given.

@@ -1,4 +1,4 @@
-#include "actors/isolation_confine.hpp"
+#include "actors/isolation_hardening.hpp"
 
 #include <fcntl.h>
 #include <sched.h>
@@ -25,7 +25,7 @@ namespace {
 /// Most device nodes taken from the host's /dev for a --privileged container.
 constexpr std::size_t max_host_devices = 4096;
 
-const char* keep(child_confinement& c, std::string s) {
+const char* keep(child_hardening& c, std::string s) {
   c.text.push_back(std::move(s));
   return c.text.back().c_str();
 }
@@ -98,7 +98,7 @@ CTRD_CHILD_SIDE bool make_dirs(const char* path) {
   return true;
 }
 
-CTRD_CHILD_SIDE const char* make_devices(const child_confinement& c) {
+CTRD_CHILD_SIDE const char* make_devices(const child_hardening& c) {
   for (const auto& d : c.devices) {
     if (!make_dirs(d.parent)) return "create a device node's directory";
     if (d.replace) ::unlink(d.path);
@@ -115,7 +115,7 @@ CTRD_CHILD_SIDE const char* make_devices(const child_confinement& c) {
 
 /// unshare(CLONE_NEWCGROUP): the cgroups ctrd's set-up put this process in become the
 /// namespace's roots; then the cgroup file systems, read-only unless privileged.
-CTRD_CHILD_SIDE const char* enter_cgroupns(const child_confinement& c) {
+CTRD_CHILD_SIDE const char* enter_cgroupns(const child_hardening& c) {
   if (!c.cgroupns) return nullptr;
   if (::unshare(CLONE_NEWCGROUP) != 0) return "create the cgroup namespace";
   const unsigned long common = MS_NOSUID | MS_NODEV | MS_NOEXEC;
@@ -135,7 +135,7 @@ CTRD_CHILD_SIDE const char* enter_cgroupns(const child_confinement& c) {
   return nullptr;
 }
 
-CTRD_CHILD_SIDE const char* mask_paths(const child_confinement& c) {
+CTRD_CHILD_SIDE const char* mask_paths(const child_hardening& c) {
   for (const char* p : c.masked) {
     struct stat st;
     if (::stat(p, &st) != 0) {
@@ -194,8 +194,8 @@ void check_confinement_support(const security_spec& sec, const isolation_spec& i
   }
 }
 
-void prepare_confinement(child_confinement& c, const isolation_spec& iso, const security_spec& sec,
-                         const cgroup::group& group, const std::vector<host_device>& devices) {
+void prepare_hardening(child_hardening& c, const isolation_spec& iso, const security_spec& sec,
+                       const cgroup::group& group, const std::vector<host_device>& devices) {
   if (iso.rootfs.empty()) return;
   c.active = true;
   auto policy = resolve_path_policy(sec);
@@ -224,7 +224,7 @@ void prepare_confinement(child_confinement& c, const isolation_spec& iso, const 
   }
 }
 
-CTRD_CHILD_SIDE const char* enter_confinement(const child_confinement& c) {
+CTRD_CHILD_SIDE const char* enter_hardening(const child_hardening& c) {
   if (!c.active) return nullptr;
   if (const char* failed = make_devices(c)) return failed;
   if (const char* failed = enter_cgroupns(c)) return failed;

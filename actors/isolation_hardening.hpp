@@ -1,9 +1,9 @@
 // The rest of a rootfs container's isolation (issue 11): its cgroup namespace with a
 // read-only cgroupfs at /sys/fs/cgroup, device nodes (--device, the host's with
 // --privileged) and the device allow-list they need, masked and read-only /proc and /sys
-// paths. Split like isolation.hpp: prepare_confinement() runs in ctrd before the clone
+// paths. Split like isolation.hpp: prepare_hardening() runs in ctrd before the clone
 // and turns the container's definition into plain strings and numbers;
-// enter_confinement() runs in the child at the end of enter_isolation() and only makes
+// enter_hardening() runs in the child at the end of enter_isolation() and only makes
 // system calls. docs/security.md and docs/isolation.md describe the result.
 #pragma once
 
@@ -70,8 +70,8 @@ struct child_device {
   bool replace;  ///< a --device: replaces a node of the minimal /dev at the same path
 };
 
-/// Everything the child needs, prepared by prepare_confinement(). Strings live in `text`.
-struct child_confinement {
+/// Everything the child needs, prepared by prepare_hardening(). Strings live in `text`.
+struct child_hardening {
   bool active = false;             ///< a rootfs container: the rest applies
   bool cgroupns = false;           ///< unshare(CLONE_NEWCGROUP) (the container has a group)
   bool cgroupfs_tmpfs = false;     ///< a tmpfs at /sys/fs/cgroup holds the mounts (v1, hybrid)
@@ -87,13 +87,13 @@ struct child_confinement {
 /// Builds the child's plan for a rootfs container: the cgroupfs mounts of `group` (the
 /// container's cgroup, already created: its directories are the namespace's roots), the
 /// `devices` from container_devices(), and the masked and read-only paths of `sec`.
-void prepare_confinement(child_confinement& c, const isolation_spec& iso, const security_spec& sec,
-                         const cgroup::group& group, const std::vector<host_device>& devices);
+void prepare_hardening(child_hardening& c, const isolation_spec& iso, const security_spec& sec,
+                       const cgroup::group& group, const std::vector<host_device>& devices);
 
 /// In the child, after the root, /proc, /sys, /dev and the bind mounts are in place (its
 /// cgroup membership done by ctrd's set-up): the device nodes, the cgroup namespace and
 /// its cgroupfs, the masked paths, the read-only paths. Async-signal-safe. Returns nullptr
 /// on success, else a static text naming the step that failed (errno preserved).
-const char* enter_confinement(const child_confinement& c);
+const char* enter_hardening(const child_hardening& c);
 
 }  // namespace ctrd
