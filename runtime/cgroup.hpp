@@ -2,7 +2,8 @@
 // when the unified hierarchy has the controllers; on hybrid hosts (cgroup2 mounted without
 // controllers, such as this project's build machine) the group lives on cgroup2 for
 // tracking, freezing and killing, and v1 controller groups are added only for the limits a
-// container asks for; legacy hosts use the v1 controllers. A group on cgroup2 can be
+// container asks for (or in every hierarchy for a container with a cgroup namespace,
+// limits::every_hierarchy); legacy hosts use the v1 controllers. A group on cgroup2 can be
 // entered at clone time (CLONE_INTO_CGROUP), which costs nothing, whereas moving a process
 // between cgroups (v1 always) takes the kernel's threadgroup lock and an RCU grace period:
 // milliseconds per start. CAF-free; used by the container actors
