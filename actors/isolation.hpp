@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "actors/userns.hpp"
 #include "messages/isolation.hpp"
 
 namespace ctrd {
@@ -44,6 +45,7 @@ struct child_isolation {
   const char* hostname = nullptr;
   bool loopback_up = false;  ///< own network namespace: bring lo up
   std::vector<child_bind> binds;
+  child_userns userns;           ///< a user namespace: its mounts come from ctrd (userns.hpp)
   std::deque<std::string> text;  ///< owns every string above (stable addresses)
 
   bool any() const { return clone_flags != 0; }

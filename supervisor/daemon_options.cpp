@@ -63,6 +63,14 @@ bool parse_daemon_options(int argc, char** argv, daemon_options& out, int& exit_
   app.add_option("--log-max-total", out.log_max_total,
                  "cap on the bytes of all container logs together: the oldest rotated files of "
                  "the largest logs go first (size or N% of the file system; 0: none; default 25%)");
+  app.add_option("--subid-user", out.subid_user,
+                 "--userns auto gives each container 65536 ids of this user's (and group's) "
+                 "ranges in the subuid/subgid files")
+      ->capture_default_str();
+  app.add_option("--subuid-file", out.subuid_file, "subordinate uid ranges for --userns auto")
+      ->capture_default_str();
+  app.add_option("--subgid-file", out.subgid_file, "subordinate gid ranges for --userns auto")
+      ->capture_default_str();
   app.add_option("--log-level", out.log_level, "trace, debug, info, warn, error, critical, off")
       ->capture_default_str()
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));

@@ -18,6 +18,9 @@ struct daemon_options {
   bool socket_group_given = false;    ///< set explicitly (a missing group is then an error)
   std::string min_free_space;  ///< free-space reserve: size, N% of the file system, "" = default
   std::string log_max_total;   ///< cap on all container logs: size, N%, "" = default
+  std::string subid_user = "ctrd";          ///< --userns auto: whose subordinate ids
+  std::string subuid_file = "/etc/subuid";  ///< ... listed in these files
+  std::string subgid_file = "/etc/subgid";
 };
 
 /// Resolves --min-free-space / --log-max-total against the file system's size `fs_size`:

@@ -46,6 +46,9 @@ struct supervisor_options {
   uint32_t log_max_files = 5;         ///< for containers that set no log_max_files
   std::function<void()> on_shutdown;  ///< called once when the shutdown begins (STOPPING=1)
   disk_space* space = nullptr;        ///< free-space reserve and log cap; outlives the actor system
+  std::string subid_user = "ctrd";    ///< --userns auto takes this user's/group's ranges
+  std::string subuid_file = "/etc/subuid";  ///< ... from these files
+  std::string subgid_file = "/etc/subgid";
 };
 
 /// Parses a size like podman's --log-opt max-size: bytes, or k/m/g (decimal, as podman).
