@@ -103,15 +103,7 @@ fs::unique_fd idmapped_overlay(const fs::unique_fd& lower, const fs::unique_fd& 
   const char* step = nullptr;
   int err = 0;
   std::thread([&] {
-    ::syscall(SYS_setfsuid, fsuid);
-    ::syscall(SYS_setfsgid, fsgid);
-    __user_cap_header_struct h{_LINUX_CAPABILITY_VERSION_3, 0};
-    __user_cap_data_struct d[2];
-    if (::syscall(SYS_capget, &h, d) == 0) {
-      d[0].effective = d[0].permitted;
-      d[1].effective = d[1].permitted;
-      ::syscall(SYS_capset, &h, d);
-    }
+    fs_ids_scope as_root(fsuid, fsgid);
     fs::unique_fd fsfd(static_cast<int>(::syscall(SYS_fsopen, "overlay", FSOPEN_CLOEXEC)));
     auto set_fd = [&](const char* key, int fd) {
       return ::syscall(SYS_fsconfig, fsfd.get(), FSCONFIG_SET_FD, key, nullptr, fd) == 0;
@@ -144,6 +136,31 @@ void write_map(pid_t pid, const char* file, const std::vector<id_range>& ranges)
 }
 
 }  // namespace
+
+fs_ids_scope::fs_ids_scope(uid_t uid, gid_t gid) {
+  __user_cap_header_struct h{_LINUX_CAPABILITY_VERSION_3, 0};
+  __user_cap_data_struct d[2];
+  have_caps_ = ::syscall(SYS_capget, &h, d) == 0;
+  if (have_caps_) std::memcpy(caps_, d, sizeof d);
+  ::syscall(SYS_setfsgid, gid);
+  ::syscall(SYS_setfsuid, uid);  // drops the file-system capabilities from the effective set
+  if (have_caps_) {
+    d[0].effective = d[0].permitted;
+    d[1].effective = d[1].permitted;
+    ::syscall(SYS_capset, &h, d);
+  }
+}
+
+fs_ids_scope::~fs_ids_scope() {
+  ::syscall(SYS_setfsuid, ::geteuid());
+  ::syscall(SYS_setfsgid, ::getegid());
+  if (have_caps_) {
+    __user_cap_header_struct h{_LINUX_CAPABILITY_VERSION_3, 0};
+    __user_cap_data_struct d[2];
+    std::memcpy(d, caps_, sizeof d);
+    ::syscall(SYS_capset, &h, d);
+  }
+}
 
 void send_fds(setup_channel& channel, const std::vector<fs::unique_fd>& fds) {
   if (fds.empty()) return;

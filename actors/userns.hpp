@@ -75,6 +75,22 @@ std::string id_map_text(const std::vector<id_range>& ranges);
 /// The host id of container id `inside` under `ranges`; false when unmapped.
 bool map_to_host(const std::vector<id_range>& ranges, uint32_t inside, uint32_t& outside);
 
+/// For its lifetime, the calling thread creates files as host ids `uid`/`gid` (its
+/// file-system ids; the kernel's credentials are per thread) with every capability it has
+/// kept effective: what an idmapped mount needs from a writer in ctrd (host root is not
+/// mapped in it). Restores the thread's ids and capabilities when destroyed.
+class fs_ids_scope {
+ public:
+  fs_ids_scope(uid_t uid, gid_t gid);
+  ~fs_ids_scope();
+  fs_ids_scope(const fs_ids_scope&) = delete;
+  fs_ids_scope& operator=(const fs_ids_scope&) = delete;
+
+ private:
+  uint32_t caps_[6] = {};  ///< the thread's capability sets before (capget v3: 2 x e, p, i)
+  bool have_caps_ = false;
+};
+
 // ---- child side: system calls only ------------------------------------------------
 
 /// Mounts the child prepares before it leaves the host's tree (pivot_root): in a user
