@@ -304,11 +304,15 @@ TEST_CASE("userns: --userns auto gives each container its own slice, kept across
   d.ok({"start", "a2"});
   CHECK(host_uids(inspect(d, "a2")["State"]["Pid"].get<pid_t>()).find("265536") !=
         std::string::npos);
-  // ctrd restarts: the slices stay with their containers (stored with them).
+  // The container and ctrd restart: the slices stay with their containers (stored).
+  d.ok({"stop", "-t", "0", "a2"});
   CHECK(d.terminate() == 0);
   d.start();
   CHECK(maps("a1") == "0:200000:65536 0:300000:65536");
   CHECK(maps("a2") == "0:265536:65536 0:500000:65536");
+  d.ok({"start", "a2"});
+  CHECK(host_uids(inspect(d, "a2")["State"]["Pid"].get<pid_t>()).find("265536") !=
+        std::string::npos);
   CHECK(d.ok({"start", "-a", "a1"}).find("200000") != std::string::npos);
   CHECK(d.ctl({"create", "--rootfs", rootfs, "--userns", "auto", "true"}).code == 125);
   // A removed container's slice is reused.
