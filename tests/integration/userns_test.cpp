@@ -193,6 +193,7 @@ TEST_CASE("userns: the container's /proc, /sys, /dev, host name and read-only ro
   // A terminal for exec -t.
   d.ok({"run", "-d", "--name", "t", "--rootfs", rootfs, "--uidmap", map, "sleep", "1000"});
   auto t = d.ctl({"exec", "-t", "t", "sh", "-c", "tty; id -u"});
+  INFO("exec -t: code " << t.code << " out [" << t.out << "] err [" << t.err << "]");
   CHECK(t.out.find("/dev/pts/") != std::string::npos);
   d.ok({"rm", "-f", "t"});
 }
