@@ -77,7 +77,7 @@ fs::unique_fd idmapped_tree(const std::string& path, const std::string& what, in
   if (mount_setattr(tree.get(), rec, MOUNT_ATTR_IDMAP | (ro ? MOUNT_ATTR_RDONLY : 0), userns) !=
       0) {
     int e = errno;
-    if (e == EINVAL || e == EPERM)
+    if (e == EINVAL)  // the file system lacks FS_ALLOW_IDMAP
       throw error(ec::invalid_argument,
                   "cannot share " + what +
                       " with the container's user namespace: its file system (" + fs_name(path) +
