@@ -161,6 +161,14 @@ TEST_CASE("userns: --uidmap runs the container's root as host uid 100000, exec j
   CHECK(owner(rootfs + "/tmp/copied") == 0);
   CHECK(d.ok({"exec", "u", "cat", "/tmp/copied"}) == "copied");
 
+  // --user is an id inside the namespace: 1000 is host uid 101000.
+  d.ok({"run", "-d", "--name", "u1000", "--rootfs", rootfs, "--uidmap", map, "--user", "1000:1000",
+        "sleep", "1000"});
+  auto upid = inspect(d, "u1000")["State"]["Pid"].get<pid_t>();
+  CHECK(host_uids(upid).find("101000\t101000\t101000\t101000") != std::string::npos);
+  CHECK(d.ok({"exec", "u1000", "id", "-u"}) == "1000");
+  d.ok({"rm", "-f", "u1000"});
+
   // An id outside the map is refused with the reason.
   auto r = d.ctl({"exec", "--user", "70000", "u", "id"});
   CHECK(r.code == 125);
