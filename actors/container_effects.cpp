@@ -170,9 +170,11 @@ void spawn_process(actor_t* self, bool release_follows) {
   else
     s.log->set_limits(log_limits{s.cfg.log_max_size, s.cfg.log_max_files});
   if (spec.isolation) {
-    // Into its cgroups before it isolates itself (its cgroup namespace is made there).
-    spec.setup = [self](pid_t pid, bool in_cgroup, setup_channel&) {
+    // Into its cgroups before it isolates itself (its cgroup namespace is made there);
+    // its id maps and idmapped mounts (userns.hpp).
+    spec.setup = [self](pid_t pid, bool in_cgroup, setup_channel& channel) {
       join_cgroup(self, held_child{pid, -1, -1, -1, -1, in_cgroup});
+      send_fds(channel, userns_setup(pid, self->state.userns));
     };
   }
   auto me = caf::actor_cast<caf::actor>(self);

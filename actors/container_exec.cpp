@@ -89,6 +89,13 @@ spawn_spec inside_spec(actor_t* self, const container_config& c,
   auto spec = make_spawn_spec(c, argv, root ? root.get() : -1);
   confine(self, c, spec);  // the container's capabilities and filter
   spec.cgroup_dir = s.cg.clone_dir();
+  if (c.security.private_user()) {
+    // setns joins the user namespace first; ctrd's root is not mapped in it, so the
+    // process becomes the container's root (or its --user) there.
+    check_user_mapped(c);
+    flags |= CLONE_NEWUSER;
+    spec.set_user = true;
+  }
   if (flags) {
     spec.join_pidfd = static_cast<int>(::syscall(SYS_pidfd_open, s.st.pid, 0));
     if (spec.join_pidfd < 0 && is_resource_errno(errno))

@@ -127,6 +127,13 @@ caf::result<root_grant> grant_root(actor_t* self, bool rootfs_view) {
       bool has_gid;
       parse_user(s.cfg.user, g.uid, g.gid, has_gid);
     }
+    if (!rootfs_view && s.has_process() && s.userns.any()) {
+      // /proc/<pid>/root is idmapped: the job works with the host ids of the user.
+      g.uid_map = s.userns.uid_map;
+      g.gid_map = s.userns.gid_map;
+      map_to_host(g.uid_map, g.uid, g.uid);
+      map_to_host(g.gid_map, g.gid, g.gid);
+    }
     return g;
   } catch (const error& e) {
     return make_caf_error(e.code(), e.what());

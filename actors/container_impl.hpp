@@ -128,6 +128,7 @@ struct state {
   uint32_t cleanup_failures = 0;             // failed attempts of the current cleanup streak
   uint64_t cleanup_gen = 0;                  // cancels stale cleanup timers
   uint32_t root_users = 0;  // file operations in progress that need the overlay mounted
+  userns_plan userns;       // the current run's user namespace (none: empty)
 
   std::string dir() const { return deps.containers_dir + "/" + cfg.id; }
   std::string log_path() const { return dir() + "/ctr.log"; }

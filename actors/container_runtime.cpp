@@ -86,12 +86,18 @@ void prepare_run(actor_t* self, spawn_spec& spec, child_isolation& iso) {
   auto root = s.root_path();
   if (!root.empty()) acquire_root(self);
   iso = prepare_isolation(is, root, s.cfg.name);
+  s.userns = make_userns_plan(s.cfg, s.dir());
+  add_userns(s.userns, 0, iso.userns, iso.clone_flags);
   prepare_hardening(iso.hardening, is, s.cfg.security, s.cg, devices);
   fs::unique_fd root_fd;
   if (!root.empty()) root_fd = fs::open_root(root);
   spec = make_spawn_spec(s.cfg, s.cfg.command, root_fd ? root_fd.get() : -1);
   confine(self, s.cfg, spec);
   spec.cgroup_dir = s.cg.clone_dir();
+  // A user namespace gets an overlay of idmapped layers: the plain one is not kept mounted
+  // beside it unless someone uses it (ctrctl mount, a file job).
+  if (s.userns.any() && is.rootfs_overlay && s.st.mount_count == 0 && s.root_users == 0)
+    unmount_overlay(root);
   if (iso.any()) spec.isolation = &iso;
 }
 

@@ -29,6 +29,16 @@ json ulimits_view(const process_limits& l) {
   return out;
 }
 
+/// HostConfig.IDMappings as podman shows them ("CONTAINER:HOST:COUNT"; empty without a
+/// user namespace).
+json id_mappings_view(const security_spec& sec) {
+  json uid = json::array(), gid = json::array();
+  for (const auto& r : sec.uid_map) uid.push_back(format_id_range(r));
+  for (const auto& r : sec.gid_map.empty() ? sec.uid_map : sec.gid_map)
+    gid.push_back(format_id_range(r));
+  return json{{"UidMap", uid}, {"GidMap", gid}};
+}
+
 }  // namespace
 
 json inspect_view(const container_config& c, const container_status& s,
@@ -104,6 +114,10 @@ json inspect_view(const container_config& c, const container_status& s,
         {"NanoCpus", static_cast<int64_t>(c.isolation.cpus * 1e9)},
         {"CpuShares", c.isolation.cpu_shares},
         {"PidsLimit", c.isolation.pids_limit},
+        {"UsernsMode", c.security.userns == "auto" ? "auto"
+                       : c.security.private_user() ? "private"
+                                                   : ""},
+        {"IDMappings", id_mappings_view(c.security)},
         {"Ulimits", ulimits_view(c.proc_limits)},
         {"OomScoreAdj", c.proc_limits.oom_score_adj}}},
       {"Dependencies", c.requires_},

@@ -8,6 +8,7 @@
 #include "actors/container.hpp"
 #include "actors/file_jobs.hpp"
 #include "actors/session_impl.hpp"
+#include "actors/userns.hpp"
 #include "runtime/fs_root.hpp"
 
 namespace ctrd::sess {
@@ -191,6 +192,14 @@ void m_copy_in(session_t* self, uint32_t msgid, const json& p) {
     fs::tar_in_options opt;
     opt.overwrite = overwrite;
     if (chown) opt.owner = std::make_pair(static_cast<uid_t>(g.uid), static_cast<gid_t>(g.gid));
+    if (!g.uid_map.empty())
+      opt.map_ids = [u = g.uid_map, gm = g.gid_map](uid_t& uid, gid_t& gid) {
+        uint32_t hu, hg;
+        if (!map_to_host(u, uid, hu) || !map_to_host(gm, gid, hg)) return false;
+        uid = hu;
+        gid = hg;
+        return true;
+      };
     auto where = fs::clean_path(path, g.workdir);
     auto job = spawn_tar_in_job(self->system(), std::move(g), caf::actor_cast<caf::actor>(self),
                                 msgid, where, opt);

@@ -2,10 +2,12 @@
 
 #include <chrono>
 #include <cstring>
+#include <optional>
 
 #include <spdlog/spdlog.h>
 #include <caf/blocking_actor.hpp>
 
+#include "actors/userns.hpp"
 #include "messages/atoms.hpp"
 #include "messages/error.hpp"
 #include "runtime/fs_root.hpp"
@@ -102,6 +104,8 @@ void tar_in_job(caf::blocking_actor* self, root_grant g, caf::actor session, uin
       off += n;
       return n;
     };
+    std::optional<fs_ids_scope> mapped;  // ctrd's root is not mapped in an idmapped root
+    if (!g.uid_map.empty()) mapped.emplace(g.uid, g.gid);
     auto r = fs::tar_in(root.get(), dest, source, opt);
     return json{{"id", g.id}, {"entries", r.entries}, {"bytes", r.bytes}};
   });

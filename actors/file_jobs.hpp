@@ -15,11 +15,13 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include <caf/actor.hpp>
 #include <caf/actor_system.hpp>
 #include <caf/allowed_unsafe_message_type.hpp>
 
+#include "messages/security.hpp"
 #include "runtime/tar_stream.hpp"
 
 namespace ctrd {
@@ -32,6 +34,9 @@ struct root_grant {
   std::string workdir;        ///< relative container paths start here
   std::string id;
   caf::actor owner;  ///< the container actor, told (release_atom) at the end
+  /// The root is a user namespace's idmapped one (a running --uidmap container): uid/gid
+  /// are then host ids, the job writes as them, and archive owners go through these maps.
+  std::vector<id_range> uid_map, gid_map;
 };
 
 /// Streams a tar of `path` (inside the granted root) to `session` for request `msgid`.

@@ -77,13 +77,26 @@ bool tmpfs(const char* target, const char* options, unsigned long flags) {
   return make_dirs(target, 0755) && ::mount("tmpfs", target, "tmpfs", flags, options) == 0;
 }
 
-/// The minimal /dev podman gives a container, on a fresh tmpfs.
-const char* setup_dev() {
+/// The device nodes of the minimal /dev.
+struct dev_node {
+  const char* path;
+  unsigned major, minor;
+};
+constexpr dev_node dev_nodes[] = {{"/dev/null", 1, 3},    {"/dev/zero", 1, 5},
+                                  {"/dev/full", 1, 7},    {"/dev/random", 1, 8},
+                                  {"/dev/urandom", 1, 9}, {"/dev/tty", 5, 0}};
+constexpr std::size_t dev_node_count = sizeof dev_nodes / sizeof dev_nodes[0];
+
+/// The minimal /dev podman gives a container, on a fresh tmpfs. With `node_trees` (a user
+/// namespace, where mknod is refused) the host's nodes are bound instead, as crun does.
+const char* setup_dev(int* node_trees) {
   if (!tmpfs("/dev", "mode=755,size=65536k", MS_NOSUID | MS_STRICTATIME)) return "mount /dev";
-  if (!device_node("/dev/null", 1, 3) || !device_node("/dev/zero", 1, 5) ||
-      !device_node("/dev/full", 1, 7) || !device_node("/dev/random", 1, 8) ||
-      !device_node("/dev/urandom", 1, 9) || !device_node("/dev/tty", 5, 0))
-    return "create the device nodes in /dev";
+  for (std::size_t i = 0; i < dev_node_count; ++i) {
+    const auto& n = dev_nodes[i];
+    if (node_trees ? !make_file(n.path) || !userns_attach(node_trees[i], n.path)
+                   : !device_node(n.path, n.major, n.minor))
+      return "create the device nodes in /dev";
+  }
   if (!make_dirs("/dev/pts", 0755) || ::mount("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
                                               "newinstance,ptmxmode=0666,mode=0620") != 0)
     return "mount /dev/pts";
@@ -188,8 +201,13 @@ child_isolation prepare_isolation(const isolation_spec& spec, const std::string&
   return iso;
 }
 
-const char* enter_isolation(const child_isolation& iso, const int* /*setup_fds*/,
-                            std::size_t /*count*/) {
+const char* enter_isolation(const child_isolation& iso, const int* setup_fds, std::size_t count) {
+  const auto& u = iso.userns;
+  const int* own = u.enabled ? setup_fds + u.first_fd : nullptr;  // root, binds, [/sys]
+  if (u.enabled && count < u.first_fd + u.fd_count) {
+    errno = EPROTO;
+    return "receive the user namespace's mounts from ctrd";
+  }
   if (iso.private_mounts && ::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0)
     return "make the mount namespace private";
   if (iso.hostname && ::sethostname(iso.hostname, std::strlen(iso.hostname)) != 0)
@@ -201,28 +219,47 @@ const char* enter_isolation(const child_isolation& iso, const int* /*setup_fds*/
       return "mount /proc";
     return nullptr;
   }
-  if (::mount(iso.root, iso.root, nullptr, MS_BIND | MS_REC, nullptr) != 0)
+  userns_mounts um;
+  int nodes[dev_node_count];
+  if (u.enabled) {
+    if (const char* failed = userns_prepare_root(u, iso.root, own, um)) return failed;
+    for (std::size_t i = 0; i < dev_node_count; ++i)
+      if ((nodes[i] = userns_clone_node(dev_nodes[i].path)) < 0)
+        return "clone the host's /dev nodes";
+  } else if (::mount(iso.root, iso.root, nullptr, MS_BIND | MS_REC, nullptr) != 0) {
     return "bind the root file system";
-  // Bind sources are host paths: take them as detached trees before the host disappears.
+  }
+  // Bind sources are host paths: take them as detached trees before the host disappears
+  // (idmapped by ctrd in a user namespace).
   int trees[max_binds];
   for (std::size_t i = 0; i < iso.binds.size(); ++i) {
-    trees[i] = static_cast<int>(::syscall(SYS_open_tree, AT_FDCWD, iso.binds[i].source,
-                                          OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE));
+    trees[i] =
+        own ? own[1 + i]
+            : static_cast<int>(::syscall(SYS_open_tree, AT_FDCWD, iso.binds[i].source,
+                                         OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE));
     if (trees[i] < 0) return "open a bind mount source";
   }
   if (::chdir(iso.root) != 0) return "enter the root file system";
+  // The host's paths are behind it (looked up as the host's root, their owner): from here
+  // on it is the container's root, whose files the idmapped mounts map.
+  if (u.enabled)
+    if (const char* failed = userns_become_root()) return failed;
   if (::syscall(SYS_pivot_root, ".", ".") != 0) return "pivot_root";
   if (::umount2(".", MNT_DETACH) != 0) return "detach the old root";
   if (::chdir("/") != 0) return "enter the new root";
   // From here on every path is the container's: symlinks resolve inside it.
   if (!make_dirs("/proc", 0555) ||
-      ::mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) != 0)
+      (um.proc >= 0
+           ? !userns_attach(um.proc, "/proc")
+           : ::mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) != 0))
     return "mount /proc";
   const unsigned long sys_ro = iso.hardening.sys_writable ? 0 : MS_RDONLY;  // --privileged: rw
   if (!make_dirs("/sys", 0555) ||
-      ::mount("sysfs", "/sys", "sysfs", sys_ro | MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) != 0)
+      (um.sys >= 0 ? !userns_attach(um.sys, "/sys")
+                   : ::mount("sysfs", "/sys", "sysfs", sys_ro | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                             nullptr) != 0))
     return "mount /sys";
-  if (const char* failed = setup_dev()) return failed;
+  if (const char* failed = setup_dev(u.enabled ? nodes : nullptr)) return failed;
   if (const char* failed = mount_binds(iso, trees)) return failed;
   if (iso.read_only) {
     for (const char* dir : {"/tmp", "/var/tmp"})

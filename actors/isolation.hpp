@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "actors/isolation_hardening.hpp"
+#include "actors/userns.hpp"
 #include "messages/isolation.hpp"
 
 namespace ctrd {
@@ -45,6 +46,7 @@ struct child_isolation {
   const char* hostname = nullptr;
   bool loopback_up = false;  ///< own network namespace: bring lo up
   std::vector<child_bind> binds;
+  child_userns userns;           ///< a user namespace: its mounts come from ctrd (userns.hpp)
   std::deque<std::string> text;  ///< owns every string above (stable addresses)
   child_hardening hardening;     ///< cgroupns, devices, masks (isolation_hardening.hpp)
 

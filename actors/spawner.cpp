@@ -283,9 +283,15 @@ struct kernel_sigaction {
     if (setup_r >= 0) {
       // ctrd's part of the set-up (spawn_spec::setup) is done when its message arrives.
       if (!receive_setup(setup_r, fds, nfds)) child_die("receive ctrd's set-up of the container");
-      ::syscall(SYS_close, setup_r);
     }
     if (const char* failed = enter_isolation(*s.isolation, fds, nfds)) child_die(failed);
+    if (setup_r >= 0) {
+      // Isolated: ctrd may now let others in (an exec joining its mount namespace before
+      // pivot_root would see the host's root).
+      char done = 1;
+      ::syscall(SYS_write, setup_r, &done, 1);
+      ::syscall(SYS_close, setup_r);
+    }
   }
   if (::syscall(SYS_chdir, s.workdir.c_str()) != 0) {
     say("ctrd: cannot change to the working directory\n");
@@ -649,6 +655,11 @@ held_child spawn_held(const spawn_spec& s) {
       setup_channel channel(setup[0]);
       s.setup(pid, in_cgroup, channel);
       if (!channel.sent()) channel.send();
+      // Wait until it is isolated (a byte) or has failed (EOF: it exits 125 with the
+      // reason on its stderr, handled as any exit).
+      char done;
+      while (::recv(setup[0], &done, 1, 0) < 0 && errno == EINTR) {
+      }
     } catch (...) {
       ::kill(pid, SIGKILL);  // waiting for the set-up: it never ran anything
       close_quietly(setup[0]);

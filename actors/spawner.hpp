@@ -91,7 +91,8 @@ struct spawn_spec {
   /// can do first: cgroup v1 membership before the cgroup namespace is made, uid/gid maps,
   /// idmapped mounts. Called with the child's pid and whether it was cloned into
   /// `cgroup_dir`; if it throws, the child is killed and spawn_held rethrows. A message
-  /// without descriptors is sent for it if it sent none.
+  /// without descriptors is sent for it if it sent none. With a set-up, spawn_held returns
+  /// once the child is isolated (or has failed), so nothing can join its namespaces early.
   std::function<void(pid_t pid, bool in_cgroup, setup_channel& channel)> setup;
   /// Capabilities, seccomp filter, no_new_privs and session keyring (confinement.hpp);
   /// nullptr: the child keeps ctrd's.

@@ -225,7 +225,12 @@ void validate(const security_spec& s, const isolation_spec& iso) {
         fail("duplicate device path \"" + s.devices[i].container + "\" in the container");
   if (!s.userns.empty() && s.userns != "host" && s.userns != "auto")
     fail("invalid userns \"" + s.userns + "\": ctrd supports host and auto");
-  if (s.userns == "auto" && (!s.uid_map.empty() || !s.gid_map.empty()))
+  // A stored --userns auto container carries the slice ctrd chose (one range from 0 each);
+  // a create request that names ranges itself is refused by ctrd's create.
+  auto chosen = [](const std::vector<id_range>& m) {
+    return m.empty() || (m.size() == 1 && m[0].inside == 0);
+  };
+  if (s.userns == "auto" && (!chosen(s.uid_map) || !chosen(s.gid_map)))
     fail(
         "--userns auto chooses the id ranges itself: it cannot be combined with --uidmap or "
         "--gidmap");
@@ -239,6 +244,10 @@ void validate(const security_spec& s, const isolation_spec& iso) {
     fail(
         "a user namespace (--uidmap, --userns auto) needs --rootfs: the host's files would "
         "belong to unmapped ids");
+  if (s.private_user() && !iso.private_pid())
+    fail(
+        "a user namespace (--uidmap, --userns auto) needs a PID namespace of its own: it cannot "
+        "mount the host's /proc (--pid host)");
 }
 
 void apply_security_opt(const std::string& opt, json& def) {

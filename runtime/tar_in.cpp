@@ -218,10 +218,11 @@ class extractor {
   // nobody's in particular (left as created) otherwise.
   std::optional<std::pair<uid_t, gid_t>> owner_of(archive_entry* e) const {
     if (opt_.owner) return opt_.owner;
-    if (::geteuid() == 0)
-      return std::make_pair(static_cast<uid_t>(archive_entry_uid(e)),
-                            static_cast<gid_t>(archive_entry_gid(e)));
-    return std::nullopt;
+    if (::geteuid() != 0) return std::nullopt;
+    auto uid = static_cast<uid_t>(archive_entry_uid(e));
+    auto gid = static_cast<gid_t>(archive_entry_gid(e));
+    if (opt_.map_ids && !opt_.map_ids(uid, gid)) return std::nullopt;
+    return std::make_pair(uid, gid);
   }
 
   // The entry's access and modification times (UTIME_OMIT where the archive has none).

@@ -50,6 +50,9 @@ struct tar_in_options {
   /// Allow replacing a directory with a non-directory or the reverse (podman --overwrite);
   /// otherwise such an entry is refused.
   bool overwrite = false;
+  /// Translates an archive's owner (kept when `owner` is unset) into the ids to store, e.g.
+  /// through a user namespace's maps; false: outside them (the entry keeps the writer's).
+  std::function<bool(uid_t&, gid_t&)> map_ids;
 };
 
 /// What an extraction did.

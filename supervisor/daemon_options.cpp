@@ -104,6 +104,14 @@ bool parse_daemon_options(int argc, char** argv, daemon_options& out, int& exit_
                  "the pids controller (podman's 2048; 0: none)")
       ->capture_default_str()
       ->check(CLI::Range(int64_t{0}, int64_t{1} << 30));
+  app.add_option("--subid-user", out.subid_user,
+                 "--userns auto gives each container 65536 ids of this user's (and group's) "
+                 "ranges in the subuid/subgid files")
+      ->capture_default_str();
+  app.add_option("--subuid-file", out.subuid_file, "subordinate uid ranges for --userns auto")
+      ->capture_default_str();
+  app.add_option("--subgid-file", out.subgid_file, "subordinate gid ranges for --userns auto")
+      ->capture_default_str();
   app.add_option("--log-level", out.log_level, "trace, debug, info, warn, error, critical, off")
       ->capture_default_str()
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));

@@ -291,6 +291,9 @@ int run(const ctrd::daemon_options& opt, const ctrd::sd::notifier& notifier) {
   sopts.log_max_size = ctrd::parse_size(opt.log_max_size);
   sopts.log_max_files = opt.log_max_files;
   sopts.default_pids_limit = opt.default_pids_limit;
+  sopts.subid_user = opt.subid_user;
+  sopts.subuid_file = opt.subuid_file;
+  sopts.subgid_file = opt.subgid_file;
   sopts.on_shutdown = [&notifier] {
     if (notifier.enabled() && !notifier.send("STOPPING=1"))
       spdlog::warn("sd_notify STOPPING=1: {}", std::strerror(errno));

@@ -35,6 +35,7 @@ void add_container(actor_t* self, stored_container rec, bool recovering) {
   // The replica starts from the (reconciled: recover_record) record, so `list` is right
   // before the actor runs.
   json summary = summary_view(rec.config, rec.status);
+  track_userns(self, rec.config);
   auto a = spawn_container(self->system(), std::move(rec), s.deps, recovering);
   self->monitor(a);
   auto& e = s.entries[id];
@@ -242,6 +243,7 @@ caf::behavior supervisor_actor(actor_t* self, container_deps deps, supervisor_op
         auto& ss = self->state;
         ss.reg.remove(id);
         ss.entries.erase(id);
+        ss.userns_slices.erase(id);
         advance_jobs(self);
       },
       [=](signal_atom, int signo) {
@@ -316,12 +318,14 @@ void create_container(actor_t* self, container_config cfg,
                       "that name is already in use");
     }
     check_requirements(self, cfg);
+    assign_auto_userns(self, cfg);
   } catch (const ctrd::error& e) {
     return done(error_of(e));
   }
   do {
     cfg.id = generate_id();
   } while (s.reg.has_id(cfg.id) || s.reg.has_name(cfg.id));
+  track_userns(self, cfg);  // reserved like name and id while the write is in flight
   cfg.created_ns = proc::now_ns();
   apply_create_defaults(cfg);
   // Reserve name and id now: a concurrent create must not take them while the write is in flight.
@@ -342,6 +346,7 @@ void create_container(actor_t* self, container_config cfg,
           },
           [=](caf::error& err) {
             self->state.reg.remove(cfg.id);
+            self->state.userns_slices.erase(cfg.id);
             done(err);
           });
 }

@@ -52,6 +52,9 @@ struct supervisor_options {
   disk_space* space = nullptr;        ///< free-space reserve and log cap; outlives the actor system
   uint64_t default_caps = 0x800405fbull;  ///< --default-capabilities
   seccomp::cache* seccomp = nullptr;      ///< compiled filters; outlives the actor system
+  std::string subid_user = "ctrd";    ///< --userns auto takes this user's/group's ranges
+  std::string subuid_file = "/etc/subuid";  ///< ... from these files
+  std::string subgid_file = "/etc/subgid";
 };
 
 /// Parses a size like podman's --log-opt max-size: bytes, or k/m/g (decimal, as podman).

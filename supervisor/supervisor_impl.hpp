@@ -18,6 +18,7 @@
 
 #include "actors/container.hpp"
 #include "messages/atoms.hpp"
+#include "runtime/subid.hpp"
 #include "supervisor/dependencies.hpp"
 #include "supervisor/registry.hpp"
 #include "supervisor/supervisor.hpp"
@@ -63,6 +64,9 @@ struct state {
   deps::graph stop_graph;           // shutdown: the dependencies (no create any more)
   std::set<std::string> stop_sent;  // shutdown: names asked to stop
   std::vector<promise> shutdown_waiters;
+  /// The host uid and gid slices of every --userns auto container, by id (create reserves
+  /// one before the store write; removal frees it).
+  std::map<std::string, std::pair<subid::range, subid::range>> userns_slices;
 };
 
 using actor_t = caf::stateful_actor<state>;
@@ -77,6 +81,15 @@ deps::graph current_graph(actor_t* self);
 /// Validates, stores and spawns a new container; `done` gets {id, name} or the error.
 void create_container(actor_t* self, container_config cfg,
                       std::function<void(caf::expected<json>)> done);
+
+// supervisor_userns.cpp
+/// --userns auto: gives `cfg` the lowest free slice of ctrd's subordinate uids and gids
+/// (supervisor_options::subid_user, subuid_file, subgid_file) as its uid/gid maps. Throws
+/// ctrd::error{ec::invalid_argument} with the reason (no file, no range, all taken,
+/// --uidmap given too).
+void assign_auto_userns(actor_t* self, container_config& cfg);
+/// Records the slice of an --userns auto container (created or recovered).
+void track_userns(actor_t* self, const container_config& cfg);
 
 // supervisor_jobs.cpp
 /// Starts `target` once its requirements are ready (at once if it has none).
