@@ -221,11 +221,15 @@ const char* enter_isolation(const child_isolation& iso, const int* setup_fds, st
   }
   userns_mounts um;
   int nodes[dev_node_count];
+  int device_trees[max_host_devices];
   if (u.enabled) {
     if (const char* failed = userns_prepare_root(u, iso.root, own, um)) return failed;
     for (std::size_t i = 0; i < dev_node_count; ++i)
       if ((nodes[i] = userns_clone_node(dev_nodes[i].path)) < 0)
         return "clone the host's /dev nodes";
+    for (std::size_t i = 0; i < iso.hardening.devices.size(); ++i)
+      if ((device_trees[i] = userns_clone_node(iso.hardening.devices[i].host)) < 0)
+        return "clone a host device node (--device)";
   } else if (::mount(iso.root, iso.root, nullptr, MS_BIND | MS_REC, nullptr) != 0) {
     return "bind the root file system";
   }
@@ -270,7 +274,8 @@ const char* enter_isolation(const child_isolation& iso, const int* setup_fds, st
   } else if (!make_dirs("/tmp", 01777)) {
     return "create /tmp";
   }
-  return enter_hardening(iso.hardening);  // devices, cgroup namespace, masked paths
+  // Devices, cgroup namespace, masked paths.
+  return enter_hardening(iso.hardening, u.enabled ? device_trees : nullptr);
 }
 
 void mount_overlay(const std::string& lower, const std::string& upper, const std::string& work,

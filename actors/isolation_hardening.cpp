@@ -1,9 +1,11 @@
 #include "actors/isolation_hardening.hpp"
 
 #include <fcntl.h>
+#include <linux/mount.h>
 #include <sched.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 #include <cerrno>
 #include <cstring>
@@ -21,9 +23,6 @@ namespace {
 
 /// Child-side code is not instrumented (see CTRD_CHILD_SIDE in spawner.cpp).
 #define CTRD_CHILD_SIDE __attribute__((no_sanitize_address, no_sanitize_undefined))
-
-/// Most device nodes taken from the host's /dev for a --privileged container.
-constexpr std::size_t max_host_devices = 4096;
 
 const char* keep(child_hardening& c, std::string s) {
   c.text.push_back(std::move(s));
@@ -54,7 +53,8 @@ host_device stat_device(const device_spec& d) {
           st.st_uid,
           st.st_gid,
           d.permissions,
-          true};
+          true,
+          d.host};
 }
 
 /// The host's /dev nodes for --privileged (as podman does), without those of the minimal
@@ -74,8 +74,8 @@ void add_host_devices(std::vector<host_device>& out) {
     if (::lstat(it->path().c_str(), &st) != 0) continue;
     if (!S_ISCHR(st.st_mode) && !S_ISBLK(st.st_mode)) continue;
     if (out.size() >= max_host_devices) return;
-    out.push_back(
-        {it->path().string(), st.st_mode, st.st_rdev, st.st_uid, st.st_gid, "rwm", false});
+    out.push_back({it->path().string(), st.st_mode, st.st_rdev, st.st_uid, st.st_gid, "rwm", false,
+                   it->path().string()});
   }
 }
 
@@ -98,10 +98,20 @@ CTRD_CHILD_SIDE bool make_dirs(const char* path) {
   return true;
 }
 
-CTRD_CHILD_SIDE const char* make_devices(const child_hardening& c) {
-  for (const auto& d : c.devices) {
+CTRD_CHILD_SIDE const char* make_devices(const child_hardening& c, const int* trees) {
+  for (std::size_t i = 0; i < c.devices.size(); ++i) {
+    const auto& d = c.devices[i];
     if (!make_dirs(d.parent)) return "create a device node's directory";
     if (d.replace) ::unlink(d.path);
+    if (trees) {  // a user namespace: the host's node, bound (owner and mode are the host's)
+      int f = static_cast<int>(::syscall(SYS_openat, AT_FDCWD, d.path,
+                                         O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600));
+      if (f >= 0) ::syscall(SYS_close, f);
+      if (::syscall(SYS_move_mount, trees[i], "", AT_FDCWD, d.path, MOVE_MOUNT_F_EMPTY_PATH) != 0)
+        return "bind a device node (--device)";
+      ::syscall(SYS_close, trees[i]);
+      continue;
+    }
     if (::mknod(d.path, d.mode, d.rdev) != 0) {
       if (errno == EEXIST && !d.replace) continue;
       return "create a device node (--device)";
@@ -164,6 +174,9 @@ CTRD_CHILD_SIDE const char* mask_paths(const child_hardening& c) {
 std::vector<host_device> container_devices(const security_spec& sec, const isolation_spec& iso) {
   std::vector<host_device> out;
   if (iso.rootfs.empty()) return out;
+  if (sec.devices.size() > max_host_devices)
+    throw error(ec::invalid_argument, "a container may have at most " +
+                                          std::to_string(max_host_devices) + " --device nodes");
   for (const auto& d : sec.devices) out.push_back(stat_device(d));
   if (sec.privileged) add_host_devices(out);
   return out;
@@ -206,7 +219,7 @@ void prepare_hardening(child_hardening& c, const isolation_spec& iso, const secu
   for (const auto& d : devices) {
     auto parent = std::filesystem::path(d.path).parent_path().string();
     c.devices.push_back({keep(c, d.path), keep(c, parent), d.mode & (S_IFMT | 07777), d.rdev, d.uid,
-                         d.gid, d.requested});
+                         d.gid, d.requested, keep(c, d.host)});
   }
   if (!group.valid()) return;  // no cgroups here: the namespace would show ctrd's own
   c.cgroupns = true;
@@ -224,9 +237,9 @@ void prepare_hardening(child_hardening& c, const isolation_spec& iso, const secu
   }
 }
 
-CTRD_CHILD_SIDE const char* enter_hardening(const child_hardening& c) {
+CTRD_CHILD_SIDE const char* enter_hardening(const child_hardening& c, const int* device_trees) {
   if (!c.active) return nullptr;
-  if (const char* failed = make_devices(c)) return failed;
+  if (const char* failed = make_devices(c, device_trees)) return failed;
   if (const char* failed = enter_cgroupns(c)) return failed;
   return mask_paths(c);
 }

@@ -23,6 +23,10 @@ class hierarchy;
 struct limits;
 }  // namespace cgroup
 
+/// Most device nodes a container gets beyond the minimal /dev (--device, and the host's
+/// taken for --privileged): the child keeps one descriptor per node in a user namespace.
+constexpr std::size_t max_host_devices = 512;
+
 /// A device node as ctrd found it on the host, to be made in the container.
 struct host_device {
   std::string path;  ///< path in the container
@@ -32,6 +36,7 @@ struct host_device {
   gid_t gid = 0;
   std::string access;     ///< cgroup permissions (r, w, m)
   bool requested = true;  ///< a --device (else one of the host's, for --privileged)
+  std::string host;       ///< the node's host path (bound instead of made in a user namespace)
 };
 
 /// The nodes a rootfs container gets beyond the minimal /dev: its --device nodes (stat of
@@ -67,7 +72,8 @@ struct child_device {
   dev_t rdev;
   uid_t uid;
   gid_t gid;
-  bool replace;  ///< a --device: replaces a node of the minimal /dev at the same path
+  bool replace;      ///< a --device: replaces a node of the minimal /dev at the same path
+  const char* host;  ///< host path: in a user namespace (no mknod) the host node is bound
 };
 
 /// Everything the child needs, prepared by prepare_hardening(). Strings live in `text`.
@@ -94,6 +100,9 @@ void prepare_hardening(child_hardening& c, const isolation_spec& iso, const secu
 /// cgroup membership done by ctrd's set-up): the device nodes, the cgroup namespace and
 /// its cgroupfs, the masked paths, the read-only paths. Async-signal-safe. Returns nullptr
 /// on success, else a static text naming the step that failed (errno preserved).
-const char* enter_hardening(const child_hardening& c);
+/// `device_trees`: with a user namespace (which may not mknod), one detached clone of each
+/// device's host node (userns_clone_node, taken before pivot_root) to bind instead; nullptr
+/// otherwise.
+const char* enter_hardening(const child_hardening& c, const int* device_trees = nullptr);
 
 }  // namespace ctrd

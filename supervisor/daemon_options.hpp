@@ -22,7 +22,7 @@ struct daemon_options {
   /// (podman's 11 unless given; "" = none).
   uint64_t default_capabilities = 0x800405fbull;
   int64_t default_pids_limit = 2048;  ///< pids limit of containers created without one (0: none)
-  std::string subid_user = "ctrd";          ///< --userns auto: whose subordinate ids
+  std::string subid_user = "ctrd";    ///< --userns auto: whose subordinate ids
   std::string subuid_file = "/etc/subuid";  ///< ... listed in these files
   std::string subgid_file = "/etc/subgid";
 };

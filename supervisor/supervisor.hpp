@@ -50,9 +50,9 @@ struct supervisor_options {
   int64_t default_pids_limit = 0;     ///< for containers created without pids_limit (0: none)
   std::function<void()> on_shutdown;  ///< called once when the shutdown begins (STOPPING=1)
   disk_space* space = nullptr;        ///< free-space reserve and log cap; outlives the actor system
-  uint64_t default_caps = 0x800405fbull;  ///< --default-capabilities
-  seccomp::cache* seccomp = nullptr;      ///< compiled filters; outlives the actor system
-  std::string subid_user = "ctrd";    ///< --userns auto takes this user's/group's ranges
+  uint64_t default_caps = 0x800405fbull;    ///< --default-capabilities
+  seccomp::cache* seccomp = nullptr;        ///< compiled filters; outlives the actor system
+  std::string subid_user = "ctrd";          ///< --userns auto takes this user's/group's ranges
   std::string subuid_file = "/etc/subuid";  ///< ... from these files
   std::string subgid_file = "/etc/subgid";
 };

@@ -204,6 +204,12 @@ TEST_CASE("userns: the container's /proc, /sys, /dev, host name and read-only ro
   INFO("exec -t: code " << t.code << " out [" << t.out << "] err [" << t.err << "]");
   CHECK(t.out.find("/dev/pts/") != std::string::npos);
   d.ok({"rm", "-f", "t"});
+  // --device and --privileged's host devices: bound, since a user namespace cannot mknod.
+  out = d.ok({"run", "--rm", "--rootfs", rootfs, "--uidmap", map, "--device", "/dev/null:/dev/n2",
+              "sh", "-c", "echo x > /dev/n2 && echo dev-ok"});
+  CHECK(out.find("dev-ok") != std::string::npos);
+  out = d.ok({"run", "--rm", "--rootfs", rootfs, "--uidmap", map, "--privileged", "ls", "/dev"});
+  CHECK(out.find("loop-control") != std::string::npos);
 }
 
 TEST_CASE("userns: an overlay root is built from idmapped layers, its writes land owned by root",

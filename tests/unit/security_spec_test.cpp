@@ -165,8 +165,6 @@ TEST_CASE("security keys round-trip and cross-field rules", "[security]") {
   CHECK(invalid({{"devices", {"/dev/fuse"}}}, "--device needs --rootfs"));
   CHECK(invalid({{"uidmap", {"0:100000:10"}}}, "needs --rootfs"));
   CHECK(invalid({{"rootfs", "/r"}, {"gidmap", {"0:1:1"}}}, "--gidmap needs --uidmap"));
-  CHECK(
-      invalid({{"rootfs", "/r"}, {"userns", "auto"}, {"uidmap", {"0:1:1"}}}, "cannot be combined"));
   CHECK(invalid({{"rootfs", "/r"}, {"userns", "keep-id"}}, "ctrd supports host and auto"));
   CHECK(invalid({{"rootfs", "/r"}, {"uidmap", {"0:100000:10", "5:200000:10"}}}, "overlaps"));
   CHECK(invalid({{"seccomp_profile", "rel.json"}}, "absolute path"));
