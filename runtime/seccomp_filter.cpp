@@ -217,7 +217,7 @@ program compile(const profile& p, uint64_t caps, const std::string& origin) {
   add_arches(f.ctx, p);
   for (const auto& r : p.rules) {
     if (!applies(r, caps, origin)) continue;
-    uint32_t act = action_value(r.act, r.errno_ret, p.default_errno);
+    uint32_t act = action_value(r.act, r.errno_ret, EPERM);
     if (act == def) continue;  // libseccomp refuses rules that repeat the default
     add_rule(f.ctx, r, act, origin);
   }
