@@ -28,7 +28,8 @@ struct arg_rule {
 struct rule {
   std::vector<std::string> names;
   action act = action::allow;
-  int errno_ret = -1;  ///< errno_ret/trace value; -1: the profile's default_errno
+  int errno_ret = -1;  ///< errno_ret/trace value; -1: EPERM (as runc; defaultErrnoRet is only the
+                       ///< default action's)
   std::vector<arg_rule> args;
   /// includes.caps: applies only when the container has every one of these capabilities.
   std::vector<std::string> include_caps;

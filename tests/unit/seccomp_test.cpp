@@ -167,6 +167,34 @@ TEST_CASE("seccomp: Debian's containers profile compiles and applies its rules",
   CHECK(under_filter(with_time, bad_settime) == EINVAL);
 }
 
+TEST_CASE("seccomp: errnoRet, defaultErrnoRet and capability includes as runc reads them",
+          "[seccomp]") {
+  auto p = parse_profile(R"({"defaultAction": "SCMP_ACT_ERRNO", "defaultErrnoRet": 38,
+    "syscalls": [
+      {"names": ["getpid", "exit", "exit_group", "rt_sigreturn", "mmap", "munmap", "mprotect",
+                 "madvise", "brk", "write", "read", "openat", "close", "futex", "rt_sigprocmask",
+                 "rt_sigaction", "sigaltstack", "getrandom", "sched_yield", "gettid", "prctl"],
+       "action": "SCMP_ACT_ALLOW", "comment": "what the sanitizers' runtime may call"},
+      {"names": ["getppid"], "action": "SCMP_ACT_ERRNO"},
+      {"names": ["getuid"], "action": "SCMP_ACT_ERRNO", "errnoRet": 22},
+      {"names": ["getgid"], "action": "SCMP_ACT_ALLOW", "includes": {"caps": ["CAP_SYS_TIME"]}},
+      {"names": ["geteuid"], "action": "SCMP_ACT_ALLOW", "excludes": {"caps": ["CAP_SYS_TIME"]}},
+      {"names": ["no_such_call_here"], "action": "SCMP_ACT_ALLOW"}]})",
+                         "t");
+  auto check = [](const program& prog, long nr) {
+    return under_filter(prog, [=] { return errno_of(::syscall(nr)); });
+  };
+  auto plain = compile(p, 0, "t");
+  CHECK(check(plain, SYS_getpid) == 0);
+  CHECK(check(plain, SYS_getppid) == EPERM);  // no errnoRet: EPERM, not the default's
+  CHECK(check(plain, SYS_getuid) == EINVAL);
+  CHECK(check(plain, SYS_getgid) == ENOSYS);  // the default action
+  CHECK(check(plain, SYS_geteuid) == 0);
+  auto with_time = compile(p, uint64_t{1} << 25, "t");
+  CHECK(check(with_time, SYS_getgid) == 0);
+  CHECK(check(with_time, SYS_geteuid) == ENOSYS);
+}
+
 TEST_CASE("seccomp: the cache compiles a profile once per file version and capability set",
           "[seccomp]") {
   ctrd::test::temp_dir dir;
