@@ -53,22 +53,6 @@ bool contains(const std::vector<std::string>& list, const std::string& word) {
   return std::find(list.begin(), list.end(), word) != list.end();
 }
 
-/// Undoes mountinfo's octal escapes ("\040" for a space).
-std::string unescape(const std::string& s) {
-  std::string out;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '\\' && i + 3 < s.size() && s[i + 1] >= '0' && s[i + 1] <= '3' && s[i + 2] >= '0' &&
-        s[i + 2] <= '7' && s[i + 3] >= '0' && s[i + 3] <= '7') {
-      out.push_back(
-          static_cast<char>((s[i + 1] - '0') * 64 + (s[i + 2] - '0') * 8 + (s[i + 3] - '0')));
-      i += 3;
-    } else {
-      out.push_back(s[i]);
-    }
-  }
-  return out;
-}
-
 /// The cgroup mounts of this mount namespace (a later mount on the same point wins).
 std::vector<mount_entry> read_mounts() {
   std::vector<mount_entry> out;
@@ -81,8 +65,8 @@ std::vector<mount_entry> read_mounts() {
     const std::string& type = dash[1];
     if (type != "cgroup" && type != "cgroup2") continue;
     mount_entry m;
-    m.root = unescape(f[3]);
-    m.point = unescape(f[4]);
+    m.root = files::mountinfo_unescape(f[3]);
+    m.point = files::mountinfo_unescape(f[4]);
     m.v2 = type == "cgroup2";
     if (!m.v2) m.controllers = split(dash[3], ',');
     out.erase(std::remove_if(out.begin(), out.end(),

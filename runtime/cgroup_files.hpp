@@ -31,4 +31,7 @@ bool keyed_u64(const std::string& content, const char* key, uint64_t& out);
 /// missing or does not hold a number ("max").
 bool read_u64(const std::string& path, uint64_t& out);
 
+/// Undoes /proc/self/mountinfo's octal escapes ("\040" for a space) in one field.
+std::string mountinfo_unescape(const std::string& field);
+
 }  // namespace ctrd::cgroup::files

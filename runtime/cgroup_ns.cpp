@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <sstream>
 
+#include "runtime/cgroup_files.hpp"
+
 namespace ctrd::cgroup {
 namespace {
 
@@ -17,22 +19,6 @@ std::vector<std::string> split(const std::string& s, char sep) {
   std::string item;
   std::istringstream in(s);
   while (std::getline(in, item, sep)) out.push_back(item);
-  return out;
-}
-
-/// Undoes mountinfo's octal escapes ("\040" for a space).
-std::string unescape(const std::string& s) {
-  std::string out;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '\\' && i + 3 < s.size() && s[i + 1] >= '0' && s[i + 1] <= '3' && s[i + 2] >= '0' &&
-        s[i + 2] <= '7' && s[i + 3] >= '0' && s[i + 3] <= '7') {
-      out.push_back(
-          static_cast<char>((s[i + 1] - '0') * 64 + (s[i + 2] - '0') * 8 + (s[i + 3] - '0')));
-      i += 3;
-    } else {
-      out.push_back(s[i]);
-    }
-  }
   return out;
 }
 
@@ -53,7 +39,7 @@ std::vector<cg_mount> cgroup_mounts(const std::string& mountinfo) {
     if (f.size() < 5 || dash == f.end() || f.end() - dash < 4) continue;
     if (dash[1] != "cgroup" && dash[1] != "cgroup2") continue;
     cg_mount m;
-    m.point = unescape(f[4]);
+    m.point = files::mountinfo_unescape(f[4]);
     m.v2 = dash[1] == "cgroup2";
     if (!m.v2) {
       bool has_controller = false;
