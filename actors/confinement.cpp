@@ -9,14 +9,11 @@
 #include <cerrno>
 #include <fstream>
 
+#include "actors/child_side.hpp"
 #include "messages/error.hpp"
 
 namespace ctrd {
 namespace {
-
-/// Child-side code is not instrumented (see spawner.cpp): it may run in ctrd's memory on a
-/// stack of its own.
-#define CTRD_CHILD_SIDE __attribute__((no_sanitize_address, no_sanitize_undefined))
 
 int read_cap_last() {
   std::ifstream in("/proc/sys/kernel/cap_last_cap");

@@ -11,6 +11,7 @@
 #include <cstring>
 #include <filesystem>
 
+#include "actors/child_side.hpp"
 #include "messages/error.hpp"
 #include "runtime/cgroup.hpp"
 #include "runtime/cgroup_files.hpp"
@@ -20,9 +21,6 @@
 
 namespace ctrd {
 namespace {
-
-/// Child-side code is not instrumented (see CTRD_CHILD_SIDE in spawner.cpp).
-#define CTRD_CHILD_SIDE __attribute__((no_sanitize_address, no_sanitize_undefined))
 
 const char* keep(child_hardening& c, std::string s) {
   c.text.push_back(std::move(s));

@@ -6,13 +6,8 @@
 
 #include <cstddef>
 
+#include "actors/child_side.hpp"
 #include "actors/spawner.hpp"
-
-/// Code that runs in the child before exec is not instrumented by the sanitizers: it may run
-/// on a stack of its own in ctrd's memory, where ASan's bookkeeping (e.g. unpoisoning "the"
-/// thread stack before a noreturn call) would be wrong and would print into the container's
-/// output.
-#define CTRD_CHILD_SIDE __attribute__((no_sanitize_address, no_sanitize_undefined))
 
 namespace ctrd {
 

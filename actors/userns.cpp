@@ -13,6 +13,7 @@
 #include <cstring>
 #include <thread>
 
+#include "actors/child_side.hpp"
 #include "actors/spawner.hpp"
 #include "messages/container_config.hpp"
 #include "messages/error.hpp"
@@ -20,9 +21,6 @@
 
 namespace ctrd {
 namespace {
-
-/// Child-side code is not instrumented (see CTRD_CHILD_SIDE in spawner.cpp).
-#define CTRD_CHILD_SIDE __attribute__((no_sanitize_address, no_sanitize_undefined))
 
 /// A name for the file system at `path` in error messages.
 std::string fs_name(const std::string& path) {
