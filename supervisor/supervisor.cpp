@@ -274,9 +274,14 @@ void apply_daemon_defaults(actor_t* self, const json& definition, container_conf
   if (!definition.contains("log_max_size")) cfg.log_max_size = o.log_max_size;
   if (!definition.contains("log_max_files")) cfg.log_max_files = o.log_max_files;
   // podman's default pids limit, where the host can enforce it (`--pids-limit -1`: none).
+  // A host-file-system service on a host whose pids controller is cgroup v1 only would pay
+  // a v1 migration at every start and policy restart (it is cloned straight into its
+  // cgroup2 group otherwise): half the restart rate measured here, so such services get
+  // the limit only when asked (docs/security.md "pids limit").
   const auto* cg = self->state.deps.cgroups;
+  bool cheap = !cfg.isolation.rootfs.empty() || (cg && cg->kind() == cgroup::layout::unified);
   if (!definition.contains("pids_limit") && o.default_pids_limit > 0 && cg &&
-      cg->has_controller("pids"))
+      cg->has_controller("pids") && cheap)
     cfg.isolation.pids_limit = o.default_pids_limit;
 }
 

@@ -252,18 +252,30 @@ TEST_CASE("security: the default pids limit is 2048 and the daemon flag changes 
     return;
   }
   live_daemon d;
-  d.ok({"create", "--name", "plain", "true"});
-  d.ok({"create", "--name", "none", "--pids-limit", "-1", "true"});
-  d.ok({"create", "--name", "some", "--pids-limit", "100", "true"});
+  auto root = d.dir().path() + "/r";  // create only checks that the rootfs exists
+  fsys::create_directories(root);
+  auto create = [&](const live_daemon& on, std::vector<std::string> args) {
+    args.insert(args.begin(), {"create", "--rootfs", root});
+    args.push_back("true");
+    on.ok(args);
+  };
+  create(d, {"--name", "plain"});
+  create(d, {"--name", "none", "--pids-limit", "-1"});
+  create(d, {"--name", "some", "--pids-limit", "100"});
   CHECK(ctrd::test::inspect(d, "plain")["HostConfig"]["PidsLimit"] == 2048);
   CHECK(ctrd::test::inspect(d, "none")["HostConfig"]["PidsLimit"] == 0);
   CHECK(ctrd::test::inspect(d, "some")["HostConfig"]["PidsLimit"] == 100);
+  // A host-file-system service gets it where it costs nothing (pids on cgroup2, which its
+  // process is cloned into); on a v1 pids controller only when asked.
+  d.ok({"create", "--name", "service", "true"});
+  bool unified_pids = fsys::exists("/sys/fs/cgroup/cgroup.controllers");  // pure cgroup v2
+  CHECK(ctrd::test::inspect(d, "service")["HostConfig"]["PidsLimit"] == (unified_pids ? 2048 : 0));
   // Stored containers keep theirs when ctrd restarts with another default.
   live_daemon e({{"--default-pids-limit", "0"}});
-  e.ok({"create", "--name", "plain", "true"});
+  create(e, {"--name", "plain"});
   CHECK(ctrd::test::inspect(e, "plain")["HostConfig"]["PidsLimit"] == 0);
   live_daemon f({{"--default-pids-limit", "77"}});
-  f.ok({"create", "--name", "plain", "true"});
+  create(f, {"--name", "plain"});
   CHECK(ctrd::test::inspect(f, "plain")["HostConfig"]["PidsLimit"] == 77);
   auto bad = ctrd::test::run_process({CTRD_BIN, "--default-pids-limit", "-5"});
   CHECK(bad.code == 2);
