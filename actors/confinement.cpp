@@ -84,7 +84,6 @@ void check_confinement(const security_spec& sec, uint64_t default_caps, seccomp:
 }
 
 std::shared_ptr<const child_confinement> prepare_confinement(const security_spec& sec,
-                                                             const std::string& id,
                                                              uint64_t default_caps,
                                                              seccomp::cache& filters,
                                                              bool root_user, bool switches_user) {
@@ -106,7 +105,6 @@ std::shared_ptr<const child_confinement> prepare_confinement(const security_spec
     // Without CAP_SYS_ADMIN the kernel loads a filter only under no_new_privs.
     if (!powers.sys_admin) c->no_new_privs = true;
   }
-  c->keyring = "ctrd-" + id.substr(0, 12);
   return c;
 }
 
@@ -148,8 +146,7 @@ CTRD_CHILD_SIDE const char* load_filter(const child_confinement& c) {
 }  // namespace
 
 CTRD_CHILD_SIDE const char* confine_before_user(const child_confinement& c) {
-  if (!c.keyring.empty() &&
-      ::syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, c.keyring.c_str(), 0, 0, 0) < 0 &&
+  if (c.new_keyring && ::syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, 0, 0, 0, 0) < 0 &&
       errno != ENOSYS)
     return "join a session keyring of its own";
   if (!c.manage_caps) return nullptr;

@@ -27,8 +27,9 @@ struct child_confinement {
   /// The filter (nullptr: none); `fprog` points into it.
   std::shared_ptr<const seccomp::program> filter;
   sock_fprog fprog{};
-  /// The session keyring the child joins ("" : none); a new one per container process.
-  std::string keyring;
+  /// The child joins a new anonymous session keyring (a named one could be joined by
+  /// whoever made a keyring of that name first).
+  bool new_keyring = true;
 };
 
 /// ctrd's own capabilities: whether it may give them (checked once).
@@ -44,12 +45,11 @@ daemon_powers own_powers();
 /// ctrd::error{ec::invalid_argument} for conflicting --cap-add/--cap-drop.
 capability_sets container_sets(const security_spec& sec, uint64_t default_caps, bool root_user);
 
-/// The plan for one process of container `id` run as root (`root_user`) or another user
+/// The plan for one container process run as root (`root_user`) or another user
 /// (`switches_user`: the spawner changes uid). Compiles (or takes from `filters`) the
 /// seccomp program: throws ctrd::error{ec::invalid_argument} for a missing or invalid
 /// profile file.
 std::shared_ptr<const child_confinement> prepare_confinement(const security_spec& sec,
-                                                             const std::string& id,
                                                              uint64_t default_caps,
                                                              seccomp::cache& filters,
                                                              bool root_user, bool switches_user);

@@ -19,7 +19,7 @@ json names(uint64_t set) {
 void confine(actor_t* self, const container_config& c, spawn_spec& spec) {
   auto& s = self->state;
   bool root_user = spec.set_user ? spec.uid == 0 : ::geteuid() == 0;
-  spec.confinement = prepare_confinement(c.security, c.id, s.deps.default_caps,
+  spec.confinement = prepare_confinement(c.security, s.deps.default_caps,
                                          filter_cache(s.deps.seccomp), root_user, spec.set_user);
 }
 

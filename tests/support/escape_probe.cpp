@@ -14,6 +14,7 @@
 #include <sys/sysmacros.h>
 #include <sys/time.h>
 #include <sys/types.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <cerrno>
 #include <cstdio>
@@ -112,8 +113,15 @@ int main(int argc, char** argv) {
   if (!std::strcmp(what, "remount-rw") && arg(2))
     return report(::mount(nullptr, arg(2), nullptr, MS_REMOUNT | MS_BIND, nullptr));
   if (!std::strcmp(what, "ptrace") && arg(2)) {
-    long r = ::ptrace(PTRACE_ATTACH, std::atoi(arg(2)), nullptr, nullptr);
-    if (r == 0) ::ptrace(PTRACE_DETACH, std::atoi(arg(2)), nullptr, nullptr);
+    pid_t pid = std::atoi(arg(2));
+    long r = ::ptrace(PTRACE_ATTACH, pid, nullptr, nullptr);
+    if (r == 0) {
+      // Detach only once it is in its ptrace stop, leaving it running as it was.
+      int e = errno;
+      ::waitpid(pid, nullptr, __WALL);
+      ::ptrace(PTRACE_DETACH, pid, nullptr, nullptr);
+      errno = e;
+    }
     return report(r);
   }
   if (!std::strcmp(what, "pidfd-getfd") && arg(3)) {
