@@ -222,6 +222,15 @@ TEST_CASE("security: escape attempts fail by default and get further when allowe
     CHECK(shell(d, rootfs, {}, script) == "EPERM\nEPERM");
     CHECK(shell(d, rootfs, {"--cap-add", "SYS_PTRACE"}, script) == "ok\nok");
   }
+  SECTION("the kernel log and kernel addresses") {
+    const char* script =
+        "dmesg >/dev/null 2>&1 && echo dmesg-ok || echo dmesg-denied; "
+        "test -e /dev/kmsg && echo kmsg || echo no-kmsg; head -1 /proc/kallsyms | cut -c1-16";
+    CHECK(shell(d, rootfs, {}, script) == "dmesg-denied\nno-kmsg\n0000000000000000");
+    auto allowed = shell(d, rootfs, privileged, script);
+    CHECK(allowed.rfind("dmesg-ok\nkmsg\n", 0) == 0);
+    CHECK(allowed.find("0000000000000000") == std::string::npos);  // real addresses
+  }
   SECTION("settimeofday (with an invalid time: the clock never changes)") {
     CHECK(probe(d, rootfs, {}, {"settime-invalid"}) == "EPERM");
     CHECK(probe(d, rootfs, {"--cap-add", "SYS_TIME"}, {"settime-invalid"}) == "EINVAL");
