@@ -32,7 +32,10 @@ TEST_CASE("capabilities: names both ways", "[caps]") {
   CHECK(capability_number("sys_time") == 25);
   CHECK(capability_number("NOPE") == -1);
   CHECK(capability_name(13) == "CAP_NET_RAW");
-  CHECK(capability_names(default_capabilities).size() == 11);
+  CHECK(capability_names(default_capabilities) ==
+        std::vector<std::string>{"CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FOWNER", "CAP_FSETID",
+                                 "CAP_KILL", "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP",
+                                 "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT", "CAP_SETFCAP"});
   CHECK(normalize_capability("all", "--cap-add") == "ALL");
   CHECK_THROWS_WITH(normalize_capability("FLY", "--cap-add"),
                     Catch::Contains("--cap-add \"FLY\": unknown capability"));

@@ -1,8 +1,7 @@
-// The security vocabulary (messages/security.hpp, messages/capabilities.hpp): parsers,
-// podman's cap-add/drop rules, the create keys and their cross-field rules. Pure.
+// The security vocabulary (messages/security.hpp): parsers, the create keys and their
+// cross-field rules. Pure. (Capability rules: capabilities_test.cpp.)
 #include <catch2/catch.hpp>
 
-#include "messages/capabilities.hpp"
 #include "messages/container_config.hpp"
 #include "messages/error.hpp"
 #include "messages/security.hpp"
@@ -22,66 +21,6 @@ bool rejects(const std::function<void()>& f, const std::string& part) {
 }
 
 }  // namespace
-
-TEST_CASE("capability names in podman's spellings", "[security]") {
-  CHECK(capability_number("CAP_CHOWN") == 0);
-  CHECK(capability_number("sys_time") == 25);
-  CHECK(capability_number("Net_Raw") == 13);
-  CHECK(capability_number("CAP_CHECKPOINT_RESTORE") == 40);
-  CHECK(capability_number("CAP_NOPE") == -1);
-  CHECK(capability_name(21) == "CAP_SYS_ADMIN");
-  CHECK(capability_name(63) == "CAP_63");
-  CHECK(normalize_capability("all", "--cap-add") == "ALL");
-  CHECK(normalize_capability("net_admin", "--cap-add") == "CAP_NET_ADMIN");
-  CHECK(rejects([] { normalize_capability("CAP_FLY", "--cap-add"); }, "--cap-add \"CAP_FLY\""));
-  auto names = capability_names(default_capabilities);
-  CHECK(names == std::vector<std::string>{"CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FOWNER",
-                                          "CAP_FSETID", "CAP_KILL", "CAP_SETGID", "CAP_SETUID",
-                                          "CAP_SETPCAP", "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT",
-                                          "CAP_SETFCAP"});
-}
-
-TEST_CASE("podman's --cap-add / --cap-drop rules", "[security]") {
-  const uint64_t base = default_capabilities;
-  const uint64_t sys_time = uint64_t{1} << 25, chown = 1, net_raw = uint64_t{1} << 13;
-  struct row {
-    std::vector<std::string> add, drop;
-    bool privileged;
-    uint64_t want;
-  } rows[] = {
-      {{}, {}, false, base},
-      {{"CAP_SYS_TIME"}, {}, false, base | sys_time},
-      {{}, {"CAP_CHOWN"}, false, base & ~chown},
-      {{}, {"ALL"}, false, 0},
-      {{"CAP_NET_RAW"}, {"ALL"}, false, net_raw},
-      {{"ALL"}, {}, false, all_capabilities},
-      {{"ALL"}, {"CAP_CHOWN"}, false, all_capabilities & ~chown},
-      {{}, {"ALL"}, true, all_capabilities},
-  };
-  for (const auto& r : rows)
-    CHECK(container_capabilities(base, r.add, r.drop, r.privileged) == r.want);
-  CHECK(rejects([&] { container_capabilities(base, {"ALL"}, {"ALL"}, false); }, "ALL"));
-  CHECK(rejects([&] { container_capabilities(base, {"CAP_KILL"}, {"CAP_KILL"}, false); },
-                "CAP_KILL cannot be both added and dropped"));
-}
-
-TEST_CASE("process capability sets for root and other users", "[security]") {
-  auto root = process_capabilities(default_capabilities, 0, true);
-  CHECK(root.bounding == default_capabilities);
-  CHECK(root.permitted == default_capabilities);
-  CHECK(root.effective == default_capabilities);
-  CHECK(root.inheritable == 0);
-  CHECK(root.ambient == 0);
-  auto user = process_capabilities(default_capabilities, 0, false);
-  CHECK(user.bounding == default_capabilities);
-  CHECK((user.permitted | user.effective | user.inheritable | user.ambient) == 0);
-  const uint64_t net_raw = uint64_t{1} << 13;
-  auto added = process_capabilities(default_capabilities | net_raw, net_raw, false);
-  CHECK(added.permitted == net_raw);
-  CHECK(added.effective == net_raw);
-  CHECK(added.inheritable == net_raw);
-  CHECK(added.ambient == net_raw);
-}
 
 TEST_CASE("device and id mapping syntax", "[security]") {
   auto d = parse_device("/dev/fuse");
