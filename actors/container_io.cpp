@@ -15,13 +15,12 @@
 #include "actors/container_impl.hpp"
 #include "actors/host_loop.hpp"
 #include "actors/proc.hpp"
+#include "messages/limits.hpp"
 
 namespace ctrd::ctr {
 
 namespace {
 
-/// Largest stdin backlog kept for a container that does not read its stdin.
-constexpr std::size_t stdin_cap = 1u << 20;
 /// Largest live output held for a subscriber while its log history is replayed.
 constexpr std::size_t replay_queue_cap = 8u << 20;
 
@@ -72,8 +71,9 @@ void close_stdin(actor_t* self) {
 void on_stdin(actor_t* self, const std::string& data, bool eof) {
   auto& s = self->state;
   if (!s.cfg.interactive) return;  // stdin is /dev/null: nothing listens
-  if (s.stdin_buf.size() + data.size() > stdin_cap) {
-    spdlog::warn("container {}: stdin backlog over {} bytes, input dropped", s.cfg.name, stdin_cap);
+  if (s.stdin_buf.size() + data.size() > limits::stdin_backlog_bytes) {
+    spdlog::warn("container {}: stdin backlog over {} bytes, input dropped", s.cfg.name,
+                 limits::stdin_backlog_bytes);
     return;
   }
   s.stdin_buf += data;

@@ -15,14 +15,12 @@
 #include "actors/caf_error.hpp"
 #include "actors/host_loop.hpp"
 #include "messages/atoms.hpp"
+#include "messages/limits.hpp"
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ctrd::exec_job)
 
 namespace ctrd {
 namespace {
-
-/// Most stdin bytes held for a process that does not read them.
-constexpr std::size_t stdin_cap = 1u << 20;
 
 struct exec_state {
   static inline const char* name = "exec";
@@ -160,7 +158,7 @@ caf::behavior exec_actor(exec_t* self, exec_job job) {
       [=](stdin_atom, const std::string& data, bool eof) {
         auto& s = self->state;
         if (!s.job.spec.interactive && !s.job.spec.tty) return;  // stdin is /dev/null
-        if (s.stdin_buf.size() + data.size() > stdin_cap) return;
+        if (s.stdin_buf.size() + data.size() > limits::stdin_backlog_bytes) return;
         s.stdin_buf += data;
         s.stdin_eof = s.stdin_eof || eof;
         // Input may arrive before (start_atom): it waits for the process.

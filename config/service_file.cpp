@@ -21,6 +21,7 @@
 #include "messages/container_config.hpp"
 #include "messages/duration.hpp"
 #include "messages/error.hpp"
+#include "messages/limits.hpp"
 #include "messages/process_limits.hpp"
 #include "messages/restart_policy.hpp"
 #include "messages/security.hpp"
@@ -31,8 +32,6 @@ namespace fs = std::filesystem;
 namespace ctrd {
 namespace {
 
-// Longest accepted duration: the protocol's limit (30 days), so every value fits uint32 ms.
-constexpr uint64_t max_duration_ms = 30ull * 86400 * 1000;
 // Upper bounds of the plain integer keys (as config_from_json accepts them).
 constexpr int64_t max_count = 1000000;
 constexpr int64_t max_stop_timeout = 86400ll * 365;
@@ -693,21 +692,22 @@ class parser {
     } else if (const auto* i = n.as_integer()) {
       int64_t s = i->get();
       if (s < 0) fail(n, key, "must not be negative (" + std::to_string(s) + ")");
-      if (static_cast<uint64_t>(s) > max_duration_ms / 1000)
+      if (static_cast<uint64_t>(s) > limits::max_duration_ms / 1000)
         fail(n, key, "must be at most 30 days (" + std::to_string(s) + " seconds)");
       ms = static_cast<uint64_t>(s) * 1000;
     } else if (const auto* f = n.as_floating_point()) {
       double s = f->get();
       if (!std::isfinite(s) || s < 0)
         fail(n, key, "must be a finite, non-negative number of seconds");
-      if (s * 1000 > static_cast<double>(max_duration_ms)) fail(n, key, "must be at most 30 days");
+      if (s * 1000 > static_cast<double>(limits::max_duration_ms))
+        fail(n, key, "must be at most 30 days");
       ms = static_cast<uint64_t>(std::llround(s * 1000));
     } else {
       fail(n, key,
            std::string("must be a duration (\"100ms\", \"1m30s\") or a number of seconds, not ") +
                type_name(n));
     }
-    if (ms > max_duration_ms) fail(n, key, "must be at most 30 days");
+    if (ms > limits::max_duration_ms) fail(n, key, "must be at most 30 days");
     return ms;
   }
 

@@ -16,6 +16,7 @@
 #include "messages/container_config.hpp"
 #include "messages/duration.hpp"
 #include "messages/error.hpp"
+#include "messages/limits.hpp"
 #include "messages/restart_policy.hpp"
 #include "messages/signals.hpp"
 
@@ -31,9 +32,6 @@ namespace {
 bool has_space(const std::string& s) {
   return s.find_first_of(" \t\n\r\v\f") != std::string::npos;
 }
-
-// The protocol's longest duration (docs/protocol.md): 30 days.
-constexpr uint64_t max_duration_ms = 30ull * 86400 * 1000;
 
 // A non-negative integer flag (at most 9 digits); `what` names it in the message.
 uint64_t count_flag(const std::string& t, const char* what) {
@@ -128,7 +126,7 @@ void add_create_flags(CLI::App& cmd, create_options& o) {
 
 uint64_t duration_flag_ms(const std::string& text) {
   uint64_t ms = ctrd::parse_duration_ms(text);
-  if (ms > max_duration_ms)
+  if (ms > ctrd::limits::max_duration_ms)
     invalid("invalid duration \"" + text + "\": the longest accepted is 30 days (720h)");
   return ms;
 }

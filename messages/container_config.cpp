@@ -3,13 +3,11 @@
 #include <csignal>
 
 #include "messages/error.hpp"
+#include "messages/limits.hpp"
 #include "messages/signals.hpp"
 
 namespace ctrd {
 namespace {
-
-// Longest accepted duration (30 days), so every duration fits in 32 bits of milliseconds.
-constexpr uint32_t max_duration_ms = 30u * 86400u * 1000u;
 
 [[noreturn]] void bad(const std::string& key, const std::string& what) {
   throw error(ec::invalid_argument, "invalid value for \"" + key + "\": " + what);
@@ -155,25 +153,25 @@ container_config config_from_json(const json& j) {
     } else if (k == "requires") {
       c.requires_ = string_list(v, k);
     } else if (k == "restart_delay_ms") {
-      c.backoff.initial_ms = u32_of(v, k, max_duration_ms);
+      c.backoff.initial_ms = u32_of(v, k, limits::max_duration_ms);
     } else if (k == "restart_max_delay_ms") {
-      c.backoff.max_ms = u32_of(v, k, max_duration_ms);
+      c.backoff.max_ms = u32_of(v, k, limits::max_duration_ms);
     } else if (k == "restart_reset_ms") {
-      c.backoff.reset_ms = u32_of(v, k, max_duration_ms);
+      c.backoff.reset_ms = u32_of(v, k, limits::max_duration_ms);
     } else if (k == "restart_limit") {
       c.backoff.limit = u32_of(v, k, 1000000);
     } else if (k == "restart_window_ms") {
-      c.backoff.window_ms = u32_of(v, k, max_duration_ms);
+      c.backoff.window_ms = u32_of(v, k, limits::max_duration_ms);
     } else if (k == "health_cmd") {
       c.health.cmd = string_list(v, k);
     } else if (k == "health_interval_ms") {
-      c.health.interval_ms = u32_of(v, k, max_duration_ms);
+      c.health.interval_ms = u32_of(v, k, limits::max_duration_ms);
     } else if (k == "health_timeout_ms") {
-      c.health.timeout_ms = u32_of(v, k, max_duration_ms);
+      c.health.timeout_ms = u32_of(v, k, limits::max_duration_ms);
     } else if (k == "health_retries") {
       c.health.retries = u32_of(v, k, 1000000);
     } else if (k == "health_start_period_ms") {
-      c.health.start_period_ms = u32_of(v, k, max_duration_ms);
+      c.health.start_period_ms = u32_of(v, k, limits::max_duration_ms);
     } else if (k == "health_on_failure") {
       c.health.on_failure = parse_health_action(string_of(v, k));
     } else if (k == "sdnotify") {
