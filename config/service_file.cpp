@@ -17,6 +17,7 @@
 
 #include <toml++/toml.h>
 
+#include "config/service_precheck.hpp"
 #include "messages/capabilities.hpp"
 #include "messages/container_config.hpp"
 #include "messages/duration.hpp"
@@ -35,10 +36,6 @@ namespace {
 // Upper bounds of the plain integer keys (as config_from_json accepts them).
 constexpr int64_t max_count = 1000000;
 constexpr int64_t max_stop_timeout = 86400ll * 365;
-// More '.' than this outside strings and comments on one line is refused before toml++ sees
-// the text: toml++ builds (and destroys) dotted keys recursively, so `a.a.a...` with
-// hundreds of thousands of parts overflows the stack. Legitimate files need a handful.
-constexpr int max_dots_per_line = 64;
 // Most elements of an array (command, env, requires, health cmd): the wire decoder's limit
 // (messages/value_codec.hpp). A longer one could not travel in a create request, and the
 // replies that repeat it (list, inspect) could not be decoded by any client.
@@ -123,187 +120,6 @@ std::size_t edit_distance(const std::string& a, const std::string& b) {
     std::swap(prev, cur);
   }
   return prev[b.size()];
-}
-
-// A problem found in the text before toml++ parses it (see precheck).
-struct text_problem {
-  int line = 0;    // 1-based; 0: none
-  int column = 0;  // 1-based, in characters
-  std::string message;
-};
-
-// Lexes `text` the way TOML does (code, strings, comments) and refuses, before toml++ sees
-// them, inputs that toml++ 3.3 cannot be trusted with:
-//  - more '.' outside strings and comments on one line than max_dots_per_line;
-//  - non-ASCII characters wherever toml++ asks whether they are whitespace: it does so
-//    through is_non_ascii_horizontal_whitespace, which reaches __builtin_unreachable
-//    (undefined behaviour) for most code points (toml++ issues #190 and #295; found by
-//    fuzz/service_file_fuzz). That is anywhere outside strings and comments (TOML allows no
-//    non-ASCII there anyway, save a leading byte-order mark), right after a backslash in a
-//    multi-line basic string (an invalid escape anyway), and first after a line-ending
-//    backslash (valid TOML, but rare: an escape such as \u00e9 is the workaround).
-// Where this lexing could differ from toml++'s it errs on the side of code: a quote opens a
-// string only where a key or a value begins, and a bare value (number, boolean, date, or
-// junk) runs up to the next whitespace, ',', ']', '}' or '#', as toml++ reads it.
-text_problem precheck(const std::string& text) {
-  enum class st { code, basic, literal, ml_basic, ml_literal, comment } s = st::code;
-  enum class expect { key, value, after } e = expect::key;  // what code expects next
-  std::vector<char> nest;  // the '[' arrays and '{' inline tables around the current value
-  bool header = false;     // inside a [table] or [[array-of-tables]] header
-  bool bare = false;       // inside a bare value
-  char prev = '\n';        // the previous character in code
-  int line = 1, dots = 0;
-  std::size_t line_start = 0;
-  auto at = [&](std::size_t pos, std::string message) {
-    int column = 1;
-    for (std::size_t j = line_start; j < pos; ++j)
-      if ((static_cast<unsigned char>(text[j]) & 0xc0) != 0x80) ++column;
-    return text_problem{line, column, std::move(message)};
-  };
-  auto non_ascii = [&](std::size_t pos) { return pos < text.size() && (text[pos] & 0x80) != 0; };
-  auto space = [](char ch) { return ch == ' ' || ch == '\t' || ch == '\r'; };
-  // Enters the string whose opening quote is text[pos].
-  auto open_string = [&](std::size_t& pos) {
-    const bool basic = text[pos] == '"';
-    if (text.compare(pos, 3, basic ? "\"\"\"" : "'''") == 0) {
-      s = basic ? st::ml_basic : st::ml_literal;
-      pos += 2;
-    } else {
-      s = basic ? st::basic : st::literal;
-    }
-  };
-  std::size_t i = text.compare(0, 3, "\xef\xbb\xbf") == 0 ? 3 : 0;  // byte-order mark
-  line_start = i;
-  for (; i < text.size(); ++i) {
-    char c = text[i];
-    if (c == '\n') {
-      ++line;
-      line_start = i + 1;
-      dots = 0;
-      if (s == st::comment || s == st::basic || s == st::literal) s = st::code;
-      if (s == st::code) {
-        prev = '\n';
-        bare = false;
-        if (nest.empty()) {  // arrays may span lines; anything else ends with the line
-          e = expect::key;
-          header = false;
-        }
-      }
-      continue;
-    }
-    switch (s) {
-      case st::code: {
-        const char before = prev;
-        prev = c;
-        if (c == '.' && ++dots > max_dots_per_line)
-          return {line, 0,
-                  "too many '.' on one line (more than " + std::to_string(max_dots_per_line) +
-                      " outside strings): keys nested this deeply are not supported"};
-        if (non_ascii(i))
-          return at(i,
-                    "non-ASCII character outside a string or comment (quote keys that are "
-                    "not plain ASCII)");
-        if (bare) {
-          if (!space(c) && c != ',' && c != ']' && c != '}' && c != '#') break;
-          bare = false;
-          e = expect::after;
-        }
-        if (c == '#') {
-          s = st::comment;
-        } else if (space(c)) {
-          // nothing to do
-        } else if (e == expect::key) {
-          if (c == '"' || c == '\'') {
-            if (space(before) || before == '\n' || before == '.' || before == '{' ||
-                before == ',' || before == '[')
-              open_string(i);  // a quoted key: still a key afterwards
-          } else if (c == '[' && nest.empty() && (!header || before == '[')) {
-            header = true;
-          } else if (c == ']' && header) {
-            e = expect::after;
-          } else if (c == '=') {
-            e = expect::value;
-          } else if (c == '}' && !nest.empty() && nest.back() == '{') {
-            nest.pop_back();
-            e = expect::after;
-          }
-        } else if (e == expect::value) {
-          if (c == '"' || c == '\'') {
-            open_string(i);
-            e = expect::after;
-          } else if (c == '[') {
-            nest.push_back('[');
-          } else if (c == '{') {
-            nest.push_back('{');
-            e = expect::key;
-          } else if (c == ']' && !nest.empty() && nest.back() == '[') {
-            nest.pop_back();
-            e = expect::after;
-          } else {
-            bare = true;
-          }
-        } else if (c == ',') {  // after a value
-          if (!nest.empty()) e = nest.back() == '{' ? expect::key : expect::value;
-        } else if (c == ']' || c == '}') {
-          if (!nest.empty() && nest.back() == (c == ']' ? '[' : '{')) nest.pop_back();
-        } else {
-          bare = true;  // junk, or the time of a date-time: up to a terminator
-        }
-        break;
-      }
-      case st::basic:
-        if (c == '\\' && i + 1 < text.size() && text[i + 1] != '\n')
-          ++i;
-        else if (c == '"')
-          s = st::code;
-        break;
-      case st::literal:
-        if (c == '\'') s = st::code;
-        break;
-      case st::ml_basic:
-        if (c == '\\') {
-          if (non_ascii(i + 1))
-            return at(i, "invalid escape sequence: '\\' followed by a non-ASCII character");
-          std::size_t j = i + 1;
-          while (j < text.size() && space(text[j])) ++j;
-          if (j < text.size() && text[j] == '\n') {
-            // A line-ending backslash: whitespace and line breaks up to the next character
-            // are trimmed; leave them to the main loop (it counts the lines).
-            std::size_t k = j;
-            while (k < text.size() && (space(text[k]) || text[k] == '\n')) ++k;
-            if (non_ascii(k)) {
-              for (; i < k; ++i)
-                if (text[i] == '\n') {
-                  ++line;
-                  line_start = i + 1;
-                }
-              return at(k,
-                        "a line continued by a line-ending backslash must not start with a "
-                        "non-ASCII character (toml++ cannot parse it): write it as an escape "
-                        "such as \\u00e9");
-            }
-          } else if (i + 1 < text.size() && text[i + 1] != '\n') {
-            ++i;
-          }
-        } else if (text.compare(i, 3, "\"\"\"") == 0) {
-          // Up to two more quotes may belong to the string ("""a"""""): skip them all.
-          while (i + 3 < text.size() && text[i + 3] == '"') ++i;
-          i += 2;
-          s = st::code;
-        }
-        break;
-      case st::ml_literal:
-        if (text.compare(i, 3, "'''") == 0) {
-          while (i + 3 < text.size() && text[i + 3] == '\'') ++i;
-          i += 2;
-          s = st::code;
-        }
-        break;
-      case st::comment:
-        break;
-    }
-  }
-  return {};
 }
 
 // A table's entries in file order (toml++ keeps them sorted by key), so the first problem
@@ -772,7 +588,8 @@ service_file_result parse_service_text(const std::string& text, const std::strin
   if (text.size() > max_service_file_size)
     return failure(path, 0, 0, "",
                    "file too large (" + std::to_string(text.size()) + " bytes, at most 1 MiB)");
-  if (auto p = precheck(text); p.line) return failure(path, p.line, p.column, "", p.message);
+  if (auto p = service_text::precheck(text); p.line)
+    return failure(path, p.line, p.column, "", p.message);
 
   std::string source = path;
   {
