@@ -36,7 +36,7 @@ ctrd::ec error_code_of(const json& error) {
   auto it = error.find("code");
   if (it == error.end() || !it->is_number_integer()) return ctrd::ec::internal;
   auto c = it->get<int64_t>();
-  if (c < 1 || c > static_cast<int64_t>(ctrd::ec::no_space)) return ctrd::ec::internal;
+  if (c < 1 || c > static_cast<int64_t>(ctrd::last_code)) return ctrd::ec::internal;
   return static_cast<ctrd::ec>(c);
 }
 

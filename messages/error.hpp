@@ -1,5 +1,5 @@
 // Error codes shared by ctrd and ctrctl. The numeric values are part of the wire protocol
-// (docs/protocol.md): never renumber, only append.
+// (docs/protocol.md): never renumber, only append. docs/errors.md has the whole convention.
 #pragma once
 
 #include <cstdint>
@@ -39,7 +39,11 @@ enum class ec : uint8_t {
   permission_denied = 13,
   /// The file system holding ctrd's root is (nearly) full: below the free-space reserve.
   no_space = 14,
+  // Append new codes here and move last_code to the new one.
 };
+
+/// The highest code this version knows; a client maps higher (newer) codes to `internal`.
+constexpr ec last_code = ec::no_space;
 
 /// Stable lower-case name of an error code ("no_such_container"); "unknown" for other values.
 const char* to_string(ec code);

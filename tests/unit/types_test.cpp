@@ -143,3 +143,14 @@ TEST_CASE("every error code has a stable name and podman exit code", "[types]") 
   CHECK(exit_code_for(ec::cannot_invoke) == 126);
   CHECK(exit_code_for(ec::no_such_container) == 125);
 }
+
+TEST_CASE("every error code up to last_code has a name and an exit code", "[types]") {
+  for (int c = 1; c <= static_cast<int>(ctrd::last_code); ++c) {
+    auto code = static_cast<ctrd::ec>(c);
+    CHECK(std::string(ctrd::to_string(code)) != "unknown");
+    auto exit = ctrd::exit_code_for(code);
+    CHECK((exit == 125 || exit == 126 || exit == 127));
+  }
+  CHECK(std::string(ctrd::to_string(
+            static_cast<ctrd::ec>(static_cast<int>(ctrd::last_code) + 1))) == "unknown");
+}
