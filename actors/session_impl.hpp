@@ -277,6 +277,16 @@ void resolve_attach(session_t* self, uint32_t msgid, const std::string& ref, F n
 /// Adds the isolation, file and exec methods (control_files.cpp).
 void add_file_methods(method_table& table);
 
+/// Every method a session answers, by name (control_methods.cpp).
+const method_table& methods();
+
+/// Sends the next chunk of the session's chunked lists, as room allows (control_methods.cpp).
+void continue_lists(session_t* self);
+
+/// A small non-negative integer parameter (0..100000); throws
+/// ctrd::error{ec::invalid_argument} naming `key` otherwise.
+int int_param(const json& p, const char* key);
+
 /// A client "data" notification for the copy_in of `route`.
 void on_file_notification(session_t* self, attach_route& route, const rpc_message& m);
 

@@ -1,0 +1,233 @@
+// The lifecycle methods of a control session (create, list, start, stop, ..., logs) and
+// the method table; the session's frames, budgets and routes are in control.cpp, the file,
+// isolation and exec methods in control_files.cpp.
+#include <caf/event_based_actor.hpp>
+
+#include "actors/session_impl.hpp"
+#include "messages/handshake.hpp"
+#include "messages/signals.hpp"
+
+namespace ctrd::sess {
+
+void m_hello(session_t* self, uint32_t msgid, const json& p) {
+  // Version ranges (messages/handshake.hpp): the newest both speak, or who must upgrade.
+  auto agreed = negotiate_protocol(hello_client_range(p), our_protocols, hello_client_name(p));
+  if (agreed.version == 0) throw error(ec::protocol, agreed.message);
+  self->state.greeted = true;
+  json r = {{"version", agreed.version},        {"min_version", our_protocols.min},
+            {"max_version", our_protocols.max}, {"daemon", "ctrd"},
+            {"daemon_version", CTRD_VERSION},   {"pid", ::getpid()}};
+  send_result(self, msgid, r);
+}
+
+void m_version(session_t* self, uint32_t msgid, const json&) {
+  send_result(self, msgid, self->state.info);
+}
+
+void m_create(session_t* self, uint32_t msgid, const json& p) {
+  call_supervisor(self, msgid, create_atom::value, p);
+}
+
+/// Bytes of list values per "items" notification.
+constexpr std::size_t list_chunk_bytes = 1u << 20;
+
+/// Sends the next chunks of the lists being streamed while the client keeps up; the last
+/// chunk is the response.
+void continue_lists(session_t* self) {
+  auto& s = self->state;
+  for (std::size_t i = 0; i < s.lists.size();) {
+    auto ls = s.lists[i];  // a copy: answering may change s.lists
+    bool done = false;
+    const auto& l = *ls.list;
+    while (!done && s.unsent <= unsent_cap && !s.closing) {
+      std::size_t from = ls.next == 0 ? 0 : l.ends[ls.next - 1];
+      std::size_t k = ls.next;
+      while (k < l.count && (k == ls.next || l.ends[k] - from <= list_chunk_bytes)) ++k;
+      if (k == l.count) {
+        auto last = l.array(ls.next, k);
+        done = true;
+        s.lists.erase(s.lists.begin() + static_cast<std::ptrdiff_t>(i));
+        send_packed_result(self, ls.msgid, last);
+      } else {
+        send_frame(self, encode_items_notification(ls.msgid, l, ls.next, k));
+        ls.next = k;
+      }
+    }
+    if (!done) s.lists[i++] = ls;
+  }
+}
+
+void m_list(session_t* self, uint32_t msgid, const json& p) {
+  bool chunked = bool_param(p, "chunked");
+  self->request(self->state.sup, caf::infinite, list_atom::value, bool_param(p, "all"),
+                bool_param(p, "sync"))
+      .then(for_request(self, msgid,
+                        [=](packed_list& l) {
+                          if (l.items.size() + 64 <= list_chunk_bytes)
+                            return send_packed_result(self, msgid, l.array());
+                          if (!chunked && l.items.size() + 64 > max_frame_size)
+                            return send_error(self, msgid, ec::invalid_argument,
+                                              "the list (" + std::to_string(l.items.size()) +
+                                                  " bytes) is larger than a frame: ask for it with "
+                                                  "\"chunked\": true (docs/protocol.md)");
+                          if (!chunked) return send_packed_result(self, msgid, l.array());
+                          self->state.lists.push_back(list_stream{
+                              msgid, std::make_shared<const packed_list>(std::move(l)), 0});
+                          continue_lists(self);
+                        }),
+            error_reply(self, msgid));
+}
+
+void m_init(session_t* self, uint32_t msgid, const json& p) {
+  call_container(self, msgid, str_param(p, "container"), init_atom::value);
+}
+
+void m_start(session_t* self, uint32_t msgid, const json& p) {
+  auto ref = str_param(p, "container");
+  bool attach = bool_param(p, "attach");
+  auto me = caf::actor_cast<caf::actor>(self);
+  // Through the supervisor: it starts the container's requirements first.
+  auto sup = self->state.sup;
+  if (!attach) return request_attached(self, msgid, sup, start_atom::value, ref, attach, me, msgid);
+  // An attached start may carry stdin and resizes: route them to the container.
+  resolve_attach(self, msgid, ref, [=](const caf::actor&) {
+    request_attached(self, msgid, sup, start_atom::value, ref, attach, me, msgid);
+  });
+}
+
+void m_attach(session_t* self, uint32_t msgid, const json& p) {
+  auto ref = str_param(p, "container");
+  bool logs = bool_param(p, "logs");
+  auto me = caf::actor_cast<caf::actor>(self);
+  resolve_attach(self, msgid, ref, [=](const caf::actor& ctr) {
+    request_attached(self, msgid, ctr, attach_atom::value, me, msgid, logs);
+  });
+}
+
+void m_detach(session_t* self, uint32_t msgid, const json& p) {
+  auto it = p.find("msgid");
+  if (it == p.end() || !it->is_number_unsigned())
+    throw error(ec::invalid_argument, "parameter \"msgid\" (the attach to end) is required");
+  auto target = static_cast<uint32_t>(it->get<uint64_t>());
+  auto found = self->state.attaches.find(target);
+  if (found == self->state.attaches.end() || !found->second.ctr)
+    throw error(ec::invalid_argument,
+                "no attach with msgid " + std::to_string(target) + " on this connection");
+  self->request(found->second.ctr, caf::infinite, detach_atom::value,
+                caf::actor_cast<caf::actor>(self), target)
+      .then(for_request(self, msgid, [=](json&) { send_result(self, msgid, json::object()); }),
+            error_reply(self, msgid));
+}
+
+int int_param(const json& p, const char* key) {
+  auto it = p.find(key);
+  if (it == p.end() || !it->is_number_integer() || it->get<int64_t>() < 0 ||
+      it->get<int64_t>() > 100000)
+    throw error(ec::invalid_argument,
+                std::string("parameter \"") + key + "\" must be a small non-negative integer");
+  return static_cast<int>(it->get<int64_t>());
+}
+
+int64_t ns_param(const json& p, const char* key) {
+  auto it = p.find(key);
+  if (it == p.end() || it->is_null()) return 0;
+  if (!it->is_number_integer() || it->get<int64_t>() < 0)
+    throw error(ec::invalid_argument,
+                std::string("parameter \"") + key + "\" must be ns since the epoch");
+  return it->get<int64_t>();
+}
+
+void m_events(session_t* self, uint32_t msgid, const json& p) {
+  auto filters = p.contains("filters") ? p["filters"] : json(nullptr);
+  bool stream = p.contains("stream") ? bool_param(p, "stream") : true;
+  self->request(self->state.events, caf::infinite, subscribe_atom::value,
+                caf::actor_cast<caf::actor>(self), msgid, filters, ns_param(p, "since"),
+                ns_param(p, "until"), stream)
+      .then(for_request(self, msgid, [=](json& r) { send_result(self, msgid, r); }),
+            error_reply(self, msgid));
+}
+
+void m_resize(session_t* self, uint32_t msgid, const json& p) {
+  call_container(self, msgid, str_param(p, "container"), resize_atom::value, int_param(p, "rows"),
+                 int_param(p, "cols"));
+}
+
+void m_healthcheck(session_t* self, uint32_t msgid, const json& p) {
+  call_container(self, msgid, str_param(p, "container"), health_atom::value);
+}
+
+void m_reload(session_t* self, uint32_t msgid, const json&) {
+  call_supervisor(self, msgid, reload_atom::value);
+}
+
+void m_shutdown(session_t* self, uint32_t msgid, const json&) {
+  call_supervisor(self, msgid, shutdown_atom::value);
+}
+
+void m_stop(session_t* self, uint32_t msgid, const json& p) {
+  call_container(self, msgid, str_param(p, "container"), stop_atom::value, timeout_param(p), true);
+}
+
+void m_kill(session_t* self, uint32_t msgid, const json& p) {
+  call_container(self, msgid, str_param(p, "container"), kill_atom::value, signal_param(p));
+}
+
+void m_restart(session_t* self, uint32_t msgid, const json& p) {
+  call_container(self, msgid, str_param(p, "container"), restart_atom::value, timeout_param(p));
+}
+
+void m_remove(session_t* self, uint32_t msgid, const json& p) {
+  // Through the supervisor: it refuses removing a container others require.
+  call_supervisor(self, msgid, remove_atom::value, str_param(p, "container"),
+                  bool_param(p, "force"));
+}
+
+void m_inspect(session_t* self, uint32_t msgid, const json& p) {
+  call_container(self, msgid, str_param(p, "container"), inspect_atom::value);
+}
+
+void m_wait(session_t* self, uint32_t msgid, const json& p) {
+  auto ref = str_param(p, "container");
+  std::vector<std::string> conds;
+  if (auto it = p.find("conditions"); it != p.end() && !it->is_null()) {
+    if (!it->is_array())
+      throw error(ec::invalid_argument, "parameter \"conditions\" must be an array of strings");
+    for (const auto& c : *it) {
+      if (!c.is_string())
+        throw error(ec::invalid_argument, "parameter \"conditions\" must be an array of strings");
+      conds.push_back(c.get<std::string>());
+    }
+  }
+  std::sort(conds.begin(), conds.end());
+  // The default (stopped or exited) is "wait for the exit", with podman's special cases.
+  if (conds.empty() || conds == std::vector<std::string>{"exited", "stopped"})
+    return call_container(self, msgid, ref, wait_atom::value);
+  call_container(self, msgid, ref, wait_atom::value, conds);
+}
+
+void m_logs(session_t* self, uint32_t msgid, const json& p) {
+  call_container(self, msgid, str_param(p, "container"), logs_atom::value,
+                 caf::actor_cast<caf::actor>(self), msgid, p);
+}
+
+const method_table& methods() {
+  static const method_table table = [] {
+    method_table t = {
+        {"hello", m_hello},     {"version", m_version},
+        {"create", m_create},   {"list", m_list},
+        {"init", m_init},       {"start", m_start},
+        {"stop", m_stop},       {"kill", m_kill},
+        {"restart", m_restart}, {"remove", m_remove},
+        {"inspect", m_inspect}, {"wait", m_wait},
+        {"logs", m_logs},       {"healthcheck", m_healthcheck},
+        {"reload", m_reload},   {"shutdown", m_shutdown},
+        {"attach", m_attach},   {"detach", m_detach},
+        {"resize", m_resize},   {"events", m_events},
+    };
+    add_file_methods(t);
+    return t;
+  }();
+  return table;
+}
+
+}  // namespace ctrd::sess
