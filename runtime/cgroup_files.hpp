@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace ctrd::cgroup::files {
 
@@ -30,6 +31,9 @@ bool keyed_u64(const std::string& content, const char* key, uint64_t& out);
 /// Reads a single-number file (memory.current, pids.current). False when the file is
 /// missing or does not hold a number ("max").
 bool read_u64(const std::string& path, uint64_t& out);
+
+/// `s` split at every `sep` (empty fields kept: "a,,b" gives 3, "" gives 1).
+std::vector<std::string> split(const std::string& s, char sep);
 
 /// Undoes /proc/self/mountinfo's octal escapes ("\040" for a space) in one field.
 std::string mountinfo_unescape(const std::string& field);
