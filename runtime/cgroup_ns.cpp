@@ -1,7 +1,6 @@
 #include "runtime/cgroup_ns.hpp"
 
 #include <algorithm>
-#include <sstream>
 
 #include "runtime/cgroup_files.hpp"
 
@@ -14,14 +13,6 @@ struct cg_mount {
   std::string options;  // the hierarchy's controllers and name=, as the kernel wants them
 };
 
-std::vector<std::string> split(const std::string& s, char sep) {
-  std::vector<std::string> out;
-  std::string item;
-  std::istringstream in(s);
-  while (std::getline(in, item, sep)) out.push_back(item);
-  return out;
-}
-
 /// The v1 controllers the kernel knows (other super options are mount flags).
 bool is_controller(const std::string& o) {
   static const char* const known[] = {
@@ -33,8 +24,8 @@ bool is_controller(const std::string& o) {
 
 std::vector<cg_mount> cgroup_mounts(const std::string& mountinfo) {
   std::vector<cg_mount> out;
-  for (const auto& line : split(mountinfo, '\n')) {
-    auto f = split(line, ' ');
+  for (const auto& line : files::split(mountinfo, '\n')) {
+    auto f = files::split(line, ' ');
     auto dash = std::find(f.begin(), f.end(), "-");
     if (f.size() < 5 || dash == f.end() || f.end() - dash < 4) continue;
     if (dash[1] != "cgroup" && dash[1] != "cgroup2") continue;
@@ -43,7 +34,7 @@ std::vector<cg_mount> cgroup_mounts(const std::string& mountinfo) {
     m.v2 = dash[1] == "cgroup2";
     if (!m.v2) {
       bool has_controller = false;
-      for (const auto& o : split(dash[3], ',')) {
+      for (const auto& o : files::split(dash[3], ',')) {
         if (!is_controller(o)) continue;
         has_controller = has_controller || o.rfind("name=", 0) != 0;
         m.options += (m.options.empty() ? "" : ",") + o;
