@@ -10,11 +10,11 @@
 
 #include "actors/caf_error.hpp"
 #include "actors/container_impl.hpp"
-#include "actors/container_view.hpp"
-#include "actors/disk_space.hpp"
 #include "actors/host_loop.hpp"
-#include "actors/proc.hpp"
-#include "supervisor/restart_clock.hpp"
+#include "core/restart_clock.hpp"
+#include "runtime/container_view.hpp"
+#include "runtime/disk_space.hpp"
+#include "runtime/proc.hpp"
 
 namespace ctrd {
 namespace ctr {

@@ -33,8 +33,8 @@
 
 #include <caf/allowed_unsafe_message_type.hpp>
 
-#include "actors/state_store.hpp"
 #include "messages/capabilities.hpp"
+#include "runtime/state_store.hpp"
 
 namespace ctrd {
 

@@ -14,13 +14,13 @@
 
 #include "actors/caf_error.hpp"
 #include "actors/container_impl.hpp"
-#include "actors/container_view.hpp"
-#include "actors/disk_space.hpp"
 #include "actors/host_loop.hpp"
-#include "actors/log_format.hpp"
-#include "actors/proc.hpp"
-#include "actors/process_defaults.hpp"
 #include "messages/signals.hpp"
+#include "runtime/container_view.hpp"
+#include "runtime/disk_space.hpp"
+#include "runtime/log_format.hpp"
+#include "runtime/proc.hpp"
+#include "runtime/process_defaults.hpp"
 #include "runtime/resource_error.hpp"
 
 namespace ctrd::ctr {

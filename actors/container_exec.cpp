@@ -9,8 +9,8 @@
 
 #include "actors/caf_error.hpp"
 #include "actors/container_impl.hpp"
-#include "actors/container_view.hpp"
 #include "actors/exec_session.hpp"
+#include "runtime/container_view.hpp"
 #include "runtime/resource_error.hpp"
 
 namespace ctrd::ctr {

@@ -14,16 +14,16 @@
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_response_promise.hpp>
 
+#include "actors/atoms.hpp"
 #include "actors/container.hpp"
 #include "actors/file_jobs.hpp"
-#include "actors/isolation.hpp"
-#include "actors/log_file.hpp"
-#include "actors/spawner.hpp"
-#include "messages/atoms.hpp"
+#include "core/lifecycle.hpp"
+#include "core/restart_policy.hpp"
 #include "runtime/cgroup.hpp"
 #include "runtime/fs_root.hpp"
-#include "supervisor/lifecycle.hpp"
-#include "supervisor/restart_policy.hpp"
+#include "runtime/isolation.hpp"
+#include "runtime/log_file.hpp"
+#include "runtime/spawner.hpp"
 
 namespace ctrd::ctr {
 

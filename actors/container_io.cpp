@@ -14,8 +14,8 @@
 #include "actors/caf_error.hpp"
 #include "actors/container_impl.hpp"
 #include "actors/host_loop.hpp"
-#include "actors/proc.hpp"
 #include "messages/limits.hpp"
+#include "runtime/proc.hpp"
 
 namespace ctrd::ctr {
 

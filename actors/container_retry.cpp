@@ -12,7 +12,7 @@
 
 #include "actors/caf_error.hpp"
 #include "actors/container_impl.hpp"
-#include "actors/proc.hpp"
+#include "runtime/proc.hpp"
 
 namespace ctrd::ctr {
 namespace {

@@ -10,7 +10,7 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/container_impl.hpp"
-#include "actors/proc.hpp"
+#include "runtime/proc.hpp"
 
 namespace ctrd::ctr {
 namespace {

@@ -2,8 +2,8 @@
 // keyring for each process it spawns (confinement.hpp), and how inspect shows them.
 #include <unistd.h>
 
-#include "actors/confinement.hpp"
 #include "actors/container_impl.hpp"
+#include "runtime/confinement.hpp"
 
 namespace ctrd::ctr {
 namespace {

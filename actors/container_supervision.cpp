@@ -18,9 +18,9 @@
 #include "actors/caf_error.hpp"
 #include "actors/container_impl.hpp"
 #include "actors/host_loop.hpp"
-#include "actors/proc.hpp"
+#include "core/restart_clock.hpp"
+#include "runtime/proc.hpp"
 #include "runtime/resource_error.hpp"
-#include "supervisor/restart_clock.hpp"
 
 namespace ctrd::ctr {
 

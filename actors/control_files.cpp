@@ -8,8 +8,8 @@
 #include "actors/container.hpp"
 #include "actors/file_jobs.hpp"
 #include "actors/session_impl.hpp"
-#include "actors/userns.hpp"
 #include "runtime/fs_root.hpp"
+#include "runtime/userns.hpp"
 
 namespace ctrd::sess {
 namespace {

@@ -10,10 +10,10 @@
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_response_promise.hpp>
 
+#include "actors/atoms.hpp"
 #include "actors/caf_error.hpp"
-#include "actors/event_log.hpp"
-#include "actors/proc.hpp"
-#include "messages/atoms.hpp"
+#include "runtime/event_log.hpp"
+#include "runtime/proc.hpp"
 
 namespace ctrd {
 namespace {

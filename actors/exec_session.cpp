@@ -12,9 +12,9 @@
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_response_promise.hpp>
 
+#include "actors/atoms.hpp"
 #include "actors/caf_error.hpp"
 #include "actors/host_loop.hpp"
-#include "messages/atoms.hpp"
 #include "messages/limits.hpp"
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ctrd::exec_job)

@@ -15,8 +15,8 @@
 #include <caf/actor.hpp>
 #include <caf/actor_system.hpp>
 
-#include "actors/spawner.hpp"
 #include "runtime/cgroup.hpp"
+#include "runtime/spawner.hpp"
 
 namespace ctrd {
 

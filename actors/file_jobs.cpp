@@ -7,10 +7,10 @@
 #include <spdlog/spdlog.h>
 #include <caf/blocking_actor.hpp>
 
-#include "actors/userns.hpp"
-#include "messages/atoms.hpp"
+#include "actors/atoms.hpp"
 #include "messages/error.hpp"
 #include "runtime/fs_root.hpp"
+#include "runtime/userns.hpp"
 
 namespace ctrd {
 namespace {

@@ -17,8 +17,8 @@
 
 #include <caf/send.hpp>
 
-#include "actors/proc.hpp"
-#include "messages/atoms.hpp"
+#include "actors/atoms.hpp"
+#include "runtime/proc.hpp"
 
 namespace ctrd {
 namespace {

@@ -29,8 +29,8 @@
 
 #include <caf/actor.hpp>
 
-#include "actors/spawner.hpp"
 #include "runtime/cgroup.hpp"
+#include "runtime/spawner.hpp"
 
 namespace ctrd {
 

@@ -16,9 +16,9 @@
 #include <caf/message_handler.hpp>
 #include <caf/typed_response_promise.hpp>
 
+#include "actors/atoms.hpp"
 #include "actors/caf_error.hpp"
 #include "actors/guard.hpp"
-#include "messages/atoms.hpp"
 #include "messages/frame.hpp"
 #include "messages/rpc.hpp"
 #include "messages/signals.hpp"

@@ -6,8 +6,8 @@
 #include <caf/stateful_actor.hpp>
 #include "actors/guard.hpp"
 
+#include "actors/atoms.hpp"
 #include "actors/caf_error.hpp"
-#include "messages/atoms.hpp"
 
 namespace ctrd {
 namespace {

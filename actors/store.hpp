@@ -16,7 +16,7 @@
 #include <caf/actor.hpp>
 #include <caf/actor_system.hpp>
 
-#include "actors/state_store.hpp"
+#include "runtime/state_store.hpp"
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ctrd::load_result)
 

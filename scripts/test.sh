@@ -7,10 +7,13 @@ cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 # Every C++ file follows .clang-format (scripts/check-format.sh --fix rewrites them).
 scripts/check-format.sh
+# The folders depend one way and CAF stays out of the CAF-free ones (docs/architecture.md).
+scripts/check-deps.sh
 run_suite() {
   dir=$1; shift
   cmake -S . -B "$dir" -G Ninja -DCTRD_WERROR=ON "$@" >/dev/null
   cmake --build "$dir" -j2
+  scripts/check-deps.sh "$dir"
   (cd "$dir" && ctest -j2 --output-on-failure --timeout 180)
 }
 # One unoptimised build with AddressSanitizer + UndefinedBehaviorSanitizer and -Werror runs

@@ -24,17 +24,17 @@
 #include <caf/io/middleman.hpp>
 #include <caf/scoped_actor.hpp>
 
+#include "actors/atoms.hpp"
 #include "actors/control.hpp"
-#include "actors/disk_space.hpp"
 #include "actors/event_bus.hpp"
 #include "actors/host_loop.hpp"
-#include "actors/isolation.hpp"
-#include "actors/process_defaults.hpp"
 #include "actors/store.hpp"
-#include "messages/atoms.hpp"
 #include "messages/error.hpp"
 #include "messages/rpc.hpp"
 #include "runtime/cgroup.hpp"
+#include "runtime/disk_space.hpp"
+#include "runtime/isolation.hpp"
+#include "runtime/process_defaults.hpp"
 #include "runtime/seccomp_filter.hpp"
 #include "supervisor/daemon_options.hpp"
 #include "supervisor/sd_notify.hpp"

@@ -10,7 +10,7 @@
 #include <spdlog/spdlog.h>
 #include <caf/scoped_actor.hpp>
 
-#include "messages/atoms.hpp"
+#include "actors/atoms.hpp"
 #include "messages/duration.hpp"
 #include "messages/frame.hpp"
 #include "messages/rpc.hpp"

@@ -7,15 +7,15 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/caf_error.hpp"
-#include "actors/confinement.hpp"
-#include "actors/container_view.hpp"
-#include "actors/disk_space.hpp"
-#include "actors/isolation.hpp"
-#include "actors/proc.hpp"
-#include "actors/spawner.hpp"
+#include "core/restart_policy.hpp"
 #include "runtime/cgroup.hpp"
+#include "runtime/confinement.hpp"
+#include "runtime/container_view.hpp"
+#include "runtime/disk_space.hpp"
+#include "runtime/isolation.hpp"
+#include "runtime/proc.hpp"
 #include "runtime/rootfs_owner.hpp"
-#include "supervisor/restart_policy.hpp"
+#include "runtime/spawner.hpp"
 #include "supervisor/supervisor_impl.hpp"
 
 namespace ctrd {

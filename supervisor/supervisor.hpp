@@ -26,8 +26,8 @@
 #include <caf/actor_system.hpp>
 #include <caf/allowed_unsafe_message_type.hpp>
 
-#include "actors/state_store.hpp"
 #include "messages/rpc.hpp"
+#include "runtime/state_store.hpp"
 
 namespace ctrd {
 

@@ -16,11 +16,11 @@
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_response_promise.hpp>
 
+#include "actors/atoms.hpp"
 #include "actors/container.hpp"
-#include "messages/atoms.hpp"
+#include "core/dependencies.hpp"
+#include "core/registry.hpp"
 #include "runtime/subid.hpp"
-#include "supervisor/dependencies.hpp"
-#include "supervisor/registry.hpp"
 #include "supervisor/supervisor.hpp"
 
 namespace ctrd::sup {

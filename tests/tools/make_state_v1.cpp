@@ -8,7 +8,7 @@
 #include <filesystem>
 #include <iostream>
 
-#include "actors/state_store.hpp"
+#include "runtime/state_store.hpp"
 
 namespace {
 

@@ -3,9 +3,9 @@
 // (messages/capabilities.hpp, actors/confinement.hpp, supervisor/daemon_options.hpp).
 #include <catch2/catch.hpp>
 
-#include "actors/confinement.hpp"
 #include "messages/capabilities.hpp"
 #include "messages/error.hpp"
+#include "runtime/confinement.hpp"
 #include "supervisor/daemon_options.hpp"
 
 using namespace ctrd;

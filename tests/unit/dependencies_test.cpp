@@ -1,7 +1,7 @@
 // The dependency graph: cycles, requirement order, dependents, start and stop waves.
 #include <catch2/catch.hpp>
 
-#include "supervisor/dependencies.hpp"
+#include "core/dependencies.hpp"
 
 using namespace ctrd;
 

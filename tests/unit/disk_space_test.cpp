@@ -5,9 +5,9 @@
 
 #include <fstream>
 
-#include "actors/disk_space.hpp"
-#include "actors/log_file.hpp"
 #include "messages/error.hpp"
+#include "runtime/disk_space.hpp"
+#include "runtime/log_file.hpp"
 #include "supervisor/daemon_options.hpp"
 #include "tests/support/temp_dir.hpp"
 

@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
-#include "actors/event_log.hpp"
-#include "actors/proc.hpp"
 #include "messages/error.hpp"
+#include "runtime/event_log.hpp"
+#include "runtime/proc.hpp"
 #include "tests/support/temp_dir.hpp"
 
 using namespace ctrd;

@@ -13,10 +13,10 @@
 #include <caf/actor_system_config.hpp>
 #include <caf/scoped_actor.hpp>
 
+#include "actors/atoms.hpp"
 #include "actors/host_loop.hpp"
-#include "actors/proc.hpp"
-#include "messages/atoms.hpp"
 #include "messages/error.hpp"
+#include "runtime/proc.hpp"
 #include "tests/support/temp_dir.hpp"
 
 using namespace ctrd;

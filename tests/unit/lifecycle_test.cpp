@@ -6,7 +6,7 @@
 #include <map>
 #include <string>
 
-#include "supervisor/lifecycle.hpp"
+#include "core/lifecycle.hpp"
 
 using namespace ctrd;
 using lifecycle::effect;

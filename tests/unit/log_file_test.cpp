@@ -10,8 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "actors/log_file.hpp"
-#include "actors/proc.hpp"
+#include "runtime/log_file.hpp"
+#include "runtime/proc.hpp"
 #include "tests/support/temp_dir.hpp"
 
 using namespace ctrd;

@@ -3,7 +3,7 @@
 
 #include <sstream>
 
-#include "actors/log_format.hpp"
+#include "runtime/log_format.hpp"
 
 using namespace ctrd;
 

@@ -3,8 +3,8 @@
 // backoff reset on the boot clock whatever the wall clock does.
 #include <catch2/catch.hpp>
 
-#include "supervisor/restart_clock.hpp"
-#include "supervisor/restart_policy.hpp"
+#include "core/restart_clock.hpp"
+#include "core/restart_policy.hpp"
 
 using namespace ctrd;
 using restart::action;

@@ -2,7 +2,7 @@
 // reset, jitter bounds, the crash-loop limit and boot starts.
 #include <catch2/catch.hpp>
 
-#include "supervisor/restart_policy.hpp"
+#include "core/restart_policy.hpp"
 
 using namespace ctrd;
 using restart::action;

@@ -14,8 +14,8 @@
 #include <map>
 #include <set>
 
-#include "actors/state_store.hpp"
 #include "messages/error.hpp"
+#include "runtime/state_store.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/support/tmpfs_mount.hpp"
 

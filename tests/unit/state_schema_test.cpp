@@ -9,9 +9,9 @@
 #include <leveldb/db.h>
 #include <leveldb/write_batch.h>
 
-#include "actors/state_open.hpp"
-#include "actors/state_store.hpp"
 #include "messages/error.hpp"
+#include "runtime/state_open.hpp"
+#include "runtime/state_store.hpp"
 #include "tests/support/temp_dir.hpp"
 
 using namespace ctrd;

@@ -4,8 +4,8 @@
 
 #include <leveldb/db.h>
 
-#include "actors/state_store.hpp"
 #include "messages/error.hpp"
+#include "runtime/state_store.hpp"
 #include "tests/support/temp_dir.hpp"
 
 using namespace ctrd;

@@ -4,12 +4,12 @@
 
 #include <csignal>
 
+#include "core/registry.hpp"
 #include "messages/container_config.hpp"
 #include "messages/container_state.hpp"
 #include "messages/container_status.hpp"
 #include "messages/error.hpp"
 #include "messages/signals.hpp"
-#include "supervisor/registry.hpp"
 
 using namespace ctrd;
 

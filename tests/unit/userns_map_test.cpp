@@ -3,9 +3,9 @@
 // messages/security.hpp).
 #include <catch2/catch.hpp>
 
-#include "actors/userns.hpp"
 #include "messages/error.hpp"
 #include "messages/security.hpp"
+#include "runtime/userns.hpp"
 
 using namespace ctrd;
 

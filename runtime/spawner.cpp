@@ -1,4 +1,4 @@
-#include "actors/spawner.hpp"
+#include "runtime/spawner.hpp"
 
 #include <fcntl.h>
 #include <grp.h>
@@ -19,12 +19,12 @@
 #include <csignal>
 #include <cstring>
 
-#include "actors/confinement.hpp"
-#include "actors/isolation.hpp"
-#include "actors/spawner_child.hpp"
 #include "messages/error.hpp"
+#include "runtime/confinement.hpp"
 #include "runtime/fs_root.hpp"
+#include "runtime/isolation.hpp"
 #include "runtime/resource_error.hpp"
+#include "runtime/spawner_child.hpp"
 
 #if defined(__x86_64__)
 // clone3 with a function to run in the child on its own stack, like glibc's internal

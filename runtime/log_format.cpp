@@ -1,6 +1,6 @@
-#include "actors/log_format.hpp"
+#include "runtime/log_format.hpp"
 
-#include "actors/proc.hpp"
+#include "runtime/proc.hpp"
 
 namespace ctrd {
 

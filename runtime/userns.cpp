@@ -1,4 +1,4 @@
-#include "actors/userns.hpp"
+#include "runtime/userns.hpp"
 
 #include <fcntl.h>
 #include <linux/capability.h>
@@ -13,11 +13,11 @@
 #include <cstring>
 #include <thread>
 
-#include "actors/child_side.hpp"
-#include "actors/spawner.hpp"
 #include "messages/container_config.hpp"
 #include "messages/error.hpp"
+#include "runtime/child_side.hpp"
 #include "runtime/resource_error.hpp"
+#include "runtime/spawner.hpp"
 
 namespace ctrd {
 namespace {

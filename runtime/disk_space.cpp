@@ -1,4 +1,4 @@
-#include "actors/disk_space.hpp"
+#include "runtime/disk_space.hpp"
 
 #include <sys/stat.h>
 #include <sys/statvfs.h>

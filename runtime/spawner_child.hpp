@@ -6,8 +6,8 @@
 
 #include <cstddef>
 
-#include "actors/child_side.hpp"
-#include "actors/spawner.hpp"
+#include "runtime/child_side.hpp"
+#include "runtime/spawner.hpp"
 
 namespace ctrd {
 

@@ -1,4 +1,4 @@
-#include "supervisor/restart_clock.hpp"
+#include "core/restart_clock.hpp"
 
 #include <algorithm>
 

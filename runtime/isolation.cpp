@@ -1,4 +1,4 @@
-#include "actors/isolation.hpp"
+#include "runtime/isolation.hpp"
 
 #include <fcntl.h>
 #include <linux/mount.h>

@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "actors/log_file.hpp"
 #include "messages/value_codec.hpp"
+#include "runtime/log_file.hpp"
 
 namespace ctrd {
 

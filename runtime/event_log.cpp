@@ -1,4 +1,4 @@
-#include "actors/event_log.hpp"
+#include "runtime/event_log.hpp"
 
 #include <string_view>
 

@@ -1,4 +1,4 @@
-#include "supervisor/lifecycle.hpp"
+#include "core/lifecycle.hpp"
 
 namespace ctrd::lifecycle {
 namespace {

@@ -12,9 +12,9 @@
 #include <string>
 #include <vector>
 
-#include "actors/isolation_hardening.hpp"
-#include "actors/userns.hpp"
 #include "messages/isolation.hpp"
+#include "runtime/isolation_hardening.hpp"
+#include "runtime/userns.hpp"
 
 namespace ctrd {
 

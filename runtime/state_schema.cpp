@@ -1,4 +1,4 @@
-#include "actors/state_schema.hpp"
+#include "runtime/state_schema.hpp"
 
 #include <leveldb/db.h>
 #include <leveldb/write_batch.h>

@@ -1,4 +1,4 @@
-#include "supervisor/registry.hpp"
+#include "core/registry.hpp"
 
 #include <sys/random.h>
 #include <random>

@@ -1,4 +1,4 @@
-#include "actors/proc.hpp"
+#include "runtime/proc.hpp"
 
 #include <fcntl.h>
 #include <sys/wait.h>

@@ -25,7 +25,7 @@
 #include "messages/container_config.hpp"
 #include "messages/container_status.hpp"
 
-#include "actors/state_open.hpp"
+#include "runtime/state_open.hpp"
 
 namespace leveldb {
 class WriteBatch;

@@ -1,4 +1,4 @@
-#include "actors/spawner_child.hpp"
+#include "runtime/spawner_child.hpp"
 
 #include <fcntl.h>
 #include <linux/close_range.h>
@@ -11,8 +11,8 @@
 #include <csignal>
 #include <cstring>
 
-#include "actors/confinement.hpp"
-#include "actors/isolation.hpp"
+#include "runtime/confinement.hpp"
+#include "runtime/isolation.hpp"
 
 namespace ctrd {
 namespace {

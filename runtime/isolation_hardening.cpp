@@ -1,4 +1,4 @@
-#include "actors/isolation_hardening.hpp"
+#include "runtime/isolation_hardening.hpp"
 
 #include <fcntl.h>
 #include <linux/mount.h>
@@ -11,11 +11,11 @@
 #include <cstring>
 #include <filesystem>
 
-#include "actors/child_side.hpp"
 #include "messages/error.hpp"
 #include "runtime/cgroup.hpp"
 #include "runtime/cgroup_files.hpp"
 #include "runtime/cgroup_ns.hpp"
+#include "runtime/child_side.hpp"
 #include "runtime/device_rules.hpp"
 #include "runtime/path_policy.hpp"
 

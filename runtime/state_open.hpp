@@ -18,7 +18,7 @@
 #include <leveldb/db.h>
 #include <leveldb/env.h>
 
-#include "actors/state_schema.hpp"
+#include "runtime/state_schema.hpp"
 
 namespace ctrd {
 

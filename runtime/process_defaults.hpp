@@ -8,8 +8,8 @@
 
 #include <cstddef>
 
-#include "actors/spawner.hpp"
 #include "messages/process_limits.hpp"
+#include "runtime/spawner.hpp"
 
 namespace ctrd {
 

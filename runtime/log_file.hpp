@@ -14,7 +14,7 @@
 #include <utility>
 #include <vector>
 
-#include "actors/log_format.hpp"
+#include "runtime/log_format.hpp"
 
 namespace ctrd {
 

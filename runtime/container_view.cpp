@@ -1,9 +1,9 @@
-#include "actors/container_view.hpp"
+#include "runtime/container_view.hpp"
 
-#include "actors/proc.hpp"
+#include "core/restart_clock.hpp"
 #include "messages/duration.hpp"
 #include "messages/signals.hpp"
-#include "supervisor/restart_clock.hpp"
+#include "runtime/proc.hpp"
 
 namespace ctrd {
 namespace {

@@ -1,4 +1,4 @@
-#include "actors/process_defaults.hpp"
+#include "runtime/process_defaults.hpp"
 
 #include <fcntl.h>
 #include <sys/resource.h>

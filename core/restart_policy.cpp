@@ -1,4 +1,4 @@
-#include "supervisor/restart_policy.hpp"
+#include "core/restart_policy.hpp"
 
 #include <algorithm>
 #include <cmath>

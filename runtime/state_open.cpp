@@ -1,4 +1,4 @@
-#include "actors/state_open.hpp"
+#include "runtime/state_open.hpp"
 
 #include <cstdarg>
 #include <cstdio>

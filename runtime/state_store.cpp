@@ -1,4 +1,4 @@
-#include "actors/state_store.hpp"
+#include "runtime/state_store.hpp"
 
 #include <leveldb/db.h>
 #include <leveldb/write_batch.h>

@@ -1,4 +1,4 @@
-#include "actors/confinement.hpp"
+#include "runtime/confinement.hpp"
 
 #include <linux/capability.h>
 #include <linux/keyctl.h>
@@ -9,8 +9,8 @@
 #include <cerrno>
 #include <fstream>
 
-#include "actors/child_side.hpp"
 #include "messages/error.hpp"
+#include "runtime/child_side.hpp"
 
 namespace ctrd {
 namespace {

@@ -1,4 +1,4 @@
-#include "supervisor/dependencies.hpp"
+#include "core/dependencies.hpp"
 
 #include <algorithm>
 #include <functional>

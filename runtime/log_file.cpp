@@ -1,4 +1,4 @@
-#include "actors/log_file.hpp"
+#include "runtime/log_file.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "actors/disk_space.hpp"
+#include "runtime/disk_space.hpp"
 
 namespace ctrd {
 

@@ -1,0 +1,57 @@
+#!/bin/sh
+# Checks that the source folders depend one way (docs/architecture.md, "Folders"):
+#   messages <- core, config <- runtime <- actors <- supervisor;  ctl -> messages, config,
+#   runtime (tar streams only)
+# - a folder includes headers only from the folders below it;
+# - no CAF header in the CAF-free folders (messages, core, config, runtime, ctl);
+# - with a build directory as argument, ctrctl and ctrctl-cp are not linked to CAF and the
+#   daemon is not linked to libarchive (the tar helper is).
+# Exits non-zero and names every offending line.
+set -u
+cd "$(dirname "$0")/.."
+allowed() {
+  case $1 in
+    messages) echo "messages" ;;
+    core) echo "core messages" ;;
+    config) echo "config messages" ;;
+    runtime) echo "runtime core config messages" ;;
+    actors) echo "actors runtime core config messages" ;;
+    supervisor) echo "supervisor actors runtime core config messages" ;;
+    ctl) echo "ctl runtime config messages" ;;
+  esac
+}
+status=0
+for dir in messages core config runtime actors supervisor ctl; do
+  ok=$(allowed "$dir")
+  for file in "$dir"/*.hpp "$dir"/*.cpp; do
+    [ -f "$file" ] || continue
+    # Quoted first-party includes: "folder/name.hpp".
+    grep -n '^#include "[a-z_]*/' "$file" | while IFS= read -r line; do
+      target=$(printf '%s\n' "$line" | sed 's/^[0-9]*:#include "\([a-z_]*\)\/.*/\1/')
+      case " $ok " in
+        *" $target "*) ;;
+        *) echo "$file:${line%%:*}: $dir/ must not include $target/ (${line#*:})" ;;
+      esac
+    done
+    case $dir in
+      actors | supervisor) ;;
+      *) grep -n '#include <caf/' "$file" | sed "s|^|$file:|;s|\$| (no CAF in $dir/)|" ;;
+    esac
+  done
+done >/tmp/ctrd-check-deps.$$
+if [ -s /tmp/ctrd-check-deps.$$ ]; then
+  cat /tmp/ctrd-check-deps.$$
+  status=1
+fi
+rm -f /tmp/ctrd-check-deps.$$
+if [ $# -ge 1 ]; then
+  build=$1
+  for exe in ctl/ctrctl ctl/ctrctl-cp; do
+    if readelf -d "$build/$exe" | grep -q 'libcaf'; then
+      echo "$build/$exe is linked to CAF (ctrctl links only the wire library)"
+      status=1
+    fi
+  done
+fi
+[ $status -eq 0 ] && echo "folder dependencies: ok"
+exit $status
