@@ -75,6 +75,15 @@ std::string marker_of(pid_t pid, const std::string& prefix);
 /// before each kill); returns how many were killed.
 int kill_marked(const std::string& prefix);
 
+/// Kills what a test marked with `prefix` started if it ends early (declare it before the
+/// daemon, so that it runs after ctrd is gone).
+struct leftover_guard {
+  std::string prefix;
+  ~leftover_guard() {
+    if (!prefix.empty()) kill_marked(prefix);
+  }
+};
+
 /// One request of a pipelined batch: method and params (docs/protocol.md).
 struct rpc_call {
   std::string method;
