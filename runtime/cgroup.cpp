@@ -22,13 +22,7 @@ const char* const legacy_controllers[] = {"memory", "cpu", "cpuacct", "pids", "f
 /// The v2 controllers ctrd enables; memory and pids are required, cpu and io optional.
 const char* const unified_controllers[] = {"memory", "pids", "cpu", "io"};
 
-/// One cgroup mount from /proc/self/mountinfo.
-struct mount_entry {
-  std::string root;                      // the mounted cgroup's path inside its hierarchy
-  std::string point;                     // where it is mounted
-  bool v2 = false;                       // cgroup2 rather than a v1 hierarchy
-  std::vector<std::string> controllers;  // v1: the hierarchy's controllers (mount options)
-};
+using mount_entry = files::mount;
 
 /// One line of /proc/self/cgroup: ctrd's own cgroup in one hierarchy.
 struct own_entry {
@@ -46,17 +40,7 @@ std::vector<mount_entry> read_mounts() {
   std::vector<mount_entry> out;
   std::string text;
   if (files::read("/proc/self/mountinfo", text) != 0) return out;
-  for (const auto& line : files::split(text, '\n')) {
-    auto f = files::split(line, ' ');
-    auto dash = std::find(f.begin(), f.end(), "-");
-    if (f.size() < 5 || dash == f.end() || f.end() - dash < 4) continue;
-    const std::string& type = dash[1];
-    if (type != "cgroup" && type != "cgroup2") continue;
-    mount_entry m;
-    m.root = files::mountinfo_unescape(f[3]);
-    m.point = files::mountinfo_unescape(f[4]);
-    m.v2 = type == "cgroup2";
-    if (!m.v2) m.controllers = files::split(dash[3], ',');
+  for (auto& m : files::cgroup_mounts(text)) {
     out.erase(std::remove_if(out.begin(), out.end(),
                              [&](const mount_entry& o) { return o.point == m.point; }),
               out.end());
@@ -204,7 +188,7 @@ void init_cpuset(const std::string& dir) {
 bool same_hierarchy(const own_entry& own, const mount_entry& m) {
   if (own.controllers.empty() || m.v2) return false;
   for (const auto& c : own.controllers)
-    if (!contains(m.controllers, c)) return false;
+    if (!contains(m.super_options, c)) return false;
   return true;
 }
 
@@ -283,7 +267,7 @@ hierarchy hierarchy::detect(const std::string& parent_name) {
     std::string v1_why;
     for (const char* c : legacy_controllers) {
       auto m = std::find_if(mounts.begin(), mounts.end(), [&](const mount_entry& e) {
-        return !e.v2 && contains(e.controllers, c);
+        return !e.v2 && contains(e.super_options, c);
       });
       auto o = std::find_if(own.begin(), own.end(),
                             [&](const own_entry& e) { return contains(e.controllers, c); });

@@ -1,5 +1,7 @@
 #include "runtime/cgroup_files.hpp"
 
+#include <algorithm>
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -120,6 +122,24 @@ std::string mountinfo_unescape(const std::string& s) {
     } else {
       out.push_back(s[i]);
     }
+  }
+  return out;
+}
+
+std::vector<mount> cgroup_mounts(const std::string& mountinfo) {
+  std::vector<mount> out;
+  for (const auto& line : split(mountinfo, '\n')) {
+    auto f = split(line, ' ');
+    auto dash = std::find(f.begin(), f.end(), "-");
+    if (f.size() < 5 || dash == f.end() || f.end() - dash < 4) continue;
+    const std::string& type = dash[1];
+    if (type != "cgroup" && type != "cgroup2") continue;
+    mount m;
+    m.root = mountinfo_unescape(f[3]);
+    m.point = mountinfo_unescape(f[4]);
+    m.v2 = type == "cgroup2";
+    if (!m.v2) m.super_options = split(dash[3], ',');
+    out.push_back(std::move(m));
   }
   return out;
 }

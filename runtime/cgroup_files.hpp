@@ -38,4 +38,16 @@ std::vector<std::string> split(const std::string& s, char sep);
 /// Undoes /proc/self/mountinfo's octal escapes ("\040" for a space) in one field.
 std::string mountinfo_unescape(const std::string& field);
 
+/// One cgroup file system mounted in this mount namespace (a line of mountinfo).
+struct mount {
+  std::string root;                        ///< the mounted cgroup's path inside its hierarchy
+  std::string point;                       ///< where it is mounted
+  bool v2 = false;                         ///< cgroup2 rather than a v1 hierarchy
+  std::vector<std::string> super_options;  ///< v1: "rw", the controllers, "name=..."
+};
+
+/// The cgroup and cgroup2 mounts in a mountinfo text, in its order (malformed lines and
+/// other file systems skipped).
+std::vector<mount> cgroup_mounts(const std::string& mountinfo);
+
 }  // namespace ctrd::cgroup::files

@@ -24,17 +24,13 @@ bool is_controller(const std::string& o) {
 
 std::vector<cg_mount> cgroup_mounts(const std::string& mountinfo) {
   std::vector<cg_mount> out;
-  for (const auto& line : files::split(mountinfo, '\n')) {
-    auto f = files::split(line, ' ');
-    auto dash = std::find(f.begin(), f.end(), "-");
-    if (f.size() < 5 || dash == f.end() || f.end() - dash < 4) continue;
-    if (dash[1] != "cgroup" && dash[1] != "cgroup2") continue;
+  for (const auto& mounted : files::cgroup_mounts(mountinfo)) {
     cg_mount m;
-    m.point = files::mountinfo_unescape(f[4]);
-    m.v2 = dash[1] == "cgroup2";
+    m.point = mounted.point;
+    m.v2 = mounted.v2;
     if (!m.v2) {
       bool has_controller = false;
-      for (const auto& o : files::split(dash[3], ',')) {
+      for (const auto& o : mounted.super_options) {
         if (!is_controller(o)) continue;
         has_controller = has_controller || o.rfind("name=", 0) != 0;
         m.options += (m.options.empty() ? "" : ",") + o;

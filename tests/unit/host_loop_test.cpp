@@ -164,7 +164,15 @@ TEST_CASE("signals give 128+N and an emptied group is reported once", "[host]") 
   ::close(c.out_fd);
   ::close(c.err_fd);
   release_child(c);
-  std::this_thread::sleep_for(100ms);
+  // Until the shell has forked the background sleep (a loaded machine can take a while).
+  auto children = "/proc/" + std::to_string(c.pid) + "/task/" + std::to_string(c.pid) + "/children";
+  auto has_child = [&] {
+    std::ifstream in(children);
+    std::string first;
+    return static_cast<bool>(in >> first);
+  };
+  for (int i = 0; i < 500 && !has_child(); ++i) std::this_thread::sleep_for(10ms);
+  REQUIRE(has_child());
   REQUIRE(host.signal_pid(c.pid, SIGTERM));
   int code = -1;
   self->receive([&](exited_atom, int, int rc, bool) { code = rc; },
