@@ -18,6 +18,7 @@
 
 #include "messages/error.hpp"
 #include "runtime/cgroup.hpp"
+#include "runtime/child_fs.hpp"
 
 namespace ctrd {
 namespace {
@@ -32,28 +33,8 @@ const char* keep(child_isolation& iso, std::string s) {
 
 // ---- child side: system calls only ------------------------------------------------
 
-/// mkdir -p of an absolute path, with a stack buffer (no allocation).
-bool make_dirs(const char* path, mode_t mode) {
-  char buf[4096];
-  std::size_t n = std::strlen(path);
-  if (n == 0 || n >= sizeof buf) return false;
-  std::memcpy(buf, path, n + 1);
-  for (std::size_t i = 1; i <= n; ++i) {
-    if (buf[i] != '/' && buf[i] != '\0') continue;
-    char saved = buf[i];
-    buf[i] = '\0';
-    if (::mkdir(buf, mode) != 0 && errno != EEXIST) return false;
-    buf[i] = saved;
-  }
-  return true;
-}
-
-bool make_file(const char* path) {
-  int fd = ::open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
-  if (fd < 0) return errno == EEXIST || errno == EISDIR;
-  ::close(fd);
-  return true;
-}
+using child_fs::make_dirs;
+using child_fs::make_file;
 
 bool device_node(const char* path, unsigned maj, unsigned min) {
   if (::mknod(path, S_IFCHR | 0666, makedev(maj, min)) != 0 && errno != EEXIST) return false;

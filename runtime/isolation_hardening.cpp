@@ -15,6 +15,7 @@
 #include "runtime/cgroup.hpp"
 #include "runtime/cgroup_files.hpp"
 #include "runtime/cgroup_ns.hpp"
+#include "runtime/child_fs.hpp"
 #include "runtime/child_side.hpp"
 #include "runtime/device_rules.hpp"
 #include "runtime/path_policy.hpp"
@@ -79,32 +80,13 @@ void add_host_devices(std::vector<host_device>& out) {
 
 // ---- child side: system calls only ------------------------------------------------
 
-/// mkdir -p of an absolute path, with a stack buffer (no allocation).
-CTRD_CHILD_SIDE bool make_dirs(const char* path) {
-  char buf[4096];
-  std::size_t n = 0;
-  while (path[n]) ++n;
-  if (n == 0 || n >= sizeof buf) return false;
-  __builtin_memcpy(buf, path, n + 1);
-  for (std::size_t i = 1; i <= n; ++i) {
-    if (buf[i] != '/' && buf[i] != '\0') continue;
-    char saved = buf[i];
-    buf[i] = '\0';
-    if (::mkdir(buf, 0755) != 0 && errno != EEXIST) return false;
-    buf[i] = saved;
-  }
-  return true;
-}
-
 CTRD_CHILD_SIDE const char* make_devices(const child_hardening& c, const int* trees) {
   for (std::size_t i = 0; i < c.devices.size(); ++i) {
     const auto& d = c.devices[i];
-    if (!make_dirs(d.parent)) return "create a device node's directory";
+    if (!child_fs::make_dirs(d.parent, 0755)) return "create a device node's directory";
     if (d.replace) ::unlink(d.path);
     if (trees) {  // a user namespace: the host's node, bound (owner and mode are the host's)
-      int f = static_cast<int>(::syscall(SYS_openat, AT_FDCWD, d.path,
-                                         O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600));
-      if (f >= 0) ::syscall(SYS_close, f);
+      child_fs::make_file(d.path);  // the mount point
       if (::syscall(SYS_move_mount, trees[i], "", AT_FDCWD, d.path, MOVE_MOUNT_F_EMPTY_PATH) != 0)
         return "bind a device node (--device)";
       ::syscall(SYS_close, trees[i]);
