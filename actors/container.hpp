@@ -38,7 +38,7 @@
 
 namespace ctrd {
 
-class host_loop;
+class host;
 class disk_space;
 namespace cgroup {
 class hierarchy;
@@ -55,8 +55,8 @@ constexpr std::size_t max_artifact_bytes = 4u << 20;
 struct container_deps {
   caf::actor store;
   caf::actor supervisor;
-  caf::actor events;  ///< the event bus
-  host_loop* host = nullptr;
+  caf::actor events;           ///< the event bus
+  ctrd::host* host = nullptr;  ///< the OS side (host_loop in production)
   std::string containers_dir;  ///< <root>/containers
   std::string run_dir;         ///< the control socket's directory (short paths: notify sockets)
   const cgroup::hierarchy* cgroups = nullptr;  ///< where container cgroups go (nullptr: none)

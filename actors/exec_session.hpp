@@ -20,7 +20,7 @@
 
 namespace ctrd {
 
-class host_loop;
+class host;
 
 /// What an exec needs; the spec's join_pidfd is owned (closed) by the exec actor.
 struct exec_job {
@@ -30,7 +30,7 @@ struct exec_job {
   caf::actor container;  ///< told the exit code at the end
   caf::actor client;     ///< receives (output_atom, msgid, stream, bytes)
   uint32_t msgid = 0;
-  host_loop* host = nullptr;
+  ctrd::host* host = nullptr;  ///< the OS side (host_loop in production)
 };
 
 /// Spawns the exec actor; send it (start_atom) to run the process.

@@ -29,19 +29,18 @@
 
 #include <caf/actor.hpp>
 
+#include "actors/host.hpp"
 #include "runtime/cgroup.hpp"
 #include "runtime/spawner.hpp"
 
 namespace ctrd {
 
-/// Stream numbers used in output messages.
-enum stream_id : int { stream_stdout = 1, stream_stderr = 2 };
-
-class host_loop {
+/// The production host (actors/host.hpp).
+class host_loop final : public host {
  public:
   /// Creates the epoll set, signalfd and wake eventfd. Throws std::system_error.
   host_loop();
-  ~host_loop();
+  ~host_loop() override;
   host_loop(const host_loop&) = delete;
   host_loop& operator=(const host_loop&) = delete;
 
@@ -52,40 +51,40 @@ class host_loop {
   void stop();
 
   /// Forks a held child (spawner.hpp) owned by `owner`. Throws ctrd::error.
-  held_child spawn(const spawn_spec& spec, const caf::actor& owner);
+  held_child spawn(const spawn_spec& spec, const caf::actor& owner) override;
 
   /// Signals `pid` if it is a registered, unreaped child or an adopted process.
-  bool signal_pid(pid_t pid, int sig);
+  bool signal_pid(pid_t pid, int sig) override;
 
   /// Signals every process of group `pgid`.
-  bool signal_group(pid_t pgid, int sig);
+  bool signal_group(pid_t pgid, int sig) override;
 
   /// Starts reading `fd` (stream_stdout / stream_stderr) for `owner`.
-  void watch_output(int fd, int stream, const caf::actor& owner);
+  void watch_output(int fd, int stream, const caf::actor& owner) override;
 
   /// Re-enables a watched output fd after its chunk was consumed.
-  void rearm(int fd);
+  void rearm(int fd) override;
 
   /// Stops watching `fd` (the caller then closes it).
-  void unwatch(int fd);
+  void unwatch(int fd) override;
 
   /// Reads datagrams from a container's NOTIFY_SOCKET; each goes to `owner` as
   /// (notify_atom, std::string payload, int32_t sender_pid) (0: unknown sender; the socket
   /// has SO_PASSCRED). unwatch() stops it.
-  void watch_notify(int fd, const caf::actor& owner);
+  void watch_notify(int fd, const caf::actor& owner) override;
 
   /// Sends (writable_atom) to `owner` once `fd` can be written (one shot; call again to
   /// wait again). unwatch() cancels it.
-  void watch_writable(int fd, const caf::actor& owner);
+  void watch_writable(int fd, const caf::actor& owner) override;
 
   /// Sends (drained_atom) to `owner` once no process of group `pgid` exists and, when
   /// `cg` is valid, no task is left in that cgroup either (escapees that left the
   /// process group included).
-  void watch_group(pid_t pgid, const caf::actor& owner, cgroup::group cg = {});
+  void watch_group(pid_t pgid, const caf::actor& owner, cgroup::group cg = {}) override;
 
   /// Watches a process that is not our child (after a ctrd restart). Returns false if it
   /// is already gone or its start time differs (pid reused).
-  bool adopt(pid_t pid, uint64_t start_time, const caf::actor& owner);
+  bool adopt(pid_t pid, uint64_t start_time, const caf::actor& owner) override;
 
   /// Orphans reaped so far (processes ctrd did not spawn).
   uint64_t orphans_reaped() const { return orphans_; }

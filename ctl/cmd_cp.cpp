@@ -267,6 +267,7 @@ int copy_from_container(client& c, const cp_args& a, bool overwrite) {
       if (offset == pending.size()) c.receive();
     }
     std::size_t n = std::min(cap, pending.size() - offset);
+    // NOLINTNEXTLINE(bugprone-not-null-terminated-result): tar bytes, not a string
     std::memcpy(buf, pending.data() + offset, n);
     offset += n;
     return n;

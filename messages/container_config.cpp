@@ -190,9 +190,10 @@ container_config config_from_json(const json& j) {
       c.log_max_size = v.get<uint64_t>();
     } else if (k == "log_max_files") {
       c.log_max_files = u32_of(v, k, 1000);
-    } else if (isolation_from_key(c.isolation, k, v)) {
-    } else if (process_limits_from_key(c.proc_limits, k, v)) {
-    } else if (security_from_key(c.security, k, v)) {
+    } else if (isolation_from_key(c.isolation, k, v) ||
+               process_limits_from_key(c.proc_limits, k, v) ||
+               security_from_key(c.security, k, v)) {
+      // A key of one of the groups: its parser took it.
     } else if (k == "created_ns") {
       if (!v.is_number_integer()) bad(k, "must be an integer");
       c.created_ns = v.get<int64_t>();

@@ -6,4 +6,4 @@
 /// on a stack of its own in ctrd's memory, where ASan's bookkeeping (e.g. unpoisoning "the"
 /// thread stack before a noreturn call) would be wrong and would print into the container's
 /// output.
-#define CTRD_CHILD_SIDE __attribute__((no_sanitize_address, no_sanitize_undefined))
+#define CTRD_CHILD_SIDE __attribute__((no_sanitize("address", "undefined")))

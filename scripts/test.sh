@@ -27,6 +27,9 @@ else
   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     run_suite build-asan -DCMAKE_BUILD_TYPE=Debug "-DCMAKE_CXX_FLAGS_DEBUG=-O0 -g1" -DCTRD_SANITIZE=ON
 fi
+# clang-tidy (.clang-tidy) on the product's C++ files that the last commit changed; the
+# whole tree takes long and runs apart (scripts/tidy.sh without --changed).
+if [ "${1:-}" = "--plain" ]; then scripts/tidy.sh --changed build-test; else scripts/tidy.sh --changed build-asan; fi
 # Memory bounds are measured without sanitizers (under ASan, RSS measures its quarantine and
 # shadow memory): a plain build of the daemon and the integration tests runs the [hostile]
 # tests, whose RSS checks the ASan build skips.

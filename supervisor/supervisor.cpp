@@ -395,7 +395,7 @@ void apply_create_defaults(container_config& c) {
 }
 
 caf::actor spawn_supervisor(caf::actor_system& sys, caf::actor store, caf::actor events,
-                            host_loop* host, const cgroup::hierarchy* cgroups,
+                            ctrd::host* host, const cgroup::hierarchy* cgroups,
                             supervisor_options opts, load_result loaded) {
   container_deps deps;
   deps.cgroups = cgroups;

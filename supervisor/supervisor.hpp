@@ -31,7 +31,7 @@
 
 namespace ctrd {
 
-class host_loop;
+class host;
 class disk_space;
 namespace seccomp {
 class cache;
@@ -72,7 +72,7 @@ namespace ctrd {
 /// then loads the service files and starts what should run after a ctrd start.
 /// `cgroups` (may be nullptr) must outlive the actor system.
 caf::actor spawn_supervisor(caf::actor_system& sys, caf::actor store, caf::actor events,
-                            host_loop* host, const cgroup::hierarchy* cgroups,
+                            ctrd::host* host, const cgroup::hierarchy* cgroups,
                             supervisor_options opts, load_result loaded);
 
 /// Adds the environment every container gets unless it sets it: PATH, HOME, container=ctrd.
