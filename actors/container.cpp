@@ -18,6 +18,17 @@
 
 namespace ctrd {
 namespace ctr {
+
+/// A process that ended while no ctrd watched it: exited, exit code unknown (-1), and why.
+void mark_ended_unseen(container_status& st) {
+  st.state = container_state::exited;
+  st.pid = 0;
+  st.has_exited = true;
+  st.exit_code = -1;
+  st.finished_ns = proc::now_ns();
+  st.error = "the process ended while ctrd was not running; its exit code is unknown";
+}
+
 namespace {
 
 using lifecycle::event;
@@ -44,13 +55,8 @@ void recover(actor_t* self) {
       resume_supervision(self);  // health checks keep running, sd_notify keeps listening
       spdlog::info("container {}: adopted running pid {}", s.cfg.name, s.st.pid);
     } else {  // it died between the check and the adoption
-      s.st.state = container_state::exited;
-      s.st.pid = 0;
-      s.st.has_exited = true;
-      s.st.exit_code = -1;
-      s.st.finished_ns = proc::now_ns();
+      mark_ended_unseen(s.st);
       s.ended_boot_ns = proc::boot_ns();
-      s.st.error = "the process ended while ctrd was not running; its exit code is unknown";
     }
   }
   resume_policy_restart(self);
@@ -319,12 +325,7 @@ bool recover_record(stored_container& rec) {
         st.state = container_state::running;
         st.ready = true;
       } else {
-        st.state = container_state::exited;
-        st.pid = 0;
-        st.has_exited = true;
-        st.exit_code = -1;
-        st.finished_ns = proc::now_ns();
-        st.error = "the process ended while ctrd was not running; its exit code is unknown";
+        ctr::mark_ended_unseen(st);
       }
       break;
     default:
