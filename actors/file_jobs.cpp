@@ -180,9 +180,10 @@ bool start(job_t* self) {
     sp.pass_fd = s.root.get();
     apply_process_limits(process_limits{}, sp);
     s.child = s.g.host->spawn(sp, me);
-  } catch (const error& e) {
-    self->send(s.session, done_atom::value, s.msgid, static_cast<int>(e.code()),
-               std::string(e.what()));
+  } catch (const std::exception& e) {
+    auto* known = dynamic_cast<const error*>(&e);
+    self->send(s.session, done_atom::value, s.msgid,
+               static_cast<int>(known ? known->code() : ec::internal), std::string(e.what()));
     s.root = fs::unique_fd();
     self->send(s.g.owner, release_atom::value);
     return false;
