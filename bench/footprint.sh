@@ -28,11 +28,14 @@ idle_rss_kib() {
   while [ ! -S "$dir/ctrd.sock" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
   sleep 3
   rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$pid/status")
+  awk '/^Rss(Anon|File):/ {printf "%s %s kB; ", $1, $2}' "/proc/$pid/status" >"$LAST_SPLIT"
   kill -TERM "$pid"
   wait "$pid" 2>/dev/null || true
   rm -rf "$dir"
   echo "$rss"
 }
+LAST_SPLIT=$(mktemp)
+trap 'rm -f "$LAST_SPLIT"' EXIT
 mib() { awk -v b="$1" 'BEGIN {printf "%.1f", b / 1048576}'; }
 for ctrd in "$@"; do
   dir=$(dirname "$ctrd")
@@ -47,5 +50,5 @@ for ctrd in "$@"; do
   [ -f "$dir/ctrd-tar" ] && echo "ctrd-tar closure: $(mib "$(closure "$dir/ctrd-tar")") MiB"
   r1=$(idle_rss_kib "$ctrd"); r2=$(idle_rss_kib "$ctrd"); r3=$(idle_rss_kib "$ctrd")
   med=$(printf '%s\n%s\n%s\n' "$r1" "$r2" "$r3" | sort -n | sed -n 2p)
-  echo "idle RSS: $(awk -v k="$med" 'BEGIN {printf "%.1f", k / 1024}') MiB (runs: $r1 $r2 $r3 KiB)"
+  echo "idle RSS: $(awk -v k="$med" 'BEGIN {printf "%.1f", k / 1024}') MiB (runs: $r1 $r2 $r3 KiB; last: $(cat "$LAST_SPLIT"))"
 done
