@@ -121,6 +121,7 @@ caf::result<root_grant> grant_root(actor_t* self, bool rootfs_view) {
     }
     ++s.root_users;
     g.owner = caf::actor_cast<caf::actor>(self);
+    g.host = s.deps.host;
     g.id = s.cfg.id;
     g.workdir = s.cfg.workdir;
     if (!s.cfg.user.empty()) {

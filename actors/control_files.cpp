@@ -9,7 +9,6 @@
 #include "actors/file_jobs.hpp"
 #include "actors/session_impl.hpp"
 #include "runtime/fs_root.hpp"
-#include "runtime/userns.hpp"
 
 namespace ctrd::sess {
 namespace {
@@ -164,10 +163,11 @@ void with_grant(session_t* self, uint32_t msgid, const std::string& ref, bool ro
 
 void m_export(session_t* self, uint32_t msgid, const json& p) {
   with_grant(self, msgid, str_param(p, "container"), true, route_kind::copy_out, [=](root_grant g) {
-    fs::tar_out_options opt;
-    opt.top_name = ".";
-    spawn_tar_out_job(self->system(), std::move(g), caf::actor_cast<caf::actor>(self), msgid, "/",
-                      opt);
+    tarjob::tar_job_spec spec;
+    spec.path = "/";
+    spec.top_name = ".";
+    spawn_tar_job(self->system(), std::move(g), caf::actor_cast<caf::actor>(self), msgid,
+                  std::move(spec));
   });
 }
 
@@ -176,11 +176,11 @@ void m_copy_out(session_t* self, uint32_t msgid, const json& p) {
   auto name = opt_str(p, "name");
   with_grant(self, msgid, str_param(p, "container"), false, route_kind::copy_out,
              [=](root_grant g) {
-               fs::tar_out_options opt;
-               opt.top_name = name;
-               auto where = fs::clean_path(path, g.workdir);
-               spawn_tar_out_job(self->system(), std::move(g), caf::actor_cast<caf::actor>(self),
-                                 msgid, where, opt);
+               tarjob::tar_job_spec spec;
+               spec.top_name = name;
+               spec.path = fs::clean_path(path, g.workdir);
+               spawn_tar_job(self->system(), std::move(g), caf::actor_cast<caf::actor>(self), msgid,
+                             std::move(spec));
              });
 }
 
@@ -189,20 +189,13 @@ void m_copy_in(session_t* self, uint32_t msgid, const json& p) {
   bool overwrite = bool_param(p, "overwrite");
   bool chown = !p.contains("chown") || bool_param(p, "chown");
   with_grant(self, msgid, str_param(p, "container"), false, route_kind::copy_in, [=](root_grant g) {
-    fs::tar_in_options opt;
-    opt.overwrite = overwrite;
-    if (chown) opt.owner = std::make_pair(static_cast<uid_t>(g.uid), static_cast<gid_t>(g.gid));
-    if (!g.uid_map.empty())
-      opt.map_ids = [u = g.uid_map, gm = g.gid_map](uid_t& uid, gid_t& gid) {
-        uint32_t hu, hg;
-        if (!map_to_host(u, uid, hu) || !map_to_host(gm, gid, hg)) return false;
-        uid = hu;
-        gid = hg;
-        return true;
-      };
-    auto where = fs::clean_path(path, g.workdir);
-    auto job = spawn_tar_in_job(self->system(), std::move(g), caf::actor_cast<caf::actor>(self),
-                                msgid, where, opt);
+    tarjob::tar_job_spec spec;
+    spec.in = true;
+    spec.overwrite = overwrite;
+    if (chown) spec.owner = std::make_pair(g.uid, g.gid);
+    spec.path = fs::clean_path(path, g.workdir);  // an idmapped root's maps come from the grant
+    auto job = spawn_tar_job(self->system(), std::move(g), caf::actor_cast<caf::actor>(self), msgid,
+                             std::move(spec));
     route_attach(self, msgid, job);
   });
 }

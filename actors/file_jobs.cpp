@@ -1,128 +1,302 @@
 #include "actors/file_jobs.hpp"
 
+#include <unistd.h>
+#include <cerrno>
 #include <chrono>
+#include <csignal>
+#include <cstdlib>
 #include <cstring>
+#include <deque>
 #include <optional>
 
 #include <spdlog/spdlog.h>
-#include <caf/blocking_actor.hpp>
+#include <caf/event_based_actor.hpp>
+#include <caf/stateful_actor.hpp>
 
 #include "actors/atoms.hpp"
+#include "actors/guard.hpp"
+#include "actors/host_loop.hpp"
 #include "messages/error.hpp"
+#include "messages/value_codec.hpp"
 #include "runtime/fs_root.hpp"
-#include "runtime/userns.hpp"
+#include "runtime/process_defaults.hpp"
 
 namespace ctrd {
 namespace {
 
-/// Bytes per data message (well below the 8 MiB frame limit).
-constexpr std::size_t chunk_size = 256u << 10;
-
 /// How long an upload may pause before the job gives up.
 constexpr auto upload_idle = std::chrono::seconds(60);
 
-/// The client went away: end quietly, nobody is left to answer.
-struct client_gone {};
+/// Most of the helper's stderr kept (its status line, or a crash report).
+constexpr std::size_t status_cap = 64u << 10;
 
-/// Ends a job: the answer to the client (unless gone) and the release of the root.
-template <class F>
-void run_job(caf::blocking_actor* self, const root_grant& g, const caf::actor& session,
-             uint32_t msgid, F body) {
-  try {
-    json result = body();
-    self->send(session, done_atom::value, msgid, result);
-  } catch (const client_gone&) {
-  } catch (const error& e) {
-    self->send(session, done_atom::value, msgid, static_cast<int>(e.code()), std::string(e.what()));
-  } catch (const std::exception& e) {
-    self->send(session, done_atom::value, msgid, static_cast<int>(ec::internal),
-               std::string(e.what()));
+struct tar_job_state {
+  static inline const char* name = "tar_job";
+  root_grant g;
+  fs::unique_fd root;
+  caf::actor session;
+  uint32_t msgid = 0;
+  tarjob::tar_job_spec spec;
+  held_child child;
+  bool out_open = false, err_open = false, exited = false, finished = false;
+  int exit_code = 0;
+  std::string status;  ///< the helper's stderr
+  uint64_t sent = 0;   ///< out: archive bytes the session took
+  // in: the client's chunks not yet written to the helper's stdin
+  std::deque<std::string> pending;
+  std::size_t off = 0;
+  bool eof_seen = false, waiting_writable = false;
+  uint64_t consumed = 0;
+  std::chrono::steady_clock::time_point last_data;
+  /// The client went away: the helper is killed, nobody is left to answer.
+  bool gone = false;
+  /// An error ctrd decided (the upload stalled), reported instead of the helper's status.
+  std::optional<error> failure;
+};
+
+using job_t = caf::stateful_actor<tar_job_state>;
+
+void close_fd(int& fd) {
+  if (fd >= 0) ::close(fd);
+  fd = -1;
+}
+
+void kill_helper(job_t* self) {
+  auto& s = self->state;
+  if (s.child.pid > 0 && !s.exited) s.g.host->signal_pid(s.child.pid, SIGKILL);
+}
+
+void close_stdin(job_t* self) {
+  auto& s = self->state;
+  if (s.child.in_fd < 0) return;
+  if (s.waiting_writable) s.g.host->unwatch(s.child.in_fd);
+  s.waiting_writable = false;
+  close_fd(s.child.in_fd);
+  s.pending.clear();
+  s.off = 0;
+}
+
+void close_stream(job_t* self, int stream) {
+  auto& s = self->state;
+  int& fd = stream == stream_stdout ? s.child.out_fd : s.child.err_fd;
+  if (fd >= 0) s.g.host->unwatch(fd);
+  close_fd(fd);
+  (stream == stream_stdout ? s.out_open : s.err_open) = false;
+}
+
+/// The answer to the session: ctrd's own failure, the helper's status, or its exit.
+void answer(job_t* self) {
+  auto& s = self->state;
+  auto nl = s.status.find('\n');
+  if (nl != std::string::npos && nl + 1 < s.status.size())
+    spdlog::warn("ctrd-tar for container {}: {}", s.g.id, s.status.substr(nl + 1));
+  if (s.failure) {
+    self->send(s.session, done_atom::value, s.msgid, static_cast<int>(s.failure->code()),
+               std::string(s.failure->what()));
+    return;
   }
-  self->send(g.owner, release_atom::value);
+  auto st = tarjob::decode_status(s.status);
+  if (!st) {
+    auto what = tarjob::describe_exit(s.exit_code);
+    if (!s.status.empty()) what += ": " + s.status.substr(0, std::min<std::size_t>(nl, 512));
+    spdlog::warn("container {}: {}", s.g.id, what);
+    self->send(s.session, done_atom::value, s.msgid, static_cast<int>(ec::internal), what);
+    return;
+  }
+  if (!st->ok) {
+    self->send(s.session, done_atom::value, s.msgid, static_cast<int>(st->code), st->message);
+    return;
+  }
+  json result = s.spec.in ? json{{"id", s.g.id}, {"entries", st->entries}, {"bytes", st->bytes}}
+                          : json{{"id", s.g.id}, {"bytes", s.sent}};
+  self->send(s.session, done_atom::value, s.msgid, result);
 }
 
-void tar_out_job(caf::blocking_actor* self, root_grant g, caf::actor session, uint32_t msgid,
-                 std::string path, fs::tar_out_options opt) {
-  fs::unique_fd root(g.fd);
-  run_job(self, g, session, msgid, [&] {
-    std::string buf;
-    buf.reserve(chunk_size);
-    uint64_t total = 0;
-    auto flush = [&] {
-      if (buf.empty()) return;
-      bool ok = false;
-      self->request(session, caf::infinite, data_atom::value, msgid, buf)
-          .receive([&](bool) { ok = true; }, [&](caf::error&) { ok = false; });
-      if (!ok) throw client_gone{};
-      total += buf.size();
-      buf.clear();
-    };
-    fs::tar_out(
-        root.get(), path,
-        [&](const char* d, std::size_t n) {
-          buf.append(d, n);
-          if (buf.size() >= chunk_size) flush();
-        },
-        opt);
-    flush();
-    return json{{"id", g.id}, {"bytes", total}};
-  });
+/// Ends the job once the helper has exited and its pipes are drained.
+void try_finish(job_t* self) {
+  auto& s = self->state;
+  if (s.finished || !s.exited || s.out_open || s.err_open) return;
+  s.finished = true;
+  close_stdin(self);
+  if (!s.gone) answer(self);
+  s.root = fs::unique_fd();
+  self->send(s.g.owner, release_atom::value);
+  self->quit();
 }
 
-void tar_in_job(caf::blocking_actor* self, root_grant g, caf::actor session, uint32_t msgid,
-                std::string dest, fs::tar_in_options opt) {
-  fs::unique_fd root(g.fd);
-  self->monitor(session);
-  run_job(self, g, session, msgid, [&] {
-    std::string pending;
-    std::size_t off = 0;
-    bool eof = false;
-    uint64_t consumed = 0;
-    auto source = [&](char* out, std::size_t cap) -> std::size_t {
-      while (off >= pending.size() && !eof) {
-        if (!pending.empty()) {
-          consumed += pending.size();
-          self->send(session, ack_atom::value, msgid, consumed);
-          pending.clear();
-          off = 0;
-        }
-        enum { waiting, got, gone, idle } what = waiting;
-        self->receive(
-            [&](data_atom, std::string& bytes, bool end) {
-              pending = std::move(bytes);
-              off = 0;
-              eof = end;
-              what = got;
-            },
-            [&](caf::down_msg&) { what = gone; }, caf::after(upload_idle) >> [&] { what = idle; });
-        if (what == gone) throw client_gone{};
-        if (what == idle)
-          throw error(ec::invalid_argument, "the client stopped sending the archive for 60 s");
+/// Writes the client's chunks to the helper's stdin until the pipe is full.
+void write_pending(job_t* self) {
+  auto& s = self->state;
+  while (!s.pending.empty() && s.child.in_fd >= 0) {
+    auto& front = s.pending.front();
+    ssize_t n = ::write(s.child.in_fd, front.data() + s.off, front.size() - s.off);
+    if (n > 0) {
+      s.off += static_cast<std::size_t>(n);
+      if (s.off == front.size()) {
+        s.consumed += front.size();
+        self->send(s.session, ack_atom::value, s.msgid, s.consumed);
+        s.pending.pop_front();
+        s.off = 0;
       }
-      std::size_t n = std::min(cap, pending.size() - off);
-      std::memcpy(out, pending.data() + off, n);
-      off += n;
-      return n;
-    };
-    std::optional<fs_ids_scope> mapped;  // ctrd's root is not mapped in an idmapped root
-    if (!g.uid_map.empty()) mapped.emplace(g.uid, g.gid);
-    auto r = fs::tar_in(root.get(), dest, source, opt);
-    return json{{"id", g.id}, {"entries", r.entries}, {"bytes", r.bytes}};
+    } else if (n < 0 && errno == EINTR) {
+      continue;
+    } else if (n < 0 && errno == EAGAIN) {
+      s.waiting_writable = true;
+      s.g.host->watch_writable(s.child.in_fd, caf::actor_cast<caf::actor>(self));
+      return;
+    } else {  // the helper stopped reading (it ended or failed): its status tells
+      close_stdin(self);
+      return;
+    }
+  }
+  if (s.pending.empty() && s.eof_seen) close_stdin(self);
+}
+
+void client_gone(job_t* self) {
+  auto& s = self->state;
+  if (s.gone) return;
+  s.gone = true;
+  kill_helper(self);
+  close_stdin(self);
+}
+
+/// Spawns the helper; false (after answering) when it cannot run.
+bool start(job_t* self) {
+  auto& s = self->state;
+  auto me = caf::actor_cast<caf::actor>(self);
+  try {
+    if (!s.g.host) throw error(ec::internal, "no host loop for the tar helper");
+    auto path = tarjob::helper_path();
+    if (::access(path.c_str(), X_OK) != 0)
+      throw error(ec::internal, "ctrd-tar not found at " + path + ": " + std::strerror(errno));
+    spawn_spec sp;
+    sp.path = path;
+    sp.argv = tarjob::to_argv("ctrd-tar", s.spec);
+    for (const char* name : {"ASAN_OPTIONS", "LSAN_OPTIONS", "UBSAN_OPTIONS"})
+      if (const char* v = std::getenv(name)) sp.env.push_back(std::string(name) + "=" + v);
+    sp.workdir = "/";
+    sp.interactive = s.spec.in;
+    sp.hold = false;
+    sp.pass_fd = s.root.get();
+    apply_process_limits(process_limits{}, sp);
+    s.child = s.g.host->spawn(sp, me);
+  } catch (const std::exception& e) {
+    auto* known = dynamic_cast<const error*>(&e);
+    self->send(s.session, done_atom::value, s.msgid,
+               static_cast<int>(known ? known->code() : ec::internal), std::string(e.what()));
+    s.root = fs::unique_fd();
+    self->send(s.g.owner, release_atom::value);
+    return false;
+  }
+  release_child(s.child);    // spawned without a hold: a no-op unless the spawner had to hold it
+  s.root = fs::unique_fd();  // the helper has its own copy
+  s.out_open = s.err_open = true;
+  s.g.host->watch_output(s.child.out_fd, stream_stdout, me);
+  s.g.host->watch_output(s.child.err_fd, stream_stderr, me);
+  if (s.spec.in) {
+    s.last_data = std::chrono::steady_clock::now();
+    self->delayed_send(self, upload_idle, timeout_atom::value);
+  }
+  return true;
+}
+
+caf::behavior tar_job(job_t* self, root_grant g, caf::actor session, uint32_t msgid,
+                      tarjob::tar_job_spec spec) {
+  auto& s = self->state;
+  s.root = fs::unique_fd(g.fd);
+  g.fd = -1;
+  if (spec.in && !g.uid_map.empty()) {
+    spec.uid_map = g.uid_map;
+    spec.gid_map = g.gid_map;
+    spec.fs_uid = g.uid;
+    spec.fs_gid = g.gid;
+  }
+  s.g = std::move(g);
+  s.session = std::move(session);
+  s.msgid = msgid;
+  s.spec = std::move(spec);
+  if (!start(self)) {
+    self->quit();
+    return {};
+  }
+  self->monitor(s.session);
+  self->set_down_handler([=](caf::down_msg& dm) {
+    if (dm.source == self->state.session) client_gone(self);
   });
+  return guarded_behavior(
+      self,
+      [=](output_atom, int stream, const std::string& bytes) {
+        auto& st = self->state;
+        int fd = stream == stream_stdout ? st.child.out_fd : st.child.err_fd;
+        auto rearm = [=] {
+          int f = stream == stream_stdout ? self->state.child.out_fd : self->state.child.err_fd;
+          if (f >= 0) self->state.g.host->rearm(f);
+        };
+        if (stream == stream_stderr) {
+          if (st.status.size() < status_cap)
+            st.status += bytes.substr(0, status_cap - st.status.size());
+          return st.g.host->rearm(fd);
+        }
+        if (st.spec.in || st.gone) return st.g.host->rearm(fd);  // nothing to forward
+        // The next chunk is read once the session took this one (its data window).
+        auto n = bytes.size();
+        self->request(st.session, caf::infinite, data_atom::value, st.msgid, bytes)
+            .then(guard(self,
+                        [=](bool) {
+                          self->state.sent += n;
+                          rearm();
+                        }),
+                  guard(self, [=](caf::error&) {
+                    client_gone(self);
+                    rearm();
+                  }));
+      },
+      [=](eof_atom, int stream) {
+        close_stream(self, stream);
+        try_finish(self);
+      },
+      [=](exited_atom, int pid, int code, bool) {
+        auto& st = self->state;
+        if (pid != st.child.pid) return;
+        st.exited = true;
+        st.exit_code = code;
+        try_finish(self);
+      },
+      [=](data_atom, std::string& bytes, bool eof) {
+        auto& st = self->state;
+        if (!st.spec.in || st.gone || st.child.in_fd < 0) return;
+        st.last_data = std::chrono::steady_clock::now();
+        if (!bytes.empty()) st.pending.push_back(std::move(bytes));
+        st.eof_seen = st.eof_seen || eof;
+        if (!st.waiting_writable) write_pending(self);
+      },
+      [=](writable_atom) {
+        self->state.waiting_writable = false;
+        write_pending(self);
+      },
+      [=](timeout_atom) {
+        auto& st = self->state;
+        if (st.finished || st.child.in_fd < 0 || st.eof_seen) return;
+        auto idle = std::chrono::steady_clock::now() - st.last_data;
+        if (!st.pending.empty() || idle < upload_idle) {  // the helper is busy, or data came
+          auto left = st.pending.empty() ? upload_idle - idle : upload_idle;
+          self->delayed_send(self,
+                             std::chrono::duration_cast<std::chrono::milliseconds>(left) +
+                                 std::chrono::milliseconds(1),
+                             timeout_atom::value);
+          return;
+        }
+        st.failure = error(ec::invalid_argument, "the client stopped sending the archive for 60 s");
+        kill_helper(self);
+        close_stdin(self);
+      });
 }
 
 }  // namespace
 
-void spawn_tar_out_job(caf::actor_system& sys, root_grant grant, caf::actor session, uint32_t msgid,
-                       std::string path, fs::tar_out_options opt) {
-  sys.spawn<caf::detached>(tar_out_job, std::move(grant), std::move(session), msgid,
-                           std::move(path), std::move(opt));
-}
-
-caf::actor spawn_tar_in_job(caf::actor_system& sys, root_grant grant, caf::actor session,
-                            uint32_t msgid, std::string dest_dir, fs::tar_in_options opt) {
-  return sys.spawn<caf::detached>(tar_in_job, std::move(grant), std::move(session), msgid,
-                                  std::move(dest_dir), std::move(opt));
+caf::actor spawn_tar_job(caf::actor_system& sys, root_grant grant, caf::actor session,
+                         uint32_t msgid, tarjob::tar_job_spec spec) {
+  return sys.spawn(tar_job, std::move(grant), std::move(session), msgid, std::move(spec));
 }
 
 }  // namespace ctrd

@@ -97,6 +97,9 @@ struct spawn_spec {
   /// Capabilities, seccomp filter, no_new_privs and session keyring (confinement.hpp);
   /// nullptr: the child keeps ctrd's.
   std::shared_ptr<const child_confinement> confinement;
+  /// A descriptor the child gets as descriptor 3 (ctrd's tar helper: the root it works
+  /// in); -1: none. Not with `join_pidfd`.
+  int pass_fd = -1;
 };
 
 /// A forked, held child and the parent's ends of its pipes (all O_CLOEXEC; the output

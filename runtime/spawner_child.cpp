@@ -140,11 +140,19 @@ struct kernel_sigaction {
     ::syscall(SYS_ioctl, pty_slave, TIOCSCTTY, 0);
     in_r = out_w = err_w = pty_slave;
   }
+  // spawn_spec::pass_fd: out of the way of the stdio descriptors first, then to 3.
+  long pass = s.pass_fd < 0 ? -1 : ::syscall(SYS_fcntl, s.pass_fd, F_DUPFD, 10);
+  if (s.pass_fd >= 0 && pass < 0) ::syscall(SYS_exit_group, 126);
   if (child_dup(in_r, 0) < 0 || child_dup(out_w, 1) < 0 || child_dup(err_w, 2) < 0)
     ::syscall(SYS_exit_group, 126);
+  if (pass >= 0) {
+    if (hold_r == 3) hold_r = static_cast<int>(::syscall(SYS_fcntl, hold_r, F_DUPFD_CLOEXEC, 4));
+    if (setup_r == 3) setup_r = static_cast<int>(::syscall(SYS_fcntl, setup_r, F_DUPFD_CLOEXEC, 4));
+    if (child_dup(static_cast<int>(pass), 3) < 0) ::syscall(SYS_exit_group, 126);
+  }
   // Close every other descriptor now, not at exec: while held, this child must not keep
   // other containers' release pipes (or its own write end) open, or EOF would never come.
-  int keep[] = {0, 1, 2, hold_r, setup_r};
+  int keep[] = {0, 1, 2, hold_r, setup_r, pass >= 0 ? 3 : -1};
   close_all_but(keep, sizeof keep / sizeof keep[0]);
   // Limits before anything else the container's own settings could refuse (the host's
   // /proc is still the one mounted: /proc/self is this process).

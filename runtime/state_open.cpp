@@ -55,19 +55,20 @@ bool has_files_without_current(const std::string& dir) {
   return false;
 }
 
-std::unique_ptr<loss_logger> make_logger(const std::string& dir) {
+std::unique_ptr<loss_logger> make_logger(const std::string& dir, leveldb::Env* env) {
   auto path = dir + "/LOG";
   std::error_code ec;
   fs::rename(path, dir + "/LOG.old", ec);  // as LevelDB does with its own LOG
   leveldb::Logger* file = nullptr;
-  if (!leveldb::Env::Default()->NewLogger(path, &file).ok()) file = nullptr;
+  if (!env->NewLogger(path, &file).ok()) file = nullptr;
   return std::make_unique<loss_logger>(file);
 }
 
 leveldb::Status open_db(const std::string& dir, bool paranoid, state_db& s) {
   s.db.reset();
-  s.log = make_logger(dir);
+  s.log = make_logger(dir, s.env);
   leveldb::Options o;
+  o.env = s.env;
   o.create_if_missing = true;
   o.paranoid_checks = paranoid;
   o.info_log = s.log.get();
@@ -90,8 +91,9 @@ void repair(const std::string& dir, open_report& report, state_db& s) {
     copy = sibling_path(dir, ".corrupt-" + utc_stamp() + "-" + std::to_string(n));
   report.copy_error = copy_dir(dir, copy);
   if (report.copy_error.empty()) report.corrupt_copy = copy;
-  s.log = make_logger(dir);
+  s.log = make_logger(dir, s.env);
   leveldb::Options o;
+  o.env = s.env;
   o.info_log = s.log.get();
   auto st = leveldb::RepairDB(dir, o);
   append(report.repair_notes, s.log->take_notes());
@@ -203,11 +205,12 @@ std::string sibling_path(const std::string& dir, const std::string& suffix) {
 }
 
 state_db open_state_db(const std::string& dir, open_report& report,
-                       const std::vector<migration_step>& steps, int target) {
+                       const std::vector<migration_step>& steps, int target, leveldb::Env* env) {
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec) throw error(ec::internal, "cannot create " + dir + ": " + ec.message());
   state_db s;
+  if (env) s.env = env;
   leveldb::Status st;
   bool headless = has_files_without_current(dir);
   if (!headless) st = open_db(dir, true, s);

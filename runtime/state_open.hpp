@@ -56,17 +56,21 @@ class loss_logger : public leveldb::Logger {
 struct state_db {
   std::unique_ptr<loss_logger> log;
   std::unique_ptr<leveldb::DB> db;
+  /// The file system seam every open, repair and reopen goes through: LevelDB's
+  /// Env::Default() in ctrd; a test passes its own (e.g. one that injects faults).
+  leveldb::Env* env = leveldb::Env::Default();
 };
 
 /// Opens the state database in `dir` at start (creating it if missing), repairing and
-/// migrating as described above, up to schema `target` with `steps`. Throws ctrd::error.
+/// migrating as described above, up to schema `target` with `steps`, through `env`
+/// (nullptr: Env::Default(); it must outlive the database). Throws ctrd::error.
 state_db open_state_db(const std::string& dir, open_report& report,
                        const std::vector<migration_step>& steps = schema_migrations(),
-                       int target = current_schema);
+                       int target = current_schema, leveldb::Env* env = nullptr);
 
-/// Closes `s` and opens `dir` again without paranoid checks, so that a log whose tail a
-/// failed write may have torn is replayed up to the tear and retired: the next write lands
-/// in a fresh log. What LevelDB dropped can be read with s.log->take_notes().
+/// Closes `s` and opens `dir` again (through s.env) without paranoid checks, so that a log
+/// whose tail a failed write may have torn is replayed up to the tear and retired: the next
+/// write lands in a fresh log. What LevelDB dropped can be read with s.log->take_notes().
 leveldb::Status reopen_state_db(const std::string& dir, state_db& s);
 
 /// `<dir><suffix>` beside `dir` (e.g. /var/lib/ctrd/state.pre-v1).

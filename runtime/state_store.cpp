@@ -20,9 +20,9 @@ std::string state_key(const std::string& id) {
 
 }  // namespace
 
-state_store::state_store(const std::string& dir)
+state_store::state_store(const std::string& dir, leveldb::Env* env)
     : dir_(dir),
-      db_(open_state_db(dir, report_)),
+      db_(open_state_db(dir, report_, schema_migrations(), current_schema, env)),
       staged_(std::make_unique<leveldb::WriteBatch>()) {}
 
 void state_store::ensure_open() {
@@ -33,7 +33,8 @@ void state_store::ensure_open() {
     spdlog::warn("STATE REPAIRED: the state database {} cannot be reopened ({}): repairing it",
                  dir_, st.ToString());
     open_report r;
-    db_ = open_state_db(dir_, r);  // throws ec::internal when it cannot be repaired
+    // Throws ec::internal when it cannot be repaired.
+    db_ = open_state_db(dir_, r, schema_migrations(), current_schema, db_.env);
     spdlog::warn("STATE REPAIRED: the damaged database as found is kept in {}",
                  r.corrupt_copy.empty() ? "(no copy: " + r.copy_error + ")" : r.corrupt_copy);
     for (const auto& n : r.repair_notes) spdlog::warn("STATE REPAIRED: lost: {}", n);

@@ -28,6 +28,7 @@
 #include "runtime/state_open.hpp"
 
 namespace leveldb {
+class Env;
 class WriteBatch;
 }  // namespace leveldb
 
@@ -51,7 +52,9 @@ class state_store {
   /// Opens (creating if missing, repairing, migrating: open_state_db) the database in `dir`.
   /// Throws ctrd::error{ec::internal} naming the directory and LevelDB's reason, e.g. when
   /// another ctrd holds the lock or the schema is newer than this ctrd's.
-  explicit state_store(const std::string& dir);
+  /// `env`: LevelDB's file system seam (nullptr: Env::Default(); a test passes one that
+  /// injects faults); it must outlive the store.
+  explicit state_store(const std::string& dir, leveldb::Env* env = nullptr);
   /// Commits what is still staged.
   ~state_store();
 

@@ -52,6 +52,12 @@ if [ $# -ge 1 ]; then
       status=1
     fi
   done
+  # ctrd runs ctrd-tar for export/cp: libarchive (with libxml2 and ICU, most of the
+  # daemon's closure before) stays out of the daemon (issue 12 §7).
+  if readelf -d "$build/supervisor/ctrd" | grep -q 'libarchive'; then
+    echo "$build/supervisor/ctrd is linked to libarchive (only ctrd-tar and ctrctl-cp may be)"
+    status=1
+  fi
 fi
 [ $status -eq 0 ] && echo "folder dependencies: ok"
 exit $status

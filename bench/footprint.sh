@@ -1,0 +1,54 @@
+#!/bin/sh
+# The daemon's footprint (issue 12 §7): for each ctrd binary given, its shared-library
+# closure (the sum of the sizes of every library ldd resolves, the loader included), its
+# stripped size and the stripped sizes of the helpers beside it (ctrd-tar, ../ctl/ctrctl,
+# ../ctl/ctrctl-cp), and the resident memory of an idle daemon (no containers): VmRSS
+# after start-up has settled (3 s), the median of 3 starts.
+#
+#   bench/footprint.sh BUILD/supervisor/ctrd [OTHER/supervisor/ctrd ...]
+#
+# Runs each ctrd as the calling user on a temporary root and socket; stops it by pid.
+set -eu
+size_of() { stat -L -c %s "$1"; }
+stripped() {
+  [ -f "$1" ] || { echo "-"; return; }
+  t=$(mktemp)
+  strip -o "$t" "$1" 2>/dev/null && size_of "$t"
+  rm -f "$t"
+}
+closure() {
+  ldd "$1" | awk '/=>/ && $3 ~ /^\// {print $3} /^[[:space:]]*\/[^ ]*ld-linux/ {print $1}' |
+    sort -u | while read -r lib; do size_of "$lib"; done | awk '{s += $1} END {print s}'
+}
+idle_rss_kib() {
+  dir=$(mktemp -d)
+  "$1" --root "$dir/root" --socket "$dir/ctrd.sock" >"$dir/log" 2>&1 &
+  pid=$!
+  i=0
+  while [ ! -S "$dir/ctrd.sock" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+  sleep 3
+  rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$pid/status")
+  awk '/^Rss(Anon|File):/ {printf "%s %s kB; ", $1, $2}' "/proc/$pid/status" >"$LAST_SPLIT"
+  kill -TERM "$pid"
+  wait "$pid" 2>/dev/null || true
+  rm -rf "$dir"
+  echo "$rss"
+}
+LAST_SPLIT=$(mktemp)
+trap 'rm -f "$LAST_SPLIT"' EXIT
+mib() { awk -v b="$1" 'BEGIN {printf "%.1f", b / 1048576}'; }
+for ctrd in "$@"; do
+  dir=$(dirname "$ctrd")
+  echo "== $ctrd"
+  echo "shared-library closure: $(mib "$(closure "$ctrd")") MiB ($(ldd "$ctrd" | grep -c '=>') libraries)"
+  if ldd "$ctrd" | grep -q libarchive; then echo "  links libarchive"; fi
+  for exe in "$ctrd" "$dir/ctrd-tar" "$dir/../ctl/ctrctl" "$dir/../ctl/ctrctl-cp"; do
+    s=$(stripped "$exe")
+    [ "$s" = "-" ] && continue
+    echo "stripped $(basename "$exe"): $(mib "$s") MiB"
+  done
+  [ -f "$dir/ctrd-tar" ] && echo "ctrd-tar closure: $(mib "$(closure "$dir/ctrd-tar")") MiB"
+  r1=$(idle_rss_kib "$ctrd"); r2=$(idle_rss_kib "$ctrd"); r3=$(idle_rss_kib "$ctrd")
+  med=$(printf '%s\n%s\n%s\n' "$r1" "$r2" "$r3" | sort -n | sed -n 2p)
+  echo "idle RSS: $(awk -v k="$med" 'BEGIN {printf "%.1f", k / 1024}') MiB (runs: $r1 $r2 $r3 KiB; last: $(cat "$LAST_SPLIT"))"
+done
