@@ -31,7 +31,7 @@
 
 namespace ctrd {
 
-class host_loop;
+class host;
 
 /// A container's root handed to a job: an O_PATH directory descriptor the job owns and
 /// closes, plus what the job needs to know about the container.
@@ -44,7 +44,7 @@ struct root_grant {
   /// The root is a user namespace's idmapped one (a running --uidmap container): uid/gid
   /// are then host ids, the job writes as them, and archive owners go through these maps.
   std::vector<id_range> uid_map, gid_map;
-  host_loop* host = nullptr;  ///< spawns and reaps the helper, carries its pipes
+  ctrd::host* host = nullptr;  ///< spawns and reaps the helper, carries its pipes
 };
 
 /// Runs the tar job `spec` (its maps and file-system ids are taken from the grant) for
