@@ -93,11 +93,8 @@ caf::behavior container_actor(actor_t* self, stored_container rec, container_dep
   s.cfg = std::move(rec.config);
   s.st = std::move(rec.status);
   s.deps = std::move(deps);
-  self->set_down_handler([=](caf::down_msg& dm) {
-    for (auto* subs : {&self->state.subs, &self->state.log_readers})
-      for (auto it = subs->begin(); it != subs->end();)
-        it = it->sub.address() == dm.source ? subs->erase(it) : it + 1;
-  });
+  self->set_down_handler([=](caf::down_msg& dm) { self->state.out.forget(dm.source); });
+  connect_fanout(self);
   if (recovering) {
     recover(self);
   } else {
@@ -115,10 +112,10 @@ caf::behavior container_actor(actor_t* self, stored_container rec, container_dep
         auto& st = self->state;
         if (attach) {
           self->monitor(sub);
-          st.subs.push_back({sub, msgid, rp});
+          st.out.add({sub, rp}, msgid);
         }
         if (auto err = step(self, event::start)) {
-          if (attach) st.subs.pop_back();
+          if (attach) st.out.drop_last();
           rp.deliver(err);
         } else if (!attach) {
           rp.deliver(st.id_reply());
@@ -143,10 +140,10 @@ caf::behavior container_actor(actor_t* self, stored_container rec, container_dep
         auto& st = self->state;
         auto rc = stop_ctx(st, timeout, deferred_kind::stop, &rp);
         rc.lc.by_user = by_user;
-        auto before = st.deferred.size();
+        auto before = st.replies.deferred_count();
         if (auto err = step(self, event::stop, rc))
           rp.deliver(err);
-        else if (st.deferred.size() == before)
+        else if (st.replies.deferred_count() == before)
           rp.deliver(json{{"id", st.cfg.id}, {"escalated", false}});
         return rp;
       },
@@ -160,10 +157,10 @@ caf::behavior container_actor(actor_t* self, stored_container rec, container_dep
         auto rp = self->make_response_promise<json>();
         auto& st = self->state;
         auto rc = stop_ctx(st, timeout, deferred_kind::restart, &rp);
-        auto before = st.deferred.size();
+        auto before = st.replies.deferred_count();
         if (auto err = step(self, event::restart, rc))
           rp.deliver(err);
-        else if (st.deferred.size() == before)
+        else if (st.replies.deferred_count() == before)
           rp.deliver(st.id_reply());
         return rp;
       },
@@ -197,7 +194,7 @@ caf::behavior container_actor(actor_t* self, stored_container rec, container_dep
                            {"Bytes", dropped.bytes},
                            {"RotatedFiles", dropped.rotated_files},
                            {"RotatedBytes", dropped.rotated_bytes},
-                           {"WriteErrors", st.log ? st.log->errors() : 0}};
+                           {"WriteErrors", st.out.log() ? st.out.log()->errors() : 0}};
         return j;
       },
       [=](wait_atom, const std::vector<std::string>& conditions) {
@@ -208,7 +205,7 @@ caf::behavior container_actor(actor_t* self, stored_container rec, container_dep
         if (st.st.state == container_state::configured || st.st.state == container_state::exited)
           return reply(st.exit_reply());
         auto rp = self->make_response_promise<json>();
-        st.waiters.push_back(rp);
+        st.replies.wait_exit(rp);
         return rp;
       },
       [=](logs_atom, caf::actor sub, uint32_t msgid, const json& query) {

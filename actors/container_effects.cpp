@@ -36,7 +36,7 @@ void close_fd(int& fd) {
 void publish(actor_t* self) {
   auto& s = self->state;
   self->send(s.deps.supervisor, status_atom::value, s.cfg.id, summary_view(s.cfg, s.st));
-  if (!s.cond_waiters.empty()) check_waiters(self);
+  if (s.replies.has_condition_waiters()) check_waiters(self);
 }
 
 void emit_event(actor_t* self, const std::string& status) {
@@ -63,44 +63,12 @@ void persist_config(actor_t* self) {
   publish(self);
 }
 
-void deliver_deferred(actor_t* self, deferred_kind kind, const json& reply) {
-  auto& d = self->state.deferred;
-  for (auto it = d.begin(); it != d.end();) {
-    if (it->kind == kind) {
-      it->rp.deliver(reply);
-      it = d.erase(it);
-    } else {
-      ++it;
-    }
-  }
-}
-
-void fail_deferred(actor_t* self, deferred_kind kind, const caf::error& err) {
-  auto& d = self->state.deferred;
-  for (auto it = d.begin(); it != d.end();) {
-    if (it->kind == kind) {
-      it->rp.deliver(err);
-      it = d.erase(it);
-    } else {
-      ++it;
-    }
-  }
-}
-
 void answer_exit_waiters(actor_t* self) {
   auto& s = self->state;
   auto reply = s.exit_reply();
-  for (auto& w : s.waiters) w.deliver(reply);
-  s.waiters.clear();
+  s.replies.answer_exit(reply);
   // Attached clients end with the process; `logs -f` followers stay until the removal.
-  for (auto it = s.subs.begin(); it != s.subs.end();) {
-    if (it->follow) {
-      ++it;
-      continue;
-    }
-    it->rp.deliver(reply);
-    it = s.subs.erase(it);
-  }
+  s.out.end_attached([&](output_client& c) { c.rp.deliver(reply); });
 }
 
 spawn_spec make_spawn_spec(const container_config& c, const std::vector<std::string>& argv,
@@ -164,11 +132,7 @@ void spawn_process(actor_t* self, bool release_follows) {
     open_notify_socket(self);
     spec.env.push_back("NOTIFY_SOCKET=" + s.notify_path());
   }
-  if (!s.log)
-    s.log = std::make_unique<log_writer>(
-        s.log_path(), log_limits{s.cfg.log_max_size, s.cfg.log_max_files}, s.deps.space);
-  else
-    s.log->set_limits(log_limits{s.cfg.log_max_size, s.cfg.log_max_files});
+  s.out.open_log(s.log_path(), log_limits{s.cfg.log_max_size, s.cfg.log_max_files}, s.deps.space);
   if (spec.isolation) {
     // Into its cgroups before it isolates itself (its cgroup namespace is made there);
     // its id maps and idmapped mounts (userns.hpp).
@@ -279,17 +243,16 @@ void run_effect(actor_t* self, effect fx, request_ctx& rc) {
       s.st.pid_start = 0;
       finish_run(self);
       ++s.timer_gen;
-      if (s.log) s.log->close();  // an exited container holds no descriptor
+      s.out.close_log();  // an exited container holds no descriptor
       // With --rm, `run` and `wait` answer only once the container is gone (as podman).
       if (!s.cfg.auto_remove || s.restart_pending) answer_exit_waiters(self);
-      deliver_deferred(self, deferred_kind::stop,
-                       json{{"id", s.cfg.id},
-                            {"escalated", s.escalated},
-                            {"signal", signal_name(s.cfg.stop_signal)},
-                            {"timeout", s.stop_timeout_used}});
+      s.replies.settle(deferred_kind::stop, json{{"id", s.cfg.id},
+                                                 {"escalated", s.escalated},
+                                                 {"signal", signal_name(s.cfg.stop_signal)},
+                                                 {"timeout", s.stop_timeout_used}});
       return;
     case effect::defer_reply:
-      if (rc.rp) s.deferred.push_back({rc.kind, *rc.rp});
+      if (rc.rp) s.replies.defer(rc.kind, *rc.rp);
       return;
     case effect::schedule_start:
       s.restart_pending = true;
@@ -371,18 +334,16 @@ void remove_now(actor_t* self) {
             unmount_overlay(st.overlay_dir("merged"));  // never recurse into the rootfs it shows
             if (!is_mount_point(st.overlay_dir("merged")))
               std::filesystem::remove_all(st.dir(), ignored);
-            st.log.reset();
+            st.out.drop_log();
             if (st.deps.space) st.deps.space->forget_log(st.log_path());
             self->send(st.deps.supervisor, gone_atom::value, st.cfg.id);
             answer_exit_waiters(self);
-            for (auto& sub : st.subs) sub.rp.deliver(st.id_reply());  // followers end here
-            st.subs.clear();
-            deliver_deferred(self, deferred_kind::remove, st.id_reply());
+            st.out.end_all([&](output_client& c) { c.rp.deliver(st.id_reply()); });  // followers
+            st.replies.settle(deferred_kind::remove, st.id_reply());
             auto gone = make_caf_error(ec::removed, "container " + st.cfg.id + " was removed");
-            fail_deferred(self, deferred_kind::stop, gone);
-            fail_deferred(self, deferred_kind::restart, gone);
+            st.replies.fail_all(gone);  // stop/restart replies, conditional waiters
             for (auto& w : st.health.waiters) w.deliver(gone);
-            for (auto& [conds, w] : st.cond_waiters) w.deliver(gone);
+            st.health.waiters.clear();
             spdlog::info("container {} {} removed", st.cfg.id.substr(0, 12), st.cfg.name);
             self->quit();
           },
@@ -392,7 +353,7 @@ void remove_now(actor_t* self) {
             st.st.error = "removal failed: " + from_caf_error(err).second;
             persist(self);
             answer_exit_waiters(self);
-            fail_deferred(self, deferred_kind::remove, err);
+            st.replies.settle(deferred_kind::remove, err);
           });
 }
 
@@ -404,11 +365,10 @@ void on_output(actor_t* self, int stream, const std::string& data) {
   }
   // A failing log write never stops the container: reported once per failure streak,
   // counted, and the data dropped.
-  if (s.log &&
-      s.log->append(proc::now_ns(), stream == stream_stderr, data) == append_result::failed_first)
+  if (s.out.write(proc::now_ns(), stream, stream == stream_stderr, data) ==
+      append_result::failed_first)
     spdlog::warn("container {}: cannot write its log: {} (further failures are counted)",
-                 s.cfg.name, s.log->last_error());
-  forward_output(self, stream, data);
+                 s.cfg.name, s.out.log()->last_error());
   s.deps.host->rearm(stream == stream_stdout ? s.child.out_fd : s.child.err_fd);
 }
 

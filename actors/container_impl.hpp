@@ -17,6 +17,8 @@
 #include "actors/atoms.hpp"
 #include "actors/container.hpp"
 #include "actors/file_jobs.hpp"
+#include "actors/output_fanout.hpp"
+#include "actors/reply_book.hpp"
 #include "core/lifecycle.hpp"
 #include "core/restart_policy.hpp"
 #include "runtime/cgroup.hpp"
@@ -29,27 +31,14 @@ namespace ctrd::ctr {
 
 using promise = caf::typed_response_promise<json>;
 
-enum class deferred_kind { stop, restart, remove };
-
-struct deferred_reply {
-  deferred_kind kind;
+/// A client of the output fan-out: its session and the request answered when it ends.
+struct output_client {
+  caf::actor actor;
   promise rp;
+  caf::actor_addr key() const { return actor.address(); }
 };
 
-/// A client receiving the container's output (attach, attached start, logs --follow).
-struct subscriber {
-  caf::actor sub;
-  uint32_t msgid;
-  promise rp;
-  bool follow = false;      ///< logs -f: lives across restarts, answered at removal
-  bool replaying = false;   ///< its log history is still being sent: queue live output
-  bool timestamps = false;  ///< wants one record per line with its time (logs -t)
-  std::vector<std::pair<int, std::string>> queued;  ///< live output held during the replay
-  std::size_t queued_bytes = 0;
-  int64_t live_since_ns = 0;  ///< logs -f --since in the future: live output before it is skipped
-  uint64_t inflight = 0;      ///< bytes sent to its session and not yet taken (back-pressure)
-  uint64_t dropped = 0;       ///< bytes dropped at the source while it was too slow
-};
+using fanout = output_fanout<output_client>;
 
 /// Per-request inputs of one lifecycle step.
 struct request_ctx {
@@ -77,9 +66,7 @@ struct health_state {
   uint64_t gen = 0;              ///< cancels stale health timers (bumped per run)
   uint64_t seq = 0;              ///< numbers checks, for their timeout timers
   std::deque<json> log;          ///< last 5 results for inspect
-  std::vector<promise> waiters;  // `wait` for the exit (default conditions)
-  std::vector<std::pair<std::vector<std::string>, promise>>
-      cond_waiters;  // `wait --condition`  ///< `healthcheck` requests waiting for this check
+  std::vector<promise> waiters;  ///< `healthcheck run` requests waiting for this check
 };
 
 struct state {
@@ -87,15 +74,15 @@ struct state {
   container_config cfg;
   container_status st;
   container_deps deps;
-  held_child child;                 // release fd and output fds of the current process
-  std::unique_ptr<log_writer> log;  // the container log with rotation (created at the first spawn)
-  bool out_open = false;            // stdout pipe not yet at EOF
-  bool err_open = false;            // stderr pipe not yet at EOF
-  bool group_drained = true;        // no process of the group is left
-  bool main_ended = true;           // the main process has exited
-  bool escalated = false;           // the last stop needed SIGKILL
-  bool restart_pending = false;     // a user restart waits for the exit
-  bool unhealthy_restart = false;   // the health action asked for a restart
+  held_child child;       // release fd and output fds of the current process
+  fanout out;             // the container log (created at the first spawn) and its output's clients
+  bool out_open = false;  // stdout pipe not yet at EOF
+  bool err_open = false;  // stderr pipe not yet at EOF
+  bool group_drained = true;       // no process of the group is left
+  bool main_ended = true;          // the main process has exited
+  bool escalated = false;          // the last stop needed SIGKILL
+  bool restart_pending = false;    // a user restart waits for the exit
+  bool unhealthy_restart = false;  // the health action asked for a restart
   uint32_t stop_timeout_used = 0;
   uint64_t timer_gen = 0;    // cancels stale stop timers
   uint64_t restart_gen = 0;  // cancels stale policy-restart timers
@@ -107,16 +94,12 @@ struct state {
   int notify_fd = -1;                           // NOTIFY_SOCKET of an sdnotify container
   bool shutting_down = false;                   // ctrd is stopping: no policy restarts any more
   std::optional<container_config> pending_cfg;  // a changed service file, applied at the next start
-  std::vector<subscriber> subs;
-  std::string stdin_buf;                      // bytes for the container's stdin not yet written
-  bool stdin_eof = false;                     // close stdin once stdin_buf is written
-  bool stdin_waiting = false;                 // the host loop will tell when stdin is writable
-  unsigned short tty_rows = 0, tty_cols = 0;  // last terminal size a client sent
-  std::vector<promise> waiters;               // `wait` for the exit (default conditions)
-  std::vector<std::pair<std::vector<std::string>, promise>> cond_waiters;  // `wait --condition`
-  std::vector<deferred_reply> deferred;
-  std::vector<subscriber> log_readers;  // `logs` without follow, until their history is sent
-  cgroup::group cg;                     // the cgroup of the current run (invalid without cgroups)
+  std::string stdin_buf;                        // bytes for the container's stdin not yet written
+  bool stdin_eof = false;                       // close stdin once stdin_buf is written
+  bool stdin_waiting = false;                   // the host loop will tell when stdin is writable
+  unsigned short tty_rows = 0, tty_cols = 0;    // last terminal size a client sent
+  reply_book<promise> replies;  // wait, wait --condition, deferred stop/restart/remove replies
+  cgroup::group cg;             // the cgroup of the current run (invalid without cgroups)
   // Transient resource failures (container_retry.cpp, docs/reliability.md).
   bool last_step_transient = false;          // the last failed step() lacked a resource
   uint32_t spawn_failures = 0;               // failed spawns of the current retry streak
@@ -161,8 +144,7 @@ void on_exited(actor_t* self, int pid, int code, bool known);
 void on_drained(actor_t* self);
 void on_drain_grace(actor_t* self);
 void remove_now(actor_t* self);
-void deliver_deferred(actor_t* self, deferred_kind kind, const json& reply);
-void fail_deferred(actor_t* self, deferred_kind kind, const caf::error& err);
+/// The process ended: `wait` and attached clients get the exit reply.
 void answer_exit_waiters(actor_t* self);
 void close_fd(int& fd);
 /// The spawn spec for `argv` run as container `c` (its env, workdir and user); with
@@ -248,8 +230,8 @@ void apply_tty_size(actor_t* self);
 caf::result<json> logs(actor_t* self, caf::actor sub, uint32_t msgid, const json& query);
 /// A log reader finished sending the history to (`sub`, `msgid`).
 void on_replayed(actor_t* self, const caf::actor_addr& sub, uint32_t msgid);
-/// Sends one output chunk to every subscriber (queued for those still replaying).
-void forward_output(actor_t* self, int stream, const std::string& data);
+/// Connects the fan-out to the clients' sessions (once, when the actor starts).
+void connect_fanout(actor_t* self);
 
 /// `wait` with explicit conditions (state names, "healthy", "unhealthy"): answers at once
 /// if one holds, else when one does (checked on every transition and health change).

@@ -220,9 +220,9 @@ void after_exit(actor_t* self) {
   if (s.restart_pending) {
     s.restart_pending = false;
     if (auto err = step(self, event::start))
-      fail_deferred(self, deferred_kind::restart, err);
+      s.replies.settle(deferred_kind::restart, err);
     else
-      deliver_deferred(self, deferred_kind::restart, s.id_reply());
+      s.replies.settle(deferred_kind::restart, s.id_reply());
     return;
   }
   if (s.shutting_down) return;
