@@ -176,12 +176,10 @@ caf::behavior container_actor(actor_t* self, stored_container rec, container_dep
         auto& st = self->state;
         auto j = inspect_view(st.cfg, st.st, st.log_path());
         add_security_view(self, j);
-        json log = json::array();
-        for (const auto& r : st.health.log) log.push_back(r);
-        j["State"]["Health"]["Log"] = std::move(log);
+        j["State"]["Health"]["Log"] = st.health.log();
         // Checks ctrd could not start (no descriptor, memory...): not failures.
-        j["State"]["Health"]["NotRun"] = st.health_not_run;
-        j["State"]["Health"]["NotRunReason"] = st.health_not_run_reason;
+        j["State"]["Health"]["NotRun"] = st.health.not_run();
+        j["State"]["Health"]["NotRunReason"] = st.health.not_run_reason();
         j["CgroupPath"] = st.cg.valid() ? st.cg.path() : std::string();
         j["MountPoint"] = st.root_path();
         json artifacts = json::array();

@@ -342,8 +342,7 @@ void remove_now(actor_t* self) {
             st.replies.settle(deferred_kind::remove, st.id_reply());
             auto gone = make_caf_error(ec::removed, "container " + st.cfg.id + " was removed");
             st.replies.fail_all(gone);  // stop/restart replies, conditional waiters
-            for (auto& w : st.health.waiters) w.deliver(gone);
-            st.health.waiters.clear();
+            st.health.fail_waiters(gone);
             spdlog::info("container {} {} removed", st.cfg.id.substr(0, 12), st.cfg.name);
             self->quit();
           },

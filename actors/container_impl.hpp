@@ -1,7 +1,10 @@
 // Internals of the container actor, shared by its source files (not part of any interface):
 //   container.cpp              behaviour: request handlers, recovery
 //   container_effects.cpp      lifecycle steps and their effects, output, exit, removal
-//   container_supervision.cpp  restart policy, health checks, readiness (sd_notify)
+//   container_supervision.cpp  restart policy, readiness (sd_notify)
+//   container_health.cpp       health checks (state and rules: health_monitor.hpp)
+//   container_io.cpp           clients of the output (output_fanout.hpp), stdin, wait
+//   (the replies that wait for later events are in the reply book: reply_book.hpp)
 #pragma once
 
 #include <deque>
@@ -17,6 +20,7 @@
 #include "actors/atoms.hpp"
 #include "actors/container.hpp"
 #include "actors/file_jobs.hpp"
+#include "actors/health_monitor.hpp"
 #include "actors/output_fanout.hpp"
 #include "actors/reply_book.hpp"
 #include "core/lifecycle.hpp"
@@ -50,25 +54,6 @@ struct request_ctx {
   bool release_follows = false;  ///< the outcome releases the process it spawns at once
 };
 
-/// Stream ids of health-check output (the container's own are stream_stdout/stream_stderr).
-constexpr int health_stdout = 3;
-constexpr int health_stderr = 4;
-
-/// A running or finished health check.
-struct health_state {
-  held_child child;  ///< the check process (pid -1 when none runs)
-  bool out_open = false, err_open = false, exited = false;
-  int exit_code = 0;
-  bool timed_out = false;
-  int64_t started_ns = 0;        ///< wall clock, for the Health log
-  int64_t started_boot_ns = 0;   ///< boot clock, to tell which run it belongs to
-  std::string output;            ///< first 4 KiB of its output
-  uint64_t gen = 0;              ///< cancels stale health timers (bumped per run)
-  uint64_t seq = 0;              ///< numbers checks, for their timeout timers
-  std::deque<json> log;          ///< last 5 results for inspect
-  std::vector<promise> waiters;  ///< `healthcheck run` requests waiting for this check
-};
-
 struct state {
   static inline const char* name = "container";
   container_config cfg;
@@ -90,7 +75,7 @@ struct state {
   int64_t started_boot_ns = 0;  // it started (the health start period counts from here)
   int64_t ready_boot_ns = 0;    // it became ready (0: not yet; the backoff reset counts from here)
   int64_t ended_boot_ns = 0;    // its main process ended
-  health_state health;
+  health_monitor<promise> health;               // health checks (container_health.cpp)
   int notify_fd = -1;                           // NOTIFY_SOCKET of an sdnotify container
   bool shutting_down = false;                   // ctrd is stopping: no policy restarts any more
   std::optional<container_config> pending_cfg;  // a changed service file, applied at the next start
@@ -104,9 +89,6 @@ struct state {
   bool last_step_transient = false;          // the last failed step() lacked a resource
   uint32_t spawn_failures = 0;               // failed spawns of the current retry streak
   bool retry_boot = false;                   // the pending retry is a boot start's
-  uint32_t health_not_run = 0;               // checks ctrd could not run (Health.NotRun)
-  uint32_t health_not_run_streak = 0;        // ... in a row (logged once per streak)
-  std::string health_not_run_reason;         // why the last one could not run
   std::vector<cgroup::group> stale_cgroups;  // removals to retry
   uint32_t cleanup_failures = 0;             // failed attempts of the current cleanup streak
   uint64_t cleanup_gen = 0;                  // cancels stale cleanup timers
@@ -256,6 +238,15 @@ void on_run_started(actor_t* self);
 void resume_supervision(actor_t* self);
 /// The run ended: health checks stop, readiness is lost.
 void on_run_ended(actor_t* self);
+/// The container counts as ready from now (sd_notify READY=1, a healthy check, or a run
+/// without either).
+void set_ready(actor_t* self);
+
+// container_health.cpp
+/// Arms the next check after the interval (a timer of the current generation).
+void schedule_next_check(actor_t* self);
+/// The run ended: pending timers go stale, a running check is killed.
+void stop_health_checks(actor_t* self);
 /// Health timer / health process events.
 void on_health_timer(actor_t* self, uint64_t gen);
 void on_health_output(actor_t* self, int stream, const std::string& data);
@@ -264,6 +255,11 @@ void on_health_timeout(actor_t* self, uint64_t seq);
 bool on_health_exit(actor_t* self, int pid, int code);
 /// Runs a check now for `ctrctl healthcheck run`.
 caf::result<json> run_health_now(actor_t* self);
+/// A health check could not be started for a reason on ctrd's side: not a failure.
+/// Counted (Health.NotRun), logged once per streak, `healthcheck run` waiters get an error.
+void note_health_not_run(actor_t* self, const std::string& reason);
+/// A health check process was started: ends a not-run streak.
+void note_health_ran(actor_t* self);
 /// A datagram arrived on the container's NOTIFY_SOCKET.
 void on_notify(actor_t* self, const std::string& payload, int32_t sender);
 /// Creates the NOTIFY_SOCKET of an sdnotify container (once per actor).
@@ -277,11 +273,6 @@ void open_notify_socket(actor_t* self);
 bool retry_failed_spawn(actor_t* self, bool boot, const std::string& reason);
 /// A run started: ends a failed-spawn streak (logged).
 void note_spawn_succeeded(actor_t* self);
-/// A health check could not be started for a reason on ctrd's side: not a failure.
-/// Counted (Health.NotRun), logged once per streak, `healthcheck run` waiters get an error.
-void note_health_not_run(actor_t* self, const std::string& reason);
-/// A health check process was started: ends a not-run streak.
-void note_health_ran(actor_t* self);
 /// Removes a run's cgroup; a removal that fails is retried with a backoff (cleanup_atom)
 /// and given up with an Error after cleanup_attempts.
 void retire_cgroup(actor_t* self, cgroup::group cg);
