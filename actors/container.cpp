@@ -35,8 +35,7 @@ void recover(actor_t* self) {
   if (s.st.state == container_state::running) {
     if (s.deps.host->adopt(s.st.pid, s.st.pid_start, me)) {
       if (s.cg.valid() && s.cg.frozen()) s.st.state = container_state::paused;
-      s.main_ended = false;
-      s.group_drained = false;
+      teardown_step(self, lifecycle::teardown_event::adopted);
       // No readiness signal can be re-observed: an adopted process counts as ready.
       s.st.ready = true;
       s.ready_boot_ns = proc::boot_ns();
@@ -72,7 +71,7 @@ void recover(actor_t* self) {
 /// Reconciles the record with the process that really exists (podman's Sync).
 json sync(actor_t* self) {
   auto& s = self->state;
-  if (has_process(s.st.state) && !s.main_ended && s.st.pid > 0 &&
+  if (has_process(s.st.state) && lifecycle::main_running(s.run) && s.st.pid > 0 &&
       !proc::is_same_process(s.st.pid, s.st.pid_start))
     on_exited(self, s.st.pid, -1, false);
   return summary_view(s.cfg, s.st);

@@ -156,14 +156,12 @@ void spawn_process(actor_t* self, bool release_follows) {
   s.st.oom_killed = false;
   s.st.pid = s.child.pid;
   s.st.pid_start = proc::start_time(s.child.pid);
-  s.out_open = true;
-  s.err_open = s.child.err_fd >= 0;  // a tty has one stream
-  s.group_drained = false;
-  s.main_ended = false;
+  teardown_step(self, lifecycle::teardown_event::spawned);
   s.stdin_waiting = false;
   apply_tty_size(self);
   s.deps.host->watch_output(s.child.out_fd, stream_stdout, me);
-  if (s.err_open) s.deps.host->watch_output(s.child.err_fd, stream_stderr, me);
+  if (s.child.err_fd >= 0)  // a tty has one stream
+    s.deps.host->watch_output(s.child.err_fd, stream_stderr, me);
   if (!s.stdin_buf.empty() || s.stdin_eof)
     on_stdin(self, {}, s.stdin_eof);  // sent before the start
 }
@@ -272,20 +270,13 @@ void run_effect(actor_t* self, effect fx, request_ctx& rc) {
   }
 }
 
-void try_finish(actor_t* self) {
-  auto& s = self->state;
-  if (!s.main_ended || !s.group_drained || s.out_open || s.err_open) return;
-  if (s.st.state != container_state::stopped && s.st.state != container_state::removing) return;
-  step(self, event::cleaned_up);
-  after_exit(self);
-}
-
+/// Stops reading one output stream of the process.
 void close_stream(actor_t* self, int stream) {
   auto& s = self->state;
   int& fd = stream == stream_stdout ? s.child.out_fd : s.child.err_fd;
+  if (fd < 0) return;
   s.deps.host->unwatch(fd);
   close_fd(fd);
-  (stream == stream_stdout ? s.out_open : s.err_open) = false;
 }
 
 }  // namespace
@@ -371,46 +362,63 @@ void on_output(actor_t* self, int stream, const std::string& data) {
   s.deps.host->rearm(stream == stream_stdout ? s.child.out_fd : s.child.err_fd);
 }
 
+void teardown_step(actor_t* self, lifecycle::teardown_event ev) {
+  auto& s = self->state;
+  auto out = lifecycle::apply(s.run, ev);
+  if (!out.accepted) return;  // a late or duplicate report
+  s.run = out.next;
+  for (auto fx : out.effects) {
+    switch (fx) {
+      case lifecycle::teardown_effect::arm_grace:
+        // Every process of the group is gone. A pipe still open is held by an escapee
+        // (setsid): give in-flight output a moment, then stop reading.
+        self->delayed_send(self, std::chrono::milliseconds(100), done_atom::value);
+        break;
+      case lifecycle::teardown_effect::close_output:
+        close_stream(self, stream_stdout);
+        close_stream(self, stream_stderr);
+        break;
+      case lifecycle::teardown_effect::cleaned_up:
+        if (s.st.state != container_state::stopped && s.st.state != container_state::removing)
+          break;
+        step(self, event::cleaned_up);
+        after_exit(self);
+        break;
+    }
+  }
+}
+
 void on_eof(actor_t* self, int stream) {
   if (stream == health_stdout || stream == health_stderr) {
     on_health_eof(self, stream);
     return;
   }
+  auto& s = self->state;
   close_stream(self, stream);
-  try_finish(self);
+  if (s.child.out_fd < 0 && s.child.err_fd < 0)
+    teardown_step(self, lifecycle::teardown_event::output_drained);
 }
 
 void on_exited(actor_t* self, int pid, int code, bool known) {
   auto& s = self->state;
   if (on_health_exit(self, pid, code)) return;
-  if (pid != s.st.pid || s.main_ended) return;
-  s.main_ended = true;
+  if (pid != s.st.pid || !lifecycle::main_running(s.run)) return;
+  teardown_step(self, lifecycle::teardown_event::main_exited);
   s.st.has_exited = true;
   s.st.exit_code = code;
   if (!known)
     s.st.error =
         "exit code unknown: the process was adopted after a ctrd restart and is not ctrd's child";
   step(self, event::process_exited);
-  try_finish(self);
 }
 
 void on_drained(actor_t* self) {
-  auto& s = self->state;
-  s.group_drained = true;
-  // Every process of the group is gone. A pipe still open is held by an escapee (setsid):
-  // give in-flight output a moment, then stop reading.
-  if (s.out_open || s.err_open)
-    self->delayed_send(self, std::chrono::milliseconds(100), done_atom::value);
-  try_finish(self);
+  teardown_step(self, lifecycle::teardown_event::group_drained);
 }
 
 /// The 100 ms grace after a drained group expired: stop reading pipes held by escapees.
 void on_drain_grace(actor_t* self) {
-  auto& s = self->state;
-  if (!s.group_drained) return;
-  if (s.out_open) close_stream(self, stream_stdout);
-  if (s.err_open) close_stream(self, stream_stderr);
-  try_finish(self);
+  teardown_step(self, lifecycle::teardown_event::grace_expired);
 }
 
 }  // namespace ctrd::ctr

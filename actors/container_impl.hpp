@@ -59,15 +59,12 @@ struct state {
   container_config cfg;
   container_status st;
   container_deps deps;
-  held_child child;       // release fd and output fds of the current process
-  fanout out;             // the container log (created at the first spawn) and its output's clients
-  bool out_open = false;  // stdout pipe not yet at EOF
-  bool err_open = false;  // stderr pipe not yet at EOF
-  bool group_drained = true;       // no process of the group is left
-  bool main_ended = true;          // the main process has exited
-  bool escalated = false;          // the last stop needed SIGKILL
-  bool restart_pending = false;    // a user restart waits for the exit
-  bool unhealthy_restart = false;  // the health action asked for a restart
+  held_child child;  // release fd and output fds of the current process
+  fanout out;        // the container log (created at the first spawn) and its output's clients
+  lifecycle::teardown run = lifecycle::teardown::idle;  // the run's teardown state (lifecycle.hpp)
+  bool escalated = false;                               // the last stop needed SIGKILL
+  bool restart_pending = false;                         // a user restart waits for the exit
+  bool unhealthy_restart = false;                       // the health action asked for a restart
   uint32_t stop_timeout_used = 0;
   uint64_t timer_gen = 0;    // cancels stale stop timers
   uint64_t restart_gen = 0;  // cancels stale policy-restart timers
@@ -125,6 +122,8 @@ void on_eof(actor_t* self, int stream);
 void on_exited(actor_t* self, int pid, int code, bool known);
 void on_drained(actor_t* self);
 void on_drain_grace(actor_t* self);
+/// Feeds a teardown event of the current run (lifecycle::teardown) and carries out its effects.
+void teardown_step(actor_t* self, lifecycle::teardown_event ev);
 void remove_now(actor_t* self);
 /// The process ended: `wait` and attached clients get the exit reply.
 void answer_exit_waiters(actor_t* self);
