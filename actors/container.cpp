@@ -2,6 +2,7 @@
 // The lifecycle steps live in container_effects.cpp, supervision in
 // container_supervision.cpp (see container_impl.hpp).
 #include <csignal>
+#include <cstdlib>
 #include <filesystem>
 #include "actors/guard.hpp"
 
@@ -75,6 +76,26 @@ json sync(actor_t* self) {
       !proc::is_same_process(s.st.pid, s.st.pid_start))
     on_exited(self, s.st.pid, -1, false);
   return summary_view(s.cfg, s.st);
+}
+
+/// Test hook: with CTRD_TEST_HOOKS=1 in ctrd's environment (the integration tests set it),
+/// `stat <container>:/.ctrd-test-fail-actor` ends the container actor abnormally, as an
+/// escaped exception would, so that tests can check that the supervisor respawns it
+/// (supervisor_recovery.cpp). Without the variable that path is an ordinary one.
+constexpr const char* test_fail_path = "/.ctrd-test-fail-actor";
+
+bool test_hooks_enabled() {
+  static const bool on = [] {
+    const char* v = std::getenv("CTRD_TEST_HOOKS");
+    return v != nullptr && std::string(v) == "1";
+  }();
+  return on;
+}
+
+caf::error fail_on_purpose(actor_t* self) {
+  spdlog::warn("container {}: test hook: its actor fails on purpose", self->state.cfg.name);
+  self->quit(caf::exit_reason::unhandled_exception);
+  return make_caf_error(ec::internal, "the container actor failed on purpose (test hook)");
 }
 
 request_ctx stop_ctx(const state& s, int64_t timeout, deferred_kind kind, promise* rp) {
@@ -273,7 +294,10 @@ caf::behavior container_actor(actor_t* self, stored_container rec, container_dep
       [=](stats_atom) { return reply(stats_sample(self)); },
       [=](mount_atom) { return mount_root(self); },
       [=](unmount_atom, bool force) { return unmount_root(self, force); },
-      [=](stat_atom, const std::string& path) { return stat_path(self, path); },
+      [=](stat_atom, const std::string& path) -> caf::result<json> {
+        if (path == test_fail_path && test_hooks_enabled()) return fail_on_purpose(self);
+        return stat_path(self, path);
+      },
       [=](grant_atom, bool rootfs_view) { return grant_root(self, rootfs_view); },
       [=](release_atom) { end_grant(self); },
       [=](exec_atom, const json& params, caf::actor client, uint32_t msgid) {

@@ -33,6 +33,17 @@ void close_fd(int& fd) {
   fd = -1;
 }
 
+state::~state() {
+  if (deps.host == nullptr) return;
+  for (int* fd : {&child.out_fd, &child.err_fd, &child.in_fd, &notify_fd, &health.fd(health_stdout),
+                  &health.fd(health_stderr)}) {
+    if (*fd < 0) continue;
+    deps.host->unwatch(*fd);
+    close_fd(*fd);
+  }
+  close_fd(child.release_fd);
+}
+
 void publish(actor_t* self) {
   auto& s = self->state;
   self->send(s.deps.supervisor, status_atom::value, s.cfg.id, summary_view(s.cfg, s.st));

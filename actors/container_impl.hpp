@@ -56,6 +56,12 @@ struct request_ctx {
 
 struct state {
   static inline const char* name = "container";
+  state() = default;
+  state(const state&) = delete;
+  state& operator=(const state&) = delete;
+  /// The actor ended (removed, or failed): what the host loop still watches for it is
+  /// unwatched and closed, so that a respawned actor starts clean (container_effects.cpp).
+  ~state();
   container_config cfg;
   container_status st;
   container_deps deps;
