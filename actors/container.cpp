@@ -2,6 +2,7 @@
 // The lifecycle steps live in container_effects.cpp, supervision in
 // container_supervision.cpp (see container_impl.hpp).
 #include <csignal>
+#include <cstdlib>
 #include <filesystem>
 #include "actors/guard.hpp"
 
@@ -46,8 +47,7 @@ void recover(actor_t* self) {
   if (s.st.state == container_state::running) {
     if (s.deps.host->adopt(s.st.pid, s.st.pid_start, me)) {
       if (s.cg.valid() && s.cg.frozen()) s.st.state = container_state::paused;
-      s.main_ended = false;
-      s.group_drained = false;
+      teardown_step(self, lifecycle::teardown_event::adopted);
       // No readiness signal can be re-observed: an adopted process counts as ready.
       s.st.ready = true;
       s.ready_boot_ns = proc::boot_ns();
@@ -78,10 +78,30 @@ void recover(actor_t* self) {
 /// Reconciles the record with the process that really exists (podman's Sync).
 json sync(actor_t* self) {
   auto& s = self->state;
-  if (has_process(s.st.state) && !s.main_ended && s.st.pid > 0 &&
+  if (has_process(s.st.state) && lifecycle::main_running(s.run) && s.st.pid > 0 &&
       !proc::is_same_process(s.st.pid, s.st.pid_start))
     on_exited(self, s.st.pid, -1, false);
   return summary_view(s.cfg, s.st);
+}
+
+/// Test hook: with CTRD_TEST_HOOKS=1 in ctrd's environment (the integration tests set it),
+/// `stat <container>:/.ctrd-test-fail-actor` ends the container actor abnormally, as an
+/// escaped exception would, so that tests can check that the supervisor respawns it
+/// (supervisor_recovery.cpp). Without the variable that path is an ordinary one.
+constexpr const char* test_fail_path = "/.ctrd-test-fail-actor";
+
+bool test_hooks_enabled() {
+  static const bool on = [] {
+    const char* v = std::getenv("CTRD_TEST_HOOKS");
+    return v != nullptr && std::string(v) == "1";
+  }();
+  return on;
+}
+
+caf::error fail_on_purpose(actor_t* self) {
+  spdlog::warn("container {}: test hook: its actor fails on purpose", self->state.cfg.name);
+  self->quit(caf::exit_reason::unhandled_exception);
+  return make_caf_error(ec::internal, "the container actor failed on purpose (test hook)");
 }
 
 request_ctx stop_ctx(const state& s, int64_t timeout, deferred_kind kind, promise* rp) {
@@ -99,11 +119,8 @@ caf::behavior container_actor(actor_t* self, stored_container rec, container_dep
   s.cfg = std::move(rec.config);
   s.st = std::move(rec.status);
   s.deps = std::move(deps);
-  self->set_down_handler([=](caf::down_msg& dm) {
-    for (auto* subs : {&self->state.subs, &self->state.log_readers})
-      for (auto it = subs->begin(); it != subs->end();)
-        it = it->sub.address() == dm.source ? subs->erase(it) : it + 1;
-  });
+  self->set_down_handler([=](caf::down_msg& dm) { self->state.out.forget(dm.source); });
+  connect_fanout(self);
   if (recovering) {
     recover(self);
   } else {
@@ -121,10 +138,10 @@ caf::behavior container_actor(actor_t* self, stored_container rec, container_dep
         auto& st = self->state;
         if (attach) {
           self->monitor(sub);
-          st.subs.push_back({sub, msgid, rp});
+          st.out.add({sub, rp}, msgid);
         }
         if (auto err = step(self, event::start)) {
-          if (attach) st.subs.pop_back();
+          if (attach) st.out.drop_last();
           rp.deliver(err);
         } else if (!attach) {
           rp.deliver(st.id_reply());
@@ -149,10 +166,10 @@ caf::behavior container_actor(actor_t* self, stored_container rec, container_dep
         auto& st = self->state;
         auto rc = stop_ctx(st, timeout, deferred_kind::stop, &rp);
         rc.lc.by_user = by_user;
-        auto before = st.deferred.size();
+        auto before = st.replies.deferred_count();
         if (auto err = step(self, event::stop, rc))
           rp.deliver(err);
-        else if (st.deferred.size() == before)
+        else if (st.replies.deferred_count() == before)
           rp.deliver(json{{"id", st.cfg.id}, {"escalated", false}});
         return rp;
       },
@@ -166,10 +183,10 @@ caf::behavior container_actor(actor_t* self, stored_container rec, container_dep
         auto rp = self->make_response_promise<json>();
         auto& st = self->state;
         auto rc = stop_ctx(st, timeout, deferred_kind::restart, &rp);
-        auto before = st.deferred.size();
+        auto before = st.replies.deferred_count();
         if (auto err = step(self, event::restart, rc))
           rp.deliver(err);
-        else if (st.deferred.size() == before)
+        else if (st.replies.deferred_count() == before)
           rp.deliver(st.id_reply());
         return rp;
       },
@@ -185,12 +202,10 @@ caf::behavior container_actor(actor_t* self, stored_container rec, container_dep
         auto& st = self->state;
         auto j = inspect_view(st.cfg, st.st, st.log_path());
         add_security_view(self, j);
-        json log = json::array();
-        for (const auto& r : st.health.log) log.push_back(r);
-        j["State"]["Health"]["Log"] = std::move(log);
+        j["State"]["Health"]["Log"] = st.health.log();
         // Checks ctrd could not start (no descriptor, memory...): not failures.
-        j["State"]["Health"]["NotRun"] = st.health_not_run;
-        j["State"]["Health"]["NotRunReason"] = st.health_not_run_reason;
+        j["State"]["Health"]["NotRun"] = st.health.not_run();
+        j["State"]["Health"]["NotRunReason"] = st.health.not_run_reason();
         j["CgroupPath"] = st.cg.valid() ? st.cg.path() : std::string();
         j["MountPoint"] = st.root_path();
         json artifacts = json::array();
@@ -203,7 +218,7 @@ caf::behavior container_actor(actor_t* self, stored_container rec, container_dep
                            {"Bytes", dropped.bytes},
                            {"RotatedFiles", dropped.rotated_files},
                            {"RotatedBytes", dropped.rotated_bytes},
-                           {"WriteErrors", st.log ? st.log->errors() : 0}};
+                           {"WriteErrors", st.out.log() ? st.out.log()->errors() : 0}};
         return j;
       },
       [=](wait_atom, const std::vector<std::string>& conditions) {
@@ -214,7 +229,7 @@ caf::behavior container_actor(actor_t* self, stored_container rec, container_dep
         if (st.st.state == container_state::configured || st.st.state == container_state::exited)
           return reply(st.exit_reply());
         auto rp = self->make_response_promise<json>();
-        st.waiters.push_back(rp);
+        st.replies.wait_exit(rp);
         return rp;
       },
       [=](logs_atom, caf::actor sub, uint32_t msgid, const json& query) {
@@ -285,7 +300,10 @@ caf::behavior container_actor(actor_t* self, stored_container rec, container_dep
       [=](stats_atom) { return reply(stats_sample(self)); },
       [=](mount_atom) { return mount_root(self); },
       [=](unmount_atom, bool force) { return unmount_root(self, force); },
-      [=](stat_atom, const std::string& path) { return stat_path(self, path); },
+      [=](stat_atom, const std::string& path) -> caf::result<json> {
+        if (path == test_fail_path && test_hooks_enabled()) return fail_on_purpose(self);
+        return stat_path(self, path);
+      },
       [=](grant_atom, bool rootfs_view) { return grant_root(self, rootfs_view); },
       [=](release_atom) { end_grant(self); },
       [=](exec_atom, const json& params, caf::actor client, uint32_t msgid) {

@@ -33,10 +33,21 @@ void close_fd(int& fd) {
   fd = -1;
 }
 
+state::~state() {
+  if (deps.host == nullptr) return;
+  for (int* fd : {&child.out_fd, &child.err_fd, &child.in_fd, &notify_fd, &health.fd(health_stdout),
+                  &health.fd(health_stderr)}) {
+    if (*fd < 0) continue;
+    deps.host->unwatch(*fd);
+    close_fd(*fd);
+  }
+  close_fd(child.release_fd);
+}
+
 void publish(actor_t* self) {
   auto& s = self->state;
   self->send(s.deps.supervisor, status_atom::value, s.cfg.id, summary_view(s.cfg, s.st));
-  if (!s.cond_waiters.empty()) check_waiters(self);
+  if (s.replies.has_condition_waiters()) check_waiters(self);
 }
 
 void emit_event(actor_t* self, const std::string& status) {
@@ -63,44 +74,12 @@ void persist_config(actor_t* self) {
   publish(self);
 }
 
-void deliver_deferred(actor_t* self, deferred_kind kind, const json& reply) {
-  auto& d = self->state.deferred;
-  for (auto it = d.begin(); it != d.end();) {
-    if (it->kind == kind) {
-      it->rp.deliver(reply);
-      it = d.erase(it);
-    } else {
-      ++it;
-    }
-  }
-}
-
-void fail_deferred(actor_t* self, deferred_kind kind, const caf::error& err) {
-  auto& d = self->state.deferred;
-  for (auto it = d.begin(); it != d.end();) {
-    if (it->kind == kind) {
-      it->rp.deliver(err);
-      it = d.erase(it);
-    } else {
-      ++it;
-    }
-  }
-}
-
 void answer_exit_waiters(actor_t* self) {
   auto& s = self->state;
   auto reply = s.exit_reply();
-  for (auto& w : s.waiters) w.deliver(reply);
-  s.waiters.clear();
+  s.replies.answer_exit(reply);
   // Attached clients end with the process; `logs -f` followers stay until the removal.
-  for (auto it = s.subs.begin(); it != s.subs.end();) {
-    if (it->follow) {
-      ++it;
-      continue;
-    }
-    it->rp.deliver(reply);
-    it = s.subs.erase(it);
-  }
+  s.out.end_attached([&](output_client& c) { c.rp.deliver(reply); });
 }
 
 spawn_spec make_spawn_spec(const container_config& c, const std::vector<std::string>& argv,
@@ -164,11 +143,7 @@ void spawn_process(actor_t* self, bool release_follows) {
     open_notify_socket(self);
     spec.env.push_back("NOTIFY_SOCKET=" + s.notify_path());
   }
-  if (!s.log)
-    s.log = std::make_unique<log_writer>(
-        s.log_path(), log_limits{s.cfg.log_max_size, s.cfg.log_max_files}, s.deps.space);
-  else
-    s.log->set_limits(log_limits{s.cfg.log_max_size, s.cfg.log_max_files});
+  s.out.open_log(s.log_path(), log_limits{s.cfg.log_max_size, s.cfg.log_max_files}, s.deps.space);
   if (spec.isolation) {
     // Into its cgroups before it isolates itself (its cgroup namespace is made there);
     // its id maps and idmapped mounts (userns.hpp).
@@ -192,14 +167,12 @@ void spawn_process(actor_t* self, bool release_follows) {
   s.st.oom_killed = false;
   s.st.pid = s.child.pid;
   s.st.pid_start = proc::start_time(s.child.pid);
-  s.out_open = true;
-  s.err_open = s.child.err_fd >= 0;  // a tty has one stream
-  s.group_drained = false;
-  s.main_ended = false;
+  teardown_step(self, lifecycle::teardown_event::spawned);
   s.stdin_waiting = false;
   apply_tty_size(self);
   s.deps.host->watch_output(s.child.out_fd, stream_stdout, me);
-  if (s.err_open) s.deps.host->watch_output(s.child.err_fd, stream_stderr, me);
+  if (s.child.err_fd >= 0)  // a tty has one stream
+    s.deps.host->watch_output(s.child.err_fd, stream_stderr, me);
   if (!s.stdin_buf.empty() || s.stdin_eof)
     on_stdin(self, {}, s.stdin_eof);  // sent before the start
 }
@@ -279,17 +252,16 @@ void run_effect(actor_t* self, effect fx, request_ctx& rc) {
       s.st.pid_start = 0;
       finish_run(self);
       ++s.timer_gen;
-      if (s.log) s.log->close();  // an exited container holds no descriptor
+      s.out.close_log();  // an exited container holds no descriptor
       // With --rm, `run` and `wait` answer only once the container is gone (as podman).
       if (!s.cfg.auto_remove || s.restart_pending) answer_exit_waiters(self);
-      deliver_deferred(self, deferred_kind::stop,
-                       json{{"id", s.cfg.id},
-                            {"escalated", s.escalated},
-                            {"signal", signal_name(s.cfg.stop_signal)},
-                            {"timeout", s.stop_timeout_used}});
+      s.replies.settle(deferred_kind::stop, json{{"id", s.cfg.id},
+                                                 {"escalated", s.escalated},
+                                                 {"signal", signal_name(s.cfg.stop_signal)},
+                                                 {"timeout", s.stop_timeout_used}});
       return;
     case effect::defer_reply:
-      if (rc.rp) s.deferred.push_back({rc.kind, *rc.rp});
+      if (rc.rp) s.replies.defer(rc.kind, *rc.rp);
       return;
     case effect::schedule_start:
       s.restart_pending = true;
@@ -309,20 +281,13 @@ void run_effect(actor_t* self, effect fx, request_ctx& rc) {
   }
 }
 
-void try_finish(actor_t* self) {
-  auto& s = self->state;
-  if (!s.main_ended || !s.group_drained || s.out_open || s.err_open) return;
-  if (s.st.state != container_state::stopped && s.st.state != container_state::removing) return;
-  step(self, event::cleaned_up);
-  after_exit(self);
-}
-
+/// Stops reading one output stream of the process.
 void close_stream(actor_t* self, int stream) {
   auto& s = self->state;
   int& fd = stream == stream_stdout ? s.child.out_fd : s.child.err_fd;
+  if (fd < 0) return;
   s.deps.host->unwatch(fd);
   close_fd(fd);
-  (stream == stream_stdout ? s.out_open : s.err_open) = false;
 }
 
 }  // namespace
@@ -371,18 +336,15 @@ void remove_now(actor_t* self) {
             unmount_overlay(st.overlay_dir("merged"));  // never recurse into the rootfs it shows
             if (!is_mount_point(st.overlay_dir("merged")))
               std::filesystem::remove_all(st.dir(), ignored);
-            st.log.reset();
+            st.out.drop_log();
             if (st.deps.space) st.deps.space->forget_log(st.log_path());
             self->send(st.deps.supervisor, gone_atom::value, st.cfg.id);
             answer_exit_waiters(self);
-            for (auto& sub : st.subs) sub.rp.deliver(st.id_reply());  // followers end here
-            st.subs.clear();
-            deliver_deferred(self, deferred_kind::remove, st.id_reply());
+            st.out.end_all([&](output_client& c) { c.rp.deliver(st.id_reply()); });  // followers
+            st.replies.settle(deferred_kind::remove, st.id_reply());
             auto gone = make_caf_error(ec::removed, "container " + st.cfg.id + " was removed");
-            fail_deferred(self, deferred_kind::stop, gone);
-            fail_deferred(self, deferred_kind::restart, gone);
-            for (auto& w : st.health.waiters) w.deliver(gone);
-            for (auto& [conds, w] : st.cond_waiters) w.deliver(gone);
+            st.replies.fail_all(gone);  // stop/restart replies, conditional waiters
+            st.health.fail_waiters(gone);
             spdlog::info("container {} {} removed", st.cfg.id.substr(0, 12), st.cfg.name);
             self->quit();
           },
@@ -392,7 +354,7 @@ void remove_now(actor_t* self) {
             st.st.error = "removal failed: " + from_caf_error(err).second;
             persist(self);
             answer_exit_waiters(self);
-            fail_deferred(self, deferred_kind::remove, err);
+            st.replies.settle(deferred_kind::remove, err);
           });
 }
 
@@ -404,12 +366,37 @@ void on_output(actor_t* self, int stream, const std::string& data) {
   }
   // A failing log write never stops the container: reported once per failure streak,
   // counted, and the data dropped.
-  if (s.log &&
-      s.log->append(proc::now_ns(), stream == stream_stderr, data) == append_result::failed_first)
+  if (s.out.write(proc::now_ns(), stream, stream == stream_stderr, data) ==
+      append_result::failed_first)
     spdlog::warn("container {}: cannot write its log: {} (further failures are counted)",
-                 s.cfg.name, s.log->last_error());
-  forward_output(self, stream, data);
+                 s.cfg.name, s.out.log()->last_error());
   s.deps.host->rearm(stream == stream_stdout ? s.child.out_fd : s.child.err_fd);
+}
+
+void teardown_step(actor_t* self, lifecycle::teardown_event ev) {
+  auto& s = self->state;
+  auto out = lifecycle::apply(s.run, ev);
+  if (!out.accepted) return;  // a late or duplicate report
+  s.run = out.next;
+  for (auto fx : out.effects) {
+    switch (fx) {
+      case lifecycle::teardown_effect::arm_grace:
+        // Every process of the group is gone. A pipe still open is held by an escapee
+        // (setsid): give in-flight output a moment, then stop reading.
+        self->delayed_send(self, std::chrono::milliseconds(100), done_atom::value);
+        break;
+      case lifecycle::teardown_effect::close_output:
+        close_stream(self, stream_stdout);
+        close_stream(self, stream_stderr);
+        break;
+      case lifecycle::teardown_effect::cleaned_up:
+        if (s.st.state != container_state::stopped && s.st.state != container_state::removing)
+          break;
+        step(self, event::cleaned_up);
+        after_exit(self);
+        break;
+    }
+  }
 }
 
 void on_eof(actor_t* self, int stream) {
@@ -417,41 +404,32 @@ void on_eof(actor_t* self, int stream) {
     on_health_eof(self, stream);
     return;
   }
+  auto& s = self->state;
   close_stream(self, stream);
-  try_finish(self);
+  if (s.child.out_fd < 0 && s.child.err_fd < 0)
+    teardown_step(self, lifecycle::teardown_event::output_drained);
 }
 
 void on_exited(actor_t* self, int pid, int code, bool known) {
   auto& s = self->state;
   if (on_health_exit(self, pid, code)) return;
-  if (pid != s.st.pid || s.main_ended) return;
-  s.main_ended = true;
+  if (pid != s.st.pid || !lifecycle::main_running(s.run)) return;
+  teardown_step(self, lifecycle::teardown_event::main_exited);
   s.st.has_exited = true;
   s.st.exit_code = code;
   if (!known)
     s.st.error =
         "exit code unknown: the process was adopted after a ctrd restart and is not ctrd's child";
   step(self, event::process_exited);
-  try_finish(self);
 }
 
 void on_drained(actor_t* self) {
-  auto& s = self->state;
-  s.group_drained = true;
-  // Every process of the group is gone. A pipe still open is held by an escapee (setsid):
-  // give in-flight output a moment, then stop reading.
-  if (s.out_open || s.err_open)
-    self->delayed_send(self, std::chrono::milliseconds(100), done_atom::value);
-  try_finish(self);
+  teardown_step(self, lifecycle::teardown_event::group_drained);
 }
 
 /// The 100 ms grace after a drained group expired: stop reading pipes held by escapees.
 void on_drain_grace(actor_t* self) {
-  auto& s = self->state;
-  if (!s.group_drained) return;
-  if (s.out_open) close_stream(self, stream_stdout);
-  if (s.err_open) close_stream(self, stream_stderr);
-  try_finish(self);
+  teardown_step(self, lifecycle::teardown_event::grace_expired);
 }
 
 }  // namespace ctrd::ctr

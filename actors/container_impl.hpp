@@ -1,7 +1,10 @@
 // Internals of the container actor, shared by its source files (not part of any interface):
 //   container.cpp              behaviour: request handlers, recovery
 //   container_effects.cpp      lifecycle steps and their effects, output, exit, removal
-//   container_supervision.cpp  restart policy, health checks, readiness (sd_notify)
+//   container_supervision.cpp  restart policy, readiness (sd_notify)
+//   container_health.cpp       health checks (state and rules: health_monitor.hpp)
+//   container_io.cpp           clients of the output (output_fanout.hpp), stdin, wait
+//   (the replies that wait for later events are in the reply book: reply_book.hpp)
 #pragma once
 
 #include <deque>
@@ -17,6 +20,9 @@
 #include "actors/atoms.hpp"
 #include "actors/container.hpp"
 #include "actors/file_jobs.hpp"
+#include "actors/health_monitor.hpp"
+#include "actors/output_fanout.hpp"
+#include "actors/reply_book.hpp"
 #include "core/lifecycle.hpp"
 #include "core/restart_policy.hpp"
 #include "runtime/cgroup.hpp"
@@ -29,27 +35,14 @@ namespace ctrd::ctr {
 
 using promise = caf::typed_response_promise<json>;
 
-enum class deferred_kind { stop, restart, remove };
-
-struct deferred_reply {
-  deferred_kind kind;
+/// A client of the output fan-out: its session and the request answered when it ends.
+struct output_client {
+  caf::actor actor;
   promise rp;
+  caf::actor_addr key() const { return actor.address(); }
 };
 
-/// A client receiving the container's output (attach, attached start, logs --follow).
-struct subscriber {
-  caf::actor sub;
-  uint32_t msgid;
-  promise rp;
-  bool follow = false;      ///< logs -f: lives across restarts, answered at removal
-  bool replaying = false;   ///< its log history is still being sent: queue live output
-  bool timestamps = false;  ///< wants one record per line with its time (logs -t)
-  std::vector<std::pair<int, std::string>> queued;  ///< live output held during the replay
-  std::size_t queued_bytes = 0;
-  int64_t live_since_ns = 0;  ///< logs -f --since in the future: live output before it is skipped
-  uint64_t inflight = 0;      ///< bytes sent to its session and not yet taken (back-pressure)
-  uint64_t dropped = 0;       ///< bytes dropped at the source while it was too slow
-};
+using fanout = output_fanout<output_client>;
 
 /// Per-request inputs of one lifecycle step.
 struct request_ctx {
@@ -61,41 +54,23 @@ struct request_ctx {
   bool release_follows = false;  ///< the outcome releases the process it spawns at once
 };
 
-/// Stream ids of health-check output (the container's own are stream_stdout/stream_stderr).
-constexpr int health_stdout = 3;
-constexpr int health_stderr = 4;
-
-/// A running or finished health check.
-struct health_state {
-  held_child child;  ///< the check process (pid -1 when none runs)
-  bool out_open = false, err_open = false, exited = false;
-  int exit_code = 0;
-  bool timed_out = false;
-  int64_t started_ns = 0;        ///< wall clock, for the Health log
-  int64_t started_boot_ns = 0;   ///< boot clock, to tell which run it belongs to
-  std::string output;            ///< first 4 KiB of its output
-  uint64_t gen = 0;              ///< cancels stale health timers (bumped per run)
-  uint64_t seq = 0;              ///< numbers checks, for their timeout timers
-  std::deque<json> log;          ///< last 5 results for inspect
-  std::vector<promise> waiters;  // `wait` for the exit (default conditions)
-  std::vector<std::pair<std::vector<std::string>, promise>>
-      cond_waiters;  // `wait --condition`  ///< `healthcheck` requests waiting for this check
-};
-
 struct state {
   static inline const char* name = "container";
+  state() = default;
+  state(const state&) = delete;
+  state& operator=(const state&) = delete;
+  /// The actor ended (removed, or failed): what the host loop still watches for it is
+  /// unwatched and closed, so that a respawned actor starts clean (container_effects.cpp).
+  ~state();
   container_config cfg;
   container_status st;
   container_deps deps;
-  held_child child;                 // release fd and output fds of the current process
-  std::unique_ptr<log_writer> log;  // the container log with rotation (created at the first spawn)
-  bool out_open = false;            // stdout pipe not yet at EOF
-  bool err_open = false;            // stderr pipe not yet at EOF
-  bool group_drained = true;        // no process of the group is left
-  bool main_ended = true;           // the main process has exited
-  bool escalated = false;           // the last stop needed SIGKILL
-  bool restart_pending = false;     // a user restart waits for the exit
-  bool unhealthy_restart = false;   // the health action asked for a restart
+  held_child child;  // release fd and output fds of the current process
+  fanout out;        // the container log (created at the first spawn) and its output's clients
+  lifecycle::teardown run = lifecycle::teardown::idle;  // the run's teardown state (lifecycle.hpp)
+  bool escalated = false;                               // the last stop needed SIGKILL
+  bool restart_pending = false;                         // a user restart waits for the exit
+  bool unhealthy_restart = false;                       // the health action asked for a restart
   uint32_t stop_timeout_used = 0;
   uint64_t timer_gen = 0;    // cancels stale stop timers
   uint64_t restart_gen = 0;  // cancels stale policy-restart timers
@@ -103,27 +78,20 @@ struct state {
   int64_t started_boot_ns = 0;  // it started (the health start period counts from here)
   int64_t ready_boot_ns = 0;    // it became ready (0: not yet; the backoff reset counts from here)
   int64_t ended_boot_ns = 0;    // its main process ended
-  health_state health;
+  health_monitor<promise> health;               // health checks (container_health.cpp)
   int notify_fd = -1;                           // NOTIFY_SOCKET of an sdnotify container
   bool shutting_down = false;                   // ctrd is stopping: no policy restarts any more
   std::optional<container_config> pending_cfg;  // a changed service file, applied at the next start
-  std::vector<subscriber> subs;
-  std::string stdin_buf;                      // bytes for the container's stdin not yet written
-  bool stdin_eof = false;                     // close stdin once stdin_buf is written
-  bool stdin_waiting = false;                 // the host loop will tell when stdin is writable
-  unsigned short tty_rows = 0, tty_cols = 0;  // last terminal size a client sent
-  std::vector<promise> waiters;               // `wait` for the exit (default conditions)
-  std::vector<std::pair<std::vector<std::string>, promise>> cond_waiters;  // `wait --condition`
-  std::vector<deferred_reply> deferred;
-  std::vector<subscriber> log_readers;  // `logs` without follow, until their history is sent
-  cgroup::group cg;                     // the cgroup of the current run (invalid without cgroups)
+  std::string stdin_buf;                        // bytes for the container's stdin not yet written
+  bool stdin_eof = false;                       // close stdin once stdin_buf is written
+  bool stdin_waiting = false;                   // the host loop will tell when stdin is writable
+  unsigned short tty_rows = 0, tty_cols = 0;    // last terminal size a client sent
+  reply_book<promise> replies;  // wait, wait --condition, deferred stop/restart/remove replies
+  cgroup::group cg;             // the cgroup of the current run (invalid without cgroups)
   // Transient resource failures (container_retry.cpp, docs/reliability.md).
   bool last_step_transient = false;          // the last failed step() lacked a resource
   uint32_t spawn_failures = 0;               // failed spawns of the current retry streak
   bool retry_boot = false;                   // the pending retry is a boot start's
-  uint32_t health_not_run = 0;               // checks ctrd could not run (Health.NotRun)
-  uint32_t health_not_run_streak = 0;        // ... in a row (logged once per streak)
-  std::string health_not_run_reason;         // why the last one could not run
   std::vector<cgroup::group> stale_cgroups;  // removals to retry
   uint32_t cleanup_failures = 0;             // failed attempts of the current cleanup streak
   uint64_t cleanup_gen = 0;                  // cancels stale cleanup timers
@@ -160,9 +128,10 @@ void on_eof(actor_t* self, int stream);
 void on_exited(actor_t* self, int pid, int code, bool known);
 void on_drained(actor_t* self);
 void on_drain_grace(actor_t* self);
+/// Feeds a teardown event of the current run (lifecycle::teardown) and carries out its effects.
+void teardown_step(actor_t* self, lifecycle::teardown_event ev);
 void remove_now(actor_t* self);
-void deliver_deferred(actor_t* self, deferred_kind kind, const json& reply);
-void fail_deferred(actor_t* self, deferred_kind kind, const caf::error& err);
+/// The process ended: `wait` and attached clients get the exit reply.
 void answer_exit_waiters(actor_t* self);
 void close_fd(int& fd);
 /// The spawn spec for `argv` run as container `c` (its env, workdir and user); with
@@ -248,8 +217,8 @@ void apply_tty_size(actor_t* self);
 caf::result<json> logs(actor_t* self, caf::actor sub, uint32_t msgid, const json& query);
 /// A log reader finished sending the history to (`sub`, `msgid`).
 void on_replayed(actor_t* self, const caf::actor_addr& sub, uint32_t msgid);
-/// Sends one output chunk to every subscriber (queued for those still replaying).
-void forward_output(actor_t* self, int stream, const std::string& data);
+/// Connects the fan-out to the clients' sessions (once, when the actor starts).
+void connect_fanout(actor_t* self);
 
 /// `wait` with explicit conditions (state names, "healthy", "unhealthy"): answers at once
 /// if one holds, else when one does (checked on every transition and health change).
@@ -274,6 +243,15 @@ void on_run_started(actor_t* self);
 void resume_supervision(actor_t* self);
 /// The run ended: health checks stop, readiness is lost.
 void on_run_ended(actor_t* self);
+/// The container counts as ready from now (sd_notify READY=1, a healthy check, or a run
+/// without either).
+void set_ready(actor_t* self);
+
+// container_health.cpp
+/// Arms the next check after the interval (a timer of the current generation).
+void schedule_next_check(actor_t* self);
+/// The run ended: pending timers go stale, a running check is killed.
+void stop_health_checks(actor_t* self);
 /// Health timer / health process events.
 void on_health_timer(actor_t* self, uint64_t gen);
 void on_health_output(actor_t* self, int stream, const std::string& data);
@@ -282,6 +260,11 @@ void on_health_timeout(actor_t* self, uint64_t seq);
 bool on_health_exit(actor_t* self, int pid, int code);
 /// Runs a check now for `ctrctl healthcheck run`.
 caf::result<json> run_health_now(actor_t* self);
+/// A health check could not be started for a reason on ctrd's side: not a failure.
+/// Counted (Health.NotRun), logged once per streak, `healthcheck run` waiters get an error.
+void note_health_not_run(actor_t* self, const std::string& reason);
+/// A health check process was started: ends a not-run streak.
+void note_health_ran(actor_t* self);
 /// A datagram arrived on the container's NOTIFY_SOCKET.
 void on_notify(actor_t* self, const std::string& payload, int32_t sender);
 /// Creates the NOTIFY_SOCKET of an sdnotify container (once per actor).
@@ -295,11 +278,6 @@ void open_notify_socket(actor_t* self);
 bool retry_failed_spawn(actor_t* self, bool boot, const std::string& reason);
 /// A run started: ends a failed-spawn streak (logged).
 void note_spawn_succeeded(actor_t* self);
-/// A health check could not be started for a reason on ctrd's side: not a failure.
-/// Counted (Health.NotRun), logged once per streak, `healthcheck run` waiters get an error.
-void note_health_not_run(actor_t* self, const std::string& reason);
-/// A health check process was started: ends a not-run streak.
-void note_health_ran(actor_t* self);
 /// Removes a run's cgroup; a removal that fails is retried with a backoff (cleanup_atom)
 /// and given up with an Error after cleanup_attempts.
 void retire_cgroup(actor_t* self, cgroup::group cg);

@@ -21,9 +21,6 @@ namespace ctrd::ctr {
 
 namespace {
 
-/// Largest live output held for a subscriber while its log history is replayed.
-constexpr std::size_t replay_queue_cap = 8u << 20;
-
 void flush_stdin(actor_t* self) {
   auto& s = self->state;
   int fd = s.child.in_fd;
@@ -113,86 +110,39 @@ void apply_tty_size(actor_t* self) {
 
 namespace {
 
-/// Output a subscriber may have in flight (sent, not yet taken by its session) before
-/// more output for it is dropped at the source and counted: a client that does not read
-/// costs this much, not what the container writes.
-constexpr uint64_t sub_inflight_cap = 1u << 20;
-
-subscriber* find_sub(actor_t* self, const caf::actor_addr& who, uint32_t msgid) {
-  for (auto& sub : self->state.subs)
-    if (sub.sub.address() == who && sub.msgid == msgid) return &sub;
-  return nullptr;
-}
-
-/// Output sent to a subscriber was taken (or its session is gone): `n` bytes less in
-/// flight; once nothing is, a notice says how much was dropped meanwhile.
+/// Output sent to a subscriber was taken (or its session is gone).
 void taken(actor_t* self, const caf::actor_addr& who, uint32_t msgid, uint64_t n) {
-  auto* sub = find_sub(self, who, msgid);
-  if (sub == nullptr) return;
-  sub->inflight -= std::min(sub->inflight, n);
-  if (sub->inflight > 0 || sub->dropped == 0) return;
-  auto dropped = sub->dropped;
-  sub->dropped = 0;
-  spdlog::debug("container {}: {} bytes of output dropped for a slow client", self->state.cfg.name,
-                dropped);
-  sub->inflight += 1;
-  self->request(sub->sub, caf::infinite, output_atom::value, msgid, dropped)
-      .then([=](bool) { taken(self, who, msgid, 1); },
-            [=](caf::error&) { taken(self, who, msgid, 1); });
+  self->state.out.taken(who, msgid, n);
 }
 
 /// Sends one message of `n` bytes to a subscriber's session, counted in flight until taken.
 template <class... Ts>
-void send_counted(actor_t* self, subscriber& sub, uint64_t n, Ts&&... xs) {
-  auto who = sub.sub.address();
+void send_counted(actor_t* self, fanout::subscriber& sub, uint64_t n, Ts&&... xs) {
+  auto who = sub.client.key();
   auto msgid = sub.msgid;
-  sub.inflight += n;
-  self->request(sub.sub, caf::infinite, std::forward<Ts>(xs)...)
+  self->request(sub.client.actor, caf::infinite, std::forward<Ts>(xs)...)
       .then([=](bool) { taken(self, who, msgid, n); },
             [=](caf::error&) { taken(self, who, msgid, n); });
 }
 
 }  // namespace
 
-/// Sends a chunk to one subscriber: as it is, or split into timestamped records; dropped
-/// (and counted) while the subscriber has too much in flight.
-void send_chunk(actor_t* self, subscriber& sub, int stream, const std::string& data) {
-  if (sub.inflight > sub_inflight_cap) {
-    sub.dropped += data.size();
-    return;
-  }
-  if (!sub.timestamps) {
-    send_counted(self, sub, data.size(), output_atom::value, sub.msgid, stream, data);
-    return;
-  }
-  auto now = proc::rfc3339(proc::now_ns());
-  std::size_t pos = 0;
-  while (pos < data.size()) {
-    auto nl = data.find('\n', pos);
-    bool partial = nl == std::string::npos;
-    auto end = partial ? data.size() : nl;
-    send_counted(self, sub, end - pos + 1, record_atom::value, sub.msgid, stream,
-                 data.substr(pos, end - pos), now, partial);
-    pos = end + 1;
-  }
-}
-
-void forward_output(actor_t* self, int stream, const std::string& data) {
-  auto& s = self->state;
-  int64_t now = 0;
-  for (auto& sub : s.subs) {
-    if (sub.live_since_ns > 0) {  // logs -f --since <future>: nothing before that time
-      if (now == 0) now = proc::now_ns();
-      if (now < sub.live_since_ns) continue;
-      sub.live_since_ns = 0;
-    }
-    if (!sub.replaying) {
-      send_chunk(self, sub, stream, data);
-    } else if (sub.queued_bytes + data.size() <= replay_queue_cap) {
-      sub.queued.emplace_back(stream, data);
-      sub.queued_bytes += data.size();
-    }
-  }
+void connect_fanout(actor_t* self) {
+  fanout::sink sink;
+  sink.chunk = [self](fanout::subscriber& sub, uint64_t n, int stream, const std::string& data) {
+    send_counted(self, sub, n, output_atom::value, sub.msgid, stream, data);
+  };
+  sink.record = [self](fanout::subscriber& sub, uint64_t n, int stream, std::string text,
+                       std::string time, bool partial) {
+    send_counted(self, sub, n, record_atom::value, sub.msgid, stream, std::move(text),
+                 std::move(time), partial);
+  };
+  sink.dropped = [self](fanout::subscriber& sub, uint64_t dropped) {
+    spdlog::debug("container {}: {} bytes of output dropped for a slow client",
+                  self->state.cfg.name, dropped);
+    send_counted(self, sub, 1, output_atom::value, sub.msgid, dropped);
+  };
+  self->state.out.set_sink(std::move(sink));
 }
 
 namespace {
@@ -249,8 +199,8 @@ void start_replay(actor_t* self, const log_query& q, bool timestamps, const caf:
   auto& s = self->state;
   // Taken here, in the actor: everything written before is in the snapshot, everything
   // after goes to the subscriber's queue.
-  auto snap =
-      std::make_shared<log_snapshot>(s.log ? s.log->snapshot() : snapshot_log(s.log_path()));
+  auto snap = std::make_shared<log_snapshot>(s.out.log() ? s.out.log()->snapshot()
+                                                         : snapshot_log(s.log_path()));
   self->system().spawn<caf::detached>(log_reader, snap, q, timestamps, sub, msgid,
                                       caf::actor_cast<caf::actor>(self));
 }
@@ -279,37 +229,20 @@ caf::result<json> logs(actor_t* self, caf::actor sub, uint32_t msgid, const json
     return make_caf_error(e.code(), e.what());
   }
   auto rp = self->make_response_promise<json>();
-  subscriber sub_rec{sub, msgid, rp};
+  self->monitor(sub);
+  auto& sub_rec = follow ? s.out.add({sub, rp}, msgid) : s.out.add_reader({sub, rp}, msgid);
   sub_rec.follow = follow;
   if (auto t = query.find("since"); t != query.end() && t->is_number_integer())
     sub_rec.live_since_ns = t->get<int64_t>();
   sub_rec.replaying = true;
   sub_rec.timestamps = timestamps;
-  self->monitor(sub);
-  if (follow)
-    s.subs.push_back(std::move(sub_rec));
-  else
-    s.log_readers.push_back(std::move(sub_rec));
   start_replay(self, q, timestamps, sub, msgid);
   return rp;
 }
 
 void on_replayed(actor_t* self, const caf::actor_addr& who, uint32_t msgid) {
   auto& s = self->state;
-  for (auto it = s.log_readers.begin(); it != s.log_readers.end(); ++it) {
-    if (it->sub.address() != who || it->msgid != msgid) continue;
-    it->rp.deliver(s.id_reply());
-    s.log_readers.erase(it);
-    return;
-  }
-  for (auto& sub : s.subs) {
-    if (sub.sub.address() != who || sub.msgid != msgid || !sub.replaying) continue;
-    sub.replaying = false;
-    for (auto& [stream, data] : sub.queued) send_chunk(self, sub, stream, data);
-    sub.queued.clear();
-    sub.queued_bytes = 0;
-    return;
-  }
+  s.out.replayed(who, msgid, [&](output_client& c) { c.rp.deliver(s.id_reply()); });
 }
 
 caf::result<json> attach(actor_t* self, caf::actor sub, uint32_t msgid, bool logs) {
@@ -319,22 +252,17 @@ caf::result<json> attach(actor_t* self, caf::actor sub, uint32_t msgid, bool log
     return make_caf_error(out.error, lifecycle::render_error(out.error_text, s.cfg.id, s.st.state));
   auto rp = self->make_response_promise<json>();
   self->monitor(sub);
-  subscriber rec{sub, msgid, rp};
-  rec.replaying = logs;
-  s.subs.push_back(std::move(rec));
+  s.out.add({sub, rp}, msgid).replaying = logs;
   if (logs) start_replay(self, log_query{}, false, sub, msgid);
   emit_event(self, "attach");
   return rp;
 }
 
 void detach(actor_t* self, const caf::actor_addr& who, uint32_t msgid) {
-  auto& subs = self->state.subs;
-  for (auto it = subs.begin(); it != subs.end(); ++it) {
-    if (it->sub.address() != who || it->msgid != msgid) continue;
-    it->rp.deliver(json{{"id", self->state.cfg.id}, {"detached", true}});
-    subs.erase(it);
-    return;
-  }
+  auto& s = self->state;
+  s.out.detach(who, msgid, [&](output_client& c) {
+    c.rp.deliver(json{{"id", s.cfg.id}, {"detached", true}});
+  });
 }
 
 }  // namespace ctrd::ctr
@@ -374,21 +302,17 @@ caf::result<json> wait_for(actor_t* self, const std::vector<std::string>& conds)
   }
   if (auto c = holding(s, conds); !c.empty()) return reply(wait_reply(s, c));
   auto rp = self->make_response_promise<json>();
-  s.cond_waiters.emplace_back(conds, rp);
+  s.replies.wait_condition(conds, rp);
   return rp;
 }
 
 void check_waiters(actor_t* self) {
   auto& s = self->state;
-  for (auto it = s.cond_waiters.begin(); it != s.cond_waiters.end();) {
-    auto c = holding(s, it->first);
-    if (c.empty()) {
-      ++it;
-      continue;
-    }
-    it->second.deliver(wait_reply(s, c));
-    it = s.cond_waiters.erase(it);
-  }
+  s.replies.answer_conditions([&](const std::vector<std::string>& conds) -> std::optional<json> {
+    auto c = holding(s, conds);
+    if (c.empty()) return std::nullopt;
+    return wait_reply(s, c);
+  });
 }
 
 }  // namespace ctrd::ctr

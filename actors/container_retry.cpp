@@ -1,7 +1,7 @@
 // The container actor's answers to transient resource failures (docs/reliability.md,
 // "Transient resource failures"): a spawn that failed for lack of descriptors, memory or
-// processes is retried with the container's backoff (restart::after_failed_spawn decides),
-// a health check ctrd could not start is "not run" rather than failed, and a cleanup step
+// processes is retried with the container's backoff (restart::after_failed_spawn decides)
+// (a health check ctrd could not start is "not run": container_health.cpp), and a cleanup step
 // that failed is retried until it succeeds or is given up with an Error. Each streak of
 // failures is logged once. See container_impl.hpp.
 #include <algorithm>
@@ -67,35 +67,6 @@ void note_spawn_succeeded(actor_t* self) {
   spdlog::info("container {}: started after {} failed attempts", s.cfg.name, s.spawn_failures);
   s.spawn_failures = 0;
   s.st.error.clear();  // "restart failed: ...; retrying" is over
-}
-
-void note_health_not_run(actor_t* self, const std::string& reason) {
-  auto& s = self->state;
-  auto& h = s.health;
-  ++s.health_not_run;
-  s.health_not_run_reason = reason;
-  if (s.health_not_run_streak++ == 0)
-    spdlog::warn(
-        "container {}: health check not run: {} (not counted as a failure; further ones are "
-        "logged at debug level)",
-        s.cfg.name, reason);
-  else
-    spdlog::debug("container {}: health check not run again ({} in a row): {}", s.cfg.name,
-                  s.health_not_run_streak, reason);
-  auto err = make_caf_error(ec::internal, "the health check could not be run: " + reason);
-  for (auto& w : h.waiters) w.deliver(err);
-  h.waiters.clear();
-  if (s.st.state == container_state::running)
-    self->delayed_send(self, std::chrono::milliseconds(s.cfg.health.interval_ms),
-                       health_atom::value, h.gen);
-}
-
-void note_health_ran(actor_t* self) {
-  auto& s = self->state;
-  if (s.health_not_run_streak == 0) return;
-  spdlog::info("container {}: health checks run again after {} not run", s.cfg.name,
-               s.health_not_run_streak);
-  s.health_not_run_streak = 0;
 }
 
 void retire_cgroup(actor_t* self, cgroup::group cg) {

@@ -1,6 +1,6 @@
 // The container actor's supervision duties: the restart policy after each exit (pure
 // decisions from supervisor/restart_policy.hpp, carried out with delayed messages),
-// health checks run by ctrd itself, and readiness (sd_notify READY=1, or healthy, or
+// and readiness (sd_notify READY=1, or healthy, or
 // simply running). See container_impl.hpp.
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -28,9 +28,6 @@ using lifecycle::event;
 
 namespace {
 
-constexpr std::size_t health_output_cap = 4096;
-constexpr std::size_t health_log_size = 5;
-
 /// Decisions run on the boot clock: a wall-clock jump changes none of them.
 int64_t now_ms() {
   return proc::boot_ns() / 1000000;
@@ -39,13 +36,6 @@ int64_t now_ms() {
 double random_jitter() {
   thread_local std::mt19937 rng{std::random_device{}()};
   return std::uniform_real_distribution<double>(-1.0, 1.0)(rng);
-}
-
-void set_ready(actor_t* self) {
-  auto& s = self->state;
-  if (s.st.ready) return;
-  s.st.ready = true;
-  s.ready_boot_ns = proc::boot_ns();
 }
 
 void policy_restart_now(actor_t* self) {
@@ -64,145 +54,14 @@ void policy_restart_now(actor_t* self) {
   }
 }
 
-void schedule_next_check(actor_t* self) {
-  auto& s = self->state;
-  self->delayed_send(self, std::chrono::milliseconds(s.cfg.health.interval_ms), health_atom::value,
-                     s.health.gen);
-}
-
-void start_check(actor_t* self) {
-  auto& s = self->state;
-  auto& h = s.health;
-  if (h.child.pid > 0) return;  // one check at a time
-  h.output.clear();
-  h.exited = h.timed_out = false;
-  h.started_ns = proc::now_ns();
-  h.started_boot_ns = proc::boot_ns();
-  try {
-    auto me = caf::actor_cast<caf::actor>(self);
-    auto spec = inside_spec(self, s.cfg, s.cfg.health.cmd);  // in the container's namespaces
-    spec.hold = s.cg.needs_add_after_clone();                // released right below
-    try {
-      h.child = s.deps.host->spawn(spec, me);
-    } catch (...) {
-      if (spec.join_pidfd >= 0) ::close(spec.join_pidfd);
-      throw;
-    }
-    if (spec.join_pidfd >= 0) ::close(spec.join_pidfd);
-    try {
-      if (s.cg.valid()) s.cg.add(h.child.pid, h.child.in_cgroup);
-    } catch (const ctrd::error& e) {  // the check still runs, outside the container's cgroup
-      spdlog::warn("container {}: health check outside its cgroup: {}", s.cfg.name, e.what());
-    }
-    release_child(h.child);
-    h.out_open = h.err_open = true;
-    s.deps.host->watch_output(h.child.out_fd, health_stdout, me);
-    s.deps.host->watch_output(h.child.err_fd, health_stderr, me);
-    self->delayed_send(self, std::chrono::milliseconds(s.cfg.health.timeout_ms),
-                       htimeout_atom::value, ++h.seq);
-    note_health_ran(self);
-  } catch (const ctrd::error& e) {
-    h.child = held_child{};
-    h.out_open = h.err_open = false;
-    // ctrd lacked a resource (descriptors, memory, processes) before the check process
-    // existed: the check did not run, which says nothing about the container. What fails
-    // once the process runs (e.g. its own forks at the container's pids limit) is its exit.
-    if (is_transient(e)) {
-      note_health_not_run(self, e.what());
-      return;
-    }
-    // The check cannot even start (no such command...): a failed check with the reason.
-    h.output = e.what();
-    h.exited = true;
-    h.exit_code = exit_code_for(e.code());
-    h.out_open = h.err_open = false;
-  }
-}
-
-void apply_unhealthy_action(actor_t* self) {
-  auto& s = self->state;
-  request_ctx rc;
-  switch (s.cfg.health.on_failure) {
-    case health_action::none:
-      return;
-    case health_action::kill:
-      rc.signal = SIGKILL;
-      step(self, event::kill, rc);
-      return;
-    case health_action::restart:
-      s.unhealthy_restart = true;
-      rc.lc.by_user = false;
-      [[fallthrough]];
-    case health_action::stop:
-      rc.timeout = s.cfg.stop_timeout;
-      rc.lc.stop_timeout_zero = rc.timeout == 0;
-      step(self, event::stop, rc);
-      return;
-  }
-}
-
-/// A check finished (exited and its output drained): record, answer, act, schedule.
-void finish_check(actor_t* self, bool for_current_run) {
-  auto& s = self->state;
-  auto& h = s.health;
-  bool healthy = h.exit_code == 0 && !h.timed_out;
-  if (h.timed_out)
-    h.output += (h.output.empty() ? "" : "\n") + std::string("health check timed out");
-  h.log.push_back(json{{"Start", proc::rfc3339(h.started_ns)},
-                       {"End", proc::rfc3339(proc::now_ns())},
-                       {"ExitCode", h.timed_out ? -1 : h.exit_code},
-                       {"Output", h.output}});
-  while (h.log.size() > health_log_size) h.log.pop_front();
-  json result = {{"id", s.cfg.id},
-                 {"status", healthy ? "healthy" : "unhealthy"},
-                 {"exit_code", h.exit_code},
-                 {"output", h.output}};
-  for (auto& w : h.waiters) w.deliver(result);
-  h.waiters.clear();
-  h.child = held_child{};
-  if (!for_current_run || s.st.state != container_state::running) return;
-  bool changed = false;
-  const std::string was = s.st.health;
-  if (healthy) {
-    changed = s.st.failing_streak != 0 || s.st.health != "healthy";
-    s.st.failing_streak = 0;
-    s.st.health = "healthy";
-    if (!s.cfg.sdnotify && !s.st.ready) {
-      set_ready(self);
-      changed = true;
-    }
-  } else {
-    bool in_start_period =
-        s.st.health == "starting" &&
-        proc::boot_ns() - s.started_boot_ns < int64_t{s.cfg.health.start_period_ms} * 1000000;
-    if (!in_start_period) {
-      ++s.st.failing_streak;
-      changed = true;
-      if (s.st.failing_streak >= s.cfg.health.retries && s.st.health != "unhealthy") {
-        s.st.health = "unhealthy";
-        spdlog::info("container {}: health_status unhealthy ({} failed checks)", s.cfg.name,
-                     s.st.failing_streak);
-        persist(self);
-        emit_event(self, "health_status");
-        apply_unhealthy_action(self);
-        if (s.st.state == container_state::running) schedule_next_check(self);
-        return;
-      }
-    }
-  }
-  if (changed) persist(self);
-  if (healthy && was != "healthy") emit_event(self, "health_status");
-  schedule_next_check(self);
-}
-
-void maybe_finish_check(actor_t* self) {
-  auto& h = self->state.health;
-  if (h.child.pid <= 0 && !h.exited) return;
-  if (!h.exited || h.out_open || h.err_open) return;
-  finish_check(self, h.started_boot_ns >= self->state.started_boot_ns);
-}
-
 }  // namespace
+
+void set_ready(actor_t* self) {
+  auto& s = self->state;
+  if (s.st.ready) return;
+  s.st.ready = true;
+  s.ready_boot_ns = proc::boot_ns();
+}
 
 void cancel_policy_restart(actor_t* self, bool forget_history) {
   auto& s = self->state;
@@ -220,9 +79,9 @@ void after_exit(actor_t* self) {
   if (s.restart_pending) {
     s.restart_pending = false;
     if (auto err = step(self, event::start))
-      fail_deferred(self, deferred_kind::restart, err);
+      s.replies.settle(deferred_kind::restart, err);
     else
-      deliver_deferred(self, deferred_kind::restart, s.id_reply());
+      s.replies.settle(deferred_kind::restart, s.id_reply());
     return;
   }
   if (s.shutting_down) return;
@@ -293,7 +152,7 @@ void on_run_started(actor_t* self) {
   note_spawn_succeeded(self);
   s.st.ready = false;
   s.ready_boot_ns = 0;
-  ++s.health.gen;
+  s.health.new_generation();
   bool has_health = !s.cfg.health.cmd.empty();
   if (!s.cfg.sdnotify && !has_health) set_ready(self);
   if (has_health) {
@@ -305,7 +164,7 @@ void on_run_started(actor_t* self) {
 
 void resume_supervision(actor_t* self) {
   auto& s = self->state;
-  ++s.health.gen;
+  s.health.new_generation();
   if (s.cfg.sdnotify) {
     // The process still has NOTIFY_SOCKET: a fresh socket on the same path takes its
     // later datagrams.
@@ -324,64 +183,7 @@ void resume_supervision(actor_t* self) {
 void on_run_ended(actor_t* self) {
   auto& s = self->state;
   s.st.ready = false;
-  ++s.health.gen;
-  if (s.health.child.pid > 0) s.deps.host->signal_group(s.health.child.pid, SIGKILL);
-}
-
-void on_health_timer(actor_t* self, uint64_t gen) {
-  auto& s = self->state;
-  if (gen != s.health.gen || s.st.state != container_state::running) return;
-  start_check(self);
-  maybe_finish_check(self);  // a check that could not start finishes at once
-}
-
-void on_health_timeout(actor_t* self, uint64_t seq) {
-  auto& h = self->state.health;
-  if (seq != h.seq || h.child.pid <= 0 || h.exited) return;
-  h.timed_out = true;
-  self->state.deps.host->signal_group(h.child.pid, SIGKILL);
-}
-
-void on_health_output(actor_t* self, int stream, const std::string& data) {
-  auto& h = self->state.health;
-  if (h.output.size() < health_output_cap)
-    h.output.append(data, 0, health_output_cap - h.output.size());
-  self->state.deps.host->rearm(stream == health_stdout ? h.child.out_fd : h.child.err_fd);
-}
-
-void on_health_eof(actor_t* self, int stream) {
-  auto& s = self->state;
-  auto& h = s.health;
-  int& fd = stream == health_stdout ? h.child.out_fd : h.child.err_fd;
-  s.deps.host->unwatch(fd);
-  close_fd(fd);
-  (stream == health_stdout ? h.out_open : h.err_open) = false;
-  maybe_finish_check(self);
-}
-
-bool on_health_exit(actor_t* self, int pid, int code) {
-  auto& h = self->state.health;
-  if (h.child.pid <= 0 || pid != h.child.pid) return false;
-  h.exited = true;
-  h.exit_code = code;
-  // Its group may hold the pipes open (a background child of the check): kill it.
-  self->state.deps.host->signal_group(pid, SIGKILL);
-  maybe_finish_check(self);
-  return true;
-}
-
-caf::result<json> run_health_now(actor_t* self) {
-  auto& s = self->state;
-  if (s.cfg.health.cmd.empty())
-    return make_caf_error(ec::invalid_argument,
-                          "container " + s.cfg.name + " has no defined healthcheck");
-  if (s.st.state != container_state::running)
-    return make_caf_error(ec::invalid_state, "container " + s.cfg.name + " is not running");
-  auto rp = self->make_response_promise<json>();
-  s.health.waiters.push_back(rp);
-  start_check(self);
-  maybe_finish_check(self);
-  return rp;
+  stop_health_checks(self);
 }
 
 void open_notify_socket(actor_t* self) {

@@ -317,4 +317,93 @@ const char* to_string(event e) {
   return "unknown";
 }
 
+namespace {
+
+using T = teardown;
+using TE = teardown_event;
+using TF = teardown_effect;
+
+struct teardown_row {
+  T from;
+  TE on;
+  T to;
+  std::vector<TF> effects;
+};
+
+/// The teardown table (docs/lifecycle.md, "Teardown"); pairs not listed are ignored.
+const std::vector<teardown_row>& teardown_table() {
+  static const std::vector<teardown_row> rows = {
+      {T::idle, TE::spawned, T::up, {}},
+      {T::idle, TE::adopted, T::up_quiet, {}},
+      {T::up, TE::output_drained, T::up_quiet, {}},
+      {T::up, TE::main_exited, T::finish, {}},
+      {T::up_quiet, TE::main_exited, T::finish_quiet, {}},
+      {T::finish, TE::output_drained, T::finish_quiet, {}},
+      {T::finish, TE::group_drained, T::lastup, {TF::arm_grace}},
+      {T::finish_quiet, TE::group_drained, T::idle, {TF::cleaned_up}},
+      {T::lastup, TE::output_drained, T::idle, {TF::cleaned_up}},
+      {T::lastup, TE::grace_expired, T::idle, {TF::close_output, TF::cleaned_up}},
+  };
+  return rows;
+}
+
+}  // namespace
+
+teardown_outcome apply(teardown t, teardown_event e) {
+  for (const auto& r : teardown_table())
+    if (r.from == t && r.on == e) return {true, r.to, r.effects};
+  return {false, t, {}};
+}
+
+bool main_running(teardown t) {
+  return t == T::up || t == T::up_quiet;
+}
+
+container_state visible(teardown t, container_state s) {
+  switch (t) {
+    case T::finish:
+    case T::finish_quiet:
+    case T::lastup:
+      return s == container_state::removing ? s : container_state::stopped;
+    default:
+      return s;
+  }
+}
+
+const char* to_string(teardown t) {
+  switch (t) {
+    case T::idle:
+      return "idle";
+    case T::up:
+      return "up";
+    case T::up_quiet:
+      return "up_quiet";
+    case T::finish:
+      return "finish";
+    case T::finish_quiet:
+      return "finish_quiet";
+    case T::lastup:
+      return "lastup";
+  }
+  return "unknown";
+}
+
+const char* to_string(teardown_event e) {
+  switch (e) {
+    case TE::spawned:
+      return "spawned";
+    case TE::adopted:
+      return "adopted";
+    case TE::main_exited:
+      return "main_exited";
+    case TE::output_drained:
+      return "output_drained";
+    case TE::group_drained:
+      return "group_drained";
+    case TE::grace_expired:
+      return "grace_expired";
+  }
+  return "unknown";
+}
+
 }  // namespace ctrd::lifecycle

@@ -86,4 +86,64 @@ std::string render_error(const char* text, const std::string& id, container_stat
 /// Stable name of an event (for logs and tests).
 const char* to_string(event e);
 
+// --- Teardown: the internal states of a run between "main process ended" and "exited" ---
+//
+// s6-supervise's FINISH and LASTUP are the model. The visible states above say `stopped`
+// while a run is torn down; underneath, the container actor walks this table, fed by the
+// host loop's events, and feeds `cleaned_up` to the table above when it reaches `idle`
+// again. Not stored: a ctrd restart reconciles the visible state (recover_record), and an
+// adopted process starts at `up_quiet` (no pipes).
+
+/// Where the current run is.
+enum class teardown : uint8_t {
+  idle,          ///< no run: before the first spawn, after cleanup
+  up,            ///< the main process runs; its output pipes are open
+  up_quiet,      ///< the main process runs; its output is at EOF (or adopted: no pipes)
+  finish,        ///< FINISH: the main process ended, the group is being emptied, output open
+  finish_quiet,  ///< FINISH: the main process ended, the group is being emptied, output at EOF
+  lastup,        ///< LASTUP: the group is empty, a pipe is still open (an escapee): short grace
+};
+
+constexpr int teardown_count = 6;
+
+/// What the host loop reports about a run.
+enum class teardown_event : uint8_t {
+  spawned,         ///< a process was spawned with output pipes
+  adopted,         ///< recovery adopted a live process (no pipes)
+  main_exited,     ///< the main process ended
+  output_drained,  ///< every output pipe reached EOF (or was closed)
+  group_drained,   ///< no process of the group is left
+  grace_expired,   ///< the grace after group_drained expired
+};
+
+constexpr int teardown_event_count = 6;
+
+/// Effects of a teardown step, carried out in order.
+enum class teardown_effect : uint8_t {
+  arm_grace,     ///< deliver grace_expired after 100 ms (in-flight output of an escapee)
+  close_output,  ///< stop reading the pipes still open
+  cleaned_up,    ///< feed event::cleaned_up to the lifecycle table (then the restart policy)
+};
+
+/// Result of a teardown event: events not in the table change nothing (a late or duplicate
+/// report).
+struct teardown_outcome {
+  bool accepted = false;
+  teardown next = teardown::idle;
+  std::vector<teardown_effect> effects;
+};
+
+/// The teardown transition function (a table of rows in lifecycle.cpp).
+teardown_outcome apply(teardown t, teardown_event e);
+
+/// The main process of the run is alive (an exit report is expected).
+bool main_running(teardown t);
+
+/// The visible state a container in teardown state `t` shows, given the recorded one `s`:
+/// FINISH and LASTUP are `stopped` (or `removing` for a removal); the others show `s`.
+container_state visible(teardown t, container_state s);
+
+const char* to_string(teardown t);
+const char* to_string(teardown_event e);
+
 }  // namespace ctrd::lifecycle

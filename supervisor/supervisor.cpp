@@ -164,8 +164,10 @@ caf::behavior supervisor_actor(actor_t* self, container_deps deps, supervisor_op
     auto& ss = self->state;
     for (auto it = ss.entries.begin(); it != ss.entries.end(); ++it) {
       if (it->second.actor.address() != dm.source) continue;
-      if (dm.reason)
+      if (dm.reason) {
         spdlog::critical("container actor {} failed: {}", it->first, caf::to_string(dm.reason));
+        if (respawn_container(self, it->first, dm.reason)) return;
+      }
       ss.reg.remove(it->first);
       ss.entries.erase(it);
       break;

@@ -2,6 +2,7 @@
 //   supervisor.cpp           behaviour, registry, create, remove, list
 //   supervisor_jobs.cpp      dependency-ordered starts and the ordered shutdown
 //   supervisor_services.cpp  service files: load at start, reload
+//   supervisor_recovery.cpp  respawn of a failed container actor
 #pragma once
 
 #include <functional>
@@ -67,6 +68,9 @@ struct state {
   /// The host uid and gid slices of every --userns auto container, by id (create reserves
   /// one before the store write; removal frees it).
   std::map<std::string, std::pair<subid::range, subid::range>> userns_slices;
+  /// Boot-clock times of recent respawns of a failed container actor, by id
+  /// (supervisor_recovery.cpp).
+  std::map<std::string, std::vector<int64_t>> respawns;
 };
 
 using actor_t = caf::stateful_actor<state>;
@@ -90,6 +94,12 @@ void create_container(actor_t* self, container_config cfg,
 void assign_auto_userns(actor_t* self, container_config& cfg);
 /// Records the slice of an --userns auto container (created or recovered).
 void track_userns(actor_t* self, const container_config& cfg);
+
+// supervisor_recovery.cpp
+/// A container actor ended abnormally with `reason`: respawns it from the store in
+/// recovery mode (logged) and returns true, or returns false when it gives up (shutdown,
+/// too many failures in a row): the caller then forgets the container.
+bool respawn_container(actor_t* self, const std::string& id, const caf::error& reason);
 
 // supervisor_jobs.cpp
 /// Starts `target` once its requirements are ready (at once if it has none).
