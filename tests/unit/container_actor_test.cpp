@@ -42,9 +42,11 @@ caf::behavior silent_supervisor(caf::event_based_actor* self) {
 
 /// One container actor on the deterministic system, with its fake host.
 struct harness {
-  deterministic_system ds;
+  // The host and the directory outlive the system: the actor's state uses them until the
+  // system's last run (in its destructor) has ended the actor.
   fake_host host;
   ctrd::test::temp_dir dir;
+  deterministic_system ds;
   caf::actor ctr;
 
   explicit harness(const json& definition) {
