@@ -14,6 +14,7 @@
 #include <csignal>
 #include <cstring>
 #include <system_error>
+#include <vector>
 
 #include <caf/send.hpp>
 
@@ -86,6 +87,21 @@ void host_loop::stop() {
   wake();
   thread_.join();
   sink_ = nullptr;
+  // Drop every actor handle now, while the actor system still exists: an actor whose last
+  // reference a registry held would otherwise be destroyed after the system (a crash at
+  // exit). The descriptors stay open until the destructor.
+  // They are moved out first and released without the lock: a destroyed actor's state may
+  // call unwatch().
+  std::vector<caf::actor> owners;
+  {
+    std::lock_guard<std::mutex> lock(mtx_);
+    for (auto& [pid, owner] : children_) owners.push_back(std::move(owner));
+    for (auto& [pid, d] : draining_) owners.push_back(std::move(d.owner));
+    for (auto& [fd, e] : fds_) owners.push_back(std::move(e.owner));
+    children_.clear();
+    draining_.clear();
+  }
+  owners.clear();
 }
 
 void host_loop::wake() {
