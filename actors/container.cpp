@@ -4,12 +4,14 @@
 #include <csignal>
 #include <cstdlib>
 #include <filesystem>
+#include <utility>
 #include "actors/guard.hpp"
 
 #include <spdlog/spdlog.h>
 #include <caf/event_based_actor.hpp>
 
 #include "actors/caf_error.hpp"
+#include "actors/container_handover.hpp"
 #include "actors/container_impl.hpp"
 #include "actors/host_loop.hpp"
 #include "core/restart_clock.hpp"
@@ -38,7 +40,10 @@ using lifecycle::event;
 void recover(actor_t* self) {
   auto& s = self->state;
   auto me = caf::actor_cast<caf::actor>(self);
+  // After a respawn (supervisor_recovery.cpp) the ended actor left the live process's pipes.
+  auto pipes = take_over_pipes(s.cfg.id);
   if (s.st.state == container_state::removing) {
+    for (int* fd : {&pipes.out_fd, &pipes.err_fd, &pipes.in_fd}) close_fd(*fd);
     remove_now(self);
     return;
   }
@@ -47,7 +52,18 @@ void recover(actor_t* self) {
   if (s.st.state == container_state::running) {
     if (s.deps.host->adopt(s.st.pid, s.st.pid_start, me)) {
       if (s.cg.valid() && s.cg.frozen()) s.st.state = container_state::paused;
-      teardown_step(self, lifecycle::teardown_event::adopted);
+      if (pipes.out_fd >= 0) {  // respawned: output goes on through the same pipes
+        s.child.out_fd = std::exchange(pipes.out_fd, -1);
+        s.child.err_fd = std::exchange(pipes.err_fd, -1);
+        s.child.in_fd = std::exchange(pipes.in_fd, -1);
+        s.deps.host->watch_output(s.child.out_fd, stream_stdout, me);
+        if (s.child.err_fd >= 0) s.deps.host->watch_output(s.child.err_fd, stream_stderr, me);
+        s.out.open_log(s.log_path(), log_limits{s.cfg.log_max_size, s.cfg.log_max_files},
+                       s.deps.space);
+        teardown_step(self, lifecycle::teardown_event::spawned);
+      } else {
+        teardown_step(self, lifecycle::teardown_event::adopted);
+      }
       // No readiness signal can be re-observed: an adopted process counts as ready.
       s.st.ready = true;
       s.ready_boot_ns = proc::boot_ns();
@@ -59,6 +75,7 @@ void recover(actor_t* self) {
       s.ended_boot_ns = proc::boot_ns();
     }
   }
+  for (int* fd : {&pipes.out_fd, &pipes.err_fd, &pipes.in_fd}) close_fd(*fd);  // not taken
   resume_policy_restart(self);
   if (!s.has_process() && s.cg.valid()) {  // leftovers of a run that ended while ctrd was down
     kill_cgroup(self);

@@ -13,6 +13,7 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/caf_error.hpp"
+#include "actors/container_handover.hpp"
 #include "actors/container_impl.hpp"
 #include "actors/host_loop.hpp"
 #include "messages/signals.hpp"
@@ -35,6 +36,14 @@ void close_fd(int& fd) {
 
 state::~state() {
   if (deps.host == nullptr) return;
+  if (lifecycle::main_running(run) && st.pid > 0) {
+    // The process lives on: its pipes wait for the actor the supervisor respawns.
+    handed_pipes p{child.out_fd, child.err_fd, child.in_fd};
+    for (int fd : {p.out_fd, p.err_fd, p.in_fd})
+      if (fd >= 0) deps.host->unwatch(fd);
+    if (p.any()) hand_over_pipes(cfg.id, p);
+    child.out_fd = child.err_fd = child.in_fd = -1;
+  }
   for (int* fd : {&child.out_fd, &child.err_fd, &child.in_fd, &notify_fd, &health.fd(health_stdout),
                   &health.fd(health_stderr)}) {
     if (*fd < 0) continue;

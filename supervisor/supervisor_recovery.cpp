@@ -10,6 +10,7 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/caf_error.hpp"
+#include "actors/container_handover.hpp"
 #include "actors/store.hpp"
 #include "runtime/proc.hpp"
 #include "supervisor/supervisor_impl.hpp"
@@ -23,6 +24,7 @@ constexpr int64_t respawn_window_ns = 60'000'000'000;
 /// Forgets a container whose actor cannot be respawned (the behaviour before respawns).
 void forget(actor_t* self, const std::string& id) {
   auto& s = self->state;
+  drop_handed_pipes(id);  // nobody reads them any more
   s.reg.remove(id);
   s.entries.erase(id);
   s.respawns.erase(id);
@@ -33,7 +35,10 @@ void forget(actor_t* self, const std::string& id) {
 
 bool respawn_container(actor_t* self, const std::string& id, const caf::error& reason) {
   auto& s = self->state;
-  if (s.shutting_down) return false;  // the shutdown waits for nothing from it
+  if (s.shutting_down) {  // the shutdown waits for nothing from it
+    drop_handed_pipes(id);
+    return false;
+  }
   auto now = proc::boot_ns();
   auto& times = s.respawns[id];
   times.erase(std::remove_if(times.begin(), times.end(),
@@ -43,6 +48,7 @@ bool respawn_container(actor_t* self, const std::string& id, const caf::error& r
     spdlog::critical("container {}: its actor failed {} times within {} s; not respawned",
                      id.substr(0, 12), times.size() + 1, respawn_window_ns / 1'000'000'000);
     s.respawns.erase(id);
+    drop_handed_pipes(id);
     return false;
   }
   times.push_back(now);

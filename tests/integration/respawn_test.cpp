@@ -56,7 +56,9 @@ bool listed(const live_daemon& d, const std::string& name) {
 
 TEST_CASE("a failed container actor is respawned and adopts its running process", "[respawn]") {
   live_daemon d{with_hooks()};
-  d.ok({"run", "-d", "--name", "svc", "sh", "-c", "echo hello; exec sleep 1000"});
+  // It writes all the time: its output pipes must survive the respawn (no SIGPIPE).
+  d.ok({"run", "-d", "--name", "svc", "sh", "-c",
+        "echo hello; while true; do echo tick; sleep 0.05; done"});
   auto before =
       await_inspect(d, "svc", [](const json& x) { return x["State"]["Status"] == "running"; });
   int pid = before["State"]["Pid"];
@@ -70,7 +72,12 @@ TEST_CASE("a failed container actor is respawned and adopts its running process"
   auto log = d.log();
   CHECK(log.find("its actor failed") != std::string::npos);
   CHECK(log.find("respawned in recovery mode") != std::string::npos);
-  CHECK(d.ok({"logs", "svc"}) == "hello");  // the log file is the same
+  auto ticks = count(d.ok({"logs", "svc"}), "tick");
+  std::this_thread::sleep_for(500ms);
+  auto out = d.ok({"logs", "svc"});
+  CHECK(out.rfind("hello", 0) == 0);  // the same log file
+  CHECK(count(out, "tick") > ticks);  // output goes on through the handed-over pipes
+  CHECK(inspect(d, "svc")["State"]["Status"] == "running");
 
   // It is a working container again: stop, start, remove.
   d.ok({"stop", "-t", "1", "svc"});
