@@ -85,7 +85,13 @@ void host_loop::stop() {
   stopping_ = true;
   wake();
   thread_.join();
+  // No actor handle may outlive the actor system (ctrd's main destroys the system first): a
+  // file job whose killed helper was not reaped yet is still registered here.
+  std::lock_guard<std::mutex> g{mtx_};
   sink_ = nullptr;
+  children_.clear();
+  for (auto& [fd, e] : fds_) e.owner = nullptr;
+  for (auto& [pgid, e] : draining_) e.owner = nullptr;
 }
 
 void host_loop::wake() {
