@@ -8,6 +8,7 @@
 #include <cstring>
 #include <deque>
 #include <optional>
+#include <utility>
 
 #include <spdlog/spdlog.h>
 #include <caf/event_based_actor.hpp>
@@ -27,6 +28,10 @@ namespace {
 /// How long an upload may pause before the job gives up.
 constexpr auto upload_idle = std::chrono::seconds(60);
 
+/// Bytes per data message to the session (well below the 8 MiB frame limit): the pipe's
+/// 64 KiB reads are gathered up to this, as the job's thread did before.
+constexpr std::size_t chunk_size = 256u << 10;
+
 /// Most of the helper's stderr kept (its status line, or a crash report).
 constexpr std::size_t status_cap = 64u << 10;
 
@@ -40,8 +45,10 @@ struct tar_job_state {
   held_child child;
   bool out_open = false, err_open = false, exited = false, finished = false;
   int exit_code = 0;
-  std::string status;  ///< the helper's stderr
-  uint64_t sent = 0;   ///< out: archive bytes the session took
+  std::string status;     ///< the helper's stderr
+  uint64_t sent = 0;      ///< out: archive bytes the session took
+  std::string outbuf;     ///< out: archive bytes read, not yet sent to the session
+  bool out_busy = false;  ///< out: a chunk is with the session
   // in: the client's chunks not yet written to the helper's stdin
   std::deque<std::string> pending;
   std::size_t off = 0;
@@ -69,7 +76,9 @@ void kill_helper(job_t* self) {
 void close_stdin(job_t* self) {
   auto& s = self->state;
   if (s.child.in_fd < 0) return;
-  if (s.waiting_writable) s.g.host->unwatch(s.child.in_fd);
+  // Always: a fired one-shot writable watch stays registered under the fd's number, and a
+  // later descriptor with that number would inherit it.
+  s.g.host->unwatch(s.child.in_fd);
   s.waiting_writable = false;
   close_fd(s.child.in_fd);
   s.pending.clear();
@@ -115,7 +124,7 @@ void answer(job_t* self) {
 /// Ends the job once the helper has exited and its pipes are drained.
 void try_finish(job_t* self) {
   auto& s = self->state;
-  if (s.finished || !s.exited || s.out_open || s.err_open) return;
+  if (s.finished || !s.exited || s.out_open || s.err_open || s.out_busy) return;
   s.finished = true;
   close_stdin(self);
   if (!s.gone) answer(self);
@@ -156,8 +165,33 @@ void client_gone(job_t* self) {
   auto& s = self->state;
   if (s.gone) return;
   s.gone = true;
+  s.outbuf.clear();
   kill_helper(self);
   close_stdin(self);
+}
+
+/// Sends the gathered archive bytes to the session (one request in flight); once it took
+/// them, reading the helper's stdout goes on (flow control: a slow client stalls the helper).
+void send_chunk(job_t* self) {
+  auto& s = self->state;
+  s.out_busy = true;
+  auto n = s.outbuf.size();
+  auto next = [=] {
+    auto& st = self->state;
+    st.out_busy = false;
+    if (st.child.out_fd >= 0) st.g.host->rearm(st.child.out_fd);
+    try_finish(self);
+  };
+  self->request(s.session, caf::infinite, data_atom::value, s.msgid, std::exchange(s.outbuf, {}))
+      .then(guard(self,
+                  [=](bool) {
+                    self->state.sent += n;
+                    next();
+                  }),
+            guard(self, [=](caf::error&) {
+              client_gone(self);
+              next();
+            }));
 }
 
 /// Spawns the helper; false (after answering) when it cannot run.
@@ -228,31 +262,20 @@ caf::behavior tar_job(job_t* self, root_grant g, caf::actor session, uint32_t ms
       [=](output_atom, int stream, const std::string& bytes) {
         auto& st = self->state;
         int fd = stream == stream_stdout ? st.child.out_fd : st.child.err_fd;
-        auto rearm = [=] {
-          int f = stream == stream_stdout ? self->state.child.out_fd : self->state.child.err_fd;
-          if (f >= 0) self->state.g.host->rearm(f);
-        };
         if (stream == stream_stderr) {
           if (st.status.size() < status_cap)
             st.status += bytes.substr(0, status_cap - st.status.size());
           return st.g.host->rearm(fd);
         }
         if (st.spec.in || st.gone) return st.g.host->rearm(fd);  // nothing to forward
-        // The next chunk is read once the session took this one (its data window).
-        auto n = bytes.size();
-        self->request(st.session, caf::infinite, data_atom::value, st.msgid, bytes)
-            .then(guard(self,
-                        [=](bool) {
-                          self->state.sent += n;
-                          rearm();
-                        }),
-                  guard(self, [=](caf::error&) {
-                    client_gone(self);
-                    rearm();
-                  }));
+        st.outbuf += bytes;
+        if (st.outbuf.size() < chunk_size) return st.g.host->rearm(fd);
+        send_chunk(self);  // the next read comes once the session took it
       },
       [=](eof_atom, int stream) {
         close_stream(self, stream);
+        if (stream == stream_stdout && !self->state.outbuf.empty() && !self->state.gone)
+          send_chunk(self);
         try_finish(self);
       },
       [=](exited_atom, int pid, int code, bool) {

@@ -87,9 +87,10 @@ void host_loop::stop() {
   wake();
   thread_.join();
   sink_ = nullptr;
-  // Drop every actor handle now, while the actor system still exists: an actor whose last
-  // reference a registry held would otherwise be destroyed after the system (a crash at
-  // exit). The descriptors stay open until the destructor.
+  // Drop every actor handle now, while the actor system still exists (ctrd's main destroys
+  // the system first): an actor whose last reference a registry held, e.g. a file job whose
+  // killed helper was not reaped yet, would otherwise be destroyed after the system (a
+  // crash at exit). The descriptors stay open until the destructor.
   // They are moved out first and released without the lock: a destroyed actor's state may
   // call unwatch().
   std::vector<caf::actor> owners;

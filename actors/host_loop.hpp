@@ -47,7 +47,8 @@ class host_loop final : public host {
   /// Starts the thread; daemon signals go to `signal_sink`.
   void start(caf::actor signal_sink);
 
-  /// Stops and joins the thread (idempotent).
+  /// Stops and joins the thread (idempotent); drops every actor handle it held (call it
+  /// before the actor system goes).
   void stop();
 
   /// Forks a held child (spawner.hpp) owned by `owner`. Throws ctrd::error.

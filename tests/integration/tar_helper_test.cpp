@@ -157,3 +157,24 @@ TEST_CASE("tar helper: a helper killed mid-export is an error naming its end", "
   CHECK(helpers_of(d.ctrd_pid()).empty());
   CHECK(ctrd::test::daemon_answers(d.socket()));
 }
+
+TEST_CASE("tar helper: back-to-back uploads larger than the pipe all complete", "[tar]") {
+  // Each fills the helper's stdin pipe (the job waits for it to be writable); a job that
+  // left its one-shot writable watch registered would starve the next one with the same
+  // descriptor number.
+  live_daemon d;
+  ctrd::test::temp_dir root;
+  std::filesystem::copy_file("/bin/busybox", root.path() + "/busybox");
+  d.ok({"create", "--name", "up", "--rootfs", root.path(), "/busybox", "true"});
+  auto file = d.dir().path() + "/blob";
+  {
+    std::ofstream f(file);
+    for (int i = 0; i < 16; ++i) f << std::string(1 << 20, static_cast<char>('a' + i));
+  }
+  for (int i = 0; i < 4; ++i) {
+    INFO("upload " << i);
+    d.ok({"cp", file, "up:/blob" + std::to_string(i)});
+    CHECK(std::filesystem::file_size(root.path() + "/blob" + std::to_string(i)) == (16u << 20));
+  }
+  CHECK(helpers_of(d.ctrd_pid()).empty());
+}
