@@ -286,11 +286,11 @@ caf::message_handler file_handlers(session_t* self) {
       [=](route_atom, uint32_t msgid, const caf::actor& dest) {
         if (self->state.attaches.count(msgid)) route_attach(self, msgid, dest);
       },
-      [=](done_atom, uint32_t msgid, const json& result) {
+      [=](job_done_atom, uint32_t msgid, const json& result) {
         finish_attach(self, msgid);
         send_result(self, msgid, result);
       },
-      [=](done_atom, uint32_t msgid, int code, const std::string& message) {
+      [=](job_done_atom, uint32_t msgid, int code, const std::string& message) {
         finish_attach(self, msgid);
         send_error(self, msgid, static_cast<ec>(code), message);
       });

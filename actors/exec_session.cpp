@@ -142,13 +142,13 @@ caf::behavior exec_actor(exec_t* self, exec_job job) {
         s.exited = true;
         s.exit_code = code;
         // A background child may hold the pipes: give its output a moment, then stop reading.
-        self->delayed_send(self, std::chrono::milliseconds(200), done_atom::value);
+        self->delayed_send(self, std::chrono::milliseconds(200), grace_atom::value);
         try_finish(self);
       },
-      [=](done_atom) {
+      [=](grace_atom) {
         auto& s = self->state;
         if (s.busy > 0) {  // a slow client is still taking output: read the rest after it
-          self->delayed_send(self, std::chrono::milliseconds(200), done_atom::value);
+          self->delayed_send(self, std::chrono::milliseconds(200), grace_atom::value);
           return;
         }
         if (s.out_open) close_stream(self, stream_stdout);

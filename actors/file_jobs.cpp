@@ -30,12 +30,13 @@ void run_job(caf::blocking_actor* self, const root_grant& g, const caf::actor& s
              uint32_t msgid, F body) {
   try {
     json result = body();
-    self->send(session, done_atom::value, msgid, result);
+    self->send(session, job_done_atom::value, msgid, result);
   } catch (const client_gone&) {
   } catch (const error& e) {
-    self->send(session, done_atom::value, msgid, static_cast<int>(e.code()), std::string(e.what()));
+    self->send(session, job_done_atom::value, msgid, static_cast<int>(e.code()),
+               std::string(e.what()));
   } catch (const std::exception& e) {
-    self->send(session, done_atom::value, msgid, static_cast<int>(ec::internal),
+    self->send(session, job_done_atom::value, msgid, static_cast<int>(ec::internal),
                std::string(e.what()));
   }
   self->send(g.owner, release_atom::value);

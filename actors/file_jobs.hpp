@@ -8,7 +8,7 @@
 // In (copy_in): the session forwards the client's chunks as (data_atom, std::string, bool
 // eof); the job answers each consumed chunk with (ack_atom, msgid, uint64 total) to the
 // session.
-// Both end with (done_atom, msgid, json result) or (done_atom, msgid, int ec, std::string
+// Both end with (job_done_atom, msgid, json result) or (job_done_atom, msgid, int ec, std::string
 // message) to the session, and (release_atom) to the container, which then may unmount an
 // overlay it mounted for the job.
 #pragma once
