@@ -166,8 +166,8 @@ void m_export(session_t* self, uint32_t msgid, const json& p) {
   with_grant(self, msgid, str_param(p, "container"), true, route_kind::copy_out, [=](root_grant g) {
     fs::tar_out_options opt;
     opt.top_name = ".";
-    spawn_tar_out_job(self->system(), std::move(g), caf::actor_cast<caf::actor>(self), msgid, "/",
-                      opt);
+    spawn_tar_out_job(self->system(), std::move(g), caf::actor_cast<file_job_client_actor>(self),
+                      msgid, "/", opt);
   });
 }
 
@@ -179,8 +179,8 @@ void m_copy_out(session_t* self, uint32_t msgid, const json& p) {
                fs::tar_out_options opt;
                opt.top_name = name;
                auto where = fs::clean_path(path, g.workdir);
-               spawn_tar_out_job(self->system(), std::move(g), caf::actor_cast<caf::actor>(self),
-                                 msgid, where, opt);
+               spawn_tar_out_job(self->system(), std::move(g),
+                                 caf::actor_cast<file_job_client_actor>(self), msgid, where, opt);
              });
 }
 
@@ -201,9 +201,9 @@ void m_copy_in(session_t* self, uint32_t msgid, const json& p) {
         return true;
       };
     auto where = fs::clean_path(path, g.workdir);
-    auto job = spawn_tar_in_job(self->system(), std::move(g), caf::actor_cast<caf::actor>(self),
-                                msgid, where, opt);
-    route_attach(self, msgid, job);
+    auto job = spawn_tar_in_job(self->system(), std::move(g),
+                                caf::actor_cast<file_job_client_actor>(self), msgid, where, opt);
+    route_attach(self, msgid, caf::actor_cast<caf::actor>(job));  // routes hold untyped handles
   });
 }
 

@@ -26,7 +26,7 @@ struct client_gone {};
 
 /// Ends a job: the answer to the client (unless gone) and the release of the root.
 template <class F>
-void run_job(caf::blocking_actor* self, const root_grant& g, const caf::actor& session,
+void run_job(caf::blocking_actor* self, const root_grant& g, const file_job_client_actor& session,
              uint32_t msgid, F body) {
   try {
     json result = body();
@@ -42,8 +42,8 @@ void run_job(caf::blocking_actor* self, const root_grant& g, const caf::actor& s
   self->send(g.owner, release_atom::value);
 }
 
-void tar_out_job(caf::blocking_actor* self, root_grant g, caf::actor session, uint32_t msgid,
-                 std::string path, fs::tar_out_options opt) {
+void tar_out_job(caf::blocking_actor* self, root_grant g, file_job_client_actor session,
+                 uint32_t msgid, std::string path, fs::tar_out_options opt) {
   fs::unique_fd root(g.fd);
   run_job(self, g, session, msgid, [&] {
     std::string buf;
@@ -70,8 +70,8 @@ void tar_out_job(caf::blocking_actor* self, root_grant g, caf::actor session, ui
   });
 }
 
-void tar_in_job(caf::blocking_actor* self, root_grant g, caf::actor session, uint32_t msgid,
-                std::string dest, fs::tar_in_options opt) {
+void tar_in_job(caf::blocking_actor* self, root_grant g, file_job_client_actor session,
+                uint32_t msgid, std::string dest, fs::tar_in_options opt) {
   fs::unique_fd root(g.fd);
   self->monitor(session);
   run_job(self, g, session, msgid, [&] {
@@ -114,16 +114,19 @@ void tar_in_job(caf::blocking_actor* self, root_grant g, caf::actor session, uin
 
 }  // namespace
 
-void spawn_tar_out_job(caf::actor_system& sys, root_grant grant, caf::actor session, uint32_t msgid,
-                       std::string path, fs::tar_out_options opt) {
+void spawn_tar_out_job(caf::actor_system& sys, root_grant grant, file_job_client_actor session,
+                       uint32_t msgid, std::string path, fs::tar_out_options opt) {
   sys.spawn<caf::detached>(tar_out_job, std::move(grant), std::move(session), msgid,
                            std::move(path), std::move(opt));
 }
 
-caf::actor spawn_tar_in_job(caf::actor_system& sys, root_grant grant, caf::actor session,
-                            uint32_t msgid, std::string dest_dir, fs::tar_in_options opt) {
-  return sys.spawn<caf::detached>(tar_in_job, std::move(grant), std::move(session), msgid,
-                                  std::move(dest_dir), std::move(opt));
+tar_in_job_actor spawn_tar_in_job(caf::actor_system& sys, root_grant grant,
+                                  file_job_client_actor session, uint32_t msgid,
+                                  std::string dest_dir, fs::tar_in_options opt) {
+  // A blocking actor has no typed behaviour in CAF 0.17: its handle is typed here.
+  return caf::actor_cast<tar_in_job_actor>(
+      sys.spawn<caf::detached>(tar_in_job, std::move(grant), std::move(session), msgid,
+                               std::move(dest_dir), std::move(opt)));
 }
 
 }  // namespace ctrd

@@ -21,6 +21,7 @@
 #include <caf/actor_system.hpp>
 #include <caf/allowed_unsafe_message_type.hpp>
 
+#include "actors/interfaces.hpp"
 #include "messages/security.hpp"
 #include "runtime/tar_stream.hpp"
 
@@ -40,13 +41,14 @@ struct root_grant {
 };
 
 /// Streams a tar of `path` (inside the granted root) to `session` for request `msgid`.
-void spawn_tar_out_job(caf::actor_system& sys, root_grant grant, caf::actor session, uint32_t msgid,
-                       std::string path, fs::tar_out_options opt);
+void spawn_tar_out_job(caf::actor_system& sys, root_grant grant, file_job_client_actor session,
+                       uint32_t msgid, std::string path, fs::tar_out_options opt);
 
 /// Extracts the tar the client sends for request `msgid` into `dest_dir`; returns the job,
 /// to which the session forwards the chunks.
-caf::actor spawn_tar_in_job(caf::actor_system& sys, root_grant grant, caf::actor session,
-                            uint32_t msgid, std::string dest_dir, fs::tar_in_options opt);
+tar_in_job_actor spawn_tar_in_job(caf::actor_system& sys, root_grant grant,
+                                  file_job_client_actor session, uint32_t msgid,
+                                  std::string dest_dir, fs::tar_in_options opt);
 
 }  // namespace ctrd
 

@@ -130,6 +130,47 @@ using supervisor_actor = caf::typed_actor<
     // Stops every container (dependents first) and quits; answered when all are stopped.
     caf::replies_to<shutdown_atom>::with<bool>>;
 
+// --- exec session (actors/exec_session.cpp) --------------------------------------------
+
+/// An EXEC SESSION: one process inside a running container (its answers are json maps: they
+/// go through the container actor, whose requests all answer json, to the session).
+using exec_session_actor = caf::typed_actor<
+    // Runs the process; answered {id, exit_code} once it ended and its output is drained
+    // (or {id, detached: true} after a detach).
+    caf::replies_to<start_atom>::with<json>,
+    // Host loop: a chunk of output of stream 1 or 2 (the pipe stays disarmed until taken).
+    caf::reacts_to<output_atom, int, std::string>,
+    // Host loop: a stream reached EOF.
+    caf::reacts_to<eof_atom, int>,
+    // Host loop: a process ended (pid, exit code, whether it was the main one of a pidfd).
+    caf::reacts_to<exited_atom, int, int, bool>,
+    // Its own timer: the grace period for output after the exit is over.
+    caf::reacts_to<grace_atom>,
+    // Client stdin (bytes, eof), buffered until the process runs.
+    caf::reacts_to<stdin_atom, std::string, bool>,
+    // Host loop: the stdin pipe is writable again.
+    caf::reacts_to<writable_atom>,
+    // The client's terminal size (rows, cols); answered {id}.
+    caf::replies_to<resize_atom, int, int>::with<json>,
+    // The client detaches (session, msgid): the start is answered {id, detached: true}.
+    caf::replies_to<detach_atom, caf::actor, uint32_t>::with<json>>;
+
+// --- file jobs (actors/file_jobs.cpp: detached blocking actors) -------------------------
+
+/// What a file job sends to the session it serves (a control session).
+using file_job_client_actor = caf::typed_actor<
+    // A chunk of tar for request msgid; answered once the client has room for more.
+    caf::replies_to<data_atom, uint32_t, std::string>::with<bool>,
+    // A copy_in job consumed this many bytes of request msgid in total.
+    caf::reacts_to<ack_atom, uint32_t, uint64_t>,
+    // The job of request msgid ended with this result map.
+    caf::reacts_to<job_done_atom, uint32_t, json>,
+    // The job of request msgid failed (ctrd::ec code, message).
+    caf::reacts_to<job_done_atom, uint32_t, int, std::string>>;
+
+/// A COPY-IN JOB: takes the client's tar chunks (bytes, eof) forwarded by the session.
+using tar_in_job_actor = caf::typed_actor<caf::reacts_to<data_atom, std::string, bool>>;
+
 // --- container (actors/container*.cpp): DOCUMENTATION ONLY, NOT USED YET --------------
 //
 // The container actor is being split into parts (issue 12 §3) and keeps its untyped handle
