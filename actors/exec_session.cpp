@@ -169,15 +169,14 @@ exec_session_actor::behavior_type exec_actor(exec_t* self, exec_job job) {
         self->state.stdin_waiting = false;
         flush_stdin(self);
       },
-      [=](resize_atom, int rows, int cols) -> caf::result<json> {
+      [=](resize_atom, int rows, int cols) -> json {
         auto& s = self->state;
-        if (!s.job.spec.tty || s.child.out_fd < 0)
-          return caf::expected<json>(json{{"id", s.job.container_id}});
+        if (!s.job.spec.tty || s.child.out_fd < 0) return json{{"id", s.job.container_id}};
         winsize ws{};
         ws.ws_row = static_cast<unsigned short>(rows);
         ws.ws_col = static_cast<unsigned short>(cols);
         ::ioctl(s.child.out_fd, TIOCSWINSZ, &ws);
-        return caf::expected<json>(json{{"id", s.job.container_id}});
+        return json{{"id", s.job.container_id}};
       },
       [=](detach_atom, const caf::actor&, uint32_t) -> json {
         auto& s = self->state;

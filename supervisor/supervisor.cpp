@@ -242,15 +242,11 @@ supervisor_actor::behavior_type supervisor(actor_t* self, container_deps deps,
       },
       [=](start_atom, const std::string& ref, bool attach, caf::actor sub,
           uint32_t msgid) -> caf::result<json> {
-        auto& ss = self->state;
         auto rp = self->make_response_promise<json>();
         try {
-          auto id = ss.reg.resolve(ref);
-          auto it = ss.entries.find(id);
-          if (it == ss.entries.end())
-            throw error(ec::no_such_container, "container \"" + ref + "\" is still being created");
+          auto& [id, e] = resolve_entry(self, ref);
           // An attached start: the session routes the client's stdin and resizes there.
-          if (attach && sub) caf::anon_send(sub, route_atom::value, msgid, it->second.actor);
+          if (attach && sub) caf::anon_send(sub, route_atom::value, msgid, e.actor);
           start_with_deps(self, id, rp, attach, sub, msgid);
         } catch (const ctrd::error& e) {
           rp.deliver(error_of(e));
