@@ -103,17 +103,12 @@ void m_stats(session_t* self, uint32_t msgid, const json& p) {
         *failed = true;
         send_caf_error(self, msgid, e);
       };
-      self->request(self->state.sup, caf::infinite, resolve_atom::value, names[i])
+      self->request(self->state.sup, caf::infinite, forward_atom::value, names[i],
+                    caf::make_message(stats_atom::value))
           .then(for_request(self, msgid,
-                            [=](caf::actor& ctr) {
-                              self->request(ctr, caf::infinite, stats_atom::value)
-                                  .then(for_request(self, msgid,
-                                                    [=](json& sample) {
-                                                      (*out)[i] = std::move(sample);
-                                                      if (--*left == 0 && !*failed)
-                                                        send_result(self, msgid, json(*out));
-                                                    }),
-                                        fail);
+                            [=](json& sample) {
+                              (*out)[i] = std::move(sample);
+                              if (--*left == 0 && !*failed) send_result(self, msgid, json(*out));
                             }),
                 fail);
     }
@@ -212,12 +207,9 @@ void m_exec(session_t* self, uint32_t msgid, const json& p) {
   auto ref = str_param(p, "container");
   auto me = caf::actor_cast<caf::actor>(self);
   open_route(self, msgid, route_kind::exec);
-  self->request(self->state.sup, caf::infinite, resolve_atom::value, ref)
-      .then(for_request(self, msgid,
-                        [=](caf::actor& ctr) {
-                          request_attached(self, msgid, ctr, exec_atom::value, p, me, msgid);
-                        }),
-            route_error_reply(self, msgid));
+  // One request through the supervisor; the container routes the input to the exec actor.
+  request_attached(self, msgid, self->state.sup, forward_atom::value, ref,
+                   caf::make_message(exec_atom::value, p, me, msgid));
 }
 
 }  // namespace

@@ -104,9 +104,10 @@ void m_attach(session_t* self, uint32_t msgid, const json& p) {
   auto ref = str_param(p, "container");
   bool logs = bool_param(p, "logs");
   auto me = caf::actor_cast<caf::actor>(self);
-  resolve_attach(self, msgid, ref, [=](const caf::actor& ctr) {
-    request_attached(self, msgid, ctr, attach_atom::value, me, msgid, logs);
-  });
+  // One request through the supervisor, which routes the client's input to the container.
+  open_route(self, msgid, route_kind::attach);
+  request_attached(self, msgid, self->state.sup, forward_atom::value, ref,
+                   caf::make_message(attach_atom::value, me, msgid, logs), me, msgid);
 }
 
 void m_detach(session_t* self, uint32_t msgid, const json& p) {

@@ -98,7 +98,7 @@ using event_bus_actor = caf::typed_actor<
 using supervisor_actor = caf::typed_actor<
     // Creates a container from a create map (durable before the reply).
     caf::replies_to<create_atom, json>::with<created_container>,
-    // The container actor of a name, id or unique id prefix (for attach/exec/file routes).
+    // The container actor of a name, id or unique id prefix (the file methods' grants).
     caf::replies_to<resolve_atom, std::string>::with<caf::actor>,
     // Starts a container after its requirements are ready; with attach, `sub` first gets
     // (route_atom, msgid, container) for its stdin and then the container's output.
@@ -113,6 +113,9 @@ using supervisor_actor = caf::typed_actor<
     // Any other request to one container (inspect, wait, logs, ...): the request is
     // delegated as it is.
     caf::replies_to<forward_atom, std::string, caf::message>::with<json>,
+    // The same for a request with client input (attach, exec): `sub` first gets
+    // (route_atom, msgid, container), where the session sends that input.
+    caf::replies_to<forward_atom, std::string, caf::message, caf::actor, uint32_t>::with<json>,
     // Removes a container (force: even if others require it).
     caf::replies_to<remove_atom, std::string, bool>::with<json>,
     // The summaries, pre-encoded (all: not only running ones; sync: reconcile first).

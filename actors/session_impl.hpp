@@ -257,19 +257,6 @@ void request_attached(session_t* self, uint32_t msgid, const Handle& dest, Ts...
             route_error_reply(self, msgid));
 }
 
-/// Resolves `ref` for an attach, routes its stdin/resizes there, then runs `next(ctr)`.
-template <class F>
-void resolve_attach(session_t* self, uint32_t msgid, const std::string& ref, F next) {
-  open_route(self, msgid, route_kind::attach);
-  self->request(self->state.sup, caf::infinite, resolve_atom::value, ref)
-      .then(for_request(self, msgid,
-                        [=](caf::actor& ctr) {
-                          route_attach(self, msgid, ctr);
-                          next(ctr);
-                        }),
-            route_error_reply(self, msgid));
-}
-
 /// Adds the isolation, file and exec methods (control_files.cpp).
 void add_file_methods(method_table& table);
 

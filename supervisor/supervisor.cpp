@@ -265,6 +265,19 @@ supervisor_actor::behavior_type supervisor(actor_t* self, container_deps deps,
       [=](forward_atom, const std::string& ref, const caf::message& request) {
         return delegate_to(self, ref, request);
       },
+      [=](forward_atom, const std::string& ref, const caf::message& request, caf::actor sub,
+          uint32_t msgid) -> caf::result<json> {
+        caf::actor target;
+        try {
+          target = resolve_entry(self, ref).second.actor;
+        } catch (const ctrd::error& e) {
+          return error_of(e);
+        }
+        caf::anon_send(sub, route_atom::value, msgid, target);
+        auto rp = self->make_response_promise<json>();
+        rp.delegate(target, request);
+        return rp;
+      },
       [=](remove_atom, const std::string& ref, bool force) { return remove(self, ref, force); },
       [=](list_atom, bool all, bool sync) -> caf::result<packed_list> {
         if (sync) return list_synced(self, all);
