@@ -3,8 +3,10 @@
 // requirements as podman does (docs/supervision.md). Real ctrd, real ctrctl.
 #include <catch2/catch.hpp>
 
+#include <chrono>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <thread>
 
 #include "tests/support/daemon.hpp"
 
@@ -70,4 +72,29 @@ TEST_CASE("stop, kill, restart and start -a take a name, an id or an id prefix i
   auto c = d.ctl({"start", "-a", "-i", "cat"}, "ping\n");
   CHECK(c.out == "ping\n");
   CHECK(c.code == 0);
+}
+
+TEST_CASE("exec, attach and stats go through the supervisor in one request", "[paths]") {
+  live_daemon d;
+  d.ok({"run", "-d", "-i", "--name", "box", "cat"});
+  auto id = inspect(d, "box")["Id"].get<std::string>();
+  // exec by id prefix, with stdin routed to the exec'd process.
+  auto e =
+      d.ctl({"exec", "-i", id.substr(0, 8), "sh", "-c", "read x; echo got $x; exit 4"}, "hi\n");
+  CHECK(e.out == "got hi\n");
+  CHECK(e.code == 4);
+  CHECK(d.ctl({"exec", "ghost", "true"}).code == 125);
+  // attach by name: stdin reaches the container (its log shows it), and the detach keys
+  // end the attach through its route.
+  auto a = d.ctl({"attach", "box"}, std::string("echoed\n\x10\x11", 9));
+  CHECK(a.code == 0);
+  bool logged = false;
+  for (int i = 0; i < 250 && !logged; ++i) {
+    logged = d.ok({"logs", "box"}).find("echoed") != std::string::npos;
+    if (!logged) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  CHECK(logged);
+  CHECK(inspect(d, "box")["State"]["Status"] == "running");
+  auto st = d.ctl({"stats", "--no-stream", "box"});
+  CHECK(st.code == 0);
 }
