@@ -1,7 +1,9 @@
 // CAF vocabulary of the daemon: every atom and every type sent between actors. Local
 // messages only (nothing is serialised by CAF), so non-inspectable types are allowed with
 // CAF_ALLOW_UNSAFE_MESSAGE_TYPE. The message protocol of each actor is documented in its
-// header (actors/container.hpp, actors/store.hpp, supervisor/supervisor.hpp).
+// typed interface (actors/interfaces.hpp; the container actor's in actors/container.hpp).
+// An atom has one meaning (the container actor's own exceptions are listed in
+// interfaces.hpp, to split with it).
 #pragma once
 
 #include <caf/allowed_unsafe_message_type.hpp>
@@ -26,6 +28,8 @@ using inspect_atom = caf::atom_constant<caf::atom("inspect")>;
 using wait_atom = caf::atom_constant<caf::atom("wait")>;
 using logs_atom = caf::atom_constant<caf::atom("logs")>;
 using resolve_atom = caf::atom_constant<caf::atom("resolve")>;
+using forward_atom =
+    caf::atom_constant<caf::atom("forward")>;  // session -> supervisor: a request for one container
 
 // Internal notifications.
 using status_atom = caf::atom_constant<caf::atom("status")>;  // container -> supervisor replica
@@ -36,7 +40,10 @@ using output_atom =
 using eof_atom = caf::atom_constant<caf::atom("eof")>;  // host -> container: stream closed
 using drained_atom = caf::atom_constant<caf::atom("drained")>;  // host -> container: group empty
 using timeout_atom = caf::atom_constant<caf::atom("timeout")>;  // stop timer (with generation)
-using done_atom = caf::atom_constant<caf::atom("done")>;        // stream end (container -> session)
+using done_atom = caf::atom_constant<caf::atom("done")>;        // container: drain-grace timer
+using grace_atom = caf::atom_constant<caf::atom("grace")>;  // a self-timer: a grace period ended
+using job_done_atom =
+    caf::atom_constant<caf::atom("jobdone")>;  // file job -> session: the request's answer
 using shutdown_atom = caf::atom_constant<caf::atom("shutdown")>;  // signal -> supervisor
 using boot_atom = caf::atom_constant<caf::atom("boot")>;      // supervisor -> container: boot start
 using signal_atom = caf::atom_constant<caf::atom("signal")>;  // host -> supervisor: a daemon signal
@@ -84,10 +91,14 @@ using route_atom = caf::atom_constant<caf::atom("route")>;  // where stdin/resiz
 
 // Store protocol.
 using load_atom = caf::atom_constant<caf::atom("load")>;
-using put_atom = caf::atom_constant<caf::atom("put")>;
+using put_container_atom =
+    caf::atom_constant<caf::atom("putctr")>;  // a new container's config and state (durable)
+using put_status_atom = caf::atom_constant<caf::atom("putstatus")>;  // a container's new state
+using put_atom = caf::atom_constant<caf::atom("put")>;  // supervisor -> container: new config
 using erase_atom = caf::atom_constant<caf::atom("erase")>;
-using flush_atom = caf::atom_constant<caf::atom("flush")>;  // store -> itself: group commit
-using ping_atom = caf::atom_constant<caf::atom("ping")>;    // watchdog self-check -> supervisor
+using flush_atom = caf::atom_constant<caf::atom("flush")>;    // store -> itself: group commit
+using expire_atom = caf::atom_constant<caf::atom("expire")>;  // event bus -> itself: `until` passed
+using ping_atom = caf::atom_constant<caf::atom("ping")>;      // watchdog self-check -> supervisor
 
 }  // namespace ctrd
 

@@ -67,14 +67,14 @@ void emit_event(actor_t* self, const std::string& status) {
 
 void persist(actor_t* self) {
   auto& s = self->state;
-  self->send(s.deps.store, put_atom::value, s.cfg.id, s.st);
+  self->send(s.deps.store, put_status_atom::value, s.cfg.id, s.st);
   publish(self);
 }
 
 void persist_config(actor_t* self) {
   auto& s = self->state;
   auto name = s.cfg.name;
-  self->request(s.deps.store, caf::infinite, put_atom::value, s.cfg, s.st)
+  self->request(s.deps.store, caf::infinite, put_container_atom::value, s.cfg, s.st)
       .then([](bool) {},
             [=](caf::error& err) {
               spdlog::error("container {}: cannot store its new definition: {}", name,

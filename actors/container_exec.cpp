@@ -135,7 +135,8 @@ caf::result<json> start_exec(actor_t* self, const json& p, caf::actor client, ui
     job.msgid = msgid;
     job.host = s.deps.host;
     auto e = spawn_exec(self->system(), std::move(job));
-    self->send(client, route_atom::value, msgid, e);  // stdin, resize and detach go there
+    // stdin, resize and detach go there (a session's routes hold untyped handles)
+    self->send(client, route_atom::value, msgid, caf::actor_cast<caf::actor>(e));
     emit_event(self, "exec");
     auto rp = self->make_response_promise<json>();
     self->request(e, caf::infinite, start_atom::value)

@@ -243,8 +243,8 @@ void trim_memory_soon(caf::actor_system& sys) {
   // without arguments is spawned, which UBSan reports.)
   sys.spawn(
       [](caf::event_based_actor* self, int delay_ms) -> caf::behavior {
-        self->delayed_send(self, std::chrono::milliseconds(delay_ms), done_atom::value);
-        return {[=](done_atom) {
+        self->delayed_send(self, std::chrono::milliseconds(delay_ms), grace_atom::value);
+        return {[=](grace_atom) {
           ::malloc_trim(0);
           self->quit();
         }};
@@ -324,13 +324,13 @@ caf::behavior refuse(session_t* self, ec code, const std::string& message) {
     self->close(self->state.hdl);
     self->quit();
   };
-  self->delayed_send(self, std::chrono::seconds(1), done_atom::value);
+  self->delayed_send(self, std::chrono::seconds(1), grace_atom::value);
   return guarded_behavior(
       self,
       [=](const caf::io::data_transferred_msg& m) {
         if (m.remaining == 0) done();
       },
-      [=](done_atom) { done(); }, [=](const caf::io::new_data_msg&) {},
+      [=](grace_atom) { done(); }, [=](const caf::io::new_data_msg&) {},
       [=](const caf::io::connection_closed_msg&) { self->quit(); });
 }
 
@@ -353,8 +353,8 @@ json output_params(uint32_t msgid, int stream, const std::string& data) {
               {"data", json::binary(std::vector<std::uint8_t>(data.begin(), data.end()))}};
 }
 
-caf::behavior session(session_t* self, caf::io::connection_handle hdl, caf::actor sup,
-                      caf::actor events, json info, access_policy policy, bool over_limit) {
+caf::behavior session(session_t* self, caf::io::connection_handle hdl, supervisor_actor sup,
+                      event_bus_actor events, json info, access_policy policy, bool over_limit) {
   auto& s = self->state;
   s.hdl = hdl;
   s.sup = std::move(sup);
@@ -446,8 +446,8 @@ caf::behavior session(session_t* self, caf::io::connection_handle hdl, caf::acto
 
 /// Accepts connections and forks a session broker for each. Sessions are monitored, not
 /// linked: a session's end never takes the acceptor or other sessions with it.
-caf::behavior acceptor(caf::io::broker* self, int fd, caf::actor sup, caf::actor events, json info,
-                       access_policy policy) {
+caf::behavior acceptor(caf::io::broker* self, int fd, supervisor_actor sup, event_bus_actor events,
+                       json info, access_policy policy) {
   // Not CAF's doorman: it spins at the descriptor limit (actors/accept_guard.hpp).
   guard_accepts(self, fd);
   auto sessions = std::make_shared<std::unordered_set<caf::actor_addr>>();
@@ -478,8 +478,8 @@ caf::behavior acceptor(caf::io::broker* self, int fd, caf::actor sup, caf::actor
 
 /// Keeps an acceptor on the listening socket: should it ever end while ctrd runs, a new
 /// one takes over the same socket (the keeper owns `fd`; acceptors never close it).
-caf::behavior control_keeper(caf::event_based_actor* self, int fd, caf::actor sup,
-                             caf::actor events, json info, access_policy policy) {
+caf::behavior control_keeper(caf::event_based_actor* self, int fd, supervisor_actor sup,
+                             event_bus_actor events, json info, access_policy policy) {
   auto current = std::make_shared<caf::actor>();
   auto start = [=] {
     *current = self->system().middleman().spawn_broker(acceptor, fd, sup, events, info, policy);
@@ -550,8 +550,8 @@ bool peer_allowed(const access_policy& policy, uid_t uid, gid_t gid) {
   return std::find(groups.begin(), groups.end(), policy.gid) != groups.end();
 }
 
-caf::actor spawn_control(caf::actor_system& sys, int listen_fd, caf::actor supervisor,
-                         caf::actor events, json info, access_policy policy) {
+caf::actor spawn_control(caf::actor_system& sys, int listen_fd, supervisor_actor supervisor,
+                         event_bus_actor events, json info, access_policy policy) {
   return sys.spawn(sess::control_keeper, listen_fd, std::move(supervisor), std::move(events),
                    std::move(info), policy);
 }

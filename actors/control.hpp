@@ -12,6 +12,7 @@
 #include <caf/actor_system.hpp>
 #include <caf/allowed_unsafe_message_type.hpp>
 
+#include "actors/interfaces.hpp"
 #include "messages/value_codec.hpp"
 
 namespace ctrd {
@@ -34,8 +35,8 @@ struct access_policy {
 bool peer_allowed(const access_policy& policy, uid_t uid, gid_t gid);
 
 /// Spawns the acceptor on an already listening socket fd. `info` is the `version` result.
-caf::actor spawn_control(caf::actor_system& sys, int listen_fd, caf::actor supervisor,
-                         caf::actor events, json info, access_policy policy);
+caf::actor spawn_control(caf::actor_system& sys, int listen_fd, supervisor_actor supervisor,
+                         event_bus_actor events, json info, access_policy policy);
 
 }  // namespace ctrd
 

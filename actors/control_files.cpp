@@ -102,17 +102,12 @@ void m_stats(session_t* self, uint32_t msgid, const json& p) {
         *failed = true;
         send_caf_error(self, msgid, e);
       };
-      self->request(self->state.sup, caf::infinite, resolve_atom::value, names[i])
+      self->request(self->state.sup, caf::infinite, forward_atom::value, names[i],
+                    caf::make_message(stats_atom::value))
           .then(for_request(self, msgid,
-                            [=](caf::actor& ctr) {
-                              self->request(ctr, caf::infinite, stats_atom::value)
-                                  .then(for_request(self, msgid,
-                                                    [=](json& sample) {
-                                                      (*out)[i] = std::move(sample);
-                                                      if (--*left == 0 && !*failed)
-                                                        send_result(self, msgid, json(*out));
-                                                    }),
-                                        fail);
+                            [=](json& sample) {
+                              (*out)[i] = std::move(sample);
+                              if (--*left == 0 && !*failed) send_result(self, msgid, json(*out));
                             }),
                 fail);
     }
@@ -166,7 +161,7 @@ void m_export(session_t* self, uint32_t msgid, const json& p) {
     tarjob::tar_job_spec spec;
     spec.path = "/";
     spec.top_name = ".";
-    spawn_tar_job(self->system(), std::move(g), caf::actor_cast<caf::actor>(self), msgid,
+    spawn_tar_job(self->system(), std::move(g), caf::actor_cast<file_job_client_actor>(self), msgid,
                   std::move(spec));
   });
 }
@@ -179,8 +174,8 @@ void m_copy_out(session_t* self, uint32_t msgid, const json& p) {
                tarjob::tar_job_spec spec;
                spec.top_name = name;
                spec.path = fs::clean_path(path, g.workdir);
-               spawn_tar_job(self->system(), std::move(g), caf::actor_cast<caf::actor>(self), msgid,
-                             std::move(spec));
+               spawn_tar_job(self->system(), std::move(g),
+                             caf::actor_cast<file_job_client_actor>(self), msgid, std::move(spec));
              });
 }
 
@@ -194,8 +189,8 @@ void m_copy_in(session_t* self, uint32_t msgid, const json& p) {
     spec.overwrite = overwrite;
     if (chown) spec.owner = std::make_pair(g.uid, g.gid);
     spec.path = fs::clean_path(path, g.workdir);  // an idmapped root's maps come from the grant
-    auto job = spawn_tar_job(self->system(), std::move(g), caf::actor_cast<caf::actor>(self), msgid,
-                             std::move(spec));
+    auto job = spawn_tar_job(self->system(), std::move(g),
+                             caf::actor_cast<file_job_client_actor>(self), msgid, std::move(spec));
     route_attach(self, msgid, job);
   });
 }
@@ -205,12 +200,9 @@ void m_exec(session_t* self, uint32_t msgid, const json& p) {
   auto ref = str_param(p, "container");
   auto me = caf::actor_cast<caf::actor>(self);
   open_route(self, msgid, route_kind::exec);
-  self->request(self->state.sup, caf::infinite, resolve_atom::value, ref)
-      .then(for_request(self, msgid,
-                        [=](caf::actor& ctr) {
-                          request_attached(self, msgid, ctr, exec_atom::value, p, me, msgid);
-                        }),
-            route_error_reply(self, msgid));
+  // One request through the supervisor; the container routes the input to the exec actor.
+  request_attached(self, msgid, self->state.sup, forward_atom::value, ref,
+                   caf::make_message(exec_atom::value, p, me, msgid));
 }
 
 }  // namespace
@@ -279,11 +271,11 @@ caf::message_handler file_handlers(session_t* self) {
       [=](route_atom, uint32_t msgid, const caf::actor& dest) {
         if (self->state.attaches.count(msgid)) route_attach(self, msgid, dest);
       },
-      [=](done_atom, uint32_t msgid, const json& result) {
+      [=](job_done_atom, uint32_t msgid, const json& result) {
         finish_attach(self, msgid);
         send_result(self, msgid, result);
       },
-      [=](done_atom, uint32_t msgid, int code, const std::string& message) {
+      [=](job_done_atom, uint32_t msgid, int code, const std::string& message) {
         finish_attach(self, msgid);
         send_error(self, msgid, static_cast<ec>(code), message);
       });

@@ -25,7 +25,14 @@ void m_version(session_t* self, uint32_t msgid, const json&) {
 }
 
 void m_create(session_t* self, uint32_t msgid, const json& p) {
-  call_supervisor(self, msgid, create_atom::value, p);
+  self->request(self->state.sup, caf::infinite, create_atom::value, p)
+      .then(for_request(self, msgid,
+                        [=](created_container& c) {
+                          json r{{"id", c.id}, {"name", c.name}};
+                          if (!c.warnings.empty()) r["warnings"] = c.warnings;
+                          send_result(self, msgid, r);
+                        }),
+            error_reply(self, msgid));
 }
 
 /// Bytes of list values per "items" notification.
@@ -86,22 +93,21 @@ void m_start(session_t* self, uint32_t msgid, const json& p) {
   auto ref = str_param(p, "container");
   bool attach = bool_param(p, "attach");
   auto me = caf::actor_cast<caf::actor>(self);
-  // Through the supervisor: it starts the container's requirements first.
-  auto sup = self->state.sup;
-  if (!attach) return request_attached(self, msgid, sup, start_atom::value, ref, attach, me, msgid);
-  // An attached start may carry stdin and resizes: route them to the container.
-  resolve_attach(self, msgid, ref, [=](const caf::actor&) {
-    request_attached(self, msgid, sup, start_atom::value, ref, attach, me, msgid);
-  });
+  // Through the supervisor: it resolves the reference once, starts the container's
+  // requirements first, and for an attached start tells us (route_atom) where the client's
+  // stdin and resizes go; they wait in the route until then.
+  if (attach) open_route(self, msgid, route_kind::attach);
+  request_attached(self, msgid, self->state.sup, start_atom::value, ref, attach, me, msgid);
 }
 
 void m_attach(session_t* self, uint32_t msgid, const json& p) {
   auto ref = str_param(p, "container");
   bool logs = bool_param(p, "logs");
   auto me = caf::actor_cast<caf::actor>(self);
-  resolve_attach(self, msgid, ref, [=](const caf::actor& ctr) {
-    request_attached(self, msgid, ctr, attach_atom::value, me, msgid, logs);
-  });
+  // One request through the supervisor, which routes the client's input to the container.
+  open_route(self, msgid, route_kind::attach);
+  request_attached(self, msgid, self->state.sup, forward_atom::value, ref,
+                   caf::make_message(attach_atom::value, me, msgid, logs), me, msgid);
 }
 
 void m_detach(session_t* self, uint32_t msgid, const json& p) {
@@ -138,12 +144,15 @@ int64_t ns_param(const json& p, const char* key) {
 }
 
 void m_events(session_t* self, uint32_t msgid, const json& p) {
-  auto filters = p.contains("filters") ? p["filters"] : json(nullptr);
   bool stream = p.contains("stream") ? bool_param(p, "stream") : true;
+  auto since = ns_param(p, "since");
+  auto until = ns_param(p, "until");
+  // Parsed here, at the wire edge: the bus gets a typed filter (the same errors as before).
+  auto filter = parse_event_filter(p.contains("filters") ? p["filters"] : json(nullptr));
   self->request(self->state.events, caf::infinite, subscribe_atom::value,
-                caf::actor_cast<caf::actor>(self), msgid, filters, ns_param(p, "since"),
-                ns_param(p, "until"), stream)
-      .then(for_request(self, msgid, [=](json& r) { send_result(self, msgid, r); }),
+                caf::actor_cast<event_sink_actor>(self), msgid, std::move(filter), since, until,
+                stream)
+      .then(for_request(self, msgid, [=](bool) { send_result(self, msgid, json::object()); }),
             error_reply(self, msgid));
 }
 
@@ -156,24 +165,44 @@ void m_healthcheck(session_t* self, uint32_t msgid, const json& p) {
   call_container(self, msgid, str_param(p, "container"), health_atom::value);
 }
 
+/// The wire form of a reload report (docs/protocol.md, `reload`).
+json report_json(const reload_report& r) {
+  json errors = json::array();
+  for (const auto& e : r.errors) {
+    auto j = to_json(e);
+    j["text"] = to_string(e);
+    errors.push_back(std::move(j));
+  }
+  return json{{"created", r.created},
+              {"updated", r.updated},
+              {"removed", r.removed},
+              {"errors", std::move(errors)}};
+}
+
 void m_reload(session_t* self, uint32_t msgid, const json&) {
-  call_supervisor(self, msgid, reload_atom::value);
+  self->request(self->state.sup, caf::infinite, reload_atom::value)
+      .then(for_request(self, msgid,
+                        [=](reload_report& r) { send_result(self, msgid, report_json(r)); }),
+            error_reply(self, msgid));
 }
 
 void m_shutdown(session_t* self, uint32_t msgid, const json&) {
-  call_supervisor(self, msgid, shutdown_atom::value);
+  self->request(self->state.sup, caf::infinite, shutdown_atom::value)
+      .then(for_request(self, msgid, [=](bool) { send_result(self, msgid, json::object()); }),
+            error_reply(self, msgid));
 }
 
+// stop, kill and restart: one request to the supervisor, which resolves and delegates.
 void m_stop(session_t* self, uint32_t msgid, const json& p) {
-  call_container(self, msgid, str_param(p, "container"), stop_atom::value, timeout_param(p), true);
+  call_supervisor(self, msgid, stop_atom::value, str_param(p, "container"), timeout_param(p), true);
 }
 
 void m_kill(session_t* self, uint32_t msgid, const json& p) {
-  call_container(self, msgid, str_param(p, "container"), kill_atom::value, signal_param(p));
+  call_supervisor(self, msgid, kill_atom::value, str_param(p, "container"), signal_param(p));
 }
 
 void m_restart(session_t* self, uint32_t msgid, const json& p) {
-  call_container(self, msgid, str_param(p, "container"), restart_atom::value, timeout_param(p));
+  call_supervisor(self, msgid, restart_atom::value, str_param(p, "container"), timeout_param(p));
 }
 
 void m_remove(session_t* self, uint32_t msgid, const json& p) {

@@ -5,9 +5,9 @@
 #include "actors/guard.hpp"
 
 #include <spdlog/spdlog.h>
-#include <caf/event_based_actor.hpp>
 #include <caf/spawn_options.hpp>
 #include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
 #include <caf/typed_response_promise.hpp>
 
 #include "actors/atoms.hpp"
@@ -19,11 +19,11 @@ namespace ctrd {
 namespace {
 
 struct subscriber {
-  caf::actor session;
+  event_sink_actor session;
   uint32_t msgid;
   event_filter filter;
   std::string until;  // "" = open-ended
-  caf::typed_response_promise<json> rp;
+  caf::typed_response_promise<bool> rp;
 };
 
 struct bus_state {
@@ -32,14 +32,14 @@ struct bus_state {
   std::vector<subscriber> subs;
 };
 
-using bus_t = caf::stateful_actor<bus_state>;
+using bus_t = event_bus_actor::stateful_pointer<bus_state>;
 
-void end_expired(bus_t* self) {
+void end_expired(bus_t self) {
   auto now = proc::rfc3339(proc::now_ns());
   auto& subs = self->state.subs;
   for (auto it = subs.begin(); it != subs.end();) {
     if (!it->until.empty() && it->until < now) {
-      it->rp.deliver(json::object());
+      it->rp.deliver(true);
       it = subs.erase(it);
     } else {
       ++it;
@@ -47,14 +47,14 @@ void end_expired(bus_t* self) {
   }
 }
 
-caf::behavior bus(bus_t* self, std::string root) {
+event_bus_actor::behavior_type bus(bus_t self, std::string root) {
   self->state.log = std::make_unique<event_log>(root);
   self->set_down_handler([=](caf::down_msg& dm) {
     auto& subs = self->state.subs;
     for (auto it = subs.begin(); it != subs.end();)
       it = it->session.address() == dm.source ? subs.erase(it) : it + 1;
   });
-  return guarded_behavior(
+  return guarded_typed_behavior<event_bus_actor>(
       self,
       [=](event_atom, const json& ev) {
         auto& s = self->state;
@@ -64,36 +64,30 @@ caf::behavior bus(bus_t* self, std::string root) {
         for (auto& sub : s.subs)
           if (sub.filter.matches(ev)) self->send(sub.session, event_atom::value, sub.msgid, ev);
       },
-      [=](subscribe_atom, caf::actor session, uint32_t msgid, const json& filters, int64_t since_ns,
-          int64_t until_ns, bool stream) -> caf::result<json> {
+      [=](subscribe_atom, event_sink_actor session, uint32_t msgid, const event_filter& f,
+          int64_t since_ns, int64_t until_ns, bool stream) -> caf::result<bool> {
         auto since = since_ns > 0 ? proc::rfc3339(since_ns) : std::string();
         auto until = until_ns > 0 ? proc::rfc3339(until_ns) : std::string();
-        event_filter f;
-        try {
-          f = parse_event_filter(filters);
-        } catch (const ctrd::error& e) {
-          return make_caf_error(e.code(), e.what());
-        }
         self->state.log->read(f, since, until, [&](const json& ev) {
           self->send(session, event_atom::value, msgid, ev);
           return true;
         });
         auto now = proc::rfc3339(proc::now_ns());
-        if (!stream || (!until.empty() && until < now)) return caf::expected<json>(json::object());
-        auto rp = self->make_response_promise<json>();
+        if (!stream || (!until.empty() && until < now)) return true;
+        auto rp = self->make_response_promise<bool>();
         self->monitor(session);
         self->state.subs.push_back(subscriber{session, msgid, f, until, rp});
         if (until_ns > 0)
           self->delayed_send(self, std::chrono::nanoseconds(until_ns - proc::now_ns() + 1000000),
-                             done_atom::value);
+                             expire_atom::value);
         return rp;
       },
-      [=](done_atom) { end_expired(self); });
+      [=](expire_atom) { end_expired(self); });
 }
 
 }  // namespace
 
-caf::actor spawn_event_bus(caf::actor_system& sys, const std::string& root) {
+event_bus_actor spawn_event_bus(caf::actor_system& sys, const std::string& root) {
   return sys.spawn<caf::detached>(bus, root);
 }
 

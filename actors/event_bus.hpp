@@ -4,24 +4,21 @@
 // Detached (it does file I/O). A slow subscriber never slows anyone: the bus only sends;
 // each session bounds what it buffers and drops with a notice (actors/control.cpp).
 //
-// Protocol:
-//   (event_atom, json event)                               publish
-//   (subscribe_atom, caf::actor session, uint32_t msgid, json filters,
-//    int64_t since_ns, int64_t until_ns, bool stream)      -> {}     (0 = unbounded)
-//        sends (event_atom, msgid, json) for each stored event in [since, until] matching
-//        the filters, then, with `stream`, every new matching one. The reply comes once the
-//        history is sent (without `stream`) or once `until` has passed (with it); a stream
-//        without `until` ends when the session goes away. Bad filters: invalid_argument.
+// Its protocol is event_bus_actor (actors/interfaces.hpp). A subscription gets the stored
+// events in [since, until] that match its filters, then, with `stream`, every new matching
+// one; it is answered once the history is sent (without `stream`) or once `until` has
+// passed (with it); a stream without `until` ends when the session goes away.
 #pragma once
 
 #include <string>
 
-#include <caf/actor.hpp>
 #include <caf/actor_system.hpp>
+
+#include "actors/interfaces.hpp"
 
 namespace ctrd {
 
 /// Spawns the bus over `<root>/events.log`.
-caf::actor spawn_event_bus(caf::actor_system& sys, const std::string& root);
+event_bus_actor spawn_event_bus(caf::actor_system& sys, const std::string& root);
 
 }  // namespace ctrd

@@ -8,8 +8,8 @@
 #include "actors/guard.hpp"
 
 #include <spdlog/spdlog.h>
-#include <caf/event_based_actor.hpp>
 #include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
 #include <caf/typed_response_promise.hpp>
 
 #include "actors/atoms.hpp"
@@ -34,7 +34,7 @@ struct exec_state {
   caf::typed_response_promise<json> rp;
 };
 
-using exec_t = caf::stateful_actor<exec_state>;
+using exec_t = exec_session_actor::stateful_base<exec_state>;
 
 void close_fd(int& fd) {
   if (fd >= 0) ::close(fd);
@@ -53,7 +53,8 @@ void try_finish(exec_t* self) {
   auto& s = self->state;
   if (!s.exited || s.out_open || s.err_open) return;
   if (!s.detached) s.rp.deliver(json{{"id", s.job.container_id}, {"exit_code", s.exit_code}});
-  self->send(s.job.container, exec_atom::value, s.exit_code);
+  // A typed actor sends to the (untyped) container actor anonymously.
+  caf::anon_send(s.job.container, exec_atom::value, s.exit_code);
   if (s.child.in_fd >= 0) s.job.host->unwatch(s.child.in_fd);
   close_fd(s.child.in_fd);
   self->quit();
@@ -110,9 +111,9 @@ caf::result<json> start(exec_t* self) {
   return s.rp;
 }
 
-caf::behavior exec_actor(exec_t* self, exec_job job) {
+exec_session_actor::behavior_type exec_actor(exec_t* self, exec_job job) {
   self->state.job = std::move(job);
-  return guarded_behavior(
+  return guarded_typed_behavior<exec_session_actor>(
       self, [=](start_atom) { return start(self); },
       [=](output_atom, int stream, const std::string& data) {
         auto& s = self->state;
@@ -142,13 +143,13 @@ caf::behavior exec_actor(exec_t* self, exec_job job) {
         s.exited = true;
         s.exit_code = code;
         // A background child may hold the pipes: give its output a moment, then stop reading.
-        self->delayed_send(self, std::chrono::milliseconds(200), done_atom::value);
+        self->delayed_send(self, std::chrono::milliseconds(200), grace_atom::value);
         try_finish(self);
       },
-      [=](done_atom) {
+      [=](grace_atom) {
         auto& s = self->state;
         if (s.busy > 0) {  // a slow client is still taking output: read the rest after it
-          self->delayed_send(self, std::chrono::milliseconds(200), done_atom::value);
+          self->delayed_send(self, std::chrono::milliseconds(200), grace_atom::value);
           return;
         }
         if (s.out_open) close_stream(self, stream_stdout);
@@ -168,15 +169,14 @@ caf::behavior exec_actor(exec_t* self, exec_job job) {
         self->state.stdin_waiting = false;
         flush_stdin(self);
       },
-      [=](resize_atom, int rows, int cols) -> caf::result<json> {
+      [=](resize_atom, int rows, int cols) -> json {
         auto& s = self->state;
-        if (!s.job.spec.tty || s.child.out_fd < 0)
-          return caf::expected<json>(json{{"id", s.job.container_id}});
+        if (!s.job.spec.tty || s.child.out_fd < 0) return json{{"id", s.job.container_id}};
         winsize ws{};
         ws.ws_row = static_cast<unsigned short>(rows);
         ws.ws_col = static_cast<unsigned short>(cols);
         ::ioctl(s.child.out_fd, TIOCSWINSZ, &ws);
-        return caf::expected<json>(json{{"id", s.job.container_id}});
+        return json{{"id", s.job.container_id}};
       },
       [=](detach_atom, const caf::actor&, uint32_t) -> json {
         auto& s = self->state;
@@ -188,7 +188,7 @@ caf::behavior exec_actor(exec_t* self, exec_job job) {
 
 }  // namespace
 
-caf::actor spawn_exec(caf::actor_system& sys, exec_job job) {
+exec_session_actor spawn_exec(caf::actor_system& sys, exec_job job) {
   return sys.spawn(exec_actor, std::move(job));
 }
 

@@ -3,10 +3,8 @@
 // about the container. The actor streams the process's output to the client that asked,
 // takes its stdin/resize/detach, and ends with {id, exit_code}.
 //
-// Requests: (start_atom) -> {id, exit_code} once the process has ended and its output is
-// drained (or {id, detached: true} after a detach). Messages: (stdin_atom, data, eof),
-// (resize_atom, rows, cols), (detach_atom, sub, msgid), host-loop events. At the end it
-// sends (exec_atom, int exit_code) to the container, which emits `exec_died`.
+// Its protocol is exec_session_actor (actors/interfaces.hpp). At the end it sends
+// (exec_atom, int exit_code) to the container, which emits `exec_died`.
 #pragma once
 
 #include <cstdint>
@@ -15,6 +13,7 @@
 #include <caf/actor.hpp>
 #include <caf/actor_system.hpp>
 
+#include "actors/interfaces.hpp"
 #include "runtime/cgroup.hpp"
 #include "runtime/spawner.hpp"
 
@@ -34,6 +33,6 @@ struct exec_job {
 };
 
 /// Spawns the exec actor; send it (start_atom) to run the process.
-caf::actor spawn_exec(caf::actor_system& sys, exec_job job);
+exec_session_actor spawn_exec(caf::actor_system& sys, exec_job job);
 
 }  // namespace ctrd

@@ -39,7 +39,7 @@ struct tar_job_state {
   static inline const char* name = "tar_job";
   root_grant g;
   fs::unique_fd root;
-  caf::actor session;
+  file_job_client_actor session;
   uint32_t msgid = 0;
   tarjob::tar_job_spec spec;
   held_child child;
@@ -100,7 +100,7 @@ void answer(job_t* self) {
   if (nl != std::string::npos && nl + 1 < s.status.size())
     spdlog::warn("ctrd-tar for container {}: {}", s.g.id, s.status.substr(nl + 1));
   if (s.failure) {
-    self->send(s.session, done_atom::value, s.msgid, static_cast<int>(s.failure->code()),
+    self->send(s.session, job_done_atom::value, s.msgid, static_cast<int>(s.failure->code()),
                std::string(s.failure->what()));
     return;
   }
@@ -109,16 +109,16 @@ void answer(job_t* self) {
     auto what = tarjob::describe_exit(s.exit_code);
     if (!s.status.empty()) what += ": " + s.status.substr(0, std::min<std::size_t>(nl, 512));
     spdlog::warn("container {}: {}", s.g.id, what);
-    self->send(s.session, done_atom::value, s.msgid, static_cast<int>(ec::internal), what);
+    self->send(s.session, job_done_atom::value, s.msgid, static_cast<int>(ec::internal), what);
     return;
   }
   if (!st->ok) {
-    self->send(s.session, done_atom::value, s.msgid, static_cast<int>(st->code), st->message);
+    self->send(s.session, job_done_atom::value, s.msgid, static_cast<int>(st->code), st->message);
     return;
   }
   json result = s.spec.in ? json{{"id", s.g.id}, {"entries", st->entries}, {"bytes", st->bytes}}
                           : json{{"id", s.g.id}, {"bytes", s.sent}};
-  self->send(s.session, done_atom::value, s.msgid, result);
+  self->send(s.session, job_done_atom::value, s.msgid, result);
 }
 
 /// Ends the job once the helper has exited and its pipes are drained.
@@ -216,7 +216,7 @@ bool start(job_t* self) {
     s.child = s.g.host->spawn(sp, me);
   } catch (const std::exception& e) {
     auto* known = dynamic_cast<const error*>(&e);
-    self->send(s.session, done_atom::value, s.msgid,
+    self->send(s.session, job_done_atom::value, s.msgid,
                static_cast<int>(known ? known->code() : ec::internal), std::string(e.what()));
     s.root = fs::unique_fd();
     self->send(s.g.owner, release_atom::value);
@@ -234,7 +234,7 @@ bool start(job_t* self) {
   return true;
 }
 
-caf::behavior tar_job(job_t* self, root_grant g, caf::actor session, uint32_t msgid,
+caf::behavior tar_job(job_t* self, root_grant g, file_job_client_actor session, uint32_t msgid,
                       tarjob::tar_job_spec spec) {
   auto& s = self->state;
   s.root = fs::unique_fd(g.fd);
@@ -317,7 +317,7 @@ caf::behavior tar_job(job_t* self, root_grant g, caf::actor session, uint32_t ms
 
 }  // namespace
 
-caf::actor spawn_tar_job(caf::actor_system& sys, root_grant grant, caf::actor session,
+caf::actor spawn_tar_job(caf::actor_system& sys, root_grant grant, file_job_client_actor session,
                          uint32_t msgid, tarjob::tar_job_spec spec) {
   return sys.spawn(tar_job, std::move(grant), std::move(session), msgid, std::move(spec));
 }

@@ -10,8 +10,8 @@
 // In (copy_in): the session forwards the client's chunks as (data_atom, std::string, bool
 // eof); the job writes them to the helper's stdin and answers each chunk written with
 // (ack_atom, msgid, uint64 total) to the session.
-// Both end with (done_atom, msgid, json result) or (done_atom, msgid, int ec, std::string
-// message) to the session (the helper's status: the same codes and texts as the tar
+// Both end with (job_done_atom, msgid, json result) or (job_done_atom, msgid, int ec,
+// std::string message) to the session (the helper's status: the same codes and texts as the tar
 // functions throw), and (release_atom) to the container once the helper has exited, which
 // then may unmount an overlay it mounted for the job. A session that goes away (monitored)
 // gets the helper killed; a helper that dies without a status gives ec::internal naming its
@@ -26,6 +26,7 @@
 #include <caf/actor_system.hpp>
 #include <caf/allowed_unsafe_message_type.hpp>
 
+#include "actors/interfaces.hpp"
 #include "messages/security.hpp"
 #include "runtime/tar_job.hpp"
 
@@ -50,7 +51,7 @@ struct root_grant {
 /// Runs the tar job `spec` (its maps and file-system ids are taken from the grant) for
 /// request `msgid` of `session`; returns the job actor, to which the session forwards the
 /// chunks of a copy_in.
-caf::actor spawn_tar_job(caf::actor_system& sys, root_grant grant, caf::actor session,
+caf::actor spawn_tar_job(caf::actor_system& sys, root_grant grant, file_job_client_actor session,
                          uint32_t msgid, tarjob::tar_job_spec spec);
 
 }  // namespace ctrd

@@ -118,6 +118,14 @@ caf::behavior guarded_behavior(Self* self, Fs... fns) {
   return caf::behavior{guard(self, std::move(fns))...};
 }
 
+/// The same for a typed actor: a `Handle::behavior_type` (every handler must match the
+/// interface `Handle` exactly; the guard keeps each handler's signature).
+template <class Handle, class Self, class... Fs>
+typename Handle::behavior_type guarded_typed_behavior(Self* self, Fs... fns) {
+  install_exception_handler(self);
+  return typename Handle::behavior_type{guard(self, std::move(fns))...};
+}
+
 /// A message handler whose every handler is guarded (to combine with or_else).
 template <class... Fs>
 caf::message_handler guarded_handlers(caf::local_actor* self, Fs... fns) {

@@ -19,6 +19,7 @@
 #include "actors/atoms.hpp"
 #include "actors/caf_error.hpp"
 #include "actors/guard.hpp"
+#include "actors/interfaces.hpp"
 #include "messages/frame.hpp"
 #include "messages/rpc.hpp"
 #include "messages/signals.hpp"
@@ -72,8 +73,8 @@ struct list_stream {
 struct session_state {
   static inline const char* name = "session";
   caf::io::connection_handle hdl;
-  caf::actor sup;
-  caf::actor events;
+  supervisor_actor sup;
+  event_bus_actor events;
   json info;
   frame_reader reader{max_frame_size, false};  // buffers only what arrived (limits below)
   bool greeted = false;
@@ -180,21 +181,16 @@ inline int signal_param(const json& p) {
   throw error(ec::invalid_argument, "parameter \"signal\" must be a signal name or number");
 }
 
-/// Resolves `ref` via the supervisor, sends `xs...` to the container, replies with its json.
+/// Sends request `xs...` for container `ref` through the supervisor, which resolves the
+/// reference once and delegates it to the container; replies with the container's json.
 template <class... Ts>
 void call_container(session_t* self, uint32_t msgid, const std::string& ref, Ts... xs) {
-  self->request(self->state.sup, caf::infinite, resolve_atom::value, ref)
-      .then(for_request(self, msgid,
-                        [=](caf::actor& ctr) {
-                          self->request(ctr, caf::infinite, xs...)
-                              .then(for_request(self, msgid,
-                                                [=](json& r) { send_result(self, msgid, r); }),
-                                    error_reply(self, msgid));
-                        }),
+  self->request(self->state.sup, caf::infinite, forward_atom::value, ref, caf::make_message(xs...))
+      .then(for_request(self, msgid, [=](json& r) { send_result(self, msgid, r); }),
             error_reply(self, msgid));
 }
 
-/// Sends a request to the supervisor and replies with its json.
+/// Sends a request to the supervisor whose answer is a container's json; replies with it.
 template <class... Ts>
 void call_supervisor(session_t* self, uint32_t msgid, Ts... xs) {
   self->request(self->state.sup, caf::infinite, xs...)
@@ -250,26 +246,13 @@ inline void route_attach(session_t* self, uint32_t msgid, const caf::actor& ctr)
 }
 
 /// Sends `xs...` to `dest`; the reply (or error) answers `msgid` and ends its attach.
-template <class... Ts>
-void request_attached(session_t* self, uint32_t msgid, const caf::actor& dest, Ts... xs) {
+template <class Handle, class... Ts>
+void request_attached(session_t* self, uint32_t msgid, const Handle& dest, Ts... xs) {
   self->request(dest, caf::infinite, xs...)
       .then(for_request(self, msgid,
                         [=](json& r) {
                           finish_attach(self, msgid);
                           send_result(self, msgid, r);
-                        }),
-            route_error_reply(self, msgid));
-}
-
-/// Resolves `ref` for an attach, routes its stdin/resizes there, then runs `next(ctr)`.
-template <class F>
-void resolve_attach(session_t* self, uint32_t msgid, const std::string& ref, F next) {
-  open_route(self, msgid, route_kind::attach);
-  self->request(self->state.sup, caf::infinite, resolve_atom::value, ref)
-      .then(for_request(self, msgid,
-                        [=](caf::actor& ctr) {
-                          route_attach(self, msgid, ctr);
-                          next(ctr);
                         }),
             route_error_reply(self, msgid));
 }

@@ -1,9 +1,9 @@
 #include "actors/store.hpp"
 
 #include <spdlog/spdlog.h>
-#include <caf/event_based_actor.hpp>
 #include <caf/spawn_options.hpp>
 #include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
 #include "actors/guard.hpp"
 
 #include "actors/atoms.hpp"
@@ -21,12 +21,12 @@ struct store_state {
   bool flush_sent = false;
 };
 
-using store_t = caf::stateful_actor<store_state>;
+using store_t = store_actor::stateful_pointer<store_state>;
 
 /// Stages a change with `stage` and, for a request, returns the promise answered after the
 /// commit. Staging errors (encoding) are answered at once.
 template <class F>
-caf::result<bool> staged(store_t* self, F&& stage, bool answer) {
+caf::result<bool> staged(store_t self, F&& stage, bool answer) {
   auto& s = self->state;
   try {
     stage(*s.db);
@@ -44,7 +44,7 @@ caf::result<bool> staged(store_t* self, F&& stage, bool answer) {
   return rp;
 }
 
-void flush(store_t* self) {
+void flush(store_t self) {
   auto& s = self->state;
   s.flush_sent = false;
   auto waiting = std::move(s.waiting);
@@ -58,15 +58,15 @@ void flush(store_t* self) {
   }
 }
 
-caf::behavior store_actor(store_t* self, std::shared_ptr<state_store> db) {
+store_actor::behavior_type store(store_t self, std::shared_ptr<state_store> db) {
   self->state.db = std::move(db);
-  return guarded_behavior(
+  return guarded_typed_behavior<store_actor>(
       self,
-      [=](put_atom, const container_config& c, const container_status& s) {
+      [=](put_container_atom, const container_config& c, const container_status& s) {
         return staged(
             self, [&](state_store& d) { d.stage_container(c, s); }, true);
       },
-      [=](put_atom, const std::string& id, const container_status& s) {
+      [=](put_status_atom, const std::string& id, const container_status& s) {
         // Fire-and-forget from container actors: failures are logged, not returned.
         (void)staged(
             self, [&](state_store& d) { d.stage_status(id, s); }, false);
@@ -84,8 +84,8 @@ caf::behavior store_actor(store_t* self, std::shared_ptr<state_store> db) {
 
 }  // namespace
 
-caf::actor spawn_store(caf::actor_system& sys, std::shared_ptr<state_store> db) {
-  return sys.spawn<caf::detached>(store_actor, std::move(db));
+store_actor spawn_store(caf::actor_system& sys, std::shared_ptr<state_store> db) {
+  return sys.spawn<caf::detached>(store, std::move(db));
 }
 
 }  // namespace ctrd

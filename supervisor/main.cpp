@@ -313,7 +313,7 @@ int run(const ctrd::daemon_options& opt, const ctrd::sd::notifier& notifier) {
     spdlog::info("containers get their own cgroups ({} layout)",
                  ctrd::cgroup::to_string(cgroups.kind()));
   auto sup = ctrd::spawn_supervisor(sys, store, bus, &host, &cgroups, sopts, std::move(loaded));
-  host.start(sup);
+  host.start(caf::actor_cast<caf::actor>(sup));
   ctrd::json info = {{"daemon_version", CTRD_VERSION},
                      {"protocol_version", ctrd::protocol_version},
                      {"pid", ::getpid()},

@@ -17,6 +17,7 @@
 #include <caf/actor.hpp>
 #include <caf/actor_system.hpp>
 
+#include "actors/interfaces.hpp"
 #include "supervisor/sd_notify.hpp"
 
 namespace ctrd {
@@ -25,9 +26,9 @@ class service_watchdog {
  public:
   /// What the self-check goes through.
   struct targets {
-    std::string socket;     ///< ctrd's control socket
-    caf::actor supervisor;  ///< answers (ping_atom) -> true
-    caf::actor store;       ///< answers (flush_atom) once queued writes are committed
+    std::string socket;           ///< ctrd's control socket
+    supervisor_actor supervisor;  ///< answers (ping_atom) -> true
+    store_actor store;            ///< answers (flush_atom) once queued writes are committed
   };
 
   /// Nothing runs before start(). `sys` and `n` must outlive this object.

@@ -34,13 +34,13 @@ void add_container(actor_t* self, stored_container rec, bool recovering) {
   s.reg.add(id, rec.config.name);
   // The replica starts from the (reconciled: recover_record) record, so `list` is right
   // before the actor runs.
-  json summary = summary_view(rec.config, rec.status);
+  auto summary = summary_view(rec.config, rec.status);
   track_userns(self, rec.config);
   auto a = spawn_container(self->system(), std::move(rec), s.deps, recovering);
   self->monitor(a);
   auto& e = s.entries[id];
   e.actor = a;
-  e.set_summary(std::move(summary));
+  e.set_summary(summary);
 }
 
 caf::error error_of(const ctrd::error& e) {
@@ -60,19 +60,39 @@ void check_requirements(actor_t* self, const container_config& cfg) {
     throw error(ec::invalid_argument, "dependency cycle: " + deps::cycle_text(cyc));
 }
 
-caf::result<json> remove(actor_t* self, const std::string& ref, bool force) {
+/// The entry of a name, id or unique id prefix (one lookup); throws ctrd::error.
+std::pair<const std::string, entry>& resolve_entry(actor_t* self, const std::string& ref) {
   auto& s = self->state;
-  std::string id;
+  auto it = s.entries.find(s.reg.resolve(ref));
+  if (it == s.entries.end())
+    throw error(ec::no_such_container, "container \"" + ref + "\" is still being created");
+  return *it;
+}
+
+/// Resolves `ref` once and delegates `xs...` to its container: the container answers.
+template <class... Ts>
+caf::result<json> delegate_to(actor_t* self, const std::string& ref, Ts&&... xs) {
+  caf::actor target;
   try {
-    id = s.reg.resolve(ref);
+    target = resolve_entry(self, ref).second.actor;
   } catch (const ctrd::error& e) {
     return error_of(e);
   }
-  auto it = s.entries.find(id);
-  if (it == s.entries.end())
-    return make_caf_error(ec::no_such_container,
-                          "container \"" + ref + "\" is still being created");
-  auto name = it->second.summary.value("name", std::string());
+  auto rp = self->make_response_promise<json>();
+  rp.delegate(target, std::forward<Ts>(xs)...);
+  return rp;
+}
+
+caf::result<json> remove(actor_t* self, const std::string& ref, bool force) {
+  std::pair<const std::string, entry>* found = nullptr;
+  try {
+    found = &resolve_entry(self, ref);
+  } catch (const ctrd::error& x) {
+    return error_of(x);
+  }
+  const auto& id = found->first;
+  auto* e = &found->second;
+  const auto& name = e->summary.name;
   auto dependents = deps::dependents(current_graph(self), name);
   if (!dependents.empty()) {
     std::string list;
@@ -84,7 +104,31 @@ caf::result<json> remove(actor_t* self, const std::string& ref, bool force) {
     spdlog::warn("removing {} although {} require it", name, list);
   }
   auto rp = self->make_response_promise<json>();
-  rp.delegate(it->second.actor, remove_atom::value, force);
+  rp.delegate(e->actor, remove_atom::value, force);
+  return rp;
+}
+
+/// podman's restart: refused while a requirement is not running (podman checks the direct
+/// dependencies, checkDependenciesAndHandleError; it starts none of them).
+caf::result<json> restart(actor_t* self, const std::string& ref, int64_t timeout) {
+  std::pair<const std::string, entry>* found = nullptr;
+  try {
+    found = &resolve_entry(self, ref);
+  } catch (const ctrd::error& x) {
+    return error_of(x);
+  }
+  const auto& id = found->first;
+  auto* e = &found->second;
+  std::string stopped;
+  for (const auto& r : e->summary.requires_) {
+    auto* d = find_by_name(self, r);
+    if (!d || d->summary.state != "running") stopped += (stopped.empty() ? "" : ",") + r;
+  }
+  if (!stopped.empty())
+    return make_caf_error(ec::invalid_state,
+                          "some dependencies of container " + id + " are not started: " + stopped);
+  auto rp = self->make_response_promise<json>();
+  rp.delegate(e->actor, restart_atom::value, timeout);
   return rp;
 }
 
@@ -92,9 +136,7 @@ packed_list list(actor_t* self, bool all) {
   packed_list out;
   for (auto& [id, e] : self->state.entries) {
     if (!all) {
-      auto it = e.summary.find("state");
-      if (it == e.summary.end() || !it->is_string()) continue;
-      const auto& st = it->get_ref<const std::string&>();
+      const auto& st = e.summary.state;
       if (st != "running" && st != "paused" && st != "stopping") continue;
     }
     out.add(e.packed);
@@ -119,7 +161,7 @@ caf::result<packed_list> list_synced(actor_t* self, bool all) {
         .then(
             [=](json& summary) mutable {
               if (auto it = self->state.entries.find(key); it != self->state.entries.end())
-                it->second.set_summary(std::move(summary));
+                it->second.set_summary(summary);
               one_done();
             },
             [=](caf::error&) mutable { one_done(); });
@@ -127,15 +169,15 @@ caf::result<packed_list> list_synced(actor_t* self, bool all) {
   return rp;
 }
 
-void log_reload(const json& report) {
-  for (const char* what : {"created", "updated", "removed"})
-    for (const auto& n : report[what]) spdlog::info("service {}: {}", n.get<std::string>(), what);
-  for (const auto& e : report["errors"])
-    spdlog::error("service file: {}", e["text"].get<std::string>());
+void log_reload(const reload_report& report) {
+  for (const auto& n : report.created) spdlog::info("service {}: created", n);
+  for (const auto& n : report.updated) spdlog::info("service {}: updated", n);
+  for (const auto& n : report.removed) spdlog::info("service {}: removed", n);
+  for (const auto& e : report.errors) spdlog::error("service file: {}", to_string(e));
 }
 
-caf::behavior supervisor_actor(actor_t* self, container_deps deps, supervisor_options opts,
-                               load_result loaded) {
+supervisor_actor::behavior_type supervisor(actor_t* self, container_deps deps,
+                                           supervisor_options opts, load_result loaded) {
   auto& s = self->state;
   s.deps = std::move(deps);
   s.deps.supervisor = caf::actor_cast<caf::actor>(self);
@@ -154,11 +196,11 @@ caf::behavior supervisor_actor(actor_t* self, container_deps deps, supervisor_op
     add_container(self, std::move(rec), true);
   }
   spdlog::info("recovered {} containers", s.entries.size());
-  load_services(self, true, [=](json report, std::vector<std::string> services) {
+  load_services(self, true, [=](reload_report report, std::vector<std::string> services) {
     log_reload(report);
     std::set<std::string> names(boot.begin(), boot.end());
     names.insert(services.begin(), services.end());
-    for (const auto& name : names) boot_start_with_deps(self, name);
+    for (const auto& name : names) start_name_with_deps(self, name, true);
   });
   self->set_down_handler([=](caf::down_msg& dm) {
     auto& ss = self->state;
@@ -174,15 +216,15 @@ caf::behavior supervisor_actor(actor_t* self, container_deps deps, supervisor_op
     }
     advance_jobs(self);
   });
-  return guarded_behavior(
+  return guarded_typed_behavior<supervisor_actor>(
       self,
-      [=](create_atom, const json& params) -> caf::result<json> {
-        auto rp = self->make_response_promise<json>();
+      [=](create_atom, const json& params) -> caf::result<created_container> {
+        auto rp = self->make_response_promise<created_container>();
         try {
           auto cfg = config_from_json(params);
           cfg.source.clear();  // only service files set it
           apply_daemon_defaults(self, params, cfg);
-          create_container(self, std::move(cfg), [=](caf::expected<json> r) mutable {
+          create_container(self, std::move(cfg), [=](caf::expected<created_container> r) mutable {
             if (r)
               rp.deliver(std::move(*r));
             else
@@ -194,31 +236,48 @@ caf::behavior supervisor_actor(actor_t* self, container_deps deps, supervisor_op
         return rp;
       },
       [=](resolve_atom, const std::string& ref) -> caf::result<caf::actor> {
-        auto& ss = self->state;
         try {
-          auto it = ss.entries.find(ss.reg.resolve(ref));
-          if (it == ss.entries.end())
-            return make_caf_error(ec::no_such_container,
-                                  "container \"" + ref + "\" is still being created");
-          return it->second.actor;
+          return resolve_entry(self, ref).second.actor;
         } catch (const ctrd::error& e) {
           return error_of(e);
         }
       },
       [=](start_atom, const std::string& ref, bool attach, caf::actor sub,
           uint32_t msgid) -> caf::result<json> {
-        auto& ss = self->state;
         auto rp = self->make_response_promise<json>();
         try {
-          auto id = ss.reg.resolve(ref);
-          auto it = ss.entries.find(id);
-          if (it == ss.entries.end())
-            throw error(ec::no_such_container, "container \"" + ref + "\" is still being created");
-          start_with_deps(self, it->second.summary.value("name", std::string()), rp, attach, sub,
-                          msgid);
+          auto& [id, e] = resolve_entry(self, ref);
+          // An attached start: the session routes the client's stdin and resizes there.
+          if (attach && sub) caf::anon_send(sub, route_atom::value, msgid, e.actor);
+          start_with_deps(self, id, rp, attach, sub, msgid);
         } catch (const ctrd::error& e) {
           rp.deliver(error_of(e));
         }
+        return rp;
+      },
+      [=](stop_atom, const std::string& ref, int64_t timeout, bool by_user) {
+        return delegate_to(self, ref, stop_atom::value, timeout, by_user);
+      },
+      [=](kill_atom, const std::string& ref, int signo) {
+        return delegate_to(self, ref, kill_atom::value, signo);
+      },
+      [=](restart_atom, const std::string& ref, int64_t timeout) {
+        return restart(self, ref, timeout);
+      },
+      [=](forward_atom, const std::string& ref, const caf::message& request) {
+        return delegate_to(self, ref, request);
+      },
+      [=](forward_atom, const std::string& ref, const caf::message& request, caf::actor sub,
+          uint32_t msgid) -> caf::result<json> {
+        caf::actor target;
+        try {
+          target = resolve_entry(self, ref).second.actor;
+        } catch (const ctrd::error& e) {
+          return error_of(e);
+        }
+        caf::anon_send(sub, route_atom::value, msgid, target);
+        auto rp = self->make_response_promise<json>();
+        rp.delegate(target, request);
         return rp;
       },
       [=](remove_atom, const std::string& ref, bool force) { return remove(self, ref, force); },
@@ -226,19 +285,20 @@ caf::behavior supervisor_actor(actor_t* self, container_deps deps, supervisor_op
         if (sync) return list_synced(self, all);
         return list(self, all);
       },
-      [=](reload_atom) -> caf::result<json> {
-        auto rp = self->make_response_promise<json>();
-        load_services(self, false, [=](json report, std::vector<std::string> start) mutable {
-          log_reload(report);
-          for (const auto& name : start) start_with_deps(self, name, std::nullopt);
-          rp.deliver(std::move(report));
-        });
+      [=](reload_atom) -> caf::result<reload_report> {
+        auto rp = self->make_response_promise<reload_report>();
+        load_services(self, false,
+                      [=](reload_report report, std::vector<std::string> start) mutable {
+                        log_reload(report);
+                        for (const auto& name : start) start_name_with_deps(self, name, false);
+                        rp.deliver(std::move(report));
+                      });
         return rp;
       },
-      [=](status_atom, const std::string& id, json& summary) {
+      [=](status_atom, const std::string& id, const json& summary) {
         auto it = self->state.entries.find(id);
         if (it == self->state.entries.end()) return;
-        it->second.set_summary(std::move(summary));
+        it->second.set_summary(summary);
         advance_jobs(self);
       },
       [=](gone_atom, const std::string& id) {
@@ -251,9 +311,9 @@ caf::behavior supervisor_actor(actor_t* self, container_deps deps, supervisor_op
       [=](signal_atom, int signo) {
         if (signo == SIGHUP) {
           spdlog::info("SIGHUP: reloading service files from {}", self->state.opts.config_dir);
-          load_services(self, false, [=](json report, std::vector<std::string> start) {
+          load_services(self, false, [=](reload_report report, std::vector<std::string> start) {
             log_reload(report);
-            for (const auto& name : start) start_with_deps(self, name, std::nullopt);
+            for (const auto& name : start) start_name_with_deps(self, name, false);
           });
           return;
         }
@@ -261,8 +321,8 @@ caf::behavior supervisor_actor(actor_t* self, container_deps deps, supervisor_op
         begin_shutdown(self);
       },
       [=](ping_atom) { return true; },  // the watchdog's self-check (service_watchdog.hpp)
-      [=](shutdown_atom) -> caf::result<json> {
-        auto rp = self->make_response_promise<json>();
+      [=](shutdown_atom) -> caf::result<bool> {
+        auto rp = self->make_response_promise<bool>();
         self->state.shutdown_waiters.push_back(rp);
         begin_shutdown(self);
         return rp;
@@ -270,6 +330,30 @@ caf::behavior supervisor_actor(actor_t* self, container_deps deps, supervisor_op
 }
 
 }  // namespace
+
+replica replica::of(const json& summary) {
+  replica r;
+  auto str = [&](const char* key, std::string& out) {
+    if (auto it = summary.find(key); it != summary.end() && it->is_string())
+      out = it->get<std::string>();
+  };
+  str("name", r.name);
+  str("state", r.state);
+  str("health", r.health);
+  str("source", r.source);
+  if (auto it = summary.find("requires"); it != summary.end() && it->is_array())
+    for (const auto& x : *it)
+      if (x.is_string()) r.requires_.push_back(x.get<std::string>());
+  if (auto it = summary.find("stop_timeout"); it != summary.end() && it->is_number_unsigned())
+    r.stop_timeout = it->get<uint32_t>();
+  if (auto it = summary.find("next_restart_ns"); it != summary.end() && it->is_number_integer())
+    r.next_restart_ns = it->get<int64_t>();
+  if (auto it = summary.find("ready"); it != summary.end() && it->is_boolean())
+    r.ready = it->get<bool>();
+  if (auto it = summary.find("stopped_by_user"); it != summary.end() && it->is_boolean())
+    r.stopped_by_user = it->get<bool>();
+  return r;
+}
 
 void apply_daemon_defaults(actor_t* self, const json& definition, container_config& cfg) {
   const auto& o = self->state.opts;
@@ -288,23 +372,22 @@ void apply_daemon_defaults(actor_t* self, const json& definition, container_conf
 }
 
 entry* find_by_name(actor_t* self, const std::string& name) {
-  auto id = self->state.reg.id_of_name(name);
+  return find_by_id(self, self->state.reg.id_of_name(name));
+}
+
+entry* find_by_id(actor_t* self, const std::string& id) {
   auto it = self->state.entries.find(id);
   return it == self->state.entries.end() ? nullptr : &it->second;
 }
 
 deps::graph current_graph(actor_t* self) {
   deps::graph g;
-  for (auto& [id, e] : self->state.entries) {
-    auto& reqs = g[e.summary.value("name", std::string())];
-    if (auto it = e.summary.find("requires"); it != e.summary.end() && it->is_array())
-      for (const auto& r : *it) reqs.push_back(r.get<std::string>());
-  }
+  for (auto& [id, e] : self->state.entries) g[e.summary.name] = e.summary.requires_;
   return g;
 }
 
 void create_container(actor_t* self, container_config cfg,
-                      std::function<void(caf::expected<json>)> done) {
+                      std::function<void(caf::expected<created_container>)> done) {
   auto& s = self->state;
   if (s.shutting_down) return done(make_caf_error(ec::shutting_down, "ctrd is shutting down"));
   try {
@@ -338,16 +421,16 @@ void create_container(actor_t* self, container_config cfg,
   // Reserve name and id now: a concurrent create must not take them while the write is in flight.
   s.reg.add(cfg.id, cfg.name);
   container_status st;
-  self->request(s.deps.store, caf::infinite, put_atom::value, cfg, st)
+  self->request(s.deps.store, caf::infinite, put_container_atom::value, cfg, st)
       .then(
           [=](bool) {
             self->state.reg.remove(cfg.id);
             add_container(self, stored_container{cfg, st}, false);
             spdlog::info("created container {} {}", cfg.id.substr(0, 12), cfg.name);
-            json reply{{"id", cfg.id}, {"name", cfg.name}};
+            created_container reply{cfg.id, cfg.name, {}};
             if (auto w = rootfs_warning(cfg.isolation.rootfs); !w.empty()) {
               spdlog::warn("container {}: {}", cfg.name, w);
-              reply["warnings"] = json::array({w});
+              reply.warnings.push_back(w);
             }
             done(std::move(reply));
           },
@@ -396,14 +479,15 @@ void apply_create_defaults(container_config& c) {
   if (!sup::env_has(c, "container")) c.env.push_back("container=ctrd");
 }
 
-caf::actor spawn_supervisor(caf::actor_system& sys, caf::actor store, caf::actor events,
-                            ctrd::host* host, const cgroup::hierarchy* cgroups,
-                            supervisor_options opts, load_result loaded) {
+supervisor_actor spawn_supervisor(caf::actor_system& sys, store_actor store, event_bus_actor events,
+                                  ctrd::host* host, const cgroup::hierarchy* cgroups,
+                                  supervisor_options opts, load_result loaded) {
   container_deps deps;
   deps.cgroups = cgroups;
   deps.space = opts.space;
-  deps.store = std::move(store);
-  deps.events = std::move(events);
+  // The container actor keeps untyped handles until it is split (actors/interfaces.hpp).
+  deps.store = caf::actor_cast<caf::actor>(store);
+  deps.events = caf::actor_cast<caf::actor>(events);
   deps.host = host;
   deps.containers_dir = opts.containers_dir;
   deps.run_dir = opts.run_dir;
@@ -412,7 +496,7 @@ caf::actor spawn_supervisor(caf::actor_system& sys, caf::actor store, caf::actor
   // Its own thread: `ps`, `start` and every other request pass through it, and they must not
   // queue behind container actors busy spawning processes on the scheduler's workers (ps p99
   // under 100 crash loops: 130 ms on the workers, 25-36 ms detached; docs/benchmarks.md).
-  return sys.spawn<caf::detached>(sup::supervisor_actor, std::move(deps), std::move(opts),
+  return sys.spawn<caf::detached>(sup::supervisor, std::move(deps), std::move(opts),
                                   std::move(loaded));
 }
 

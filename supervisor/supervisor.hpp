@@ -3,20 +3,8 @@
 // runs the ordered daemon shutdown. Restart policies and dependencies (later issues) are
 // decided here from pure functions.
 //
-// Protocol:
-//   (create_atom, json definition)    -> {id, name}     durable before the reply
-//   (resolve_atom, std::string ref)   -> caf::actor     container actor for a name/id/prefix
-//   (start_atom, ref, bool attach, caf::actor sub, uint32_t msgid) -> as the container's start,
-//                                        after every requirement (--requires) is ready
-//   (remove_atom, ref, bool force)    -> {id}           refused while others require it, unless
-//   force (list_atom, bool all, bool sync)  -> packed_list of summaries (sync: reconcile first)
-//   (reload_atom)                     -> reload report  re-read the service files
-//   (status_atom, std::string id, json summary)          replica update from a container
-//   (gone_atom, std::string id)                          a container was removed
-//   (ping_atom)                       -> true           a watchdog self-check round trip
-//   (signal_atom, int signo)                             SIGTERM/SIGINT/SIGPWR: shutdown; SIGHUP:
-//   reload (shutdown_atom)                   -> {}             stop every container (dependents
-//   first), quit
+// Its protocol is supervisor_actor (actors/interfaces.hpp): every request that names a
+// container is resolved here once and delegated to the container actor.
 #pragma once
 
 #include <functional>
@@ -26,6 +14,7 @@
 #include <caf/actor_system.hpp>
 #include <caf/allowed_unsafe_message_type.hpp>
 
+#include "actors/interfaces.hpp"
 #include "messages/rpc.hpp"
 #include "runtime/state_store.hpp"
 
@@ -64,16 +53,15 @@ uint64_t parse_size(const std::string& text);
 }  // namespace ctrd
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ctrd::supervisor_options)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ctrd::packed_list)
 
 namespace ctrd {
 
 /// Spawns the supervisor with the containers loaded from the store (recovered at once),
 /// then loads the service files and starts what should run after a ctrd start.
 /// `cgroups` (may be nullptr) must outlive the actor system.
-caf::actor spawn_supervisor(caf::actor_system& sys, caf::actor store, caf::actor events,
-                            ctrd::host* host, const cgroup::hierarchy* cgroups,
-                            supervisor_options opts, load_result loaded);
+supervisor_actor spawn_supervisor(caf::actor_system& sys, store_actor store, event_bus_actor events,
+                                  ctrd::host* host, const cgroup::hierarchy* cgroups,
+                                  supervisor_options opts, load_result loaded);
 
 /// Adds the environment every container gets unless it sets it: PATH, HOME, container=ctrd.
 void apply_create_defaults(container_config& c);

@@ -13,8 +13,8 @@
 #include <unordered_map>
 #include <vector>
 
-#include <caf/event_based_actor.hpp>
 #include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
 #include <caf/typed_response_promise.hpp>
 
 #include "actors/atoms.hpp"
@@ -28,20 +28,37 @@ namespace ctrd::sup {
 
 using promise = caf::typed_response_promise<json>;
 
+/// What the supervisor reads of a container's summary (runtime/container_view.cpp's
+/// summary_view, the json the container actor publishes): read once when it arrives.
+struct replica {
+  std::string name;
+  std::string state;   ///< podman's state name ("running", "exited", ...)
+  std::string health;  ///< "", "starting", "healthy", "unhealthy"
+  std::string source;  ///< the service file it came from ("" = created by a client)
+  std::vector<std::string> requires_;
+  uint32_t stop_timeout = 10;
+  int64_t next_restart_ns = 0;  ///< a policy restart is pending (0: none)
+  bool ready = false;
+  bool stopped_by_user = false;
+  /// Reads a summary map; a missing or mistyped key keeps its default.
+  static replica of(const json& summary);
+};
+
 struct entry {
   caf::actor actor;
-  json summary;        ///< the container's last published summary (summary_view)
+  replica summary;     ///< the container's last published summary
   std::string packed;  ///< the same as msgpack, so that `list` only concatenates
   /// Replaces the summary (and its encoding).
-  void set_summary(json s) {
+  void set_summary(const json& s) {
     packed = encode_msgpack(s);
-    summary = std::move(s);
+    summary = replica::of(s);
   }
 };
 
 /// A start that waits for the target's requirements to be ready first.
 struct start_job {
-  std::string target;               // name
+  std::string target_id;            // the container to start (resolved once)
+  std::string target;               // its name
   std::set<std::string> deps;       // every requirement, transitively
   std::set<std::string> requested;  // requirements we asked to start
   std::set<std::string> started;    // ... and whose start was acknowledged
@@ -64,7 +81,7 @@ struct state {
   std::set<std::string> to_stop;    // shutdown: names still to stop
   deps::graph stop_graph;           // shutdown: the dependencies (no create any more)
   std::set<std::string> stop_sent;  // shutdown: names asked to stop
-  std::vector<promise> shutdown_waiters;
+  std::vector<caf::typed_response_promise<bool>> shutdown_waiters;
   /// The host uid and gid slices of every --userns auto container, by id (create reserves
   /// one before the store write; removal frees it).
   std::map<std::string, std::pair<subid::range, subid::range>> userns_slices;
@@ -73,18 +90,20 @@ struct state {
   std::map<std::string, std::vector<int64_t>> respawns;
 };
 
-using actor_t = caf::stateful_actor<state>;
+using actor_t = supervisor_actor::stateful_base<state>;
 
 // supervisor.cpp
 /// The daemon-wide defaults for what a definition (`create` map, service file) leaves out.
 void apply_daemon_defaults(actor_t* self, const json& definition, container_config& cfg);
 /// The entry of a container name, or nullptr.
 entry* find_by_name(actor_t* self, const std::string& name);
+/// The entry of a container id, or nullptr.
+entry* find_by_id(actor_t* self, const std::string& id);
 /// name -> requires of every known container.
 deps::graph current_graph(actor_t* self);
-/// Validates, stores and spawns a new container; `done` gets {id, name} or the error.
+/// Validates, stores and spawns a new container; `done` gets its id and name or the error.
 void create_container(actor_t* self, container_config cfg,
-                      std::function<void(caf::expected<json>)> done);
+                      std::function<void(caf::expected<created_container>)> done);
 
 // supervisor_userns.cpp
 /// --userns auto: gives `cfg` the lowest free slice of ctrd's subordinate uids and gids
@@ -102,11 +121,12 @@ void track_userns(actor_t* self, const container_config& cfg);
 bool respawn_container(actor_t* self, const std::string& id, const caf::error& reason);
 
 // supervisor_jobs.cpp
-/// Starts `target` once its requirements are ready (at once if it has none).
-void start_with_deps(actor_t* self, const std::string& target, std::optional<promise> rp,
+/// Starts container `id` once its requirements are ready (at once if it has none).
+void start_with_deps(actor_t* self, const std::string& id, std::optional<promise> rp,
                      bool attach = false, caf::actor sub = {}, uint32_t msgid = 0);
-/// The same for ctrd's own start: `target` and the requirements it starts get boot starts.
-void boot_start_with_deps(actor_t* self, const std::string& target);
+/// The same by name (service and boot starts); with `boot`, the target and the requirements
+/// it starts get boot starts.
+void start_name_with_deps(actor_t* self, const std::string& name, bool boot);
 /// Re-evaluates pending start jobs and the shutdown after a status change.
 void advance_jobs(actor_t* self);
 void begin_shutdown(actor_t* self);
@@ -116,6 +136,6 @@ void begin_shutdown(actor_t* self);
 /// the reload report and the services to start: new ones with autostart, and with `boot`
 /// every autostart service the user has not stopped.
 void load_services(actor_t* self, bool boot,
-                   std::function<void(json, std::vector<std::string>)> done);
+                   std::function<void(reload_report, std::vector<std::string>)> done);
 
 }  // namespace ctrd::sup

@@ -9,16 +9,11 @@
 namespace ctrd::sup {
 namespace {
 
-bool is_ready(const json& summary) {
-  return summary.value("ready", false);
-}
-
 /// Why a requirement can no longer become ready, or "".
-std::string failure_of(const std::string& name, const json& summary) {
-  auto st = summary.value("state", std::string());
-  if (summary.value("health", std::string()) == "unhealthy")
-    return "required container " + name + " is unhealthy";
-  if ((st == "exited" || st == "created") && summary.value("next_restart_ns", int64_t{0}) == 0)
+std::string failure_of(const std::string& name, const replica& summary) {
+  const auto& st = summary.state;
+  if (summary.health == "unhealthy") return "required container " + name + " is unhealthy";
+  if ((st == "exited" || st == "created") && summary.next_restart_ns == 0)
     return "required container " + name + " is " + st + " and did not become ready";
   return {};
 }
@@ -34,14 +29,14 @@ void fail_job(actor_t* self, uint64_t id, const caf::error& err) {
 }
 
 /// Asks `actor` for a start without a client: a boot start for a boot job.
-caf::response_handle<caf::event_based_actor, caf::message, false> request_start(
-    actor_t* self, const caf::actor& actor, bool boot) {
+auto request_start(actor_t* self, const caf::actor& actor, bool boot) {
   if (boot) return self->request(actor, caf::infinite, boot_atom::value);
   return self->request(actor, caf::infinite, start_atom::value, false, caf::actor{}, uint32_t{0});
 }
 
 void forward_start(actor_t* self, start_job& job) {
-  auto* e = find_by_name(self, job.target);
+  auto* e =
+      job.target_id.empty() ? find_by_name(self, job.target) : find_by_id(self, job.target_id);
   if (!e) {
     if (job.rp)
       job.rp->deliver(make_caf_error(ec::removed, "container " + job.target + " was removed"));
@@ -71,7 +66,7 @@ bool advance(actor_t* self, uint64_t id) {
                                                      ", which does not exist"));
       return true;
     }
-    if (is_ready(e->summary)) {
+    if (e->summary.ready) {
       ready.insert(d);
     } else if (job.started.count(d)) {
       if (auto why = failure_of(d, e->summary); !why.empty()) {
@@ -112,7 +107,7 @@ constexpr std::chrono::seconds shutdown_stop_grace{15};
 void finish_shutdown(actor_t* self) {
   auto& s = self->state;
   spdlog::info("all containers stopped, ctrd exits");
-  for (auto& w : s.shutdown_waiters) w.deliver(json::object());
+  for (auto& w : s.shutdown_waiters) w.deliver(true);
   s.shutdown_waiters.clear();
   // Terminate the container actors now: a pending timer (a stop timeout) would otherwise
   // keep one alive, and with it the store and bus it references, delaying ctrd's exit.
@@ -139,8 +134,7 @@ void advance_shutdown(actor_t* self) {
     };
     // The container bounds its own stop (SIGKILL after its timeout, a cleanup that cannot
     // finish is given up); this bound is a safety net so that shutdown always ends.
-    auto limit =
-        std::chrono::seconds(e->summary.value("stop_timeout", uint32_t{10})) + shutdown_stop_grace;
+    auto limit = std::chrono::seconds(e->summary.stop_timeout) + shutdown_stop_grace;
     self->request(e->actor, limit, stop_atom::value, int64_t{-1}, false)
         .then([=](const json&) { done(); },
               [=](caf::error& err) {
@@ -161,8 +155,9 @@ void submit(actor_t* self, start_job job) {
   std::vector<std::string> missing;
   std::vector<std::string> order;
   // Most containers require nothing: no need for the whole graph then.
-  const auto* target = find_by_name(self, job.target);
-  bool has_reqs = !target || !target->summary.value("requires", json::array()).empty();
+  const auto* target =
+      job.target_id.empty() ? find_by_name(self, job.target) : find_by_id(self, job.target_id);
+  bool has_reqs = !target || !target->summary.requires_.empty();
   if (has_reqs) order = deps::requirements(current_graph(self), job.target, missing);
   if (!missing.empty()) {
     auto err = make_caf_error(ec::invalid_state, "cannot start " + job.target + ": it requires " +
@@ -186,10 +181,11 @@ void submit(actor_t* self, start_job job) {
 
 }  // namespace
 
-void start_with_deps(actor_t* self, const std::string& target, std::optional<promise> rp,
-                     bool attach, caf::actor sub, uint32_t msgid) {
+void start_with_deps(actor_t* self, const std::string& id, std::optional<promise> rp, bool attach,
+                     caf::actor sub, uint32_t msgid) {
   start_job job;
-  job.target = target;
+  job.target_id = id;
+  if (auto* e = find_by_id(self, id)) job.target = e->summary.name;
   job.rp = std::move(rp);
   job.attach = attach;
   job.sub = std::move(sub);
@@ -197,10 +193,10 @@ void start_with_deps(actor_t* self, const std::string& target, std::optional<pro
   submit(self, std::move(job));
 }
 
-void boot_start_with_deps(actor_t* self, const std::string& target) {
+void start_name_with_deps(actor_t* self, const std::string& name, bool boot) {
   start_job job;
-  job.target = target;
-  job.boot = true;
+  job.target = name;
+  job.boot = boot;
   submit(self, std::move(job));
 }
 
@@ -222,11 +218,11 @@ void begin_shutdown(actor_t* self) {
   s.jobs.clear();
   for (auto& [id, e] : s.entries) {
     // No restart policy may bring anything back while ctrd goes down.
-    self->send(e.actor, shutdown_atom::value);
+    caf::anon_send(e.actor, shutdown_atom::value);  // typed actors send untyped anonymously
     // Every container, whatever the replica says: a start sent just before (a boot start,
     // a client's start) may not have reported yet. The stop reaches the actor after it and
     // is a no-op for a container without a process.
-    s.to_stop.insert(e.summary.value("name", std::string()));
+    s.to_stop.insert(e.summary.name);
   }
   s.stop_graph = current_graph(self);
   spdlog::info("shutting down: stopping {} containers, dependents first", s.to_stop.size());

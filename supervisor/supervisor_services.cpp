@@ -12,19 +12,14 @@ namespace ctrd::sup {
 namespace {
 
 struct reload_run {
-  json report = {{"created", json::array()},
-                 {"updated", json::array()},
-                 {"removed", json::array()},
-                 {"errors", json::array()}};
+  reload_report report;
   std::vector<std::string> to_start;
   int pending = 1;  // released by the loader itself once every request is out
-  std::function<void(json, std::vector<std::string>)> done;
+  std::function<void(reload_report, std::vector<std::string>)> done;
 };
 
 void add_error(reload_run& run, const service_error& e) {
-  auto j = to_json(e);
-  j["text"] = to_string(e);
-  run.report["errors"].push_back(std::move(j));
+  run.report.errors.push_back(e);
 }
 
 void add_error(reload_run& run, const std::string& file, const std::string& message) {
@@ -60,7 +55,8 @@ void refuse_cycles(actor_t* self, std::vector<std::pair<service_def, container_c
   }
 }
 
-void load(actor_t* self, bool boot, std::function<void(json, std::vector<std::string>)> done) {
+void load(actor_t* self, bool boot,
+          std::function<void(reload_report, std::vector<std::string>)> done) {
   auto& s = self->state;
   auto run = std::make_shared<reload_run>();
   run->done = std::move(done);
@@ -76,8 +72,7 @@ void load(actor_t* self, bool boot, std::function<void(json, std::vector<std::st
       cfg.source = d.file;
       apply_daemon_defaults(self, d.definition, cfg);
       apply_create_defaults(cfg);
-      if (auto* e = find_by_name(self, cfg.name);
-          e && e->summary.value("source", std::string()) != d.file) {
+      if (auto* e = find_by_name(self, cfg.name); e && e->summary.source != d.file) {
         add_error(
             *run, d.file,
             "a container named " + cfg.name + " already exists and was not created from this file");
@@ -121,13 +116,12 @@ void load(actor_t* self, bool boot, std::function<void(json, std::vector<std::st
     auto file = def.file;
     bool autostart = cfg.autostart;
     if (auto* e = find_by_name(self, name)) {
-      if (boot && autostart && !e->summary.value("stopped_by_user", false))
-        run->to_start.push_back(name);
+      if (boot && autostart && !e->summary.stopped_by_user) run->to_start.push_back(name);
       ++run->pending;
       self->request(e->actor, caf::infinite, put_atom::value, cfg)
           .then(
               [=](json& r) {
-                if (r.value("changed", false)) run->report["updated"].push_back(name);
+                if (r.value("changed", false)) run->report.updated.push_back(name);
                 finish(run);
               },
               [=](caf::error& err) {
@@ -137,9 +131,9 @@ void load(actor_t* self, bool boot, std::function<void(json, std::vector<std::st
       continue;
     }
     ++run->pending;
-    create_container(self, cfg, [=](caf::expected<json> r) {
+    create_container(self, cfg, [=](caf::expected<created_container> r) {
       if (r) {
-        run->report["created"].push_back(name);
+        run->report.created.push_back(name);
         if (autostart) run->to_start.push_back(name);
       } else {
         add_error(*run, file, from_caf_error(r.error()).second);
@@ -150,19 +144,18 @@ void load(actor_t* self, bool boot, std::function<void(json, std::vector<std::st
   // Service containers whose file is gone are removed (stopped first if needed).
   const std::string prefix = s.opts.config_dir + "/";
   for (auto& [id, e] : s.entries) {
-    auto src = e.summary.value("source", std::string());
+    const auto& src = e.summary.source;
     if (src.empty() || src.compare(0, prefix.size(), prefix) != 0 || files_seen.count(src))
       continue;
     bool file_had_error = false;
-    for (const auto& err : run->report["errors"])
-      file_had_error = file_had_error || err.value("file", std::string()) == src;
+    for (const auto& err : run->report.errors) file_had_error = file_had_error || err.file == src;
     if (file_had_error) continue;  // a broken file does not remove its container
-    auto name = e.summary.value("name", std::string());
+    auto name = e.summary.name;
     ++run->pending;
     self->request(e.actor, caf::infinite, remove_atom::value, true)
         .then(
             [=](const json&) {
-              run->report["removed"].push_back(name);
+              run->report.removed.push_back(name);
               finish(run);
             },
             [=](caf::error& err) {
@@ -176,7 +169,7 @@ void load(actor_t* self, bool boot, std::function<void(json, std::vector<std::st
 }  // namespace
 
 void load_services(actor_t* self, bool boot,
-                   std::function<void(json, std::vector<std::string>)> done) {
+                   std::function<void(reload_report, std::vector<std::string>)> done) {
   load(self, boot, std::move(done));
 }
 

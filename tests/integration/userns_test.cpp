@@ -93,6 +93,17 @@ std::string host_uids(pid_t pid) {
   return "";
 }
 
+/// host_uids() once they contain `want`, or what they are after 2 s: a process released at
+/// once (`run`) may still be switching to its user when `run -d` returns.
+std::string await_host_uids(pid_t pid, const std::string& want) {
+  auto uids = host_uids(pid);
+  for (int i = 0; i < 100 && uids.find(want) == std::string::npos; ++i) {
+    ::usleep(20000);
+    uids = host_uids(pid);
+  }
+  return uids;
+}
+
 uid_t owner(const std::string& path) {
   struct stat st;
   REQUIRE(::lstat(path.c_str(), &st) == 0);
@@ -165,7 +176,8 @@ TEST_CASE("userns: --uidmap runs the container's root as host uid 100000, exec j
   d.ok({"run", "-d", "--name", "u1000", "--rootfs", rootfs, "--uidmap", map, "--user", "1000:1000",
         "sleep", "1000"});
   auto upid = inspect(d, "u1000")["State"]["Pid"].get<pid_t>();
-  CHECK(host_uids(upid).find("101000\t101000\t101000\t101000") != std::string::npos);
+  const std::string mapped = "101000\t101000\t101000\t101000";
+  CHECK(await_host_uids(upid, mapped).find(mapped) != std::string::npos);
   CHECK(d.ok({"exec", "u1000", "id", "-u"}) == "1000");
   d.ok({"rm", "-f", "u1000"});
 

@@ -28,8 +28,8 @@ namespace {
 caf::behavior accepting_store(caf::event_based_actor* self) {
   self->set_default_handler(caf::drop);
   return {
-      [](put_atom, const std::string&, const container_status&) {},
-      [](put_atom, const container_config&, const container_status&) { return true; },
+      [](put_status_atom, const std::string&, const container_status&) {},
+      [](put_container_atom, const container_config&, const container_status&) { return true; },
       [](erase_atom, const std::string&, bool) { return true; },
   };
 }

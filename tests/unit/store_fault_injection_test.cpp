@@ -198,7 +198,7 @@ TEST_CASE("store fault injection: the store actor answers errors and recovers", 
   caf::scoped_actor self{sys};
   auto put = [&](const std::string& id) {
     std::pair<ec, std::string> out{ec::none, ""};
-    self->request(store, 10s, put_atom::value, make_config(id), container_status{})
+    self->request(store, 10s, put_container_atom::value, make_config(id), container_status{})
         .receive([](bool) {}, [&](caf::error& e) { out = from_caf_error(e); });
     return out;
   };
