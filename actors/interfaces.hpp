@@ -158,7 +158,7 @@ using exec_session_actor = caf::typed_actor<
     // The client detaches (session, msgid): the start is answered {id, detached: true}.
     caf::replies_to<detach_atom, caf::actor, uint32_t>::with<json>>;
 
-// --- file jobs (actors/file_jobs.cpp: detached blocking actors) -------------------------
+// --- file jobs (actors/file_jobs.cpp: one actor per ctrd-tar helper) ------------------
 
 /// What a file job sends to the session it serves (a control session).
 using file_job_client_actor = caf::typed_actor<
@@ -171,8 +171,10 @@ using file_job_client_actor = caf::typed_actor<
     // The job of request msgid failed (ctrd::ec code, message).
     caf::reacts_to<job_done_atom, uint32_t, int, std::string>>;
 
-/// A COPY-IN JOB: takes the client's tar chunks (bytes, eof) forwarded by the session.
-using tar_in_job_actor = caf::typed_actor<caf::reacts_to<data_atom, std::string, bool>>;
+// The job itself keeps an untyped handle, like the container actor: most of its inbox comes
+// from the host loop (output, eof, exited, writable), which addresses every owner untyped;
+// both are typed together with the host seam's replies. The session forwards a copy_in's
+// chunks to it as (data_atom, std::string bytes, bool eof).
 
 // --- container (actors/container*.cpp): DOCUMENTATION ONLY, NOT USED YET --------------
 //
