@@ -1,5 +1,6 @@
 #include "config/paths.hpp"
 
+#include <limits.h>
 #include <pwd.h>
 #include <unistd.h>
 #include <cstdlib>
@@ -36,6 +37,15 @@ std::string resolve_socket_path(const std::string& explicit_path) {
   if (!explicit_path.empty()) return explicit_path;
   if (auto e = env_or_empty("CTRD_SOCKET"); !e.empty()) return e;
   return default_socket_path();
+}
+
+std::string own_executable_dir() {
+  char self[PATH_MAX];
+  ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
+  if (n <= 0) return ".";
+  self[n] = '\0';
+  std::string dir = self;
+  return dir.substr(0, dir.rfind('/'));
 }
 
 }  // namespace ctrd

@@ -17,4 +17,8 @@ std::string default_socket_path();
 /// else default_socket_path().
 std::string resolve_socket_path(const std::string& explicit_path);
 
+/// The directory of the running executable (/proc/self/exe), where its helpers live
+/// (ctrd-tar next to ctrd, ctrctl-cp next to ctrctl); "." when it cannot be read.
+std::string own_executable_dir();
+
 }  // namespace ctrd

@@ -10,6 +10,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "config/paths.hpp"
 #include "ctl/commands.hpp"
 #include "ctl/io.hpp"
 
@@ -23,15 +24,7 @@ runner add_cp_launcher(CLI::App& app) {
 }
 
 int run_cp_helper(const std::vector<std::string>& args) {
-  char self[PATH_MAX];
-  ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
-  std::string dir = ".";
-  if (n > 0) {
-    self[n] = '\0';
-    dir = self;
-    dir = dir.substr(0, dir.rfind('/'));
-  }
-  std::string helper = dir + "/ctrctl-cp";
+  std::string helper = ctrd::own_executable_dir() + "/ctrctl-cp";
   std::vector<char*> argv;
   argv.push_back(const_cast<char*>(helper.c_str()));
   for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));

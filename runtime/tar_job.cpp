@@ -1,5 +1,7 @@
 #include "runtime/tar_job.hpp"
 
+#include "config/paths.hpp"
+
 #include <unistd.h>
 #include <climits>
 #include <cstdlib>
@@ -91,15 +93,7 @@ std::optional<tar_status> decode_status(const std::string& text) {
 
 std::string helper_path() {
   if (const char* env = std::getenv("CTRD_TAR_HELPER"); env && *env) return env;
-  char self[PATH_MAX];
-  ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
-  std::string dir = ".";
-  if (n > 0) {
-    self[n] = '\0';
-    dir = self;
-    dir = dir.substr(0, dir.rfind('/'));
-  }
-  return dir + "/ctrd-tar";
+  return own_executable_dir() + "/ctrd-tar";
 }
 
 std::string describe_exit(int code) {
