@@ -1,5 +1,5 @@
 // The container actor: the only writer of one container's state. It feeds every request
-// and every process event to the pure lifecycle table (supervisor/lifecycle.hpp) and
+// and every process event to the pure lifecycle table (core/lifecycle.hpp) and
 // carries out the effects; processing one message at a time is what replaces libpod's
 // per-container lock, syncContainer() and Batch().
 //

@@ -1,5 +1,5 @@
 // The container actor's supervision duties: the restart policy after each exit (pure
-// decisions from supervisor/restart_policy.hpp, carried out with delayed messages),
+// decisions from core/restart_policy.hpp, carried out with delayed messages),
 // and readiness (sd_notify READY=1, or healthy, or
 // simply running). See container_impl.hpp.
 #include <sys/socket.h>

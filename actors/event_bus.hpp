@@ -1,6 +1,6 @@
 // The event bus actor: every container transition is published here with podman's event
 // names and fields (docs/protocol.md, "Events"), appended to the bounded, rotated history
-// `<root>/events.log` (actors/event_log.hpp) and fanned out to `events` subscribers.
+// `<root>/events.log` (runtime/event_log.hpp) and fanned out to `events` subscribers.
 // Detached (it does file I/O). A slow subscriber never slows anyone: the bus only sends;
 // each session bounds what it buffers and drops with a notice (actors/control.cpp).
 //

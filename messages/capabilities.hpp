@@ -1,6 +1,6 @@
 // Linux capability names and sets, as podman spells them ("CAP_CHOWN" or "chown"), and
 // podman's rules for --cap-add / --cap-drop. Pure: the spawner turns the sets computed here
-// into capset(2) and prctl(2) calls in the child (actors/confinement.hpp).
+// into capset(2) and prctl(2) calls in the child (runtime/confinement.hpp).
 #pragma once
 
 #include <cstdint>

@@ -11,7 +11,7 @@
 
 namespace ctrd {
 
-/// What earlier restart-policy decisions left behind (supervisor/restart_policy.hpp). Stored
+/// What earlier restart-policy decisions left behind (core/restart_policy.hpp). Stored
 /// with the status so that a ctrd restart keeps the backoff and the crash-loop count.
 struct restart_history {
   uint32_t step = 0;               ///< consecutive quick restarts: the delay's exponent

@@ -1,6 +1,6 @@
 // What a container is isolated with: its root file system, namespaces and cgroup limits
 // (the `create` keys rootfs ... pids_limit, docs/protocol.md). Part of container_config;
-// kept in its own file because the runtime (actors/isolation_*) is its only consumer.
+// kept in its own file because the runtime (runtime/isolation_*) is its only consumer.
 #pragma once
 
 #include <cstdint>

@@ -1,7 +1,7 @@
 // What a container is confined with beyond its namespaces (docs/security.md): capabilities,
 // seccomp, no_new_privs, masked /proc and /sys paths, extra devices and user namespaces.
 // The `create` keys privileged ... userns (docs/protocol.md). Part of container_config;
-// pure, CAF-free: the spawner (actors/confinement.hpp, actors/isolation.hpp) applies it.
+// pure, CAF-free: the spawner (runtime/confinement.hpp, runtime/isolation.hpp) applies it.
 #pragma once
 
 #include <cstdint>

@@ -2,7 +2,7 @@
 // mount per hierarchy it has its own group in (cgroup::group::dirs()), named as on the
 // host. Pure (works on /proc/self/mountinfo's text); the child mounts them after
 // unshare(CLONE_NEWCGROUP), so each shows the container's group as its root
-// (actors/isolation_hardening.cpp, docs/security.md "Cgroup namespace and cgroupfs").
+// (runtime/isolation_hardening.cpp, docs/security.md "Cgroup namespace and cgroupfs").
 #pragma once
 
 #include <string>

@@ -1,6 +1,6 @@
 // Which /proc and /sys paths a rootfs container sees masked or read-only (podman 4's
 // lists), after --security-opt unmask=/mask= and --privileged. Pure: the child applies
-// the result (actors/isolation_hardening.cpp); docs/security.md "Masked and read-only paths".
+// the result (runtime/isolation_hardening.cpp); docs/security.md "Masked and read-only paths".
 #pragma once
 
 #include <string>

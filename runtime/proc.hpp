@@ -33,7 +33,7 @@ int exit_code(int code_kind, int status);
 int64_t now_ns();
 
 /// Boot clock (CLOCK_BOOTTIME), ns: monotonic, counts suspend, shared by every process of one
-/// boot. Decisions and persisted deadlines use it (supervisor/restart_clock.hpp).
+/// boot. Decisions and persisted deadlines use it (core/restart_clock.hpp).
 int64_t boot_ns();
 
 /// This boot's id (/proc/sys/kernel/random/boot_id, read once; "" when unreadable).

@@ -1,7 +1,7 @@
 // Compiles seccomp profiles (seccomp_profile.hpp) into BPF programs with libseccomp, once:
 // the cache keeps each program per profile file (its identity and modification time) and
 // capability set, so a restart does not compile again. The child installs the program
-// with the raw seccomp(2) call (actors/confinement.hpp). CAF-free; thread-safe.
+// with the raw seccomp(2) call (runtime/confinement.hpp). CAF-free; thread-safe.
 #pragma once
 
 #include <linux/filter.h>

@@ -1,6 +1,6 @@
 // Capability logic as a table: names, podman's --cap-add/--cap-drop rules, the sets a
 // process gets as root or another user, --privileged, and --default-capabilities
-// (messages/capabilities.hpp, actors/confinement.hpp, supervisor/daemon_options.hpp).
+// (messages/capabilities.hpp, runtime/confinement.hpp, supervisor/daemon_options.hpp).
 #include <catch2/catch.hpp>
 
 #include "messages/capabilities.hpp"

@@ -1,4 +1,4 @@
-// Restart times across ctrd restarts and reboots (supervisor/restart_clock.hpp) as a table:
+// Restart times across ctrd restarts and reboots (core/restart_clock.hpp) as a table:
 // same boot, another boot, records without a boot id; plus the crash-loop window and the
 // backoff reset on the boot clock whatever the wall clock does.
 #include <catch2/catch.hpp>

@@ -1,5 +1,5 @@
 // The pure parts of user namespaces: id translation through the maps, the text written to
-// /proc/<pid>/uid_map, and the create rules of security_spec (actors/userns.hpp,
+// /proc/<pid>/uid_map, and the create rules of security_spec (runtime/userns.hpp,
 // messages/security.hpp).
 #include <catch2/catch.hpp>
 
