@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <cmath>
 #include <cstdio>
 #include <ctime>
 #include <utility>
@@ -51,8 +52,8 @@ std::string human_duration(int64_t d) {
   int64_t minutes = d / (60 * ns_per_s);
   if (minutes == 1) return "About a minute";
   if (minutes < 60) return std::to_string(minutes) + " minutes";
-  // Go: int(d.Hours() + 0.5)
-  auto hours = static_cast<int64_t>(static_cast<double>(d) / (3600.0 * ns_per_s) + 0.5);
+  // Go: int(d.Hours() + 0.5), for a non-negative d: rounded half up.
+  int64_t hours = std::llround(static_cast<double>(d) / (3600.0 * ns_per_s));
   if (hours == 1) return "About an hour";
   if (hours < 48) return std::to_string(hours) + " hours";
   if (hours < 24 * 7 * 2) return std::to_string(hours / 24) + " days";
