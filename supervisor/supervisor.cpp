@@ -69,32 +69,36 @@ std::pair<const std::string, entry>& resolve_entry(actor_t* self, const std::str
   return *it;
 }
 
-/// Resolves `ref` once and delegates `xs...` to its container: the container answers.
-template <class... Ts>
-caf::result<json> delegate_to(actor_t* self, const std::string& ref, Ts&&... xs) {
-  caf::actor target;
-  try {
-    target = resolve_entry(self, ref).second.actor;
-  } catch (const ctrd::error& e) {
-    return error_of(e);
-  }
-  auto rp = self->make_response_promise<json>();
-  rp.delegate(target, std::forward<Ts>(xs)...);
-  return rp;
-}
-
-caf::result<json> remove(actor_t* self, const std::string& ref, bool force) {
+/// Resolves `ref` once, lets `before(id, entry)` refuse the request (a non-empty error) or
+/// prepare it, then delegates `xs...` to the container, which answers.
+template <class Before, class... Ts>
+caf::result<json> delegate_checked(actor_t* self, const std::string& ref, Before before,
+                                   Ts&&... xs) {
   std::pair<const std::string, entry>* found = nullptr;
   try {
     found = &resolve_entry(self, ref);
-  } catch (const ctrd::error& x) {
-    return error_of(x);
+  } catch (const ctrd::error& e) {
+    return error_of(e);
   }
-  const auto& id = found->first;
-  auto* e = &found->second;
-  const auto& name = e->summary.name;
-  auto dependents = deps::dependents(current_graph(self), name);
-  if (!dependents.empty()) {
+  if (caf::error refused = before(found->first, found->second)) return refused;
+  auto rp = self->make_response_promise<json>();
+  rp.delegate(found->second.actor, std::forward<Ts>(xs)...);
+  return rp;
+}
+
+/// Resolves `ref` once and delegates `xs...` to its container: the container answers.
+template <class... Ts>
+caf::result<json> delegate_to(actor_t* self, const std::string& ref, Ts&&... xs) {
+  return delegate_checked(
+      self, ref, [](const std::string&, const entry&) { return caf::error{}; },
+      std::forward<Ts>(xs)...);
+}
+
+caf::result<json> remove(actor_t* self, const std::string& ref, bool force) {
+  auto refuse = [=](const std::string& id, const entry& e) -> caf::error {
+    const auto& name = e.summary.name;
+    auto dependents = deps::dependents(current_graph(self), name);
+    if (dependents.empty()) return {};
     std::string list;
     for (const auto& d : dependents) list += (list.empty() ? "" : ", ") + d;
     if (!force)
@@ -102,34 +106,25 @@ caf::result<json> remove(actor_t* self, const std::string& ref, bool force) {
           ec::invalid_state,
           "container " + id + " has dependent containers which must be removed before it: " + list);
     spdlog::warn("removing {} although {} require it", name, list);
-  }
-  auto rp = self->make_response_promise<json>();
-  rp.delegate(e->actor, remove_atom::value, force);
-  return rp;
+    return {};
+  };
+  return delegate_checked(self, ref, refuse, remove_atom::value, force);
 }
 
 /// podman's restart: refused while a requirement is not running (podman checks the direct
 /// dependencies, checkDependenciesAndHandleError; it starts none of them).
 caf::result<json> restart(actor_t* self, const std::string& ref, int64_t timeout) {
-  std::pair<const std::string, entry>* found = nullptr;
-  try {
-    found = &resolve_entry(self, ref);
-  } catch (const ctrd::error& x) {
-    return error_of(x);
-  }
-  const auto& id = found->first;
-  auto* e = &found->second;
-  std::string stopped;
-  for (const auto& r : e->summary.requires_) {
-    auto* d = find_by_name(self, r);
-    if (!d || d->summary.state != "running") stopped += (stopped.empty() ? "" : ",") + r;
-  }
-  if (!stopped.empty())
+  auto refuse = [=](const std::string& id, const entry& e) -> caf::error {
+    std::string stopped;
+    for (const auto& r : e.summary.requires_) {
+      auto* d = find_by_name(self, r);
+      if (!d || d->summary.state != "running") stopped += (stopped.empty() ? "" : ",") + r;
+    }
+    if (stopped.empty()) return {};
     return make_caf_error(ec::invalid_state,
                           "some dependencies of container " + id + " are not started: " + stopped);
-  auto rp = self->make_response_promise<json>();
-  rp.delegate(e->actor, restart_atom::value, timeout);
-  return rp;
+  };
+  return delegate_checked(self, ref, refuse, restart_atom::value, timeout);
 }
 
 packed_list list(actor_t* self, bool all) {
@@ -268,17 +263,13 @@ supervisor_actor::behavior_type supervisor(actor_t* self, container_deps deps,
         return delegate_to(self, ref, request);
       },
       [=](forward_atom, const std::string& ref, const caf::message& request, caf::actor sub,
-          uint32_t msgid) -> caf::result<json> {
-        caf::actor target;
-        try {
-          target = resolve_entry(self, ref).second.actor;
-        } catch (const ctrd::error& e) {
-          return error_of(e);
-        }
-        caf::anon_send(sub, route_atom::value, msgid, target);
-        auto rp = self->make_response_promise<json>();
-        rp.delegate(target, request);
-        return rp;
+          uint32_t msgid) {
+        // The session learns where the client's input for msgid goes before the answer.
+        auto route = [=](const std::string&, const entry& e) {
+          caf::anon_send(sub, route_atom::value, msgid, e.actor);
+          return caf::error{};
+        };
+        return delegate_checked(self, ref, route, request);
       },
       [=](remove_atom, const std::string& ref, bool force) { return remove(self, ref, force); },
       [=](list_atom, bool all, bool sync) -> caf::result<packed_list> {
