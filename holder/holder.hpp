@@ -1,0 +1,90 @@
+// The holder: the process a user starts as `ctrd`. It runs the actor daemon (ctrd-daemon)
+// as its child and stays when the daemon dies (docs/architecture.md, "Surviving a daemon
+// crash"):
+//  * it is a child subreaper (or PID 1 with --init), so containers orphaned by a daemon
+//    crash become its children; it reaps them and keeps their exit statuses until a daemon
+//    takes them (held_set);
+//  * it holds a duplicate of every descriptor the daemon hands it (output pipes, pty
+//    masters, stdin, notify sockets, the control socket), so no container writes into a
+//    pipe without a reader and clients queue on the socket while no daemon runs;
+//  * when the daemon dies it starts it again (restart_backoff) and hands everything over;
+//  * it forwards SIGTERM, SIGINT, SIGPWR and SIGHUP to the daemon; when the daemon exits
+//    cleanly it exits too (with --init as the machine's PID 1: sync, then power off or
+//    reboot; in a PID namespace: exit);
+//  * `reexec` from the daemon (ctrctl daemon-reexec) makes it re-execute itself from disk
+//    with its descriptors and then start the daemon from disk.
+// It never runs container logic. Single-threaded: one poll() over a signalfd and the link.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "holder/held_set.hpp"
+#include "holder/restart_backoff.hpp"
+#include "runtime/holder_link.hpp"
+
+namespace ctrd::holder {
+
+struct holder_options {
+  std::vector<std::string> args;  ///< the command line as given (argv[1..]), for the daemon
+  std::string daemon_path;        ///< ctrd-daemon
+  std::string self_path;          ///< this binary, for its own re-exec
+  bool init = false;              ///< --init
+  bool reboot = false;            ///< --reboot: with --init, reboot instead of powering off
+};
+
+/// The environment variable carrying the holder's state across its own re-exec (a memfd).
+constexpr const char* state_env = "CTRD_HOLDER_STATE";
+
+/// The daemon's original oom_score_adj (before the holder set -1000), for its containers.
+constexpr const char* oom_env = "CTRD_OOM_SCORE_ADJ";
+
+class holder_process {
+ public:
+  explicit holder_process(holder_options opt);
+  holder_process(const holder_process&) = delete;
+  holder_process& operator=(const holder_process&) = delete;
+
+  /// Runs until the daemon has exited for good; returns the exit code for main().
+  int run();
+
+ private:
+  void setup();
+  void restore_state();
+  bool start_daemon();
+  void on_signals();
+  void reap();
+  void on_daemon_exit(int32_t code_kind, int32_t status);
+  void on_link();
+  void handle(message& m);
+  void hand_over();
+  bool send(const message& m);
+  void close_link();
+  bool reexec_self();
+  int finish(int code);
+
+  holder_options opt_;
+  held_set held_;
+  restart_backoff backoff_;
+  int sigfd_ = -1;
+  int link_ = -1;              // the holder's end of the current daemon's link
+  int64_t daemon_pid_ = 0;     // 0: no daemon runs
+  int64_t started_ns_ = 0;     // monotonic start of the current daemon
+  int64_t restart_at_ns_ = 0;  // monotonic time of the next start (0: none planned)
+  int starts_ = 0;             // daemons started (a re-exec of the holder keeps counting)
+  bool ready_ = false;         // the current daemon said ready
+  bool ever_ready_ = false;    // some daemon said ready (an early exit is then a crash)
+  bool stopping_ = false;      // SIGTERM/SIGINT/SIGPWR arrived: the daemon shuts down
+  bool reexec_ = false;        // the current daemon exits for an upgrade
+  bool done_ = false;
+  int exit_code_ = 0;
+};
+
+/// The monotonic clock in nanoseconds.
+int64_t monotonic_ns();
+
+/// Writes one log line to stderr in the daemon's format ("<time> <level> holder: <text>").
+void log_line(const char* level, const std::string& text);
+
+}  // namespace ctrd::holder

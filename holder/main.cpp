@@ -1,0 +1,50 @@
+// `ctrd`: the holder (holder.hpp). Takes the same command line as the daemon, which it
+// runs as ctrd-daemon (next to this binary, or $CTRD_DAEMON) with every argument as given;
+// it reads only --init and --reboot itself. --help, --version and every error in the
+// arguments are the daemon's answer (the first daemon's exit before it is ready is the
+// holder's exit).
+#include <climits>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
+#include <unistd.h>
+
+#include "holder/holder.hpp"
+
+namespace {
+
+std::string own_path() {
+  char buf[PATH_MAX];
+  ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
+  if (n <= 0) return {};
+  return std::string(buf, static_cast<std::size_t>(n));
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  ctrd::holder::holder_options opt;
+  for (int i = 1; i < argc; ++i) {
+    opt.args.emplace_back(argv[i]);
+    if (std::strcmp(argv[i], "--init") == 0) opt.init = true;
+    if (std::strcmp(argv[i], "--reboot") == 0) opt.reboot = true;
+  }
+  opt.self_path = own_path();
+  if (const char* d = std::getenv(ctrd::holder::daemon_env); d != nullptr && *d != '\0') {
+    opt.daemon_path = d;
+  } else {
+    auto slash = opt.self_path.rfind('/');
+    opt.daemon_path =
+        (slash == std::string::npos ? std::string(".") : opt.self_path.substr(0, slash)) +
+        "/ctrd-daemon";
+  }
+  if (::access(opt.daemon_path.c_str(), X_OK) != 0) {
+    ctrd::holder::log_line("critical", "cannot run the daemon " + opt.daemon_path + ": " +
+                                           std::strerror(errno) + " (set " +
+                                           ctrd::holder::daemon_env + " to its path)");
+    return 1;
+  }
+  ctrd::holder::holder_process holder(std::move(opt));
+  return holder.run();
+}
