@@ -126,20 +126,20 @@ void holder_process::setup() {
     log_line("warning", "cannot become a child subreaper: " + errno_text(errno) +
                             " (containers orphaned by a daemon crash will not be held)");
   if (::getpid() == 1 && in_initial_pid_namespace()) ::reboot(RB_DISABLE_CAD);  // SIGINT instead
-  // Neither the holder nor the daemon may be the OOM killer's choice; the daemon's
-  // containers get the value the holder had before (passed on to the daemon).
-  if (std::getenv(oom_env) == nullptr) {
-    auto before = read_small_file("/proc/self/oom_score_adj");
-    int value = before.empty() ? 0 : std::atoi(before.c_str());
-    ::setenv(oom_env, std::to_string(value).c_str(), 1);
-  }
+  // Neither the holder nor the daemon may be the OOM killer's choice. The daemon starts
+  // from the values the holder found (start_daemon), so that it records them for its
+  // containers as it does without a holder.
+  original_oom_score_adj_ = read_small_file("/proc/self/oom_score_adj");
   if (!write_file("/proc/self/oom_score_adj", "-1000"))
     log_line("warning", "cannot set oom_score_adj -1000: " + errno_text(errno));
-  // One descriptor per container stream: take the hard limit (the daemon raises its own).
+  // One descriptor per container stream: take the hard limit.
   rlimit rl{};
-  if (::getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-    rl.rlim_cur = rl.rlim_max;
-    ::setrlimit(RLIMIT_NOFILE, &rl);
+  if (::getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+    original_nofile_ = rl.rlim_cur;
+    if (rl.rlim_cur < rl.rlim_max) {
+      rl.rlim_cur = rl.rlim_max;
+      ::setrlimit(RLIMIT_NOFILE, &rl);
+    }
   }
 }
 
@@ -156,9 +156,21 @@ void holder_process::restore_state() {
   ::lseek(fd, 0, SEEK_SET);
   while ((n = ::read(fd, buf, sizeof buf)) > 0) text.append(buf, static_cast<std::size_t>(n));
   ::close(fd);
-  auto eol = text.find('\n');
-  if (text.rfind("starts ", 0) == 0 && eol != std::string::npos) {
-    starts_ = std::atoi(text.c_str() + 7);
+  // The holder's own lines come first: "starts N", "origin OOM_SCORE_ADJ NOFILE".
+  for (;;) {
+    auto eol = text.find('\n');
+    if (eol == std::string::npos) break;
+    auto line = text.substr(0, eol);
+    if (line.rfind("starts ", 0) == 0) {
+      starts_ = std::atoi(line.c_str() + 7);
+    } else if (line.rfind("origin ", 0) == 0) {
+      auto sp = line.find(' ', 7);
+      original_oom_score_adj_ = line.substr(7, sp == std::string::npos ? sp : sp - 7);
+      if (sp != std::string::npos)
+        original_nofile_ = std::strtoull(line.c_str() + sp + 1, nullptr, 10);
+    } else {
+      break;
+    }
     text.erase(0, eol + 1);
   }
   ever_ready_ = true;
@@ -189,6 +201,13 @@ bool holder_process::start_daemon() {
   if (pid == 0) {
     // The child is single-threaded like the holder: setenv is safe here.
     ::fcntl(sv[1], F_SETFD, 0);
+    if (!original_oom_score_adj_.empty())
+      write_file("/proc/self/oom_score_adj", original_oom_score_adj_);
+    rlimit rl{};
+    if (original_nofile_ != 0 && ::getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+      rl.rlim_cur = original_nofile_;
+      ::setrlimit(RLIMIT_NOFILE, &rl);
+    }
     ::setenv(link_env, std::to_string(sv[1]).c_str(), 1);
     if (std::getenv("WATCHDOG_PID") != nullptr)
       ::setenv("WATCHDOG_PID", std::to_string(::getpid()).c_str(), 1);
@@ -367,7 +386,10 @@ bool holder_process::reexec_self() {
     log_line("error", "re-exec: memfd_create: " + errno_text(errno) + "; keeping this holder");
     return false;
   }
-  std::string text = "starts " + std::to_string(starts_) + "\n" + held_.serialize();
+  auto oom = original_oom_score_adj_;
+  while (!oom.empty() && (oom.back() == '\n' || oom.back() == ' ')) oom.pop_back();
+  std::string text = "starts " + std::to_string(starts_) + "\norigin " + (oom.empty() ? "0" : oom) +
+                     " " + std::to_string(original_nofile_) + "\n" + held_.serialize();
   bool written = ::write(mfd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
   for (const auto& h : held_.fds()) ::fcntl(h.fd, F_SETFD, 0);
   std::vector<char*> argv;

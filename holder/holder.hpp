@@ -37,9 +37,6 @@ struct holder_options {
 /// The environment variable carrying the holder's state across its own re-exec (a memfd).
 constexpr const char* state_env = "CTRD_HOLDER_STATE";
 
-/// The daemon's original oom_score_adj (before the holder set -1000), for its containers.
-constexpr const char* oom_env = "CTRD_OOM_SCORE_ADJ";
-
 class holder_process {
  public:
   explicit holder_process(holder_options opt);
@@ -79,6 +76,10 @@ class holder_process {
   bool reexec_ = false;        // the current daemon exits for an upgrade
   bool done_ = false;
   int exit_code_ = 0;
+  // What the holder found before raising its own (the daemon starts from these, so that
+  // its containers inherit what the user gave ctrd).
+  std::string original_oom_score_adj_;
+  uint64_t original_nofile_ = 0;
 };
 
 /// The monotonic clock in nanoseconds.

@@ -1,11 +1,12 @@
 #!/bin/sh
 # Checks that the source folders depend one way (docs/architecture.md, "Folders"):
 #   messages <- core, config <- runtime <- actors <- supervisor;  ctl -> messages, config,
-#   runtime (tar streams only)
+#   runtime (tar streams only);  holder -> runtime (its link only)
 # - a folder includes headers only from the folders below it;
-# - no CAF header in the CAF-free folders (messages, core, config, runtime, ctl);
+# - no CAF header in the CAF-free folders (messages, core, config, runtime, ctl, holder);
 # - with a build directory as argument, ctrctl and ctrctl-cp are not linked to CAF and the
-#   daemon is not linked to libarchive (the tar helper is).
+#   daemon is not linked to libarchive (the tar helper is); the holder needs nothing but
+#   the C and C++ runtime.
 # Exits non-zero and names every offending line.
 set -u
 cd "$(dirname "$0")/.."
@@ -18,10 +19,11 @@ allowed() {
     actors) echo "actors runtime core config messages" ;;
     supervisor) echo "supervisor actors runtime core config messages" ;;
     ctl) echo "ctl runtime config messages" ;;
+    holder) echo "holder runtime" ;;
   esac
 }
 status=0
-for dir in messages core config runtime actors supervisor ctl; do
+for dir in messages core config runtime actors supervisor ctl holder; do
   ok=$(allowed "$dir")
   for file in "$dir"/*.hpp "$dir"/*.cpp; do
     [ -f "$file" ] || continue
@@ -56,6 +58,16 @@ if [ $# -ge 1 ]; then
   # daemon's closure before) stays out of the daemon (issue 12 §7).
   if readelf -d "$build/supervisor/ctrd" | grep -q 'libarchive'; then
     echo "$build/supervisor/ctrd is linked to libarchive (only ctrd-tar and ctrctl-cp may be)"
+    status=1
+  fi
+  # The holder stays when the daemon dies and must stay small (issue 13): libc and
+  # libstdc++ only.
+  holder=$build/holder/ctrd-holder
+  extra=$(readelf -d "$holder" | sed -n 's/.*NEEDED.*\[\(.*\)\]/\1/p' |
+    grep -v -E '^(libc|libm|libstdc\+\+|libgcc_s|ld-linux.*)\.so' |
+    grep -v -E '^lib(asan|ubsan)\.so')
+  if [ -n "$extra" ]; then
+    echo "$holder needs more than the C/C++ runtime: $extra"
     status=1
   fi
 fi
