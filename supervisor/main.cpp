@@ -15,6 +15,7 @@
 #include <csignal>
 #include <cstring>
 #include <filesystem>
+#include <map>
 #include <thread>
 
 #include <spdlog/sinks/stdout_color_sinks.h>
@@ -25,6 +26,7 @@
 #include <caf/scoped_actor.hpp>
 
 #include "actors/atoms.hpp"
+#include "actors/container_handover.hpp"
 #include "actors/control.hpp"
 #include "actors/event_bus.hpp"
 #include "actors/host_loop.hpp"
@@ -33,6 +35,7 @@
 #include "messages/rpc.hpp"
 #include "runtime/cgroup.hpp"
 #include "runtime/disk_space.hpp"
+#include "runtime/holder_client.hpp"
 #include "runtime/isolation.hpp"
 #include "runtime/process_defaults.hpp"
 #include "runtime/seccomp_filter.hpp"
@@ -222,13 +225,47 @@ void reap_everything() {
   }
 }
 
+// Takes the descriptor the holder kept for (id, role) out of the hand-over; -1 if none.
+int take_held(ctrd::holder_handover& h, const std::string& id, const std::string& role) {
+  for (auto it = h.fds.begin(); it != h.fds.end(); ++it) {
+    if (it->id == id && it->role == role) {
+      int fd = it->fd;
+      h.fds.erase(it);
+      return fd;
+    }
+  }
+  return -1;
+}
+
+// The containers' descriptors from the holder go where a respawned container actor finds
+// its predecessor's (container_handover.hpp): its recovery reads on from them.
+void hand_containers_pipes(ctrd::holder_handover& h) {
+  std::map<std::string, ctrd::handed_pipes> by_id;
+  for (auto& d : h.fds) {
+    auto& p = by_id[d.id];
+    int* slot = d.role == "stdout"   ? &p.out_fd
+                : d.role == "stderr" ? &p.err_fd
+                : d.role == "stdin"  ? &p.in_fd
+                                     : nullptr;
+    if (slot == nullptr || d.id.empty()) {
+      ::close(d.fd);
+      continue;
+    }
+    if (*slot >= 0) ::close(*slot);
+    *slot = d.fd;
+  }
+  h.fds.clear();
+  for (auto& [id, pipes] : by_id) ctrd::hand_over_pipes(id, pipes);
+}
+
 // Standard descriptors must exist: the spawner relies on fds 0-2 being taken.
 void ensure_std_fds() {
   for (int fd = 0; fd < 3; ++fd)
     if (::fcntl(fd, F_GETFD) < 0) ::open("/dev/null", O_RDWR);
 }
 
-int run(const ctrd::daemon_options& opt, const ctrd::sd::notifier& notifier) {
+int run(const ctrd::daemon_options& opt, const ctrd::sd::notifier& notifier,
+        ctrd::holder_client* holder) {
   auto root = std::filesystem::absolute(opt.root).lexically_normal().string();
   auto socket = std::filesystem::absolute(opt.socket).lexically_normal().string();
   auto containers_dir = root + "/containers";
@@ -251,11 +288,33 @@ int run(const ctrd::daemon_options& opt, const ctrd::sd::notifier& notifier) {
         "the socket's directory {} is writable by other users: they can take the "
         "socket's name while ctrd is down; prefer a directory only root can write",
         socket_dir);
-  int lock_fd = lock_socket(socket);
-  int listen_fd = ctrd::open_control_socket(socket);
+  // Under the holder (holder/holder.hpp), what it kept from a previous daemon comes first:
+  // the lock and the listening socket (clients queued in its backlog meanwhile), the
+  // containers' pipes.
+  ctrd::holder_handover handover;
+  if (holder != nullptr) {
+    handover = holder->take_over();
+    if (handover.daemon_starts > 1)
+      spdlog::warn(
+          "ctrd's daemon was started again by its holder (pid {}, start {}): {} descriptors "
+          "and {} exit statuses were kept for it",
+          handover.holder_pid, handover.daemon_starts, handover.fds.size(), handover.exits.size());
+  }
+  int lock_fd = take_held(handover, "", "lock");
+  if (lock_fd < 0) {
+    lock_fd = lock_socket(socket);
+    if (holder != nullptr) holder->hold("", "lock", lock_fd);
+  }
+  int listen_fd = take_held(handover, "", "listen");
+  if (listen_fd < 0) {
+    listen_fd = ctrd::open_control_socket(socket);
+    if (holder != nullptr) holder->hold("", "listen", listen_fd);
+  }
+  hand_containers_pipes(handover);
   auto policy = socket_access(opt, socket);
   bool pid1 = ::getpid() == 1;
-  if (opt.init && !pid1) spdlog::warn("--init: not PID 1, running as a child subreaper instead");
+  if (opt.init && !pid1 && holder == nullptr)
+    spdlog::warn("--init: not PID 1, running as a child subreaper instead");
   if (!pid1 && ::prctl(PR_SET_CHILD_SUBREAPER, 1) != 0)
     spdlog::warn("cannot become a child subreaper: {}", std::strerror(errno));
   auto loaded = db->load_all();
@@ -319,9 +378,11 @@ int run(const ctrd::daemon_options& opt, const ctrd::sd::notifier& notifier) {
                      {"pid", ::getpid()},
                      {"root", root},
                      {"socket", socket}};
+  if (holder != nullptr) info["holder_pid"] = handover.holder_pid;
   auto ctl = ctrd::spawn_control(sys, listen_fd, sup, bus, info, policy);
   spdlog::info("ctrd {} ready: socket {}, root {} (reach it with: ctrctl --socket {} ps -a)",
                CTRD_VERSION, socket, root, socket);
+  if (holder != nullptr) holder->ready();  // a later death of this daemon is a crash
   // Under a service manager: READY=1 once a real client gets its hello, then the watchdog.
   ctrd::service_watchdog watchdog{sys, notifier, {socket, sup, store}};
   watchdog.start();
@@ -379,7 +440,10 @@ int main(int argc, char** argv) {
   notifier.from_environment(problem);
   if (!problem.empty()) spdlog::warn("{}", problem);
   try {
-    return run(opt, notifier);
+    // The link to the holder, when `ctrd` (the holder) runs this daemon; before any thread:
+    // its variable is removed so that no container inherits it.
+    auto holder = ctrd::holder_client::from_environment();
+    return run(opt, notifier, holder.get());
   } catch (const std::exception& e) {
     spdlog::critical("{}", e.what());
     return 1;
