@@ -122,6 +122,10 @@ void holder_process::setup() {
     log_line("critical", "signalfd: " + errno_text(errno));
     std::exit(1);
   }
+  std::string problem;
+  notifier_.from_environment(problem, true);  // the daemon reads the same variables
+  if (opt_.init && ::getpid() != 1)
+    log_line("warning", "--init: not PID 1, running as a child subreaper instead");
   if (::getpid() != 1 && ::prctl(PR_SET_CHILD_SUBREAPER, 1) != 0)
     log_line("warning", "cannot become a child subreaper: " + errno_text(errno) +
                             " (containers orphaned by a daemon crash will not be held)");
@@ -338,6 +342,10 @@ void holder_process::handle(message& m) {
       break;
     case kind::reexec:
       reexec_ = true;
+      break;
+    case kind::notify:
+      if (!notifier_.send(m.id))
+        log_line("warning", "sd_notify " + m.id + ": " + errno_text(errno));
       break;
     default:
       log_line("warning", "unexpected message from the daemon (type " +

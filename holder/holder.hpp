@@ -23,6 +23,7 @@
 #include "holder/held_set.hpp"
 #include "holder/restart_backoff.hpp"
 #include "runtime/holder_link.hpp"
+#include "runtime/sd_notify.hpp"
 
 namespace ctrd::holder {
 
@@ -63,6 +64,7 @@ class holder_process {
 
   holder_options opt_;
   held_set held_;
+  sd::notifier notifier_;  // the daemon's notifications, sent as the main process
   restart_backoff backoff_;
   int sigfd_ = -1;
   int link_ = -1;              // the holder's end of the current daemon's link

@@ -115,6 +115,13 @@ void holder_client::reexec() {
   enqueue(std::move(m));
 }
 
+void holder_client::notify(const std::string& text) {
+  holder::message m;
+  m.type = holder::kind::notify;
+  m.id = text;
+  enqueue(std::move(m));
+}
+
 void holder_client::enqueue(holder::message m) {
   std::lock_guard<std::mutex> lock(mtx_);
   if (flush_locked() && holder::send_message(fd_, m, MSG_DONTWAIT) == 0) return;

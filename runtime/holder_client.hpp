@@ -67,6 +67,8 @@ class holder_client {
   void ready();
   /// The daemon exits for an upgrade: the holder re-executes itself and starts the new daemon.
   void reexec();
+  /// The holder sends `text` to the service manager (sd_notify.hpp's relay).
+  void notify(const std::string& text);
 
   /// Sends what waits in the queue; true when nothing is left.
   bool flush();

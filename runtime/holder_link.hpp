@@ -14,6 +14,8 @@
 //   forget {pid}              the daemon has taken the exit status of `pid`
 //   ready                     the daemon serves its socket (a later death is a crash)
 //   reexec                    the daemon exits for an upgrade: start the binary on disk
+//   notify {id = text}        send this sd_notify(3) text to the service manager (the
+//                             holder is its main process)
 // Holder -> daemon:
 //   held   {id, role} + fd    a descriptor held for `id` (hand-over)
 //   exit   {pid, code_kind, status}  a process the holder reaped (waitid's si_code and
@@ -37,6 +39,7 @@ enum class kind : uint8_t {
   held = 7,
   exit = 8,
   end = 9,
+  notify = 10,
 };
 
 /// One message; unused fields stay empty/zero. `fd` is the descriptor passed with it (-1:
@@ -51,8 +54,8 @@ struct message {
   int fd = -1;
 };
 
-/// Largest id or role a message carries (container ids are 64 hex digits).
-constexpr std::size_t max_field = 256;
+/// Largest id or role a message carries (container ids are 64 hex digits; a notify text).
+constexpr std::size_t max_field = 1024;
 
 /// Encodes `m` (without its descriptor) into one datagram.
 std::vector<char> encode(const message& m);

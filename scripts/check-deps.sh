@@ -56,13 +56,13 @@ if [ $# -ge 1 ]; then
   done
   # ctrd runs ctrd-tar for export/cp: libarchive (with libxml2 and ICU, most of the
   # daemon's closure before) stays out of the daemon (issue 12 §7).
-  if readelf -d "$build/supervisor/ctrd" | grep -q 'libarchive'; then
-    echo "$build/supervisor/ctrd is linked to libarchive (only ctrd-tar and ctrctl-cp may be)"
+  if readelf -d "$build/supervisor/ctrd-daemon" | grep -q 'libarchive'; then
+    echo "$build/supervisor/ctrd-daemon is linked to libarchive (only ctrd-tar and ctrctl-cp may be)"
     status=1
   fi
   # The holder stays when the daemon dies and must stay small (issue 13): libc and
   # libstdc++ only.
-  holder=$build/holder/ctrd-holder
+  holder=$build/supervisor/ctrd
   extra=$(readelf -d "$holder" | sed -n 's/.*NEEDED.*\[\(.*\)\]/\1/p' |
     grep -v -E '^(libc|libm|libstdc\+\+|libgcc_s|ld-linux.*)\.so' |
     grep -v -E '^lib(asan|ubsan)\.so')

@@ -38,9 +38,9 @@
 #include "runtime/holder_client.hpp"
 #include "runtime/isolation.hpp"
 #include "runtime/process_defaults.hpp"
+#include "runtime/sd_notify.hpp"
 #include "runtime/seccomp_filter.hpp"
 #include "supervisor/daemon_options.hpp"
-#include "supervisor/sd_notify.hpp"
 #include "supervisor/service_watchdog.hpp"
 #include "supervisor/supervisor.hpp"
 
@@ -443,6 +443,11 @@ int main(int argc, char** argv) {
     // The link to the holder, when `ctrd` (the holder) runs this daemon; before any thread:
     // its variable is removed so that no container inherits it.
     auto holder = ctrd::holder_client::from_environment();
+    if (holder != nullptr)  // the holder is the service manager's main process
+      notifier.relay([h = holder.get()](const std::string& text) {
+        h->notify(text);
+        return true;
+      });
     return run(opt, notifier, holder.get());
   } catch (const std::exception& e) {
     spdlog::critical("{}", e.what());

@@ -18,7 +18,7 @@
 #include <caf/actor_system.hpp>
 
 #include "actors/interfaces.hpp"
-#include "supervisor/sd_notify.hpp"
+#include "runtime/sd_notify.hpp"
 
 namespace ctrd {
 

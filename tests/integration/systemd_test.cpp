@@ -194,11 +194,12 @@ TEST_CASE("a wedged store stops the watchdog pings until it works again", "[syst
 TEST_CASE("ctrctl ends with 125 and a clear error when ctrd does not answer", "[systemd]") {
   live_daemon d;
   d.ok({"run", "-d", "--name", "nap", "sleep", "100"});
-  REQUIRE(::kill(d.pid(), SIGSTOP) == 0);
+  const pid_t daemon = d.ctrd_pid();  // the daemon serves the socket (not its holder)
+  REQUIRE(::kill(daemon, SIGSTOP) == 0);
   struct resume {
     pid_t pid;
     ~resume() { ::kill(pid, SIGCONT); }
-  } resume_on_exit{d.pid()};
+  } resume_on_exit{daemon};
   const std::string msg = "ctrd at " + d.socket() + " did not answer within 1s";
   // A verb that answers at once, then a verb that waits by design: the handshake is bounded.
   for (const auto& args :
@@ -240,7 +241,7 @@ TEST_CASE("ctrctl ends with 125 and a clear error when ctrd does not answer", "[
   CHECK(bad.code == 125);
   CHECK(bad.err.find("--timeout") != std::string::npos);
   // Awake again: a waiting verb waits past the timeout, as long as its semantics say.
-  ::kill(d.pid(), SIGCONT);
+  ::kill(daemon, SIGCONT);
   d.ok({"run", "-d", "--name", "nap2", "sleep", "2"});
   t0 = steady::now();
   auto w = d.ctl({"--timeout", "1s", "wait", "nap2"});

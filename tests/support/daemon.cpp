@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <algorithm>
 #include <csignal>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -67,9 +68,40 @@ void live_daemon::start() {
 }
 
 void live_daemon::kill9() {
-  ::kill(pid_, SIGKILL);
+  pid_t daemon = daemon_child(holder_pid());
+  ::kill(holder_pid(), SIGKILL);  // first: a holder would start the killed daemon again
+  if (daemon > 0) ::kill(daemon, SIGKILL);
   wait_for_exit(pid_, std::chrono::seconds(5));
+  // The daemon was the holder's child: it is nobody's to reap now but init's.
+  for (int i = 0; daemon > 0 && i < 500 && process_alive(daemon); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
   pid_ = -1;
+}
+
+pid_t live_daemon::kill9_daemon() {
+  pid_t daemon = 0;
+  for (int i = 0; i < 500 && (daemon = daemon_child(holder_pid())) <= 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  REQUIRE(daemon > 0);
+  REQUIRE(::kill(daemon, SIGKILL) == 0);
+  return daemon;
+}
+
+pid_t live_daemon::await_new_daemon(pid_t old, std::chrono::milliseconds limit) {
+  auto end = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < end) {
+    pid_t now = daemon_child(holder_pid());
+    if (now > 0 && now != old && ctl({"version"}).code == 0) return now;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  FAIL("no new daemon answered within " << limit.count() << " ms; log:\n" << log());
+  return 0;
+}
+
+pid_t live_daemon::ctrd_pid() const {
+  pid_t holder = holder_pid();
+  pid_t daemon = daemon_child(holder);
+  return daemon > 0 ? daemon : holder;
 }
 
 pid_t first_child(pid_t pid) {
@@ -79,10 +111,21 @@ pid_t first_child(pid_t pid) {
   return child;
 }
 
+pid_t daemon_child(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/task/" + std::to_string(pid) + "/children");
+  pid_t child = 0;
+  while (in >> child) {
+    std::error_code ec;
+    auto exe = std::filesystem::read_symlink("/proc/" + std::to_string(child) + "/exe", ec);
+    if (!ec && exe.filename() == "ctrd-daemon") return child;
+  }
+  return 0;
+}
+
 int live_daemon::terminate(int timeout_ms) {
   if (pid_ <= 0) return -1;
-  // A wrapper such as unshare does not forward signals: signal ctrd itself.
-  pid_t target = ctrd_pid();
+  // A wrapper such as unshare does not forward signals: signal ctrd (the holder) itself.
+  pid_t target = holder_pid();
   ::kill(target > 0 ? target : pid_, SIGTERM);
   int rc = wait_for_exit(pid_, std::chrono::milliseconds(timeout_ms));
   if (rc >= 0) pid_ = -1;

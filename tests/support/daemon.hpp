@@ -27,6 +27,9 @@ struct daemon_options {
 /// The first child of `pid` (from /proc), or 0.
 pid_t first_child(pid_t pid);
 
+/// The child of `pid` that runs ctrd-daemon, or 0.
+pid_t daemon_child(pid_t pid);
+
 class live_daemon {
  public:
   /// Starts ctrd on a fresh temp root and waits until its socket accepts connections.
@@ -36,8 +39,15 @@ class live_daemon {
 
   /// (Re)starts ctrd on the same root and socket; waits for the socket.
   void start();
-  /// SIGKILL, no cleanup: simulates a crash. Containers keep running.
+  /// SIGKILL of the holder and the daemon, no cleanup: ctrd as a whole crashed (or the
+  /// machine lost power for ctrd alone). Containers keep running, orphaned.
   void kill9();
+  /// SIGKILL of the daemon only (ctrd-daemon): its holder starts it again. Returns the
+  /// killed pid.
+  pid_t kill9_daemon();
+  /// Waits until a daemon other than `old` runs and answers on the socket; returns its pid
+  /// (fails the test after `limit`).
+  pid_t await_new_daemon(pid_t old, std::chrono::milliseconds limit = std::chrono::seconds(10));
   /// SIGTERM and wait; returns ctrd's exit code (-1 on timeout).
   int terminate(int timeout_ms = 20000);
 
@@ -53,8 +63,12 @@ class live_daemon {
   const std::string& socket() const { return socket_; }
   const std::string& root() const { return root_; }
   pid_t pid() const { return pid_; }
-  /// ctrd's own pid: pid() itself, or the wrapper's child when started through a wrapper.
-  pid_t ctrd_pid() const { return opts_.wrapper.empty() ? pid_ : first_child(pid_); }
+  /// The holder's pid (the process started as `ctrd`): pid() itself, or the wrapper's child
+  /// when started through a wrapper.
+  pid_t holder_pid() const { return opts_.wrapper.empty() ? pid_ : first_child(pid_); }
+  /// The actor daemon's pid: the holder's child that runs ctrd-daemon; the holder's own
+  /// pid if it has none (a daemon run without a holder).
+  pid_t ctrd_pid() const;
   const temp_dir& dir() const { return dir_; }
 
  private:

@@ -3,11 +3,16 @@
 // "@name" for the abstract namespace). ctrd sends READY=1 once its socket serves,
 // WATCHDOG=1 after each successful self-check (service_watchdog.hpp) and STOPPING=1 when
 // its shutdown begins. Without $NOTIFY_SOCKET every call does nothing.
+//
+// Under the holder (holder/holder.hpp), the holder is the service's main process: the
+// daemon relays its notifications through the holder's link (relay()) and the holder sends
+// them, so NotifyAccess=main keeps containers from notifying in ctrd's name.
 #pragma once
 
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <chrono>
+#include <functional>
 #include <string>
 
 namespace ctrd::sd {
@@ -20,9 +25,14 @@ class notifier {
   notifier& operator=(const notifier&) = delete;
 
   /// Reads $NOTIFY_SOCKET, $WATCHDOG_USEC and $WATCHDOG_PID, then removes them from the
-  /// environment (containers and their checks must not inherit them). Call before any
-  /// thread starts. A malformed $NOTIFY_SOCKET is reported in `problem` and disables it.
-  void from_environment(std::string& problem);
+  /// environment (containers and their checks must not inherit them) unless `keep` (the
+  /// holder: its daemon reads them too). Call before any thread starts. A malformed
+  /// $NOTIFY_SOCKET is reported in `problem` and disables it.
+  void from_environment(std::string& problem, bool keep = false);
+
+  /// From now on, send() hands each notification to `through` (the daemon under the
+  /// holder) instead of sending it itself. Call before any thread starts.
+  void relay(std::function<bool(const std::string&)> through) { relay_ = std::move(through); }
 
   /// True when there is a socket to notify.
   bool enabled() const { return fd_ >= 0; }
@@ -40,6 +50,7 @@ class notifier {
   sockaddr_un addr_{};
   socklen_t addr_len_ = 0;
   std::chrono::microseconds watchdog_{0};
+  std::function<bool(const std::string&)> relay_;
 };
 
 }  // namespace ctrd::sd

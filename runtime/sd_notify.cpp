@@ -1,4 +1,4 @@
-#include "supervisor/sd_notify.hpp"
+#include "runtime/sd_notify.hpp"
 
 #include <unistd.h>
 #include <cerrno>
@@ -12,7 +12,7 @@ notifier::~notifier() {
   if (fd_ >= 0) ::close(fd_);
 }
 
-void notifier::from_environment(std::string& problem) {
+void notifier::from_environment(std::string& problem, bool keep) {
   const char* path = std::getenv("NOTIFY_SOCKET");
   const char* usec = std::getenv("WATCHDOG_USEC");
   const char* wpid = std::getenv("WATCHDOG_PID");
@@ -28,9 +28,11 @@ void notifier::from_environment(std::string& problem) {
       problem =
           "ignoring WATCHDOG_USEC=\"" + std::string(usec) + "\": not a number of microseconds";
   }
-  ::unsetenv("NOTIFY_SOCKET");
-  ::unsetenv("WATCHDOG_USEC");
-  ::unsetenv("WATCHDOG_PID");
+  if (!keep) {
+    ::unsetenv("NOTIFY_SOCKET");
+    ::unsetenv("WATCHDOG_USEC");
+    ::unsetenv("WATCHDOG_PID");
+  }
   if (p.empty()) return;
   if ((p[0] != '/' && p[0] != '@') || p.size() >= sizeof addr_.sun_path) {
     problem = "ignoring NOTIFY_SOCKET=\"" + p + "\": not an absolute path or @abstract name";
@@ -47,6 +49,7 @@ void notifier::from_environment(std::string& problem) {
 
 bool notifier::send(const std::string& state) const {
   if (fd_ < 0) return true;
+  if (relay_) return relay_(state);
   for (;;) {
     auto n = ::sendto(fd_, state.data(), state.size(), MSG_DONTWAIT | MSG_NOSIGNAL,
                       reinterpret_cast<const sockaddr*>(&addr_), addr_len_);
