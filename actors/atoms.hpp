@@ -45,6 +45,7 @@ using grace_atom = caf::atom_constant<caf::atom("grace")>;  // a self-timer: a g
 using job_done_atom =
     caf::atom_constant<caf::atom("jobdone")>;  // file job -> session: the request's answer
 using shutdown_atom = caf::atom_constant<caf::atom("shutdown")>;  // signal -> supervisor
+using handover_atom = caf::atom_constant<caf::atom("handover")>;  // daemon-reexec -> supervisor
 using boot_atom = caf::atom_constant<caf::atom("boot")>;      // supervisor -> container: boot start
 using signal_atom = caf::atom_constant<caf::atom("signal")>;  // host -> supervisor: a daemon signal
 

@@ -131,7 +131,11 @@ using supervisor_actor = caf::typed_actor<
     // The watchdog's self-check round trip.
     caf::replies_to<ping_atom>::with<bool>,
     // Stops every container (dependents first) and quits; answered when all are stopped.
-    caf::replies_to<shutdown_atom>::with<bool>>;
+    caf::replies_to<shutdown_atom>::with<bool>,
+    // Ends the daemon without stopping anything (`upgrade`: daemon-reexec; otherwise the
+    // holder is gone): every container actor ends and leaves its process running, its
+    // pipes with the holder; answered once they are told, then the supervisor quits.
+    caf::replies_to<handover_atom, bool>::with<bool>>;
 
 // --- exec session (actors/exec_session.cpp) --------------------------------------------
 

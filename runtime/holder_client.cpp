@@ -1,6 +1,7 @@
 #include "runtime/holder_client.hpp"
 
 #include <cerrno>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 
@@ -131,6 +132,18 @@ void holder_client::enqueue(holder::message m) {
 bool holder_client::flush() {
   std::lock_guard<std::mutex> lock(mtx_);
   return flush_locked();
+}
+
+bool holder_client::flush_all(int timeout_ms) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (!flush()) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return false;
+    pollfd p{fd_, POLLOUT, 0};
+    ::poll(&p, 1, static_cast<int>(left.count()));
+  }
+  return true;
 }
 
 // EAGAIN keeps the rest queued; a gone holder (EPIPE, ...) drops it: nothing to hold for.

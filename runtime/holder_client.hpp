@@ -72,6 +72,9 @@ class holder_client {
 
   /// Sends what waits in the queue; true when nothing is left.
   bool flush();
+  /// Sends everything queued, waiting up to `timeout_ms` for room (the daemon's last act
+  /// before it exits for an upgrade); true when nothing is left.
+  bool flush_all(int timeout_ms);
   /// The link's descriptor (readable: call next()).
   int fd() const { return fd_; }
   /// The next exit status from the holder; false when none is waiting. `closed` becomes

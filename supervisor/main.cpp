@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
@@ -353,6 +354,10 @@ int run(const ctrd::daemon_options& opt, const ctrd::sd::notifier& notifier,
   sopts.subid_user = opt.subid_user;
   sopts.subuid_file = opt.subuid_file;
   sopts.subgid_file = opt.subgid_file;
+  // 0: a shutdown (or none yet); 1: daemon-reexec; 2: the holder is gone.
+  std::atomic<int> handing_over{0};
+  if (holder != nullptr)
+    sopts.on_handover = [&handing_over](bool upgrade) { handing_over = upgrade ? 1 : 2; };
   sopts.on_shutdown = [&notifier] {
     if (notifier.enabled() && !notifier.send("STOPPING=1"))
       spdlog::warn("sd_notify STOPPING=1: {}", std::strerror(errno));
@@ -416,6 +421,18 @@ int run(const ctrd::daemon_options& opt, const ctrd::sd::notifier& notifier,
   caf::anon_send_exit(store, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(bus, caf::exit_reason::user_shutdown);
   host.stop();
+  if (handing_over != 0) {
+    // The containers run on; the socket and its lock stay with the holder for the next
+    // daemon (clients wait in the socket's backlog meanwhile).
+    ::close(lock_fd);
+    if (handing_over == 1) {
+      holder->reexec();
+      if (!holder->flush_all(5000))
+        spdlog::error("daemon-reexec: the holder did not take the last messages in 5 s");
+    }
+    spdlog::info("ctrd's daemon exits; its containers keep running");
+    return 0;
+  }
   if (pid1) reap_everything();
   ::unlink(socket.c_str());
   ::close(lock_fd);

@@ -317,6 +317,19 @@ supervisor_actor::behavior_type supervisor(actor_t* self, container_deps deps,
         self->state.shutdown_waiters.push_back(rp);
         begin_shutdown(self);
         return rp;
+      },
+      [=](handover_atom, bool upgrade) -> caf::result<bool> {
+        auto& st = self->state;
+        if (!st.opts.on_handover)
+          return make_caf_error(ec::invalid_state,
+                                "this daemon runs without ctrd's holder (it was started as "
+                                "ctrd-daemon): daemon-reexec needs the holder; restart ctrd "
+                                "instead");
+        if (s.shutting_down) return make_caf_error(ec::shutting_down, "ctrd is shutting down");
+        auto rp = self->make_response_promise<bool>();
+        rp.deliver(true);
+        hand_over_and_quit(self, upgrade);
+        return rp;
       });
 }
 

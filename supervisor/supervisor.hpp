@@ -38,7 +38,10 @@ struct supervisor_options {
   uint32_t log_max_files = 5;         ///< for containers that set no log_max_files
   int64_t default_pids_limit = 0;     ///< for containers created without pids_limit (0: none)
   std::function<void()> on_shutdown;  ///< called once when the shutdown begins (STOPPING=1)
-  disk_space* space = nullptr;        ///< free-space reserve and log cap; outlives the actor system
+  /// Called once when the daemon hands over instead (upgrade: daemon-reexec, else the
+  /// holder is gone); unset when no holder runs ctrd-daemon (daemon-reexec is refused).
+  std::function<void(bool upgrade)> on_handover;
+  disk_space* space = nullptr;  ///< free-space reserve and log cap; outlives the actor system
   uint64_t default_caps = 0x800405fbull;    ///< --default-capabilities
   seccomp::cache* seccomp = nullptr;        ///< compiled filters; outlives the actor system
   std::string subid_user = "ctrd";          ///< --userns auto takes this user's/group's ranges

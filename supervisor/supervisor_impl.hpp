@@ -130,6 +130,9 @@ void start_name_with_deps(actor_t* self, const std::string& name, bool boot);
 /// Re-evaluates pending start jobs and the shutdown after a status change.
 void advance_jobs(actor_t* self);
 void begin_shutdown(actor_t* self);
+/// daemon-reexec or a lost holder: every container actor ends, no process is stopped
+/// (their pipes are with the holder), and the supervisor quits.
+void hand_over_and_quit(actor_t* self, bool upgrade);
 
 // supervisor_services.cpp
 /// Reads the service directory, creates/updates/removes service containers; `done` gets

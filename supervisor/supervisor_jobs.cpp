@@ -208,6 +208,23 @@ void advance_jobs(actor_t* self) {
     if (s.jobs.count(id)) advance(self, id);
 }
 
+void hand_over_and_quit(actor_t* self, bool upgrade) {
+  auto& s = self->state;
+  s.shutting_down = true;
+  spdlog::warn("{}: the daemon exits and leaves {} containers running for its successor",
+               upgrade ? "daemon-reexec" : "ctrd's holder is gone", s.entries.size());
+  if (s.opts.on_handover) s.opts.on_handover(upgrade);
+  auto why = upgrade ? "ctrd's daemon is being replaced (daemon-reexec): run the command again"
+                     : "ctrd's daemon is exiting: its holder is gone";
+  for (auto& [id, job] : s.jobs)
+    if (job.rp) job.rp->deliver(make_caf_error(ec::shutting_down, why));
+  s.jobs.clear();
+  // An actor that ends this way leaves its process running and its pipes to the holder
+  // (container state's destructor); the next daemon adopts both.
+  for (auto& [id, e] : s.entries) self->send_exit(e.actor, caf::exit_reason::user_shutdown);
+  self->quit();
+}
+
 void begin_shutdown(actor_t* self) {
   auto& s = self->state;
   if (s.shutting_down) return;
