@@ -41,7 +41,9 @@ class supervisor_harness {
   store_actor store;
   supervisor_actor sup;
 
-  supervisor_harness() {
+  /// `loaded`: what the store held at ctrd's start (recovered and boot-started as then).
+  explicit supervisor_harness(load_result loaded = {}) {
+    for (const auto& rec : loaded.containers) names_.push_back(rec.config.name);
     ::mkdir((dir / "containers").c_str(), 0700);
     store =
         spawn_store(ds.sys(), std::make_shared<state_store>(dir / "state"), spawn_mode::scheduled);
@@ -50,7 +52,7 @@ class supervisor_harness {
     o.containers_dir = dir / "containers";
     o.run_dir = dir.path();
     o.mode = spawn_mode::scheduled;
-    sup = spawn_supervisor(ds.sys(), store, bus, &host, nullptr, std::move(o), load_result{});
+    sup = spawn_supervisor(ds.sys(), store, bus, &host, nullptr, std::move(o), std::move(loaded));
     ds.run();
   }
 

@@ -1,7 +1,7 @@
 // The supervisor's respawn of a failed container actor (supervisor/supervisor_recovery.cpp)
 // on CAF's test coordinator (supervisor_actor_support.hpp): the record comes from the store
 // by a keyed load, the new actor recovers it as ctrd's start-up would, and an actor that
-// keeps failing is given up.
+// keeps failing is given up. And ctrd's start-up itself: recovery and boot starts.
 #include <catch2/catch.hpp>
 
 #include "tests/unit/supervisor_actor_support.hpp"
@@ -79,4 +79,33 @@ TEST_CASE("supervisor: an actor failing more than 3 times in a row is given up",
   CHECK_FALSE(h.actor_of("svc"));
   // Forgotten until the next start of ctrd: its name is free again.
   CHECK(h.create("svc", definition("/bin/sleep")) == "created");
+}
+
+TEST_CASE("supervisor: at ctrd's start, stored containers are recovered and boot-started",
+          "[supervisor][deterministic][respawn]") {
+  auto record = [](const std::string& name, char id, const std::string& restart,
+                   container_state st) {
+    stored_container rec;
+    rec.config = config_from_json(definition("/bin/sleep", restart));
+    rec.config.name = name;
+    rec.config.id = std::string(64, id);
+    rec.status.state = st;
+    rec.status.pid = 4194999;  // above PID_MAX_LIMIT: no such process
+    rec.status.restart_count = 3;
+    return rec;
+  };
+  load_result loaded;
+  loaded.containers.push_back(record("always", 'a', "always", container_state::running));
+  loaded.containers.push_back(record("never", 'b', "no", container_state::running));
+  loaded.containers.push_back(record("idle", 'c', "always", container_state::configured));
+  supervisor_harness h(std::move(loaded));
+  // A running record whose process is gone is exited; `always` starts it again, keeping
+  // its restart count (a boot start is not the user's start).
+  CHECK(h.spawns_of("always") == 1);
+  CHECK(h.status("always") == "running");
+  CHECK(h.inspect("always")["RestartCount"] == 3);
+  CHECK(h.spawns_of("never") == 0);
+  CHECK(h.inspect("never")["State"]["ExitCode"] == -1);
+  CHECK(h.spawns_of("idle") == 0);  // never started: a boot starts only what had run
+  CHECK(h.status("idle") == "created");
 }
