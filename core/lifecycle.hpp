@@ -1,6 +1,8 @@
 // The container lifecycle as a pure transition table: (state, event) -> outcome.
 // No CAF, no syscalls. The container actor feeds it user operations and process events and
-// carries out the returned effects in order (docs/lifecycle.md has the same table).
+// carries out the returned effects in order. The table is data, rows listed in
+// lifecycle.cpp (table()); docs/lifecycle.md shows the same rows, and a unit test
+// (tests/unit/lifecycle_table_test.cpp) compares the two.
 //
 // State names follow podman (podman-semantics.md §1): `configured` prints as "created",
 // `created` as "initialized". Error texts are podman's, with the container id filled in by
