@@ -69,7 +69,9 @@ using store_actor = caf::typed_actor<
     // trip that returns once everything queued before it is written).
     caf::reacts_to<flush_atom>,
     // Every record on disk (after committing what is staged).
-    caf::replies_to<load_atom>::with<load_result>>;
+    caf::replies_to<load_atom>::with<load_result>,
+    // One container's record by id (after committing what is staged): none when it has none.
+    caf::replies_to<load_atom, std::string>::with<load_result>>;
 
 // --- event bus (actors/event_bus.cpp) --------------------------------------------------
 

@@ -79,12 +79,17 @@ store_actor::behavior_type store(store_t self, std::shared_ptr<state_store> db) 
       [=](load_atom) {
         flush(self);
         return self->state.db->load_all();
+      },
+      [=](load_atom, const std::string& id) {
+        flush(self);
+        return self->state.db->load(id);
       });
 }
 
 }  // namespace
 
-store_actor spawn_store(caf::actor_system& sys, std::shared_ptr<state_store> db) {
+store_actor spawn_store(caf::actor_system& sys, std::shared_ptr<state_store> db, spawn_mode mode) {
+  if (mode == spawn_mode::scheduled) return sys.spawn(store, std::move(db));
   return sys.spawn<caf::detached>(store, std::move(db));
 }
 

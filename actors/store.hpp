@@ -10,11 +10,14 @@
 #include <caf/actor_system.hpp>
 
 #include "actors/interfaces.hpp"
+#include "actors/spawn_mode.hpp"
 #include "runtime/state_store.hpp"
 
 namespace ctrd {
 
-/// Spawns the store actor over an opened database.
-store_actor spawn_store(caf::actor_system& sys, std::shared_ptr<state_store> db);
+/// Spawns the store actor over an opened database (`mode`: its own thread, or the scheduler
+/// for a deterministic test).
+store_actor spawn_store(caf::actor_system& sys, std::shared_ptr<state_store> db,
+                        spawn_mode mode = spawn_mode::detached);
 
 }  // namespace ctrd

@@ -5,29 +5,7 @@ namespace {
 
 using S = container_state;
 using E = effect;
-
-outcome ok(S next, std::vector<effect> fx, std::vector<const char*> ev = {}) {
-  outcome o;
-  o.next = next;
-  o.effects = std::move(fx);
-  o.events = std::move(ev);
-  return o;
-}
-
-outcome noop(S s, std::vector<effect> fx = {}) {
-  outcome o = ok(s, std::move(fx));
-  o.noop = true;
-  return o;
-}
-
-outcome refuse(S s, const char* text, ec code = ec::invalid_state) {
-  outcome o;
-  o.ok = false;
-  o.next = s;
-  o.error = code;
-  o.error_text = text;
-  return o;
-}
+using V = verdict;
 
 constexpr const char* already_created = "container %i has already been created in runtime";
 constexpr const char* cannot_start =
@@ -48,221 +26,241 @@ constexpr const char* not_running_pause = "\"%s\" is not running, can't pause";
 constexpr const char* not_paused = "%i is not paused, can't unpause";
 constexpr const char* cannot_attach = "can only attach to created or running containers";
 
-outcome on_init(S s) {
-  switch (s) {
-    case S::configured:
-    case S::exited:
-      return ok(S::created, {E::reset_run, E::spawn_held}, {"init"});
-    case S::stopped:
-      return refuse(s, cleaning_up);
-    case S::removing:
-      return refuse(s, being_removed);
-    default:
-      return refuse(s, already_created);
+using states = std::vector<S>;
+using steps = std::vector<step>;
+using names = std::vector<const char*>;
+
+/// Accepted: moves to `to`.
+row to(event on, states from, S next, steps fx, names ev = {}) {
+  row r;
+  r.on = on;
+  r.from = std::move(from);
+  r.to = next;
+  r.effects = std::move(fx);
+  r.events = std::move(ev);
+  return r;
+}
+
+/// Accepted: the state stays (not a no-op: effects and events).
+row stay(event on, states from, steps fx, names ev = {}) {
+  row r = to(on, std::move(from), S::configured, std::move(fx), std::move(ev));
+  r.same = true;
+  return r;
+}
+
+/// Accepted as a no-op (podman's CLI treats it as success).
+row noop(event on, states from, steps fx = {}) {
+  row r = stay(on, std::move(from), std::move(fx));
+  r.kind = V::noop;
+  return r;
+}
+
+/// Refused with podman's text.
+row refuse(event on, states from, const char* text) {
+  row r = stay(on, std::move(from), {});
+  r.kind = V::refuse;
+  r.error_text = text;
+  return r;
+}
+
+constexpr step by_user(effect fx) {
+  return {fx, only_if::by_user};
+}
+constexpr step timed(effect fx) {
+  return {fx, only_if::timed};
+}
+
+const std::vector<row>& rows() {
+  using ev = event;
+  // Grouped by event, in the order of the enum; docs/lifecycle.md lists the same rows.
+  static const std::vector<row> r = {
+      to(ev::init, {S::configured, S::exited}, S::created, {{E::reset_run}, {E::spawn_held}},
+         {"init"}),
+      refuse(ev::init, {S::created, S::running, S::paused, S::stopping}, already_created),
+      refuse(ev::init, {S::stopped}, cleaning_up),
+      refuse(ev::init, {S::removing}, being_removed),
+
+      to(ev::start, {S::configured, S::exited}, S::running,
+         {{E::reset_run}, {E::spawn_held}, {E::release}}, {"init", "start"}),
+      to(ev::start, {S::created}, S::running, {{E::release}}, {"start"}),
+      noop(ev::start, {S::running}),
+      refuse(ev::start, {S::paused, S::stopping, S::stopped}, cannot_start),
+      refuse(ev::start, {S::removing}, being_removed),
+
+      noop(ev::stop, {S::configured, S::exited}, {by_user(E::mark_user_stopped)}),
+      to(ev::stop, {S::created, S::running}, S::stopping,
+         {by_user(E::mark_user_stopped),
+          {E::signal_stop},
+          timed(E::arm_stop_timer),
+          {E::defer_reply}},
+         {"stop"}),
+      to(ev::stop, {S::paused}, S::stopping,
+         {by_user(E::mark_user_stopped),
+          {E::signal_stop},
+          {E::thaw},
+          timed(E::arm_stop_timer),
+          {E::defer_reply}},
+         {"stop"}),
+      to(ev::stop, {S::stopping}, S::stopping,
+         {by_user(E::mark_user_stopped),
+          {E::signal_stop},
+          timed(E::arm_stop_timer),
+          {E::defer_reply}}),
+      noop(ev::stop, {S::stopped}, {by_user(E::mark_user_stopped), {E::defer_reply}}),
+      refuse(ev::stop, {S::removing}, cannot_stop),
+
+      stay(ev::kill, {S::running, S::paused, S::stopping},
+           {{E::mark_user_stopped}, {E::signal_user}}, {"kill"}),
+      refuse(ev::kill, {S::configured, S::created, S::stopped, S::exited, S::removing},
+             cannot_kill),
+
+      to(ev::restart, {S::configured, S::exited}, S::running,
+         {{E::reset_run}, {E::spawn_held}, {E::release}}, {"restart", "init", "start"}),
+      to(ev::restart, {S::created}, S::running, {{E::reset_run}, {E::release}},
+         {"restart", "start"}),
+      to(ev::restart, {S::running}, S::stopping,
+         {{E::mark_user_stopped},
+          {E::signal_stop},
+          timed(E::arm_stop_timer),
+          {E::schedule_start},
+          {E::defer_reply}},
+         {"restart"}),
+      refuse(ev::restart, {S::paused}, cannot_restart_paused),
+      refuse(ev::restart, {S::stopping, S::stopped}, cannot_restart_busy),
+      refuse(ev::restart, {S::removing}, being_removed),
+
+      to(ev::remove, {S::configured, S::exited}, S::removing, {{E::defer_reply}, {E::remove_now}},
+         {"remove"}),
+      to(ev::remove, {S::created}, S::removing,
+         {{E::mark_user_stopped}, {E::kill_group}, {E::schedule_remove}, {E::defer_reply}}),
+      to(ev::remove, {S::stopped}, S::removing,
+         {{E::mark_user_stopped}, {E::schedule_remove}, {E::defer_reply}}),
+      refuse(ev::remove, {S::running, S::paused, S::stopping}, needs_force),
+      refuse(ev::remove, {S::removing}, being_removed),
+
+      to(ev::remove_force, {S::configured, S::exited}, S::removing,
+         {{E::defer_reply}, {E::remove_now}}, {"remove"}),
+      to(ev::remove_force, {S::created, S::running, S::stopping}, S::removing,
+         {{E::mark_user_stopped}, {E::kill_group}, {E::schedule_remove}, {E::defer_reply}}),
+      to(ev::remove_force, {S::paused}, S::removing,
+         {{E::mark_user_stopped},
+          {E::kill_group},
+          {E::thaw},
+          {E::schedule_remove},
+          {E::defer_reply}}),
+      to(ev::remove_force, {S::stopped}, S::removing,
+         {{E::mark_user_stopped}, {E::schedule_remove}, {E::defer_reply}}),
+      refuse(ev::remove_force, {S::removing}, being_removed),
+
+      to(ev::pause, {S::running}, S::paused, {{E::freeze}}, {"pause"}),
+      refuse(ev::pause, {S::paused}, already_paused),
+      refuse(ev::pause,
+             {S::configured, S::created, S::stopping, S::stopped, S::exited, S::removing},
+             not_running_pause),
+
+      to(ev::unpause, {S::paused}, S::running, {{E::thaw}}, {"unpause"}),
+      refuse(
+          ev::unpause,
+          {S::configured, S::created, S::running, S::stopping, S::stopped, S::exited, S::removing},
+          not_paused),
+
+      stay(ev::attach, {S::created, S::running}, {{E::subscribe}}, {"attach"}),
+      refuse(ev::attach,
+             {S::configured, S::paused, S::stopping, S::stopped, S::exited, S::removing},
+             cannot_attach),
+
+      to(ev::process_exited, {S::created, S::running, S::paused, S::stopping}, S::stopped,
+         {{E::begin_cleanup}}, {"died"}),
+      to(ev::process_exited, {S::removing}, S::removing, {{E::begin_cleanup}}, {"died"}),
+      noop(ev::process_exited, {S::configured, S::stopped, S::exited}),
+
+      to(ev::cleaned_up, {S::stopped}, S::exited, {{E::finish_exit}}, {"cleanup"}),
+      to(ev::cleaned_up, {S::removing}, S::removing, {{E::finish_exit}, {E::remove_now}},
+         {"cleanup", "remove"}),
+      noop(ev::cleaned_up,
+           {S::configured, S::created, S::running, S::paused, S::stopping, S::exited}),
+
+      to(ev::stop_timeout, {S::stopping}, S::stopping, {{E::kill_group}, {E::note_escalation}}),
+      noop(ev::stop_timeout,
+           {S::configured, S::created, S::running, S::paused, S::stopped, S::exited, S::removing}),
+
+      // Keeps RestartCount (no reset_run); a stale timer finds another state and does nothing.
+      to(ev::policy_restart, {S::exited}, S::running, {{E::spawn_held}, {E::release}},
+         {"restart", "init", "start"}),
+      noop(ev::policy_restart, {S::configured, S::created, S::running, S::paused, S::stopping,
+                                S::stopped, S::removing}),
+
+      // Like a user start, but RestartCount, the backoff and a parked crash loop are kept:
+      // a restart of ctrd is not a decision of the user's (docs/supervision.md).
+      to(ev::boot_start, {S::configured, S::exited}, S::running,
+         {{E::resume_run}, {E::spawn_held}, {E::release}}, {"init", "start"}),
+      to(ev::boot_start, {S::created}, S::running, {{E::release}}, {"start"}),
+      noop(ev::boot_start, {S::running, S::paused, S::stopping, S::stopped, S::removing}),
+  };
+  return r;
+}
+
+/// (event, state) -> its row; built once from the rows (a pair listed twice keeps the
+/// first, which the table test refuses).
+struct index {
+  const row* cell[event_count][container_state_count] = {};
+  index() {
+    for (const auto& r : rows())
+      for (S s : r.from) {
+        auto& c = cell[static_cast<int>(r.on)][static_cast<int>(s)];
+        if (!c) c = &r;
+      }
   }
-}
+};
 
-outcome on_start(S s) {
-  switch (s) {
-    case S::configured:
-    case S::exited:
-      return ok(S::running, {E::reset_run, E::spawn_held, E::release}, {"init", "start"});
-    case S::created:
-      return ok(S::running, {E::release}, {"start"});
-    case S::running:
-      return noop(s);
-    case S::removing:
-      return refuse(s, being_removed);
-    default:
-      return refuse(s, cannot_start);
+bool holds(only_if c, const context& ctx) {
+  switch (c) {
+    case only_if::always:
+      return true;
+    case only_if::by_user:
+      return ctx.by_user;
+    case only_if::timed:
+      return !ctx.stop_timeout_zero;
   }
-}
-
-outcome on_stop(S s, const context& c) {
-  std::vector<effect> fx;
-  if (c.by_user) fx.push_back(E::mark_user_stopped);
-  fx.push_back(E::signal_stop);
-  if (s == S::paused) fx.push_back(E::thaw);
-  if (!c.stop_timeout_zero) fx.push_back(E::arm_stop_timer);
-  fx.push_back(E::defer_reply);
-  switch (s) {
-    case S::created:
-    case S::running:
-    case S::paused:
-      return ok(S::stopping, fx, {"stop"});
-    case S::stopping:
-      return ok(S::stopping, fx);
-    case S::configured:
-    case S::exited:
-      return c.by_user ? noop(s, {E::mark_user_stopped}) : noop(s);
-    case S::stopped:
-      return c.by_user ? noop(s, {E::mark_user_stopped, E::defer_reply})
-                       : noop(s, {E::defer_reply});
-    case S::removing:
-      return refuse(s, cannot_stop);
-  }
-  return refuse(s, cannot_stop);
-}
-
-outcome on_kill(S s) {
-  switch (s) {
-    case S::running:
-    case S::stopping:
-    case S::paused:
-      return ok(s, {E::mark_user_stopped, E::signal_user}, {"kill"});
-    default:
-      return refuse(s, cannot_kill);
-  }
-}
-
-outcome on_restart(S s, const context& c) {
-  switch (s) {
-    case S::configured:
-    case S::exited:
-      return ok(S::running, {E::reset_run, E::spawn_held, E::release},
-                {"restart", "init", "start"});
-    case S::created:
-      return ok(S::running, {E::reset_run, E::release}, {"restart", "start"});
-    case S::running: {
-      std::vector<effect> fx = {E::mark_user_stopped, E::signal_stop};
-      if (!c.stop_timeout_zero) fx.push_back(E::arm_stop_timer);
-      fx.push_back(E::schedule_start);
-      fx.push_back(E::defer_reply);
-      return ok(S::stopping, fx, {"restart"});
-    }
-    case S::paused:
-      return refuse(s, cannot_restart_paused);
-    case S::removing:
-      return refuse(s, being_removed);
-    default:
-      return refuse(s, cannot_restart_busy);
-  }
-}
-
-outcome on_remove(S s, bool force) {
-  switch (s) {
-    case S::configured:
-    case S::exited:
-      return ok(S::removing, {E::defer_reply, E::remove_now}, {"remove"});
-    case S::created:
-      return ok(S::removing,
-                {E::mark_user_stopped, E::kill_group, E::schedule_remove, E::defer_reply});
-    case S::stopped:
-      return ok(S::removing, {E::mark_user_stopped, E::schedule_remove, E::defer_reply});
-    case S::running:
-    case S::stopping:
-      if (!force) return refuse(s, needs_force);
-      return ok(S::removing,
-                {E::mark_user_stopped, E::kill_group, E::schedule_remove, E::defer_reply});
-    case S::paused:
-      if (!force) return refuse(s, needs_force);
-      return ok(S::removing,
-                {E::mark_user_stopped, E::kill_group, E::thaw, E::schedule_remove, E::defer_reply});
-    case S::removing:
-      return refuse(s, being_removed);
-  }
-  return refuse(s, being_removed);
-}
-
-outcome on_pause(S s) {
-  if (s == S::running) return ok(S::paused, {E::freeze}, {"pause"});
-  if (s == S::paused) return refuse(s, already_paused);
-  return refuse(s, not_running_pause);
-}
-
-outcome on_unpause(S s) {
-  if (s == S::paused) return ok(S::running, {E::thaw}, {"unpause"});
-  return refuse(s, not_paused);
-}
-
-outcome on_attach(S s) {
-  if (s == S::created || s == S::running) return ok(s, {E::subscribe}, {"attach"});
-  return refuse(s, cannot_attach);
-}
-
-outcome on_process_exited(S s) {
-  switch (s) {
-    case S::created:
-    case S::running:
-    case S::paused:
-    case S::stopping:
-      return ok(S::stopped, {E::begin_cleanup}, {"died"});
-    case S::removing:
-      return ok(S::removing, {E::begin_cleanup}, {"died"});
-    default:
-      return noop(s);
-  }
-}
-
-outcome on_cleaned_up(S s) {
-  if (s == S::stopped) return ok(S::exited, {E::finish_exit}, {"cleanup"});
-  if (s == S::removing)
-    return ok(S::removing, {E::finish_exit, E::remove_now}, {"cleanup", "remove"});
-  return noop(s);
-}
-
-outcome on_policy_restart(S s) {
-  // Keeps RestartCount (no reset_run); a stale timer finds another state and does nothing.
-  if (s == S::exited)
-    return ok(S::running, {E::spawn_held, E::release}, {"restart", "init", "start"});
-  return noop(s);
-}
-
-outcome on_boot_start(S s) {
-  // Like a user start, but RestartCount, the backoff and a parked crash loop are kept:
-  // a restart of ctrd is not a decision of the user's (docs/supervision.md).
-  switch (s) {
-    case S::configured:
-    case S::exited:
-      return ok(S::running, {E::resume_run, E::spawn_held, E::release}, {"init", "start"});
-    case S::created:
-      return ok(S::running, {E::release}, {"start"});
-    default:
-      return noop(s);
-  }
-}
-
-outcome on_stop_timeout(S s) {
-  if (s == S::stopping) return ok(s, {E::kill_group, E::note_escalation});
-  return noop(s);
+  return false;
 }
 
 }  // namespace
 
+const std::vector<row>& table() {
+  return rows();
+}
+
+const row* find(container_state s, event e) {
+  static const index idx;
+  auto ei = static_cast<int>(e);
+  auto si = static_cast<int>(s);
+  if (ei < 0 || ei >= event_count || si < 0 || si >= container_state_count) return nullptr;
+  return idx.cell[ei][si];
+}
+
 outcome apply(container_state s, event e, const context& c) {
-  switch (e) {
-    case event::init:
-      return on_init(s);
-    case event::start:
-      return on_start(s);
-    case event::stop:
-      return on_stop(s, c);
-    case event::kill:
-      return on_kill(s);
-    case event::restart:
-      return on_restart(s, c);
-    case event::remove:
-      return on_remove(s, false);
-    case event::remove_force:
-      return on_remove(s, true);
-    case event::pause:
-      return on_pause(s);
-    case event::unpause:
-      return on_unpause(s);
-    case event::attach:
-      return on_attach(s);
-    case event::process_exited:
-      return on_process_exited(s);
-    case event::cleaned_up:
-      return on_cleaned_up(s);
-    case event::stop_timeout:
-      return on_stop_timeout(s);
-    case event::policy_restart:
-      return on_policy_restart(s);
-    case event::boot_start:
-      return on_boot_start(s);
+  outcome o;
+  o.next = s;
+  const row* r = find(s, e);
+  if (!r) {
+    o.ok = false;
+    o.error = ec::internal;
+    o.error_text = "unknown event";
+    return o;
   }
-  return refuse(s, "unknown event", ec::internal);
+  if (r->kind == V::refuse) {
+    o.ok = false;
+    o.error = ec::invalid_state;
+    o.error_text = r->error_text;
+    return o;
+  }
+  o.noop = r->kind == V::noop;
+  if (!r->same) o.next = r->to;
+  for (const auto& st : r->effects)
+    if (holds(st.cond, c)) o.effects.push_back(st.fx);
+  o.events = r->events;
+  return o;
 }
 
 std::string render_error(const char* text, const std::string& id, container_state s) {
@@ -313,6 +311,74 @@ const char* to_string(event e) {
       return "policy_restart";
     case event::boot_start:
       return "boot_start";
+  }
+  return "unknown";
+}
+
+const char* to_string(effect fx) {
+  switch (fx) {
+    case E::reset_run:
+      return "reset_run";
+    case E::resume_run:
+      return "resume_run";
+    case E::spawn_held:
+      return "spawn_held";
+    case E::release:
+      return "release";
+    case E::mark_user_stopped:
+      return "mark_user_stopped";
+    case E::signal_stop:
+      return "signal_stop";
+    case E::arm_stop_timer:
+      return "arm_stop_timer";
+    case E::signal_user:
+      return "signal_user";
+    case E::kill_group:
+      return "kill_group";
+    case E::thaw:
+      return "thaw";
+    case E::freeze:
+      return "freeze";
+    case E::begin_cleanup:
+      return "begin_cleanup";
+    case E::finish_exit:
+      return "finish_exit";
+    case E::defer_reply:
+      return "defer_reply";
+    case E::schedule_start:
+      return "schedule_start";
+    case E::schedule_remove:
+      return "schedule_remove";
+    case E::remove_now:
+      return "remove_now";
+    case E::subscribe:
+      return "subscribe";
+    case E::note_escalation:
+      return "note_escalation";
+  }
+  return "unknown";
+}
+
+const char* to_string(only_if c) {
+  switch (c) {
+    case only_if::always:
+      return "always";
+    case only_if::by_user:
+      return "by user";
+    case only_if::timed:
+      return "timeout > 0";
+  }
+  return "unknown";
+}
+
+const char* to_string(verdict v) {
+  switch (v) {
+    case V::move:
+      return "move";
+    case V::noop:
+      return "no-op";
+    case V::refuse:
+      return "refuse";
   }
   return "unknown";
 }

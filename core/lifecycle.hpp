@@ -1,6 +1,8 @@
 // The container lifecycle as a pure transition table: (state, event) -> outcome.
 // No CAF, no syscalls. The container actor feeds it user operations and process events and
-// carries out the returned effects in order (docs/lifecycle.md has the same table).
+// carries out the returned effects in order. The table is data, rows listed in
+// lifecycle.cpp (table()); docs/lifecycle.md shows the same rows, and a unit test
+// (tests/unit/lifecycle_table_test.cpp) compares the two.
 //
 // State names follow podman (podman-semantics.md §1): `configured` prints as "created",
 // `created` as "initialized". Error texts are podman's, with the container id filled in by
@@ -77,7 +79,48 @@ struct context {
   bool by_user = true;             ///< stop requested by a user (not a daemon shutdown)
 };
 
-/// The transition function.
+// --- The table, as data (lifecycle.cpp; docs/lifecycle.md shows the same rows) ---
+
+/// When an effect of a row is carried out.
+enum class only_if : uint8_t {
+  always,
+  by_user,  ///< context::by_user (a user's stop, not a daemon shutdown)
+  timed,    ///< the stop timeout is not 0 (!context::stop_timeout_zero)
+};
+
+/// One effect of a row and its condition.
+struct step {
+  effect fx;
+  only_if cond = only_if::always;
+};
+
+/// What a row does with the request or event.
+enum class verdict : uint8_t {
+  move,    ///< accepted: `to` (or the same state), effects and events
+  noop,    ///< accepted, the state is unchanged (podman's CLI no-op); effects may still run
+  refuse,  ///< refused with invalid_state and `error_text`; nothing changes
+};
+
+/// One row of the lifecycle table: event `on` in any of the states `from`.
+struct row {
+  event on;
+  std::vector<container_state> from;
+  verdict kind = verdict::move;
+  bool same = false;                 ///< the state stays (noop, refuse, or a move that keeps it)
+  container_state to{};              ///< the next state when !same
+  std::vector<step> effects;         ///< in order, each when its condition holds
+  std::vector<const char*> events;   ///< podman event names to publish, in order
+  const char* error_text = nullptr;  ///< refuse: podman's text ("%i" = id, "%s" = state)
+};
+
+/// Every row, in the order docs/lifecycle.md lists them: each (state, event) pair is in
+/// exactly one row (tests/unit/lifecycle_table_test.cpp checks it and the doc).
+const std::vector<row>& table();
+
+/// The row of (s, e), or nullptr if the table has none (never, for valid values).
+const row* find(container_state s, event e);
+
+/// The transition function: the row of (s, e) with the context's conditions applied.
 outcome apply(container_state s, event e, const context& ctx = {});
 
 /// Fills "%i" and "%s" in an outcome's error_text.
@@ -85,6 +128,10 @@ std::string render_error(const char* text, const std::string& id, container_stat
 
 /// Stable name of an event (for logs and tests).
 const char* to_string(event e);
+/// Stable names of an effect, a condition and a verdict (for the doc and tests).
+const char* to_string(effect fx);
+const char* to_string(only_if c);
+const char* to_string(verdict v);
 
 // --- Teardown: the internal states of a run between "main process ended" and "exited" ---
 //

@@ -152,24 +152,44 @@ load_result state_store::load_all() {
     if (slash == std::string::npos || key.compare(slash, std::string::npos, "/config") != 0)
       continue;
     std::string id = key.substr(prefix.size(), slash - prefix.size());
-    try {
-      stored_container sc;
-      auto v = it->value();
-      sc.config = config_from_json(decode_msgpack(v.data(), v.size()));
-      sc.config.id = id;
-      std::string sv;
-      auto st = db.Get({}, state_key(id), &sv);
-      if (st.ok())
-        sc.status = status_from_json(decode_msgpack(sv.data(), sv.size()));
-      else
-        sc.status.error = "state record missing: " + st.ToString();
-      out.containers.push_back(std::move(sc));
-    } catch (const std::exception& e) {
-      out.problems.push_back("container " + id + ": " + e.what());
-    }
+    decode_into(id, it->value().ToString(), out);
   }
   if (!it->status().ok()) out.problems.push_back("iteration failed: " + it->status().ToString());
   return out;
+}
+
+load_result state_store::load(const std::string& id) {
+  load_result out;
+  try {
+    ensure_open();
+  } catch (const error& e) {
+    out.problems.push_back(e.what());
+    return out;
+  }
+  std::string cv;
+  auto st = db_.db->Get({}, config_key(id), &cv);
+  if (st.ok())
+    decode_into(id, cv, out);
+  else if (!st.IsNotFound())
+    out.problems.push_back("container " + id + ": " + st.ToString());
+  return out;
+}
+
+void state_store::decode_into(const std::string& id, const std::string& config, load_result& out) {
+  try {
+    stored_container sc;
+    sc.config = config_from_json(decode_msgpack(config.data(), config.size()));
+    sc.config.id = id;
+    std::string sv;
+    auto st = db_.db->Get({}, state_key(id), &sv);
+    if (st.ok())
+      sc.status = status_from_json(decode_msgpack(sv.data(), sv.size()));
+    else
+      sc.status.error = "state record missing: " + st.ToString();
+    out.containers.push_back(std::move(sc));
+  } catch (const std::exception& e) {
+    out.problems.push_back("container " + id + ": " + e.what());
+  }
 }
 
 }  // namespace ctrd

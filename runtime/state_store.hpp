@@ -82,6 +82,11 @@ class state_store {
   /// Reads every container.
   load_result load_all();
 
+  /// Reads container `id` only (two LevelDB Gets, no scan): `containers` holds its record,
+  /// or nothing when it has none; a record that cannot be decoded (or a database that
+  /// cannot be reopened) is a problem, as in load_all().
+  load_result load(const std::string& id);
+
   /// What opening found and did (repair, migration).
   const open_report& report() const { return report_; }
   /// The directory of the database.
@@ -94,6 +99,9 @@ class state_store {
   void ensure_open();
   /// After a failed write: closes the database and tries to reopen it at once.
   void recover_from(const std::string& failure);
+  /// Decodes the config record `config` of `id` and reads its state record into `out`
+  /// (a problem when it cannot be decoded).
+  void decode_into(const std::string& id, const std::string& config, load_result& out);
 
   std::string dir_;
   open_report report_;

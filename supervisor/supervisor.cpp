@@ -500,6 +500,9 @@ supervisor_actor spawn_supervisor(caf::actor_system& sys, store_actor store, eve
   // Its own thread: `ps`, `start` and every other request pass through it, and they must not
   // queue behind container actors busy spawning processes on the scheduler's workers (ps p99
   // under 100 crash loops: 130 ms on the workers, 25-36 ms detached; docs/benchmarks.md).
+  // A deterministic test runs it on the test coordinator instead (spawn_mode::scheduled).
+  if (opts.mode == spawn_mode::scheduled)
+    return sys.spawn(sup::supervisor, std::move(deps), std::move(opts), std::move(loaded));
   return sys.spawn<caf::detached>(sup::supervisor, std::move(deps), std::move(opts),
                                   std::move(loaded));
 }

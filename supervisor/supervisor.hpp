@@ -15,6 +15,7 @@
 #include <caf/allowed_unsafe_message_type.hpp>
 
 #include "actors/interfaces.hpp"
+#include "actors/spawn_mode.hpp"
 #include "messages/rpc.hpp"
 #include "runtime/state_store.hpp"
 
@@ -47,6 +48,7 @@ struct supervisor_options {
   std::string subid_user = "ctrd";          ///< --userns auto takes this user's/group's ranges
   std::string subuid_file = "/etc/subuid";  ///< ... from these files
   std::string subgid_file = "/etc/subgid";
+  spawn_mode mode = spawn_mode::detached;  ///< its own thread; `scheduled` in deterministic tests
 };
 
 /// Parses a size like podman's --log-opt max-size: bytes, or k/m/g (decimal, as podman).

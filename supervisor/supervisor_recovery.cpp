@@ -55,12 +55,15 @@ bool respawn_container(actor_t* self, const std::string& id, const caf::error& r
   spdlog::error("container {}: its actor failed ({}); respawning it from the store",
                 id.substr(0, 12), caf::to_string(reason));
   // Until the new actor runs, requests reach the ended one and get an error back.
-  self->request(s.deps.store, caf::infinite, load_atom::value)
+  // A keyed load: the record of this container only, not every record.
+  self->request(s.deps.store, caf::infinite, load_atom::value, id)
       .then(
           [=](load_result& loaded) {
             auto& ss = self->state;
             auto it = ss.entries.find(id);
             if (it == ss.entries.end()) return;  // forgotten meanwhile
+            for (const auto& p : loaded.problems)
+              spdlog::error("container {}: {}", id.substr(0, 12), p);
             for (auto& rec : loaded.containers) {
               if (rec.config.id != id) continue;
               recover_record(rec);  // what the processes left, as at start-up
