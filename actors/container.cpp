@@ -256,7 +256,7 @@ caf::behavior container_actor(actor_t* self, stored_container rec, container_dep
         on_replayed(self, sub.address(), msgid);
       },
       [=](health_atom) { return run_health_now(self); },
-      [=](put_atom, container_config& next) -> caf::result<json> {
+      [=](replace_config_atom, container_config& next) -> caf::result<json> {
         // A service file changed: takes effect now if there is no process, else at the next start.
         auto& st = self->state;
         next.id = st.cfg.id;
@@ -286,12 +286,12 @@ caf::behavior container_actor(actor_t* self, stored_container rec, container_dep
         on_drained(self);
       },
       [=](cleanup_atom, uint64_t gen) { on_cleanup_timer(self, gen); },
-      [=](done_atom) { on_drain_grace(self); },
+      [=](drain_grace_atom) { on_drain_grace(self); },
       [=](timeout_atom, uint64_t gen) {
         if (gen == self->state.timer_gen) step(self, event::stop_timeout);
       },
       [=](respawn_atom, uint64_t gen) { on_restart_timer(self, gen); },
-      [=](health_atom, uint64_t gen) { on_health_timer(self, gen); },
+      [=](health_tick_atom, uint64_t gen) { on_health_timer(self, gen); },
       [=](htimeout_atom, uint64_t seq) { on_health_timeout(self, seq); },
       [=](notify_atom, const std::string& payload, int32_t sender) {
         on_notify(self, payload, sender);
@@ -326,7 +326,7 @@ caf::behavior container_actor(actor_t* self, stored_container rec, container_dep
       [=](exec_atom, const json& params, caf::actor client, uint32_t msgid) {
         return start_exec(self, params, std::move(client), msgid);
       },
-      [=](exec_atom, int exit_code) { exec_ended(self, exit_code); },
+      [=](exec_ended_atom, int exit_code) { exec_ended(self, exit_code); },
       [=](artifact_atom, const std::string& op, const std::string& name, const std::string& data) {
         return artifact(self, op, name, data);
       });

@@ -392,7 +392,7 @@ void teardown_step(actor_t* self, lifecycle::teardown_event ev) {
       case lifecycle::teardown_effect::arm_grace:
         // Every process of the group is gone. A pipe still open is held by an escapee
         // (setsid): give in-flight output a moment, then stop reading.
-        self->delayed_send(self, std::chrono::milliseconds(100), done_atom::value);
+        self->delayed_send(self, std::chrono::milliseconds(100), drain_grace_atom::value);
         break;
       case lifecycle::teardown_effect::close_output:
         close_stream(self, stream_stdout);

@@ -125,7 +125,7 @@ void maybe_finish_check(actor_t* self) {
 
 void schedule_next_check(actor_t* self) {
   auto& s = self->state;
-  self->delayed_send(self, std::chrono::milliseconds(s.cfg.health.interval_ms), health_atom::value,
+  self->delayed_send(self, std::chrono::milliseconds(s.cfg.health.interval_ms), health_tick_atom::value,
                      s.health.gen());
 }
 

@@ -286,8 +286,6 @@ void on_cleanup_timer(actor_t* self, uint64_t gen);
 /// The host loop gave up waiting for the group to drain (`why`), or reports it drained.
 void note_drain_problem(actor_t* self, const std::string& why);
 
-/// Retries cleanup steps (cgroup removal) after a failure: (cleanup_atom, gen).
-using cleanup_atom = caf::atom_constant<caf::atom("cleanup")>;
 /// Cleanup attempts before a removal is given up with an Error in inspect.
 constexpr uint32_t cleanup_attempts = 8;
 

@@ -54,7 +54,7 @@ void try_finish(exec_t* self) {
   if (!s.exited || s.out_open || s.err_open) return;
   if (!s.detached) s.rp.deliver(json{{"id", s.job.container_id}, {"exit_code", s.exit_code}});
   // A typed actor sends to the (untyped) container actor anonymously.
-  caf::anon_send(s.job.container, exec_atom::value, s.exit_code);
+  caf::anon_send(s.job.container, exec_ended_atom::value, s.exit_code);
   if (s.child.in_fd >= 0) s.job.host->unwatch(s.child.in_fd);
   close_fd(s.child.in_fd);
   self->quit();

@@ -4,7 +4,7 @@
 // takes its stdin/resize/detach, and ends with {id, exit_code}.
 //
 // Its protocol is exec_session_actor (actors/interfaces.hpp). At the end it sends
-// (exec_atom, int exit_code) to the container, which emits `exec_died`.
+// (exec_ended_atom, int exit_code) to the container, which emits `exec_died`.
 #pragma once
 
 #include <cstdint>
