@@ -13,8 +13,8 @@
 #include <string>
 #include <vector>
 
-#include <caf/event_based_actor.hpp>
 #include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
 #include <caf/typed_response_promise.hpp>
 
 #include "actors/atoms.hpp"
@@ -115,7 +115,7 @@ struct state {
   json exit_reply() const { return json{{"id", cfg.id}, {"exit_code", st.exit_code}}; }
 };
 
-using actor_t = caf::stateful_actor<state>;
+using actor_t = container_actor::stateful_base<state>;
 
 // container_effects.cpp
 caf::error step(actor_t* self, lifecycle::event ev, request_ctx rc = {});

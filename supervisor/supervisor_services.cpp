@@ -120,8 +120,8 @@ void load(actor_t* self, bool boot,
       ++run->pending;
       self->request(e->actor, caf::infinite, replace_config_atom::value, cfg)
           .then(
-              [=](json& r) {
-                if (r.value("changed", false)) run->report.updated.push_back(name);
+              [=](bool changed) {
+                if (changed) run->report.updated.push_back(name);
                 finish(run);
               },
               [=](caf::error& err) {
