@@ -1,9 +1,7 @@
 // CAF vocabulary of the daemon: every atom and every type sent between actors. Local
 // messages only (nothing is serialised by CAF), so non-inspectable types are allowed with
 // CAF_ALLOW_UNSAFE_MESSAGE_TYPE. The message protocol of each actor is documented in its
-// typed interface (actors/interfaces.hpp; the container actor's in actors/container.hpp).
-// An atom has one meaning (the container actor's own exceptions are listed in
-// interfaces.hpp, to split with it).
+// typed interface (actors/interfaces.hpp). An atom has one meaning.
 #pragma once
 
 #include <caf/allowed_unsafe_message_type.hpp>
@@ -40,7 +38,10 @@ using output_atom =
 using eof_atom = caf::atom_constant<caf::atom("eof")>;  // host -> container: stream closed
 using drained_atom = caf::atom_constant<caf::atom("drained")>;  // host -> container: group empty
 using timeout_atom = caf::atom_constant<caf::atom("timeout")>;  // stop timer (with generation)
-using done_atom = caf::atom_constant<caf::atom("done")>;        // container: drain-grace timer
+using drain_grace_atom =
+    caf::atom_constant<caf::atom("draingrace")>;  // container -> itself: drain-grace timer
+using cleanup_atom =
+    caf::atom_constant<caf::atom("cleanup")>;  // container -> itself: retry cleanup (with gen)
 using grace_atom = caf::atom_constant<caf::atom("grace")>;  // a self-timer: a grace period ended
 using job_done_atom =
     caf::atom_constant<caf::atom("jobdone")>;  // file job -> session: the request's answer
@@ -49,7 +50,9 @@ using handover_atom = caf::atom_constant<caf::atom("handover")>;  // daemon-reex
 using boot_atom = caf::atom_constant<caf::atom("boot")>;      // supervisor -> container: boot start
 using signal_atom = caf::atom_constant<caf::atom("signal")>;  // host -> supervisor: a daemon signal
 
-using health_atom = caf::atom_constant<caf::atom("health")>;      // healthcheck run / health timer
+using health_atom = caf::atom_constant<caf::atom("health")>;  // `healthcheck run` (user)
+using health_tick_atom =
+    caf::atom_constant<caf::atom("healthtick")>;  // container -> itself: health timer (with gen)
 using htimeout_atom = caf::atom_constant<caf::atom("htimeout")>;  // a health check ran too long
 using respawn_atom = caf::atom_constant<caf::atom("respawn")>;    // policy-restart timer
 using notify_atom =
@@ -87,7 +90,9 @@ using release_atom =
     caf::atom_constant<caf::atom("release")>;  // file job -> container: root no longer used
 using data_atom = caf::atom_constant<caf::atom("data")>;  // file job <-> session: tar bytes
 using ack_atom = caf::atom_constant<caf::atom("ack")>;    // file job -> session: bytes consumed
-using exec_atom = caf::atom_constant<caf::atom("exec")>;
+using exec_atom = caf::atom_constant<caf::atom("exec")>;  // session -> container: start an exec
+using exec_ended_atom =
+    caf::atom_constant<caf::atom("execended")>;  // exec session -> container: its exit code
 using route_atom = caf::atom_constant<caf::atom("route")>;  // where stdin/resize of a msgid go
 
 // Store protocol.
@@ -95,7 +100,8 @@ using load_atom = caf::atom_constant<caf::atom("load")>;
 using put_container_atom =
     caf::atom_constant<caf::atom("putctr")>;  // a new container's config and state (durable)
 using put_status_atom = caf::atom_constant<caf::atom("putstatus")>;  // a container's new state
-using put_atom = caf::atom_constant<caf::atom("put")>;  // supervisor -> container: new config
+using replace_config_atom =
+    caf::atom_constant<caf::atom("replacecfg")>;  // supervisor -> container: new service config
 using erase_atom = caf::atom_constant<caf::atom("erase")>;
 using flush_atom = caf::atom_constant<caf::atom("flush")>;    // store -> itself: group commit
 using expire_atom = caf::atom_constant<caf::atom("expire")>;  // event bus -> itself: `until` passed

@@ -8,7 +8,7 @@
 #include "actors/guard.hpp"
 
 #include <spdlog/spdlog.h>
-#include <caf/event_based_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
 
 #include "actors/caf_error.hpp"
 #include "actors/container_handover.hpp"
@@ -39,7 +39,7 @@ using lifecycle::event;
 /// Completes recovery inside the actor: adopt the live process, finish a removal.
 void recover(actor_t* self) {
   auto& s = self->state;
-  auto me = caf::actor_cast<caf::actor>(self);
+  host_client_actor me{self};
   // After a respawn (supervisor_recovery.cpp) the ended actor left the live process's pipes.
   auto pipes = take_over_pipes(s.cfg.id);
   if (s.st.state == container_state::removing) {
@@ -93,12 +93,12 @@ void recover(actor_t* self) {
 }
 
 /// Reconciles the record with the process that really exists (podman's Sync).
-json sync(actor_t* self) {
+container_summary sync(actor_t* self) {
   auto& s = self->state;
   if (has_process(s.st.state) && lifecycle::main_running(s.run) && s.st.pid > 0 &&
       !proc::is_same_process(s.st.pid, s.st.pid_start))
     on_exited(self, s.st.pid, -1, false);
-  return summary_view(s.cfg, s.st);
+  return make_summary(s.cfg, s.st);
 }
 
 /// Test hook: with CTRD_TEST_HOOKS=1 in ctrd's environment (the integration tests set it),
@@ -130,8 +130,8 @@ request_ctx stop_ctx(const state& s, int64_t timeout, deferred_kind kind, promis
   return rc;
 }
 
-caf::behavior container_actor(actor_t* self, stored_container rec, container_deps deps,
-                              bool recovering) {
+container_actor::behavior_type container_behavior(actor_t* self, stored_container rec,
+                                                  container_deps deps, bool recovering) {
   auto& s = self->state;
   s.cfg = std::move(rec.config);
   s.st = std::move(rec.status);
@@ -144,7 +144,7 @@ caf::behavior container_actor(actor_t* self, stored_container rec, container_dep
     publish(self);
     emit_event(self, "create");
   }
-  return guarded_behavior(
+  return guarded_typed_behavior<container_actor>(
       self,
       [=](init_atom) -> caf::result<json> {
         if (auto err = step(self, event::init)) return err;
@@ -256,14 +256,14 @@ caf::behavior container_actor(actor_t* self, stored_container rec, container_dep
         on_replayed(self, sub.address(), msgid);
       },
       [=](health_atom) { return run_health_now(self); },
-      [=](put_atom, container_config& next) -> caf::result<json> {
+      [=](replace_config_atom, container_config& next) -> bool {
         // A service file changed: takes effect now if there is no process, else at the next start.
         auto& st = self->state;
         next.id = st.cfg.id;
         next.name = st.cfg.name;
         next.created_ns = st.cfg.created_ns;
         const auto& current = st.pending_cfg ? *st.pending_cfg : st.cfg;
-        if (to_json(next) == to_json(current)) return reply(json{{"changed", false}});
+        if (to_json(next) == to_json(current)) return false;
         if (has_process(st.st.state)) {
           st.pending_cfg = std::move(next);
         } else {
@@ -271,7 +271,7 @@ caf::behavior container_actor(actor_t* self, stored_container rec, container_dep
           st.pending_cfg.reset();
           persist_config(self);
         }
-        return reply(json{{"changed", true}});
+        return true;
       },
       [=](shutdown_atom) {
         self->state.shutting_down = true;
@@ -286,12 +286,12 @@ caf::behavior container_actor(actor_t* self, stored_container rec, container_dep
         on_drained(self);
       },
       [=](cleanup_atom, uint64_t gen) { on_cleanup_timer(self, gen); },
-      [=](done_atom) { on_drain_grace(self); },
+      [=](drain_grace_atom) { on_drain_grace(self); },
       [=](timeout_atom, uint64_t gen) {
         if (gen == self->state.timer_gen) step(self, event::stop_timeout);
       },
       [=](respawn_atom, uint64_t gen) { on_restart_timer(self, gen); },
-      [=](health_atom, uint64_t gen) { on_health_timer(self, gen); },
+      [=](health_tick_atom, uint64_t gen) { on_health_timer(self, gen); },
       [=](htimeout_atom, uint64_t seq) { on_health_timeout(self, seq); },
       [=](notify_atom, const std::string& payload, int32_t sender) {
         on_notify(self, payload, sender);
@@ -326,7 +326,7 @@ caf::behavior container_actor(actor_t* self, stored_container rec, container_dep
       [=](exec_atom, const json& params, caf::actor client, uint32_t msgid) {
         return start_exec(self, params, std::move(client), msgid);
       },
-      [=](exec_atom, int exit_code) { exec_ended(self, exit_code); },
+      [=](exec_ended_atom, int exit_code) { exec_ended(self, exit_code); },
       [=](artifact_atom, const std::string& op, const std::string& name, const std::string& data) {
         return artifact(self, op, name, data);
       });
@@ -369,9 +369,9 @@ bool recover_record(stored_container& rec) {
   return to_json(st) != before;
 }
 
-caf::actor spawn_container(caf::actor_system& sys, stored_container rec, const container_deps& deps,
-                           bool recovering) {
-  return sys.spawn(ctr::container_actor, std::move(rec), deps, recovering);
+container_actor spawn_container(caf::actor_system& sys, stored_container rec,
+                                const container_deps& deps, bool recovering) {
+  return sys.spawn(ctr::container_behavior, std::move(rec), deps, recovering);
 }
 
 }  // namespace ctrd

@@ -3,36 +3,20 @@
 // carries out the effects; processing one message at a time is what replaces libpod's
 // per-container lock, syncContainer() and Batch().
 //
-// Requests (replies are json maps, errors are caf::errors from make_caf_error):
-//   (init_atom)                                        -> {id}
-//   (start_atom, bool attach, caf::actor sub, uint32_t msgid)
-//        attach=false -> {id} once started;
-//        attach=true  -> `sub` gets (output_atom, msgid, int stream, std::string bytes) for
-//                        everything the process writes, then the reply {id, exit_code}
-//                        after the process ended and its output is drained
-//   (stop_atom, int64_t timeout_s (-1: configured), bool by_user) -> {id, escalated, signal,
-//   timeout}
-//                                                         once exited
-//   (kill_atom, int signal)                            -> {id}
-//   (restart_atom, int64_t timeout_s)                  -> {id} once running again
-//   (remove_atom, bool force)                          -> {id} once the record is deleted
-//   (inspect_atom)                                     -> inspect map
-//   (wait_atom)                                        -> {id, exit_code} once exited
-//   (logs_atom)                                        -> {id, path} of the log file
-// Host events (from host_loop): exited_atom, output_atom, eof_atom, drained_atom; its own
-// timers: (timeout_atom, generation).
-// Outgoing: (put_atom ...) to the store on every transition, (status_atom, id, summary) to
-// the supervisor on every transition, (gone_atom, id) after removal.
+// Its protocol is container_actor in actors/interfaces.hpp (one comment per handler):
+// requests of the supervisor and of sessions, the host loop's events
+// (host_group_client_actor) and its own timers. Outgoing: put_status_atom / put_container_atom
+// / erase_atom to the store, (status_atom, id, container_summary) to the supervisor on every
+// transition and (gone_atom, id) after removal, events to the event bus.
 #pragma once
 
 #include <cstdint>
 #include <string>
 
-#include <caf/actor.hpp>
 #include <caf/actor_system.hpp>
-
 #include <caf/allowed_unsafe_message_type.hpp>
 
+#include "actors/interfaces.hpp"
 #include "messages/capabilities.hpp"
 #include "runtime/state_store.hpp"
 
@@ -47,18 +31,18 @@ namespace seccomp {
 class cache;
 }
 
-/// What every container actor needs from the daemon.
 /// Largest artifact a container accepts (it travels in one frame); sessions check it
 /// before forwarding the bytes.
 constexpr std::size_t max_artifact_bytes = 4u << 20;
 
+/// What every container actor needs from the daemon.
 struct container_deps {
-  caf::actor store;
-  caf::actor supervisor;
-  caf::actor events;           ///< the event bus
-  ctrd::host* host = nullptr;  ///< the OS side (host_loop in production)
-  std::string containers_dir;  ///< <root>/containers
-  std::string run_dir;         ///< the control socket's directory (short paths: notify sockets)
+  store_actor store;
+  container_owner_actor supervisor;  ///< told the summaries and the removal
+  event_bus_actor events;            ///< the event bus
+  ctrd::host* host = nullptr;        ///< the OS side (host_loop in production)
+  std::string containers_dir;        ///< <root>/containers
+  std::string run_dir;  ///< the control socket's directory (short paths: notify sockets)
   const cgroup::hierarchy* cgroups = nullptr;  ///< where container cgroups go (nullptr: none)
   disk_space* space = nullptr;                 ///< free-space reserve and log cap (nullptr: none)
   uint64_t default_caps =
@@ -83,7 +67,11 @@ bool recover_record(stored_container& rec);
 /// Spawns the actor for a container. With `recovering`, the stored state comes from a
 /// previous ctrd run: live processes are adopted (pid + start time), dead ones recorded as
 /// exited with the reason, interrupted removals completed.
-caf::actor spawn_container(caf::actor_system& sys, stored_container rec, const container_deps& deps,
-                           bool recovering);
+container_actor spawn_container(caf::actor_system& sys, stored_container rec,
+                                const container_deps& deps, bool recovering);
+
+/// The summary of a container as its actor sends it to the supervisor (the list entry
+/// pre-encoded once, runtime/container_view.hpp's summary_view).
+container_summary make_summary(const container_config& c, const container_status& s);
 
 }  // namespace ctrd

@@ -55,7 +55,7 @@ state::~state() {
 
 void publish(actor_t* self) {
   auto& s = self->state;
-  self->send(s.deps.supervisor, status_atom::value, s.cfg.id, summary_view(s.cfg, s.st));
+  self->send(s.deps.supervisor, status_atom::value, s.cfg.id, make_summary(s.cfg, s.st));
   if (s.replies.has_condition_waiters()) check_waiters(self);
 }
 
@@ -161,7 +161,7 @@ void spawn_process(actor_t* self, bool release_follows) {
       send_fds(channel, userns_setup(pid, self->state.userns));
     };
   }
-  auto me = caf::actor_cast<caf::actor>(self);
+  host_client_actor me{self};
   try {
     s.child = s.deps.host->spawn(spec, me);
     if (!spec.setup) join_cgroup(self, s.child);
@@ -254,7 +254,7 @@ void run_effect(actor_t* self, effect fx, request_ctx& rc) {
       on_run_ended(self);
       s.deps.host->signal_group(s.st.pid, SIGKILL);
       kill_cgroup(self);  // nothing escapes: double-forked daemons live in the cgroup too
-      s.deps.host->watch_group(s.st.pid, caf::actor_cast<caf::actor>(self), s.cg);
+      s.deps.host->watch_group(s.st.pid, host_group_client_actor{self}, s.cg);
       return;
     case effect::finish_exit:
       s.st.pid = 0;
@@ -392,7 +392,7 @@ void teardown_step(actor_t* self, lifecycle::teardown_event ev) {
       case lifecycle::teardown_effect::arm_grace:
         // Every process of the group is gone. A pipe still open is held by an escapee
         // (setsid): give in-flight output a moment, then stop reading.
-        self->delayed_send(self, std::chrono::milliseconds(100), done_atom::value);
+        self->delayed_send(self, std::chrono::milliseconds(100), drain_grace_atom::value);
         break;
       case lifecycle::teardown_effect::close_output:
         close_stream(self, stream_stdout);

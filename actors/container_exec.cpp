@@ -130,13 +130,13 @@ caf::result<json> start_exec(actor_t* self, const json& p, caf::actor client, ui
       job.spec.pty_root = "/proc/" + std::to_string(s.st.pid) + "/root";
     job.cg = s.cg;
     job.container_id = s.cfg.id;
-    job.container = caf::actor_cast<caf::actor>(self);
+    job.container = container_actor{self};
     job.client = client;
     job.msgid = msgid;
     job.host = s.deps.host;
     auto e = spawn_exec(self->system(), std::move(job));
     // stdin, resize and detach go there (a session's routes hold untyped handles)
-    self->send(client, route_atom::value, msgid, caf::actor_cast<caf::actor>(e));
+    caf::anon_send(client, route_atom::value, msgid, caf::actor_cast<caf::actor>(e));
     emit_event(self, "exec");
     auto rp = self->make_response_promise<json>();
     self->request(e, caf::infinite, start_atom::value)

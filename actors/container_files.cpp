@@ -120,7 +120,7 @@ caf::result<root_grant> grant_root(actor_t* self, bool rootfs_view) {
       throw;
     }
     ++s.root_users;
-    g.owner = caf::actor_cast<caf::actor>(self);
+    g.owner = grant_owner_actor{self};
     g.host = s.deps.host;
     g.id = s.cfg.id;
     g.workdir = s.cfg.workdir;

@@ -26,7 +26,7 @@ void start_check(actor_t* self) {
   if (h.busy()) return;  // one check at a time
   h.begin(proc::now_ns(), proc::boot_ns());
   try {
-    auto me = caf::actor_cast<caf::actor>(self);
+    host_client_actor me{self};
     auto spec = inside_spec(self, s.cfg, s.cfg.health.cmd);  // in the container's namespaces
     spec.hold = s.cg.needs_add_after_clone();                // released right below
     held_child child;
@@ -125,8 +125,8 @@ void maybe_finish_check(actor_t* self) {
 
 void schedule_next_check(actor_t* self) {
   auto& s = self->state;
-  self->delayed_send(self, std::chrono::milliseconds(s.cfg.health.interval_ms), health_atom::value,
-                     s.health.gen());
+  self->delayed_send(self, std::chrono::milliseconds(s.cfg.health.interval_ms),
+                     health_tick_atom::value, s.health.gen());
 }
 
 void stop_health_checks(actor_t* self) {

@@ -13,8 +13,8 @@
 #include <string>
 #include <vector>
 
-#include <caf/event_based_actor.hpp>
 #include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
 #include <caf/typed_response_promise.hpp>
 
 #include "actors/atoms.hpp"
@@ -115,7 +115,7 @@ struct state {
   json exit_reply() const { return json{{"id", cfg.id}, {"exit_code", st.exit_code}}; }
 };
 
-using actor_t = caf::stateful_actor<state>;
+using actor_t = container_actor::stateful_base<state>;
 
 // container_effects.cpp
 caf::error step(actor_t* self, lifecycle::event ev, request_ctx rc = {});
@@ -286,8 +286,6 @@ void on_cleanup_timer(actor_t* self, uint64_t gen);
 /// The host loop gave up waiting for the group to drain (`why`), or reports it drained.
 void note_drain_problem(actor_t* self, const std::string& why);
 
-/// Retries cleanup steps (cgroup removal) after a failure: (cleanup_atom, gen).
-using cleanup_atom = caf::atom_constant<caf::atom("cleanup")>;
 /// Cleanup attempts before a removal is given up with an Error in inspect.
 constexpr uint32_t cleanup_attempts = 8;
 

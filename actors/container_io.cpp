@@ -34,7 +34,7 @@ void flush_stdin(actor_t* self) {
     if (n < 0 && errno == EAGAIN) {
       if (!s.stdin_waiting) {
         s.stdin_waiting = true;
-        s.deps.host->watch_writable(fd, caf::actor_cast<caf::actor>(self));
+        s.deps.host->watch_writable(fd, host_client_actor{self});
       }
       return;
     }
@@ -150,7 +150,7 @@ namespace {
 /// Runs on its own thread: sends the history of a log snapshot to a client, then tells the
 /// container so that live output can follow with no gap or duplicate.
 void log_reader(caf::blocking_actor* self, std::shared_ptr<log_snapshot> snap, log_query q,
-                bool timestamps, caf::actor sub, uint32_t msgid, caf::actor container) {
+                bool timestamps, caf::actor sub, uint32_t msgid, container_actor container) {
   std::string chunk;
   int chunk_stream = stream_stdout;
   bool gone = false;
@@ -202,7 +202,7 @@ void start_replay(actor_t* self, const log_query& q, bool timestamps, const caf:
   auto snap = std::make_shared<log_snapshot>(s.out.log() ? s.out.log()->snapshot()
                                                          : snapshot_log(s.log_path()));
   self->system().spawn<caf::detached>(log_reader, snap, q, timestamps, sub, msgid,
-                                      caf::actor_cast<caf::actor>(self));
+                                      container_actor{self});
 }
 
 }  // namespace

@@ -215,7 +215,7 @@ void open_notify_socket(actor_t* self) {
     throw_errno(ec::internal, "cannot create notify socket " + path, e);
   }
   s.notify_fd = fd;
-  s.deps.host->watch_notify(fd, caf::actor_cast<caf::actor>(self));
+  s.deps.host->watch_notify(fd, host_group_client_actor{self});
 }
 
 void on_notify(actor_t* self, const std::string& payload, int32_t sender) {

@@ -139,7 +139,7 @@ void with_grant(session_t* self, uint32_t msgid, const std::string& ref, bool ro
   open_route(self, msgid, kind);
   self->request(self->state.sup, caf::infinite, resolve_atom::value, ref)
       .then(for_request(self, msgid,
-                        [=](caf::actor& ctr) {
+                        [=](container_actor& ctr) {
                           self->request(ctr, caf::infinite, grant_atom::value, rootfs_view)
                               .then(for_request(self, msgid,
                                                 [=](root_grant& g) {
@@ -191,7 +191,7 @@ void m_copy_in(session_t* self, uint32_t msgid, const json& p) {
     spec.path = fs::clean_path(path, g.workdir);  // an idmapped root's maps come from the grant
     auto job = spawn_tar_job(self->system(), std::move(g),
                              caf::actor_cast<file_job_client_actor>(self), msgid, std::move(spec));
-    route_attach(self, msgid, job);
+    route_attach(self, msgid, caf::actor_cast<caf::actor>(job));  // routes are untyped
   });
 }
 

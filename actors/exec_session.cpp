@@ -54,7 +54,7 @@ void try_finish(exec_t* self) {
   if (!s.exited || s.out_open || s.err_open) return;
   if (!s.detached) s.rp.deliver(json{{"id", s.job.container_id}, {"exit_code", s.exit_code}});
   // A typed actor sends to the (untyped) container actor anonymously.
-  caf::anon_send(s.job.container, exec_atom::value, s.exit_code);
+  caf::anon_send(s.job.container, exec_ended_atom::value, s.exit_code);
   if (s.child.in_fd >= 0) s.job.host->unwatch(s.child.in_fd);
   close_fd(s.child.in_fd);
   self->quit();
@@ -68,7 +68,7 @@ void flush_stdin(exec_t* self) {
       s.stdin_buf.erase(0, static_cast<std::size_t>(n));
     } else if (n < 0 && errno == EAGAIN) {
       s.stdin_waiting = true;
-      s.job.host->watch_writable(s.child.in_fd, caf::actor_cast<caf::actor>(self));
+      s.job.host->watch_writable(s.child.in_fd, host_client_actor{self});
       return;
     } else if (n < 0 && errno == EINTR) {
       continue;
@@ -87,7 +87,7 @@ void flush_stdin(exec_t* self) {
 /// Runs the process: spawn held, join the cgroup, watch output, release.
 caf::result<json> start(exec_t* self) {
   auto& s = self->state;
-  auto me = caf::actor_cast<caf::actor>(self);
+  host_client_actor me{self};
   try {
     s.child = s.job.host->spawn(s.job.spec, me);
     close_fd(s.job.spec.join_pidfd);

@@ -4,7 +4,7 @@
 // takes its stdin/resize/detach, and ends with {id, exit_code}.
 //
 // Its protocol is exec_session_actor (actors/interfaces.hpp). At the end it sends
-// (exec_atom, int exit_code) to the container, which emits `exec_died`.
+// (exec_ended_atom, int exit_code) to the container, which emits `exec_died`.
 #pragma once
 
 #include <cstdint>
@@ -26,8 +26,8 @@ struct exec_job {
   spawn_spec spec;
   cgroup::group cg;  ///< the container's cgroup (the process joins it before exec)
   std::string container_id;
-  caf::actor container;  ///< told the exit code at the end
-  caf::actor client;     ///< receives (output_atom, msgid, stream, bytes)
+  container_actor container;  ///< told the exit code at the end
+  caf::actor client;          ///< receives (output_atom, msgid, stream, bytes)
   uint32_t msgid = 0;
   ctrd::host* host = nullptr;  ///< the OS side (host_loop in production)
 };

@@ -11,8 +11,8 @@
 #include <utility>
 
 #include <spdlog/spdlog.h>
-#include <caf/event_based_actor.hpp>
 #include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
 
 #include "actors/atoms.hpp"
 #include "actors/guard.hpp"
@@ -61,7 +61,7 @@ struct tar_job_state {
   std::optional<error> failure;
 };
 
-using job_t = caf::stateful_actor<tar_job_state>;
+using job_t = file_job_actor::stateful_base<tar_job_state>;
 
 void close_fd(int& fd) {
   if (fd >= 0) ::close(fd);
@@ -151,7 +151,7 @@ void write_pending(job_t* self) {
       continue;
     } else if (n < 0 && errno == EAGAIN) {
       s.waiting_writable = true;
-      s.g.host->watch_writable(s.child.in_fd, caf::actor_cast<caf::actor>(self));
+      s.g.host->watch_writable(s.child.in_fd, host_client_actor{self});
       return;
     } else {  // the helper stopped reading (it ended or failed): its status tells
       close_stdin(self);
@@ -197,7 +197,7 @@ void send_chunk(job_t* self) {
 /// Spawns the helper; false (after answering) when it cannot run.
 bool start(job_t* self) {
   auto& s = self->state;
-  auto me = caf::actor_cast<caf::actor>(self);
+  host_client_actor me{self};
   try {
     if (!s.g.host) throw error(ec::internal, "no host loop for the tar helper");
     auto path = tarjob::helper_path();
@@ -234,8 +234,8 @@ bool start(job_t* self) {
   return true;
 }
 
-caf::behavior tar_job(job_t* self, root_grant g, file_job_client_actor session, uint32_t msgid,
-                      tarjob::tar_job_spec spec) {
+file_job_actor::behavior_type tar_job(job_t* self, root_grant g, file_job_client_actor session,
+                                      uint32_t msgid, tarjob::tar_job_spec spec) {
   auto& s = self->state;
   s.root = fs::unique_fd(g.fd);
   g.fd = -1;
@@ -251,13 +251,13 @@ caf::behavior tar_job(job_t* self, root_grant g, file_job_client_actor session, 
   s.spec = std::move(spec);
   if (!start(self)) {
     self->quit();
-    return {};
+    return file_job_actor::behavior_type::make_empty_behavior();
   }
   self->monitor(s.session);
   self->set_down_handler([=](caf::down_msg& dm) {
     if (dm.source == self->state.session) client_gone(self);
   });
-  return guarded_behavior(
+  return guarded_typed_behavior<file_job_actor>(
       self,
       [=](output_atom, int stream, const std::string& bytes) {
         auto& st = self->state;
@@ -317,8 +317,9 @@ caf::behavior tar_job(job_t* self, root_grant g, file_job_client_actor session, 
 
 }  // namespace
 
-caf::actor spawn_tar_job(caf::actor_system& sys, root_grant grant, file_job_client_actor session,
-                         uint32_t msgid, tarjob::tar_job_spec spec) {
+file_job_actor spawn_tar_job(caf::actor_system& sys, root_grant grant,
+                             file_job_client_actor session, uint32_t msgid,
+                             tarjob::tar_job_spec spec) {
   return sys.spawn(tar_job, std::move(grant), std::move(session), msgid, std::move(spec));
 }
 

@@ -16,6 +16,7 @@
 // then may unmount an overlay it mounted for the job. A session that goes away (monitored)
 // gets the helper killed; a helper that dies without a status gives ec::internal naming its
 // exit; a missing helper gives ec::internal "ctrd-tar not found at PATH: ...".
+// Its protocol is file_job_actor, and root_grant is declared with it (actors/interfaces.hpp).
 #pragma once
 
 #include <cstdint>
@@ -27,33 +28,15 @@
 #include <caf/allowed_unsafe_message_type.hpp>
 
 #include "actors/interfaces.hpp"
-#include "messages/security.hpp"
 #include "runtime/tar_job.hpp"
 
 namespace ctrd {
 
-class host;
-
-/// A container's root handed to a job: an O_PATH directory descriptor the job owns and
-/// closes, plus what the job needs to know about the container.
-struct root_grant {
-  int fd = -1;
-  uint32_t uid = 0, gid = 0;  ///< the container's user (cp chowns to it)
-  std::string workdir;        ///< relative container paths start here
-  std::string id;
-  caf::actor owner;  ///< the container actor, told (release_atom) at the end
-  /// The root is a user namespace's idmapped one (a running --uidmap container): uid/gid
-  /// are then host ids, the job writes as them, and archive owners go through these maps.
-  std::vector<id_range> uid_map, gid_map;
-  ctrd::host* host = nullptr;  ///< spawns and reaps the helper, carries its pipes
-};
-
 /// Runs the tar job `spec` (its maps and file-system ids are taken from the grant) for
 /// request `msgid` of `session`; returns the job actor, to which the session forwards the
 /// chunks of a copy_in.
-caf::actor spawn_tar_job(caf::actor_system& sys, root_grant grant, file_job_client_actor session,
-                         uint32_t msgid, tarjob::tar_job_spec spec);
+file_job_actor spawn_tar_job(caf::actor_system& sys, root_grant grant,
+                             file_job_client_actor session, uint32_t msgid,
+                             tarjob::tar_job_spec spec);
 
 }  // namespace ctrd
-
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ctrd::root_grant)

@@ -4,17 +4,16 @@
 // lets the test play the kernel's part (tests/support/fake_host.hpp), so that the actors
 // can be driven deterministically on CAF's test coordinator without real processes.
 //
-// Replies come back as messages to `owner` (see host_loop.hpp for each message):
-// (exited_atom, pid, code, known), (output_atom, stream, bytes), (eof_atom, stream),
-// (drained_atom), (notify_atom, payload, sender_pid), (writable_atom).
+// Replies come back as messages to `owner`, typed: host_client_actor (exited, output, eof,
+// writable) and, for process groups and notify sockets, host_group_client_actor (drained,
+// notify), both in actors/interfaces.hpp (see host_loop.hpp for each message).
 #pragma once
 
 #include <sys/types.h>
 
 #include <cstdint>
 
-#include <caf/actor.hpp>
-
+#include "actors/interfaces.hpp"
 #include "runtime/cgroup.hpp"
 #include "runtime/spawner.hpp"
 
@@ -28,7 +27,7 @@ class host {
   virtual ~host() = default;
 
   /// Forks a held child (spawner.hpp) owned by `owner`. Throws ctrd::error.
-  virtual held_child spawn(const spawn_spec& spec, const caf::actor& owner) = 0;
+  virtual held_child spawn(const spawn_spec& spec, const host_client_actor& owner) = 0;
 
   /// Signals `pid` if it is a registered, unreaped child or an adopted process.
   virtual bool signal_pid(pid_t pid, int sig) = 0;
@@ -37,7 +36,7 @@ class host {
   virtual bool signal_group(pid_t pgid, int sig) = 0;
 
   /// Starts reading `fd` (stream_stdout / stream_stderr) for `owner`: one chunk at a time.
-  virtual void watch_output(int fd, int stream, const caf::actor& owner) = 0;
+  virtual void watch_output(int fd, int stream, const host_client_actor& owner) = 0;
 
   /// Re-enables a watched output fd after its chunk was consumed.
   virtual void rearm(int fd) = 0;
@@ -46,18 +45,19 @@ class host {
   virtual void unwatch(int fd) = 0;
 
   /// Reads datagrams from a container's NOTIFY_SOCKET for `owner`.
-  virtual void watch_notify(int fd, const caf::actor& owner) = 0;
+  virtual void watch_notify(int fd, const host_group_client_actor& owner) = 0;
 
   /// Tells `owner` (writable_atom) once `fd` can be written (one shot).
-  virtual void watch_writable(int fd, const caf::actor& owner) = 0;
+  virtual void watch_writable(int fd, const host_client_actor& owner) = 0;
 
   /// Tells `owner` (drained_atom) once no process of group `pgid` (and, when `cg` is
   /// valid, no task of that cgroup) is left.
-  virtual void watch_group(pid_t pgid, const caf::actor& owner, cgroup::group cg = {}) = 0;
+  virtual void watch_group(pid_t pgid, const host_group_client_actor& owner,
+                           cgroup::group cg = {}) = 0;
 
   /// Watches a process that is not our child (after a ctrd restart). False if it is gone
   /// or its start time differs (pid reused).
-  virtual bool adopt(pid_t pid, uint64_t start_time, const caf::actor& owner) = 0;
+  virtual bool adopt(pid_t pid, uint64_t start_time, const host_client_actor& owner) = 0;
 };
 
 }  // namespace ctrd

@@ -93,16 +93,21 @@ void host_loop::stop() {
   // crash at exit). The descriptors stay open until the destructor.
   // They are moved out first and released without the lock: a destroyed actor's state may
   // call unwatch().
-  std::vector<caf::actor> owners;
+  std::vector<host_client_actor> owners;
+  std::vector<host_group_client_actor> group_owners;
   {
     std::lock_guard<std::mutex> lock(mtx_);
     for (auto& [pid, owner] : children_) owners.push_back(std::move(owner));
-    for (auto& [pid, d] : draining_) owners.push_back(std::move(d.owner));
-    for (auto& [fd, e] : fds_) owners.push_back(std::move(e.owner));
+    for (auto& [pid, d] : draining_) group_owners.push_back(std::move(d.owner));
+    for (auto& [fd, e] : fds_) {
+      owners.push_back(std::move(e.owner));
+      group_owners.push_back(std::move(e.group_owner));
+    }
     children_.clear();
     draining_.clear();
   }
   owners.clear();
+  group_owners.clear();
 }
 
 void host_loop::wake() {
@@ -110,7 +115,7 @@ void host_loop::wake() {
   (void)!::write(wakefd_, &one, sizeof one);
 }
 
-held_child host_loop::spawn(const spawn_spec& spec, const caf::actor& owner) {
+held_child host_loop::spawn(const spawn_spec& spec, const host_client_actor& owner) {
   std::lock_guard<std::mutex> g{mtx_};
   held_child c = spawn_held(spec);
   children_.emplace(c.pid, owner);
@@ -133,9 +138,9 @@ bool host_loop::signal_group(pid_t pgid, int sig) {
   return errno == ESRCH && children_.count(pgid) != 0 && ::kill(pgid, sig) == 0;
 }
 
-void host_loop::watch_output(int fd, int stream, const caf::actor& owner) {
+void host_loop::watch_output(int fd, int stream, const host_client_actor& owner) {
   std::lock_guard<std::mutex> g{mtx_};
-  fds_[fd] = fd_entry{fd_kind::output, stream, 0, owner};
+  fds_[fd] = fd_entry{fd_kind::output, stream, 0, owner, {}};
   epoll_event ev{};
   ev.events = EPOLLIN | EPOLLONESHOT;
   ev.data.fd = fd;
@@ -143,9 +148,9 @@ void host_loop::watch_output(int fd, int stream, const caf::actor& owner) {
     spdlog::error("cannot watch output fd {}: {}", fd, std::strerror(errno));
 }
 
-void host_loop::watch_notify(int fd, const caf::actor& owner) {
+void host_loop::watch_notify(int fd, const host_group_client_actor& owner) {
   std::lock_guard<std::mutex> g{mtx_};
-  fds_[fd] = fd_entry{fd_kind::notify, 0, 0, owner};
+  fds_[fd] = fd_entry{fd_kind::notify, 0, 0, {}, owner};
   epoll_event ev{};
   ev.events = EPOLLIN;
   ev.data.fd = fd;
@@ -153,10 +158,10 @@ void host_loop::watch_notify(int fd, const caf::actor& owner) {
     spdlog::error("cannot watch notify socket {}: {}", fd, std::strerror(errno));
 }
 
-void host_loop::watch_writable(int fd, const caf::actor& owner) {
+void host_loop::watch_writable(int fd, const host_client_actor& owner) {
   std::lock_guard<std::mutex> g{mtx_};
   bool known = fds_.count(fd) != 0;
-  fds_[fd] = fd_entry{fd_kind::writable, 0, 0, owner};
+  fds_[fd] = fd_entry{fd_kind::writable, 0, 0, owner, {}};
   epoll_event ev{};
   ev.events = EPOLLOUT | EPOLLONESHOT;
   ev.data.fd = fd;
@@ -178,7 +183,7 @@ void host_loop::unwatch(int fd) {
   ::epoll_ctl(epfd_, EPOLL_CTL_DEL, fd, nullptr);
 }
 
-void host_loop::watch_group(pid_t pgid, const caf::actor& owner, cgroup::group cg) {
+void host_loop::watch_group(pid_t pgid, const host_group_client_actor& owner, cgroup::group cg) {
   {
     std::lock_guard<std::mutex> g{mtx_};
     draining_[pgid] = draining_entry{owner, std::move(cg), mono_ns(), 0};
@@ -186,7 +191,7 @@ void host_loop::watch_group(pid_t pgid, const caf::actor& owner, cgroup::group c
   wake();
 }
 
-bool host_loop::adopt(pid_t pid, uint64_t start_time, const caf::actor& owner) {
+bool host_loop::adopt(pid_t pid, uint64_t start_time, const host_client_actor& owner) {
   int pfd = pidfd_open(pid);
   if (pfd < 0) return false;
   // Checked after opening the pidfd: if the start time matches now, the pidfd refers to
@@ -196,7 +201,7 @@ bool host_loop::adopt(pid_t pid, uint64_t start_time, const caf::actor& owner) {
     return false;
   }
   std::lock_guard<std::mutex> g{mtx_};
-  fds_[pfd] = fd_entry{fd_kind::pidfd, 0, pid, owner};
+  fds_[pfd] = fd_entry{fd_kind::pidfd, 0, pid, owner, {}};
   adopted_[pid] = pfd;
   epoll_event ev{};
   ev.events = EPOLLIN;
@@ -351,7 +356,7 @@ void host_loop::handle_fd(int fd) {
           }
         }
       }
-      caf::anon_send(e.owner, notify_atom::value, std::string(buf, static_cast<size_t>(got)),
+      caf::anon_send(e.group_owner, notify_atom::value, std::string(buf, static_cast<size_t>(got)),
                      sender);
     }
     return;

@@ -52,7 +52,7 @@ class host_loop final : public host {
   void stop();
 
   /// Forks a held child (spawner.hpp) owned by `owner`. Throws ctrd::error.
-  held_child spawn(const spawn_spec& spec, const caf::actor& owner) override;
+  held_child spawn(const spawn_spec& spec, const host_client_actor& owner) override;
 
   /// Signals `pid` if it is a registered, unreaped child or an adopted process.
   bool signal_pid(pid_t pid, int sig) override;
@@ -61,7 +61,7 @@ class host_loop final : public host {
   bool signal_group(pid_t pgid, int sig) override;
 
   /// Starts reading `fd` (stream_stdout / stream_stderr) for `owner`.
-  void watch_output(int fd, int stream, const caf::actor& owner) override;
+  void watch_output(int fd, int stream, const host_client_actor& owner) override;
 
   /// Re-enables a watched output fd after its chunk was consumed.
   void rearm(int fd) override;
@@ -72,20 +72,21 @@ class host_loop final : public host {
   /// Reads datagrams from a container's NOTIFY_SOCKET; each goes to `owner` as
   /// (notify_atom, std::string payload, int32_t sender_pid) (0: unknown sender; the socket
   /// has SO_PASSCRED). unwatch() stops it.
-  void watch_notify(int fd, const caf::actor& owner) override;
+  void watch_notify(int fd, const host_group_client_actor& owner) override;
 
   /// Sends (writable_atom) to `owner` once `fd` can be written (one shot; call again to
   /// wait again). unwatch() cancels it.
-  void watch_writable(int fd, const caf::actor& owner) override;
+  void watch_writable(int fd, const host_client_actor& owner) override;
 
   /// Sends (drained_atom) to `owner` once no process of group `pgid` exists and, when
   /// `cg` is valid, no task is left in that cgroup either (escapees that left the
   /// process group included).
-  void watch_group(pid_t pgid, const caf::actor& owner, cgroup::group cg = {}) override;
+  void watch_group(pid_t pgid, const host_group_client_actor& owner,
+                   cgroup::group cg = {}) override;
 
   /// Watches a process that is not our child (after a ctrd restart). Returns false if it
   /// is already gone or its start time differs (pid reused).
-  bool adopt(pid_t pid, uint64_t start_time, const caf::actor& owner) override;
+  bool adopt(pid_t pid, uint64_t start_time, const host_client_actor& owner) override;
 
   /// Orphans reaped so far (processes ctrd did not spawn).
   uint64_t orphans_reaped() const { return orphans_; }
@@ -94,9 +95,10 @@ class host_loop final : public host {
   enum class fd_kind : uint8_t { output, pidfd, notify, writable };
   struct fd_entry {
     fd_kind kind;
-    int stream;  // output
-    pid_t pid;   // pidfd
-    caf::actor owner;
+    int stream;                           // output
+    pid_t pid;                            // pidfd
+    host_client_actor owner;              // output, pidfd, writable
+    host_group_client_actor group_owner;  // notify
   };
 
   void loop();
@@ -107,10 +109,10 @@ class host_loop final : public host {
   void wake();
 
   std::mutex mtx_;
-  std::unordered_map<pid_t, caf::actor> children_;
+  std::unordered_map<pid_t, host_client_actor> children_;
   std::unordered_map<int, fd_entry> fds_;
   struct draining_entry {
-    caf::actor owner;
+    host_group_client_actor owner;
     cgroup::group cg;
     int64_t killed_ns = 0;         // last SIGKILL to the group's cgroup
     int64_t failing_since_ns = 0;  // its tasks cannot be listed since then (0: they can)

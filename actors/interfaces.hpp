@@ -5,9 +5,10 @@
 //
 // Replies between actors are typed structs, converted to json/msgpack only at the wire
 // edge (the control session, actors/control*.cpp). The exceptions are named where they
-// are: the container actor still answers json (it is being split up; its typed interface
-// below is documentation only until then) and events are the json maps of the protocol
-// and of events.log.
+// are: a container's answers to the requests a session makes (inspect, wait, logs, exec,
+// ...) are the protocol's json maps, passed through unchanged (the supervisor and the
+// container only relay them), and events are the json maps of the protocol and of
+// events.log.
 #pragma once
 
 #include <cstdint>
@@ -23,10 +24,13 @@
 #include "actors/atoms.hpp"
 #include "config/service_file.hpp"
 #include "messages/rpc.hpp"
+#include "messages/security.hpp"
 #include "runtime/event_log.hpp"
 #include "runtime/state_store.hpp"
 
 namespace ctrd {
+
+class host;
 
 // --- replies -------------------------------------------------------------------------
 
@@ -45,8 +49,46 @@ struct reload_report {
   std::vector<service_error> errors;
 };
 
+/// What the supervisor keeps of a container (its replica, for dependencies, start jobs and
+/// `list`): sent by the container actor on every transition and answered to sync_atom.
+/// Made by make_summary() (actors/container.hpp).
+struct container_summary {
+  std::string name;
+  std::string state;   ///< podman's state name ("running", "exited", ...)
+  std::string health;  ///< "", "starting", "healthy", "unhealthy"
+  std::string source;  ///< the service file it came from ("" = created by a client)
+  std::vector<std::string> requires_;
+  uint32_t stop_timeout = 10;
+  int64_t next_restart_ns = 0;  ///< a policy restart is pending (0: none)
+  bool ready = false;
+  bool stopped_by_user = false;
+  /// The whole summary map (docs/protocol.md `list`) as msgpack: the wire edge, encoded
+  /// once by the container so that `list` only concatenates.
+  std::string packed;
+};
+
+/// The owner of a root grant (a container actor), told (release_atom) when the job ended.
+using grant_owner_actor = caf::typed_actor<caf::reacts_to<release_atom>>;
+
+/// A container's root handed to a file job (the container's answer to grant_atom): an
+/// O_PATH directory descriptor the job owns and closes, plus what the job needs to know
+/// about the container (actors/file_jobs.hpp).
+struct root_grant {
+  int fd = -1;
+  uint32_t uid = 0, gid = 0;  ///< the container's user (cp chowns to it)
+  std::string workdir;        ///< relative container paths start here
+  std::string id;
+  grant_owner_actor owner;  ///< the container actor, told (release_atom) at the end
+  /// The root is a user namespace's idmapped one (a running --uidmap container): uid/gid
+  /// are then host ids, the job writes as them, and archive owners go through these maps.
+  std::vector<id_range> uid_map, gid_map;
+  ctrd::host* host = nullptr;  ///< spawns and reaps the helper, carries its pipes
+};
+
 }  // namespace ctrd
 
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ctrd::container_summary)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ctrd::root_grant)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ctrd::load_result)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ctrd::packed_list)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ctrd::event_filter)
@@ -92,6 +134,118 @@ using event_bus_actor = caf::typed_actor<
     // Its own timer: ends the streams whose `until` has passed.
     caf::reacts_to<expire_atom>>;
 
+// --- host clients (actors/host.hpp: what the host loop sends) --------------------------
+
+/// Every owner of a process or pipe the host loop watches (container, exec session, file
+/// job): the host seam (actors/host.hpp) takes this handle.
+using host_client_actor = caf::typed_actor<
+    // A process ended (pid, exit code, known: false for an adopted process, whose status
+    // is lost: code -1).
+    caf::reacts_to<exited_atom, int, int, bool>,
+    // A chunk of output of stream 1 or 2 (the pipe stays disarmed until rearm()).
+    caf::reacts_to<output_atom, int, std::string>,
+    // A stream reached EOF.
+    caf::reacts_to<eof_atom, int>,
+    // The stdin pipe is writable again (one shot: watch_writable()).
+    caf::reacts_to<writable_atom>>;
+
+/// The owner of a process group being torn down and of a NOTIFY_SOCKET (a container):
+/// watch_group() and watch_notify() take this handle.
+using host_group_client_actor = host_client_actor::extend<
+    // No process of the group (and no task of its cgroup) is left.
+    caf::reacts_to<drained_atom>,
+    // The host loop gave up waiting for the group (the reason): reported drained anyway.
+    caf::reacts_to<drained_atom, std::string>,
+    // A datagram on the NOTIFY_SOCKET (payload, sender pid; 0: unknown).
+    caf::reacts_to<notify_atom, std::string, int32_t>>;
+
+// --- container (actors/container*.cpp) --------------------------------------------------
+
+/// What a container actor sends its supervisor (supervisor_actor has both).
+using container_owner_actor = caf::typed_actor<
+    // The container's new summary, after every transition.
+    caf::reacts_to<status_atom, std::string, container_summary>,
+    // The container was removed (its record is deleted).
+    caf::reacts_to<gone_atom, std::string>>;
+
+/// A CONTAINER: the only writer of one container's state (actors/container.hpp). The
+/// supervisor holds this handle and sends every request it makes through it; requests of a
+/// session reach it through the supervisor's forward_atom as they are (an arbitrary
+/// caf::message, delegated through the untyped view of this handle: CAF 0.17 cannot delegate
+/// an opaque message to a typed handle), and a session's routes (stdin, resize, detach)
+/// are untyped. Answers marked (json) are protocol maps that go to the session unchanged
+/// (docs/protocol.md); errors are caf::errors from make_caf_error.
+using container_actor = host_group_client_actor::extend<
+    // Creates the held process without starting it (podman init): (json) {id}.
+    caf::replies_to<init_atom>::with<json>,
+    // Starts it (attach, sub, msgid): (json) {id} once started; with attach, `sub` gets
+    // (output_atom, msgid, stream, bytes) for the output, then {id, exit_code} at the end.
+    caf::replies_to<start_atom, bool, caf::actor, uint32_t>::with<json>,
+    // ctrd's own start at boot or for a service (restart count kept): (json) {id}, with
+    // retrying: true when a transient shortage is retried with the backoff.
+    caf::replies_to<boot_atom>::with<json>,
+    // Stops it (timeout in s, -1: its own; by_user): (json) {id, escalated, ...} once exited.
+    caf::replies_to<stop_atom, int64_t, bool>::with<json>,
+    // Sends a signal to the main process: (json) {id}.
+    caf::replies_to<kill_atom, int>::with<json>,
+    // Restarts it (timeout in s, -1: its own): (json) {id} once running again.
+    caf::replies_to<restart_atom, int64_t>::with<json>,
+    // Removes it (force: stop it first): (json) {id} once the record is deleted.
+    caf::replies_to<remove_atom, bool>::with<json>,
+    // (json) the inspect map.
+    caf::replies_to<inspect_atom>::with<json>,
+    // Waits for one of the conditions (state names, "healthy", "unhealthy"): (json).
+    caf::replies_to<wait_atom, std::vector<std::string>>::with<json>,
+    // Waits for the exit: (json) {id, exit_code}.
+    caf::replies_to<wait_atom>::with<json>,
+    // Sends `sub` the log records matching the query for msgid (then live ones with follow).
+    caf::replies_to<logs_atom, caf::actor, uint32_t, json>::with<json>,
+    // A log reader finished sending the history to (sub, msgid).
+    caf::reacts_to<replayed_atom, caf::actor, uint32_t>,
+    // `healthcheck run`: runs a check now; (json) its result.
+    caf::replies_to<health_atom>::with<json>,
+    // A changed service file: applied now without a process, else at the next start;
+    // answers whether the config changed.
+    caf::replies_to<replace_config_atom, container_config>::with<bool>,
+    // ctrd is shutting down: no policy restarts any more.
+    caf::reacts_to<shutdown_atom>,
+    // Reconciles with the real process (podman's sync); answers the summary.
+    caf::replies_to<sync_atom>::with<container_summary>,
+    // Its own timers, each with the generation that cancels stale ones: cleanup retry,
+    // stop timeout, policy restart, health check, health check too long (sequence).
+    caf::reacts_to<cleanup_atom, uint64_t>, caf::reacts_to<timeout_atom, uint64_t>,
+    caf::reacts_to<respawn_atom, uint64_t>, caf::reacts_to<health_tick_atom, uint64_t>,
+    caf::reacts_to<htimeout_atom, uint64_t>,
+    // Its own timer: the grace period for output after the group drained is over.
+    caf::reacts_to<drain_grace_atom>,
+    // Subscribes `sub` to the output for msgid (with logs: the history first): (json).
+    caf::replies_to<attach_atom, caf::actor, uint32_t, bool>::with<json>,
+    // Ends the attach msgid of `sub` ({id, detached: true} to the attach): (json) {}.
+    caf::replies_to<detach_atom, caf::actor, uint32_t>::with<json>,
+    // Client stdin (bytes, eof).
+    caf::reacts_to<stdin_atom, std::string, bool>,
+    // The client's terminal size (rows, cols): (json) {id}.
+    caf::replies_to<resize_atom, int, int>::with<json>,
+    // Freezes / thaws the cgroup: (json) {id}.
+    caf::replies_to<pause_atom>::with<json>, caf::replies_to<unpause_atom>::with<json>,
+    // (json) one stats sample (docs/protocol.md "Stats samples").
+    caf::replies_to<stats_atom>::with<json>,
+    // Mounts its root for the user / drops that reference (force): (json).
+    caf::replies_to<mount_atom>::with<json>, caf::replies_to<unmount_atom, bool>::with<json>,
+    // Stats a path inside its root: (json).
+    caf::replies_to<stat_atom, std::string>::with<json>,
+    // The root for a file job (rootfs_view: its root file system without bind mounts).
+    caf::replies_to<grant_atom, bool>::with<root_grant>,
+    // A file job's root is no longer used.
+    caf::reacts_to<release_atom>,
+    // Runs an exec (params, client, msgid): `client` learns the exec session with
+    // (route_atom, msgid, actor); (json) {id, exit_code} at its end.
+    caf::replies_to<exec_atom, json, caf::actor, uint32_t>::with<json>,
+    // An exec session's process ended with this code (the exec_died event).
+    caf::reacts_to<exec_ended_atom, int>,
+    // Artifacts (op: add, get, remove, list; name; data): (json).
+    caf::replies_to<artifact_atom, std::string, std::string, std::string>::with<json>>;
+
 // --- supervisor (supervisor/supervisor*.cpp) -------------------------------------------
 
 /// The SUPERVISOR: names, ids, dependencies, start jobs, the ordered shutdown. Every
@@ -101,7 +255,7 @@ using supervisor_actor = caf::typed_actor<
     // Creates a container from a create map (durable before the reply).
     caf::replies_to<create_atom, json>::with<created_container>,
     // The container actor of a name, id or unique id prefix (the file methods' grants).
-    caf::replies_to<resolve_atom, std::string>::with<caf::actor>,
+    caf::replies_to<resolve_atom, std::string>::with<container_actor>,
     // Starts a container after its requirements are ready; with attach, `sub` first gets
     // (route_atom, msgid, container) for its stdin and then the container's output.
     caf::replies_to<start_atom, std::string, bool, caf::actor, uint32_t>::with<json>,
@@ -113,7 +267,7 @@ using supervisor_actor = caf::typed_actor<
     // running, as podman (docs/supervision.md).
     caf::replies_to<restart_atom, std::string, int64_t>::with<json>,
     // Any other request to one container (inspect, wait, logs, ...): the request is
-    // delegated as it is.
+    // delegated as it is (untyped: see container_actor).
     caf::replies_to<forward_atom, std::string, caf::message>::with<json>,
     // The same for a request with client input (attach, exec): `sub` first gets
     // (route_atom, msgid, container), where the session sends that input.
@@ -124,8 +278,8 @@ using supervisor_actor = caf::typed_actor<
     caf::replies_to<list_atom, bool, bool>::with<packed_list>,
     // Re-reads the service files.
     caf::replies_to<reload_atom>::with<reload_report>,
-    // A container's new summary (json: the container actor's message, see above).
-    caf::reacts_to<status_atom, std::string, json>,
+    // A container's new summary (container_owner_actor).
+    caf::reacts_to<status_atom, std::string, container_summary>,
     // A container was removed.
     caf::reacts_to<gone_atom, std::string>,
     // A daemon signal from the host loop: SIGHUP reloads, the others shut down.
@@ -141,24 +295,17 @@ using supervisor_actor = caf::typed_actor<
 
 // --- exec session (actors/exec_session.cpp) --------------------------------------------
 
-/// An EXEC SESSION: one process inside a running container (its answers are json maps: they
-/// go through the container actor, whose requests all answer json, to the session).
-using exec_session_actor = caf::typed_actor<
+/// An EXEC SESSION: one process inside a running container (its answers are json maps: the
+/// container passes them on to the session unchanged). The host loop's events:
+/// host_client_actor.
+using exec_session_actor = host_client_actor::extend<
     // Runs the process; answered {id, exit_code} once it ended and its output is drained
     // (or {id, detached: true} after a detach).
     caf::replies_to<start_atom>::with<json>,
-    // Host loop: a chunk of output of stream 1 or 2 (the pipe stays disarmed until taken).
-    caf::reacts_to<output_atom, int, std::string>,
-    // Host loop: a stream reached EOF.
-    caf::reacts_to<eof_atom, int>,
-    // Host loop: a process ended (pid, exit code, whether it was the main one of a pidfd).
-    caf::reacts_to<exited_atom, int, int, bool>,
     // Its own timer: the grace period for output after the exit is over.
     caf::reacts_to<grace_atom>,
     // Client stdin (bytes, eof), buffered until the process runs.
     caf::reacts_to<stdin_atom, std::string, bool>,
-    // Host loop: the stdin pipe is writable again.
-    caf::reacts_to<writable_atom>,
     // The client's terminal size (rows, cols); answered {id}.
     caf::replies_to<resize_atom, int, int>::with<json>,
     // The client detaches (session, msgid): the start is answered {id, detached: true}.
@@ -177,22 +324,14 @@ using file_job_client_actor = caf::typed_actor<
     // The job of request msgid failed (ctrd::ec code, message).
     caf::reacts_to<job_done_atom, uint32_t, int, std::string>>;
 
-// The job itself keeps an untyped handle, like the container actor: most of its inbox comes
-// from the host loop (output, eof, exited, writable), which addresses every owner untyped;
-// both are typed together with the host seam's replies. The session forwards a copy_in's
-// chunks to it as (data_atom, std::string bytes, bool eof).
-
-// --- container (actors/container*.cpp): DOCUMENTATION ONLY, NOT USED YET --------------
-//
-// The container actor is being split into parts (issue 12 §3) and keeps its untyped handle
-// until that lands. Its requests (all answered with json maps) are listed in
-// actors/container.hpp. Atoms that still carry two meanings inside it, to split then:
-//   put_atom    (put_atom, container_config) replaces a service's config; the store's puts
-//               are put_container_atom / put_status_atom now
-//   health_atom (health_atom) runs a check for the user; (health_atom, gen) is its timer
-//   done_atom   (done_atom) is its drain-grace timer
-//   exec_atom   (exec_atom, params, client, msgid) starts an exec; (exec_atom, exit_code)
-//               comes back from the exec session at its end
+/// A FILE JOB: one ctrd-tar helper for one request of a session. The host loop's events:
+/// host_client_actor.
+using file_job_actor = host_client_actor::extend<
+    // copy_in: a chunk of the client's archive (bytes, eof) for the helper's stdin (the
+    // session forwards them through its untyped routes).
+    caf::reacts_to<data_atom, std::string, bool>,
+    // Its own timer: a copy_in's client has stopped sending for too long?
+    caf::reacts_to<timeout_atom>>;
 
 // --- control session (actors/control*.cpp) ---------------------------------------------
 //

@@ -34,13 +34,13 @@ void add_container(actor_t* self, stored_container rec, bool recovering) {
   s.reg.add(id, rec.config.name);
   // The replica starts from the (reconciled: recover_record) record, so `list` is right
   // before the actor runs.
-  auto summary = summary_view(rec.config, rec.status);
+  auto summary = make_summary(rec.config, rec.status);
   track_userns(self, rec.config);
   auto a = spawn_container(self->system(), std::move(rec), s.deps, recovering);
   self->monitor(a);
   auto& e = s.entries[id];
   e.actor = a;
-  e.set_summary(summary);
+  e.summary = std::move(summary);
 }
 
 caf::error error_of(const ctrd::error& e) {
@@ -69,8 +69,19 @@ std::pair<const std::string, entry>& resolve_entry(actor_t* self, const std::str
   return *it;
 }
 
+/// Whether container_actor answers the message `Ts...` with json (checked at compile time,
+/// as a typed send checks it: CAF 0.17's delegate does not).
+template <class... Ts>
+constexpr bool container_answers_json = std::is_same_v<
+    typename caf::response_type_unbox<
+        caf::signatures_of_t<container_actor>,
+        caf::detail::type_list<caf::detail::implicit_conversions_t<std::decay_t<Ts>>...>>::type,
+    caf::detail::type_list<json>>;
+
 /// Resolves `ref` once, lets `before(id, entry)` refuse the request (a non-empty error) or
-/// prepare it, then delegates `xs...` to the container, which answers.
+/// prepare it, then delegates `xs...` to the container, which answers. A request of its
+/// own is delegated through the typed handle; a session's request (one caf::message,
+/// forward_atom) through its untyped view (CAF 0.17 cannot check an opaque message).
 template <class Before, class... Ts>
 caf::result<json> delegate_checked(actor_t* self, const std::string& ref, Before before,
                                    Ts&&... xs) {
@@ -82,7 +93,12 @@ caf::result<json> delegate_checked(actor_t* self, const std::string& ref, Before
   }
   if (caf::error refused = before(found->first, found->second)) return refused;
   auto rp = self->make_response_promise<json>();
-  rp.delegate(found->second.actor, std::forward<Ts>(xs)...);
+  if constexpr (sizeof...(Ts) == 1 && (std::is_same_v<std::decay_t<Ts>, caf::message> && ...)) {
+    rp.delegate(caf::actor_cast<caf::actor>(found->second.actor), std::forward<Ts>(xs)...);
+  } else {
+    static_assert(container_answers_json<Ts...>, "the container does not answer this with json");
+    rp.delegate(found->second.actor, std::forward<Ts>(xs)...);
+  }
   return rp;
 }
 
@@ -134,7 +150,7 @@ packed_list list(actor_t* self, bool all) {
       const auto& st = e.summary.state;
       if (st != "running" && st != "paused" && st != "stopping") continue;
     }
-    out.add(e.packed);
+    out.add(e.summary.packed);
   }
   return out;
 }
@@ -154,9 +170,9 @@ caf::result<packed_list> list_synced(actor_t* self, bool all) {
     auto key = id;
     self->request(e.actor, caf::infinite, sync_atom::value)
         .then(
-            [=](json& summary) mutable {
+            [=](container_summary& summary) mutable {
               if (auto it = self->state.entries.find(key); it != self->state.entries.end())
-                it->second.set_summary(summary);
+                it->second.summary = std::move(summary);
               one_done();
             },
             [=](caf::error&) mutable { one_done(); });
@@ -175,7 +191,7 @@ supervisor_actor::behavior_type supervisor(actor_t* self, container_deps deps,
                                            supervisor_options opts, load_result loaded) {
   auto& s = self->state;
   s.deps = std::move(deps);
-  s.deps.supervisor = caf::actor_cast<caf::actor>(self);
+  s.deps.supervisor = container_owner_actor{self};
   s.opts = std::move(opts);
   for (const auto& p : loaded.problems) spdlog::error("state: {}", p);
   std::vector<std::string> boot;
@@ -230,7 +246,7 @@ supervisor_actor::behavior_type supervisor(actor_t* self, container_deps deps,
         }
         return rp;
       },
-      [=](resolve_atom, const std::string& ref) -> caf::result<caf::actor> {
+      [=](resolve_atom, const std::string& ref) -> caf::result<container_actor> {
         try {
           return resolve_entry(self, ref).second.actor;
         } catch (const ctrd::error& e) {
@@ -243,7 +259,9 @@ supervisor_actor::behavior_type supervisor(actor_t* self, container_deps deps,
         try {
           auto& [id, e] = resolve_entry(self, ref);
           // An attached start: the session routes the client's stdin and resizes there.
-          if (attach && sub) caf::anon_send(sub, route_atom::value, msgid, e.actor);
+          // (A session's routes hold untyped handles.)
+          if (attach && sub)
+            caf::anon_send(sub, route_atom::value, msgid, caf::actor_cast<caf::actor>(e.actor));
           start_with_deps(self, id, rp, attach, sub, msgid);
         } catch (const ctrd::error& e) {
           rp.deliver(error_of(e));
@@ -266,7 +284,7 @@ supervisor_actor::behavior_type supervisor(actor_t* self, container_deps deps,
           uint32_t msgid) {
         // The session learns where the client's input for msgid goes before the answer.
         auto route = [=](const std::string&, const entry& e) {
-          caf::anon_send(sub, route_atom::value, msgid, e.actor);
+          caf::anon_send(sub, route_atom::value, msgid, caf::actor_cast<caf::actor>(e.actor));
           return caf::error{};
         };
         return delegate_checked(self, ref, route, request);
@@ -286,10 +304,10 @@ supervisor_actor::behavior_type supervisor(actor_t* self, container_deps deps,
                       });
         return rp;
       },
-      [=](status_atom, const std::string& id, const json& summary) {
+      [=](status_atom, const std::string& id, container_summary& summary) {
         auto it = self->state.entries.find(id);
         if (it == self->state.entries.end()) return;
-        it->second.set_summary(summary);
+        it->second.summary = std::move(summary);
         advance_jobs(self);
       },
       [=](gone_atom, const std::string& id) {
@@ -334,30 +352,6 @@ supervisor_actor::behavior_type supervisor(actor_t* self, container_deps deps,
 }
 
 }  // namespace
-
-replica replica::of(const json& summary) {
-  replica r;
-  auto str = [&](const char* key, std::string& out) {
-    if (auto it = summary.find(key); it != summary.end() && it->is_string())
-      out = it->get<std::string>();
-  };
-  str("name", r.name);
-  str("state", r.state);
-  str("health", r.health);
-  str("source", r.source);
-  if (auto it = summary.find("requires"); it != summary.end() && it->is_array())
-    for (const auto& x : *it)
-      if (x.is_string()) r.requires_.push_back(x.get<std::string>());
-  if (auto it = summary.find("stop_timeout"); it != summary.end() && it->is_number_unsigned())
-    r.stop_timeout = it->get<uint32_t>();
-  if (auto it = summary.find("next_restart_ns"); it != summary.end() && it->is_number_integer())
-    r.next_restart_ns = it->get<int64_t>();
-  if (auto it = summary.find("ready"); it != summary.end() && it->is_boolean())
-    r.ready = it->get<bool>();
-  if (auto it = summary.find("stopped_by_user"); it != summary.end() && it->is_boolean())
-    r.stopped_by_user = it->get<bool>();
-  return r;
-}
 
 void apply_daemon_defaults(actor_t* self, const json& definition, container_config& cfg) {
   const auto& o = self->state.opts;
@@ -489,9 +483,8 @@ supervisor_actor spawn_supervisor(caf::actor_system& sys, store_actor store, eve
   container_deps deps;
   deps.cgroups = cgroups;
   deps.space = opts.space;
-  // The container actor keeps untyped handles until it is split (actors/interfaces.hpp).
-  deps.store = caf::actor_cast<caf::actor>(store);
-  deps.events = caf::actor_cast<caf::actor>(events);
+  deps.store = std::move(store);
+  deps.events = std::move(events);
   deps.host = host;
   deps.containers_dir = opts.containers_dir;
   deps.run_dir = opts.run_dir;

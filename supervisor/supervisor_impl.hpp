@@ -28,31 +28,12 @@ namespace ctrd::sup {
 
 using promise = caf::typed_response_promise<json>;
 
-/// What the supervisor reads of a container's summary (runtime/container_view.cpp's
-/// summary_view, the json the container actor publishes): read once when it arrives.
-struct replica {
-  std::string name;
-  std::string state;   ///< podman's state name ("running", "exited", ...)
-  std::string health;  ///< "", "starting", "healthy", "unhealthy"
-  std::string source;  ///< the service file it came from ("" = created by a client)
-  std::vector<std::string> requires_;
-  uint32_t stop_timeout = 10;
-  int64_t next_restart_ns = 0;  ///< a policy restart is pending (0: none)
-  bool ready = false;
-  bool stopped_by_user = false;
-  /// Reads a summary map; a missing or mistyped key keeps its default.
-  static replica of(const json& summary);
-};
-
+/// What the supervisor keeps of a container: its typed handle and its replica, the last
+/// summary it published (container_summary, actors/interfaces.hpp: the fields start jobs,
+/// dependencies and shutdown read, and the list entry pre-encoded).
 struct entry {
-  caf::actor actor;
-  replica summary;     ///< the container's last published summary
-  std::string packed;  ///< the same as msgpack, so that `list` only concatenates
-  /// Replaces the summary (and its encoding).
-  void set_summary(const json& s) {
-    packed = encode_msgpack(s);
-    summary = replica::of(s);
-  }
+  container_actor actor;
+  container_summary summary;
 };
 
 /// A start that waits for the target's requirements to be ready first.

@@ -10,7 +10,7 @@ namespace ctrd::sup {
 namespace {
 
 /// Why a requirement can no longer become ready, or "".
-std::string failure_of(const std::string& name, const replica& summary) {
+std::string failure_of(const std::string& name, const container_summary& summary) {
   const auto& st = summary.state;
   if (summary.health == "unhealthy") return "required container " + name + " is unhealthy";
   if ((st == "exited" || st == "created") && summary.next_restart_ns == 0)
@@ -29,7 +29,7 @@ void fail_job(actor_t* self, uint64_t id, const caf::error& err) {
 }
 
 /// Asks `actor` for a start without a client: a boot start for a boot job.
-auto request_start(actor_t* self, const caf::actor& actor, bool boot) {
+auto request_start(actor_t* self, const container_actor& actor, bool boot) {
   if (boot) return self->request(actor, caf::infinite, boot_atom::value);
   return self->request(actor, caf::infinite, start_atom::value, false, caf::actor{}, uint32_t{0});
 }

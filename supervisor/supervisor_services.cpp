@@ -118,10 +118,10 @@ void load(actor_t* self, bool boot,
     if (auto* e = find_by_name(self, name)) {
       if (boot && autostart && !e->summary.stopped_by_user) run->to_start.push_back(name);
       ++run->pending;
-      self->request(e->actor, caf::infinite, put_atom::value, cfg)
+      self->request(e->actor, caf::infinite, replace_config_atom::value, cfg)
           .then(
-              [=](json& r) {
-                if (r.value("changed", false)) run->report.updated.push_back(name);
+              [=](bool changed) {
+                if (changed) run->report.updated.push_back(name);
                 finish(run);
               },
               [=](caf::error& err) {

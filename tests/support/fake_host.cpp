@@ -19,7 +19,7 @@ fake_host::~fake_host() {
   for (int fd : fds_) ::close(fd);
 }
 
-held_child fake_host::spawn(const spawn_spec& spec, const caf::actor& owner) {
+held_child fake_host::spawn(const spawn_spec& spec, const host_client_actor& owner) {
   if (fail_next_spawn) {
     fail_next_spawn = false;
     throw error(ec::internal, "fake host: fork failed");
@@ -55,7 +55,7 @@ bool fake_host::signal_group(pid_t pgid, int sig) {
   return true;
 }
 
-void fake_host::watch_output(int, int, const caf::actor&) {
+void fake_host::watch_output(int, int, const host_client_actor&) {
   ++watched_outputs;
 }
 
@@ -63,15 +63,15 @@ void fake_host::rearm(int) {}
 
 void fake_host::unwatch(int) {}
 
-void fake_host::watch_notify(int, const caf::actor&) {}
+void fake_host::watch_notify(int, const host_group_client_actor&) {}
 
-void fake_host::watch_writable(int, const caf::actor&) {}
+void fake_host::watch_writable(int, const host_client_actor&) {}
 
-void fake_host::watch_group(pid_t pgid, const caf::actor&, cgroup::group) {
+void fake_host::watch_group(pid_t pgid, const host_group_client_actor&, cgroup::group) {
   watched_groups.push_back(pgid);
 }
 
-bool fake_host::adopt(pid_t, uint64_t, const caf::actor&) {
+bool fake_host::adopt(pid_t, uint64_t, const host_client_actor&) {
   return false;  // nothing survives a fake restart
 }
 

@@ -20,7 +20,7 @@ class fake_host final : public host {
   struct child {
     pid_t pid = -1;
     std::vector<std::string> argv;
-    caf::actor owner;
+    host_client_actor owner;
     int release_read = -1;  ///< reads the byte release_child() writes
     int out_write = -1;     ///< what the "process" writes to its stdout
     int err_write = -1;
@@ -37,16 +37,17 @@ class fake_host final : public host {
   fake_host(const fake_host&) = delete;
   fake_host& operator=(const fake_host&) = delete;
 
-  held_child spawn(const spawn_spec& spec, const caf::actor& owner) override;
+  held_child spawn(const spawn_spec& spec, const host_client_actor& owner) override;
   bool signal_pid(pid_t pid, int sig) override;
   bool signal_group(pid_t pgid, int sig) override;
-  void watch_output(int fd, int stream, const caf::actor& owner) override;
+  void watch_output(int fd, int stream, const host_client_actor& owner) override;
   void rearm(int fd) override;
   void unwatch(int fd) override;
-  void watch_notify(int fd, const caf::actor& owner) override;
-  void watch_writable(int fd, const caf::actor& owner) override;
-  void watch_group(pid_t pgid, const caf::actor& owner, cgroup::group cg = {}) override;
-  bool adopt(pid_t pid, uint64_t start_time, const caf::actor& owner) override;
+  void watch_notify(int fd, const host_group_client_actor& owner) override;
+  void watch_writable(int fd, const host_client_actor& owner) override;
+  void watch_group(pid_t pgid, const host_group_client_actor& owner,
+                   cgroup::group cg = {}) override;
+  bool adopt(pid_t pid, uint64_t start_time, const host_client_actor& owner) override;
 
   /// True when the child's release byte arrived (it was let exec).
   bool released(const child& c) const;

@@ -69,8 +69,8 @@ TEST_CASE("a held child runs nothing until released, then reports output and exi
   host.start(caf::actor{});
   auto marker = dir / "ran";
   auto c = host.spawn(shell("touch " + marker + "; echo out; echo err >&2; exit 5"),
-                      caf::actor_cast<caf::actor>(self));
-  auto me = caf::actor_cast<caf::actor>(self);
+                      caf::actor_cast<host_client_actor>(self));
+  auto me = caf::actor_cast<host_client_actor>(self);
   host.watch_output(c.out_fd, stream_stdout, me);
   host.watch_output(c.err_fd, stream_stderr, me);
   // Held: the process exists, its group is its own, and the command has not run.
@@ -112,10 +112,10 @@ TEST_CASE("a child spawned without a hold runs at once with only its stdio and i
     spec.uid = 65534;
     spec.gid = 65534;
   }
-  auto c = host.spawn(spec, caf::actor_cast<caf::actor>(self));
+  auto c = host.spawn(spec, caf::actor_cast<host_client_actor>(self));
   CHECK(c.release_fd == -1);
   CHECK(release_child(c));  // nothing to release: it runs already
-  auto me = caf::actor_cast<caf::actor>(self);
+  auto me = caf::actor_cast<host_client_actor>(self);
   host.watch_output(c.out_fd, stream_stdout, me);
   host.watch_output(c.err_fd, stream_stderr, me);
   auto r = collect(self, host, c);
@@ -135,7 +135,7 @@ TEST_CASE("closing the release pipe makes the held child exit without exec", "[h
   host_loop host;
   caf::scoped_actor self{sys};
   host.start(caf::actor{});
-  auto c = host.spawn(shell("exit 9"), caf::actor_cast<caf::actor>(self));
+  auto c = host.spawn(shell("exit 9"), caf::actor_cast<host_client_actor>(self));
   ::close(c.release_fd);
   ::close(c.out_fd);
   ::close(c.err_fd);
@@ -160,7 +160,7 @@ TEST_CASE("signals give 128+N and an emptied group is reported once", "[host]") 
   caf::scoped_actor self{sys};
   host.start(caf::actor{});
   // The main process leaves a background child in its group.
-  auto c = host.spawn(shell("sleep 100 & sleep 100"), caf::actor_cast<caf::actor>(self));
+  auto c = host.spawn(shell("sleep 100 & sleep 100"), caf::actor_cast<host_client_actor>(self));
   ::close(c.out_fd);
   ::close(c.err_fd);
   release_child(c);
@@ -179,7 +179,7 @@ TEST_CASE("signals give 128+N and an emptied group is reported once", "[host]") 
                 caf::after(5s) >> [] { FAIL("no exit"); });
   CHECK(code == 128 + SIGTERM);
   CHECK(proc::group_exists(c.pid));  // the background sleep is still there
-  host.watch_group(c.pid, caf::actor_cast<caf::actor>(self));
+  host.watch_group(c.pid, caf::actor_cast<host_group_client_actor>(self));
   CHECK(host.signal_group(c.pid, SIGKILL));
   bool drained = false;
   self->receive([&](drained_atom) { drained = true; }, caf::after(5s) >> [] {});

@@ -61,7 +61,7 @@ class supervisor_harness {
     std::vector<caf::actor> actors;
     for (const auto& n : names_)
       if (auto a = actor_of(n)) actors.push_back(a);
-    for (const auto& c : host.children) actors.push_back(c.owner);
+    for (const auto& c : host.children) actors.push_back(caf::actor_cast<caf::actor>(c.owner));
     caf::anon_send_exit(sup, caf::exit_reason::user_shutdown);
     ds.run();
     for (const auto& a : actors) caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
@@ -106,8 +106,8 @@ class supervisor_harness {
     caf::actor out;
     ds.self()->send(sup, resolve_atom::value, name);
     ds.run();
-    ds.self()->receive([&](const caf::actor& a) { out = a; }, [&](const caf::error&) {},
-                       caf::after(std::chrono::seconds(0)) >> [] {});
+    ds.self()->receive([&](const container_actor& a) { out = caf::actor_cast<caf::actor>(a); },
+                       [&](const caf::error&) {}, caf::after(std::chrono::seconds(0)) >> [] {});
     return out;
   }
 

@@ -1,7 +1,7 @@
 // The typed actors of actors/interfaces.hpp through their typed handles (a message the
 // interface does not declare would not compile): the store's puts and erase, the event
 // bus's subscriptions with a typed filter and sink, a guarded typed behaviour, and the
-// supervisor's replica of a container summary.
+// container summary the supervisor keeps (its replica).
 #include <catch2/catch.hpp>
 
 #include <chrono>
@@ -15,12 +15,13 @@
 #include <caf/typed_event_based_actor.hpp>
 
 #include "actors/caf_error.hpp"
+#include "actors/container.hpp"
 #include "actors/event_bus.hpp"
 #include "actors/guard.hpp"
 #include "actors/interfaces.hpp"
 #include "actors/store.hpp"
+#include "messages/value_codec.hpp"
 #include "runtime/container_view.hpp"
-#include "supervisor/supervisor_impl.hpp"
 #include "tests/support/temp_dir.hpp"
 
 using namespace ctrd;
@@ -128,7 +129,7 @@ TEST_CASE("event bus: a typed filter and sink get the matching history", "[typed
   self->send_exit(bus, caf::exit_reason::user_shutdown);
 }
 
-TEST_CASE("the supervisor's replica reads a container summary once, by field", "[typed]") {
+TEST_CASE("a container summary carries what the supervisor reads and the list entry", "[typed]") {
   container_config c;
   c.id = "a1";
   c.name = "app";
@@ -139,7 +140,7 @@ TEST_CASE("the supervisor's replica reads a container summary once, by field", "
   st.state = container_state::running;
   st.ready = true;
   st.stopped_by_user = true;
-  auto r = sup::replica::of(summary_view(c, st));
+  auto r = make_summary(c, st);
   CHECK(r.name == "app");
   CHECK(r.state == "running");
   CHECK(r.requires_ == std::vector<std::string>{"db", "cache"});
@@ -148,7 +149,9 @@ TEST_CASE("the supervisor's replica reads a container summary once, by field", "
   CHECK(r.ready);
   CHECK(r.stopped_by_user);
   CHECK(r.next_restart_ns == 0);
-  auto empty = sup::replica::of(json::object());
+  // The list entry is the protocol's summary map, encoded once.
+  CHECK(decode_msgpack(r.packed.data(), r.packed.size()) == summary_view(c, st));
+  container_summary empty;
   CHECK(empty.name.empty());
   CHECK(empty.stop_timeout == 10);
 }
