@@ -22,14 +22,18 @@
 namespace ctrd {
 namespace ctr {
 
-/// A process that ended while no ctrd watched it: exited, exit code unknown (-1), and why.
+/// A process that ended while no daemon watched it: exited with the code ctrd's holder
+/// reaped (holder/holder.hpp), or, without one, exit code unknown (-1) and why.
 void mark_ended_unseen(container_status& st) {
+  int code = -1;
+  bool known = st.pid > 0 && take_over_exit(st.pid, code);
   st.state = container_state::exited;
   st.pid = 0;
   st.has_exited = true;
-  st.exit_code = -1;
+  st.exit_code = code;
   st.finished_ns = proc::now_ns();
-  st.error = "the process ended while ctrd was not running; its exit code is unknown";
+  st.error = known ? std::string()
+                   : "the process ended while ctrd was not running; its exit code is unknown";
 }
 
 namespace {

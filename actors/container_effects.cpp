@@ -179,6 +179,8 @@ void spawn_process(actor_t* self, bool release_follows) {
   teardown_step(self, lifecycle::teardown_event::spawned);
   s.stdin_waiting = false;
   apply_tty_size(self);
+  // ctrd's holder keeps duplicates: the process outlives a daemon crash without EPIPE.
+  s.deps.host->keep_pipes(s.cfg.id, s.child.out_fd, s.child.err_fd, s.child.in_fd);
   s.deps.host->watch_output(s.child.out_fd, stream_stdout, me);
   if (s.child.err_fd >= 0)  // a tty has one stream
     s.deps.host->watch_output(s.child.err_fd, stream_stderr, me);
@@ -347,6 +349,7 @@ void remove_now(actor_t* self) {
               std::filesystem::remove_all(st.dir(), ignored);
             st.out.drop_log();
             if (st.deps.space) st.deps.space->forget_log(st.log_path());
+            st.deps.host->release_pipes(st.cfg.id);  // the holder's duplicates
             self->send(st.deps.supervisor, gone_atom::value, st.cfg.id);
             answer_exit_waiters(self);
             st.out.end_all([&](output_client& c) { c.rp.deliver(st.id_reply()); });  // followers

@@ -48,4 +48,50 @@ void drop_handed_pipes(const std::string& id) {
   close_all(p);
 }
 
+namespace {
+
+struct exit_table {
+  std::mutex mtx;
+  std::map<int64_t, int> codes;
+  std::function<void(int64_t)> forget;
+};
+
+exit_table& exits() {
+  static exit_table t;
+  return t;
+}
+
+/// Unclaimed codes kept at most (the holder bounds its own table the same way).
+constexpr std::size_t max_exit_codes = 4096;
+
+}  // namespace
+
+void hand_over_exit(int64_t pid, int exit_code) {
+  auto& t = exits();
+  std::lock_guard<std::mutex> g{t.mtx};
+  if (t.codes.size() >= max_exit_codes && t.codes.count(pid) == 0) t.codes.erase(t.codes.begin());
+  t.codes[pid] = exit_code;
+}
+
+void on_exit_taken(std::function<void(int64_t)> forget) {
+  auto& t = exits();
+  std::lock_guard<std::mutex> g{t.mtx};
+  t.forget = std::move(forget);
+}
+
+bool take_over_exit(int64_t pid, int& exit_code) {
+  std::function<void(int64_t)> forget;
+  {
+    auto& t = exits();
+    std::lock_guard<std::mutex> g{t.mtx};
+    auto it = t.codes.find(pid);
+    if (it == t.codes.end()) return false;
+    exit_code = it->second;
+    t.codes.erase(it);
+    forget = t.forget;
+  }
+  if (forget) forget(pid);
+  return true;
+}
+
 }  // namespace ctrd

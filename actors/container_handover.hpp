@@ -1,8 +1,15 @@
-// Pipes of a container actor that ended abnormally, kept for the actor the supervisor
-// respawns in its place (supervisor/supervisor_recovery.cpp): a running container's
-// output and stdin survive the respawn instead of being cut off (SIGPIPE).
+// What a container actor takes over from its predecessor:
+//  * the pipes of a running container, from an actor that ended abnormally and is
+//    respawned (supervisor/supervisor_recovery.cpp), or from ctrd's holder after a daemon
+//    crash or upgrade (supervisor/main.cpp): output and stdin go on instead of being cut
+//    off (SIGPIPE);
+//  * the exit codes of processes the holder reaped while no daemon watched them (its
+//    hand-over, and later exits of adopted processes that no watch claimed).
+// Process-wide tables behind a mutex (any actor's thread may take from them).
 #pragma once
 
+#include <cstdint>
+#include <functional>
 #include <string>
 
 namespace ctrd {
@@ -21,5 +28,12 @@ void hand_over_pipes(const std::string& id, handed_pipes p);
 handed_pipes take_over_pipes(const std::string& id);
 /// Closes them: the container is not respawned.
 void drop_handed_pipes(const std::string& id);
+
+/// Records the exit code of a process the holder reaped (the newest per pid).
+void hand_over_exit(int64_t pid, int exit_code);
+/// Called with each pid whose code was taken (the holder then forgets it); set once at start.
+void on_exit_taken(std::function<void(int64_t)> forget);
+/// The exit code the holder saw for `pid`, taken out of the table; false if none.
+bool take_over_exit(int64_t pid, int& exit_code);
 
 }  // namespace ctrd

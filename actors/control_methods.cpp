@@ -1,6 +1,8 @@
 // The lifecycle methods of a control session (create, list, start, stop, ..., logs) and
 // the method table; the session's frames, budgets and routes are in control.cpp, the file,
 // isolation and exec methods in control_files.cpp.
+#include <unistd.h>
+
 #include <caf/event_based_actor.hpp>
 
 #include "actors/session_impl.hpp"
@@ -192,6 +194,17 @@ void m_shutdown(session_t* self, uint32_t msgid, const json&) {
             error_reply(self, msgid));
 }
 
+// daemon-reexec: the supervisor hands over (containers keep running) and the daemon exits;
+// the holder then starts the binary on disk. The answer names the daemon that goes.
+void m_daemon_reexec(session_t* self, uint32_t msgid, const json&) {
+  self->request(self->state.sup, caf::infinite, handover_atom::value, true)
+      .then(for_request(self, msgid,
+                        [=](bool) {
+                          send_result(self, msgid, json{{"pid", ::getpid()}});
+                        }),
+            error_reply(self, msgid));
+}
+
 // stop, kill and restart: one request to the supervisor, which resolves and delegates.
 void m_stop(session_t* self, uint32_t msgid, const json& p) {
   call_supervisor(self, msgid, stop_atom::value, str_param(p, "container"), timeout_param(p), true);
@@ -242,16 +255,27 @@ void m_logs(session_t* self, uint32_t msgid, const json& p) {
 const method_table& methods() {
   static const method_table table = [] {
     method_table t = {
-        {"hello", m_hello},     {"version", m_version},
-        {"create", m_create},   {"list", m_list},
-        {"init", m_init},       {"start", m_start},
-        {"stop", m_stop},       {"kill", m_kill},
-        {"restart", m_restart}, {"remove", m_remove},
-        {"inspect", m_inspect}, {"wait", m_wait},
-        {"logs", m_logs},       {"healthcheck", m_healthcheck},
-        {"reload", m_reload},   {"shutdown", m_shutdown},
-        {"attach", m_attach},   {"detach", m_detach},
-        {"resize", m_resize},   {"events", m_events},
+        {"hello", m_hello},
+        {"version", m_version},
+        {"create", m_create},
+        {"list", m_list},
+        {"init", m_init},
+        {"start", m_start},
+        {"stop", m_stop},
+        {"kill", m_kill},
+        {"restart", m_restart},
+        {"remove", m_remove},
+        {"inspect", m_inspect},
+        {"wait", m_wait},
+        {"logs", m_logs},
+        {"healthcheck", m_healthcheck},
+        {"reload", m_reload},
+        {"shutdown", m_shutdown},
+        {"daemon_reexec", m_daemon_reexec},
+        {"attach", m_attach},
+        {"detach", m_detach},
+        {"resize", m_resize},
+        {"events", m_events},
     };
     add_file_methods(t);
     return t;

@@ -12,6 +12,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <string>
 
 #include "actors/interfaces.hpp"
 #include "runtime/cgroup.hpp"
@@ -56,8 +57,19 @@ class host {
                            cgroup::group cg = {}) = 0;
 
   /// Watches a process that is not our child (after a ctrd restart). False if it is gone
-  /// or its start time differs (pid reused).
+  /// or its start time differs (pid reused). Its exit reaches `owner` with its exit code
+  /// when ctrd's holder reaped it (holder/holder.hpp), -1 otherwise.
   virtual bool adopt(pid_t pid, uint64_t start_time, const host_client_actor& owner) = 0;
+
+  /// Gives ctrd's holder a duplicate of a container's pipe ends (-1: none), so that its
+  /// process outlives a crash of the daemon without EPIPE and the next daemon reads on.
+  /// Replaces what was kept for `id` before. Nothing without a holder.
+  virtual void keep_pipes(const std::string& id, int out_fd, int err_fd, int in_fd) {
+    (void)id, (void)out_fd, (void)err_fd, (void)in_fd;
+  }
+
+  /// The holder closes what it kept for container `id` (removed).
+  virtual void release_pipes(const std::string& id) { (void)id; }
 };
 
 }  // namespace ctrd

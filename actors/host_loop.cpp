@@ -203,10 +203,9 @@ bool host_loop::adopt(pid_t pid, uint64_t start_time, const host_client_actor& o
   std::lock_guard<std::mutex> g{mtx_};
   fds_[pfd] = fd_entry{fd_kind::pidfd, 0, pid, owner, {}};
   adopted_[pid] = pfd;
-  epoll_event ev{};
-  ev.events = EPOLLIN;
-  ev.data.fd = pfd;
-  ::epoll_ctl(epfd_, EPOLL_CTL_ADD, pfd, &ev);
+  // Under the holder its exit status comes from there (it is the parent); the pidfd is
+  // watched only if the holder goes.
+  if (!holder_watches_exits()) watch_pidfd(pfd);
   return true;
 }
 
@@ -229,12 +228,16 @@ void host_loop::loop() {
       } else if (fd == wakefd_) {
         uint64_t v;
         (void)!::read(wakefd_, &v, sizeof v);
+      } else if (holder_ != nullptr && fd == holder_->fd()) {
+        on_holder();
       } else {
         handle_fd(fd);
       }
     }
     if (reap) reap_children();
     check_groups();
+    // What did not fit into the holder's link goes with the next event or the sweep.
+    if (holder_ != nullptr && !holder_lost_) holder_->flush();
   }
 }
 

@@ -13,8 +13,12 @@
 //    rearm(), so at most one chunk per stream is in flight (bounded memory);
 //    end of file gives (eof_atom, stream);
 //  * process groups being torn down: (drained_atom) once no process of the group is left;
-//  * pidfds of processes adopted after a ctrd restart (not our children): their exit
-//    gives (exited_atom, pid, -1, false) since the status cannot be known;
+//  * processes adopted after a daemon restart (not our children): under ctrd's holder
+//    (holder/holder.hpp), which reaps them, their exit status comes over its link and
+//    gives (exited_atom, pid, code, true); without one (or once it is gone) a pidfd
+//    tells of the exit, (exited_atom, pid, -1, false), since the status cannot be known;
+//  * the holder's link (host_loop_holder.cpp): containers' pipes kept there, exit
+//    statuses from there; if the holder goes, (handover_atom, false) to the sink;
 //  * daemon signals (SIGTERM, SIGINT, SIGHUP, SIGPWR): (signal_atom, signo) to the sink.
 //
 // Precondition: those signals and SIGCHLD are blocked in every thread (block them in main()
@@ -31,6 +35,7 @@
 
 #include "actors/host.hpp"
 #include "runtime/cgroup.hpp"
+#include "runtime/holder_client.hpp"
 #include "runtime/spawner.hpp"
 
 namespace ctrd {
@@ -43,6 +48,9 @@ class host_loop final : public host {
   ~host_loop() override;
   host_loop(const host_loop&) = delete;
   host_loop& operator=(const host_loop&) = delete;
+
+  /// Under ctrd's holder: its link (outlives the loop). Call before start().
+  void set_holder(holder_client* holder);
 
   /// Starts the thread; daemon signals go to `signal_sink`.
   void start(caf::actor signal_sink);
@@ -88,6 +96,12 @@ class host_loop final : public host {
   /// is already gone or its start time differs (pid reused).
   bool adopt(pid_t pid, uint64_t start_time, const host_client_actor& owner) override;
 
+  /// The holder keeps a duplicate of each pipe end of container `id` (replacing older ones).
+  void keep_pipes(const std::string& id, int out_fd, int err_fd, int in_fd) override;
+
+  /// The holder closes what it kept for `id`.
+  void release_pipes(const std::string& id) override;
+
   /// Orphans reaped so far (processes ctrd did not spawn).
   uint64_t orphans_reaped() const { return orphans_; }
 
@@ -107,6 +121,10 @@ class host_loop final : public host {
   void check_groups();
   void handle_fd(int fd);
   void wake();
+  // host_loop_holder.cpp (mtx_ held by the callers of the first two)
+  bool holder_watches_exits() const { return holder_ != nullptr && !holder_lost_; }
+  void watch_pidfd(int pfd);
+  void on_holder();
 
   std::mutex mtx_;
   std::unordered_map<pid_t, host_client_actor> children_;
@@ -123,6 +141,8 @@ class host_loop final : public host {
   std::unordered_map<pid_t, draining_entry> draining_;
   std::unordered_map<pid_t, int> adopted_;  // pid -> pidfd
   caf::actor sink_;
+  holder_client* holder_ = nullptr;
+  bool holder_lost_ = false;
   int epfd_ = -1;
   int sigfd_ = -1;
   int wakefd_ = -1;

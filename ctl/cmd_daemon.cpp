@@ -1,5 +1,9 @@
-// Daemon-wide verbs: `ctrctl reload` (re-read the service files) and `ctrctl shutdown`
-// (stop every container, then ctrd exits).
+// Daemon-wide verbs: `ctrctl reload` (re-read the service files), `ctrctl shutdown`
+// (stop every container, then ctrd exits) and `ctrctl daemon-reexec` (replace the daemon
+// with the binary on disk while every container keeps running).
+#include <chrono>
+#include <thread>
+
 #include <CLI/CLI.hpp>
 
 #include "ctl/common.hpp"
@@ -47,6 +51,51 @@ runner add_shutdown(CLI::App& app) {
       return exit_code_of(r.error);
     }
     return 0;
+  };
+}
+
+runner add_daemon_reexec(CLI::App& app) {
+  auto* sub = app.add_subcommand(
+      "daemon-reexec", "Replace ctrd's daemon with the binary on disk; containers keep running");
+  sub->footer(
+      "Like systemctl daemon-reexec: the daemon hands its state and the containers' "
+      "descriptors to ctrd's holder and exits; the holder re-executes itself and starts the "
+      "daemon from disk, which takes every container back (same PIDs, logs without a gap). "
+      "Returns once the new daemon answers; prints its PID.");
+  return [](context& ctx) {
+    std::string old_pid;
+    {
+      client c;
+      connect(c, ctx);
+      response r = c.call("daemon_reexec", json::object());
+      if (!r.ok()) {
+        print_error(r.message());
+        return exit_code_of(r.error);
+      }
+      if (r.result.is_object() && r.result.contains("pid")) old_pid = r.result["pid"].dump();
+    }
+    // The new daemon serves the same socket (the holder kept it: connections wait in its
+    // backlog meanwhile). Asked until its pid is a new one.
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    std::string last_error;
+    while (std::chrono::steady_clock::now() < deadline) {
+      try {
+        client c;
+        connect(c, ctx);
+        response r = c.call("version", json::object());
+        if (r.ok() && r.result.is_object() && r.result.contains("pid") &&
+            r.result["pid"].dump() != old_pid) {
+          out_line(r.result["pid"].dump());
+          return 0;
+        }
+      } catch (const ctrd::error& e) {
+        last_error = e.what();
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    print_error("the new daemon did not answer within 60 s" +
+                (last_error.empty() ? std::string() : ": " + last_error));
+    return 125;
   };
 }
 

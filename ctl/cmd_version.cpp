@@ -47,6 +47,7 @@ runner add_version(CLI::App& app) {
     line(text, "Version:", field(r.result, "daemon_version"));
     line(text, "Protocol:", field(r.result, "protocol_version"));
     line(text, "Pid:", field(r.result, "pid"));
+    line(text, "Holder pid:", field(r.result, "holder_pid"));
     line(text, "Root:", field(r.result, "root"));
     line(text, "Socket:", field(r.result, "socket"));
     out(text);

@@ -32,32 +32,33 @@ struct verb {
   bool takes_command;  ///< arguments from the first positional on go to context::command
 };
 
-runner add_create(CLI::App& app);       ///< cmd_create.cpp
-runner add_run(CLI::App& app);          ///< cmd_create.cpp
-runner add_init(CLI::App& app);         ///< cmd_lifecycle.cpp
-runner add_start(CLI::App& app);        ///< cmd_lifecycle.cpp
-runner add_stop(CLI::App& app);         ///< cmd_lifecycle.cpp
-runner add_kill(CLI::App& app);         ///< cmd_lifecycle.cpp
-runner add_restart(CLI::App& app);      ///< cmd_lifecycle.cpp
-runner add_rm(CLI::App& app);           ///< cmd_lifecycle.cpp
-runner add_ps(CLI::App& app);           ///< cmd_ps.cpp
-runner add_inspect(CLI::App& app);      ///< cmd_inspect.cpp
-runner add_wait(CLI::App& app);         ///< cmd_wait.cpp
-runner add_logs(CLI::App& app);         ///< cmd_logs.cpp
-runner add_attach(CLI::App& app);       ///< cmd_attach.cpp
-runner add_events(CLI::App& app);       ///< cmd_events.cpp
-runner add_version(CLI::App& app);      ///< cmd_version.cpp
-runner add_healthcheck(CLI::App& app);  ///< cmd_healthcheck.cpp
-runner add_reload(CLI::App& app);       ///< cmd_daemon.cpp
-runner add_shutdown(CLI::App& app);     ///< cmd_daemon.cpp
-runner add_pause(CLI::App& app);        ///< cmd_pause.cpp
-runner add_unpause(CLI::App& app);      ///< cmd_pause.cpp
-runner add_stats(CLI::App& app);        ///< cmd_stats.cpp
-runner add_exec(CLI::App& app);         ///< cmd_exec.cpp (takes_command: CONTAINER CMD...)
-runner add_mount(CLI::App& app);        ///< cmd_mount.cpp
-runner add_unmount(CLI::App& app);      ///< cmd_mount.cpp
-runner add_export(CLI::App& app);       ///< cmd_export.cpp
-runner add_cp(CLI::App& app);           ///< cmd_cp.cpp, only in ctrctl-cp
+runner add_create(CLI::App& app);         ///< cmd_create.cpp
+runner add_run(CLI::App& app);            ///< cmd_create.cpp
+runner add_init(CLI::App& app);           ///< cmd_lifecycle.cpp
+runner add_start(CLI::App& app);          ///< cmd_lifecycle.cpp
+runner add_stop(CLI::App& app);           ///< cmd_lifecycle.cpp
+runner add_kill(CLI::App& app);           ///< cmd_lifecycle.cpp
+runner add_restart(CLI::App& app);        ///< cmd_lifecycle.cpp
+runner add_rm(CLI::App& app);             ///< cmd_lifecycle.cpp
+runner add_ps(CLI::App& app);             ///< cmd_ps.cpp
+runner add_inspect(CLI::App& app);        ///< cmd_inspect.cpp
+runner add_wait(CLI::App& app);           ///< cmd_wait.cpp
+runner add_logs(CLI::App& app);           ///< cmd_logs.cpp
+runner add_attach(CLI::App& app);         ///< cmd_attach.cpp
+runner add_events(CLI::App& app);         ///< cmd_events.cpp
+runner add_version(CLI::App& app);        ///< cmd_version.cpp
+runner add_healthcheck(CLI::App& app);    ///< cmd_healthcheck.cpp
+runner add_reload(CLI::App& app);         ///< cmd_daemon.cpp
+runner add_shutdown(CLI::App& app);       ///< cmd_daemon.cpp
+runner add_daemon_reexec(CLI::App& app);  ///< cmd_daemon.cpp
+runner add_pause(CLI::App& app);          ///< cmd_pause.cpp
+runner add_unpause(CLI::App& app);        ///< cmd_pause.cpp
+runner add_stats(CLI::App& app);          ///< cmd_stats.cpp
+runner add_exec(CLI::App& app);           ///< cmd_exec.cpp (takes_command: CONTAINER CMD...)
+runner add_mount(CLI::App& app);          ///< cmd_mount.cpp
+runner add_unmount(CLI::App& app);        ///< cmd_mount.cpp
+runner add_export(CLI::App& app);         ///< cmd_export.cpp
+runner add_cp(CLI::App& app);             ///< cmd_cp.cpp, only in ctrctl-cp
 /// In ctrctl: a `cp` entry for the help listing; the verb runs ctrctl-cp (cp_launcher.cpp).
 runner add_cp_launcher(CLI::App& app);
 /// Replaces the process with ctrctl-cp next to this binary; returns 125 if that fails.

@@ -48,6 +48,7 @@ const verb verbs[] = {
     {"healthcheck", nullptr, add_healthcheck, false},
     {"reload", nullptr, add_reload, false},
     {"shutdown", nullptr, add_shutdown, false},
+    {"daemon-reexec", nullptr, add_daemon_reexec, false},
     {"version", nullptr, add_version, false},
 };
 

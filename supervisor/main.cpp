@@ -312,6 +312,10 @@ int run(const ctrd::daemon_options& opt, const ctrd::sd::notifier& notifier,
     if (holder != nullptr) holder->hold("", "listen", listen_fd);
   }
   hand_containers_pipes(handover);
+  // Exit statuses the holder collected while no daemon ran: recovery reads them
+  // (mark_ended_unseen), and each one taken is confirmed to the holder.
+  for (const auto& e : handover.exits) ctrd::hand_over_exit(e.pid, e.exit_code);
+  if (holder != nullptr) ctrd::on_exit_taken([holder](int64_t pid) { holder->forget(pid); });
   auto policy = socket_access(opt, socket);
   bool pid1 = ::getpid() == 1;
   if (opt.init && !pid1 && holder == nullptr)
@@ -377,6 +381,7 @@ int run(const ctrd::daemon_options& opt, const ctrd::sd::notifier& notifier,
     spdlog::info("containers get their own cgroups ({} layout)",
                  ctrd::cgroup::to_string(cgroups.kind()));
   auto sup = ctrd::spawn_supervisor(sys, store, bus, &host, &cgroups, sopts, std::move(loaded));
+  host.set_holder(holder);
   host.start(caf::actor_cast<caf::actor>(sup));
   ctrd::json info = {{"daemon_version", CTRD_VERSION},
                      {"protocol_version", ctrd::protocol_version},

@@ -1,0 +1,81 @@
+// The host loop's side of ctrd's holder (holder/holder.hpp, runtime/holder_client.hpp):
+// the containers' pipes it keeps, the exit statuses of adopted processes it reaps, and
+// what happens when it is gone.
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include <caf/send.hpp>
+
+#include <spdlog/spdlog.h>
+
+#include "actors/container_handover.hpp"
+#include "actors/host_loop.hpp"
+
+namespace ctrd {
+
+void host_loop::set_holder(holder_client* holder) {
+  holder_ = holder;
+  if (holder_ == nullptr) return;
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.fd = holder_->fd();
+  if (::epoll_ctl(epfd_, EPOLL_CTL_ADD, holder_->fd(), &ev) != 0)
+    spdlog::error("cannot watch the holder's link: {}", std::strerror(errno));
+}
+
+void host_loop::keep_pipes(const std::string& id, int out_fd, int err_fd, int in_fd) {
+  if (!holder_watches_exits()) return;
+  holder_->release(id);  // a new run's ends replace the last run's, also a missing one
+  holder_->hold(id, "stdout", out_fd);
+  holder_->hold(id, "stderr", err_fd);
+  holder_->hold(id, "stdin", in_fd);
+}
+
+void host_loop::release_pipes(const std::string& id) {
+  if (holder_watches_exits()) holder_->release(id);
+}
+
+void host_loop::watch_pidfd(int pfd) {
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.fd = pfd;
+  ::epoll_ctl(epfd_, EPOLL_CTL_ADD, pfd, &ev);
+}
+
+// Exit statuses of processes the holder reaped: an adopted one's owner learns its code;
+// others wait in the hand-over table (a container whose adoption comes later, or failed).
+void host_loop::on_holder() {
+  std::lock_guard<std::mutex> g{mtx_};
+  reaped_process r;
+  bool closed = false;
+  while (holder_->next(r, closed)) {
+    auto it = adopted_.find(static_cast<pid_t>(r.pid));
+    if (it == adopted_.end()) {
+      hand_over_exit(r.pid, r.exit_code);
+      continue;
+    }
+    int pfd = it->second;
+    auto e = fds_.find(pfd);
+    if (e != fds_.end()) {
+      caf::anon_send(e->second.owner, exited_atom::value, static_cast<int>(r.pid), r.exit_code,
+                     true);
+      fds_.erase(e);
+    }
+    ::close(pfd);
+    adopted_.erase(it);
+    holder_->forget(r.pid);
+  }
+  if (!closed) return;
+  // The holder is gone (killed): the pidfds tell of adopted exits from now on, and the
+  // daemon hands over and exits (the next ctrd takes the containers back).
+  holder_lost_ = true;
+  ::epoll_ctl(epfd_, EPOLL_CTL_DEL, holder_->fd(), nullptr);
+  for (auto& [pid, pfd] : adopted_) watch_pidfd(pfd);
+  spdlog::error("ctrd's holder is gone: the daemon exits and leaves its containers running");
+  if (sink_) caf::anon_send(sink_, handover_atom::value, false);
+}
+
+}  // namespace ctrd
