@@ -58,6 +58,7 @@ void close_stdin(actor_t* self) {
   auto& s = self->state;
   if (s.child.in_fd >= 0) {
     s.deps.host->unwatch(s.child.in_fd);
+    s.deps.host->release_stdin(s.cfg.id);  // the holder's duplicate would hold EOF back
     close_fd(s.child.in_fd);
   }
   s.stdin_buf.clear();

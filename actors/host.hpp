@@ -70,6 +70,10 @@ class host {
 
   /// The holder closes what it kept for container `id` (removed).
   virtual void release_pipes(const std::string& id) { (void)id; }
+
+  /// The holder closes its end of container `id`'s stdin (the input ended: the process
+  /// must see EOF once ctrd closes its own).
+  virtual void release_stdin(const std::string& id) { (void)id; }
 };
 
 }  // namespace ctrd

@@ -203,9 +203,13 @@ bool host_loop::adopt(pid_t pid, uint64_t start_time, const host_client_actor& o
   std::lock_guard<std::mutex> g{mtx_};
   fds_[pfd] = fd_entry{fd_kind::pidfd, 0, pid, owner, {}};
   adopted_[pid] = pfd;
-  // Under the holder its exit status comes from there (it is the parent); the pidfd is
-  // watched only if the holder goes.
-  if (!holder_watches_exits()) watch_pidfd(pfd);
+  // A child of ctrd's holder (orphaned by the last daemon's crash or upgrade): its exit
+  // status comes from the holder, and its pidfd is watched only if the holder goes. Any
+  // other (orphaned to init when ctrd went as a whole) tells of its exit by its pidfd.
+  if (holder_watches_exits() && proc::parent_of(pid) == holder_->holder_pid())
+    holder_reaps_.insert(pid);
+  else
+    watch_pidfd(pfd);
   return true;
 }
 

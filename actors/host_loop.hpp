@@ -30,6 +30,7 @@
 #include <mutex>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 
 #include <caf/actor.hpp>
 
@@ -102,6 +103,9 @@ class host_loop final : public host {
   /// The holder closes what it kept for `id`.
   void release_pipes(const std::string& id) override;
 
+  /// The holder closes its end of `id`'s stdin.
+  void release_stdin(const std::string& id) override;
+
   /// Orphans reaped so far (processes ctrd did not spawn).
   uint64_t orphans_reaped() const { return orphans_; }
 
@@ -142,6 +146,7 @@ class host_loop final : public host {
   std::unordered_map<pid_t, int> adopted_;  // pid -> pidfd
   caf::actor sink_;
   holder_client* holder_ = nullptr;
+  std::unordered_set<pid_t> holder_reaps_;  // adopted children of the holder
   bool holder_lost_ = false;
   int epfd_ = -1;
   int sigfd_ = -1;

@@ -38,6 +38,10 @@ void host_loop::release_pipes(const std::string& id) {
   if (holder_watches_exits()) holder_->release(id);
 }
 
+void host_loop::release_stdin(const std::string& id) {
+  if (holder_watches_exits()) holder_->release(id, "stdin");
+}
+
 void host_loop::watch_pidfd(int pfd) {
   epoll_event ev{};
   ev.events = EPOLLIN;
@@ -66,6 +70,7 @@ void host_loop::on_holder() {
     }
     ::close(pfd);
     adopted_.erase(it);
+    holder_reaps_.erase(static_cast<pid_t>(r.pid));
     holder_->forget(r.pid);
   }
   if (!closed) return;
@@ -73,7 +78,8 @@ void host_loop::on_holder() {
   // daemon hands over and exits (the next ctrd takes the containers back).
   holder_lost_ = true;
   ::epoll_ctl(epfd_, EPOLL_CTL_DEL, holder_->fd(), nullptr);
-  for (auto& [pid, pfd] : adopted_) watch_pidfd(pfd);
+  for (pid_t pid : holder_reaps_) watch_pidfd(adopted_.at(pid));
+  holder_reaps_.clear();
   spdlog::error("ctrd's holder is gone: the daemon exits and leaves its containers running");
   if (sink_) caf::anon_send(sink_, handover_atom::value, false);
 }

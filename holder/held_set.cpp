@@ -22,9 +22,10 @@ void held_set::hold(std::string id, std::string role, int fd) {
   fds_.push_back({std::move(id), std::move(role), fd});
 }
 
-std::size_t held_set::release(const std::string& id) {
-  auto it =
-      std::stable_partition(fds_.begin(), fds_.end(), [&](const held_fd& h) { return h.id != id; });
+std::size_t held_set::release(const std::string& id, const std::string& role) {
+  auto it = std::stable_partition(fds_.begin(), fds_.end(), [&](const held_fd& h) {
+    return h.id != id || (!role.empty() && h.role != role);
+  });
   auto n = static_cast<std::size_t>(fds_.end() - it);
   for (auto i = it; i != fds_.end(); ++i) ::close(i->fd);
   fds_.erase(it, fds_.end());

@@ -40,8 +40,8 @@ class held_set {
   /// Takes `fd`; one of the same id and role held before is closed (a restarted process).
   void hold(std::string id, std::string role, int fd);
 
-  /// Closes every descriptor of `id`; returns how many.
-  std::size_t release(const std::string& id);
+  /// Closes the descriptor `role` of `id`, or with role "" every one; returns how many.
+  std::size_t release(const std::string& id, const std::string& role = {});
 
   /// Records a reaped process; returns false if an old record had to be dropped.
   bool add_exit(const exit_record& e);

@@ -332,7 +332,7 @@ void holder_process::handle(message& m) {
       m.fd = -1;
       break;
     case kind::release:
-      held_.release(m.id);
+      held_.release(m.id, m.role);
       break;
     case kind::forget:
       held_.forget(m.pid);

@@ -67,6 +67,7 @@ holder_handover holder_client::take_over(int timeout_ms) {
       h.exits.push_back({m.pid, proc::exit_code(m.code_kind, m.status)});
     } else if (m.type == holder::kind::end) {
       h.holder_pid = m.pid;
+      holder_pid_ = static_cast<pid_t>(m.pid);
       h.daemon_starts = m.status;
       break;
     } else if (m.fd >= 0) {
@@ -90,10 +91,11 @@ void holder_client::hold(const std::string& id, const std::string& role, int fd)
   if (m.fd >= 0) queue_.push_back(std::move(m));
 }
 
-void holder_client::release(const std::string& id) {
+void holder_client::release(const std::string& id, const std::string& role) {
   holder::message m;
   m.type = holder::kind::release;
   m.id = id;
+  m.role = role;
   enqueue(std::move(m));
 }
 

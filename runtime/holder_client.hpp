@@ -15,6 +15,8 @@
 #include <string>
 #include <vector>
 
+#include <sys/types.h>
+
 #include "runtime/holder_link.hpp"
 
 namespace ctrd {
@@ -59,8 +61,8 @@ class holder_client {
 
   /// The holder keeps a duplicate of `fd` for container `id` (the caller keeps its own).
   void hold(const std::string& id, const std::string& role, int fd);
-  /// The holder closes what it holds for `id`.
-  void release(const std::string& id);
+  /// The holder closes what it holds for `id` (only `role` when given).
+  void release(const std::string& id, const std::string& role = {});
   /// The status of `pid` reached the daemon's state: the holder may drop it.
   void forget(int64_t pid);
   /// The daemon serves its socket.
@@ -77,6 +79,8 @@ class holder_client {
   bool flush_all(int timeout_ms);
   /// The link's descriptor (readable: call next()).
   int fd() const { return fd_; }
+  /// The holder's pid (known after take_over()).
+  pid_t holder_pid() const { return holder_pid_; }
   /// The next exit status from the holder; false when none is waiting. `closed` becomes
   /// true when the holder is gone (the daemon then runs on without one).
   bool next(reaped_process& out, bool& closed);
@@ -86,6 +90,7 @@ class holder_client {
   bool flush_locked();
 
   int fd_;
+  pid_t holder_pid_ = 0;
   std::mutex mtx_;
   std::deque<holder::message> queue_;  // queued descriptors are duplicates owned here
 };

@@ -10,7 +10,8 @@
 //   hold   {id, role} + fd    keep a duplicate of this descriptor of container `id`
 //                             (role: "stdout", "stderr", "stdin", "pty", "notify", or the
 //                             daemon's own "listen"/"lock" with id "")
-//   release {id}              close every descriptor held for `id` (the container is gone)
+//   release {id, role}        close the descriptor `role` of `id` (stdin at its end of
+//                             input), or with no role every one (the container is gone)
 //   forget {pid}              the daemon has taken the exit status of `pid`
 //   ready                     the daemon serves its socket (a later death is a crash)
 //   reexec                    the daemon exits for an upgrade: start the binary on disk

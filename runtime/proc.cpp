@@ -17,7 +17,7 @@ namespace ctrd::proc {
 namespace {
 
 // Reads /proc/<pid>/stat; returns false if the process is gone.
-bool read_stat(pid_t pid, char& state, uint64_t& start) {
+bool read_stat(pid_t pid, char& state, uint64_t& start, pid_t* ppid = nullptr) {
   char path[64];
   std::snprintf(path, sizeof path, "/proc/%d/stat", static_cast<int>(pid));
   int fd = ::open(path, O_RDONLY | O_CLOEXEC);
@@ -44,6 +44,7 @@ bool read_stat(pid_t pid, char& state, uint64_t& start) {
     while (*tok == ' ') ++tok;
     ++field;
     if (field == 3) s = *tok;
+    if (field == 4 && ppid != nullptr) *ppid = static_cast<pid_t>(std::strtol(tok, nullptr, 10));
     if (field == 22) {
       st = std::strtoull(tok, nullptr, 10);
       break;
@@ -61,6 +62,13 @@ uint64_t start_time(pid_t pid) {
   char s;
   uint64_t st;
   return read_stat(pid, s, st) ? st : 0;
+}
+
+pid_t parent_of(pid_t pid) {
+  char s;
+  uint64_t st;
+  pid_t ppid = 0;
+  return read_stat(pid, s, st, &ppid) ? ppid : 0;
 }
 
 bool is_same_process(pid_t pid, uint64_t start) {

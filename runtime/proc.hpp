@@ -15,6 +15,9 @@ uint64_t start_time(pid_t pid);
 /// True if `pid` exists, is not a zombie and has the given start time.
 bool is_same_process(pid_t pid, uint64_t start);
 
+/// The parent pid of `pid` (0 if it is gone).
+pid_t parent_of(pid_t pid);
+
 /// True if `pid` belongs to the container whose main process is `main_pid` and whose cgroup
 /// directories are named `cgroup_leaf` (its id): the main process itself or a process in
 /// that cgroup (any hierarchy of /proc/<pid>/cgroup); with `cgroup_leaf` "" (a container

@@ -232,3 +232,16 @@ TEST_CASE("holder client: queues what does not fit and refuses a non-link", "[ho
   CHECK(std::getenv(link_env) == nullptr);
   CHECK(holder_client::from_environment() == nullptr);
 }
+
+TEST_CASE("holder's set: one role of a container can be released alone", "[holder]") {
+  int in = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  int out = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  held_set set;
+  set.hold("c", "stdin", in);
+  set.hold("c", "stdout", out);
+  CHECK(set.release("c", "stdin") == 1);  // end of input: the process must see EOF
+  CHECK_FALSE(is_open(in));
+  CHECK(is_open(out));
+  REQUIRE(set.fds().size() == 1);
+  CHECK(set.fds()[0].role == "stdout");
+}
