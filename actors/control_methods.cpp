@@ -149,9 +149,8 @@ void m_events(session_t* self, uint32_t msgid, const json& p) {
   auto until = ns_param(p, "until");
   // Parsed here, at the wire edge: the bus gets a typed filter (the same errors as before).
   auto filter = parse_event_filter(p.contains("filters") ? p["filters"] : json(nullptr));
-  self->request(self->state.events, caf::infinite, subscribe_atom::value,
-                caf::actor_cast<event_sink_actor>(self), msgid, std::move(filter), since, until,
-                stream)
+  self->request(self->state.events, caf::infinite, subscribe_atom::value, event_sink_actor{self},
+                msgid, std::move(filter), since, until, stream)
       .then(for_request(self, msgid, [=](bool) { send_result(self, msgid, json::object()); }),
             error_reply(self, msgid));
 }

@@ -1,6 +1,8 @@
-// Internals of the control sessions, shared by control.cpp (connection, dispatch, the
-// lifecycle methods) and control_files.cpp (isolation, file and exec methods). Not an
-// interface: only those two files include it.
+// Internals of the control sessions, shared by control_session.cpp (connection, budgets,
+// dispatch, the behaviour), control_methods.cpp (the lifecycle methods), control_files.cpp
+// (isolation, file and exec methods) and control.cpp (the acceptor, which forks sessions).
+// Not an interface: only those files include it. The session's interface is session_actor
+// (actors/interfaces.hpp).
 #pragma once
 
 #include <chrono>
@@ -12,8 +14,9 @@
 #include <vector>
 
 #include <spdlog/spdlog.h>
-#include <caf/io/broker.hpp>
-#include <caf/message_handler.hpp>
+#include <caf/io/typed_broker.hpp>
+#include <caf/send.hpp>
+#include <caf/stateful_actor.hpp>
 #include <caf/typed_response_promise.hpp>
 
 #include "actors/atoms.hpp"
@@ -103,7 +106,8 @@ struct session_state {
 /// drop at the source, docs/io.md "Bounded memory").
 constexpr uint64_t unsent_cap = 1u << 20;
 
-using session_t = caf::io::stateful_broker<session_state>;
+/// A session: a stateful typed broker implementing session_actor.
+using session_t = session_actor::stateful_broker_base<session_state>;
 
 /// Writes a frame and counts it as unsent until the socket took it. Never throws.
 void send_frame(session_t* self, const std::string& frame) noexcept;
@@ -238,8 +242,8 @@ inline void route_attach(session_t* self, uint32_t msgid, const caf::actor& ctr)
   for (auto& m : r.early) {
     if (m.match_elements<resize_atom, int, int>())
       resize_route(self, ctr, m.get_as<int>(1), m.get_as<int>(2));
-    else
-      self->send(ctr, std::move(m));
+    else  // stdin or data: no reply (anonymous: a typed actor cannot send to an untyped one)
+      caf::anon_send(ctr, std::move(m));
   }
   r.early.clear();
   r.early_bytes = 0;
@@ -276,7 +280,26 @@ void on_file_notification(session_t* self, attach_route& route, const rpc_messag
 /// Answers the file jobs waiting for the socket to drain (control_files.cpp).
 void release_waiting_data(session_t* self);
 
-/// The session's handlers for file jobs and exec routing (control_files.cpp).
-caf::message_handler file_handlers(session_t* self);
+// --- handlers of the session's messages from file jobs and routes (control_files.cpp) ---
+
+/// A file job's chunk of tar for request msgid: written to the client; answered once less
+/// than the data window waits for the socket.
+caf::result<bool> take_file_data(session_t* self, uint32_t msgid, const std::string& bytes);
+
+/// A copy_in job consumed `consumed` bytes of request msgid: the client is told.
+void on_file_ack(session_t* self, uint32_t msgid, uint64_t consumed);
+
+/// Where the client input of request msgid goes: what waited in its route is delivered.
+void on_route(session_t* self, uint32_t msgid, const caf::actor& dest);
+
+/// The file job of request msgid ended: its result (a map) or its error is the answer.
+void on_job_done(session_t* self, uint32_t msgid, const json& result);
+void on_job_failed(session_t* self, uint32_t msgid, int code, const std::string& message);
+
+// --- the session itself (control_session.cpp) ---
+
+/// A session serving connection `hdl` (forked by the acceptor once the peer is admitted).
+session_actor::behavior_type session(session_t* self, caf::io::connection_handle hdl,
+                                     supervisor_actor sup, event_bus_actor events, json info);
 
 }  // namespace ctrd::sess
