@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include <spdlog/spdlog.h>
@@ -42,6 +43,9 @@ struct attach_route {
   std::size_t early_bytes = 0;  ///< bytes in `early` (at most early_cap)
   uint64_t forwarded = 0;       ///< copy_in: data bytes sent to the extraction
   uint64_t acked = 0;           ///< copy_in: bytes it reported as consumed
+  /// Detach requests (their msgids) that came before the destination: sent behind the
+  /// early input once it is known (a client's detach keys can follow its input at once).
+  std::vector<uint32_t> detaches;
 };
 
 /// Client input a route may hold before its destination is known.
@@ -205,10 +209,19 @@ void call_supervisor(session_t* self, uint32_t msgid, Ts... xs) {
 using method_fn = void (*)(session_t*, uint32_t, const json&);
 using method_table = std::unordered_map<std::string, method_fn>;
 
-/// Ends an attach: forget its container.
+/// Ends an attach: forget its container. A detach still waiting for the destination is
+/// answered: the attach it would end is over.
 inline void finish_attach(session_t* self, uint32_t msgid) {
-  self->state.attaches.erase(msgid);
+  auto it = self->state.attaches.find(msgid);
+  if (it == self->state.attaches.end()) return;
+  auto waiting = std::move(it->second.detaches);
+  self->state.attaches.erase(it);
+  for (auto d : waiting) send_result(self, d, json::object());
 }
+
+/// Asks `dest` to end the attach (or exec) `target` of this session; the answer goes to
+/// request `msgid` (control_methods.cpp).
+void request_detach(session_t* self, uint32_t msgid, const caf::actor& dest, uint32_t target);
 
 /// The error callback of a routed request: the route ends with the error reply.
 inline auto route_error_reply(session_t* self, uint32_t msgid) {
@@ -247,6 +260,7 @@ inline void route_attach(session_t* self, uint32_t msgid, const caf::actor& ctr)
   }
   r.early.clear();
   r.early_bytes = 0;
+  for (auto d : std::exchange(r.detaches, {})) request_detach(self, d, ctr, msgid);
 }
 
 /// Sends `xs...` to `dest`; the reply (or error) answers `msgid` and ends its attach.
