@@ -20,7 +20,7 @@ namespace {
 /// The accepting thread and its stop switch.
 class guard {
  public:
-  guard(int listen_fd, caf::actor owner) : listen_(listen_fd), owner_(std::move(owner)) {
+  guard(int listen_fd, acceptor_actor owner) : listen_(listen_fd), owner_(std::move(owner)) {
     ::fcntl(listen_, F_SETFL, ::fcntl(listen_, F_GETFL) | O_NONBLOCK);
     wake_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     reserve_ = open_reserve();
@@ -109,7 +109,7 @@ class guard {
   }
 
   int listen_;
-  caf::actor owner_;
+  acceptor_actor owner_;
   int wake_ = -1;
   int reserve_ = -1;
   uint64_t refused_ = 0;
@@ -119,12 +119,12 @@ class guard {
 
 }  // namespace
 
-void guard_accepts(caf::io::broker* broker, int listen_fd) {
-  auto g = std::make_shared<guard>(listen_fd, caf::actor_cast<caf::actor>(broker));
+void guard_accepts(acceptor_actor::broker_pointer broker, int listen_fd) {
+  auto g = std::make_shared<guard>(listen_fd, acceptor_actor{broker});
   broker->attach_functor([g]() mutable { g.reset(); });
 }
 
-caf::io::connection_handle adopt_connection(caf::io::broker* broker, int fd) {
+caf::io::connection_handle adopt_connection(caf::io::abstract_broker* broker, int fd) {
   return broker->add_scribe(fd);
 }
 

@@ -12,24 +12,19 @@
 // Each streak is logged once.
 #pragma once
 
-#include <caf/allowed_unsafe_message_type.hpp>
-#include <caf/io/broker.hpp>
+#include <caf/io/abstract_broker.hpp>
+#include <caf/io/typed_broker.hpp>
+
+#include "actors/interfaces.hpp"
 
 namespace ctrd {
 
-/// A connection accepted on the control socket (the broker owns `fd` from then on).
-struct accepted_fd {
-  int fd = -1;
-};
-
 /// Starts accepting on `listen_fd` for `broker` until the broker terminates (the thread is
 /// stopped and joined then). Each connection arrives at the broker as an accepted_fd.
-void guard_accepts(caf::io::broker* broker, int listen_fd);
+void guard_accepts(acceptor_actor::broker_pointer broker, int listen_fd);
 
 /// Makes an accepted descriptor a connection of `broker` (a scribe, as CAF's doorman
 /// would have made it).
-caf::io::connection_handle adopt_connection(caf::io::broker* broker, int fd);
+caf::io::connection_handle adopt_connection(caf::io::abstract_broker* broker, int fd);
 
 }  // namespace ctrd
-
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ctrd::accepted_fd)

@@ -2,7 +2,6 @@
 
 #include <fcntl.h>
 #include <grp.h>
-#include <malloc.h>
 #include <pwd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -13,441 +12,77 @@
 #include <chrono>
 #include <csignal>
 #include <cstring>
-#include <unordered_map>
+#include <optional>
 #include <unordered_set>
+#include <utility>
 
 #include <spdlog/spdlog.h>
-#include <caf/event_based_actor.hpp>
-#include <caf/io/broker.hpp>
 #include <caf/io/middleman.hpp>
 #include <caf/io/system_messages.hpp>
+#include <caf/io/typed_broker.hpp>
+#include <caf/typed_event_based_actor.hpp>
 
 #include "actors/accept_guard.hpp"
 #include "actors/session_impl.hpp"
-#include "messages/handshake.hpp"
-#include "messages/signals.hpp"
 
 namespace ctrd::sess {
 
-/// True while the client owes the session room: too many answers pending or too many bytes
-/// not yet taken by the socket. Reading pauses until it is false again.
-bool over_budget(const session_state& s) {
-  return s.pending_count >= limits::max_pending_requests ||
-         s.large_count >= limits::max_pending_large || s.unsent > unsent_cap;
-}
-
-/// True for methods whose answer may be large (up to a frame).
-bool large_answer(const std::string& method) {
-  return method == "list" || method == "inspect" || method == "stats" || method == "artifact_get" ||
-         method == "artifact_list";
-}
-
-/// Counts request `msgid` as pending until its answer is sent.
-void begin_request(session_t* self, uint32_t msgid, bool large) {
-  ++self->state.pending[msgid];
-  ++self->state.pending_count;
-  if (large) {
-    ++self->state.large[msgid];
-    ++self->state.large_count;
-  }
-}
-
-/// Request `msgid` got its answer: the client may send more.
-void end_request(session_t* self, uint32_t msgid) {
-  auto& s = self->state;
-  auto it = s.pending.find(msgid);
-  if (it == s.pending.end()) return;
-  if (--it->second == 0) s.pending.erase(it);
-  --s.pending_count;
-  if (auto l = s.large.find(msgid); l != s.large.end()) {
-    if (--l->second == 0) s.large.erase(l);
-    --s.large_count;
-  }
-  pump(self);
-}
-
-void send_frame(session_t* self, const std::string& frame) noexcept {
-  auto& s = self->state;
-  if (s.closing) return;
-  try {
-    self->write(s.hdl, frame.size(), frame.data());
-    self->flush(s.hdl);
-    s.unsent += frame.size();
-    s.peak_unsent = std::max(s.peak_unsent, s.unsent);
-  } catch (const std::exception& e) {
-    spdlog::error("session: cannot send a reply: {}", e.what());
-  }
-}
-
-void send_stream(session_t* self, const char* method, uint32_t msgid, json params) noexcept {
-  auto& s = self->state;
-  try {
-    if (s.unsent > unsent_cap) {
-      ++s.dropped[msgid];
-      return;
-    }
-    if (auto it = s.dropped.find(msgid); it != s.dropped.end()) {
-      send_frame(self,
-                 encode_notification(method, json{{"msgid", msgid}, {"dropped", it->second}}));
-      s.dropped.erase(it);
-    }
-    params["msgid"] = msgid;
-    send_frame(self, encode_notification(method, params));
-  } catch (const std::exception& e) {
-    spdlog::error("session: cannot send a notification: {}", e.what());
-  }
-}
-
-void send_result(session_t* self, uint32_t msgid, const json& r) noexcept {
-  std::string frame;
-  try {
-    frame = encode_result(msgid, r);
-  } catch (const std::exception& e) {
-    spdlog::error("session: cannot encode a reply: {}", e.what());
-    return send_error(self, msgid, ec::internal,
-                      std::string("cannot encode the reply: ") + e.what());
-  }
-  send_frame(self, frame);
-  end_request(self, msgid);
-}
-
-void send_packed_result(session_t* self, uint32_t msgid, const std::string& packed) noexcept {
-  try {
-    send_frame(self, encode_packed_result(msgid, packed));
-  } catch (const std::exception& e) {
-    spdlog::error("session: cannot encode a reply: {}", e.what());
-  }
-  end_request(self, msgid);
-}
-
-void send_error(session_t* self, uint32_t msgid, ec code, const std::string& msg) noexcept {
-  try {
-    send_frame(self, encode_error(msgid, code, msg));
-  } catch (const std::exception& e) {
-    spdlog::error("session: cannot encode an error reply: {}", e.what());
-  }
-  end_request(self, msgid);
-}
-
-void send_caf_error(session_t* self, uint32_t msgid, const caf::error& e) noexcept {
-  try {
-    auto [code, msg] = from_caf_error(e);
-    send_error(self, msgid, code, msg);
-  } catch (const std::exception& x) {
-    send_error(self, msgid, ec::internal, x.what());
-  }
-}
-
-/// Client notifications: stdin bytes / eof and terminal sizes for an attach or exec on this
-/// connection, tar data for a copy_in. Each is checked against what its route accepts.
-void on_notification(session_t* self, const rpc_message& m) {
-  auto it = m.params.find("msgid");
-  if (it == m.params.end() || !it->is_number_unsigned())
-    throw error(ec::protocol, "notification \"" + m.method + "\" needs the msgid of its request");
-  auto target = static_cast<uint32_t>(it->get<uint64_t>());
-  if (m.method != "stdin" && m.method != "resize" && m.method != "data")
-    throw error(ec::protocol, "unknown notification \"" + m.method + "\"");
-  auto found = self->state.attaches.find(target);
-  if (found == self->state.attaches.end()) return;  // the request already ended: nothing to do
-  auto& route = found->second;
-  bool stream_route = route.kind == route_kind::attach || route.kind == route_kind::exec;
-  if (m.method == "data") {
-    if (route.kind != route_kind::copy_in)
-      throw error(ec::protocol, "notification \"data\" is accepted for a copy_in only (msgid " +
-                                    std::to_string(target) + " is not one)");
-    return on_file_notification(self, route, m);
-  }
-  if (!stream_route)
-    throw error(ec::protocol, "notification \"" + m.method +
-                                  "\" is accepted for an attach or exec only (msgid " +
-                                  std::to_string(target) + " is neither)");
-  auto deliver = [&](caf::message msg, std::size_t bytes) {
-    if (route.ctr) return self->send(route.ctr, std::move(msg));
-    if (route.early.size() >= 1024 || route.early_bytes + bytes > early_cap)
-      throw error(ec::protocol, "input sent before its request was ready exceeds " +
-                                    std::to_string(early_cap >> 10) + " KiB: wait for it");
-    route.early_bytes += bytes;
-    route.early.push_back(std::move(msg));
-  };
-  if (m.method == "stdin") {
-    std::string data;
-    if (auto d = m.params.find("data"); d != m.params.end() && !d->is_null()) {
-      if (d->is_binary())
-        data.assign(d->get_binary().begin(), d->get_binary().end());
-      else if (d->is_string())
-        data = d->get<std::string>();
-      else
-        throw error(ec::protocol, "stdin data must be binary or a string");
-    }
-    auto n = data.size();
-    deliver(caf::make_message(stdin_atom::value, std::move(data), bool_param(m.params, "eof")), n);
-    return;
-  }
-  // A resize goes as a request whose answer nobody waits for: a refusal (no terminal, a
-  // size out of range) is only logged.
-  auto rows = int_param(m.params, "rows"), cols = int_param(m.params, "cols");
-  if (!route.ctr) {
-    if (route.early.size() < 1024)
-      route.early.push_back(caf::make_message(resize_atom::value, rows, cols));
-    return;
-  }
-  resize_route(self, route.ctr, rows, cols);
-}
-
-/// Decodes one frame and runs its method. Every failure becomes an error reply.
-void dispatch(session_t* self, const std::string& body) {
-  int64_t msgid = -1;
-  bool begun = false;  // counted as pending: its answer ends the accounting
-  try {
-    auto m = decode_rpc(body, &msgid);
-    if (m.kind == rpc_kind::notification && self->state.greeted) {
-      msgid = 0;
-      on_notification(self, m);
-      return;
-    }
-    if (m.kind != rpc_kind::request) {
-      msgid = 0;
-      throw error(
-          ec::protocol,
-          "ctrd accepts requests (type 0) and, after hello, stdin/resize/data notifications");
-    }
-    begin_request(self, m.msgid, large_answer(m.method));
-    begun = true;
-    auto it = methods().find(m.method);
-    if (it == methods().end()) throw error(ec::protocol, "unknown method \"" + m.method + "\"");
-    if (!self->state.greeted && m.method != "hello")
-      throw error(ec::protocol, "handshake required: the first request must be \"hello\"");
-    it->second(self, m.msgid, m.params);
-  } catch (...) {
-    auto id = msgid < 0 ? 0u : static_cast<uint32_t>(msgid);
-    caf::error err;
-    try {
-      throw;
-    } catch (const ctrd::error& e) {
-      spdlog::debug("session: bad request: {}", e.what());
-      err = make_caf_error(e.code(), e.what());
-    } catch (...) {
-      err = contain_exception(self, std::current_exception());
-    }
-    if (begun)
-      send_caf_error(self, id, err);
-    else  // never counted (a bad frame or notification): answered, nothing to end
-      send_frame(self, encode_error(id, from_caf_error(err).first, from_caf_error(err).second));
-  }
-}
-
-/// Returns free heap memory to the system shortly (after the buffers of a connection that
-/// just closed are released by the middleman).
-void trim_memory_soon(caf::actor_system& sys) {
-  // (An argument besides self: CAF 0.17 dereferences a null argument tuple when a function
-  // without arguments is spawned, which UBSan reports.)
-  sys.spawn(
-      [](caf::event_based_actor* self, int delay_ms) -> caf::behavior {
-        self->delayed_send(self, std::chrono::milliseconds(delay_ms), grace_atom::value);
-        return {[=](grace_atom) {
-          ::malloc_trim(0);
-          self->quit();
-        }};
-      },
-      200);
-}
-
-/// Ends the session: whoever waits for this client (file jobs, output sources) is told,
-/// the connection is closed and the memory it held is returned to the system.
-void end_session(session_t* self, const std::string& why) {
-  auto& s = self->state;
-  if (s.closing) return;
-  s.closing = true;
-  if (!why.empty()) spdlog::warn("closing client connection: {}", why);
-  auto gone = make_caf_error(ec::internal, "the client connection closed");
-  for (auto& rp : s.data_waiters) rp.deliver(gone);
-  for (auto& rp : s.output_waiters) rp.deliver(gone);
-  s.data_waiters.clear();
-  s.output_waiters.clear();
-  // CAF closes a connection gracefully: it keeps the socket until what is buffered was
-  // written, which a client that does not read never lets happen (and ctrd's exit would
-  // wait for it). Unsent data is abandoned: the socket is shut down first. (In CAF 0.17
-  // a connection handle's id is its descriptor, as SO_PEERCRED above relies on too.)
-  if (s.unsent > 0) ::shutdown(static_cast<int>(s.hdl.id()), SHUT_RDWR);
-  self->close(s.hdl);
-  self->quit();
-  // A client that made the session buffer a lot leaves free memory behind in malloc's
-  // arenas once its buffers are gone: give it back to the system a moment later.
-  if (s.peak_unsent > unsent_cap) trim_memory_soon(self->system());
-}
-
-/// Reads the frames that are in while the client's budget allows (answers owed and bytes
-/// not yet sent), then halts or resumes reading the socket accordingly. A frame that stays
-/// incomplete for limits::frame_timeout closes the connection.
-void pump(session_t* self) {
-  auto& s = self->state;
-  if (s.pumping || s.closing) return;
-  s.pumping = true;
-  std::string body;
-  try {
-    while (!over_budget(s) && s.reader.next(body)) {
-      s.frame_started = false;
-      dispatch(self, body);
-      if (s.closing) return;
-    }
-  } catch (const ctrd::error& e) {  // an unframeable stream cannot be resynchronised
-    s.pumping = false;
-    return end_session(self, e.what());
-  }
-  s.pumping = false;
-  bool want = !over_budget(s);
-  if (want != s.reading) {
-    if (want) {
-      self->trigger(s.hdl);
-      s.frame_started = false;  // a partial frame gets its full time again
-    } else {
-      self->halt(s.hdl);
-    }
-    s.reading = want;
-  }
-  if (s.reader.buffered() == 0) {
-    s.reader.shrink();
-  } else if (!s.frame_started) {
-    s.frame_started = true;
-    self->delayed_send(self, limits::frame_timeout, timeout_atom::value, ++s.frame_gen);
-  }
-}
-
-/// A connection that may not be served (a peer not allowed, too many connections): the
-/// error goes out, then the connection closes; nothing the peer sends is read.
-caf::behavior refuse(session_t* self, ec code, const std::string& message) {
-  auto hdl = self->state.hdl;
-  send_error(self, 0, code, message);
-  self->configure_read(hdl, caf::io::receive_policy::at_most(1));
-  self->ack_writes(hdl, true);
-  auto done = [=] {
-    self->close(self->state.hdl);
-    self->quit();
-  };
-  self->delayed_send(self, std::chrono::seconds(1), grace_atom::value);
-  return guarded_behavior(
-      self,
-      [=](const caf::io::data_transferred_msg& m) {
-        if (m.remaining == 0) done();
-      },
-      [=](grace_atom) { done(); }, [=](const caf::io::new_data_msg&) {},
-      [=](const caf::io::connection_closed_msg&) { self->quit(); });
-}
-
-/// Streamed output for a client (a container's attach or logs, an exec, a log history):
-/// written at once, answered once the client has room again, so that the source knows how
-/// much is in flight and drops (or waits) at the source, not here.
-caf::result<bool> take_output(session_t* self, const std::string& frame) {
-  send_frame(self, frame);
-  auto& s = self->state;
-  if (s.unsent <= unsent_cap) return true;
-  auto rp = self->make_response_promise<bool>();
-  s.output_waiters.push_back(rp);
-  return rp;
-}
-
-/// The parameters of an "output" notification carrying `data` of `stream`.
-json output_params(uint32_t msgid, int stream, const std::string& data) {
-  return json{{"msgid", msgid},
-              {"stream", stream == 2 ? "stderr" : "stdout"},
-              {"data", json::binary(std::vector<std::uint8_t>(data.begin(), data.end()))}};
-}
-
-caf::behavior session(session_t* self, caf::io::connection_handle hdl, supervisor_actor sup,
-                      event_bus_actor events, json info, access_policy policy, bool over_limit) {
-  auto& s = self->state;
-  s.hdl = hdl;
-  s.sup = std::move(sup);
-  s.events = std::move(events);
-  s.info = std::move(info);
+/// Why a connection may not be served, or nothing: the peer's credentials (SO_PEERCRED;
+/// the socket's mode already keeps others out, this holds even if it was loosened) and the
+/// number of connections open.
+std::optional<std::pair<ec, std::string>> refusal_of(int fd, const access_policy& policy,
+                                                     bool over_limit) {
   ucred cred{};
   socklen_t len = sizeof cred;
-  bool known = ::getsockopt(static_cast<int>(hdl.id()), SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0;
+  bool known = ::getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0;
   if (!known || !peer_allowed(policy, cred.uid, cred.gid)) {
-    // The socket's mode already keeps others out; this holds even if it was loosened.
     spdlog::warn(
         "refused client pid {} uid {} gid {}: neither root, ctrd's user, nor in the socket's group",
         cred.pid, cred.uid, cred.gid);
-    return refuse(self, ec::permission_denied,
-                  "permission denied: uid " + std::to_string(cred.uid) +
-                      " may not use ctrd (root, ctrd's user and the socket's group only)");
+    return std::make_pair(ec::permission_denied,
+                          "permission denied: uid " + std::to_string(cred.uid) +
+                              " may not use ctrd (root, ctrd's user and the socket's group only)");
   }
   if (over_limit) {
     spdlog::warn("refused client pid {}: {} connections are open already", cred.pid,
                  limits::max_connections);
-    return refuse(self, ec::internal,
-                  "ctrd serves at most " + std::to_string(limits::max_connections) +
-                      " connections at once; try again later");
+    return std::make_pair(ec::internal, "ctrd serves at most " +
+                                            std::to_string(limits::max_connections) +
+                                            " connections at once; try again later");
   }
   spdlog::debug("client connected: pid {} uid {} gid {}", cred.pid, cred.uid, cred.gid);
-  self->configure_read(hdl, caf::io::receive_policy::at_most(64 * 1024));
-  self->ack_writes(hdl, true);  // data_transferred_msg tells how much still waits for the socket
-  self->delayed_send(self, limits::hello_timeout, timeout_atom::value, uint64_t{0});
-  self->set_exit_handler([=](caf::exit_msg& m) {
-    end_session(self, "");
-    self->quit(m.reason);
-  });
-  install_exception_handler(self);
-  auto handlers = guarded_handlers(
-      self,
-      [=](const caf::io::new_data_msg& m) {
-        self->state.reader.feed(m.buf.data(), m.buf.size());
-        pump(self);
-      },
-      [=](timeout_atom, uint64_t gen) {
-        auto& st = self->state;
-        if (gen == 0) {
-          if (!st.greeted)
-            end_session(self,
-                        "no hello within " + std::to_string(limits::hello_timeout.count()) + " s");
-        } else if (gen == st.frame_gen && st.frame_started) {
-          if (st.reading)
-            end_session(self, "a frame stayed incomplete for " +
-                                  std::to_string(limits::frame_timeout.count()) + " s");
-          else  // we stopped reading it: not the client's fault, look again later
-            self->delayed_send(self, limits::frame_timeout, timeout_atom::value, ++st.frame_gen);
-        }
-      },
-      [=](output_atom, uint32_t msgid, int stream, const std::string& data) {
-        return take_output(self, encode_notification("output", output_params(msgid, stream, data)));
-      },
-      [=](output_atom, uint32_t msgid, uint64_t dropped) {
-        // A source dropped output for this client while it was too slow: say how much.
-        return take_output(self, encode_notification(
-                                     "output", json{{"msgid", msgid}, {"dropped_bytes", dropped}}));
-      },
-      [=](record_atom, uint32_t msgid, int stream, const std::string& text, const std::string& time,
-          bool partial) {
-        auto params = output_params(msgid, stream, partial ? text : text + "\n");
-        params["time"] = time;
-        params["partial"] = partial;
-        return take_output(self, encode_notification("output", params));
-      },
-      [=](event_atom, uint32_t msgid, const json& event) {
-        send_stream(self, "event", msgid, json{{"event", event}});
-      },
+  return std::nullopt;
+}
+
+/// A connection that may not be served: the error goes out, then the connection closes
+/// (once the error is on the socket, or after a second); nothing the peer sends is read.
+refused_session_actor::behavior_type refused(refused_session_actor::broker_pointer self,
+                                             caf::io::connection_handle hdl, ec code,
+                                             std::string message) {
+  auto frame = encode_error(0, code, message);
+  self->configure_read(hdl, caf::io::receive_policy::at_most(1));
+  self->ack_writes(hdl, true);
+  self->write(hdl, frame.size(), frame.data());
+  self->flush(hdl);
+  auto done = [=] {
+    self->close(hdl);
+    self->quit();
+  };
+  self->delayed_send(self, std::chrono::seconds(1), grace_atom::value);
+  return guarded_typed_behavior<refused_session_actor>(
+      self, [=](const caf::io::new_data_msg&) {},
+      [=](const caf::io::connection_closed_msg&) { self->quit(); },
       [=](const caf::io::data_transferred_msg& m) {
-        auto& st = self->state;
-        st.unsent = m.remaining;
-        release_waiting_data(self);
-        if (!st.lists.empty()) continue_lists(self);
-        if (st.unsent <= unsent_cap / 2 && !st.output_waiters.empty()) {
-          for (auto& rp : st.output_waiters) rp.deliver(true);
-          st.output_waiters.clear();
-        }
-        pump(self);
+        if (m.remaining == 0) done();
       },
-      [=](const caf::io::connection_closed_msg&) { end_session(self, ""); },
-      // Replies to fire-and-forget messages: nobody waits for them.
-      [=](const json&) {},
-      [=](const caf::error& e) { spdlog::debug("session: ignored reply: {}", caf::to_string(e)); });
-  return handlers.or_else(file_handlers(self));
+      [=](grace_atom) { done(); });
 }
 
 /// Accepts connections and forks a session broker for each. Sessions are monitored, not
 /// linked: a session's end never takes the acceptor or other sessions with it.
-caf::behavior acceptor(caf::io::broker* self, int fd, supervisor_actor sup, event_bus_actor events,
-                       json info, access_policy policy) {
+acceptor_actor::behavior_type acceptor(acceptor_actor::broker_pointer self, int fd,
+                                       supervisor_actor sup, event_bus_actor events, json info,
+                                       access_policy policy) {
   // Not CAF's doorman: it spins at the descriptor limit (actors/accept_guard.hpp).
   guard_accepts(self, fd);
   auto sessions = std::make_shared<std::unordered_set<caf::actor_addr>>();
@@ -463,24 +98,29 @@ caf::behavior acceptor(caf::io::broker* self, int fd, supervisor_actor sup, even
     if (sessions->empty()) return self->quit(*stopping);
     for (auto& a : *sessions) self->send_exit(a, m.reason);
   });
-  return guarded_behavior(self, [=](const accepted_fd& c) {
+  return guarded_typed_behavior<acceptor_actor>(self, [=](const accepted_fd& c) {
     if (*stopping) {
       ::close(c.fd);
       return;
     }
+    auto why = refusal_of(c.fd, policy, sessions->size() >= limits::max_connections);
     auto hdl = adopt_connection(self, c.fd);
-    bool over = sessions->size() >= limits::max_connections;
-    auto a = self->fork(session, hdl, sup, events, info, policy, over);
+    caf::actor_addr a;
+    if (why)
+      a = self->fork(refused, hdl, why->first, why->second).address();
+    else
+      a = self->fork(session, hdl, sup, events, info).address();
     self->monitor(a);
-    sessions->insert(a.address());
+    sessions->insert(a);
   });
 }
 
 /// Keeps an acceptor on the listening socket: should it ever end while ctrd runs, a new
 /// one takes over the same socket (the keeper owns `fd`; acceptors never close it).
-caf::behavior control_keeper(caf::event_based_actor* self, int fd, supervisor_actor sup,
-                             event_bus_actor events, json info, access_policy policy) {
-  auto current = std::make_shared<caf::actor>();
+control_keeper_actor::behavior_type control_keeper(control_keeper_actor::pointer self, int fd,
+                                                   supervisor_actor sup, event_bus_actor events,
+                                                   json info, access_policy policy) {
+  auto current = std::make_shared<acceptor_actor>();
   auto start = [=] {
     *current = self->system().middleman().spawn_broker(acceptor, fd, sup, events, info, policy);
     self->monitor(*current);
@@ -504,7 +144,7 @@ caf::behavior control_keeper(caf::event_based_actor* self, int fd, supervisor_ac
     self->send_exit(*current, m.reason);
   });
   // The keeper acts on down and exit messages only; a behavior keeps it alive.
-  return guarded_behavior(self, [=](start_atom) {});
+  return guarded_typed_behavior<control_keeper_actor>(self, [=](start_atom) {});
 }
 
 }  // namespace ctrd::sess
@@ -550,8 +190,9 @@ bool peer_allowed(const access_policy& policy, uid_t uid, gid_t gid) {
   return std::find(groups.begin(), groups.end(), policy.gid) != groups.end();
 }
 
-caf::actor spawn_control(caf::actor_system& sys, int listen_fd, supervisor_actor supervisor,
-                         event_bus_actor events, json info, access_policy policy) {
+control_keeper_actor spawn_control(caf::actor_system& sys, int listen_fd,
+                                   supervisor_actor supervisor, event_bus_actor events, json info,
+                                   access_policy policy) {
   return sys.spawn(sess::control_keeper, listen_fd, std::move(supervisor), std::move(events),
                    std::move(info), policy);
 }

@@ -1,8 +1,10 @@
-// The control socket: an acceptor broker over ctrd's AF_UNIX listening socket and one
-// session broker per connection (all on the middleman's I/O thread). A session reassembles
-// frames (messages/frame.hpp), decodes msgpack-RPC (messages/rpc.hpp), enforces the hello
-// handshake, and turns each request into requests to the supervisor or to a container
-// actor; replies and streamed output become frames again. docs/protocol.md is the contract.
+// The control socket: a keeper that owns ctrd's AF_UNIX listening socket, an acceptor broker
+// on it and one session broker per connection (the brokers on the middleman's I/O thread;
+// their typed interfaces are in actors/interfaces.hpp). A session (control_session.cpp)
+// reassembles frames (messages/frame.hpp), decodes msgpack-RPC (messages/rpc.hpp), enforces
+// the hello handshake, and turns each request into requests to the supervisor or to a
+// container actor; replies and streamed output become frames again. docs/protocol.md is
+// the contract.
 #pragma once
 
 #include <sys/types.h>
@@ -34,9 +36,12 @@ struct access_policy {
 /// looked up with getgrouplist).
 bool peer_allowed(const access_policy& policy, uid_t uid, gid_t gid);
 
-/// Spawns the acceptor on an already listening socket fd. `info` is the `version` result.
-caf::actor spawn_control(caf::actor_system& sys, int listen_fd, supervisor_actor supervisor,
-                         event_bus_actor events, json info, access_policy policy);
+/// Spawns the keeper (and its acceptor) on an already listening socket fd, which the keeper
+/// owns. `info` is the `version` result. An exit message to the keeper ends every session,
+/// then the acceptor, then the keeper.
+control_keeper_actor spawn_control(caf::actor_system& sys, int listen_fd,
+                                   supervisor_actor supervisor, event_bus_actor events, json info,
+                                   access_policy policy);
 
 }  // namespace ctrd
 

@@ -3,8 +3,6 @@
 // docs/protocol.md.
 #include <memory>
 
-#include <caf/io/broker.hpp>
-
 #include "actors/container.hpp"
 #include "actors/file_jobs.hpp"
 #include "actors/session_impl.hpp"
@@ -147,7 +145,7 @@ void with_grant(session_t* self, uint32_t msgid, const std::string& ref, bool ro
                                                     next(g);
                                                   } catch (...) {  // no job took the root
                                                     finish_attach(self, msgid);
-                                                    self->send(g.owner, release_atom::value);
+                                                    caf::anon_send(g.owner, release_atom::value);
                                                     throw;
                                                   }
                                                 }),
@@ -161,7 +159,7 @@ void m_export(session_t* self, uint32_t msgid, const json& p) {
     tarjob::tar_job_spec spec;
     spec.path = "/";
     spec.top_name = ".";
-    spawn_tar_job(self->system(), std::move(g), caf::actor_cast<file_job_client_actor>(self), msgid,
+    spawn_tar_job(self->system(), std::move(g), file_job_client_actor{self}, msgid,
                   std::move(spec));
   });
 }
@@ -174,8 +172,8 @@ void m_copy_out(session_t* self, uint32_t msgid, const json& p) {
                tarjob::tar_job_spec spec;
                spec.top_name = name;
                spec.path = fs::clean_path(path, g.workdir);
-               spawn_tar_job(self->system(), std::move(g),
-                             caf::actor_cast<file_job_client_actor>(self), msgid, std::move(spec));
+               spawn_tar_job(self->system(), std::move(g), file_job_client_actor{self}, msgid,
+                             std::move(spec));
              });
 }
 
@@ -189,8 +187,8 @@ void m_copy_in(session_t* self, uint32_t msgid, const json& p) {
     spec.overwrite = overwrite;
     if (chown) spec.owner = std::make_pair(g.uid, g.gid);
     spec.path = fs::clean_path(path, g.workdir);  // an idmapped root's maps come from the grant
-    auto job = spawn_tar_job(self->system(), std::move(g),
-                             caf::actor_cast<file_job_client_actor>(self), msgid, std::move(spec));
+    auto job = spawn_tar_job(self->system(), std::move(g), file_job_client_actor{self}, msgid,
+                             std::move(spec));
     route_attach(self, msgid, caf::actor_cast<caf::actor>(job));  // routes are untyped
   });
 }
@@ -224,7 +222,7 @@ void add_file_methods(method_table& t) {
             {"exec", m_exec}});
 }
 
-void on_file_notification(session_t* self, attach_route& route, const rpc_message& m) {
+void on_file_notification(session_t*, attach_route& route, const rpc_message& m) {
   std::string data;
   if (auto d = m.params.find("data"); d != m.params.end() && !d->is_null()) {
     if (!d->is_binary()) throw error(ec::protocol, "copy_in data must be binary");
@@ -236,7 +234,7 @@ void on_file_notification(session_t* self, attach_route& route, const rpc_messag
   if (route.forwarded - route.acked > limits::copy_in_window)
     throw error(ec::protocol, "copy_in data sent faster than ctrd acknowledged it (more than " +
                                   std::to_string(limits::copy_in_window >> 20) + " MiB ahead)");
-  if (route.ctr) return self->send(route.ctr, std::move(msg));
+  if (route.ctr) return caf::anon_send(route.ctr, std::move(msg));
   if (route.early.size() >= 64 || route.early_bytes + n > early_cap)
     throw error(ec::protocol, "copy_in data sent faster than ctrd acknowledged it");
   route.early_bytes += n;
@@ -250,35 +248,34 @@ void release_waiting_data(session_t* self) {
   s.data_waiters.clear();
 }
 
-caf::message_handler file_handlers(session_t* self) {
-  return guarded_handlers(
-      self,
-      [=](data_atom, uint32_t msgid, const std::string& bytes) -> caf::result<bool> {
-        send_frame(self,
-                   encode_notification("data", json{{"msgid", msgid},
+caf::result<bool> take_file_data(session_t* self, uint32_t msgid, const std::string& bytes) {
+  send_frame(self, encode_notification("data", json{{"msgid", msgid},
                                                     {"data", json::binary(std::vector<std::uint8_t>(
                                                                  bytes.begin(), bytes.end()))}}));
-        if (self->state.unsent < data_window) return true;
-        auto rp = self->make_response_promise<bool>();
-        self->state.data_waiters.push_back(rp);
-        return rp;
-      },
-      [=](ack_atom, uint32_t msgid, uint64_t consumed) {
-        if (auto r = self->state.attaches.find(msgid); r != self->state.attaches.end())
-          r->second.acked = std::max(r->second.acked, consumed);
-        send_frame(self, encode_notification("ack", json{{"msgid", msgid}, {"bytes", consumed}}));
-      },
-      [=](route_atom, uint32_t msgid, const caf::actor& dest) {
-        if (self->state.attaches.count(msgid)) route_attach(self, msgid, dest);
-      },
-      [=](job_done_atom, uint32_t msgid, const json& result) {
-        finish_attach(self, msgid);
-        send_result(self, msgid, result);
-      },
-      [=](job_done_atom, uint32_t msgid, int code, const std::string& message) {
-        finish_attach(self, msgid);
-        send_error(self, msgid, static_cast<ec>(code), message);
-      });
+  if (self->state.unsent < data_window) return true;
+  auto rp = self->make_response_promise<bool>();
+  self->state.data_waiters.push_back(rp);
+  return rp;
+}
+
+void on_file_ack(session_t* self, uint32_t msgid, uint64_t consumed) {
+  if (auto r = self->state.attaches.find(msgid); r != self->state.attaches.end())
+    r->second.acked = std::max(r->second.acked, consumed);
+  send_frame(self, encode_notification("ack", json{{"msgid", msgid}, {"bytes", consumed}}));
+}
+
+void on_route(session_t* self, uint32_t msgid, const caf::actor& dest) {
+  if (self->state.attaches.count(msgid)) route_attach(self, msgid, dest);
+}
+
+void on_job_done(session_t* self, uint32_t msgid, const json& result) {
+  finish_attach(self, msgid);
+  send_result(self, msgid, result);
+}
+
+void on_job_failed(session_t* self, uint32_t msgid, int code, const std::string& message) {
+  finish_attach(self, msgid);
+  send_error(self, msgid, static_cast<ec>(code), message);
 }
 
 }  // namespace ctrd::sess

@@ -118,11 +118,18 @@ void m_detach(session_t* self, uint32_t msgid, const json& p) {
     throw error(ec::invalid_argument, "parameter \"msgid\" (the attach to end) is required");
   auto target = static_cast<uint32_t>(it->get<uint64_t>());
   auto found = self->state.attaches.find(target);
-  if (found == self->state.attaches.end() || !found->second.ctr)
+  if (found == self->state.attaches.end() || found->second.kind == route_kind::copy_in ||
+      found->second.kind == route_kind::copy_out)
     throw error(ec::invalid_argument,
                 "no attach with msgid " + std::to_string(target) + " on this connection");
-  self->request(found->second.ctr, caf::infinite, detach_atom::value,
-                caf::actor_cast<caf::actor>(self), target)
+  // Its destination is not known yet (the client's input and detach keys came right behind
+  // the attach): the detach follows the input once it is.
+  if (!found->second.ctr) return found->second.detaches.push_back(msgid);
+  request_detach(self, msgid, found->second.ctr, target);
+}
+
+void request_detach(session_t* self, uint32_t msgid, const caf::actor& dest, uint32_t target) {
+  self->request(dest, caf::infinite, detach_atom::value, caf::actor_cast<caf::actor>(self), target)
       .then(for_request(self, msgid, [=](json&) { send_result(self, msgid, json::object()); }),
             error_reply(self, msgid));
 }
@@ -151,9 +158,8 @@ void m_events(session_t* self, uint32_t msgid, const json& p) {
   auto until = ns_param(p, "until");
   // Parsed here, at the wire edge: the bus gets a typed filter (the same errors as before).
   auto filter = parse_event_filter(p.contains("filters") ? p["filters"] : json(nullptr));
-  self->request(self->state.events, caf::infinite, subscribe_atom::value,
-                caf::actor_cast<event_sink_actor>(self), msgid, std::move(filter), since, until,
-                stream)
+  self->request(self->state.events, caf::infinite, subscribe_atom::value, event_sink_actor{self},
+                msgid, std::move(filter), since, until, stream)
       .then(for_request(self, msgid, [=](bool) { send_result(self, msgid, json::object()); }),
             error_reply(self, msgid));
 }

@@ -17,6 +17,7 @@
 
 #include <caf/actor.hpp>
 #include <caf/allowed_unsafe_message_type.hpp>
+#include <caf/io/system_messages.hpp>
 #include <caf/message.hpp>
 #include <caf/replies_to.hpp>
 #include <caf/typed_actor.hpp>
@@ -334,8 +335,66 @@ using file_job_actor = host_client_actor::extend<
     caf::reacts_to<timeout_atom>>;
 
 // --- control session (actors/control*.cpp) ---------------------------------------------
-//
-// A session is an untyped io::broker: docs/architecture.md ("Actor protocols") says why.
-// What other actors send it is typed where they hold its handle: event_sink_actor above.
+
+/// A connection accepted on the control socket by the accept thread (actors/accept_guard.cpp);
+/// the acceptor owns `fd` from then on.
+struct accepted_fd {
+  int fd = -1;
+};
+
+/// A CONTROL SESSION: one client connection, a typed broker on the middleman's thread
+/// (actors/control_session.cpp). The middleman sends it the connection's events; the actors
+/// that serve its requests send it output, routes and file-job data. Every message the
+/// session sends is a request with a typed reply handler or an anonymous message (to the
+/// untyped container and exec handles), so no reply arrives that it does not declare.
+using session_actor = caf::typed_actor<
+    // Middleman: bytes from the client (at most 64 KiB); frames are dispatched while the
+    // client's budget allows (docs/io.md "Bounded memory").
+    caf::reacts_to<caf::io::new_data_msg>,
+    // Middleman: the client closed the connection (or it failed): the session ends.
+    caf::reacts_to<caf::io::connection_closed_msg>,
+    // Middleman: bytes went out; `remaining` still wait for the socket (ack_writes).
+    caf::reacts_to<caf::io::data_transferred_msg>,
+    // Its own timer: generation 0 is the hello deadline, a later one a frame's deadline.
+    caf::reacts_to<timeout_atom, uint64_t>,
+    // Container, exec session, log reader: output of request msgid (stream 1 or 2);
+    // answered once the client has room (the source keeps its bytes in flight until then).
+    caf::replies_to<output_atom, uint32_t, int, std::string>::with<bool>,
+    // Container: this many bytes of output were dropped for this slow client; answered so.
+    caf::replies_to<output_atom, uint32_t, uint64_t>::with<bool>,
+    // Container, log reader: one log record (msgid, stream, text, time, partial); answered so.
+    caf::replies_to<record_atom, uint32_t, int, std::string, std::string, bool>::with<bool>,
+    // Supervisor, container: the client input of request msgid goes to this actor (a
+    // container or an exec session); input that came earlier is delivered now.
+    caf::reacts_to<route_atom, uint32_t, caf::actor>>::
+    // The event bus's events for an `events` request, and the file jobs' messages.
+    extend_with<event_sink_actor>::extend_with<file_job_client_actor>;
+
+/// A connection that may not be served (a peer not allowed, too many connections): a typed
+/// broker that writes the refusal and closes once it is on the socket.
+using refused_session_actor = caf::typed_actor<
+    // Middleman: whatever the peer sends is ignored.
+    caf::reacts_to<caf::io::new_data_msg>,
+    // Middleman: the peer went away: the broker ends.
+    caf::reacts_to<caf::io::connection_closed_msg>,
+    // Middleman: the refusal is on the socket once nothing remains: the broker ends.
+    caf::reacts_to<caf::io::data_transferred_msg>,
+    // Its own timer: the peer had a second to take the refusal; the broker ends.
+    caf::reacts_to<grace_atom>>;
+
+/// The ACCEPTOR: a broker that forks a session (or a refusal) per connection, monitors
+/// them, and at shutdown ends them all before itself.
+using acceptor_actor = caf::typed_actor<
+    // The accept thread: a new connection.
+    caf::reacts_to<accepted_fd>>;
+
+/// The CONTROL KEEPER: owns the listening socket and keeps an acceptor on it (a new one if
+/// it ever ends). It acts on down and exit messages only; start_atom (a no-op) is the one
+/// handler a behaviour needs.
+using control_keeper_actor = caf::typed_actor<
+    // Nothing to do: keeps the behaviour non-empty.
+    caf::reacts_to<start_atom>>;
 
 }  // namespace ctrd
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(ctrd::accepted_fd)

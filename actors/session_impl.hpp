@@ -1,6 +1,8 @@
-// Internals of the control sessions, shared by control.cpp (connection, dispatch, the
-// lifecycle methods) and control_files.cpp (isolation, file and exec methods). Not an
-// interface: only those two files include it.
+// Internals of the control sessions, shared by control_session.cpp (connection, budgets,
+// dispatch, the behaviour), control_methods.cpp (the lifecycle methods), control_files.cpp
+// (isolation, file and exec methods) and control.cpp (the acceptor, which forks sessions).
+// Not an interface: only those files include it. The session's interface is session_actor
+// (actors/interfaces.hpp).
 #pragma once
 
 #include <chrono>
@@ -9,11 +11,13 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include <spdlog/spdlog.h>
-#include <caf/io/broker.hpp>
-#include <caf/message_handler.hpp>
+#include <caf/io/typed_broker.hpp>
+#include <caf/send.hpp>
+#include <caf/stateful_actor.hpp>
 #include <caf/typed_response_promise.hpp>
 
 #include "actors/atoms.hpp"
@@ -39,6 +43,9 @@ struct attach_route {
   std::size_t early_bytes = 0;  ///< bytes in `early` (at most early_cap)
   uint64_t forwarded = 0;       ///< copy_in: data bytes sent to the extraction
   uint64_t acked = 0;           ///< copy_in: bytes it reported as consumed
+  /// Detach requests (their msgids) that came before the destination: sent behind the
+  /// early input once it is known (a client's detach keys can follow its input at once).
+  std::vector<uint32_t> detaches;
 };
 
 /// Client input a route may hold before its destination is known.
@@ -103,7 +110,8 @@ struct session_state {
 /// drop at the source, docs/io.md "Bounded memory").
 constexpr uint64_t unsent_cap = 1u << 20;
 
-using session_t = caf::io::stateful_broker<session_state>;
+/// A session: a stateful typed broker implementing session_actor.
+using session_t = session_actor::stateful_broker_base<session_state>;
 
 /// Writes a frame and counts it as unsent until the socket took it. Never throws.
 void send_frame(session_t* self, const std::string& frame) noexcept;
@@ -201,10 +209,19 @@ void call_supervisor(session_t* self, uint32_t msgid, Ts... xs) {
 using method_fn = void (*)(session_t*, uint32_t, const json&);
 using method_table = std::unordered_map<std::string, method_fn>;
 
-/// Ends an attach: forget its container.
+/// Ends an attach: forget its container. A detach still waiting for the destination is
+/// answered: the attach it would end is over.
 inline void finish_attach(session_t* self, uint32_t msgid) {
-  self->state.attaches.erase(msgid);
+  auto it = self->state.attaches.find(msgid);
+  if (it == self->state.attaches.end()) return;
+  auto waiting = std::move(it->second.detaches);
+  self->state.attaches.erase(it);
+  for (auto d : waiting) send_result(self, d, json::object());
 }
+
+/// Asks `dest` to end the attach (or exec) `target` of this session; the answer goes to
+/// request `msgid` (control_methods.cpp).
+void request_detach(session_t* self, uint32_t msgid, const caf::actor& dest, uint32_t target);
 
 /// The error callback of a routed request: the route ends with the error reply.
 inline auto route_error_reply(session_t* self, uint32_t msgid) {
@@ -238,11 +255,12 @@ inline void route_attach(session_t* self, uint32_t msgid, const caf::actor& ctr)
   for (auto& m : r.early) {
     if (m.match_elements<resize_atom, int, int>())
       resize_route(self, ctr, m.get_as<int>(1), m.get_as<int>(2));
-    else
-      self->send(ctr, std::move(m));
+    else  // stdin or data: no reply (anonymous: a typed actor cannot send to an untyped one)
+      caf::anon_send(ctr, std::move(m));
   }
   r.early.clear();
   r.early_bytes = 0;
+  for (auto d : std::exchange(r.detaches, {})) request_detach(self, d, ctr, msgid);
 }
 
 /// Sends `xs...` to `dest`; the reply (or error) answers `msgid` and ends its attach.
@@ -276,7 +294,26 @@ void on_file_notification(session_t* self, attach_route& route, const rpc_messag
 /// Answers the file jobs waiting for the socket to drain (control_files.cpp).
 void release_waiting_data(session_t* self);
 
-/// The session's handlers for file jobs and exec routing (control_files.cpp).
-caf::message_handler file_handlers(session_t* self);
+// --- handlers of the session's messages from file jobs and routes (control_files.cpp) ---
+
+/// A file job's chunk of tar for request msgid: written to the client; answered once less
+/// than the data window waits for the socket.
+caf::result<bool> take_file_data(session_t* self, uint32_t msgid, const std::string& bytes);
+
+/// A copy_in job consumed `consumed` bytes of request msgid: the client is told.
+void on_file_ack(session_t* self, uint32_t msgid, uint64_t consumed);
+
+/// Where the client input of request msgid goes: what waited in its route is delivered.
+void on_route(session_t* self, uint32_t msgid, const caf::actor& dest);
+
+/// The file job of request msgid ended: its result (a map) or its error is the answer.
+void on_job_done(session_t* self, uint32_t msgid, const json& result);
+void on_job_failed(session_t* self, uint32_t msgid, int code, const std::string& message);
+
+// --- the session itself (control_session.cpp) ---
+
+/// A session serving connection `hdl` (forked by the acceptor once the peer is admitted).
+session_actor::behavior_type session(session_t* self, caf::io::connection_handle hdl,
+                                     supervisor_actor sup, event_bus_actor events, json info);
 
 }  // namespace ctrd::sess

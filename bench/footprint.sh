@@ -3,7 +3,8 @@
 # closure (the sum of the sizes of every library ldd resolves, the loader included), its
 # stripped size and the stripped sizes of the helpers beside it (ctrd-tar, ../ctl/ctrctl,
 # ../ctl/ctrctl-cp), and the resident memory of an idle daemon (no containers): VmRSS
-# after start-up has settled (3 s), the median of 3 starts.
+# after start-up has settled (3 s), the median of 3 starts, and for the last start where
+# it is (file-backed pages per library group, anonymous pages per kind: split_kib).
 #
 #   bench/footprint.sh BUILD/supervisor/ctrd [OTHER/supervisor/ctrd ...]
 #
@@ -29,10 +30,46 @@ idle_rss_kib() {
   sleep 3
   rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$pid/status")
   awk '/^Rss(Anon|File):/ {printf "%s %s kB; ", $1, $2}' "/proc/$pid/status" >"$LAST_SPLIT"
+  split_kib "$pid" "$1" >>"$LAST_SPLIT"
   kill -TERM "$pid"
   wait "$pid" 2>/dev/null || true
   rm -rf "$dir"
   echo "$rss"
+}
+# Where the resident memory of process $1 (binary $2) is, from /proc/PID/smaps, in KiB:
+# file-backed pages of ctrd itself, of CAF, of the C/C++ runtime (libc, libstdc++, libm,
+# libgcc_s, the loader) and of the other libraries; anonymous pages: libraries' relocated
+# and written data (copy-on-write pages of their mappings), malloc's heap and per-thread
+# arenas (mappings on a 64 MiB boundary), thread stacks (8 MiB mappings and [stack]), rest.
+split_kib() {
+  exe=$(readlink -f "$2")
+  awk -v exe="$exe" '
+    /^[0-9a-f]+-[0-9a-f]+ / {
+      split($1, r, "-"); name = $6
+      # the start address modulo 64 MiB, from its last 7 hex digits (0x4000000 = 64 MiB)
+      low = substr(r[1], length(r[1]) - 6); aligned = 0
+      if (low ~ /^[048c]000000$/) aligned = 1
+      size = 0
+    }
+    /^Size:/ { size = $2 }
+    /^Rss:/ { rss = $2 }
+    /^Anonymous:/ {
+      anon = $2
+      if (name ~ /^\//) {
+        f = rss - anon
+        if (name == exe) c["ctrd"] += f
+        else if (name ~ /libcaf_/) c["caf"] += f
+        else if (name ~ /\/(libc|libstdc\+\+|libm|libgcc_s|ld-linux-x86-64)\.so/) c["runtime"] += f
+        else c["libs"] += f
+        c["data"] += anon
+      } else if (name == "[heap]" || (name == "" && aligned)) c["malloc"] += rss
+      else if (name == "[stack]" || size == 8192) c["stacks"] += rss
+      else c["other"] += rss
+    }
+    END {
+      printf "file: ctrd %d, CAF %d, libc/libstdc++/ld %d, other libs %d; anon: library data %d, malloc %d, stacks %d, other %d KiB",
+        c["ctrd"], c["caf"], c["runtime"], c["libs"], c["data"], c["malloc"], c["stacks"], c["other"]
+    }' "/proc/$1/smaps"
 }
 LAST_SPLIT=$(mktemp)
 trap 'rm -f "$LAST_SPLIT"' EXIT

@@ -346,6 +346,12 @@ int run(const ctrd::daemon_options& opt, const ctrd::sd::notifier& notifier,
   cfg.set("scheduler.max-threads", std::max<size_t>(2, std::thread::hardware_concurrency()));
   cfg.set("work-stealing.moderate-poll-attempts", size_t{0});
   cfg.set("work-stealing.relaxed-sleep-duration", caf::timespan{std::chrono::milliseconds(100)});
+  // Middleman: no threads for what ctrd does not use. Its workers deserialize messages from
+  // remote CAF nodes (ctrd has none: its brokers run on the multiplexer's thread), and its
+  // utility actor (publish/connect requests, never sent) runs on the scheduler instead of
+  // a detached thread of its own.
+  cfg.set("middleman.workers", size_t{0});
+  cfg.set("middleman.attach-utility-actors", true);
   caf::actor_system sys{cfg};
   sys.await_actors_before_shutdown(false);
   auto store = ctrd::spawn_store(sys, db);
