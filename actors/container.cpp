@@ -281,6 +281,14 @@ container_actor::behavior_type container_behavior(actor_t* self, stored_containe
         self->state.shutting_down = true;
         cancel_policy_restart(self, false);
       },
+      [=](handover_atom, const std::string& why) {
+        auto& st = self->state;
+        auto err = make_caf_error(ec::shutting_down, why);
+        st.replies.fail_all(err);
+        st.out.end_all([&](output_client& c) { c.rp.deliver(err); });
+        st.health.fail_waiters(err);
+        self->quit(caf::exit_reason::user_shutdown);
+      },
       [=](sync_atom) { return sync(self); },
       [=](exited_atom, int pid, int code, bool known) { on_exited(self, pid, code, known); },
       [=](output_atom, int stream, const std::string& data) { on_output(self, stream, data); },

@@ -210,6 +210,10 @@ using container_actor = host_group_client_actor::extend<
     caf::replies_to<replace_config_atom, container_config>::with<bool>,
     // ctrd is shutting down: no policy restarts any more.
     caf::reacts_to<shutdown_atom>,
+    // The daemon hands over (daemon-reexec, or its holder is gone): every request still
+    // waiting here (wait, logs -f, attach, stop ...) gets `why`, and the actor ends; the
+    // process runs on for the next daemon.
+    caf::reacts_to<handover_atom, std::string>,
     // Reconciles with the real process (podman's sync); answers the summary.
     caf::replies_to<sync_atom>::with<container_summary>,
     // Its own timers, each with the generation that cancels stale ones: cleanup retry,

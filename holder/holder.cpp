@@ -134,7 +134,8 @@ void holder_process::setup() {
   // from the values the holder found (start_daemon), so that it records them for its
   // containers as it does without a holder.
   original_oom_score_adj_ = read_small_file("/proc/self/oom_score_adj");
-  if (!write_file("/proc/self/oom_score_adj", "-1000"))
+  // Without the privilege (EACCES) the daemon says so itself.
+  if (!write_file("/proc/self/oom_score_adj", "-1000") && errno != EACCES && errno != EPERM)
     log_line("warning", "cannot set oom_score_adj -1000: " + errno_text(errno));
   // One descriptor per container stream: take the hard limit.
   rlimit rl{};
@@ -192,7 +193,8 @@ bool holder_process::start_daemon() {
     return false;
   }
   std::vector<char*> argv;
-  argv.push_back(const_cast<char*>(opt_.daemon_path.c_str()));
+  // The name the user typed: the daemon's usage and errors speak of `ctrd`.
+  argv.push_back(const_cast<char*>(opt_.argv0.c_str()));
   for (auto& a : opt_.args) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
   pid_t pid = ::fork();

@@ -28,6 +28,7 @@
 namespace ctrd::holder {
 
 struct holder_options {
+  std::string argv0 = "ctrd";     ///< the name it was started by (the daemon's argv[0])
   std::vector<std::string> args;  ///< the command line as given (argv[1..]), for the daemon
   std::string daemon_path;        ///< ctrd-daemon
   std::string self_path;          ///< this binary, for its own re-exec

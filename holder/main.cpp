@@ -25,6 +25,7 @@ std::string own_path() {
 
 int main(int argc, char** argv) {
   ctrd::holder::holder_options opt;
+  if (argc > 0 && argv[0] != nullptr) opt.argv0 = argv[0];
   for (int i = 1; i < argc; ++i) {
     opt.args.emplace_back(argv[i]);
     if (std::strcmp(argv[i], "--init") == 0) opt.init = true;

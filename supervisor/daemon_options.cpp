@@ -68,7 +68,9 @@ bool parse_daemon_options(int argc, char** argv, daemon_options& out, int& exit_
   app.add_option("--config-dir", out.config_dir, "service files (<name>.toml); \"\" for none")
       ->capture_default_str();
   app.add_flag("--init", out.init,
-               "run as PID 1: reap every process, stop everything on SIGTERM/SIGINT/SIGPWR");
+               "run as PID 1: reap every process, stop everything on SIGTERM/SIGINT/SIGPWR, "
+               "then sync and power off (in a PID namespace: exit)");
+  app.add_flag("--reboot", out.reboot, "with --init: reboot instead of powering off at the end");
   app.add_option("--log-max-size", out.log_max_size,
                  "default size of a container log before rotation (k, m, g: decimal; 0: never)")
       ->capture_default_str();

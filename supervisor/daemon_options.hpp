@@ -12,6 +12,7 @@ struct daemon_options {
   std::string log_level = "info";
   std::string config_dir;  ///< service files; default /etc/ctrd/containers.d ("" after --no-config)
   bool init = false;       ///< run as PID 1 (init mode)
+  bool reboot = false;     ///< --init: the holder reboots instead of powering off at the end
   std::string log_max_size = "10m";   ///< default container log size before rotation
   uint32_t log_max_files = 5;         ///< default rotated log files kept
   std::string socket_group = "ctrd";  ///< group (name or gid) allowed to use the socket; "" = none

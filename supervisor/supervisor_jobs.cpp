@@ -219,9 +219,10 @@ void hand_over_and_quit(actor_t* self, bool upgrade) {
   for (auto& [id, job] : s.jobs)
     if (job.rp) job.rp->deliver(make_caf_error(ec::shutting_down, why));
   s.jobs.clear();
-  // An actor that ends this way leaves its process running and its pipes to the holder
-  // (container state's destructor); the next daemon adopts both.
-  for (auto& [id, e] : s.entries) self->send_exit(e.actor, caf::exit_reason::user_shutdown);
+  // An actor that ends this way answers what waits on it with `why`, leaves its process
+  // running and its pipes to the holder (container state's destructor); the next daemon
+  // adopts both.
+  for (auto& [id, e] : s.entries) self->send(e.actor, handover_atom::value, std::string(why));
   self->quit();
 }
 
