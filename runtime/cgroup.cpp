@@ -140,6 +140,17 @@ bool setup_unified(const mount_entry& m, const std::string& own_path,
       why = "cannot move ctrd into " + dir + ": " + std::strerror(e);
       return false;
     }
+    // ctrd's holder (the daemon's parent, holder/) shares the unit's cgroup: it moves too.
+    std::string procs;
+    files::read(own + "/cgroup.procs", procs);
+    auto parent = std::to_string(::getppid());
+    if (contains(files::split(procs, '\n'), parent)) {
+      e = files::write(dir + "/cgroup.procs", parent);
+      if (e != 0) {
+        why = "cannot move ctrd's holder (pid " + parent + ") into " + dir + ": " + std::strerror(e);
+        return false;
+      }
+    }
   }
   out.parent = own + "/" + parent_name;
   std::vector<std::string> enabled;

@@ -87,6 +87,7 @@ TEST_CASE("SIGTERM right after a restart leaves no container process behind", "[
     d.kill9();
     d.start();
     int rc = d.terminate();
+    INFO("ctrd log:\n" << d.log().substr(d.log().size() > 3000 ? d.log().size() - 3000 : 0));
     CHECK(rc == 0);
     std::this_thread::sleep_for(300ms);
     left = ctrd::test::find_marked(prefix);

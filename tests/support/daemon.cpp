@@ -9,6 +9,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 #include <algorithm>
+#include <cerrno>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
@@ -72,8 +73,10 @@ void live_daemon::kill9() {
   ::kill(holder_pid(), SIGKILL);  // first: a holder would start the killed daemon again
   if (daemon > 0) ::kill(daemon, SIGKILL);
   wait_for_exit(pid_, std::chrono::seconds(5));
-  // The daemon was the holder's child: it is nobody's to reap now but init's.
-  for (int i = 0; daemon > 0 && i < 500 && process_alive(daemon); ++i)
+  // The daemon was the holder's child: init reaps it. Until then its other threads may
+  // still hold its descriptors (the socket) although its main thread is a zombie: wait
+  // until the pid is gone.
+  for (int i = 0; daemon > 0 && i < 500 && (::kill(daemon, 0) == 0 || errno != ESRCH); ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   pid_ = -1;
 }
