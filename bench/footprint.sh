@@ -8,6 +8,9 @@
 #
 #   bench/footprint.sh BUILD/supervisor/ctrd [OTHER/supervisor/ctrd ...]
 #
+# Since issue 13 `ctrd` is the holder, which runs ctrd-daemon beside it: the closure and the
+# RSS above are the daemon's, and the holder's are printed apart (its idle RSS: median too).
+#
 # Runs each ctrd as the calling user on a temporary root and socket; stops it by pid.
 set -eu
 size_of() { stat -L -c %s "$1"; }
@@ -28,9 +31,11 @@ idle_rss_kib() {
   i=0
   while [ ! -S "$dir/ctrd.sock" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
   sleep 3
-  rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$pid/status")
-  awk '/^Rss(Anon|File):/ {printf "%s %s kB; ", $1, $2}' "/proc/$pid/status" >"$LAST_SPLIT"
-  split_kib "$pid" "$1" >>"$LAST_SPLIT"
+  d=$(daemon_of "$pid")
+  rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$d/status")
+  [ "$d" != "$pid" ] && awk '/^VmRSS:/ {print $2}' "/proc/$pid/status" >>"$HOLDER_RSS"
+  awk '/^Rss(Anon|File):/ {printf "%s %s kB; ", $1, $2}' "/proc/$d/status" >"$LAST_SPLIT"
+  split_kib "$d" "$(readlink "/proc/$d/exe")" >>"$LAST_SPLIT"
   kill -TERM "$pid"
   wait "$pid" 2>/dev/null || true
   rm -rf "$dir"
@@ -71,15 +76,30 @@ split_kib() {
         c["ctrd"], c["caf"], c["runtime"], c["libs"], c["data"], c["malloc"], c["stacks"], c["other"]
     }' "/proc/$1/smaps"
 }
+# The holder's child that runs ctrd-daemon (or $1 itself: a ctrd from before the holder).
+daemon_of() {
+  for c in $(cat "/proc/$1/task/$1/children" 2>/dev/null); do
+    case $(readlink "/proc/$c/exe") in */ctrd-daemon) echo "$c"; return ;; esac
+  done
+  echo "$1"
+}
 LAST_SPLIT=$(mktemp)
-trap 'rm -f "$LAST_SPLIT"' EXIT
+HOLDER_RSS=$(mktemp)
+trap 'rm -f "$LAST_SPLIT" "$HOLDER_RSS"' EXIT
 mib() { awk -v b="$1" 'BEGIN {printf "%.1f", b / 1048576}'; }
 for ctrd in "$@"; do
   dir=$(dirname "$ctrd")
+  daemon=$ctrd
+  [ -x "$dir/ctrd-daemon" ] && daemon=$dir/ctrd-daemon
+  : >"$HOLDER_RSS"
   echo "== $ctrd"
-  echo "shared-library closure: $(mib "$(closure "$ctrd")") MiB ($(ldd "$ctrd" | grep -c '=>') libraries)"
-  if ldd "$ctrd" | grep -q libarchive; then echo "  links libarchive"; fi
-  for exe in "$ctrd" "$dir/ctrd-tar" "$dir/../ctl/ctrctl" "$dir/../ctl/ctrctl-cp"; do
+  echo "shared-library closure: $(mib "$(closure "$daemon")") MiB ($(ldd "$daemon" | grep -c '=>') libraries)"
+  if ldd "$daemon" | grep -q libarchive; then echo "  links libarchive"; fi
+  [ "$daemon" != "$ctrd" ] &&
+    echo "holder (ctrd): closure $(mib "$(closure "$ctrd")") MiB ($(ldd "$ctrd" | grep -c '=>') libraries)"
+  holder=
+  [ "$daemon" != "$ctrd" ] && holder=$ctrd
+  for exe in "$daemon" $holder "$dir/ctrd-tar" "$dir/../ctl/ctrctl" "$dir/../ctl/ctrctl-cp"; do
     s=$(stripped "$exe")
     [ "$s" = "-" ] && continue
     echo "stripped $(basename "$exe"): $(mib "$s") MiB"
@@ -88,4 +108,8 @@ for ctrd in "$@"; do
   r1=$(idle_rss_kib "$ctrd"); r2=$(idle_rss_kib "$ctrd"); r3=$(idle_rss_kib "$ctrd")
   med=$(printf '%s\n%s\n%s\n' "$r1" "$r2" "$r3" | sort -n | sed -n 2p)
   echo "idle RSS: $(awk -v k="$med" 'BEGIN {printf "%.1f", k / 1024}') MiB (runs: $r1 $r2 $r3 KiB; last: $(cat "$LAST_SPLIT"))"
+  if [ -s "$HOLDER_RSS" ]; then
+    h=$(sort -n "$HOLDER_RSS" | sed -n 2p)
+    echo "holder idle RSS: $(awk -v k="$h" 'BEGIN {printf "%.1f", k / 1024}') MiB (runs: $(tr '\n' ' ' <"$HOLDER_RSS")KiB)"
+  fi
 done
