@@ -147,7 +147,8 @@ bool setup_unified(const mount_entry& m, const std::string& own_path,
     if (contains(files::split(procs, '\n'), parent)) {
       e = files::write(dir + "/cgroup.procs", parent);
       if (e != 0) {
-        why = "cannot move ctrd's holder (pid " + parent + ") into " + dir + ": " + std::strerror(e);
+        why =
+            "cannot move ctrd's holder (pid " + parent + ") into " + dir + ": " + std::strerror(e);
         return false;
       }
     }

@@ -55,8 +55,7 @@ struct survivors {
     run.insert(run.end(), counter_cmd.begin(), counter_cmd.end());
     d.ok(run);
     d.ok({"run", "-d", "--name", "seven", "sh", "-c", "sleep 3; exit 7"});
-    d.ok({"run", "-d", "--name", "looper", "--restart", "always", "sh", "-c",
-          "sleep 0.3; exit 1"});
+    d.ok({"run", "-d", "--name", "looper", "--restart", "always", "sh", "-c", "sleep 0.3; exit 1"});
     counter_pid = inspect(d, "counter")["State"]["Pid"];
     seven_pid = inspect(d, "seven")["State"]["Pid"];
     std::this_thread::sleep_for(600ms);
@@ -85,8 +84,8 @@ struct survivors {
     CHECK(seven["State"]["Error"] == "");
     // The crash-looper keeps its policy.
     await_inspect(
-        d, "looper", [&](const json& j) { return j["RestartCount"].get<int>() >= looper_restarts + 3; },
-        15s);
+        d, "looper",
+        [&](const json& j) { return j["RestartCount"].get<int>() >= looper_restarts + 3; }, 15s);
   }
 };
 
@@ -138,8 +137,7 @@ TEST_CASE("daemon-reexec: the daemon is replaced while every container keeps run
   CHECK(d.terminate() == 0);
 }
 
-TEST_CASE("repeated kill -9 of the daemon loses no container, output or exit code",
-          "[survival]") {
+TEST_CASE("repeated kill -9 of the daemon loses no container, output or exit code", "[survival]") {
   live_daemon d;
   auto run = std::vector<std::string>{"run", "-d", "--name", "counter"};
   run.insert(run.end(), counter_cmd.begin(), counter_cmd.end());
@@ -148,7 +146,8 @@ TEST_CASE("repeated kill -9 of the daemon loses no container, output or exit cod
   std::vector<int> expected;
   for (int round = 0; round < 5; ++round) {
     auto name = "exit" + std::to_string(round);
-    d.ok({"run", "-d", "--name", name, "sh", "-c", "sleep 0.2; exit " + std::to_string(10 + round)});
+    d.ok(
+        {"run", "-d", "--name", name, "sh", "-c", "sleep 0.2; exit " + std::to_string(10 + round)});
     std::this_thread::sleep_for(std::chrono::milliseconds(100 + 70 * round));
     pid_t old = d.kill9_daemon();
     d.await_new_daemon(old);
