@@ -255,6 +255,9 @@ void host_loop::drain_signals() {
 
 void host_loop::reap_children() {
   std::lock_guard<std::mutex> g{mtx_};
+  // Handing over: exits stay unreaped, so that the holder reaps them once this daemon is
+  // gone and hands their statuses to the next one (the container actors here are ending).
+  if (handing_over_) return;
   for (;;) {
     siginfo_t si{};
     if (::waitid(P_ALL, 0, &si, WEXITED | WNOHANG) != 0 || si.si_pid == 0) break;

@@ -106,6 +106,10 @@ class host_loop final : public host {
   /// The holder closes its end of `id`'s stdin.
   void release_stdin(const std::string& id) override;
 
+  /// The daemon hands over (daemon-reexec, a lost holder): from now on no exit is reaped or
+  /// taken from the holder, so the next daemon learns of each one (thread-safe).
+  void hand_over();
+
   /// Orphans reaped so far (processes ctrd did not spawn).
   uint64_t orphans_reaped() const { return orphans_; }
 
@@ -146,6 +150,7 @@ class host_loop final : public host {
   std::unordered_map<pid_t, int> adopted_;  // pid -> pidfd
   caf::actor sink_;
   holder_client* holder_ = nullptr;
+  bool handing_over_ = false;               // hand_over() was called (under mtx_)
   std::unordered_set<pid_t> holder_reaps_;  // adopted children of the holder
   bool holder_lost_ = false;
   int epfd_ = -1;

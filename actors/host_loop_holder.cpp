@@ -38,6 +38,13 @@ void host_loop::release_pipes(const std::string& id) {
   if (holder_watches_exits()) holder_->release(id);
 }
 
+void host_loop::hand_over() {
+  std::lock_guard<std::mutex> g{mtx_};
+  handing_over_ = true;
+  if (holder_ != nullptr && !holder_lost_)
+    ::epoll_ctl(epfd_, EPOLL_CTL_DEL, holder_->fd(), nullptr);  // statuses stay with it
+}
+
 void host_loop::release_stdin(const std::string& id) {
   if (holder_watches_exits()) holder_->release(id, "stdin");
 }

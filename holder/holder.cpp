@@ -91,6 +91,9 @@ holder_process::holder_process(holder_options opt) : opt_(std::move(opt)) {}
 int holder_process::run() {
   setup();
   restore_state();
+  // Children that ended while this image was being executed (their SIGCHLD went to the
+  // previous one) are reaped before the daemon asks for them.
+  reap();
   if (!start_daemon()) return 1;
   while (!done_) {
     pollfd fds[2] = {{sigfd_, POLLIN, 0}, {link_, POLLIN, 0}};

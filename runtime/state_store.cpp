@@ -135,14 +135,19 @@ void state_store::erase(const std::string& id, bool durable) {
   commit();
 }
 
-load_result state_store::load_all() {
-  load_result out;
+bool state_store::open_for_load(load_result& out) {
   try {
     ensure_open();
+    return true;
   } catch (const error& e) {
     out.problems.push_back(e.what());
-    return out;
+    return false;
   }
+}
+
+load_result state_store::load_all() {
+  load_result out;
+  if (!open_for_load(out)) return out;
   auto& db = *db_.db;
   std::unique_ptr<leveldb::Iterator> it(db.NewIterator({}));
   const std::string prefix = ctr_prefix;
@@ -160,12 +165,7 @@ load_result state_store::load_all() {
 
 load_result state_store::load(const std::string& id) {
   load_result out;
-  try {
-    ensure_open();
-  } catch (const error& e) {
-    out.problems.push_back(e.what());
-    return out;
-  }
+  if (!open_for_load(out)) return out;
   std::string cv;
   auto st = db_.db->Get({}, config_key(id), &cv);
   if (st.ok())

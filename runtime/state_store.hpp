@@ -97,6 +97,8 @@ class state_store {
  private:
   /// Reopens the database if a failure closed it; throws when it still cannot be opened.
   void ensure_open();
+  /// ensure_open() for a load: false (the reason added to out.problems) if it fails.
+  bool open_for_load(load_result& out);
   /// After a failed write: closes the database and tries to reopen it at once.
   void recover_from(const std::string& failure);
   /// Decodes the config record `config` of `id` and reads its state record into `out`

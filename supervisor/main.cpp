@@ -367,7 +367,10 @@ int run(const ctrd::daemon_options& opt, const ctrd::sd::notifier& notifier,
   // 0: a shutdown (or none yet); 1: daemon-reexec; 2: the holder is gone.
   std::atomic<int> handing_over{0};
   if (holder != nullptr)
-    sopts.on_handover = [&handing_over](bool upgrade) { handing_over = upgrade ? 1 : 2; };
+    sopts.on_handover = [&handing_over, &host](bool upgrade) {
+      host.hand_over();
+      handing_over = upgrade ? 1 : 2;
+    };
   sopts.on_shutdown = [&notifier] {
     if (notifier.enabled() && !notifier.send("STOPPING=1"))
       spdlog::warn("sd_notify STOPPING=1: {}", std::strerror(errno));

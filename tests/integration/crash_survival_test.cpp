@@ -165,15 +165,7 @@ TEST_CASE("repeated kill -9 of the daemon loses no container, output or exit cod
 }
 
 TEST_CASE("init mode: a kill -9 of the daemon leaves PID 1 and the containers", "[survival]") {
-  if (::geteuid() != 0) {
-    WARN("skipped: PID namespaces need root");
-    return;
-  }
-  if (ctrd::test::run_process({"/usr/bin/unshare", "--pid", "--fork", "--mount-proc", "true"})
-          .code != 0) {
-    WARN("skipped: unshare --pid --fork --mount-proc does not work here");
-    return;
-  }
+  if (!ctrd::test::pid_namespaces_usable()) return;
   live_daemon d({{"--init"}, {"/usr/bin/unshare", "--pid", "--fork", "--mount-proc"}});
   pid_t holder = d.holder_pid();
   d.ok({"run", "-d", "--name", "svc", "sleep", "1000"});

@@ -367,15 +367,7 @@ TEST_CASE("ps --sync reconciles with the processes that really exist", "[supervi
 
 TEST_CASE("init mode: PID 1 in its own namespace reaps orphans and leaves nothing",
           "[supervision]") {
-  if (::geteuid() != 0) {
-    WARN("skipped: PID namespaces need root");
-    return;
-  }
-  if (ctrd::test::run_process({"/usr/bin/unshare", "--pid", "--fork", "--mount-proc", "true"})
-          .code != 0) {
-    WARN("skipped: unshare --pid --fork --mount-proc does not work here");
-    return;
-  }
+  if (!ctrd::test::pid_namespaces_usable()) return;
   live_daemon d({{"--init"}, {"/usr/bin/unshare", "--pid", "--fork", "--mount-proc"}});
   // The container starts a daemon that escapes its process group (setsid): an orphan that
   // only PID 1 can reap. It dies with its container (the cgroup is killed when the main

@@ -107,6 +107,18 @@ pid_t live_daemon::ctrd_pid() const {
   return daemon > 0 ? daemon : holder;
 }
 
+bool pid_namespaces_usable() {
+  if (::geteuid() != 0) {
+    WARN("skipped: PID namespaces need root");
+    return false;
+  }
+  if (run_process({"/usr/bin/unshare", "--pid", "--fork", "--mount-proc", "true"}).code != 0) {
+    WARN("skipped: unshare --pid --fork --mount-proc does not work here");
+    return false;
+  }
+  return true;
+}
+
 pid_t first_child(pid_t pid) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/task/" + std::to_string(pid) + "/children");
   pid_t child = 0;

@@ -24,6 +24,10 @@ struct daemon_options {
   std::string root;                  ///< --root ("" = <temp dir>/root)
 };
 
+/// True when ctrd can run as PID 1 of its own PID namespace here (root, and
+/// `unshare --pid --fork --mount-proc` works); otherwise prints why the test is skipped.
+bool pid_namespaces_usable();
+
 /// The first child of `pid` (from /proc), or 0.
 pid_t first_child(pid_t pid);
 
