@@ -10,8 +10,8 @@ namespace ctrd::holder {
 
 class restart_backoff {
  public:
-  /// A run shorter than this counts as "died at start".
-  static constexpr int64_t short_run_ns = 10'000'000'000;
+  /// A run shorter than this counts as "died at start" (s6-supervise's one second).
+  static constexpr int64_t short_run_ns = 1'000'000'000;
   /// The first delay after the second short run in a row, and the longest delay.
   static constexpr int64_t first_delay_ns = 250'000'000;
   static constexpr int64_t max_delay_ns = 10'000'000'000;
