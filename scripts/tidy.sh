@@ -17,7 +17,7 @@ if [ ! -f "$build/compile_commands.json" ]; then
   echo "tidy: $build/compile_commands.json is missing (configure with cmake first)" >&2
   exit 2
 fi
-folders='^(messages|core|config|runtime|actors|supervisor|ctl)/[^/]+\.cpp$'
+folders='^(messages|core|config|runtime|actors|supervisor|ctl|holder)/[^/]+\.cpp$'
 if [ $changed = yes ]; then
   if git rev-parse -q --verify HEAD~1 >/dev/null; then
     files=$( (git diff --name-only HEAD~1; git diff --name-only) | sort -u | grep -E "$folders" || true)
