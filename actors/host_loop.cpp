@@ -253,6 +253,20 @@ void host_loop::drain_signals() {
   }
 }
 
+void host_loop::end_adopted(pid_t pid, int code, bool known) {
+  auto a = adopted_.find(pid);
+  if (a == adopted_.end()) return;
+  int pfd = a->second;
+  if (auto e = fds_.find(pfd); e != fds_.end()) {
+    caf::anon_send(e->second.owner, exited_atom::value, static_cast<int>(pid), code, known);
+    fds_.erase(e);
+  }
+  ::epoll_ctl(epfd_, EPOLL_CTL_DEL, pfd, nullptr);  // harmless if it was never watched
+  ::close(pfd);
+  adopted_.erase(a);
+  holder_reaps_.erase(pid);
+}
+
 void host_loop::reap_children() {
   std::lock_guard<std::mutex> g{mtx_};
   // Handing over: exits stay unreaped, so that the holder reaps them once this daemon is
@@ -327,11 +341,7 @@ void host_loop::handle_fd(int fd) {
   if (it == fds_.end()) return;
   fd_entry& e = it->second;
   if (e.kind == fd_kind::pidfd) {
-    caf::anon_send(e.owner, exited_atom::value, static_cast<int>(e.pid), -1, false);
-    adopted_.erase(e.pid);
-    ::epoll_ctl(epfd_, EPOLL_CTL_DEL, fd, nullptr);
-    ::close(fd);
-    fds_.erase(it);
+    end_adopted(e.pid, -1, false);  // not our child: its status cannot be known
     return;
   }
   if (e.kind == fd_kind::writable) {

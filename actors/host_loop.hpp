@@ -129,6 +129,9 @@ class host_loop final : public host {
   void check_groups();
   void handle_fd(int fd);
   void wake();
+  /// An adopted process ended: its owner gets (exited_atom, pid, code, known) and its pidfd
+  /// goes (mtx_ held).
+  void end_adopted(pid_t pid, int code, bool known);
   // host_loop_holder.cpp (mtx_ held by the callers of the first two)
   bool holder_watches_exits() const { return holder_ != nullptr && !holder_lost_; }
   void watch_pidfd(int pfd);

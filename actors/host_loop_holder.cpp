@@ -63,21 +63,11 @@ void host_loop::on_holder() {
   reaped_process r;
   bool closed = false;
   while (holder_->next(r, closed)) {
-    auto it = adopted_.find(static_cast<pid_t>(r.pid));
-    if (it == adopted_.end()) {
+    if (adopted_.count(static_cast<pid_t>(r.pid)) == 0) {
       hand_over_exit(r.pid, r.exit_code);
       continue;
     }
-    int pfd = it->second;
-    auto e = fds_.find(pfd);
-    if (e != fds_.end()) {
-      caf::anon_send(e->second.owner, exited_atom::value, static_cast<int>(r.pid), r.exit_code,
-                     true);
-      fds_.erase(e);
-    }
-    ::close(pfd);
-    adopted_.erase(it);
-    holder_reaps_.erase(static_cast<pid_t>(r.pid));
+    end_adopted(static_cast<pid_t>(r.pid), r.exit_code, true);
     holder_->forget(r.pid);
   }
   if (!closed) return;

@@ -189,17 +189,23 @@ void holder_process::restore_state() {
                        " exit statuses");
 }
 
+// `first`, then the arguments ctrd was given, for execv (pointers into opt_).
+std::vector<char*> holder_process::command_line(const std::string& first) const {
+  std::vector<char*> argv;
+  argv.push_back(const_cast<char*>(first.c_str()));
+  for (const auto& a : opt_.args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  return argv;
+}
+
 bool holder_process::start_daemon() {
   int sv[2];
   if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) {
     log_line("error", "cannot create the daemon's link: " + errno_text(errno));
     return false;
   }
-  std::vector<char*> argv;
   // The name the user typed: the daemon's usage and errors speak of `ctrd`.
-  argv.push_back(const_cast<char*>(opt_.argv0.c_str()));
-  for (auto& a : opt_.args) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
+  auto argv = command_line(opt_.argv0);
   pid_t pid = ::fork();
   if (pid < 0) {
     log_line("error", "cannot fork the daemon: " + errno_text(errno));
@@ -405,10 +411,7 @@ bool holder_process::reexec_self() {
                      " " + std::to_string(original_nofile_) + "\n" + held_.serialize();
   bool written = ::write(mfd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
   for (const auto& h : held_.fds()) ::fcntl(h.fd, F_SETFD, 0);
-  std::vector<char*> argv;
-  argv.push_back(const_cast<char*>(opt_.self_path.c_str()));
-  for (auto& a : opt_.args) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
+  auto argv = command_line(opt_.self_path);
   if (written) {
     ::setenv(state_env, std::to_string(mfd).c_str(), 1);
     ::execv(opt_.self_path.c_str(), argv.data());

@@ -52,6 +52,7 @@ class holder_process {
   void setup();
   void restore_state();
   bool start_daemon();
+  std::vector<char*> command_line(const std::string& first) const;
   void on_signals();
   void reap();
   void on_daemon_exit(int32_t code_kind, int32_t status);
