@@ -23,6 +23,7 @@ using restart_atom = caf::atom_constant<caf::atom("restart")>;
 using remove_atom = caf::atom_constant<caf::atom("remove")>;
 using list_atom = caf::atom_constant<caf::atom("list")>;
 using inspect_atom = caf::atom_constant<caf::atom("inspect")>;
+using definition_atom = caf::atom_constant<caf::atom("definition")>;  // the stored create map
 using wait_atom = caf::atom_constant<caf::atom("wait")>;
 using logs_atom = caf::atom_constant<caf::atom("logs")>;
 using resolve_atom = caf::atom_constant<caf::atom("resolve")>;

@@ -219,6 +219,7 @@ container_actor::behavior_type container_behavior(actor_t* self, stored_containe
         if (auto err = step(self, force ? event::remove_force : event::remove, rc)) rp.deliver(err);
         return rp;
       },
+      [=](definition_atom) -> json { return to_json(self->state.cfg); },
       [=](inspect_atom) -> json {
         auto& st = self->state;
         auto j = inspect_view(st.cfg, st.st, st.log_path());

@@ -234,6 +234,10 @@ void m_inspect(session_t* self, uint32_t msgid, const json& p) {
   call_container(self, msgid, str_param(p, "container"), inspect_atom::value);
 }
 
+void m_definition(session_t* self, uint32_t msgid, const json& p) {
+  call_container(self, msgid, str_param(p, "container"), definition_atom::value);
+}
+
 void m_wait(session_t* self, uint32_t msgid, const json& p) {
   auto ref = str_param(p, "container");
   std::vector<std::string> conds;
@@ -261,26 +265,13 @@ void m_logs(session_t* self, uint32_t msgid, const json& p) {
 const method_table& methods() {
   static const method_table table = [] {
     method_table t = {
-        {"hello", m_hello},
-        {"version", m_version},
-        {"create", m_create},
-        {"list", m_list},
-        {"init", m_init},
-        {"start", m_start},
-        {"stop", m_stop},
-        {"kill", m_kill},
-        {"restart", m_restart},
-        {"remove", m_remove},
-        {"inspect", m_inspect},
-        {"wait", m_wait},
-        {"logs", m_logs},
-        {"healthcheck", m_healthcheck},
-        {"reload", m_reload},
-        {"shutdown", m_shutdown},
-        {"daemon_reexec", m_daemon_reexec},
-        {"attach", m_attach},
-        {"detach", m_detach},
-        {"resize", m_resize},
+        {"hello", m_hello},   {"version", m_version},   {"create", m_create},
+        {"list", m_list},     {"init", m_init},         {"start", m_start},
+        {"stop", m_stop},     {"kill", m_kill},         {"restart", m_restart},
+        {"remove", m_remove}, {"inspect", m_inspect},   {"definition", m_definition},
+        {"wait", m_wait},     {"logs", m_logs},         {"healthcheck", m_healthcheck},
+        {"reload", m_reload}, {"shutdown", m_shutdown}, {"daemon_reexec", m_daemon_reexec},
+        {"attach", m_attach}, {"detach", m_detach},     {"resize", m_resize},
         {"events", m_events},
     };
     add_file_methods(t);

@@ -26,8 +26,8 @@ bool over_budget(const session_state& s) {
 
 /// True for methods whose answer may be large (up to a frame).
 bool large_answer(const std::string& method) {
-  return method == "list" || method == "inspect" || method == "stats" || method == "artifact_get" ||
-         method == "artifact_list";
+  return method == "list" || method == "inspect" || method == "definition" || method == "stats" ||
+         method == "artifact_get" || method == "artifact_list";
 }
 
 /// Counts request `msgid` as pending until its answer is sent.

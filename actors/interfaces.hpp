@@ -195,6 +195,8 @@ using container_actor = host_group_client_actor::extend<
     caf::replies_to<remove_atom, bool>::with<json>,
     // (json) the inspect map.
     caf::replies_to<inspect_atom>::with<json>,
+    // (json) its stored definition, the create map (`generate service`).
+    caf::replies_to<definition_atom>::with<json>,
     // Waits for one of the conditions (state names, "healthy", "unhealthy"): (json).
     caf::replies_to<wait_atom, std::vector<std::string>>::with<json>,
     // Waits for the exit: (json) {id, exit_code}.

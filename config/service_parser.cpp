@@ -10,6 +10,7 @@
 
 #include <toml++/toml.h>
 
+#include "config/service_host_keys.hpp"
 #include "messages/capabilities.hpp"
 #include "messages/container_config.hpp"
 #include "messages/duration.hpp"
@@ -213,6 +214,12 @@ class parser {
           fail(v, key, std::string("must be a table ([health]), not ") + type_name(v));
         health_table = &v;
         health_table_key = &k;
+      } else if (is_host_key(key)) {
+        try {
+          out[key] = host_key_value(key, v);
+        } catch (const error& e) {
+          fail(v, key, e.what());
+        }
       } else if (key.rfind("health_", 0) == 0 && known(key, top_keys)) {
         if (!first_flat_health || before(k, *first_flat_health)) first_flat_health = &k;
         if (key == "health_cmd") {
@@ -307,13 +314,16 @@ class parser {
                   "file itself)");
     std::string best;
     std::size_t best_d = 3;
-    for (const char* cand : list) {
+    auto consider = [&](const std::string& cand) {
       auto d = edit_distance(key, cand);
       if (d < best_d) {
         best_d = d;
         best = cand;
       }
-    }
+    };
+    for (const char* cand : list) consider(cand);
+    if (prefix.empty())
+      for (const auto& cand : host_keys()) consider(cand);
     if (!best.empty()) msg += " (did you mean \"" + prefix + best + "\"?)";
     fail_at(k.source(), prefix + key, msg);
   }

@@ -65,5 +65,7 @@ runner add_cp_launcher(CLI::App& app);
 int run_cp_helper(const std::vector<std::string>& args);  ///< cmd_cp.cpp
 runner add_stat(CLI::App& app);                           ///< cmd_stat.cpp
 runner add_artifact(CLI::App& app);                       ///< cmd_artifact.cpp
+runner add_generate(CLI::App& app);                       ///< cmd_generate.cpp
+runner add_completion(CLI::App& app);                     ///< cmd_completion.cpp
 
 }  // namespace ctl

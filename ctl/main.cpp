@@ -50,6 +50,8 @@ const verb verbs[] = {
     {"shutdown", nullptr, add_shutdown, false},
     {"daemon-reexec", nullptr, add_daemon_reexec, false},
     {"version", nullptr, add_version, false},
+    {"generate", nullptr, add_generate, false},
+    {"completion", nullptr, add_completion, false},
 };
 
 int usage_error(const std::string& message, const std::string& help_cmd) {
@@ -81,6 +83,7 @@ int run(const std::vector<std::string>& args) {
       if (args[vi] == v.name || (v.alias != nullptr && args[vi] == v.alias)) only = &v;
     for (std::size_t i = 0; i < vi; ++i)
       if (args[i] == "-h" || args[i] == "--help") only = nullptr;
+    if (only != nullptr && only->add == add_completion) only = nullptr;  // walks every verb
   }
 #ifndef CTRCTL_WITH_CP
   if (only != nullptr && only->add == add_cp_launcher) return run_cp_helper(args);

@@ -1,0 +1,52 @@
+# What `cmake --install` puts on a machine: the binaries (ctrd finds ctrd-daemon and
+# ctrd-tar next to itself, ctrctl finds ctrctl-cp), the man pages built from docs/ with
+# go-md2man (scripts/man-pages.py), the shell completions (`ctrctl completion SHELL`, generated
+# at build time unless cross-compiling) and the systemd unit pointing at the installed ctrd.
+include(GNUInstallDirs)
+
+install(TARGETS ctrd ctrd-daemon ctrd-tar ctrctl ctrctl-cp
+  RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+
+find_program(CTRD_GO_MD2MAN go-md2man)
+find_package(Python3 COMPONENTS Interpreter)
+if(CTRD_GO_MD2MAN AND Python3_Interpreter_FOUND)
+  set(ctrd_man_dir ${CMAKE_BINARY_DIR}/man)
+  add_custom_command(OUTPUT ${ctrd_man_dir}/stamp
+    COMMAND ${CMAKE_COMMAND} -E rm -rf ${ctrd_man_dir}
+    COMMAND ${Python3_EXECUTABLE} ${CMAKE_SOURCE_DIR}/scripts/man-pages.py
+      ${CMAKE_SOURCE_DIR}/docs ${ctrd_man_dir} --md2man ${CTRD_GO_MD2MAN}
+    COMMAND ${CMAKE_COMMAND} -E touch ${ctrd_man_dir}/stamp
+    DEPENDS ${CMAKE_SOURCE_DIR}/scripts/man-pages.py ${CMAKE_SOURCE_DIR}/docs/ctrctl.md
+      ${CMAKE_SOURCE_DIR}/docs/ctrd.md ${CMAKE_SOURCE_DIR}/docs/service-files.md
+    COMMENT "Man pages from docs/ (go-md2man)")
+  add_custom_target(man ALL DEPENDS ${ctrd_man_dir}/stamp)
+  install(DIRECTORY ${ctrd_man_dir}/ DESTINATION ${CMAKE_INSTALL_MANDIR}
+    FILES_MATCHING PATTERN "*.1" PATTERN "*.5" PATTERN "*.8")
+else()
+  message(STATUS "go-md2man or python3 not found: no man pages (scripts/install-deps.sh)")
+endif()
+
+if(NOT CMAKE_CROSSCOMPILING)
+  set(ctrd_completion_dir ${CMAKE_BINARY_DIR}/completion)
+  add_custom_command(OUTPUT ${ctrd_completion_dir}/ctrctl ${ctrd_completion_dir}/_ctrctl
+      ${ctrd_completion_dir}/ctrctl.fish
+    COMMAND ${CMAKE_COMMAND} -E make_directory ${ctrd_completion_dir}
+    COMMAND sh -c "$<TARGET_FILE:ctrctl> completion bash > ${ctrd_completion_dir}/ctrctl"
+    COMMAND sh -c "$<TARGET_FILE:ctrctl> completion zsh > ${ctrd_completion_dir}/_ctrctl"
+    COMMAND sh -c "$<TARGET_FILE:ctrctl> completion fish > ${ctrd_completion_dir}/ctrctl.fish"
+    DEPENDS ctrctl
+    COMMENT "Shell completions (ctrctl completion)")
+  add_custom_target(completions ALL DEPENDS ${ctrd_completion_dir}/ctrctl)
+  install(FILES ${ctrd_completion_dir}/ctrctl
+    DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions)
+  install(FILES ${ctrd_completion_dir}/_ctrctl
+    DESTINATION ${CMAKE_INSTALL_DATADIR}/zsh/vendor-completions)
+  install(FILES ${ctrd_completion_dir}/ctrctl.fish
+    DESTINATION ${CMAKE_INSTALL_DATADIR}/fish/vendor_completions.d)
+endif()
+
+file(READ ${CMAKE_SOURCE_DIR}/config/systemd/ctrd.service ctrd_unit)
+string(REPLACE "/usr/local/bin/ctrd" "${CMAKE_INSTALL_FULL_BINDIR}/ctrd" ctrd_unit "${ctrd_unit}")
+file(WRITE ${CMAKE_BINARY_DIR}/systemd/ctrd.service "${ctrd_unit}")
+install(FILES ${CMAKE_BINARY_DIR}/systemd/ctrd.service
+  DESTINATION ${CMAKE_INSTALL_PREFIX}/lib/systemd/system)
