@@ -36,7 +36,6 @@ TEST_CASE("completion: the tree follows the verbs' definitions", "[completion]")
   const auto* root = find(tree, "");
   REQUIRE(root != nullptr);
   CHECK(has(root->children, "ps"));
-  CHECK(has(root->children, "list"));  // the alias too
   CHECK(has(root->children, "generate"));
   CHECK(has(root->valued, "--socket"));
   const auto* ps = find(tree, "ps");
