@@ -35,7 +35,8 @@ if(NOT CMAKE_CROSSCOMPILING)
     COMMAND sh -c "$<TARGET_FILE:ctrctl> completion zsh > ${ctrd_completion_dir}/_ctrctl"
     COMMAND sh -c "$<TARGET_FILE:ctrctl> completion fish > ${ctrd_completion_dir}/ctrctl.fish"
     DEPENDS ctrctl
-    COMMENT "Shell completions (ctrctl completion)")
+    COMMENT "Shell completions (ctrctl completion)"
+    VERBATIM)
   add_custom_target(completions ALL DEPENDS ${ctrd_completion_dir}/ctrctl)
   install(FILES ${ctrd_completion_dir}/ctrctl
     DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions)
@@ -45,8 +46,13 @@ if(NOT CMAKE_CROSSCOMPILING)
     DESTINATION ${CMAKE_INSTALL_DATADIR}/fish/vendor_completions.d)
 endif()
 
-file(READ ${CMAKE_SOURCE_DIR}/config/systemd/ctrd.service ctrd_unit)
-string(REPLACE "/usr/local/bin/ctrd" "${CMAKE_INSTALL_FULL_BINDIR}/ctrd" ctrd_unit "${ctrd_unit}")
-file(WRITE ${CMAKE_BINARY_DIR}/systemd/ctrd.service "${ctrd_unit}")
-install(FILES ${CMAKE_BINARY_DIR}/systemd/ctrd.service
-  DESTINATION ${CMAKE_INSTALL_PREFIX}/lib/systemd/system)
+# The unit's ExecStart names the installed ctrd, under the prefix given at install time.
+install(CODE "
+  file(READ \"${CMAKE_SOURCE_DIR}/config/systemd/ctrd.service\" unit)
+  string(REPLACE \"/usr/local/bin/ctrd\" \"\${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_BINDIR}/ctrd\"
+    unit \"\${unit}\")
+  set(dest \"\$ENV{DESTDIR}\${CMAKE_INSTALL_PREFIX}/lib/systemd/system\")
+  file(MAKE_DIRECTORY \"\${dest}\")
+  file(WRITE \"\${dest}/ctrd.service\" \"\${unit}\")
+  message(STATUS \"Installing: \${dest}/ctrd.service\")
+")
