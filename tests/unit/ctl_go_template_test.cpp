@@ -46,7 +46,7 @@ std::string error_of(const std::string& t, const json& d = data()) {
 
 }  // namespace
 
-TEST_CASE("go template: text, fields and dot", "[ctl][gotmpl]") {
+TEST_CASE("go template prints text and fields and dot", "[ctl][gotmpl]") {
   CHECK(run("plain text") == "plain text");
   CHECK(run("{{.Name}}") == "web");
   CHECK(run("name={{.Name}} pid={{.State.Pid}}") == "name=web pid=42");
@@ -93,7 +93,7 @@ TEST_CASE("go template: parse errors", "[ctl][gotmpl]") {
   CHECK(error_of("{{define \"x\"}}{{end}}").find("not supported") != std::string::npos);
 }
 
-TEST_CASE("go template: if, else if, else and Go truthiness", "[ctl][gotmpl]") {
+TEST_CASE("go template if and else if and else follow Go truthiness", "[ctl][gotmpl]") {
   CHECK(run("{{if .Yes}}y{{end}}") == "y");
   CHECK(run("{{if .No}}y{{else}}n{{end}}") == "n");
   CHECK(run("{{if .Zero}}a{{else if .Empty}}b{{else if .Count}}c{{else}}d{{end}}") == "c");
@@ -106,7 +106,7 @@ TEST_CASE("go template: if, else if, else and Go truthiness", "[ctl][gotmpl]") {
   CHECK(run("{{with .Empty}}x{{else}}none{{end}}") == "none");
 }
 
-TEST_CASE("go template: range, variables, break and continue", "[ctl][gotmpl]") {
+TEST_CASE("go template range with variables and break and continue", "[ctl][gotmpl]") {
   CHECK(run("{{range .Names}}[{{.}}]{{end}}") == "[web][alias]");
   CHECK(run("{{range $i, $e := .Names}}{{$i}}={{$e}} {{end}}") == "0=web 1=alias ");
   CHECK(run("{{range $k, $v := .Labels}}{{$k}}:{{$v}};{{end}}") == "app:shop;tier:front;");
@@ -131,7 +131,7 @@ TEST_CASE("go template: whitespace trimming and comments", "[ctl][gotmpl]") {
   CHECK(run("{{-3}}") == "-3");
 }
 
-TEST_CASE("go template: literals, pipelines and parentheses", "[ctl][gotmpl]") {
+TEST_CASE("go template literals and pipelines and parentheses", "[ctl][gotmpl]") {
   CHECK(run("{{\"a\\tb\"}}") == "a\tb");
   CHECK(run("{{`raw\\t`}}") == "raw\\t");
   CHECK(run("{{42}} {{-7}} {{1.25}} {{true}} {{0x1f}}") == "42 -7 1.25 true 31");
@@ -157,7 +157,7 @@ TEST_CASE("go template: comparison and logic", "[ctl][gotmpl]") {
   CHECK(error_of("{{lt true false}}").find("invalid type for comparison") != std::string::npos);
 }
 
-TEST_CASE("go template: index, len, slice and podman's functions", "[ctl][gotmpl]") {
+TEST_CASE("go template index len slice and podman functions", "[ctl][gotmpl]") {
   CHECK(run("{{index .Labels \"app\"}}") == "shop");
   CHECK(run("{{index .Labels \"missing\"}}") == "");
   CHECK(run("{{index .Names 1}}") == "alias");
@@ -229,7 +229,7 @@ TEST_CASE("header_name splits camel case like podman", "[ctl][gotmpl]") {
   CHECK(header_name("RwSize") == "RW SIZE");
 }
 
-TEST_CASE("render_format: escapes, lists, tables and the tabwriter", "[ctl][gotmpl]") {
+TEST_CASE("render_format resolves escapes and lays out lists and tables", "[ctl][gotmpl]") {
   json rows = json::array({json{{"ID", "aaa"}, {"Names", "first-container"}, {"Count", 1}},
                            json{{"ID", "bbbbbb"}, {"Names", "b"}, {"Count", 22}}});
   CHECK(ctl::render_format(rows, "{{.ID}}") == "aaa\nbbbbbb\n");
