@@ -53,26 +53,28 @@ runner add_events(CLI::App& app) {
     client c;
     connect_waiting(c, ctx);
     std::string template_error;
-    uint32_t id = c.send_raw("events", params, [as_json, format, &template_error](
-                                                   const std::string& method, const json& p) {
-      if (method != "event") return;
-      if (auto d = p.find("dropped"); d != p.end() && d->is_number()) {
-        err("WARN: " + std::to_string(d->get<int64_t>()) + " events dropped (client too slow)\n");
-        return;
-      }
-      auto e = p.find("event");
-      if (e == p.end() || !e->is_object()) return;
-      if (!format.empty()) {
-        if (!template_error.empty()) return;
-        try {
-          out(render_format(*e, format, {}, "events"));
-        } catch (const std::exception& x) {
-          template_error = x.what();  // reported once the stream is ended below
-        }
-        return;
-      }
-      out_line(as_json ? e->dump() : event_human(*e, false));
-    });
+    uint32_t id =
+        c.send_raw("events", params,
+                   [as_json, format, &template_error](const std::string& method, const json& p) {
+                     if (method != "event") return;
+                     if (auto d = p.find("dropped"); d != p.end() && d->is_number()) {
+                       err("WARN: " + std::to_string(d->get<int64_t>()) +
+                           " events dropped (client too slow)\n");
+                       return;
+                     }
+                     auto e = p.find("event");
+                     if (e == p.end() || !e->is_object()) return;
+                     if (!format.empty()) {
+                       if (!template_error.empty()) return;
+                       try {
+                         out(render_format(*e, format, {}, "events"));
+                       } catch (const std::exception& x) {
+                         template_error = x.what();  // reported once the stream is ended below
+                       }
+                       return;
+                     }
+                     out_line(as_json ? e->dump() : event_human(*e, false));
+                   });
     c.flush();
     response r;
     while (!c.try_take(id, r)) {

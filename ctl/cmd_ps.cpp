@@ -28,7 +28,7 @@ int64_t dir_size(const std::string& dir) {
   std::error_code ec;
   fs::recursive_directory_iterator it(dir, fs::directory_options::skip_permission_denied, ec);
   for (; !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-    struct stat st{};
+    struct stat st {};
     if (::lstat(it->path().c_str(), &st) != 0 || S_ISDIR(st.st_mode)) continue;
     if (st.st_nlink > 1 && !seen.emplace(st.st_dev, st.st_ino).second) continue;
     total += static_cast<int64_t>(st.st_size);

@@ -40,8 +40,9 @@ runner add_stats(CLI::App& app) {
   auto* sub = app.add_subcommand("stats", "Show containers' resource usage");
   sub->add_flag("-a,--all", o->all, "Show all containers (default: running and paused ones)");
   sub->add_flag("--no-stream", o->no_stream, "Print one sample instead of streaming");
-  sub->add_option("--format", o->format,
-                  "Output format: table (default), json, or a Go template (\"{{.Name}} {{.CPUPerc}}\")");
+  sub->add_option(
+      "--format", o->format,
+      "Output format: table (default), json, or a Go template (\"{{.Name}} {{.CPUPerc}}\")");
   sub->add_option("-i,--interval", o->interval,
                   "Seconds between samples when streaming (default 5)");
   sub->add_option("CONTAINER", o->names, "Container names, ids or unique id prefixes");

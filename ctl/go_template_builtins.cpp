@@ -99,7 +99,8 @@ json index_of(const std::vector<json>& args) {
         cur = static_cast<int64_t>(
             static_cast<unsigned char>(cur.get<std::string>()[static_cast<std::size_t>(n)]));
     } else if (cur.is_object()) {
-      if (!k.is_string()) fail("error calling index: value has type " + type_name(k) + "; should be string");
+      if (!k.is_string())
+        fail("error calling index: value has type " + type_name(k) + "; should be string");
       auto it = cur.find(k.get<std::string>());
       cur = it == cur.end() ? json("") : json(*it);  // podman's maps hold strings: zero ""
     } else if (cur.is_null() || cur.is_discarded()) {
@@ -119,7 +120,8 @@ json slice_of(const std::vector<json>& args) {
   auto size = static_cast<int64_t>(v.is_array() ? v.size() : v.get<std::string>().size());
   int64_t from = args.size() > 1 ? int_arg("slice", args[1]) : 0;
   int64_t to = args.size() > 2 ? int_arg("slice", args[2]) : size;
-  if (args.size() > 3) fail("error calling slice: too many slice indexes: " + std::to_string(args.size() - 1));
+  if (args.size() > 3)
+    fail("error calling slice: too many slice indexes: " + std::to_string(args.size() - 1));
   if (from < 0 || to < from || to > size)
     fail("error calling slice: index out of range: " + std::to_string(to > size ? to : from));
   if (v.is_string())
@@ -176,7 +178,8 @@ json call_function(const std::string& name, const std::vector<json>& args) {
     want_at_least(name, args, 2);
     if (name == "ne") want(name, args, 2);
     bool eq = false;
-    for (std::size_t i = 1; i < args.size() && !eq; ++i) eq = compare(name, args[0], args[i], false) == 0;
+    for (std::size_t i = 1; i < args.size() && !eq; ++i)
+      eq = compare(name, args[0], args[i], false) == 0;
     return name == "eq" ? eq : !eq;
   }
   if (name == "lt" || name == "le" || name == "gt" || name == "ge") {
@@ -236,9 +239,11 @@ json call_function(const std::string& name, const std::vector<json>& args) {
   if (name == "truncate") {
     want(name, args, 2);
     const std::string& s = str_arg(args[0]);
-    if (!args[1].is_number_integer()) fail("wrong type for value; expected int; got " + type_name(args[1]));
+    if (!args[1].is_number_integer())
+      fail("wrong type for value; expected int; got " + type_name(args[1]));
     auto n = args[1].get<int64_t>();
-    if (n >= 0 && static_cast<std::size_t>(n) < s.size()) return s.substr(0, static_cast<std::size_t>(n));
+    if (n >= 0 && static_cast<std::size_t>(n) < s.size())
+      return s.substr(0, static_cast<std::size_t>(n));
     return s;
   }
   fail("function \"" + name + "\" not defined");

@@ -18,8 +18,8 @@ const json& no_value() {
 
 // Keys whose objects are Go maps (unknown keys print "<no value>") rather than structs.
 bool map_key(const std::string& key) {
-  static const std::set<std::string> keys = {"Labels", "Annotations", "Attributes", "labels",
-                                             "annotations", "Env"};
+  static const std::set<std::string> keys = {"Labels", "Annotations", "Attributes",
+                                             "labels", "annotations", "Env"};
   return keys.count(key) != 0;
 }
 
@@ -196,7 +196,8 @@ class executor {
         return walk(dot, o.chain, o, looks_like_map_value(dot));
       case operand::variable: {
         for (auto it = vars_.rbegin(); it != vars_.rend(); ++it)
-          if (it->first == o.name) return walk(it->second, o.chain, o, looks_like_map_value(it->second));
+          if (it->first == o.name)
+            return walk(it->second, o.chain, o, looks_like_map_value(it->second));
         fail(o.pos, o.src, "undefined variable: " + o.name);
       }
       case operand::sub: {
@@ -217,9 +218,7 @@ class executor {
     return no_value();
   }
 
-  static bool looks_like_map_value(const json& v) {
-    return v.is_object() && looks_like_map(v);
-  }
+  static bool looks_like_map_value(const json& v) { return v.is_object() && looks_like_map(v); }
 
   // Follows .A.B.C from v; `is_map` tells whether v is a map.
   json walk(const json& v, const std::vector<std::string>& chain, const operand& o, bool is_map) {

@@ -52,15 +52,33 @@ std::string quote(const std::string& s) {
   std::string out = "\"";
   for (unsigned char c : s) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      case '\r': out += "\\r"; break;
-      case '\a': out += "\\a"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      case '\v': out += "\\v"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\a':
+        out += "\\a";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
+      case '\v':
+        out += "\\v";
+        break;
       default:
         if (c < 0x20 || c == 0x7f) {
           char b[8];
@@ -119,7 +137,8 @@ std::string format_int(int64_t v, char verb, const spec& sp) {
   std::string d;
   char buf[32];
   if (verb == 'x' || verb == 'X')
-    std::snprintf(buf, sizeof buf, verb == 'x' ? "%llx" : "%llX", static_cast<unsigned long long>(u));
+    std::snprintf(buf, sizeof buf, verb == 'x' ? "%llx" : "%llX",
+                  static_cast<unsigned long long>(u));
   else if (verb == 'o')
     std::snprintf(buf, sizeof buf, "%llo", static_cast<unsigned long long>(u));
   else if (verb == 'b') {
@@ -198,7 +217,8 @@ std::string format_one(char verb, const spec& sp, const json& a) {
         }
         return pad(h, sp, false);
       }
-      if (a.is_number_float() && verb != 'd' && verb != 'o') return format_float(a.get<double>(), verb == 'X' ? 'A' : 'a', sp);
+      if (a.is_number_float() && verb != 'd' && verb != 'o')
+        return format_float(a.get<double>(), verb == 'X' ? 'A' : 'a', sp);
       return bad_verb(verb, a);
     case 'f':
     case 'F':

@@ -11,8 +11,8 @@ namespace ctl::gotmpl {
 
 bool known_function(const std::string& name) {
   static const std::set<std::string> names = {
-      "and",  "or",    "not",   "len",   "index",    "print", "printf", "println",
-      "eq",   "ne",    "lt",    "le",    "gt",       "ge",    "json",   "join",
+      "and",   "or",    "not",   "len",   "index",    "print", "printf", "println",
+      "eq",    "ne",    "lt",    "le",    "gt",       "ge",    "json",   "join",
       "lower", "upper", "title", "split", "truncate", "slice"};
   return names.count(name) != 0;
 }
@@ -69,11 +69,11 @@ class parser {
  private:
   const std::string& t_;
   const std::string& name_;
-  std::size_t i_ = 0;        // scan position in the text
-  bool trim_next_ = false;   // the previous action ended with -}}
+  std::size_t i_ = 0;         // scan position in the text
+  bool trim_next_ = false;    // the previous action ended with -}}
   std::size_t term_pos_ = 0;  // where the last terminating keyword was
-  std::vector<token> toks_;  // tokens of the current action
-  std::size_t k_ = 0;        // position in toks_
+  std::vector<token> toks_;   // tokens of the current action
+  std::size_t k_ = 0;         // position in toks_
   std::size_t action_pos_ = 0;
 
   [[noreturn]] void fail(std::size_t pos, const std::string& msg) const {
@@ -125,7 +125,8 @@ class parser {
         if (kw == "end" || kw == "else") {
           term_pos_ = open;
           k_ = 1;
-          if (kw == "end" && toks_.size() > 1) fail(open, "unexpected " + toks_[1].text + " in end");
+          if (kw == "end" && toks_.size() > 1)
+            fail(open, "unexpected " + toks_[1].text + " in end");
           return kw;
         }
         if (kw == "if" || kw == "range" || kw == "with") {
@@ -231,9 +232,9 @@ class parser {
                   std::isdigit(static_cast<unsigned char>(t_[p + 1])) != 0)) {
         tok.type = tk::num;
         std::size_t s = p++;
-        while (p < t_.size() && (is_alnum(t_[p]) || t_[p] == '.' ||
-                                 ((t_[p] == '-' || t_[p] == '+') &&
-                                  (t_[p - 1] == 'e' || t_[p - 1] == 'E'))))
+        while (p < t_.size() &&
+               (is_alnum(t_[p]) || t_[p] == '.' ||
+                ((t_[p] == '-' || t_[p] == '+') && (t_[p - 1] == 'e' || t_[p - 1] == 'E'))))
           ++p;
         tok.text = t_.substr(s, p - s);
       } else if (c == '\'') {
@@ -272,7 +273,8 @@ class parser {
       } else {
         fail(p, std::string("unexpected \"") + c + "\" in command");
       }
-      if (tok.type != tk::str && tok.type != tk::var) tok.text = tok.text.empty() ? t_.substr(tok.pos, p - tok.pos) : tok.text;
+      if (tok.type != tk::str && tok.type != tk::var)
+        tok.text = tok.text.empty() ? t_.substr(tok.pos, p - tok.pos) : tok.text;
       tok.end = p;
       toks_.push_back(std::move(tok));
     }
@@ -299,24 +301,48 @@ class parser {
         if (p >= t_.size()) break;
         char e = t_[p++];
         switch (e) {
-          case 'n': out += '\n'; break;
-          case 't': out += '\t'; break;
-          case 'r': out += '\r'; break;
-          case '\\': out += '\\'; break;
-          case '"': out += '"'; break;
-          case '\'': out += '\''; break;
-          case 'a': out += '\a'; break;
-          case 'b': out += '\b'; break;
-          case 'f': out += '\f'; break;
-          case 'v': out += '\v'; break;
-          case '0': out += '\0'; break;
-          default: fail(s, std::string("invalid syntax: unknown escape \\") + e);
+          case 'n':
+            out += '\n';
+            break;
+          case 't':
+            out += '\t';
+            break;
+          case 'r':
+            out += '\r';
+            break;
+          case '\\':
+            out += '\\';
+            break;
+          case '"':
+            out += '"';
+            break;
+          case '\'':
+            out += '\'';
+            break;
+          case 'a':
+            out += '\a';
+            break;
+          case 'b':
+            out += '\b';
+            break;
+          case 'f':
+            out += '\f';
+            break;
+          case 'v':
+            out += '\v';
+            break;
+          case '0':
+            out += '\0';
+            break;
+          default:
+            fail(s, std::string("invalid syntax: unknown escape \\") + e);
         }
         continue;
       }
       out += c;
     }
-    if (p >= t_.size()) fail(s, q == '"' ? "unterminated quoted string" : "unterminated raw quoted string");
+    if (p >= t_.size())
+      fail(s, q == '"' ? "unterminated quoted string" : "unterminated raw quoted string");
     return p + 1;
   }
 
@@ -441,8 +467,8 @@ class parser {
     }
     try {
       std::size_t used = 0;
-      bool is_float = s.find_first_of(".eE") != std::string::npos &&
-                      s.compare(0, 2, "0x") != 0 && s.compare(0, 2, "0X") != 0;
+      bool is_float = s.find_first_of(".eE") != std::string::npos && s.compare(0, 2, "0x") != 0 &&
+                      s.compare(0, 2, "0X") != 0;
       if (!is_float) {
         long long v = std::stoll(s, &used, 0);
         if (used == s.size()) return static_cast<int64_t>(v);

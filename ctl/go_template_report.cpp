@@ -112,8 +112,8 @@ bool is_table_format(const std::string& format) {
   return format == "table" || format.rfind("table ", 0) == 0;
 }
 
-std::string render_format(const json& data, const std::string& format,
-                          const header_names& headers, const std::string& name) {
+std::string render_format(const json& data, const std::string& format, const header_names& headers,
+                          const std::string& name) {
   bool table = is_table_format(format);
   std::string f = resolve_escapes(table ? format.substr(format.size() > 5 ? 6 : 5) : format);
   if (f.empty() || f.back() != '\n') f += '\n';

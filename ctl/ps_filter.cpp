@@ -31,9 +31,9 @@ int64_t num(const json& j, const char* key) {
 }
 
 const std::set<std::string>& states() {
-  static const std::set<std::string> s = {"created", "configured", "initialized", "running",
-                                          "stopped", "paused",     "exited",      "removing",
-                                          "stopping"};
+  static const std::set<std::string> s = {"created", "configured", "initialized",
+                                          "running", "stopped",    "paused",
+                                          "exited",  "removing",   "stopping"};
   return s;
 }
 
@@ -55,7 +55,8 @@ bool label_match(const json& labels, const std::string& want) {
   if (!labels.is_object()) return false;
   auto it = labels.find(key);
   if (it == labels.end()) return false;
-  return eq == std::string::npos || (it->is_string() && it->get<std::string>() == want.substr(eq + 1));
+  return eq == std::string::npos ||
+         (it->is_string() && it->get<std::string>() == want.substr(eq + 1));
 }
 
 bool regex_search_safe(const std::string& text, const std::string& pattern) {
@@ -128,8 +129,8 @@ bool pass(const json& c, const std::string& key, const std::vector<std::string>&
 }  // namespace
 
 ps_filters parse_ps_filters(const std::vector<std::string>& args) {
-  static const std::set<std::string> keys = {"id",     "name",   "label",  "label!",
-                                             "status", "exited", "health", "before",
+  static const std::set<std::string> keys = {"id",     "name",          "label",  "label!",
+                                             "status", "exited",        "health", "before",
                                              "since",  "restart-policy"};
   ps_filters f;
   for (const auto& a : args) {
@@ -156,8 +157,8 @@ ps_filters parse_ps_filters(const std::vector<std::string>& args) {
             "\": invalid syntax");
     }
   if (auto it = f.find("restart-policy"); it != f.end()) {
-    static const std::set<std::string> policies = {"",       "no",     "none", "on-failure",
-                                                   "always", "unless-stopped"};
+    static const std::set<std::string> policies = {"",           "no",     "none",
+                                                   "on-failure", "always", "unless-stopped"};
     std::vector<std::string> badp;
     for (const auto& v : it->second)
       if (policies.count(v) == 0) badp.push_back(v);
@@ -190,7 +191,7 @@ void sort_oldest_first(json& summaries) {
 }
 
 void sort_ps(json& summaries, const std::string& by) {
-  static const std::set<std::string> keys = {"command", "created", "id",   "image",
+  static const std::set<std::string> keys = {"command", "created",    "id",   "image",
                                              "names",   "runningfor", "size", "status"};
   if (keys.count(by) == 0)
     bad("invalid option for --sort, options are: command, created, id, image, names, "

@@ -19,8 +19,8 @@ namespace {
 // Three containers created in this order: a (running, tier=front, --restart always),
 // b (running, tier=back), c (exited with 3, no labels).
 void three(live_daemon& d) {
-  d.ok({"run", "-d", "--name", "a", "--label", "tier=front", "--restart", "always", "sleep",
-        "100"});
+  d.ok(
+      {"run", "-d", "--name", "a", "--label", "tier=front", "--restart", "always", "sleep", "100"});
   d.ok({"run", "-d", "--name", "b", "--label", "tier=back", "sleep", "100"});
   CHECK(d.ctl({"run", "--name", "c", "sh", "-c", "exit 3"}).code == 3);
 }
@@ -52,8 +52,7 @@ TEST_CASE("ps --format runs templates and tables over podman fields oldest first
 
   CHECK(d.ok({"ps", "-a", "--format", "{{.Names}}={{index .Labels \"tier\"}}"}) ==
         "a=front\nb=back\nc=");
-  CHECK(d.ok({"ps", "-a", "--format", "{{if .Exited}}{{.Names}}:{{.ExitCode}}{{end}}"}) ==
-        "c:3");
+  CHECK(d.ok({"ps", "-a", "--format", "{{if .Exited}}{{.Names}}:{{.ExitCode}}{{end}}"}) == "c:3");
   CHECK(d.ok({"ps", "--no-trunc", "--format", "{{.ID}} {{.Names | upper}}", "-f", "name=^a$"}) ==
         id_a + " A");
   CHECK(d.ok({"ps", "-a", "--format", "{{range .}}{{.Names}},{{end}}"}) == "a,b,c,");
@@ -89,7 +88,7 @@ TEST_CASE("ps --filter covers every key with podman AND and OR rules and errors"
   CHECK(names(d, {"-a", "-f", "label=tier"}) == "a\nb");
   CHECK(names(d, {"-a", "-f", "label!=tier"}) == "c");
   CHECK(names(d, {"-a", "-f", "label=tier", "-f", "name=b"}) == "b");  // different keys: AND
-  CHECK(names(d, {"-f", "status=exited"}) == "c");                    // status implies -a
+  CHECK(names(d, {"-f", "status=exited"}) == "c");                     // status implies -a
   CHECK(names(d, {"-f", "status=running"}) == "a\nb");
   CHECK(names(d, {"-a", "-f", "exited=3"}) == "c");
   CHECK(names(d, {"-a", "-f", "exited=0"}).empty());
@@ -108,7 +107,8 @@ TEST_CASE("ps --filter covers every key with podman AND and OR rules and errors"
     const char* message;
   };
   for (auto [filter, message] :
-       {bad_case{"foo=bar", "foo is an invalid filter"}, bad_case{"nokey", "invalid filter \"nokey\""},
+       {bad_case{"foo=bar", "foo is an invalid filter"},
+        bad_case{"nokey", "invalid filter \"nokey\""},
         bad_case{"status=bogus", "unknown container state: bogus"},
         bad_case{"exited=x", "exited code out of range \"x\""},
         bad_case{"restart-policy=sometimes", "sometimes invalid restart policy"},
@@ -136,8 +136,7 @@ TEST_CASE("ps --latest --last --sort and --size select and order like podman", "
   CHECK(bad.err.find("invalid option for --sort, options are: command, created, id, image, names, "
                      "runningfor, size, or status") != std::string::npos);
   // Containers on the host's file system have no layer of their own.
-  CHECK(d.ok({"ps", "-a", "--size", "--format", "{{.Size}}", "-f", "name=a"}) ==
-        "0B (virtual 0B)");
+  CHECK(d.ok({"ps", "-a", "--size", "--format", "{{.Size}}", "-f", "name=a"}) == "0B (virtual 0B)");
   auto table = d.ok({"ps", "--size"});
   CHECK(table.rfind("CONTAINER ID  COMMAND", 0) == 0);
   CHECK(table.find("SIZE") != std::string::npos);
@@ -177,8 +176,8 @@ TEST_CASE("inspect -f and events stats version --format run Go templates", "[ps-
         std::string::npos);
 
   auto until = std::to_string(std::time(nullptr) + 2);
-  CHECK(d.ok({"events", "--since", since, "--until", until, "--filter", "container=web",
-              "--format", "{{.Status}} {{.Name}}"}) == "create web\nstart web");
+  CHECK(d.ok({"events", "--since", since, "--until", until, "--filter", "container=web", "--format",
+              "{{.Status}} {{.Name}}"}) == "create web\ninit web\nstart web");
 
   CHECK(d.ok({"stats", "--no-stream", "--format", "{{.Name}}", "web"}) == "web");
   auto table = d.ok({"stats", "--no-stream", "--format", "table {{.Name}}\\t{{.PIDS}}", "web"});
