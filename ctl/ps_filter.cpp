@@ -61,7 +61,7 @@ bool label_match(const json& labels, const std::string& want) {
 
 bool regex_search_safe(const std::string& text, const std::string& pattern) {
   try {
-    return std::regex_search(text, std::regex(pattern, std::regex::extended));
+    return std::regex_search(text, std::regex(pattern));  // ECMAScript: closest to Go RE2
   } catch (const std::regex_error&) {
     return text.find(pattern) != std::string::npos;
   }
@@ -145,7 +145,7 @@ ps_filters parse_ps_filters(const std::vector<std::string>& args) {
       if (states().count(v) == 0) bad("unknown container state: " + v + ": invalid argument");
   if (auto it = f.find("exited"); it != f.end())
     for (const auto& v : it->second) {
-      bool ok = !v.empty() && v.size() < 11;
+      bool ok = !v.empty() && v.size() <= 11;
       std::size_t start = !v.empty() && (v[0] == '-' || v[0] == '+') ? 1 : 0;
       ok = ok && start < v.size() && v.find_first_not_of("0123456789", start) == std::string::npos;
       if (ok) {

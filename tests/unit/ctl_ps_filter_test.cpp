@@ -97,6 +97,9 @@ TEST_CASE("ps filter errors are podman's", "[ctl][ps]") {
   CHECK(error_of({"status=dead"}) == "unknown container state: dead: invalid argument");
   CHECK(error_of({"exited=abc"}) ==
         "exited code out of range \"abc\": strconv.ParseInt: parsing \"abc\": invalid syntax");
+  CHECK(error_of({"exited=-2147483648"}) == "no error");  // an int32
+  CHECK(error_of({"exited=2147483648"}).rfind("exited code out of range", 0) == 0);
+  CHECK(error_of({"name=(["}) == "no error");  // a bad expression matches as plain text
   CHECK(error_of({"restart-policy=x"}) == "x invalid restart policy");
   CHECK(error_of({"restart-policy=x", "restart-policy=y"}) == "x, y invalid restart policies");
   CHECK(error_of({"before=ghost"}) ==
