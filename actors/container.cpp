@@ -102,7 +102,7 @@ container_summary sync(actor_t* self) {
   if (has_process(s.st.state) && lifecycle::main_running(s.run) && s.st.pid > 0 &&
       !proc::is_same_process(s.st.pid, s.st.pid_start))
     on_exited(self, s.st.pid, -1, false);
-  return make_summary(s.cfg, s.st);
+  return make_summary(s.cfg, s.st, s.dir());
 }
 
 /// Test hook: with CTRD_TEST_HOOKS=1 in ctrd's environment (the integration tests set it),

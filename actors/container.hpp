@@ -71,7 +71,9 @@ container_actor spawn_container(caf::actor_system& sys, stored_container rec,
                                 const container_deps& deps, bool recovering);
 
 /// The summary of a container as its actor sends it to the supervisor (the list entry
-/// pre-encoded once, runtime/container_view.hpp's summary_view).
-container_summary make_summary(const container_config& c, const container_status& s);
+/// pre-encoded once, runtime/container_view.hpp's summary_view). `dir` is the container's
+/// directory: an overlay container's entry names its upper layer there (upper_dir).
+container_summary make_summary(const container_config& c, const container_status& s,
+                               const std::string& dir = {});
 
 }  // namespace ctrd

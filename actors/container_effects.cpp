@@ -55,7 +55,7 @@ state::~state() {
 
 void publish(actor_t* self) {
   auto& s = self->state;
-  self->send(s.deps.supervisor, status_atom::value, s.cfg.id, make_summary(s.cfg, s.st));
+  self->send(s.deps.supervisor, status_atom::value, s.cfg.id, make_summary(s.cfg, s.st, s.dir()));
   if (s.replies.has_condition_waiters()) check_waiters(self);
 }
 

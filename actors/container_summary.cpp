@@ -6,8 +6,10 @@
 
 namespace ctrd {
 
-container_summary make_summary(const container_config& c, const container_status& s) {
+container_summary make_summary(const container_config& c, const container_status& s,
+                               const std::string& dir) {
   auto view = summary_view(c, s);  // the list entry (docs/protocol.md)
+  if (c.isolation.rootfs_overlay && !dir.empty()) view["upper_dir"] = dir + "/upper";
   container_summary out;
   out.name = c.name;
   out.state = to_string(s.state);

@@ -11,6 +11,7 @@
 
 #include "ctl/common.hpp"
 #include "ctl/format.hpp"
+#include "ctl/go_template.hpp"
 #include "ctl/io.hpp"
 #include "ctl/stream_flags.hpp"
 #include "ctl/terminal.hpp"
@@ -33,7 +34,9 @@ runner add_events(CLI::App& app) {
   sub->add_option("-f,--filter", o->filters,
                   "Filter: container=NAME|ID, event=STATUS, type=container (repeatable)")
       ->allow_extra_args(false);
-  sub->add_option("--format", o->format, "Output format: json (one object per line)");
+  sub->add_option("--format", o->format,
+                  "Output format: json (one object per line) or a Go template "
+                  "('{{.Time}} {{.Status}} {{.Name}}')");
   sub->footer("Streams until interrupted (Ctrl-C, exit 0) or until --until has passed.");
   return [o](context& ctx) {
     json params = json::object();
@@ -42,29 +45,43 @@ runner add_events(CLI::App& app) {
     if (!o->until.empty()) params["until"] = parse_time_ns(o->until, now);
     json filters = parse_event_filters(o->filters);
     if (!filters.empty()) params["filters"] = std::move(filters);
-    bool as_json = false;
-    if (o->format == "json" || o->format == "{{json .}}")
-      as_json = true;
-    else if (!o->format.empty())
-      throw ctrd::error(ctrd::ec::invalid_argument,
-                        "unsupported format \"" + o->format + "\": only json is supported");
+    bool as_json = is_json_format(o->format);
+    std::string format = as_json ? std::string() : o->format;
+    if (!format.empty()) gotmpl::tmpl::parse(format, "events");  // syntax errors first
     params["stream"] = true;
     signal_pipe interrupt({SIGINT, SIGTERM});
     client c;
     connect_waiting(c, ctx);
-    uint32_t id = c.send_raw("events", params, [as_json](const std::string& method, const json& p) {
-      if (method != "event") return;
-      if (auto d = p.find("dropped"); d != p.end() && d->is_number()) {
-        err("WARN: " + std::to_string(d->get<int64_t>()) + " events dropped (client too slow)\n");
-        return;
-      }
-      auto e = p.find("event");
-      if (e == p.end() || !e->is_object()) return;
-      out_line(as_json ? e->dump() : event_human(*e, false));
-    });
+    std::string template_error;
+    uint32_t id =
+        c.send_raw("events", params,
+                   [as_json, format, &template_error](const std::string& method, const json& p) {
+                     if (method != "event") return;
+                     if (auto d = p.find("dropped"); d != p.end() && d->is_number()) {
+                       err("WARN: " + std::to_string(d->get<int64_t>()) +
+                           " events dropped (client too slow)\n");
+                       return;
+                     }
+                     auto e = p.find("event");
+                     if (e == p.end() || !e->is_object()) return;
+                     if (!format.empty()) {
+                       if (!template_error.empty()) return;
+                       try {
+                         out(render_format(*e, format, {}, "events"));
+                       } catch (const std::exception& x) {
+                         template_error = x.what();  // reported once the stream is ended below
+                       }
+                       return;
+                     }
+                     out_line(as_json ? e->dump() : event_human(*e, false));
+                   });
     c.flush();
     response r;
     while (!c.try_take(id, r)) {
+      if (!template_error.empty()) {
+        print_error(template_error);
+        return 125;
+      }
       pollfd fds[2] = {{c.fd(), POLLIN, 0}, {interrupt.fd(), POLLIN, 0}};
       if (::poll(fds, 2, -1) < 0) {
         if (errno == EINTR) continue;
@@ -76,6 +93,10 @@ runner add_events(CLI::App& app) {
         return 128 + SIGTERM;
       }
       if (fds[0].revents != 0) c.receive();
+    }
+    if (!template_error.empty()) {
+      print_error(template_error);
+      return 125;
     }
     if (!r.ok()) {
       print_error(r.message());

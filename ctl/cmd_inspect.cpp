@@ -1,19 +1,30 @@
 // `ctrctl inspect`: a JSON array of the daemon's inspect maps, pretty-printed with 4 spaces
-// like podman; missing containers are reported on stderr after the array (exit 125).
+// like podman, or -f/--format's Go template once per container; missing containers are
+// reported on stderr after the output (exit 125).
 #include <memory>
 
 #include <CLI/CLI.hpp>
 
 #include "ctl/common.hpp"
+#include "ctl/go_template.hpp"
 #include "ctl/io.hpp"
 
 namespace ctl {
 
 runner add_inspect(CLI::App& app) {
-  auto names = std::make_shared<std::vector<std::string>>();
+  struct options {
+    std::vector<std::string> names;
+    std::string format;
+  };
+  auto o = std::make_shared<options>();
+  auto* names = &o->names;
   auto* sub = app.add_subcommand("inspect", "Show containers' configuration and state as JSON");
-  sub->add_option("CONTAINER", *names, "Container names, ids or unique id prefixes")->required();
-  return [names](context& ctx) {
+  sub->add_option("-f,--format", o->format,
+                  "Output format: json (default) or a Go template ('{{.State.Status}}')");
+  sub->add_option("CONTAINER", o->names, "Container names, ids or unique id prefixes")->required();
+  return [o, names](context& ctx) {
+    if (!o->format.empty() && !is_json_format(o->format))
+      gotmpl::tmpl::parse(o->format, "inspect");  // a syntax error fails before any request
     client c;
     connect(c, ctx);
     std::vector<uint32_t> ids;
@@ -30,7 +41,10 @@ runner add_inspect(CLI::App& app) {
         status = exit_code_of(r.error);
       }
     }
-    out_line(found.dump(4, ' ', false, json::error_handler_t::replace));
+    if (o->format.empty() || is_json_format(o->format))
+      out_line(found.dump(4, ' ', false, json::error_handler_t::replace));
+    else
+      out(render_format(found, o->format, {}, "inspect"));
     for (const auto& e : errors) print_error(e);
     return status;
   };

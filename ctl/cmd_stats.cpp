@@ -10,6 +10,7 @@
 
 #include "ctl/common.hpp"
 #include "ctl/format.hpp"
+#include "ctl/go_template.hpp"
 #include "ctl/io.hpp"
 #include "ctl/stats_format.hpp"
 
@@ -39,14 +40,16 @@ runner add_stats(CLI::App& app) {
   auto* sub = app.add_subcommand("stats", "Show containers' resource usage");
   sub->add_flag("-a,--all", o->all, "Show all containers (default: running and paused ones)");
   sub->add_flag("--no-stream", o->no_stream, "Print one sample instead of streaming");
-  sub->add_option("--format", o->format, "Output format: table (default) or json");
+  sub->add_option(
+      "--format", o->format,
+      "Output format: table (default), json, or a Go template (\"{{.Name}} {{.CPUPerc}}\")");
   sub->add_option("-i,--interval", o->interval,
                   "Seconds between samples when streaming (default 5)");
   sub->add_option("CONTAINER", o->names, "Container names, ids or unique id prefixes");
   return [o](context& ctx) {
-    if (!o->format.empty() && o->format != "json" && o->format != "table")
-      throw ctrd::error(ctrd::ec::invalid_argument,
-                        "unsupported format \"" + o->format + "\": use table or json");
+    bool as_json = is_json_format(o->format);
+    bool templated = !o->format.empty() && !as_json && o->format != "table";
+    if (templated) gotmpl::tmpl::parse(o->format, "stats");  // syntax errors first
     int interval = parse_interval(o->interval);
     if (o->all && !o->names.empty())
       throw ctrd::error(ctrd::ec::invalid_argument,
@@ -87,7 +90,10 @@ runner add_stats(CLI::App& app) {
         for (const auto& s : r.result) rows.push_back(compute_stats_row(sample_of(s), history));
       }
       std::string text = o->no_stream ? std::string() : std::string("\033[2J\033[1;1H");
-      text += o->format == "json" ? stats_json(rows) : stats_table(rows);
+      if (templated)
+        text += render_format(stats_template_rows(rows), o->format, stats_headers(), "stats");
+      else
+        text += as_json ? stats_json(rows) : stats_table(rows);
       out(text);
       if (o->no_stream) return 0;
       std::this_thread::sleep_for(std::chrono::seconds(interval));

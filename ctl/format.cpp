@@ -201,6 +201,19 @@ json ps_json(const json& summaries, int64_t now) {
                        {"Health", health},
                        {"Ready", ready != c.end() && ready->is_boolean() && ready->get<bool>()},
                        {"Error", str_field(c, "error")}});
+    json& o = arr.back();
+    json mounts = json::array();
+    if (auto m = c.find("mounts"); m != c.end() && m->is_array())
+      for (const auto& x : *m)
+        if (x.is_object()) mounts.push_back(str_field(x, "destination"));
+    o["Labels"] = c.contains("labels") && c["labels"].is_object() ? c["labels"] : json::object();
+    o["Mounts"] = std::move(mounts);
+    o["Image"] = str_field(c, "rootfs");
+    auto ar = c.find("auto_remove");
+    o["AutoRemove"] = ar != c.end() && ar->is_boolean() && ar->get<bool>();
+    o["RestartPolicy"] = str_field(c, "restart");
+    if (c.contains("size_rw"))
+      o["Size"] = {{"RwSize", int_field(c, "size_rw")}, {"RootFsSize", int_field(c, "size_root")}};
   }
   return arr;
 }

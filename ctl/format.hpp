@@ -51,8 +51,10 @@ std::string ps_quiet(const json& summaries, bool no_trunc);
 
 /// `ps --format json`: podman-like objects with keys Id, Names, Command, Created,
 /// CreatedAt, State, Status, ExitCode, Exited, ExitedAt, Pid, Restarts, StartedAt
-/// (times in unix seconds, 0 when they never happened), plus ctrd's Health ("" when there is
-/// no check), Ready (bool) and Error ("" when none).
+/// (times in unix seconds, 0 when they never happened), Labels, Mounts (destinations),
+/// Image (the rootfs, "" for none), AutoRemove, Size ({RwSize, RootFsSize} when the summary
+/// has size_rw/size_root), plus ctrd's Health ("" when there is no check), Ready (bool),
+/// Error ("" when none) and RestartPolicy ("no", "always", "on-failure:3", ...).
 json ps_json(const json& summaries, int64_t now);
 
 /// `reload`'s report split for printing: `lines` gets "created NAME", "updated NAME",

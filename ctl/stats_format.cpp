@@ -187,6 +187,41 @@ std::string stats_table(const std::vector<stats_row>& rows) {
   return tab_table(t);
 }
 
+json stats_template_rows(const std::vector<stats_row>& rows) {
+  json out = json::array();
+  for (const auto& r : rows)
+    out.push_back(json{{"ID", r.id.substr(0, 12)},
+                       {"ContainerID", r.id},
+                       {"Name", r.name},
+                       {"CPUPerc", percent_string(r.cpu_percent)},
+                       {"AVGCPU", percent_string(r.avg_cpu)},
+                       {"CPU", r.cpu_percent},
+                       {"MemUsage", combine_human(r.mem_usage, r.mem_limit)},
+                       {"MemUsageBytes", combine_human(r.mem_usage, r.mem_limit)},
+                       {"MemPerc", percent_string(r.mem_percent)},
+                       {"NetIO", "--"},
+                       {"BlockIO", combine_human(r.block_read, r.block_write)},
+                       {"PIDS", pids_string(r.pids)},
+                       {"UpTime", cpu_time(r.cpu_ns)},
+                       {"CPUNano", r.cpu_ns},
+                       {"MemUsageRaw", r.mem_usage},
+                       {"MemLimit", r.mem_limit}});
+  return out;
+}
+
+std::map<std::string, std::string> stats_headers() {
+  return {{"ID", "ID"},
+          {"UpTime", "CPU TIME"},
+          {"CPUPerc", "CPU %"},
+          {"AVGCPU", "AVG CPU %"},
+          {"MemUsage", "MEM USAGE / LIMIT"},
+          {"MemUsageBytes", "MEM USAGE / LIMIT"},
+          {"MemPerc", "MEM %"},
+          {"NetIO", "NET IO"},
+          {"BlockIO", "BLOCK IO"},
+          {"PIDS", "PIDS"}};
+}
+
 std::string stats_json(const std::vector<stats_row>& rows) {
   nlohmann::ordered_json arr = nlohmann::ordered_json::array();
   for (const auto& r : rows) {

@@ -93,6 +93,15 @@ std::string stats_table(const std::vector<stats_row>& rows);
 /// that order), 4-space indent, newline-terminated.
 std::string stats_json(const std::vector<stats_row>& rows);
 
+/// The objects `stats --format` templates see, podman's field names: ID (12 characters),
+/// ContainerID, Name, CPUPerc, AVGCPU, MemUsage, MemUsageBytes, MemPerc, NetIO, BlockIO,
+/// PIDS, UpTime (the CPU time) as the table prints them, and CPU (percent), CPUNano,
+/// MemUsageRaw, MemLimit as numbers.
+json stats_template_rows(const std::vector<stats_row>& rows);
+
+/// podman's stats column headers for `--format "table ..."` (UpTime -> CPU TIME, ...).
+std::map<std::string, std::string> stats_headers();
+
 /// `artifact ls`: NAME SIZE (human_size) for an `artifact_list` result.
 std::string artifact_table(const json& list);
 

@@ -155,6 +155,10 @@ json event_view(const container_config& c, const container_status& s, const std:
 }
 
 json summary_view(const container_config& c, const container_status& s) {
+  json mounts = json::array();
+  for (const auto& m : c.isolation.mounts)
+    mounts.push_back(
+        json{{"source", m.source}, {"destination", m.destination}, {"read_only", m.read_only}});
   return json{{"id", c.id},
               {"name", c.name},
               {"command", c.command},
@@ -174,7 +178,12 @@ json summary_view(const container_config& c, const container_status& s) {
               {"stopped_by_user", s.stopped_by_user},
               {"next_restart_ns", next_restart_wall_ns(s)},
               {"autostart", c.autostart},
-              {"source", c.source}};
+              {"source", c.source},
+              {"labels", c.labels},
+              {"mounts", std::move(mounts)},
+              {"rootfs", c.isolation.rootfs},
+              {"rootfs_overlay", c.isolation.rootfs_overlay},
+              {"auto_remove", c.auto_remove}};
 }
 
 }  // namespace ctrd
