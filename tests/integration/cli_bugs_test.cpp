@@ -39,7 +39,7 @@ ctrd::test::proc_result ctl_within(const live_daemon& d, std::vector<std::string
 
 TEST_CASE("healthcheck run runs one check and leaves the schedule as it was", "[cli_bugs]") {
   live_daemon d;
-  auto ticks = (d.dir() / "ticks").string();
+  auto ticks = d.dir() / "ticks";
   d.ok({"run", "-d", "--name", "h", "--health-cmd", "echo x >> " + ticks, "--health-interval",
         "500ms", "sleep", "100"});
   await_inspect(d, "h", [](const json& x) { return x["State"]["Health"]["Status"] == "healthy"; });
@@ -85,8 +85,7 @@ TEST_CASE("logs -f ends with the run also when a restart policy starts it again"
   d.ok({"rm", "-f", "cycle"});
 }
 
-TEST_CASE("-v after a verb is the verb's flag: rm -v removes, the version needs -v first",
-          "[cli_bugs]") {
+TEST_CASE("the version flag goes before the verb: after it rm -v removes", "[cli_bugs]") {
   live_daemon d;
   d.ok({"create", "--name", "x", "true"});
   auto rm = d.ctl({"rm", "-v", "x"});
@@ -111,7 +110,7 @@ TEST_CASE("-v after a verb is the verb's flag: rm -v removes, the version needs 
 TEST_CASE("a dependent waits for a requirement whose first health check failed at boot",
           "[cli_bugs]") {
   ctrd::test::temp_dir conf;
-  auto flag = (conf / "db-up").string();
+  auto flag = conf / "db-up";
   std::ofstream(conf / "db.toml") << "command = [\"sleep\", \"100\"]\n"
                                   << "health_cmd = \"test -e " << flag << "\"\n"
                                   << "health_interval = \"200ms\"\n"

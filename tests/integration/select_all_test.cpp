@@ -45,7 +45,8 @@ std::string status(const live_daemon& d, const std::string& name) {
 
 }  // namespace
 
-TEST_CASE("--all selects the containers each verb takes and prints their ids", "[select_all]") {
+TEST_CASE("the all flag selects the containers each verb takes and prints their ids",
+          "[select_all]") {
   live_daemon d;
   d.ok({"run", "-d", "--name", "a", "sleep", "100"});
   d.ok({"run", "-d", "--name", "b", "sleep", "100"});

@@ -6,7 +6,7 @@
 
 using ctrd::ec;
 
-TEST_CASE("selection: --all or containers, not both, not neither", "[ctl]") {
+TEST_CASE("selection: --all or containers but not both and not neither", "[ctl]") {
   CHECK_NOTHROW(ctl::check_selection(true, {}));
   CHECK_NOTHROW(ctl::check_selection(false, {"a"}));
   CHECK_THROWS_WITH(ctl::check_selection(true, {"a"}),
@@ -20,7 +20,7 @@ TEST_CASE("kill --all takes containers with a process", "[ctl]") {
     CHECK_FALSE(ctl::killable_state(s));
 }
 
-TEST_CASE("rm exit status: 1 for a missing container wins, then 2 for a running one", "[ctl]") {
+TEST_CASE("rm exit status: 1 for a missing container wins over 2 for a running one", "[ctl]") {
   CHECK(ctl::rm_status({}) == 0);
   CHECK(ctl::rm_status({ec::invalid_state}) == 2);
   CHECK(ctl::rm_status({ec::no_such_container}) == 1);
