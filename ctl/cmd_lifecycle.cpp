@@ -245,7 +245,7 @@ runner add_rm(CLI::App& app) {
         [&](const std::string&, const response& r) {
           // podman: -f and -i make a missing container no error, printed or counted.
           if ((o->ignore || o->force) && r.code() == ctrd::ec::no_such_container) return true;
-          failures.push_back(r.code());
+          failures.push_back(rm_failure(r.code(), r.message()));
           return false;
         });
     return rm_status(failures);

@@ -34,6 +34,14 @@ bool killable_state(const std::string& state) {
   return state == "running" || state == "paused" || state == "stopping";
 }
 
+ctrd::ec rm_failure(ctrd::ec code, const std::string& message) {
+  if (code == ctrd::ec::no_such_container) return code;
+  if (code == ctrd::ec::invalid_state &&
+      message.find("container state improper") != std::string::npos)
+    return code;
+  return ctrd::ec::internal;
+}
+
 int rm_status(const std::vector<ctrd::ec>& failures) {
   if (failures.empty()) return 0;
   for (auto e : failures)

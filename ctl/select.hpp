@@ -25,7 +25,13 @@ std::vector<std::string> select_all(client& c,
 /// pause (running), unpause (paused). stop, restart and rm take every container.
 bool killable_state(const std::string& state);
 
-/// podman's exit status of `rm` from the codes of its failed removals: 1 once any named
+/// What a failed removal counts as for rm_status(): no_such_container, invalid_state for
+/// podman's ErrCtrStateInvalid (a running or paused container without -f: its message ends
+/// in "container state improper", which podman's rm matches too), anything else internal
+/// (e.g. dependents that must be removed first: podman's ErrCtrExists, exit 125).
+ctrd::ec rm_failure(ctrd::ec code, const std::string& message);
+
+/// podman's exit status of `rm` from its failed removals (rm_failure()): 1 once any named
 /// container did not exist, else 2 once any was running (no -f), else 125; 0 with none.
 int rm_status(const std::vector<ctrd::ec>& failures);
 

@@ -28,4 +28,13 @@ TEST_CASE("rm exit status: 1 for a missing container wins over 2 for a running o
   CHECK(ctl::rm_status({ec::no_such_container, ec::invalid_state}) == 1);
   CHECK(ctl::rm_status({ec::internal}) == 125);
   CHECK(ctl::rm_status({ec::internal, ec::invalid_state}) == 2);
+  // Only podman's ErrCtrStateInvalid makes 2: dependents to remove first are 125.
+  CHECK(ctl::rm_failure(ec::invalid_state,
+                        "cannot remove container x as it is running - "
+                        "running or paused containers cannot be removed "
+                        "without force: container state improper") == ec::invalid_state);
+  CHECK(ctl::rm_failure(ec::invalid_state,
+                        "container x has dependent containers which must be removed before "
+                        "it: y") == ec::internal);
+  CHECK(ctl::rm_failure(ec::no_such_container, "no such container") == ec::no_such_container);
 }
