@@ -104,6 +104,9 @@ using put_status_atom = caf::atom_constant<caf::atom("putstatus")>;  // a contai
 using replace_config_atom =
     caf::atom_constant<caf::atom("replacecfg")>;  // supervisor -> container: new service config
 using erase_atom = caf::atom_constant<caf::atom("erase")>;
+// supervisor -> container: why its start waits for a requirement or failed on one ("": no
+// longer); shown as State.Error.
+using dep_status_atom = caf::atom_constant<caf::atom("depstatus")>;
 using flush_atom = caf::atom_constant<caf::atom("flush")>;    // store -> itself: group commit
 using expire_atom = caf::atom_constant<caf::atom("expire")>;  // event bus -> itself: `until` passed
 using ping_atom = caf::atom_constant<caf::atom("ping")>;      // watchdog self-check -> supervisor

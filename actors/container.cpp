@@ -305,6 +305,7 @@ container_actor::behavior_type container_behavior(actor_t* self, stored_containe
       },
       [=](respawn_atom, uint64_t gen) { on_restart_timer(self, gen); },
       [=](health_tick_atom, uint64_t gen) { on_health_timer(self, gen); },
+      [=](dep_status_atom, const std::string& text) { note_dep_status(self, text); },
       [=](htimeout_atom, uint64_t seq) { on_health_timeout(self, seq); },
       [=](notify_atom, const std::string& payload, int32_t sender) {
         on_notify(self, payload, sender);

@@ -87,8 +87,10 @@ void answer_exit_waiters(actor_t* self) {
   auto& s = self->state;
   auto reply = s.exit_reply();
   s.replies.answer_exit(reply);
-  // Attached clients end with the process; `logs -f` followers stay until the removal.
+  // Attached clients and `logs -f` followers end with the process (podman's follow ends
+  // at the container's exit, also when a restart policy starts it again).
   s.out.end_attached([&](output_client& c) { c.rp.deliver(reply); });
+  s.out.end_followers([&](output_client& c) { c.rp.deliver(reply); });
 }
 
 spawn_spec make_spawn_spec(const container_config& c, const std::vector<std::string>& argv,

@@ -111,9 +111,9 @@ caf::result<json> start_exec(actor_t* self, const json& p, caf::actor client, ui
   auto& s = self->state;
   try {
     if (s.st.state != container_state::running)
-      throw error(ec::invalid_state,
-                  "can only create exec sessions on running containers: container " + s.cfg.id +
-                      " is " + to_string(s.st.state) + ": container state improper");
+      throw error(ec::invalid_state,  // podman's text (libpod/container_exec.go)
+                  "can only create exec sessions on running containers: container state "
+                  "improper");
     auto command = strings(p, "command");
     if (command.empty() || command[0].empty())
       throw error(ec::invalid_argument, "exec needs a command");

@@ -20,11 +20,16 @@ using lifecycle::event;
 
 namespace {
 
-void start_check(actor_t* self) {
+/// Starts a check: `scheduled` by the periodic timer (its end arms the next one), or for
+/// `healthcheck run` (the schedule stays as it is). A check already running is shared.
+void start_check(actor_t* self, bool scheduled) {
   auto& s = self->state;
   auto& h = s.health;
-  if (h.busy()) return;  // one check at a time
-  h.begin(proc::now_ns(), proc::boot_ns());
+  if (h.busy()) {  // one check at a time
+    if (scheduled) h.take_schedule();
+    return;
+  }
+  h.begin(proc::now_ns(), proc::boot_ns(), scheduled);
   try {
     host_client_actor me{self};
     auto spec = inside_spec(self, s.cfg, s.cfg.health.cmd);  // in the container's namespaces
@@ -55,7 +60,7 @@ void start_check(actor_t* self) {
     // once the process runs (e.g. its own forks at the container's pids limit) is its exit.
     if (is_transient(e)) {
       h.not_started();
-      note_health_not_run(self, e.what());
+      note_health_not_run(self, e.what(), scheduled);
       return;
     }
     // The check cannot even start (no such command...): a failed check with the reason.
@@ -109,12 +114,12 @@ void finish_check(actor_t* self) {
     persist(self);
     emit_event(self, "health_status");
     apply_unhealthy_action(self);
-    if (s.st.state == container_state::running) schedule_next_check(self);
+    if (r.scheduled && s.st.state == container_state::running) schedule_next_check(self);
     return;
   }
   if (v.changed) persist(self);
   if (v.became_healthy) emit_event(self, "health_status");
-  schedule_next_check(self);
+  if (r.scheduled) schedule_next_check(self);
 }
 
 void maybe_finish_check(actor_t* self) {
@@ -138,7 +143,7 @@ void stop_health_checks(actor_t* self) {
 void on_health_timer(actor_t* self, uint64_t gen) {
   auto& s = self->state;
   if (gen != s.health.gen() || s.st.state != container_state::running) return;
-  start_check(self);
+  start_check(self, true);
   maybe_finish_check(self);  // a check that could not start finishes at once
 }
 
@@ -179,12 +184,12 @@ caf::result<json> run_health_now(actor_t* self) {
     return make_caf_error(ec::invalid_state, "container " + s.cfg.name + " is not running");
   auto rp = self->make_response_promise<json>();
   s.health.wait(rp);
-  start_check(self);
+  start_check(self, false);
   maybe_finish_check(self);
   return rp;
 }
 
-void note_health_not_run(actor_t* self, const std::string& reason) {
+void note_health_not_run(actor_t* self, const std::string& reason, bool scheduled) {
   auto& s = self->state;
   auto& h = s.health;
   if (h.note_not_run(reason))
@@ -196,7 +201,7 @@ void note_health_not_run(actor_t* self, const std::string& reason) {
     spdlog::debug("container {}: health check not run again ({} in a row): {}", s.cfg.name,
                   h.not_run_streak(), reason);
   h.fail_waiters(make_caf_error(ec::internal, "the health check could not be run: " + reason));
-  if (s.st.state == container_state::running) schedule_next_check(self);
+  if (scheduled && s.st.state == container_state::running) schedule_next_check(self);
 }
 
 void note_health_ran(actor_t* self) {

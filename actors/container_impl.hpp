@@ -71,6 +71,7 @@ struct state {
   bool escalated = false;                               // the last stop needed SIGKILL
   bool restart_pending = false;                         // a user restart waits for the exit
   bool unhealthy_restart = false;                       // the health action asked for a restart
+  std::string dep_status;  // the supervisor's last word on a waiting start (note_dep_status)
   uint32_t stop_timeout_used = 0;
   uint64_t timer_gen = 0;    // cancels stale stop timers
   uint64_t restart_gen = 0;  // cancels stale policy-restart timers
@@ -258,11 +259,15 @@ void on_health_output(actor_t* self, int stream, const std::string& data);
 void on_health_eof(actor_t* self, int stream);
 void on_health_timeout(actor_t* self, uint64_t seq);
 bool on_health_exit(actor_t* self, int pid, int code);
-/// Runs a check now for `ctrctl healthcheck run`.
+/// Runs a check now for `ctrctl healthcheck run`: one check, the periodic schedule unchanged.
 caf::result<json> run_health_now(actor_t* self);
 /// A health check could not be started for a reason on ctrd's side: not a failure.
-/// Counted (Health.NotRun), logged once per streak, `healthcheck run` waiters get an error.
-void note_health_not_run(actor_t* self, const std::string& reason);
+/// Counted (Health.NotRun), logged once per streak, `healthcheck run` waiters get an error;
+/// the next periodic check is armed if this one was `scheduled`.
+void note_health_not_run(actor_t* self, const std::string& reason, bool scheduled);
+/// The supervisor says why this container's start waits for a requirement or failed on one
+/// (State.Error; "": no longer waits, a text it had set is cleared).
+void note_dep_status(actor_t* self, const std::string& text);
 /// A health check process was started: ends a not-run streak.
 void note_health_ran(actor_t* self);
 /// A datagram arrived on the container's NOTIFY_SOCKET.

@@ -229,6 +229,10 @@ caf::result<json> logs(actor_t* self, caf::actor sub, uint32_t msgid, const json
   } catch (const ctrd::error& e) {
     return make_caf_error(e.code(), e.what());
   }
+  // podman: a container without a process (never started, exited) has nothing to follow,
+  // so `logs -f` prints its history and ends.
+  if (s.st.state == container_state::configured || s.st.state == container_state::exited)
+    follow = false;
   auto rp = self->make_response_promise<json>();
   self->monitor(sub);
   auto& sub_rec = follow ? s.out.add({sub, rp}, msgid) : s.out.add_reader({sub, rp}, msgid);

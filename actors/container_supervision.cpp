@@ -180,6 +180,21 @@ void resume_supervision(actor_t* self) {
   schedule_next_check(self);
 }
 
+void note_dep_status(actor_t* self, const std::string& text) {
+  auto& s = self->state;
+  if (text.empty()) {
+    if (s.dep_status.empty() || s.st.error != s.dep_status) {
+      s.dep_status.clear();
+      return;  // another error replaced it meanwhile: it stays
+    }
+    s.st.error.clear();
+  } else {
+    s.st.error = text;
+  }
+  s.dep_status = text;
+  persist(self);
+}
+
 void on_run_ended(actor_t* self) {
   auto& s = self->state;
   s.st.ready = false;

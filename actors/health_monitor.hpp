@@ -82,6 +82,7 @@ struct check_result {
   int exit_code = 0;
   std::string output;
   int64_t started_boot_ns = 0;  ///< boot clock when it began
+  bool scheduled = false;       ///< the periodic schedule ran it: the next one is to be armed
   /// It belongs to the run that started at `run_started_boot_ns` (not an earlier one).
   bool for_run_since(int64_t run_started_boot_ns) const {
     return started_boot_ns >= run_started_boot_ns;
@@ -102,13 +103,18 @@ class health_monitor {
 
   /// A check process runs (or its end is not yet recorded).
   bool busy() const { return child_.pid > 0; }
-  /// A check begins at wall time `now_ns`, boot time `boot_ns`.
-  void begin(int64_t now_ns, int64_t boot_ns) {
+  /// A check begins at wall time `now_ns`, boot time `boot_ns`; `scheduled` when the
+  /// periodic timer started it (false: `healthcheck run`, which leaves the schedule alone).
+  void begin(int64_t now_ns, int64_t boot_ns, bool scheduled = true) {
     output_.clear();
     exited_ = timed_out_ = false;
     started_ns_ = now_ns;
     started_boot_ns_ = boot_ns;
+    scheduled_ = scheduled;
   }
+  /// The periodic timer fired while a check runs: that check carries the schedule on (its
+  /// end arms the next timer), so there is always exactly one periodic timer or check.
+  void take_schedule() { scheduled_ = true; }
   /// Its process runs with both output pipes open; returns the sequence number its
   /// timeout timer carries.
   uint64_t started(held_child c) {
@@ -163,6 +169,7 @@ class health_monitor {
     r.healthy = exit_code_ == 0 && !timed_out_;
     r.exit_code = exit_code_;
     r.started_boot_ns = started_boot_ns_;
+    r.scheduled = std::exchange(scheduled_, false);
     if (timed_out_)
       output_ += (output_.empty() ? "" : "\n") + std::string("health check timed out");
     r.output = output_;
@@ -215,6 +222,7 @@ class health_monitor {
   bool out_open_ = false, err_open_ = false, exited_ = false;
   int exit_code_ = 0;
   bool timed_out_ = false;
+  bool scheduled_ = false;       // the running check belongs to the periodic schedule
   int64_t started_ns_ = 0;       // wall clock, for the Health log
   int64_t started_boot_ns_ = 0;  // boot clock, to tell which run it belongs to
   std::string output_;           // first health_output_cap bytes of its output

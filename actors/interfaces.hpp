@@ -212,6 +212,8 @@ using container_actor = host_group_client_actor::extend<
     caf::replies_to<replace_config_atom, container_config>::with<bool>,
     // ctrd is shutting down: no policy restarts any more.
     caf::reacts_to<shutdown_atom>,
+    // Why its dependency-ordered start waits or failed ("": it no longer waits).
+    caf::reacts_to<dep_status_atom, std::string>,
     // The daemon hands over (daemon-reexec, or its holder is gone): every request still
     // waiting here (wait, logs -f, attach, stop ...) gets `why`, and the actor ends; the
     // process runs on for the next daemon.

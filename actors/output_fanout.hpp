@@ -39,7 +39,8 @@ class output_fanout {
   struct subscriber {
     Client client;
     uint32_t msgid = 0;
-    bool follow = false;      ///< logs -f: lives across restarts, answered at removal
+    bool follow = false;      ///< logs -f: answered when the process ends (end_followers)
+    bool ending = false;      ///< the process ended during its replay: answered after it
     bool replaying = false;   ///< its log history is still being sent: queue live output
     bool timestamps = false;  ///< wants one record per line with its time (logs -t)
     std::vector<std::pair<int, std::string>> queued;  ///< live output held during the replay
@@ -135,6 +136,22 @@ class output_fanout {
       it = subs_.erase(it);
     }
   }
+  /// The process ended and its output is drained: `logs -f` followers are answered
+  /// (`answer(client)`) and forgotten, as podman's follow ends when the container exits; a
+  /// follower still replaying its history is answered once that is sent (replayed()).
+  template <class F>
+  void end_followers(F&& answer) {
+    for (auto it = subs_.begin(); it != subs_.end();) {
+      if (!it->follow) {
+        ++it;
+      } else if (it->replaying) {
+        (it++)->ending = true;
+      } else {
+        answer(it->client);
+        it = subs_.erase(it);
+      }
+    }
+  }
   /// Removal: every subscriber is answered and forgotten.
   template <class F>
   void end_all(F&& answer) {
@@ -142,7 +159,8 @@ class output_fanout {
     subs_.clear();
   }
   /// The history for (`who`, `msgid`) was sent: a reader is answered (`answer(client)`) and
-  /// forgotten; a subscriber gets the output queued meanwhile and then live output.
+  /// forgotten; a subscriber gets the output queued meanwhile and then live output (a
+  /// follower whose process ended meanwhile is then answered and forgotten).
   template <class F>
   void replayed(const key_type& who, uint32_t msgid, F&& answer) {
     for (auto it = readers_.begin(); it != readers_.end(); ++it) {
@@ -151,12 +169,17 @@ class output_fanout {
       readers_.erase(it);
       return;
     }
-    for (auto& sub : subs_) {
+    for (auto it = subs_.begin(); it != subs_.end(); ++it) {
+      auto& sub = *it;
       if (sub.client.key() != who || sub.msgid != msgid || !sub.replaying) continue;
       sub.replaying = false;
       for (auto& [stream, data] : sub.queued) send_chunk(sub, stream, data);
       sub.queued.clear();
       sub.queued_bytes = 0;
+      if (sub.ending) {
+        answer(sub.client);
+        subs_.erase(it);
+      }
       return;
     }
   }

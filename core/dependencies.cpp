@@ -94,4 +94,21 @@ std::vector<std::string> stoppable(const graph& g, const std::set<std::string>& 
   return out;
 }
 
+requirement_verdict judge_requirement(const std::string& name, const requirement_facts& f) {
+  using V = requirement_verdict;
+  if (!f.exists) return {V::fail, "requires " + name + ", which does not exist"};
+  if (f.ready) return {V::ready, {}};
+  if (!f.start_acknowledged) return {V::wait, "not started yet"};
+  if ((f.state == "exited" || f.state == "created") && !f.restart_pending)
+    return {V::fail, "required container " + name + " is " + f.state + " and did not become ready"};
+  if (f.restart_pending) return {V::wait, "restarting"};
+  if (f.health == "unhealthy" || f.health == "starting") return {V::wait, f.health};
+  if (f.state != "running") return {V::wait, f.state};
+  return {V::wait, "not ready"};
+}
+
+std::string waiting_text(const std::string& name, const std::string& why) {
+  return "waiting for " + name + ": " + why;
+}
+
 }  // namespace ctrd::deps

@@ -38,4 +38,29 @@ std::vector<std::string> startable(const graph& g, const std::set<std::string>& 
 /// shutdown.
 std::vector<std::string> stoppable(const graph& g, const std::set<std::string>& running);
 
+/// What a start job knows of one requirement (from its summary).
+struct requirement_facts {
+  bool exists = true;
+  bool ready = false;
+  bool start_acknowledged = false;  ///< the job's start request for it was answered
+  std::string state;                ///< podman's state name: "running", "exited", ...
+  std::string health;               ///< "", "starting", "healthy", "unhealthy"
+  bool restart_pending = false;     ///< a policy restart is scheduled
+};
+
+/// The verdict on one requirement of a waiting start.
+struct requirement_verdict {
+  enum kind { ready, wait, fail } verdict = wait;
+  std::string why;  ///< wait: what it waits for ("unhealthy", "starting"...); fail: the reason
+};
+
+/// Judges a requirement: ready; still to wait for (not started yet, starting, unhealthy but
+/// running: a health check may pass later, a restart is pending); or failed for good
+/// (missing; started, then exited or created without becoming ready and with no restart
+/// pending). Texts for fail name `name`.
+requirement_verdict judge_requirement(const std::string& name, const requirement_facts& f);
+
+/// "waiting for NAME: WHY": what a dependent shows (inspect State.Error) while it waits.
+std::string waiting_text(const std::string& name, const std::string& why);
+
 }  // namespace ctrd::deps

@@ -18,7 +18,7 @@ constexpr const char* cannot_restart_paused =
 constexpr const char* cannot_restart_busy = "container %i is %s, it cannot be restarted now";
 constexpr const char* needs_force =
     "cannot remove container %i as it is %s - running or paused containers cannot be removed "
-    "without force";
+    "without force: container state improper";
 constexpr const char* being_removed = "container %i is being removed";
 constexpr const char* cleaning_up = "container %i is still being cleaned up, try again";
 constexpr const char* already_paused = "%i is already paused";

@@ -1,7 +1,10 @@
-// `ctrctl logs`: the container's captured output, each chunk to stdout or stderr by stream;
-// --follow keeps streaming live output until the container is removed (or Ctrl-C), --tail,
+// `ctrctl logs`: containers' captured output, each chunk to stdout or stderr by stream;
+// --follow keeps streaming live output until the container's process ends (podman: also
+// when it is already exited at the call, it prints what there is and returns), --tail,
 // --since/--until (podman's time syntax, stream_flags.hpp) and --timestamps (each line
 // prefixed with its RFC 3339 time; fragments are joined without repeating the prefix).
+// Several containers (podman): each line is prefixed with the container's short id, or its
+// name with -n/--names; without -f one container after the other, with -f all at once.
 #include <memory>
 
 #include <CLI/CLI.hpp>
@@ -12,29 +15,83 @@
 #include "ctl/stream_flags.hpp"
 
 namespace ctl {
+namespace {
+
+/// Writes one container's records: the line prefix (container, then time) at the start of
+/// every line, fragments (`partial`) of a line joined.
+class line_writer {
+ public:
+  line_writer(std::string label, bool timestamps)
+      : label_(std::move(label)), timestamps_(timestamps) {}
+
+  /// One `output` notification of a `logs` request.
+  void operator()(const std::string& method, const json& p) {
+    if (method != "output") return;
+    std::string stream = p.value("stream", std::string("stdout"));
+    auto d = p.find("data");
+    if (d == p.end()) return;
+    std::string data;
+    if (d->is_binary())
+      data.assign(d->get_binary().begin(), d->get_binary().end());
+    else if (d->is_string())
+      data = d->get<std::string>();
+    int si = stream == "stdout" ? 0 : 1;
+    std::string prefix = label_;
+    if (timestamps_) {
+      auto t = p.find("time");
+      if (t != p.end() && t->is_string())
+        prefix += t->get<std::string>() + " ";
+      else if (t != p.end() && t->is_number_integer())
+        prefix += format_rfc3339_nano(t->get<int64_t>()) + " ";
+    }
+    std::string text;
+    if (timestamps_) {  // one record per line (or fragment)
+      if (!continued_[si]) text = prefix;
+      text += data;
+      continued_[si] = p.value("partial", false);
+    } else {  // chunks: a prefix after every newline that more text follows
+      for (char ch : data) {
+        if (!continued_[si]) text += prefix;
+        text += ch;
+        continued_[si] = ch != '\n';
+      }
+    }
+    write_output(stream, text.data(), text.size());
+  }
+
+ private:
+  std::string label_;  // "NAME " or "SHORTID " with several containers, else ""
+  bool timestamps_;
+  bool continued_[2] = {false, false};  // stdout, stderr: the last write ended mid-line
+};
+
+}  // namespace
 
 runner add_logs(CLI::App& app) {
   struct options {
-    std::string name;
+    std::vector<std::string> names;
     bool follow = false;
+    bool use_names = false;
     std::string tail;
     std::string since;
     std::string until;
     bool timestamps = false;
   };
   auto o = std::make_shared<options>();
-  auto* sub = app.add_subcommand("logs", "Print a container's captured output");
+  auto* sub = app.add_subcommand("logs", "Print containers' captured output");
   sub->add_flag("-f,--follow", o->follow,
-                "Keep printing new output until the container is removed");
+                "Keep printing new output until the container's process ends");
+  sub->add_flag("-n,--names", o->use_names,
+                "With several containers: prefix lines with the name instead of the short id");
   sub->add_option("--tail", o->tail, "Print only the last N lines (default: all)");
   sub->add_option("--since", o->since,
                   "Only output after this time (RFC 3339, Unix seconds, or a duration ago: 10m)");
   sub->add_option("--until", o->until,
                   "Only output before this time (RFC 3339, Unix seconds, or a duration ago: 10m)");
   sub->add_flag("-t,--timestamps", o->timestamps, "Prefix each line with its time (RFC 3339)");
-  sub->add_option("CONTAINER", o->name, "Container name, id or unique id prefix")->required();
+  sub->add_option("CONTAINER", o->names, "Container names, ids or unique id prefixes")->required();
   return [o](context& ctx) {
-    json params{{"container", o->name}};
+    json params = json::object();
     int64_t now = now_ns();
     if (o->follow) params["follow"] = true;
     if (!o->tail.empty()) params["tail"] = parse_tail(o->tail);
@@ -46,7 +103,9 @@ runner add_logs(CLI::App& app) {
       connect_waiting(c, ctx);
     else
       connect(c, ctx);
-    if (!o->timestamps) {
+    bool multi = o->names.size() > 1;
+    if (!multi && !o->timestamps) {  // the plain stream, written as it comes
+      params["container"] = o->names[0];
       response r = c.call("logs", params, write_output);
       if (!r.ok()) {
         print_error(r.message());
@@ -54,38 +113,48 @@ runner add_logs(CLI::App& app) {
       }
       return 0;
     }
-    // One record per notification: print the prefix unless the previous record of the
-    // same stream was a fragment (`partial`) of the same line.
-    bool continued[2] = {false, false};
-    uint32_t id = c.send_raw("logs", params, [&](const std::string& method, const json& p) {
-      if (method != "output") return;
-      std::string stream = p.value("stream", std::string("stdout"));
-      auto d = p.find("data");
-      if (d == p.end()) return;
-      std::string data;
-      if (d->is_binary())
-        data.assign(d->get_binary().begin(), d->get_binary().end());
-      else if (d->is_string())
-        data = d->get<std::string>();
-      bool& cont = continued[stream == "stdout" ? 0 : 1];
-      std::string text;
-      if (!cont) {
-        auto t = p.find("time");
-        if (t != p.end() && t->is_string())
-          text = t->get<std::string>() + " ";
-        else if (t != p.end() && t->is_number_integer())
-          text = format_rfc3339_nano(t->get<int64_t>()) + " ";
+    // The labels first (every container must exist, as podman checks before printing).
+    std::vector<std::string> labels(o->names.size());
+    if (multi) {
+      std::vector<uint32_t> ids;
+      for (const auto& n : o->names) ids.push_back(c.send("inspect", json{{"container", n}}));
+      for (std::size_t i = 0; i < ids.size(); ++i) {
+        response r = c.wait(ids[i]);
+        if (!r.ok()) {
+          print_error(r.message());
+          return exit_code_of(r.error);
+        }
+        std::string label = o->use_names ? r.result.value("Name", o->names[i])
+                                         : r.result.value("Id", o->names[i]).substr(0, 12);
+        labels[i] = label + " ";
       }
-      text += data;
-      cont = p.value("partial", false);
-      write_output(stream, text.data(), text.size());
-    });
-    response r = c.wait(id);
-    if (!r.ok()) {
-      print_error(r.message());
-      return exit_code_of(r.error);
     }
-    return 0;
+    // Records (with `time` and `partial`) when timestamps or labels need line boundaries.
+    std::vector<std::unique_ptr<line_writer>> writers;
+    std::vector<uint32_t> ids;
+    auto start = [&](std::size_t i) {
+      json p = params;
+      p["container"] = o->names[i];
+      if (multi) p["timestamps"] = true;  // line records; the time is printed only with -t
+      writers.push_back(std::make_unique<line_writer>(labels[i], o->timestamps));
+      auto* w = writers.back().get();
+      return c.send_raw("logs", p, [w](const std::string& m, const json& q) { (*w)(m, q); });
+    };
+    int status = 0;
+    auto finish = [&](uint32_t id) {
+      response r = c.wait(id);
+      if (!r.ok()) {
+        print_error(r.message());
+        status = exit_code_of(r.error);
+      }
+    };
+    if (o->follow) {  // all at once: their lines interleave as they come
+      for (std::size_t i = 0; i < o->names.size(); ++i) ids.push_back(start(i));
+      for (auto id : ids) finish(id);
+    } else {  // one after the other
+      for (std::size_t i = 0; i < o->names.size(); ++i) finish(start(i));
+    }
+    return status;
   };
 }
 

@@ -30,6 +30,9 @@ struct verb {
   const char* alias;  ///< second name (nullptr if none), e.g. "remove" for rm
   runner (*add)(CLI::App& app);
   bool takes_command;  ///< arguments from the first positional on go to context::command
+  /// Reachable only as `ctrctl container VERB` (podman's container-only subcommands, e.g.
+  /// exists, prune, cleanup); every other container verb works both ways.
+  bool container_only = false;
 };
 
 runner add_create(CLI::App& app);         ///< cmd_create.cpp

@@ -54,13 +54,37 @@ const verb verbs[] = {
     {"completion", nullptr, add_completion, false},
 };
 
+// Verbs of the table that are not about containers: outside `ctrctl container` (podman has
+// no `podman container version`, `container events`, ...).
+bool host_level(const verb& v) {
+  static const char* const names[] = {"events", "healthcheck",   "reload",  "shutdown",
+                                      "info",   "daemon-reexec", "version", "artifact"};
+  for (const char* n : names)
+    if (std::string(v.name) == n) return true;
+  return false;
+}
+
+// Whether `v` can be run in this group: `ctrctl container VERB` takes every container verb
+// (container-only ones too), plain `ctrctl VERB` every verb but the container-only ones.
+bool in_group(const verb& v, bool container_group) {
+  return container_group ? !host_level(v) : !v.container_only;
+}
+
 int usage_error(const std::string& message, const std::string& help_cmd) {
   print_error(message);
   err("See '" + help_cmd + " --help'.\n");
   return 125;
 }
 
-int run(const std::vector<std::string>& args) {
+// True when a global -v/--version stands before the verb (args[0..end)): after the verb the
+// letter is the verb's (`rm -v` is --volumes, as in podman).
+bool version_before(const std::vector<std::string>& args, std::size_t end) {
+  for (std::size_t i = 0; i < end && i < args.size(); ++i)
+    if (args[i] == "-v" || args[i] == "--version") return true;
+  return false;
+}
+
+int run(std::vector<std::string> args) {
   CLI::App app{"ctrctl: the command-line client of ctrd, the container supervisor.", "ctrctl"};
   app.fallthrough();  // `ctrctl ps --socket X` works too
   app.require_subcommand(0, 1);
@@ -72,19 +96,34 @@ int run(const std::vector<std::string>& args) {
                  "answers at once, e.g. 30s, 500ms; 0 = no limit (default: $CTRCTL_TIMEOUT, "
                  "else 30s). Verbs that wait by design (stop, wait, logs -f ...) wait as long "
                  "as they need after the handshake");
-  app.set_version_flag("-v,--version", std::string("ctrctl version ") + CTRD_VERSION);
 
   // Registering CLI11 options dominates start-up, so only the verb being run is registered,
   // unless the full list is needed (no verb, unknown verb, `help`, or top-level --help).
   std::size_t vi = split_args(app, args, 0).positional;
+  if (version_before(args, vi)) {
+    out(std::string("ctrctl version ") + CTRD_VERSION + "\n");
+    return 0;
+  }
+  // `ctrctl container VERB ...`: the same verbs (podman's `podman container` group).
+  bool group = vi < args.size() && args[vi] == "container";
+  std::string prog = group ? "ctrctl container" : "ctrctl";
+  if (group) {
+    args.erase(args.begin() + static_cast<std::ptrdiff_t>(vi));
+    app.name(prog);
+    app.description("Manage containers: the container verbs of ctrctl.");
+    vi = split_args(app, args, 0).positional;
+  }
   const verb* only = nullptr;
   if (vi < args.size()) {
     for (const auto& v : verbs)
-      if (args[vi] == v.name || (v.alias != nullptr && args[vi] == v.alias)) only = &v;
+      if (in_group(v, group) && (args[vi] == v.name || (v.alias != nullptr && args[vi] == v.alias)))
+        only = &v;
     for (std::size_t i = 0; i < vi; ++i)
       if (args[i] == "-h" || args[i] == "--help") only = nullptr;
     if (only != nullptr && only->add == add_completion) only = nullptr;  // walks every verb
   }
+  // Listed in the full help; with a verb, -v after it belongs to the verb.
+  if (only == nullptr) app.add_flag("-v,--version", "Print ctrctl's version and exit");
 #ifndef CTRCTL_WITH_CP
   if (only != nullptr && only->add == add_cp_launcher) return run_cp_helper(args);
 #endif
@@ -96,14 +135,15 @@ int run(const std::vector<std::string>& args) {
   };
   std::vector<entry> entries;
   for (const auto& v : verbs) {
-    if (only != nullptr && only != &v) continue;
+    if ((only != nullptr && only != &v) || !in_group(v, group)) continue;
     runner fn = v.add(app);
     CLI::App* sub = app.get_subcommand(v.name);
     if (v.alias != nullptr) sub->alias(v.alias);
+    if (group && std::string(v.name) == "ps") sub->alias("ls");  // podman container ls
     entries.push_back({&v, sub, std::move(fn)});
   }
 
-  app.footer("Run 'ctrctl COMMAND --help' for more information on a command.");
+  app.footer("Run '" + prog + " COMMAND --help' for more information on a command.");
 
   auto find_sub = [&](const std::string& name) -> CLI::App* {
     for (auto& e : entries)
@@ -114,16 +154,16 @@ int run(const std::vector<std::string>& args) {
   // Find the verb; for create/run/exec, split the container command off before CLI11 sees it.
   std::vector<std::string> to_parse = args;
   if (vi < args.size()) {
-    if (args[vi] == "help") {  // `ctrctl help [COMMAND]`
+    if (args[vi] == "help") {  // `ctrctl [container] help [COMMAND]`
       CLI::App* target = &app;
       if (vi + 1 < args.size())
         if (auto* s = find_sub(args[vi + 1])) target = s;
-      out(target == &app ? app.help() : target->help("ctrctl"));
+      out(target == &app ? app.help() : target->help(prog));
       return 0;
     }
     CLI::App* sub = find_sub(args[vi]);
     if (sub == nullptr)
-      return usage_error("unrecognized command 'ctrctl " + args[vi] + "'", "ctrctl");
+      return usage_error("unrecognized command '" + prog + " " + args[vi] + "'", prog);
     for (const auto& e : entries) {
       if (e.sub != sub || !e.v->takes_command) continue;
       auto split = split_args(*sub, args, vi + 1);
@@ -143,8 +183,8 @@ int run(const std::vector<std::string>& args) {
     std::reverse(to_parse.begin(), to_parse.end());
     app.parse(std::move(to_parse));
   } catch (const CLI::ParseError& e) {
-    if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
-    std::string help_cmd = "ctrctl";
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help
+    std::string help_cmd = prog;
     if (vi < args.size())
       if (auto* s = find_sub(args[vi])) help_cmd += " " + s->get_name();
     return usage_error(e.what(), help_cmd);
@@ -153,7 +193,7 @@ int run(const std::vector<std::string>& args) {
   for (auto* parsed : app.get_subcommands())
     for (auto& e : entries)
       if (e.sub == parsed) return e.fn(ctx);
-  return usage_error("missing command 'ctrctl COMMAND'", "ctrctl");
+  return usage_error("missing command '" + prog + " COMMAND'", prog);
 }
 
 }  // namespace

@@ -48,6 +48,7 @@ struct start_job {
   bool attach = false;
   caf::actor sub;
   uint32_t msgid = 0;
+  std::string waiting;  // what the target was last told it waits for (report_waiting)
 };
 
 struct state {

@@ -9,13 +9,14 @@
 namespace ctrd::sup {
 namespace {
 
-/// Why a requirement can no longer become ready, or "".
-std::string failure_of(const std::string& name, const container_summary& summary) {
-  const auto& st = summary.state;
-  if (summary.health == "unhealthy") return "required container " + name + " is unhealthy";
-  if ((st == "exited" || st == "created") && summary.next_restart_ns == 0)
-    return "required container " + name + " is " + st + " and did not become ready";
-  return {};
+/// Tells the job's target why its start waits ("waiting for db: unhealthy"), failed, or
+/// ("") no longer waits; the container shows it as State.Error. Sent when it changes.
+void report_waiting(actor_t* self, start_job& job, const std::string& text) {
+  if (job.waiting == text) return;
+  job.waiting = text;
+  auto* e =
+      job.target_id.empty() ? find_by_name(self, job.target) : find_by_id(self, job.target_id);
+  if (e) self->send(e->actor, dep_status_atom::value, text);
 }
 
 void fail_job(actor_t* self, uint64_t id, const caf::error& err) {
@@ -24,6 +25,7 @@ void fail_job(actor_t* self, uint64_t id, const caf::error& err) {
   if (it == jobs.end()) return;
   auto [code, text] = from_caf_error(err);
   spdlog::warn("cannot start {}: {}", it->second.target, text);
+  report_waiting(self, it->second, text);
   if (it->second.rp) it->second.rp->deliver(err);
   jobs.erase(it);
 }
@@ -58,29 +60,43 @@ void forward_start(actor_t* self, start_job& job) {
 bool advance(actor_t* self, uint64_t id) {
   auto& job = self->state.jobs.at(id);
   std::set<std::string> ready;
+  // The requirement shown as waited for: the first started one not ready yet, else the
+  // first not started yet.
+  std::string wait_name, wait_why;
+  bool wait_started = false;
   for (const auto& d : job.deps) {
     auto* e = find_by_name(self, d);
-    if (!e) {
-      fail_job(self, id,
-               make_caf_error(ec::invalid_state, "container " + job.target + " requires " + d +
-                                                     ", which does not exist"));
+    deps::requirement_facts f;
+    f.exists = e != nullptr;
+    if (e) {
+      f.ready = e->summary.ready;
+      f.start_acknowledged = job.started.count(d) > 0;
+      f.state = e->summary.state;
+      f.health = e->summary.health;
+      f.restart_pending = e->summary.next_restart_ns != 0;
+    }
+    auto v = deps::judge_requirement(d, f);
+    if (v.verdict == deps::requirement_verdict::fail) {
+      auto text = f.exists ? "cannot start " + job.target + ": " + v.why
+                           : "container " + job.target + " " + v.why;
+      fail_job(self, id, make_caf_error(ec::invalid_state, text));
       return true;
     }
-    if (e->summary.ready) {
+    if (v.verdict == deps::requirement_verdict::ready)
       ready.insert(d);
-    } else if (job.started.count(d)) {
-      if (auto why = failure_of(d, e->summary); !why.empty()) {
-        fail_job(self, id,
-                 make_caf_error(ec::invalid_state, "cannot start " + job.target + ": " + why));
-        return true;
-      }
+    else if (wait_name.empty() || (f.start_acknowledged && !wait_started)) {
+      wait_name = d;
+      wait_why = v.why;
+      wait_started = f.start_acknowledged;
     }
   }
   if (ready.size() == job.deps.size()) {
+    report_waiting(self, job, "");
     forward_start(self, job);
     self->state.jobs.erase(id);
     return true;
   }
+  if (!wait_name.empty()) report_waiting(self, job, deps::waiting_text(wait_name, wait_why));
   for (const auto& d : deps::startable(current_graph(self), job.deps, ready)) {
     if (!job.requested.insert(d).second) continue;
     auto* e = find_by_name(self, d);

@@ -186,7 +186,7 @@ TEST_CASE("error texts are podman's with id and state filled in", "[lifecycle]")
   o = lifecycle::apply(S::running, event::remove);
   CHECK(lifecycle::render_error(o.error_text, "abc", S::running) ==
         "cannot remove container abc as it is running - running or paused containers cannot be "
-        "removed without force");
+        "removed without force: container state improper");
   o = lifecycle::apply(S::running, event::init);
   CHECK(lifecycle::render_error(o.error_text, "abc", S::running) ==
         "container abc has already been created in runtime");
