@@ -57,8 +57,9 @@ const verb verbs[] = {
 // Verbs of the table that are not about containers: outside `ctrctl container` (podman has
 // no `podman container version`, `container events`, ...).
 bool host_level(const verb& v) {
-  static const char* const names[] = {"events", "healthcheck",   "reload",  "shutdown",
-                                      "info",   "daemon-reexec", "version", "artifact"};
+  static const char* const names[] = {"events",   "healthcheck",   "reload",  "shutdown",
+                                      "info",     "daemon-reexec", "version", "artifact",
+                                      "generate", "completion",    "system"};
   for (const char* n : names)
     if (std::string(v.name) == n) return true;
   return false;
@@ -68,6 +69,20 @@ bool host_level(const verb& v) {
 // (container-only ones too), plain `ctrctl VERB` every verb but the container-only ones.
 bool in_group(const verb& v, bool container_group) {
   return container_group ? !host_level(v) : !v.container_only;
+}
+
+// The container group as a hidden subcommand of `app`, with every verb it takes: for
+// `ctrctl completion`, which walks the CLI11 tree (the group is dispatched by hand in run()).
+void add_container_group(CLI::App& app) {
+  auto* g = app.add_subcommand("container", "Manage containers");
+  g->group("");
+  for (const auto& v : verbs) {
+    if (!in_group(v, true)) continue;
+    v.add(*g);
+    CLI::App* sub = g->get_subcommand(v.name);
+    if (v.alias != nullptr) sub->alias(v.alias);
+    if (std::string(v.name) == "ps") sub->alias("ls");
+  }
 }
 
 int usage_error(const std::string& message, const std::string& help_cmd) {
@@ -114,13 +129,17 @@ int run(std::vector<std::string> args) {
     vi = split_args(app, args, 0).positional;
   }
   const verb* only = nullptr;
+  bool completing = false;
   if (vi < args.size()) {
     for (const auto& v : verbs)
       if (in_group(v, group) && (args[vi] == v.name || (v.alias != nullptr && args[vi] == v.alias)))
         only = &v;
     for (std::size_t i = 0; i < vi; ++i)
       if (args[i] == "-h" || args[i] == "--help") only = nullptr;
-    if (only != nullptr && only->add == add_completion) only = nullptr;  // walks every verb
+    if (only != nullptr && only->add == add_completion) {
+      only = nullptr;  // completion walks every verb, and the container group
+      completing = true;
+    }
   }
   // Listed in the full help; with a verb, -v after it belongs to the verb.
   if (only == nullptr) app.add_flag("-v,--version", "Print ctrctl's version and exit");
@@ -143,6 +162,7 @@ int run(std::vector<std::string> args) {
     entries.push_back({&v, sub, std::move(fn)});
   }
 
+  if (completing && !group) add_container_group(app);
   app.footer("Run '" + prog + " COMMAND --help' for more information on a command.");
 
   auto find_sub = [&](const std::string& name) -> CLI::App* {

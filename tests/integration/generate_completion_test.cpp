@@ -135,6 +135,10 @@ TEST_CASE("completion: bash completes commands, flags and containers", "[complet
   CHECK(complete(d, "ctrctl generate s") == "service\n");
   CHECK(complete(d, "ctrctl --socket x generate service a") == "alpha\n");
   CHECK(complete(d, "ctrctl completion ''").empty());
+  // The container group completes its verbs and their arguments like the plain ones.
+  CHECK(complete(d, "ctrctl c").find("container\n") != std::string::npos);
+  CHECK(complete(d, "ctrctl container l") == "list\nlogs\nls\n");
+  CHECK(complete(d, "ctrctl container rm -f ''") == "alpha\nbeta\n");
 
   auto bad = d.ctl({"completion", "tcsh"});
   CHECK(bad.code == 125);
