@@ -49,6 +49,8 @@ struct container_config {
   std::string workdir = "/";                  ///< absolute working directory
   std::string user;                           ///< "" (ctrd's user) or "UID[:GID]"
   std::map<std::string, std::string> labels;  ///< free-form metadata
+  std::map<std::string, std::string> annotations;  ///< --annotation (inspect: Config.Annotations)
+  std::vector<uint32_t> group_add;  ///< supplementary group ids (--group-add, -u NAME's groups)
   int stop_signal = 15;                       ///< signal `stop` sends first (SIGTERM)
   uint32_t stop_timeout = 10;                 ///< seconds before stop escalates to SIGKILL
   restart_policy restart;                     ///< applied by the supervisor
