@@ -239,17 +239,17 @@ void run_effect(actor_t* self, effect fx, request_ctx& rc) {
     case effect::signal_stop:
       s.escalated = false;
       s.stop_timeout_used = rc.timeout;
-    {
-      // podman: with its own PID namespace only the main process gets the stop signal (the
-      // rest dies with it, the namespace's init); on the host's PID namespace the whole
-      // group does (podman's `kill --all` there).
-      int sig = rc.lc.stop_timeout_zero ? SIGKILL : s.cfg.stop_signal;
-      if (s.cfg.isolation.private_pid())
-        s.deps.host->signal_pid(s.st.pid, sig);
-      else
-        s.deps.host->signal_group(s.st.pid, sig);
-      return;
-    }
+      {
+        // podman: with its own PID namespace only the main process gets the stop signal (the
+        // rest dies with it, the namespace's init); on the host's PID namespace the whole
+        // group does (podman's `kill --all` there).
+        int sig = rc.lc.stop_timeout_zero ? SIGKILL : s.cfg.stop_signal;
+        if (s.cfg.isolation.private_pid())
+          s.deps.host->signal_pid(s.st.pid, sig);
+        else
+          s.deps.host->signal_group(s.st.pid, sig);
+        return;
+      }
     case effect::arm_stop_timer:
       self->delayed_send(self, std::chrono::seconds(rc.timeout), timeout_atom::value,
                          ++s.timer_gen);

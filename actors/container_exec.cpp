@@ -10,8 +10,8 @@
 #include "actors/caf_error.hpp"
 #include "actors/container_impl.hpp"
 #include "actors/exec_session.hpp"
-#include "runtime/etc_files.hpp"
 #include "runtime/container_view.hpp"
+#include "runtime/etc_files.hpp"
 #include "runtime/resource_error.hpp"
 
 namespace ctrd::ctr {

@@ -56,8 +56,8 @@ void add_etc_files(const state& s, const std::string& root, isolation_spec& iso)
   } catch (const error&) {
     return;  // no /etc to bind into
   }
-  auto paths = write_etc_files(s.dir() + "/etc", container_hostname(iso, s.cfg.name),
-                               iso.add_hosts, iso.dns, iso.dns_search);
+  auto paths = write_etc_files(s.dir() + "/etc", container_hostname(iso, s.cfg.name), iso.add_hosts,
+                               iso.dns, iso.dns_search);
   const char* const targets[] = {"/etc/hosts", "/etc/resolv.conf", "/etc/hostname"};
   for (std::size_t i = 0; i < paths.size(); ++i) {
     bool taken = false;

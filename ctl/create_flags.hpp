@@ -69,18 +69,18 @@ struct create_options {
   std::vector<std::string> gidmaps;        ///< --gidmap CTR:HOST:N (repeatable)
   std::string userns;                      ///< --userns host|auto
   // Issue 14 (run_flags.cpp):
-  std::string entrypoint;                  ///< --entrypoint CMD or JSON array
-  bool has_entrypoint = false;             ///< --entrypoint was given (even "")
-  std::vector<std::string> tmpfs;          ///< --tmpfs PATH[:OPTS] (repeatable)
-  std::vector<std::string> mounts;         ///< --mount type=bind|tmpfs,... (repeatable)
-  std::vector<std::string> add_hosts;      ///< --add-host HOST:IP (repeatable)
-  std::vector<std::string> dns;            ///< --dns IP (repeatable)
-  std::vector<std::string> dns_search;     ///< --dns-search DOMAIN (repeatable)
-  bool replace = false;                    ///< --replace (remove a container of that name first)
-  std::vector<std::string> group_add;      ///< --group-add GROUP (repeatable)
-  std::vector<std::string> label_files;    ///< --label-file F (repeatable)
-  std::vector<std::string> annotations;    ///< --annotation K=V (repeatable)
-  std::vector<std::string> command;        ///< CMD [ARG...]
+  std::string entrypoint;                ///< --entrypoint CMD or JSON array
+  bool has_entrypoint = false;           ///< --entrypoint was given (even "")
+  std::vector<std::string> tmpfs;        ///< --tmpfs PATH[:OPTS] (repeatable)
+  std::vector<std::string> mounts;       ///< --mount type=bind|tmpfs,... (repeatable)
+  std::vector<std::string> add_hosts;    ///< --add-host HOST:IP (repeatable)
+  std::vector<std::string> dns;          ///< --dns IP (repeatable)
+  std::vector<std::string> dns_search;   ///< --dns-search DOMAIN (repeatable)
+  bool replace = false;                  ///< --replace (remove a container of that name first)
+  std::vector<std::string> group_add;    ///< --group-add GROUP (repeatable)
+  std::vector<std::string> label_files;  ///< --label-file F (repeatable)
+  std::vector<std::string> annotations;  ///< --annotation K=V (repeatable)
+  std::vector<std::string> command;      ///< CMD [ARG...]
 };
 
 /// Registers the shared create flags on `cmd`, bound to `opts` (which must outlive parsing).

@@ -88,7 +88,8 @@ std::string join(const std::vector<std::string>& v, char sep) {
 
 std::string read_text_file(const std::string& path, const char* what) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) invalid(std::string("cannot read ") + what + " " + path + ": " + std::strerror(errno));
+  if (fd < 0)
+    invalid(std::string("cannot read ") + what + " " + path + ": " + std::strerror(errno));
   std::string text;
   char buf[8192];
   ssize_t n;
@@ -98,7 +99,9 @@ std::string read_text_file(const std::string& path, const char* what) {
   return text;
 }
 
-bool is_name(const std::string& id) { return !id.empty() && !ctrd::numeric_id(id); }
+bool is_name(const std::string& id) {
+  return !id.empty() && !ctrd::numeric_id(id);
+}
 
 }  // namespace
 
@@ -137,7 +140,8 @@ std::vector<std::string> parse_entrypoint(const std::string& text) {
       invalid("invalid entrypoint \"" + text + "\": not a JSON array of strings");
     std::vector<std::string> out;
     for (const auto& e : j) {
-      if (!e.is_string()) invalid("invalid entrypoint \"" + text + "\": not a JSON array of strings");
+      if (!e.is_string())
+        invalid("invalid entrypoint \"" + text + "\": not a JSON array of strings");
       out.push_back(e.get<std::string>());
     }
     return out;
@@ -182,8 +186,7 @@ json parse_mount(const std::string& text, const std::string& cwd) {
     } else if (key == "destination" || key == "dst" || key == "target") {
       destination = value;
     } else if (key == "ro" || key == "readonly") {
-      if (has_value && value != "true" && value != "false")
-        bad(key + " must be true or false");
+      if (has_value && value != "true" && value != "false") bad(key + " must be true or false");
       read_only = !has_value || value == "true";
     } else if (key == "rw") {
       read_only = has_value && value == "false";
@@ -239,7 +242,8 @@ std::string parse_add_host(const std::string& text) {
     invalid("invalid add-host \"" + text + "\": invalid host name \"" + host + "\"");
   if (ip == "host-gateway")
     invalid("invalid add-host \"" + text + "\": ctrd has no host gateway (host network)");
-  if (!valid_ip(ip)) invalid("invalid add-host \"" + text + "\": invalid IP address \"" + ip + "\"");
+  if (!valid_ip(ip))
+    invalid("invalid add-host \"" + text + "\": invalid IP address \"" + ip + "\"");
   return text;
 }
 
@@ -278,8 +282,10 @@ void apply_run_flags(const create_options& o, const std::string& cwd_in, json& d
       auto eq = l.find('=');
       std::string key = l.substr(0, eq);
       bool from_flag = false;
-      for (const auto& flag : o.labels) from_flag = from_flag || flag.substr(0, flag.find('=')) == key;
-      if (!from_flag) def["labels"][key] = eq == std::string::npos ? std::string() : l.substr(eq + 1);
+      for (const auto& flag : o.labels)
+        from_flag = from_flag || flag.substr(0, flag.find('=')) == key;
+      if (!from_flag)
+        def["labels"][key] = eq == std::string::npos ? std::string() : l.substr(eq + 1);
     }
   }
   if (!o.annotations.empty()) {
@@ -307,10 +313,10 @@ void apply_run_flags(const create_options& o, const std::string& cwd_in, json& d
     }
     for (const auto& m : o.mounts) {
       need_rootfs("--mount");
-      json parsed = parse_mount(m, m.find("src=/") != std::string::npos ||
-                                           m.find("source=/") != std::string::npos
-                                       ? std::string("/")
-                                       : dir());
+      json parsed = parse_mount(
+          m, m.find("src=/") != std::string::npos || m.find("source=/") != std::string::npos
+                 ? std::string("/")
+                 : dir());
       if (parsed.contains("tmpfs")) {
         tmpfs.push_back(parsed["tmpfs"]);
         continue;
@@ -343,8 +349,7 @@ void apply_run_flags(const create_options& o, const std::string& cwd_in, json& d
         invalid("invalid dns search domain \"" + d + "\"");
     def["dns_search"] = o.dns_search;
   }
-  if (o.replace && o.name.empty())
-    invalid("cannot replace container without --name being set");
+  if (o.replace && o.name.empty()) invalid("cannot replace container without --name being set");
   for (const auto& g : o.group_add)
     if (g == "keep-groups")
       invalid("--group-add keep-groups is not supported: ctrd has no rootless runtime groups");

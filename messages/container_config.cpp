@@ -286,9 +286,8 @@ void validate(const container_config& c) {
   if (c.annotations.size() > 1024)
     throw error(ec::invalid_argument, "too many annotations (" +
                                           std::to_string(c.annotations.size()) + "): at most 1024");
-  if (c.security.private_user() &&
-      (!c.isolation.add_hosts.empty() || !c.isolation.dns.empty() ||
-       !c.isolation.dns_search.empty()))
+  if (c.security.private_user() && (!c.isolation.add_hosts.empty() || !c.isolation.dns.empty() ||
+                                    !c.isolation.dns_search.empty()))
     throw error(ec::invalid_argument,
                 "--add-host, --dns and --dns-search are not supported with a user namespace "
                 "(--userns, --uidmap): such a container keeps its rootfs's /etc files");

@@ -100,7 +100,7 @@ bool isolation_from_key(isolation_spec& s, const std::string& k, const json& v) 
     for (const auto& m : v) {
       if (!m.is_object() || !m.contains("destination"))
         bad(k, "every tmpfs mount needs \"destination\"");
-      tmpfs_mount t;
+      tmpfs_spec t;
       t.destination = text(m["destination"], k);
       if (m.contains("options")) t.options = text(m["options"], k);
       if (m.contains("read_only")) t.read_only = flag(m["read_only"], k);
@@ -170,8 +170,9 @@ void validate(const isolation_spec& s) {
         fail("duplicate mount destination \"" + m.destination + "\"");
   }
   if (!s.tmpfs.empty() && s.rootfs.empty())
-    fail("tmpfs mounts (--tmpfs) need --rootfs: without a root file system of its own the "
-         "container shares the host's mounts");
+    fail(
+        "tmpfs mounts (--tmpfs) need --rootfs: without a root file system of its own the "
+        "container shares the host's mounts");
   for (std::size_t i = 0; i < s.tmpfs.size(); ++i) {
     const auto& t = s.tmpfs[i];
     if (!absolute_clean(t.destination) || t.destination == "/")
@@ -188,8 +189,9 @@ void validate(const isolation_spec& s) {
         fail("duplicate mount destination \"" + t.destination + "\"");
   }
   if ((!s.add_hosts.empty() || !s.dns.empty() || !s.dns_search.empty()) && s.rootfs.empty())
-    fail("--add-host, --dns and --dns-search need --rootfs: a container on the host's root "
-         "uses the host's /etc/hosts and /etc/resolv.conf");
+    fail(
+        "--add-host, --dns and --dns-search need --rootfs: a container on the host's root "
+        "uses the host's /etc/hosts and /etc/resolv.conf");
   for (const auto& h : s.add_hosts) {
     auto colon = h.find(':');
     if (colon == std::string::npos || colon == 0 || colon + 1 == h.size() ||
@@ -199,8 +201,8 @@ void validate(const isolation_spec& s) {
   for (const auto* list : {&s.dns, &s.dns_search})
     for (const auto& d : *list)
       if (d.empty() || d.find_first_of(" \t\n\r") != std::string::npos)
-        fail("invalid " + std::string(list == &s.dns ? "dns server" : "dns search domain") +
-             " \"" + d + "\"");
+        fail("invalid " + std::string(list == &s.dns ? "dns server" : "dns search domain") + " \"" +
+             d + "\"");
   if (!s.hostname.empty()) {
     if (s.hostname.size() > 64)
       fail("invalid hostname \"" + s.hostname + "\": at most 64 characters");

@@ -34,8 +34,7 @@ void write_text(const std::string& path, const std::string& text) {
     std::ofstream out(tmp, std::ios::trunc);
     out << text;
     out.flush();
-    if (!out)
-      throw error(ec::internal, "cannot write " + tmp + ": " + std::strerror(errno));
+    if (!out) throw error(ec::internal, "cannot write " + tmp + ": " + std::strerror(errno));
   }
   std::error_code ec_fs;
   std::filesystem::rename(tmp, path, ec_fs);
@@ -56,8 +55,7 @@ std::string container_hostname(const isolation_spec& iso, const std::string& nam
 void add_default_env(std::vector<std::string>& env, const std::string& key,
                      const std::string& value) {
   for (const auto& e : env)
-    if (e.size() > key.size() && e[key.size()] == '=' && e.compare(0, key.size(), key) == 0)
-      return;
+    if (e.size() > key.size() && e[key.size()] == '=' && e.compare(0, key.size(), key) == 0) return;
   env.push_back(key + "=" + value);
 }
 
@@ -79,7 +77,8 @@ std::string resolv_content(const std::string& host_resolv, const std::vector<std
   std::string out;
   for (const auto& line : lines_of(host_resolv)) {
     if (!dns.empty() && starts_with_word(line, "nameserver")) continue;
-    if (!dns_search.empty() && (starts_with_word(line, "search") || starts_with_word(line, "domain")))
+    if (!dns_search.empty() &&
+        (starts_with_word(line, "search") || starts_with_word(line, "domain")))
       continue;
     out += line + "\n";
   }

@@ -213,7 +213,8 @@ child_isolation prepare_isolation(const isolation_spec& spec, const std::string&
     for (; *d; ++d) n += *d == '/';
     return n;
   };
-  for (std::size_t i = 0; i < iso.binds.size() + iso.tmpfs.size(); ++i) iso.mount_order.push_back(i);
+  for (std::size_t i = 0; i < iso.binds.size() + iso.tmpfs.size(); ++i)
+    iso.mount_order.push_back(i);
   std::stable_sort(iso.mount_order.begin(), iso.mount_order.end(),
                    [&](std::size_t a, std::size_t b) { return depth(a) < depth(b); });
   return iso;

@@ -39,7 +39,8 @@ std::optional<uint32_t> numeric_id(const std::string& text);
 struct resolved_user {
   uint32_t uid = 0;
   uint32_t gid = 0;
-  std::vector<uint32_t> groups;  ///< supplementary: the user's groups in /etc/group, then --group-add
+  std::vector<uint32_t>
+      groups;  ///< supplementary: the user's groups in /etc/group, then --group-add
 };
 
 /// Resolves podman's `-u USER[:GROUP]` and `--group-add GROUP` against the tables. USER

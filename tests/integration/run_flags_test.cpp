@@ -46,7 +46,8 @@ const char* const signal_logger =
 
 }  // namespace
 
-TEST_CASE("run -it with a rootfs: the terminal is /dev/pts/0 with TERM and HOSTNAME", "[runflags]") {
+TEST_CASE("run -it with a rootfs: the terminal is /dev/pts/0 with TERM and HOSTNAME",
+          "[runflags]") {
   REQUIRE_ROOTFS_SUPPORT();
   live_daemon d;
   auto rootfs = ctrd::test::make_busybox_rootfs(d.dir().path());
@@ -60,8 +61,8 @@ TEST_CASE("run -it with a rootfs: the terminal is /dev/pts/0 with TERM and HOSTN
   // Without -t: no TERM, HOSTNAME still; -e wins over both.
   CHECK(d.ok({"run", "--rm", "--rootfs", rootfs, "--hostname", "web", "sh", "-c",
               "echo \"[$TERM] $HOSTNAME\""}) == "[] web");
-  CHECK(d.ok({"run", "--rm", "-t", "-e", "TERM=vt100", "-e", "HOSTNAME=x", "--rootfs", rootfs,
-              "sh", "-c", "echo $TERM $HOSTNAME"}) == "vt100 x");
+  CHECK(d.ok({"run", "--rm", "-t", "-e", "TERM=vt100", "-e", "HOSTNAME=x", "--rootfs", rootfs, "sh",
+              "-c", "echo $TERM $HOSTNAME"}) == "vt100 x");
   // exec -t into it gets a terminal of the container and TERM too.
   d.ok({"run", "-d", "--name", "bg", "--rootfs", rootfs, "sleep", "100"});
   auto e = d.ctl({"exec", "-t", "bg", "sh", "-c", "tty; echo $TERM $HOSTNAME"});
@@ -118,4 +119,105 @@ TEST_CASE("stop and kill signal only the main process of a PID namespace", "[run
   CHECK(log.find("main-TERM") != std::string::npos);
   CHECK(log.find("child-TERM") != std::string::npos);
   CHECK(log.find("child-USR1") == std::string::npos);
+}
+
+TEST_CASE("the container's own /etc/hosts, resolv.conf and hostname; --add-host and --dns",
+          "[runflags]") {
+  REQUIRE_ROOTFS_SUPPORT();
+  live_daemon d;
+  auto rootfs = ctrd::test::make_busybox_rootfs(d.dir().path());
+  auto out = d.ok({"run", "--rm", "--name", "net", "--rootfs", rootfs, "--add-host", "db:10.0.0.2",
+                   "--dns", "192.0.2.53", "--dns-search", "example.com", "sh", "-c",
+                   "cat /etc/hosts; echo ---; cat /etc/resolv.conf; echo ---; cat /etc/hostname"});
+  CHECK(out.find("10.0.0.2\tdb\n") != std::string::npos);
+  CHECK(out.find("127.0.0.1\tlocalhost") != std::string::npos);
+  CHECK(out.find("127.0.1.1\tnet\n") != std::string::npos);
+  CHECK(out.find("nameserver 192.0.2.53") != std::string::npos);
+  CHECK(out.find("search example.com") != std::string::npos);
+  CHECK(out.find("---\nnet") != std::string::npos);
+  // The files live in the container's directory, never in the (shared) rootfs.
+  CHECK(read_file(fsys::path(rootfs) / "etc" / "hosts").empty());
+  // Without --dns the host's resolv.conf is used.
+  auto host_resolv = read_file("/etc/resolv.conf");
+  auto plain = d.ctl({"run", "--rm", "--rootfs", rootfs, "cat", "/etc/resolv.conf"});
+  CHECK(plain.code == 0);
+  CHECK(plain.out == host_resolv);
+  auto j = d.ctl({"create", "--name", "h", "--rootfs", rootfs, "--add-host", "a:1.2.3.4", "true"});
+  CHECK(j.code == 0);
+  CHECK(inspect(d, "h")["HostConfig"]["ExtraHosts"] == json({"a:1.2.3.4"}));
+  // Needs a rootfs; a bad address is refused.
+  auto bad = d.ctl({"run", "--rm", "--add-host", "a:1.2.3.4", "true"});
+  CHECK(bad.code == 125);
+  CHECK(bad.err.find("needs --rootfs") != std::string::npos);
+  CHECK(d.ctl({"run", "--rm", "--rootfs", rootfs, "--dns", "nope", "true"}).code == 125);
+}
+
+TEST_CASE("--tmpfs and --mount type=bind|tmpfs", "[runflags]") {
+  REQUIRE_ROOTFS_SUPPORT();
+  live_daemon d;
+  auto rootfs = ctrd::test::make_busybox_rootfs(d.dir().path());
+  fsys::path data = d.dir().path() + "/data";
+  fsys::create_directories(data);
+  std::ofstream(data / "f") << "from-host\n";
+  auto out = d.ok({"run", "--rm", "--rootfs", rootfs, "--tmpfs", "/scratch:size=1m,mode=700",
+                   "--mount", "type=tmpfs,destination=/t2,tmpfs-size=2m", "--mount",
+                   "type=bind,src=" + data.string() + ",dst=/data,ro", "sh", "-c",
+                   "grep -E ' /(scratch|t2) ' /proc/mounts; cat /data/f; touch /data/x 2>/dev/null "
+                   "|| echo read-only"});
+  CHECK(out.find("tmpfs /scratch tmpfs rw,nosuid,nodev,noexec") != std::string::npos);
+  CHECK(out.find("size=1024k,mode=700") != std::string::npos);
+  CHECK(out.find("tmpfs /t2 tmpfs rw,nosuid,nodev,relatime,size=2048k") != std::string::npos);
+  CHECK(out.find("from-host") != std::string::npos);
+  CHECK(out.find("read-only") != std::string::npos);
+  auto bad =
+      d.ctl({"run", "--rm", "--rootfs", rootfs, "--mount", "type=volume,src=v,dst=/v", "true"});
+  CHECK(bad.code == 125);
+  CHECK(bad.err.find("ctrd supports type=bind and type=tmpfs") != std::string::npos);
+  d.ok({"create", "--name", "t", "--rootfs", rootfs, "--tmpfs", "/s", "true"});
+  CHECK(inspect(d, "t")["HostConfig"]["Tmpfs"]["/s"] == "rw,noexec,nosuid,nodev");
+}
+
+TEST_CASE("-u NAME and --group-add resolve through the container's tables", "[runflags]") {
+  REQUIRE_ROOTFS_SUPPORT();
+  live_daemon d;
+  auto rootfs = ctrd::test::make_busybox_rootfs(d.dir().path());
+  std::ofstream(fsys::path(rootfs) / "etc" / "passwd")
+      << "root:x:0:0:root:/root:/bin/sh\napp:x:1000:1001::/:/bin/sh\n";
+  std::ofstream(fsys::path(rootfs) / "etc" / "group") << "root:x:0:\napp:x:1001:\nstaff:x:50:app\n";
+  CHECK(d.ok({"run", "--rm", "--rootfs", rootfs, "-u", "app", "id"}) ==
+        "uid=1000(app) gid=1001(app) groups=50(staff),1001(app)");
+  CHECK(d.ok({"run", "--rm", "--rootfs", rootfs, "-u", "app:staff", "id", "-g"}) == "50");
+  CHECK(d.ok({"run", "--rm", "--rootfs", rootfs, "-u", "1000:1000", "id", "-u"}) == "1000");
+  CHECK(d.ok({"run", "--rm", "--rootfs", rootfs, "--group-add", "staff", "--group-add", "77", "id",
+              "-G"}) == "0 50 77");
+  auto r = d.ctl({"run", "--rm", "--rootfs", rootfs, "-u", "nosuch", "true"});
+  CHECK(r.code == 125);
+  CHECK(r.err.find("unable to find user nosuch: no matching entries in passwd file") !=
+        std::string::npos);
+  r = d.ctl({"run", "--rm", "--rootfs", rootfs, "-u", "app:nogroup", "true"});
+  CHECK(r.err.find("unable to find group nogroup: no matching entries in group file") !=
+        std::string::npos);
+}
+
+TEST_CASE("--entrypoint, --replace, --label-file and --annotation", "[runflags]") {
+  live_daemon d;
+  CHECK(d.ok({"run", "--rm", "--entrypoint", "[\"echo\", \"ep\"]", "a", "b"}) == "ep a b");
+  CHECK(d.ok({"run", "--rm", "--entrypoint", "echo"}) == "");
+  d.ok({"run", "-d", "--name", "rep", "sleep", "100"});
+  auto first = inspect(d, "rep")["Id"];
+  d.ok({"run", "-d", "--replace", "--name", "rep", "sleep", "100"});
+  CHECK(inspect(d, "rep")["Id"] != first);
+  d.ok({"create", "--replace", "--name", "fresh", "true"});  // nothing to replace: fine
+  CHECK(d.ctl({"create", "--replace", "true"}).code == 125);
+  fsys::path labels = d.dir().path() + "/labels";
+  std::ofstream(labels) << "# labels\na=1\nb=2\n";
+  d.ok({"create", "--name", "lab", "--label-file", labels.string(), "--label", "b=3",
+        "--annotation", "io.example/x=y", "true"});
+  auto j = inspect(d, "lab");
+  CHECK(j["Config"]["Labels"] == json({{"a", "1"}, {"b", "3"}}));
+  CHECK(j["Config"]["Annotations"] == json({{"io.example/x", "y"}}));
+  auto bad = d.ctl({"create", "--annotation", "novalue", "true"});
+  CHECK(bad.code == 125);
+  CHECK(bad.err.find("KEY=VALUE") != std::string::npos);
+  d.ok({"rm", "-f", "rep"});
 }

@@ -17,7 +17,8 @@
 using ctl::json;
 using namespace ctl_test;
 
-TEST_CASE("run flags: --entrypoint: a word or a JSON array, before the command", "[ctl][runflags]") {
+TEST_CASE("run flags: --entrypoint: a word or a JSON array, before the command",
+          "[ctl][runflags]") {
   CHECK(ctl::parse_entrypoint("/bin/sh") == std::vector<std::string>{"/bin/sh"});
   CHECK(ctl::parse_entrypoint("sh -c") == std::vector<std::string>{"sh -c"});  // one word
   CHECK(ctl::parse_entrypoint("[\"sh\", \"-c\"]") == std::vector<std::string>{"sh", "-c"});
@@ -41,7 +42,8 @@ TEST_CASE("run flags: --tmpfs: podman's default options and the kernel's", "[ctl
   CHECK(t["options"] == "size=64m,mode=1777");
   CHECK(ctl::parse_tmpfs("/ro:ro")["read_only"] == true);
   CHECK(message_of([] { ctl::parse_tmpfs("rel"); }).find("absolute") != std::string::npos);
-  CHECK(message_of([] { ctl::parse_tmpfs("/x:size=lots"); }).find("size=lots") != std::string::npos);
+  CHECK(message_of([] { ctl::parse_tmpfs("/x:size=lots"); }).find("size=lots") !=
+        std::string::npos);
   CHECK(code_of([] { ctl::parse_tmpfs("/x:mode=999"); }) == ctrd::ec::invalid_argument);
   CHECK(code_of([] { ctl::parse_tmpfs("/x:bogus"); }) == ctrd::ec::invalid_argument);
 }
@@ -54,14 +56,15 @@ TEST_CASE("run flags: --mount: bind and tmpfs, other types refused", "[ctl][runf
   b = ctl::parse_mount("type=bind,source=rel,destination=/d,readonly=false", "/cwd");
   CHECK(b["bind"]["source"] == "/cwd/rel");
   CHECK(b["bind"]["read_only"] == false);
-  CHECK(ctl::parse_mount("type=bind,src=/a,dst=/b,bind-propagation=rprivate", "/")
-            .contains("bind"));
+  CHECK(
+      ctl::parse_mount("type=bind,src=/a,dst=/b,bind-propagation=rprivate", "/").contains("bind"));
   auto t = ctl::parse_mount("type=tmpfs,destination=/t,tmpfs-size=1m,tmpfs-mode=700", "/");
   CHECK(t["tmpfs"]["destination"] == "/t");
   CHECK(t["tmpfs"]["options"] == "size=1m,mode=700");
   CHECK(t["tmpfs"]["noexec"] == false);
-  CHECK(message_of([] { ctl::parse_mount("type=volume,src=v,dst=/v", "/"); })
-            .find("type=bind and type=tmpfs") != std::string::npos);
+  CHECK(message_of([] {
+          ctl::parse_mount("type=volume,src=v,dst=/v", "/");
+        }).find("type=bind and type=tmpfs") != std::string::npos);
   CHECK(message_of([] { ctl::parse_mount("src=/a,dst=/b", "/"); }).find("type is required") !=
         std::string::npos);
   CHECK(code_of([] { ctl::parse_mount("type=bind,dst=/b", "/"); }) == ctrd::ec::invalid_argument);
@@ -81,12 +84,15 @@ TEST_CASE("run flags: --add-host, --dns and the flags that need a rootfs", "[ctl
   CHECK(code_of([] { ctl::parse_add_host("db"); }) == ctrd::ec::invalid_argument);
   CHECK(code_of([] { ctl::parse_add_host("db:notanip"); }) == ctrd::ec::invalid_argument);
   CHECK(code_of([] { ctl::parse_add_host(":1.2.3.4"); }) == ctrd::ec::invalid_argument);
-  CHECK(message_of([] { definition_from({"--add-host", "a:1.2.3.4"}); }).find("needs --rootfs") !=
-        std::string::npos);
-  CHECK(message_of([] { definition_from({"--dns", "1.1.1.1"}); }).find("needs --rootfs") !=
-        std::string::npos);
-  CHECK(message_of([] { definition_from({"--tmpfs", "/t"}); }).find("needs --rootfs") !=
-        std::string::npos);
+  CHECK(message_of([] {
+          definition_from({"--add-host", "a:1.2.3.4"});
+        }).find("needs --rootfs") != std::string::npos);
+  CHECK(message_of([] {
+          definition_from({"--dns", "1.1.1.1"});
+        }).find("needs --rootfs") != std::string::npos);
+  CHECK(message_of([] {
+          definition_from({"--tmpfs", "/t"});
+        }).find("needs --rootfs") != std::string::npos);
   CHECK(message_of([] { definition_from({"--replace"}); }).find("without --name") !=
         std::string::npos);
 }
@@ -94,8 +100,9 @@ TEST_CASE("run flags: --add-host, --dns and the flags that need a rootfs", "[ctl
 TEST_CASE("run flags: --annotation and --label-file", "[ctl][runflags]") {
   auto def = definition_from({"--annotation", "a=1", "--annotation", "b=x=y"});
   CHECK(def["annotations"] == json({{"a", "1"}, {"b", "x=y"}}));
-  CHECK(message_of([] { definition_from({"--annotation", "novalue"}); })
-            .find("KEY=VALUE") != std::string::npos);
+  CHECK(message_of([] {
+          definition_from({"--annotation", "novalue"});
+        }).find("KEY=VALUE") != std::string::npos);
   auto labels = ctl::parse_label_file("# c\n\nk=v\r\n  flag\nx=1=2\n", "f");
   CHECK(labels == std::vector<std::string>{"k=v", "flag", "x=1=2"});
   CHECK(message_of([] { ctl::parse_label_file("ok=1\n=v\n", "f"); }).find("f:2") !=
@@ -108,8 +115,9 @@ TEST_CASE("run flags: --annotation and --label-file", "[ctl][runflags]") {
   def = definition_from({"--label-file", tmpl, "--label", "b=flag"});
   CHECK(def["labels"] == json({{"a", "file"}, {"b", "flag"}}));
   std::remove(tmpl);
-  CHECK(code_of([] { definition_from({"--label-file", "/nonexistent/labels"}); }) ==
-        ctrd::ec::invalid_argument);
+  CHECK(code_of([] {
+          definition_from({"--label-file", "/nonexistent/labels"});
+        }) == ctrd::ec::invalid_argument);
 }
 
 TEST_CASE("users and groups resolve through the container's tables", "[runtime][users]") {
