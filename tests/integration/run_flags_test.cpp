@@ -121,8 +121,10 @@ TEST_CASE("stop and kill signal only the main process of a PID namespace", "[run
   CHECK(log.find("child-USR1") == std::string::npos);
 }
 
-TEST_CASE("the container's own /etc/hosts, resolv.conf and hostname; --add-host and --dns",
-          "[runflags]") {
+TEST_CASE(
+    "run flags: the container's own /etc/hosts and resolv.conf and hostname with --add-host and "
+    "--dns",
+    "[runflags]") {
   REQUIRE_ROOTFS_SUPPORT();
   live_daemon d;
   auto rootfs = ctrd::test::make_busybox_rootfs(d.dir().path());
@@ -152,7 +154,7 @@ TEST_CASE("the container's own /etc/hosts, resolv.conf and hostname; --add-host 
   CHECK(d.ctl({"run", "--rm", "--rootfs", rootfs, "--dns", "nope", "true"}).code == 125);
 }
 
-TEST_CASE("--tmpfs and --mount type=bind|tmpfs", "[runflags]") {
+TEST_CASE("run flags: --tmpfs and --mount type=bind|tmpfs", "[runflags]") {
   REQUIRE_ROOTFS_SUPPORT();
   live_daemon d;
   auto rootfs = ctrd::test::make_busybox_rootfs(d.dir().path());
@@ -177,7 +179,8 @@ TEST_CASE("--tmpfs and --mount type=bind|tmpfs", "[runflags]") {
   CHECK(inspect(d, "t")["HostConfig"]["Tmpfs"]["/s"] == "rw,noexec,nosuid,nodev");
 }
 
-TEST_CASE("-u NAME and --group-add resolve through the container's tables", "[runflags]") {
+TEST_CASE("run flags: -u NAME and --group-add resolve through the container's tables",
+          "[runflags]") {
   REQUIRE_ROOTFS_SUPPORT();
   live_daemon d;
   auto rootfs = ctrd::test::make_busybox_rootfs(d.dir().path());
@@ -199,7 +202,7 @@ TEST_CASE("-u NAME and --group-add resolve through the container's tables", "[ru
         std::string::npos);
 }
 
-TEST_CASE("--entrypoint, --replace, --label-file and --annotation", "[runflags]") {
+TEST_CASE("run flags: --entrypoint and --replace and --label-file and --annotation", "[runflags]") {
   live_daemon d;
   CHECK(d.ok({"run", "--rm", "--entrypoint", "[\"echo\", \"ep\"]", "a", "b"}) == "ep a b");
   CHECK(d.ok({"run", "--rm", "--entrypoint", "echo"}) == "");

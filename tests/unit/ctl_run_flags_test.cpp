@@ -17,7 +17,7 @@
 using ctl::json;
 using namespace ctl_test;
 
-TEST_CASE("run flags: --entrypoint: a word or a JSON array, before the command",
+TEST_CASE("run flags: --entrypoint is a word or a JSON array before the command",
           "[ctl][runflags]") {
   CHECK(ctl::parse_entrypoint("/bin/sh") == std::vector<std::string>{"/bin/sh"});
   CHECK(ctl::parse_entrypoint("sh -c") == std::vector<std::string>{"sh -c"});  // one word
@@ -48,7 +48,7 @@ TEST_CASE("run flags: --tmpfs: podman's default options and the kernel's", "[ctl
   CHECK(code_of([] { ctl::parse_tmpfs("/x:bogus"); }) == ctrd::ec::invalid_argument);
 }
 
-TEST_CASE("run flags: --mount: bind and tmpfs, other types refused", "[ctl][runflags]") {
+TEST_CASE("run flags: --mount takes bind and tmpfs and refuses other types", "[ctl][runflags]") {
   auto b = ctl::parse_mount("type=bind,src=/data,target=/d,ro", "/cwd");
   CHECK(b["bind"]["source"] == "/data");
   CHECK(b["bind"]["destination"] == "/d");
@@ -78,7 +78,7 @@ TEST_CASE("run flags: --mount: bind and tmpfs, other types refused", "[ctl][runf
         ctrd::ec::invalid_argument);
 }
 
-TEST_CASE("run flags: --add-host, --dns and the flags that need a rootfs", "[ctl][runflags]") {
+TEST_CASE("run flags: --add-host and --dns and the flags that need a rootfs", "[ctl][runflags]") {
   CHECK(ctl::parse_add_host("db:10.0.0.2") == "db:10.0.0.2");
   CHECK(ctl::parse_add_host("v6:fd00::1") == "v6:fd00::1");
   CHECK(code_of([] { ctl::parse_add_host("db"); }) == ctrd::ec::invalid_argument);
@@ -148,7 +148,7 @@ TEST_CASE("users and groups resolve through the container's tables", "[runtime][
   CHECK(ctrd::numeric_id("12") == 12u);
 }
 
-TEST_CASE("a container's /etc/hosts, /etc/resolv.conf and environment", "[runtime][etc]") {
+TEST_CASE("a container's /etc/hosts and /etc/resolv.conf and environment", "[runtime][etc]") {
   auto hosts = ctrd::hosts_content("web", {"db:10.0.0.2", "v6:fd00::1"});
   CHECK(hosts ==
         "10.0.0.2\tdb\nfd00::1\tv6\n"
@@ -175,7 +175,8 @@ TEST_CASE("a container's /etc/hosts, /etc/resolv.conf and environment", "[runtim
   CHECK(ctrd::container_hostname(iso, "name") == "h1");
 }
 
-TEST_CASE("the definition keeps tmpfs mounts, hosts, dns, annotations and groups", "[runflags]") {
+TEST_CASE("the definition keeps tmpfs mounts and hosts and dns and annotations and groups",
+          "[runflags]") {
   json def{{"command", {"true"}},
            {"rootfs", "/r"},
            {"tmpfs", {{{"destination", "/t"}, {"options", "size=1m"}, {"noexec", true}}}},
