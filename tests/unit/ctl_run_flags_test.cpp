@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <fstream>
 
+#include "config/service_file.hpp"
 #include "ctl/create_flags.hpp"
 #include "messages/container_config.hpp"
 #include "messages/error.hpp"
@@ -202,4 +203,18 @@ TEST_CASE("the definition keeps tmpfs mounts and hosts and dns and annotations a
   def.erase("rootfs");
   CHECK(code_of([&] { ctrd::validate(ctrd::config_from_json(def)); }) ==
         ctrd::ec::invalid_argument);  // hosts need a rootfs
+}
+
+TEST_CASE("service files take annotations and numeric group_add", "[runflags][service]") {
+  auto r = ctrd::parse_service_text(
+      "command = [\"sleep\", \"1\"]\ngroup_add = [10, 20]\n[annotations]\n\"io.x\" = \"y\"\n",
+      "/etc/ctrd/web.toml");
+  REQUIRE(r.ok());
+  CHECK(r.service->definition["group_add"] == json({10, 20}));
+  CHECK(r.service->definition["annotations"] == json({{"io.x", "y"}}));
+  auto bad = ctrd::parse_service_text("command = [\"true\"]\ngroup_add = [\"staff\"]\n",
+                                      "/etc/ctrd/web.toml");
+  REQUIRE(bad.error);
+  CHECK(bad.error->key == "group_add");
+  CHECK(bad.error->message.find("numeric group ids") != std::string::npos);
 }
