@@ -19,6 +19,7 @@
 #include "messages/signals.hpp"
 #include "runtime/container_view.hpp"
 #include "runtime/disk_space.hpp"
+#include "runtime/etc_files.hpp"
 #include "runtime/log_format.hpp"
 #include "runtime/proc.hpp"
 #include "runtime/process_defaults.hpp"
@@ -113,6 +114,7 @@ spawn_spec make_spawn_spec(const container_config& c, const std::vector<std::str
   spec.path = resolve_command(argv[0], c.env, c.workdir, root);
   spec.argv = argv;
   spec.env = c.env;
+  add_default_env(spec.env, "HOSTNAME", container_hostname(c.isolation, c.name));  // podman's
   spec.workdir = c.workdir;
   if (!c.user.empty()) {
     uint32_t uid, gid;
@@ -121,6 +123,15 @@ spawn_spec make_spawn_spec(const container_config& c, const std::vector<std::str
     spec.set_user = true;
     spec.uid = uid;
     spec.gid = gid;
+  } else if (!c.group_add.empty()) {
+    spec.set_user = true;  // ctrd's own user, with the added groups
+    spec.uid = ::geteuid();
+    spec.gid = ::getegid();
+  }
+  if (spec.set_user && !c.group_add.empty()) {
+    spec.groups.push_back(spec.gid);
+    for (auto g : c.group_add)
+      if (g != spec.gid) spec.groups.push_back(g);
   }
   apply_process_limits(c.proc_limits, spec);
   return spec;
@@ -146,6 +157,7 @@ void spawn_process(actor_t* self, bool release_follows) {
   }
   spec.interactive = s.cfg.interactive;
   spec.tty = s.cfg.tty;
+  if (spec.tty) add_default_env(spec.env, "TERM", "xterm");  // as podman -t
   // Nothing to do between clone and exec: it may exec at once (spawner.hpp, `hold`).
   spec.hold = !release_follows || s.cg.needs_add_after_clone();
   std::error_code ec_ignored;
@@ -229,8 +241,17 @@ void run_effect(actor_t* self, effect fx, request_ctx& rc) {
     case effect::signal_stop:
       s.escalated = false;
       s.stop_timeout_used = rc.timeout;
-      s.deps.host->signal_group(s.st.pid, rc.lc.stop_timeout_zero ? SIGKILL : s.cfg.stop_signal);
-      return;
+      {
+        // podman: with its own PID namespace only the main process gets the stop signal (the
+        // rest dies with it, the namespace's init); on the host's PID namespace the whole
+        // group does (podman's `kill --all` there).
+        int sig = rc.lc.stop_timeout_zero ? SIGKILL : s.cfg.stop_signal;
+        if (s.cfg.isolation.private_pid())
+          s.deps.host->signal_pid(s.st.pid, sig);
+        else
+          s.deps.host->signal_group(s.st.pid, sig);
+        return;
+      }
     case effect::arm_stop_timer:
       self->delayed_send(self, std::chrono::seconds(rc.timeout), timeout_atom::value,
                          ++s.timer_gen);

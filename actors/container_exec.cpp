@@ -11,6 +11,7 @@
 #include "actors/container_impl.hpp"
 #include "actors/exec_session.hpp"
 #include "runtime/container_view.hpp"
+#include "runtime/etc_files.hpp"
 #include "runtime/resource_error.hpp"
 
 namespace ctrd::ctr {
@@ -126,6 +127,7 @@ caf::result<json> start_exec(actor_t* self, const json& p, caf::actor client, ui
     job.spec = inside_spec(self, c, command);
     job.spec.interactive = flag(p, "interactive");
     job.spec.tty = flag(p, "tty");
+    if (job.spec.tty) add_default_env(job.spec.env, "TERM", "xterm");  // as podman exec -t
     if (job.spec.tty && !c.isolation.rootfs.empty())
       job.spec.pty_root = "/proc/" + std::to_string(s.st.pid) + "/root";
     job.cg = s.cg;

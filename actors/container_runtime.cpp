@@ -10,6 +10,7 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/container_impl.hpp"
+#include "runtime/etc_files.hpp"
 #include "runtime/proc.hpp"
 
 namespace ctrd::ctr {
@@ -42,6 +43,28 @@ uint64_t host_memory() {
     return uint64_t{0};
   }();
   return total;
+}
+
+/// Writes the container's identity files into its directory and adds their bind mounts to
+/// `iso` (rootfs containers without a user namespace; destinations the user bound
+/// himself, or an /etc the root lacks, are left alone).
+void add_etc_files(const state& s, const std::string& root, isolation_spec& iso) {
+  if (iso.rootfs.empty() || root.empty() || s.cfg.security.private_user()) return;
+  try {
+    auto root_fd = fs::open_root(root);
+    fs::open_in_root(root_fd.get(), "/etc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  } catch (const error&) {
+    return;  // no /etc to bind into
+  }
+  auto paths = write_etc_files(s.dir() + "/etc", container_hostname(iso, s.cfg.name), iso.add_hosts,
+                               iso.dns, iso.dns_search);
+  const char* const targets[] = {"/etc/hosts", "/etc/resolv.conf", "/etc/hostname"};
+  for (std::size_t i = 0; i < paths.size(); ++i) {
+    bool taken = false;
+    for (const auto& m : iso.mounts) taken = taken || m.destination == targets[i];
+    for (const auto& t : iso.tmpfs) taken = taken || t.destination == targets[i];
+    if (!taken) iso.mounts.push_back(bind_mount{paths[i], targets[i], false});
+  }
 }
 
 }  // namespace
@@ -85,8 +108,12 @@ void prepare_run(actor_t* self, spawn_spec& spec, child_isolation& iso) {
   }
   auto root = s.root_path();
   if (!root.empty()) acquire_root(self);
-  iso = prepare_isolation(is, root, s.cfg.name);
-  s.userns = make_userns_plan(s.cfg, s.dir());
+  // Its own /etc/hosts, /etc/resolv.conf and /etc/hostname (etc_files.hpp), bound over
+  // the rootfs's: the rootfs itself is never written.
+  container_config run_cfg = s.cfg;
+  add_etc_files(s, root, run_cfg.isolation);
+  iso = prepare_isolation(run_cfg.isolation, root, s.cfg.name);
+  s.userns = make_userns_plan(run_cfg, s.dir());
   add_userns(s.userns, 0, iso.userns, iso.clone_flags);
   prepare_hardening(iso.hardening, is, s.cfg.security, s.cg, devices);
   fs::unique_fd root_fd;

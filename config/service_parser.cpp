@@ -43,6 +43,8 @@ const char* const top_keys[] = {"command",
                                 "workdir",
                                 "user",
                                 "labels",
+                                "annotations",
+                                "group_add",
                                 "autostart",
                                 "sdnotify",
                                 "restart_delay",
@@ -164,8 +166,19 @@ class parser {
         out["workdir"] = w;
       } else if (key == "user") {
         out["user"] = user_of(v, key);
-      } else if (key == "labels") {
-        out["labels"] = labels_of(v, key);
+      } else if (key == "labels" || key == "annotations") {
+        out[key] = labels_of(v, key);
+      } else if (key == "group_add") {  // numeric: a service runs on the host's root
+        const auto* a = v.as_array();
+        if (!a) fail(v, key, std::string("must be an array of group ids, not ") + type_name(v));
+        json ids = json::array();
+        for (std::size_t i = 0; i < a->size(); ++i) {
+          const auto* n = a->get(i)->as_integer();
+          if (!n || n->get() < 0 || n->get() >= 0xffffffffll)
+            fail(*a->get(i), key, "must be an array of numeric group ids");
+          ids.push_back(n->get());
+        }
+        out[key] = std::move(ids);
       } else if (key == "autostart" || key == "sdnotify" || key == "privileged") {
         out[key] = bool_of(v, key);
       } else if (key == "ulimits") {

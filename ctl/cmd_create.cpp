@@ -19,7 +19,16 @@ void add_command_placeholder(CLI::App& sub) {
 }
 
 // Sends `create`; returns the new id, or prints the error, sets `status` and returns "".
-std::string create_container(client& c, const json& def, int& status) {
+// With --replace, a container of that name is removed first (forced, as podman).
+std::string create_container(client& c, const json& def, int& status, bool replace = false) {
+  if (replace && def.contains("name")) {
+    response rm = c.call("remove", json{{"container", def["name"]}, {"force", true}});
+    if (!rm.ok() && rm.code() != ctrd::ec::no_such_container) {
+      print_error(rm.message());
+      status = exit_code_of(rm.error);
+      return {};
+    }
+  }
   response r = c.call("create", def);
   if (!r.ok()) {
     print_error(r.message());
@@ -52,7 +61,7 @@ runner add_create(CLI::App& app) {
     client c;
     connect(c, ctx);
     int status = 0;
-    std::string id = create_container(c, def, status);
+    std::string id = create_container(c, def, status, opts->replace);
     if (id.empty()) return status;
     out_line(id);
     return 0;
@@ -85,7 +94,7 @@ runner add_run(CLI::App& app) {
     client c;
     connect(c, ctx);
     int status = 0;
-    std::string id = create_container(c, def, status);
+    std::string id = create_container(c, def, status, opts->create.replace);
     if (id.empty()) return status;
     c.expect_long_waits();  // a start waits for requirements; attached, for the whole run
     auto cleanup = [&] {

@@ -61,7 +61,9 @@ void add_create_flags(CLI::App& cmd, create_options& o) {
   cmd.add_option("--env-file", o.env_files, "Read environment variables from a file")
       ->allow_extra_args(false);
   cmd.add_option("-w,--workdir", o.workdir, "Working directory inside the container (absolute)");
-  cmd.add_option("-u,--user", o.user, "Run as UID[:GID] (numeric)");
+  cmd.add_option("-u,--user", o.user,
+                 "Run as USER[:GROUP] (names from the container's /etc/passwd and /etc/group, "
+                 "or numeric ids)");
   cmd.add_option("-l,--label", o.labels, "Set a label K=V")->allow_extra_args(false);
   cmd.add_flag("--rm", o.rm, "Remove the container once it has exited");
   cmd.add_option("--requires", o.requires_,
@@ -122,6 +124,7 @@ void add_create_flags(CLI::App& cmd, create_options& o) {
                  "never), max-file=N (rotated files kept)")
       ->allow_extra_args(false);
   add_security_flags(cmd, o);
+  add_run_flags(cmd, o);
 }
 
 uint64_t duration_flag_ms(const std::string& text) {
@@ -554,6 +557,7 @@ json build_definition(const create_options& o, const std::vector<std::string>& h
   apply_log_opts(o.log_opts, def);
   apply_isolation(o, cwd, def);
   apply_security(o, cwd, def);
+  apply_run_flags(o, cwd, def);
   ctrd::validate(ctrd::config_from_json(def));
   return def;
 }

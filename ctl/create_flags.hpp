@@ -68,7 +68,19 @@ struct create_options {
   std::vector<std::string> uidmaps;        ///< --uidmap CTR:HOST:N (repeatable)
   std::vector<std::string> gidmaps;        ///< --gidmap CTR:HOST:N (repeatable)
   std::string userns;                      ///< --userns host|auto
-  std::vector<std::string> command;        ///< CMD [ARG...]
+  // Issue 14 (run_flags.cpp):
+  std::string entrypoint;                ///< --entrypoint CMD or JSON array
+  bool has_entrypoint = false;           ///< --entrypoint was given (even "")
+  std::vector<std::string> tmpfs;        ///< --tmpfs PATH[:OPTS] (repeatable)
+  std::vector<std::string> mounts;       ///< --mount type=bind|tmpfs,... (repeatable)
+  std::vector<std::string> add_hosts;    ///< --add-host HOST:IP (repeatable)
+  std::vector<std::string> dns;          ///< --dns IP (repeatable)
+  std::vector<std::string> dns_search;   ///< --dns-search DOMAIN (repeatable)
+  bool replace = false;                  ///< --replace (remove a container of that name first)
+  std::vector<std::string> group_add;    ///< --group-add GROUP (repeatable)
+  std::vector<std::string> label_files;  ///< --label-file F (repeatable)
+  std::vector<std::string> annotations;  ///< --annotation K=V (repeatable)
+  std::vector<std::string> command;      ///< CMD [ARG...]
 };
 
 /// Registers the shared create flags on `cmd`, bound to `opts` (which must outlive parsing).
@@ -151,6 +163,36 @@ void add_security_flags(CLI::App& cmd, create_options& opts);
 /// Adds the security keys of the flags to `def` (relative seccomp profile paths are made
 /// absolute against `cwd`, or ctrctl's directory when "").
 void apply_security(const create_options& opts, const std::string& cwd, json& def);
+
+/// Registers the flags of run_flags.cpp (--entrypoint, --tmpfs, --mount, --add-host, --dns,
+/// --dns-search, --replace, --group-add, --label-file, --annotation) on `cmd`.
+void add_run_flags(CLI::App& cmd, create_options& opts);
+
+/// Parses --entrypoint as podman: a JSON array of strings, else one word (the whole text);
+/// "" is an empty entrypoint. Throws ctrd::error{invalid_argument}.
+std::vector<std::string> parse_entrypoint(const std::string& text);
+
+/// One `--tmpfs PATH[:OPTS]` as a `tmpfs` entry of the definition (podman's default
+/// options rw,noexec,nosuid,nodev; size=, mode=, nr_inodes=, uid=, gid= pass to the kernel).
+/// Throws ctrd::error{invalid_argument}.
+json parse_tmpfs(const std::string& text);
+
+/// One `--mount type=bind|tmpfs,...`: {"bind": {source, destination, read_only}} or
+/// {"tmpfs": {...}}. Bind sources are made absolute against `cwd`. Throws
+/// ctrd::error{invalid_argument} (other types: "ctrd supports type=bind and type=tmpfs").
+json parse_mount(const std::string& text, const std::string& cwd);
+
+/// Checks `--add-host HOST:IP` (IPv4 or IPv6; the first ':' separates), returns it.
+std::string parse_add_host(const std::string& text);
+
+/// Parses the text of a --label-file: KEY=VALUE (or KEY) lines, blank lines and '#' lines
+/// skipped. Throws ctrd::error{invalid_argument} naming `source` and the line.
+std::vector<std::string> parse_label_file(const std::string& text, const std::string& source);
+
+/// Adds the keys of the flags above to `def` (labels from files before --label ones;
+/// --entrypoint prepended to the command; names of -u/--group-add resolved through the
+/// rootfs's /etc/passwd and /etc/group, or the host's without --rootfs).
+void apply_run_flags(const create_options& opts, const std::string& cwd, json& def);
 
 /// Builds the `create` definition from the flags: env files first, then -e entries (later
 /// wins), labels as a map, stop_signal as its canonical name, stop_timeout as an integer,

@@ -57,6 +57,8 @@ json to_json(const container_config& c) {
            {"workdir", c.workdir},
            {"user", c.user},
            {"labels", c.labels},
+           {"annotations", c.annotations},
+           {"group_add", c.group_add},
            {"stop_signal", c.stop_signal},
            {"stop_timeout", c.stop_timeout},
            {"restart", restart_string(c.restart)},
@@ -133,6 +135,21 @@ container_config config_from_json(const json& j) {
       for (auto l = v.begin(); l != v.end(); ++l) {
         if (!l.value().is_string()) bad(k, "must be a map of strings");
         c.labels[l.key()] = l.value().get<std::string>();
+      }
+    } else if (k == "annotations") {
+      if (!v.is_object()) bad(k, "must be a map of strings");
+      for (auto l = v.begin(); l != v.end(); ++l) {
+        if (!l.value().is_string()) bad(k, "must be a map of strings");
+        c.annotations[l.key()] = l.value().get<std::string>();
+      }
+    } else if (k == "group_add") {
+      if (!v.is_array()) bad(k, "must be an array of group ids");
+      c.group_add.clear();
+      for (const auto& g : v) {
+        if (!g.is_number_unsigned() && !(g.is_number_integer() && g.get<int64_t>() >= 0))
+          bad(k, "must be an array of group ids");
+        if (g.get<uint64_t>() >= 0xffffffffull) bad(k, "group id out of range");
+        c.group_add.push_back(static_cast<uint32_t>(g.get<uint64_t>()));
       }
     } else if (k == "stop_signal") {
       if (v.is_number_integer()) {
@@ -264,6 +281,19 @@ void validate(const container_config& c) {
   if (c.labels.size() > 1024)
     throw error(ec::invalid_argument,
                 "too many labels (" + std::to_string(c.labels.size()) + "): at most 1024");
+  for (const auto& [k, v] : c.annotations)
+    if (k.empty()) throw error(ec::invalid_argument, "annotation keys must not be empty");
+  if (c.annotations.size() > 1024)
+    throw error(ec::invalid_argument, "too many annotations (" +
+                                          std::to_string(c.annotations.size()) + "): at most 1024");
+  if (c.security.private_user() && (!c.isolation.add_hosts.empty() || !c.isolation.dns.empty() ||
+                                    !c.isolation.dns_search.empty()))
+    throw error(ec::invalid_argument,
+                "--add-host, --dns and --dns-search are not supported with a user namespace "
+                "(--userns, --uidmap): such a container keeps its rootfs's /etc files");
+  if (c.group_add.size() > 64)
+    throw error(ec::invalid_argument, "too many supplementary groups (" +
+                                          std::to_string(c.group_add.size()) + "): at most 64");
   for (const auto& r : c.requires_) {
     if (!valid_container_name(r))
       throw error(ec::invalid_argument, "invalid required container name \"" + r + "\"");

@@ -42,31 +42,33 @@ struct health_spec {
 };
 
 struct container_config {
-  std::string id;                             ///< 64 lower-case hex digits
-  std::string name;                           ///< unique, [a-zA-Z0-9][a-zA-Z0-9_.-]*
-  std::vector<std::string> command;           ///< argv; argv[0] resolved against PATH
-  std::vector<std::string> env;               ///< "KEY=VALUE" entries, in order
-  std::string workdir = "/";                  ///< absolute working directory
-  std::string user;                           ///< "" (ctrd's user) or "UID[:GID]"
-  std::map<std::string, std::string> labels;  ///< free-form metadata
-  int stop_signal = 15;                       ///< signal `stop` sends first (SIGTERM)
-  uint32_t stop_timeout = 10;                 ///< seconds before stop escalates to SIGKILL
-  restart_policy restart;                     ///< applied by the supervisor
-  bool auto_remove = false;                   ///< --rm: removed by ctrd once it has exited
-  int64_t created_ns = 0;                     ///< creation time, ns since the epoch
-  backoff_spec backoff;                       ///< policy restart pacing
-  health_spec health;                         ///< optional health check
-  std::vector<std::string> requires_;         ///< names of containers that must be up first
-  bool sdnotify = false;                      ///< readiness comes from READY=1 on NOTIFY_SOCKET
-  std::string source;                 ///< service file it came from ("" if created by a client)
-  bool autostart = true;              ///< service files: start when ctrd starts
-  bool interactive = false;           ///< keep stdin open for attachers (-i)
-  bool tty = false;                   ///< a pseudo-terminal as stdio (-t)
-  uint64_t log_max_size = 10u << 20;  ///< rotate the log beyond this size (0: never)
-  uint32_t log_max_files = 5;         ///< rotated log files kept
-  isolation_spec isolation;           ///< rootfs, namespaces, cgroup limits
-  process_limits proc_limits;         ///< --ulimit, --oom-score-adj
-  security_spec security;             ///< capabilities, seccomp, masks, devices, user namespace
+  std::string id;                                  ///< 64 lower-case hex digits
+  std::string name;                                ///< unique, [a-zA-Z0-9][a-zA-Z0-9_.-]*
+  std::vector<std::string> command;                ///< argv; argv[0] resolved against PATH
+  std::vector<std::string> env;                    ///< "KEY=VALUE" entries, in order
+  std::string workdir = "/";                       ///< absolute working directory
+  std::string user;                                ///< "" (ctrd's user) or "UID[:GID]"
+  std::map<std::string, std::string> labels;       ///< free-form metadata
+  std::map<std::string, std::string> annotations;  ///< --annotation (inspect: Config.Annotations)
+  std::vector<uint32_t> group_add;     ///< supplementary group ids (--group-add, -u NAME's groups)
+  int stop_signal = 15;                ///< signal `stop` sends first (SIGTERM)
+  uint32_t stop_timeout = 10;          ///< seconds before stop escalates to SIGKILL
+  restart_policy restart;              ///< applied by the supervisor
+  bool auto_remove = false;            ///< --rm: removed by ctrd once it has exited
+  int64_t created_ns = 0;              ///< creation time, ns since the epoch
+  backoff_spec backoff;                ///< policy restart pacing
+  health_spec health;                  ///< optional health check
+  std::vector<std::string> requires_;  ///< names of containers that must be up first
+  bool sdnotify = false;               ///< readiness comes from READY=1 on NOTIFY_SOCKET
+  std::string source;                  ///< service file it came from ("" if created by a client)
+  bool autostart = true;               ///< service files: start when ctrd starts
+  bool interactive = false;            ///< keep stdin open for attachers (-i)
+  bool tty = false;                    ///< a pseudo-terminal as stdio (-t)
+  uint64_t log_max_size = 10u << 20;   ///< rotate the log beyond this size (0: never)
+  uint32_t log_max_files = 5;          ///< rotated log files kept
+  isolation_spec isolation;            ///< rootfs, namespaces, cgroup limits
+  process_limits proc_limits;          ///< --ulimit, --oom-score-adj
+  security_spec security;              ///< capabilities, seccomp, masks, devices, user namespace
 };
 
 /// "none", "kill", "restart", "stop".

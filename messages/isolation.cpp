@@ -54,6 +54,18 @@ void isolation_to_json(const isolation_spec& s, json& out) {
   out["rootfs_overlay"] = s.rootfs_overlay;
   out["read_only"] = s.read_only;
   out["mounts"] = std::move(mounts);
+  json tmpfs = json::array();
+  for (const auto& t : s.tmpfs)
+    tmpfs.push_back(json{{"destination", t.destination},
+                         {"options", t.options},
+                         {"read_only", t.read_only},
+                         {"noexec", t.noexec},
+                         {"nosuid", t.nosuid},
+                         {"nodev", t.nodev}});
+  out["tmpfs"] = std::move(tmpfs);
+  out["add_hosts"] = s.add_hosts;
+  out["dns"] = s.dns;
+  out["dns_search"] = s.dns_search;
   out["hostname"] = s.hostname;
   out["pid"] = s.pid;
   out["ipc"] = s.ipc;
@@ -82,6 +94,26 @@ bool isolation_from_key(isolation_spec& s, const std::string& k, const json& v) 
       if (m.contains("read_only")) b.read_only = flag(m["read_only"], k);
       s.mounts.push_back(std::move(b));
     }
+  } else if (k == "tmpfs") {
+    if (!v.is_array()) bad(k, "must be an array of {destination, options, ...} maps");
+    s.tmpfs.clear();
+    for (const auto& m : v) {
+      if (!m.is_object() || !m.contains("destination"))
+        bad(k, "every tmpfs mount needs \"destination\"");
+      tmpfs_spec t;
+      t.destination = text(m["destination"], k);
+      if (m.contains("options")) t.options = text(m["options"], k);
+      if (m.contains("read_only")) t.read_only = flag(m["read_only"], k);
+      if (m.contains("noexec")) t.noexec = flag(m["noexec"], k);
+      if (m.contains("nosuid")) t.nosuid = flag(m["nosuid"], k);
+      if (m.contains("nodev")) t.nodev = flag(m["nodev"], k);
+      s.tmpfs.push_back(std::move(t));
+    }
+  } else if (k == "add_hosts" || k == "dns" || k == "dns_search") {
+    if (!v.is_array()) bad(k, "must be an array of strings");
+    std::vector<std::string> list;
+    for (const auto& e : v) list.push_back(text(e, k));
+    (k == "add_hosts" ? s.add_hosts : k == "dns" ? s.dns : s.dns_search) = std::move(list);
   } else if (k == "hostname") {
     s.hostname = text(v, k);
   } else if (k == "pid") {
@@ -137,6 +169,40 @@ void validate(const isolation_spec& s) {
       if (s.mounts[j].destination == m.destination)
         fail("duplicate mount destination \"" + m.destination + "\"");
   }
+  if (!s.tmpfs.empty() && s.rootfs.empty())
+    fail(
+        "tmpfs mounts (--tmpfs) need --rootfs: without a root file system of its own the "
+        "container shares the host's mounts");
+  for (std::size_t i = 0; i < s.tmpfs.size(); ++i) {
+    const auto& t = s.tmpfs[i];
+    if (!absolute_clean(t.destination) || t.destination == "/")
+      fail("invalid tmpfs destination \"" + t.destination +
+           "\": must be an absolute path in the container, not /");
+    if (t.options.find_first_of(" \t\n\r") != std::string::npos ||
+        t.options.find('\0') != std::string::npos)
+      fail("invalid tmpfs options \"" + t.options + "\"");
+    for (const auto& m : s.mounts)
+      if (m.destination == t.destination)
+        fail("duplicate mount destination \"" + t.destination + "\"");
+    for (std::size_t j = 0; j < i; ++j)
+      if (s.tmpfs[j].destination == t.destination)
+        fail("duplicate mount destination \"" + t.destination + "\"");
+  }
+  if ((!s.add_hosts.empty() || !s.dns.empty() || !s.dns_search.empty()) && s.rootfs.empty())
+    fail(
+        "--add-host, --dns and --dns-search need --rootfs: a container on the host's root "
+        "uses the host's /etc/hosts and /etc/resolv.conf");
+  for (const auto& h : s.add_hosts) {
+    auto colon = h.find(':');
+    if (colon == std::string::npos || colon == 0 || colon + 1 == h.size() ||
+        h.find_first_of(" \t\n\r") != std::string::npos)
+      fail("invalid add-host \"" + h + "\": use HOST:IP");
+  }
+  for (const auto* list : {&s.dns, &s.dns_search})
+    for (const auto& d : *list)
+      if (d.empty() || d.find_first_of(" \t\n\r") != std::string::npos)
+        fail("invalid " + std::string(list == &s.dns ? "dns server" : "dns search domain") + " \"" +
+             d + "\"");
   if (!s.hostname.empty()) {
     if (s.hostname.size() > 64)
       fail("invalid hostname \"" + s.hostname + "\": at most 64 characters");

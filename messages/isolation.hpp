@@ -22,18 +22,35 @@ struct bind_mount {
   }
 };
 
+/// A tmpfs mount (`--tmpfs PATH[:OPTS]`, `--mount type=tmpfs,...`).
+struct tmpfs_spec {
+  std::string destination;  ///< absolute path in the container
+  std::string options;      ///< kernel tmpfs options: "size=N", "mode=OCTAL", "nr_inodes=N", ...
+  bool read_only = false;
+  bool noexec = false, nosuid = true, nodev = true;  ///< podman's defaults: nosuid, nodev
+
+  bool operator==(const tmpfs_spec& o) const {
+    return destination == o.destination && options == o.options && read_only == o.read_only &&
+           noexec == o.noexec && nosuid == o.nosuid && nodev == o.nodev;
+  }
+};
+
 struct isolation_spec {
   std::string rootfs;           ///< host directory used as "/" ("" = the host's file system)
   bool rootfs_overlay = false;  ///< rootfs is a read-only lower layer, writes go to an upper layer
   bool read_only = false;       ///< the root is mounted read-only (/tmp, /run stay writable)
-  std::vector<bind_mount> mounts;  ///< bind mounts (need a rootfs)
-  std::string hostname;            ///< "" = the container's name (private UTS only)
-  std::string pid, ipc, uts;       ///< "", "private" or "host" ("" = private with a rootfs)
-  std::string network;             ///< "", "host" or "none" ("" = host)
-  uint64_t memory = 0;             ///< bytes, 0 = no limit
-  double cpus = 0;                 ///< CPUs of quota, 0 = no limit
-  uint64_t cpu_shares = 0;         ///< 0 = default weight
-  int64_t pids_limit = 0;          ///< 0 = no limit
+  std::vector<bind_mount> mounts;       ///< bind mounts (need a rootfs)
+  std::vector<tmpfs_spec> tmpfs;        ///< tmpfs mounts (need a rootfs)
+  std::vector<std::string> add_hosts;   ///< --add-host "HOST:IP" lines of its /etc/hosts
+  std::vector<std::string> dns;         ///< --dns nameservers of its /etc/resolv.conf
+  std::vector<std::string> dns_search;  ///< --dns-search domains ("." clears the host's)
+  std::string hostname;                 ///< "" = the container's name (private UTS only)
+  std::string pid, ipc, uts;            ///< "", "private" or "host" ("" = private with a rootfs)
+  std::string network;                  ///< "", "host" or "none" ("" = host)
+  uint64_t memory = 0;                  ///< bytes, 0 = no limit
+  double cpus = 0;                      ///< CPUs of quota, 0 = no limit
+  uint64_t cpu_shares = 0;              ///< 0 = default weight
+  int64_t pids_limit = 0;               ///< 0 = no limit
 
   bool private_pid() const { return pid.empty() ? !rootfs.empty() : pid == "private"; }
   bool private_ipc() const { return ipc.empty() ? !rootfs.empty() : ipc == "private"; }

@@ -39,6 +39,29 @@ json id_mappings_view(const security_spec& sec) {
   return json{{"UidMap", uid}, {"GidMap", gid}};
 }
 
+/// The keys of issue 14's create flags, as podman shows them: Config.Annotations,
+/// HostConfig.Tmpfs (destination -> options), ExtraHosts, Dns, DnsSearch, GroupAdd.
+void add_run_flags_view(const container_config& c, json& j) {
+  j["Config"]["Annotations"] = c.annotations;
+  json tmpfs = json::object();
+  for (const auto& t : c.isolation.tmpfs) {
+    std::string opts = t.read_only ? "ro" : "rw";
+    if (t.noexec) opts += ",noexec";
+    if (t.nosuid) opts += ",nosuid";
+    if (t.nodev) opts += ",nodev";
+    if (!t.options.empty()) opts += "," + t.options;
+    tmpfs[t.destination] = opts;
+  }
+  auto& hc = j["HostConfig"];
+  hc["Tmpfs"] = std::move(tmpfs);
+  hc["ExtraHosts"] = c.isolation.add_hosts;
+  hc["Dns"] = c.isolation.dns;
+  hc["DnsSearch"] = c.isolation.dns_search;
+  json groups = json::array();
+  for (auto g : c.group_add) groups.push_back(std::to_string(g));
+  hc["GroupAdd"] = std::move(groups);
+}
+
 }  // namespace
 
 json inspect_view(const container_config& c, const container_status& s,
@@ -139,6 +162,7 @@ json inspect_view(const container_config& c, const container_status& s,
                        {"PathInContainer", d.container.empty() ? d.host : d.container},
                        {"CgroupPermissions", d.permissions}});
   j["HostConfig"]["Devices"] = std::move(devices);
+  add_run_flags_view(c, j);
   return j;
 }
 

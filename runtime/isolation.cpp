@@ -11,6 +11,7 @@
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -92,8 +93,26 @@ const char* setup_dev(int* node_trees) {
   return nullptr;
 }
 
+/// True if --tmpfs/--mount already put a tmpfs at `dir` (--read-only keeps it).
+bool user_tmpfs(const child_isolation& iso, const char* dir) {
+  for (const auto& t : iso.tmpfs) {
+    std::size_t i = 0;  // no library call in the child
+    while (t.destination[i] && t.destination[i] == dir[i]) ++i;
+    if (t.destination[i] == dir[i]) return true;
+  }
+  return false;
+}
+
 const char* mount_binds(const child_isolation& iso, const int* trees) {
-  for (std::size_t i = 0; i < iso.binds.size(); ++i) {
+  for (std::size_t n = 0; n < iso.mount_order.size(); ++n) {
+    std::size_t i = iso.mount_order[n];
+    if (i >= iso.binds.size()) {
+      const auto& t = iso.tmpfs[i - iso.binds.size()];
+      if (!make_dirs(t.destination, 0755)) return "create a tmpfs mount point";
+      if (::mount("tmpfs", t.destination, "tmpfs", t.flags, t.options) != 0)
+        return "mount a tmpfs (--tmpfs)";
+      continue;
+    }
     const auto& b = iso.binds[i];
     if (b.is_dir ? !make_dirs(b.destination, 0755) : !make_file(b.destination))
       return "create a bind mount's mount point";
@@ -179,6 +198,25 @@ child_isolation prepare_isolation(const isolation_spec& spec, const std::string&
     iso.binds.push_back(
         {keep(iso, m.source), keep(iso, m.destination), m.read_only, S_ISDIR(st.st_mode)});
   }
+  if (spec.tmpfs.size() > max_binds)
+    throw error(ec::invalid_argument,
+                "a container may have at most " + std::to_string(max_binds) + " tmpfs mounts");
+  for (const auto& t : spec.tmpfs) {
+    unsigned long flags = (t.read_only ? MS_RDONLY : 0) | (t.noexec ? MS_NOEXEC : 0) |
+                          (t.nosuid ? MS_NOSUID : 0) | (t.nodev ? MS_NODEV : 0);
+    iso.tmpfs.push_back({keep(iso, t.destination), keep(iso, t.options), flags});
+  }
+  auto depth = [&](std::size_t i) {
+    const char* d = i < iso.binds.size() ? iso.binds[i].destination
+                                         : iso.tmpfs[i - iso.binds.size()].destination;
+    std::size_t n = 0;
+    for (; *d; ++d) n += *d == '/';
+    return n;
+  };
+  for (std::size_t i = 0; i < iso.binds.size() + iso.tmpfs.size(); ++i)
+    iso.mount_order.push_back(i);
+  std::stable_sort(iso.mount_order.begin(), iso.mount_order.end(),
+                   [&](std::size_t a, std::size_t b) { return depth(a) < depth(b); });
   return iso;
 }
 
@@ -248,8 +286,10 @@ const char* enter_isolation(const child_isolation& iso, const int* setup_fds, st
   if (const char* failed = mount_binds(iso, trees)) return failed;
   if (iso.read_only) {
     for (const char* dir : {"/tmp", "/var/tmp"})
-      if (!tmpfs(dir, "mode=1777", MS_NOSUID | MS_NODEV)) return "mount a tmpfs on /tmp";
-    if (!tmpfs("/run", "mode=755", MS_NOSUID | MS_NODEV)) return "mount a tmpfs on /run";
+      if (!user_tmpfs(iso, dir) && !tmpfs(dir, "mode=1777", MS_NOSUID | MS_NODEV))
+        return "mount a tmpfs on /tmp";
+    if (!user_tmpfs(iso, "/run") && !tmpfs("/run", "mode=755", MS_NOSUID | MS_NODEV))
+      return "mount a tmpfs on /run";
     if (::mount(nullptr, "/", nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY, nullptr) != 0)
       return "make the root file system read-only";
   } else if (!make_dirs("/tmp", 01777)) {

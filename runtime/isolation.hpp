@@ -36,6 +36,13 @@ struct child_bind {
   bool is_dir;  ///< create a directory (else an empty file) as mount point
 };
 
+/// One tmpfs mount, ready for the child.
+struct child_tmpfs {
+  const char* destination;  ///< path in the container
+  const char* options;      ///< kernel options ("size=64m,mode=1777")
+  unsigned long flags;      ///< MS_RDONLY, MS_NOEXEC, MS_NOSUID, MS_NODEV
+};
+
 /// Everything the child needs, prepared by prepare_isolation(). Strings live in `text`.
 struct child_isolation {
   int clone_flags = 0;          ///< CLONE_NEW* for clone()
@@ -46,6 +53,10 @@ struct child_isolation {
   const char* hostname = nullptr;
   bool loopback_up = false;  ///< own network namespace: bring lo up
   std::vector<child_bind> binds;
+  std::vector<child_tmpfs> tmpfs;
+  /// The order of the mounts: index < binds.size() is a bind, else tmpfs[index - binds.size()];
+  /// shallow destinations first, so a mount inside another one is not hidden by it.
+  std::vector<std::size_t> mount_order;
   child_userns userns;           ///< a user namespace: its mounts come from ctrd (userns.hpp)
   std::deque<std::string> text;  ///< owns every string above (stable addresses)
   child_hardening hardening;     ///< cgroupns, devices, masks (isolation_hardening.hpp)

@@ -255,6 +255,31 @@ stdio_fds make_stdio(const spawn_spec& s) {
   return f;
 }
 
+/// Waits for the child's "isolated" byte on the set-up socket; returns the descriptor it
+/// carries (-1: none, or the child failed and closed the socket).
+int receive_done(int sock) {
+  char done;
+  iovec iov{&done, 1};
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+  msghdr msg{};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof control;
+  ssize_t n;
+  do {
+    n = ::recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+  } while (n < 0 && errno == EINTR);
+  if (n != 1) return -1;
+  cmsghdr* c = CMSG_FIRSTHDR(&msg);
+  if (!c || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS ||
+      c->cmsg_len != CMSG_LEN(sizeof(int)))
+    return -1;
+  int fd;
+  std::memcpy(&fd, CMSG_DATA(c), sizeof fd);
+  return fd;
+}
+
 #ifdef CTRD_HAVE_CLONE3_RUN
 /// What the direct child needs (it runs on its own stack, in ctrd's memory).
 struct direct_args {
@@ -443,8 +468,12 @@ held_child spawn_held(const spawn_spec& s) {
       if (!channel.sent()) channel.send();
       // Wait until it is isolated (a byte) or has failed (EOF: it exits 125 with the
       // reason on its stderr, handled as any exit).
-      char done;
-      while (::recv(setup[0], &done, 1, 0) < 0 && errno == EINTR) {
+      // With a rootfs and a tty, the byte carries the master of the container's own
+      // terminal (spawner_child.cpp, own_terminal), which replaces ctrd's.
+      int own_master = receive_done(setup[0]);
+      if (own_master >= 0) {
+        close_quietly(f.master);
+        f.master = own_master;
       }
     } catch (...) {
       ::kill(pid, SIGKILL);  // waiting for the set-up: it never ran anything

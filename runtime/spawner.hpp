@@ -55,6 +55,8 @@ struct spawn_spec {
   bool set_user = false;          ///< switch to uid/gid before exec
   uid_t uid = 0;
   gid_t gid = 0;
+  /// With `set_user`: the supplementary groups (setgroups); empty: just `gid`.
+  std::vector<gid_t> groups;
   bool interactive = false;  ///< stdin is a pipe from ctrd (else /dev/null)
   bool tty = false;          ///< stdin/stdout/stderr are a new pseudo-terminal
   /// With `tty`: a host path whose dev/ptmx is the container's devpts (exec into a rootfs

@@ -116,6 +116,45 @@ struct kernel_sigaction {
   uint64_t mask;
 };
 
+/// Opens a terminal of the container's devpts instance (/dev/pts, mounted by
+/// enter_isolation), makes its slave stdio and the controlling terminal (owned by the
+/// container's user, as podman's /dev/pts/0) and returns the master. Exits 125 on failure.
+CTRD_CHILD_SIDE int own_terminal(const spawn_spec& s) {
+  long master = ::syscall(SYS_openat, AT_FDCWD, "/dev/pts/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+  int unlock = 0;
+  if (master < 0 || ::syscall(SYS_ioctl, master, TIOCSPTLCK, &unlock) != 0)
+    child_die("open a terminal in the container");
+  long slave = ::syscall(SYS_ioctl, master, TIOCGPTPEER, O_RDWR | O_NOCTTY);
+  if (slave < 0) child_die("open the container's terminal");
+  if (s.set_user) ::syscall(SYS_fchown, slave, s.uid, s.gid);
+  for (int fd = 0; fd < 3; ++fd)
+    if (child_dup(static_cast<int>(slave), fd) < 0) child_die("use the container's terminal");
+  if (slave > 2) ::syscall(SYS_close, slave);
+  if (::syscall(SYS_ioctl, 0, TIOCSCTTY, 0) != 0) child_die("take the container's terminal");
+  return static_cast<int>(master);
+}
+
+/// Tells ctrd the isolation is done: one byte, with `fd` (SCM_RIGHTS) when >= 0.
+CTRD_CHILD_SIDE void send_done(int sock, int fd) {
+  char done = 1;
+  iovec iov{&done, 1};
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))];
+  msghdr msg{};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  if (fd >= 0) {
+    __builtin_memset(control, 0, sizeof control);
+    msg.msg_control = control;
+    msg.msg_controllen = sizeof control;
+    cmsghdr* c = CMSG_FIRSTHDR(&msg);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    __builtin_memcpy(CMSG_DATA(c), &fd, sizeof(int));
+  }
+  ::syscall(SYS_sendmsg, sock, &msg, MSG_NOSIGNAL);
+}
+
 // Child side, between the clone and exec. It may share ctrd's memory (spawn_held's direct
 // path clones with CLONE_VM | CLONE_VFORK) or be a copy of a multi-threaded process whose
 // library locks another thread may hold: so raw system calls only, no allocation, no libc
@@ -134,10 +173,13 @@ struct kernel_sigaction {
   uint64_t empty = 0;
   ::syscall(SYS_rt_sigprocmask, SIG_SETMASK, &empty, nullptr, sizeof empty);
   ::syscall(SYS_setsid);
+  // A container with its own root gets a terminal of its own devpts instance once that is
+  // mounted (own_terminal()); ctrd's terminal carries only what fails before that.
+  bool own_pty = pty_slave >= 0 && s.isolation && s.isolation->root && setup_r >= 0;
   if (pty_slave >= 0) {
     // Opened by ctrd (the path may not exist in the container's mount namespace); the
     // session leader makes it its controlling terminal.
-    ::syscall(SYS_ioctl, pty_slave, TIOCSCTTY, 0);
+    if (!own_pty) ::syscall(SYS_ioctl, pty_slave, TIOCSCTTY, 0);
     in_r = out_w = err_w = pty_slave;
   }
   // spawn_spec::pass_fd: out of the way of the stdio descriptors first, then to 3.
@@ -179,9 +221,10 @@ struct kernel_sigaction {
     if (const char* failed = enter_isolation(*s.isolation, fds, nfds)) child_die(failed);
     if (setup_r >= 0) {
       // Isolated: ctrd may now let others in (an exec joining its mount namespace before
-      // pivot_root would see the host's root).
-      char done = 1;
-      ::syscall(SYS_write, setup_r, &done, 1);
+      // pivot_root would see the host's root). With a terminal, its master goes along.
+      int master = own_pty ? own_terminal(s) : -1;
+      send_done(setup_r, master);
+      if (master >= 0) ::syscall(SYS_close, master);
       ::syscall(SYS_close, setup_r);
     }
   }
@@ -194,7 +237,8 @@ struct kernel_sigaction {
   if (s.set_user) {
     // Per-thread credentials in the kernel; this process has one thread.
     gid_t g = s.gid;
-    if (::syscall(SYS_setgroups, 1, &g) != 0 ||
+    const gid_t* groups = s.groups.empty() ? &g : s.groups.data();
+    if (::syscall(SYS_setgroups, s.groups.empty() ? 1 : s.groups.size(), groups) != 0 ||
         ::syscall(SYS_setresgid, s.gid, s.gid, s.gid) != 0 ||
         ::syscall(SYS_setresuid, s.uid, s.uid, s.uid) != 0) {
       say("ctrd: cannot switch to the container user\n");
