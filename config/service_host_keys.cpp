@@ -77,7 +77,9 @@ const std::vector<std::string>& host_keys() {
                                                 "pids_limit",    "log_max_size",
                                                 "log_max_files", "devices",
                                                 "uidmap",        "gidmap",
-                                                "userns"};
+                                                "userns",        "tmpfs",
+                                                "add_hosts",     "dns",
+                                                "dns_search"};
   return keys;
 }
 

@@ -58,7 +58,13 @@ const std::vector<std::string> carried = {"command",
                                           "health_timeout_ms",
                                           "health_retries",
                                           "health_start_period_ms",
-                                          "health_on_failure"};
+                                          "health_on_failure",
+                                          "annotations",
+                                          "group_add",
+                                          "tmpfs",
+                                          "add_hosts",
+                                          "dns",
+                                          "dns_search"};
 
 // Settings a service file has no key for, and why.
 const std::vector<std::pair<std::string, std::string>> noted = {
@@ -179,6 +185,8 @@ service_text_result generate_service(const json& d) {
   }
   plain("stop_timeout");
   plain("labels");
+  plain("annotations");
+  plain("group_add");
   plain("autostart");
   plain("sdnotify");
   for (const char* k : {"restart_delay", "restart_max_delay", "restart_reset", "restart_window"})
@@ -206,6 +214,7 @@ service_text_result generate_service(const json& d) {
     plain(k);
   // Always written: a service file without it gets ctrd's default limit, not "none".
   if (d.contains("pids_limit")) line("pids_limit", d.at("pids_limit"));
+  for (const char* k : {"tmpfs", "add_hosts", "dns", "dns_search"}) plain(k);
   plain("log_max_size");
   plain("log_max_files");
   plain("devices");

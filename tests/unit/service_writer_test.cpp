@@ -88,6 +88,16 @@ json rich() {
       {"devices", {"/dev/null:/dev/mynull:rw"}},
       {"uidmap", {"0:100000:65536"}},
       {"gidmap", {"0:200000:65536"}},
+      {"annotations", {{"io.example/owner", "ops"}}},
+      {"group_add", {10u, 20u}},
+      {"tmpfs",
+       {{{"destination", "/run/x"},
+         {"options", "size=64m"},
+         {"read_only", false},
+         {"noexec", true},
+         {"nosuid", true},
+         {"nodev", false}}}},
+
   };
 }
 
@@ -102,6 +112,18 @@ TEST_CASE("generate service: a rich definition reads back the same", "[service_w
   CHECK(back == d);
   INFO(generate_service(d).text);
   CHECK(generate_service(d).notes.empty());
+}
+
+TEST_CASE("generate service: the /etc file keys read back the same", "[service_writer]") {
+  auto d = stored(json{{"command", {"sh"}},
+                       {"rootfs", "/r"},
+                       {"add_hosts", {"db:10.0.0.2"}},
+                       {"dns", {"10.0.0.53"}},
+                       {"dns_search", {"example.org"}}});
+  auto back = round_trip(d);
+  d.erase("source");
+  back.erase("source");
+  CHECK(back == d);
 }
 
 TEST_CASE("generate service: defaults are left out", "[service_writer]") {
