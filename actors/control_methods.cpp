@@ -230,6 +230,17 @@ void m_remove(session_t* self, uint32_t msgid, const json& p) {
                   bool_param(p, "force"));
 }
 
+void m_rename(session_t* self, uint32_t msgid, const json& p) {
+  call_supervisor(self, msgid, rename_atom::value, str_param(p, "container"), str_param(p, "name"));
+}
+
+void m_update(session_t* self, uint32_t msgid, const json& p) {
+  auto it = p.find("changes");
+  if (it == p.end() || !it->is_object())
+    throw error(ec::invalid_argument, "parameter \"changes\" (a map) is required");
+  call_container(self, msgid, str_param(p, "container"), update_atom::value, *it);
+}
+
 void m_inspect(session_t* self, uint32_t msgid, const json& p) {
   call_container(self, msgid, str_param(p, "container"), inspect_atom::value);
 }
@@ -271,6 +282,8 @@ const method_table& methods() {
         {"kill", m_kill},
         {"restart", m_restart},
         {"remove", m_remove},
+        {"rename", m_rename},
+        {"update", m_update},
         {"inspect", m_inspect},
         {"wait", m_wait},
         {"logs", m_logs},

@@ -50,6 +50,15 @@ const verb verbs[] = {
     {"shutdown", nullptr, add_shutdown, false},
     {"daemon-reexec", nullptr, add_daemon_reexec, false},
     {"version", nullptr, add_version, false},
+    {"top", nullptr, add_top, false},
+    {"rename", nullptr, add_rename, false},
+    {"update", nullptr, add_update, false},
+    {"diff", nullptr, add_diff, false},
+    {"exists", nullptr, add_exists, false},    // container-only
+    {"prune", nullptr, add_prune, false},      // container-only
+    {"cleanup", nullptr, add_cleanup, false},  // container-only
+    {"info", nullptr, add_info, false},
+    {"system", nullptr, add_system, false},
 };
 
 int usage_error(const std::string& message, const std::string& help_cmd) {
