@@ -138,7 +138,8 @@ caf::result<json> update_definition(actor_t* self, const json& changes) {
   container_config prev = s.cfg;
   try {
     s.cfg = apply_update(s.cfg, changes);
-    if (s.cfg.isolation.has_limits() && !cgroups_usable(s))
+    bool resources = changes.is_object() && changes.size() > changes.count("restart");
+    if (resources && s.cfg.isolation.has_limits() && !cgroups_usable(s))
       throw error(ec::invalid_argument, "resource limits need cgroups, which are not usable here");
     apply_live_limits(self);
   } catch (const error& e) {
@@ -155,7 +156,7 @@ caf::result<json> update_definition(actor_t* self, const json& changes) {
   }
   persist_config(self);
   emit_event(self, "update");
-  return json{{"id", s.cfg.id}};
+  return reply(json{{"id", s.cfg.id}});
 }
 
 void join_cgroup(actor_t* self, const held_child& child) {

@@ -42,7 +42,7 @@ std::string reclaimable(uint64_t bytes, uint64_t of) {
 }
 
 struct df_row {
-  std::string id, name, state, command;
+  std::string id, name, state, command, status;
   int64_t created_ns = 0;
   uint64_t size = 0, logs = 0;
   bool active = false;
@@ -65,6 +65,8 @@ int run_df(client& c, bool verbose, const std::string& format) {
     r.created_ns = s.value("created_ns", int64_t{0});
     r.command = command_string(s.value("command", json::array()), false);
     r.active = !prunable_state(r.state);
+    r.status = status_string(r.state, s.value("exit_code", 0), s.value("started_ns", int64_t{0}),
+                             s.value("finished_ns", int64_t{0}), now_ns());
     rows.push_back(std::move(r));
     msgids.push_back(c.send("inspect", json{{"container", rows.back().id}}));
   }
@@ -113,7 +115,7 @@ int run_df(client& c, bool verbose, const std::string& format) {
     for (const auto& r : rows)
       t.push_back({short_id(r.id), r.command, human_size(static_cast<double>(r.size)),
                    human_size(static_cast<double>(r.logs)), ago_string(r.created_ns, now_ns()),
-                   r.state, r.name});
+                   r.status, r.name});
     out("Containers space usage:\n\n" + tab_table(t));
     return 0;
   }

@@ -170,7 +170,7 @@ caf::result<json> rename(actor_t* self, const std::string& ref, const std::strin
   } catch (const ctrd::error& e) {
     return error_of(e);
   }
-  if (old == name) return json{{"id", id}, {"name", name}};  // nothing to do
+  if (old == name) return caf::expected<json>(json{{"id", id}, {"name", name}});  // no change
   if (auto err = refuse(id, self->state.entries.at(id))) return err;
   auto rp = self->make_response_promise<json>();
   self->request(self->state.entries.at(id).actor, caf::infinite, rename_atom::value, name)

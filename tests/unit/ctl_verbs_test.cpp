@@ -25,7 +25,7 @@
 using ctl::json;
 namespace fsys = std::filesystem;
 
-TEST_CASE("top descriptors: podman's default, codes, commas and unknown ones", "[ctl][top]") {
+TEST_CASE("top descriptors: podman's default and codes and commas and unknown ones", "[ctl][top]") {
   CHECK(ctl::parse_top_descriptors({}) == ctl::default_top_descriptors());
   CHECK(ctl::parse_top_descriptors({"pid,%C", "args"}) ==
         std::vector<std::string>{"pid", "pcpu", "args"});
@@ -119,7 +119,8 @@ void write(const std::string& path, const std::string& text) {
 
 }  // namespace
 
-TEST_CASE("diff walks an upper layer: added, changed, whiteouts, opaque dirs", "[ctl][diff]") {
+TEST_CASE("diff walks an upper layer with added and changed entries and whiteouts and opaque dirs",
+          "[ctl][diff]") {
   ctrd::test::temp_dir t;
   auto lower = t / "lower", upper = t / "upper";
   write(lower + "/etc/passwd", "root");
@@ -187,7 +188,7 @@ TEST_CASE("disk usage counts blocks under a folder", "[ctl][prune]") {
   CHECK(ctl::disk_usage(t / "nothere") == 0);
 }
 
-TEST_CASE("update flags become the update map; unsupported ones are named", "[ctl][update]") {
+TEST_CASE("update flags become the update map and unsupported ones are named", "[ctl][update]") {
   ctl::update_options o;
   CHECK_THROWS_WITH(ctl::update_changes(o), Catch::Contains("nothing to update"));
   o.memory = "64m";
