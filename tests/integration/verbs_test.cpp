@@ -212,8 +212,21 @@ TEST_CASE("update changes resources and the restart policy and applies limits li
   if (fsys::exists(cg + "/memory.max")) {
     CHECK(read(cg + "/memory.max") == std::to_string(64u << 20));
     CHECK(read(cg + "/pids.max") == "77");
-  } else {
-    WARN("cgroup " << cg << " has no v2 memory controller: limit files not checked");
+  } else {  // v1 controllers (hybrid, legacy): the groups of the main process
+    int pid = j["State"]["Pid"];
+    std::ifstream f("/proc/" + std::to_string(pid) + "/cgroup");
+    std::string line, memory, pids;
+    while (std::getline(f, line)) {
+      auto a = line.find(':'), b = line.find(':', a + 1);
+      auto controllers = "," + line.substr(a + 1, b - a - 1) + ",";
+      if (controllers.find(",memory,") != std::string::npos) memory = line.substr(b + 1);
+      if (controllers.find(",pids,") != std::string::npos) pids = line.substr(b + 1);
+    }
+    REQUIRE_FALSE(memory.empty());
+    CHECK(read("/sys/fs/cgroup/memory" + memory + "/memory.limit_in_bytes") ==
+          std::to_string(64u << 20));
+    REQUIRE_FALSE(pids.empty());
+    CHECK(read("/sys/fs/cgroup/pids" + pids + "/pids.max") == "77");
   }
   // The limits are stored: the next start keeps them.
   d.ok({"restart", "-t", "0", "u"});
