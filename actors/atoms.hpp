@@ -94,7 +94,9 @@ using ack_atom = caf::atom_constant<caf::atom("ack")>;    // file job -> session
 using exec_atom = caf::atom_constant<caf::atom("exec")>;  // session -> container: start an exec
 using exec_ended_atom =
     caf::atom_constant<caf::atom("execended")>;  // exec session -> container: its exit code
-using route_atom = caf::atom_constant<caf::atom("route")>;  // where stdin/resize of a msgid go
+using route_atom = caf::atom_constant<caf::atom("route")>;    // where stdin/resize of a msgid go
+using rename_atom = caf::atom_constant<caf::atom("rename")>;  // session -> supervisor -> container
+using update_atom = caf::atom_constant<caf::atom("update")>;  // session -> container: resources
 
 // Store protocol.
 using load_atom = caf::atom_constant<caf::atom("load")>;

@@ -230,6 +230,14 @@ container_actor::behavior_type container_behavior(actor_t* self, stored_containe
         j["State"]["Health"]["NotRunReason"] = st.health.not_run_reason();
         j["CgroupPath"] = st.cg.valid() ? st.cg.path() : std::string();
         j["MountPoint"] = st.root_path();
+        // podman's GraphDriver: the overlay's layers (`ctrctl diff` reads UpperDir).
+        j["GraphDriver"] = {{"Name", st.cfg.isolation.rootfs_overlay ? "overlay" : ""},
+                            {"Data", json::object()}};
+        if (st.cfg.isolation.rootfs_overlay)
+          j["GraphDriver"]["Data"] = {{"LowerDir", st.cfg.isolation.rootfs},
+                                      {"UpperDir", st.overlay_dir("upper")},
+                                      {"WorkDir", st.overlay_dir("work")},
+                                      {"MergedDir", st.overlay_dir("merged")}};
         json artifacts = json::array();
         std::error_code ec_fs;
         for (const auto& e : std::filesystem::directory_iterator(st.dir() + "/artifacts", ec_fs))
@@ -261,6 +269,31 @@ container_actor::behavior_type container_behavior(actor_t* self, stored_containe
         on_replayed(self, sub.address(), msgid);
       },
       [=](health_atom) { return run_health_now(self); },
+      [=](rename_atom, const std::string& name) -> caf::result<json> {
+        auto& st = self->state;
+        auto old = st.cfg.name;
+        st.cfg.name = name;
+        if (st.pending_cfg) st.pending_cfg->name = name;
+        auto rp = self->make_response_promise<json>();
+        // Answered once the definition with the new name is durable; a failed write puts
+        // the old name back (the supervisor then frees the new one).
+        self->request(st.deps.store, caf::infinite, put_container_atom::value, st.cfg, st.st)
+            .then(
+                [=](bool) mutable {
+                  emit_event(self, "rename");
+                  rp.deliver(json{{"id", self->state.cfg.id}, {"name", name}});
+                },
+                [=](caf::error& err) mutable {
+                  auto& s2 = self->state;
+                  s2.cfg.name = old;
+                  if (s2.pending_cfg) s2.pending_cfg->name = old;
+                  publish(self);
+                  rp.deliver(err);
+                });
+        publish(self);
+        return rp;
+      },
+      [=](update_atom, const json& changes) { return update_definition(self, changes); },
       [=](replace_config_atom, container_config& next) -> bool {
         // A service file changed: takes effect now if there is no process, else at the next start.
         auto& st = self->state;

@@ -147,6 +147,10 @@ void persist_config(actor_t* self);
 /// Before a spawn: the cgroup (with limits), the overlay, the namespaces and root, and the
 /// command resolved inside the root. Fills `spec` (which points into `iso`).
 void prepare_run(actor_t* self, spawn_spec& spec, child_isolation& iso);
+/// `update`: applies `changes` (core/container_update.hpp) to the definition, writes the
+/// limits into the cgroup of a running container (the old ones back if the kernel refuses),
+/// stores the definition and emits "update". Refused for a service file's container.
+caf::result<json> update_definition(actor_t* self, const json& changes);
 /// After the spawn, before release: the process joins the cgroup. Throws ctrd::error.
 void join_cgroup(actor_t* self, const held_child& child);
 /// Stop/kill escalation and cleanup: SIGKILL to every task of the cgroup.

@@ -9,7 +9,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include "actors/caf_error.hpp"
 #include "actors/container_impl.hpp"
+#include "core/container_update.hpp"
 #include "runtime/etc_files.hpp"
 #include "runtime/proc.hpp"
 
@@ -126,6 +128,62 @@ void prepare_run(actor_t* self, spawn_spec& spec, child_isolation& iso) {
   if (s.userns.any() && is.rootfs_overlay && s.st.mount_count == 0 && s.root_users == 0)
     unmount_overlay(root);
   if (iso.any()) spec.isolation = &iso;
+}
+
+namespace {
+
+/// Rewrites the limits of a running container's cgroup from its definition. Throws.
+void apply_live_limits(actor_t* self) {
+  auto& s = self->state;
+  const auto& is = s.cfg.isolation;
+  if (!s.has_process()) return;  // the next start creates the cgroup with them
+  if (!s.cg.valid()) {
+    if (is.has_limits())
+      throw error(ec::invalid_argument,
+                  "container " + s.cfg.name +
+                      " runs without a cgroup: resource limits apply from its next start");
+    return;
+  }
+  auto lim = limits_of(is);
+  add_confinement_limits(lim, s.cfg.security, is, container_devices(s.cfg.security, is));
+  auto g = s.deps.cgroups->create(s.cfg.id, lim);  // the same group, its limits rewritten
+  // A limit that needs a controller group it had none in (v1 on a hybrid host): the tasks
+  // join the new group.
+  if (g.dirs().size() != s.cg.dirs().size())
+    for (pid_t pid : s.cg.pids()) g.add(pid);
+  s.cg = std::move(g);
+}
+
+}  // namespace
+
+caf::result<json> update_definition(actor_t* self, const json& changes) {
+  auto& s = self->state;
+  if (!s.cfg.source.empty())
+    return make_caf_error(ec::invalid_argument, "container " + s.cfg.name +
+                                                    " comes from the service file " + s.cfg.source +
+                                                    ": change the file and run `ctrctl reload`");
+  container_config prev = s.cfg;
+  try {
+    s.cfg = apply_update(s.cfg, changes);
+    bool resources = changes.is_object() && changes.size() > changes.count("restart");
+    if (resources && s.cfg.isolation.has_limits() && !cgroups_usable(s))
+      throw error(ec::invalid_argument, "resource limits need cgroups, which are not usable here");
+    apply_live_limits(self);
+  } catch (const error& e) {
+    bool changed = to_json(s.cfg) != to_json(prev);
+    s.cfg = std::move(prev);
+    if (changed) {
+      try {
+        apply_live_limits(self);
+      } catch (const error& again) {
+        spdlog::warn("container {}: cannot restore its limits: {}", s.cfg.name, again.what());
+      }
+    }
+    return make_caf_error(e.code(), e.what());
+  }
+  persist_config(self);
+  emit_event(self, "update");
+  return reply(json{{"id", s.cfg.id}});
 }
 
 void join_cgroup(actor_t* self, const held_child& child) {

@@ -230,6 +230,17 @@ void m_remove(session_t* self, uint32_t msgid, const json& p) {
                   bool_param(p, "force"));
 }
 
+void m_rename(session_t* self, uint32_t msgid, const json& p) {
+  call_supervisor(self, msgid, rename_atom::value, str_param(p, "container"), str_param(p, "name"));
+}
+
+void m_update(session_t* self, uint32_t msgid, const json& p) {
+  auto it = p.find("changes");
+  if (it == p.end() || !it->is_object())
+    throw error(ec::invalid_argument, "parameter \"changes\" (a map) is required");
+  call_container(self, msgid, str_param(p, "container"), update_atom::value, *it);
+}
+
 void m_inspect(session_t* self, uint32_t msgid, const json& p) {
   call_container(self, msgid, str_param(p, "container"), inspect_atom::value);
 }
@@ -265,13 +276,29 @@ void m_logs(session_t* self, uint32_t msgid, const json& p) {
 const method_table& methods() {
   static const method_table table = [] {
     method_table t = {
-        {"hello", m_hello},   {"version", m_version},   {"create", m_create},
-        {"list", m_list},     {"init", m_init},         {"start", m_start},
-        {"stop", m_stop},     {"kill", m_kill},         {"restart", m_restart},
-        {"remove", m_remove}, {"inspect", m_inspect},   {"definition", m_definition},
-        {"wait", m_wait},     {"logs", m_logs},         {"healthcheck", m_healthcheck},
-        {"reload", m_reload}, {"shutdown", m_shutdown}, {"daemon_reexec", m_daemon_reexec},
-        {"attach", m_attach}, {"detach", m_detach},     {"resize", m_resize},
+        {"hello", m_hello},
+        {"version", m_version},
+        {"create", m_create},
+        {"list", m_list},
+        {"init", m_init},
+        {"start", m_start},
+        {"stop", m_stop},
+        {"kill", m_kill},
+        {"restart", m_restart},
+        {"remove", m_remove},
+        {"rename", m_rename},
+        {"update", m_update},
+        {"inspect", m_inspect},
+        {"definition", m_definition},
+        {"wait", m_wait},
+        {"logs", m_logs},
+        {"healthcheck", m_healthcheck},
+        {"reload", m_reload},
+        {"shutdown", m_shutdown},
+        {"daemon_reexec", m_daemon_reexec},
+        {"attach", m_attach},
+        {"detach", m_detach},
+        {"resize", m_resize},
         {"events", m_events},
     };
     add_file_methods(t);

@@ -207,6 +207,12 @@ using container_actor = host_group_client_actor::extend<
     caf::reacts_to<replayed_atom, caf::actor, uint32_t>,
     // `healthcheck run`: runs a check now; (json) its result.
     caf::replies_to<health_atom>::with<json>,
+    // `rename`: takes the new name (the supervisor checked and reserved it); (json) {id,
+    // name} once the definition with it is stored.
+    caf::replies_to<rename_atom, std::string>::with<json>,
+    // `update`: new resources / restart policy (a create map's keys, core/container_update.hpp),
+    // written to a running container's cgroup, then stored: (json) {id}.
+    caf::replies_to<update_atom, json>::with<json>,
     // A changed service file: applied now without a process, else at the next start;
     // answers whether the config changed.
     caf::replies_to<replace_config_atom, container_config>::with<bool>,
@@ -283,6 +289,9 @@ using supervisor_actor = caf::typed_actor<
     caf::replies_to<forward_atom, std::string, caf::message, caf::actor, uint32_t>::with<json>,
     // Removes a container (force: even if others require it).
     caf::replies_to<remove_atom, std::string, bool>::with<json>,
+    // Renames a container (ref, new name): refused for a taken or invalid name, a service
+    // file's container and one others require; the registry holds the new name at once.
+    caf::replies_to<rename_atom, std::string, std::string>::with<json>,
     // The summaries, pre-encoded (all: not only running ones; sync: reconcile first).
     caf::replies_to<list_atom, bool, bool>::with<packed_list>,
     // Re-reads the service files.

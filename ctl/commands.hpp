@@ -68,6 +68,15 @@ runner add_cp_launcher(CLI::App& app);
 int run_cp_helper(const std::vector<std::string>& args);  ///< cmd_cp.cpp
 runner add_stat(CLI::App& app);                           ///< cmd_stat.cpp
 runner add_artifact(CLI::App& app);                       ///< cmd_artifact.cpp
+runner add_top(CLI::App& app);                            ///< cmd_top.cpp
+runner add_rename(CLI::App& app);                         ///< cmd_rename.cpp
+runner add_update(CLI::App& app);                         ///< cmd_update.cpp
+runner add_diff(CLI::App& app);                           ///< cmd_diff.cpp
+runner add_exists(CLI::App& app);                         ///< cmd_container.cpp (container-only)
+runner add_prune(CLI::App& app);                          ///< cmd_container.cpp (container-only)
+runner add_cleanup(CLI::App& app);                        ///< cmd_container.cpp (container-only)
+runner add_info(CLI::App& app);                           ///< cmd_info.cpp
+runner add_system(CLI::App& app);                         ///< cmd_system.cpp (df, prune, info)
 runner add_generate(CLI::App& app);                       ///< cmd_generate.cpp
 runner add_completion(CLI::App& app);                     ///< cmd_completion.cpp
 

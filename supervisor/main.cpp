@@ -19,6 +19,7 @@
 #include <map>
 #include <thread>
 
+#include <leveldb/db.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 #include <caf/actor_system.hpp>
@@ -398,6 +399,13 @@ int run(const ctrd::daemon_options& opt, const ctrd::sd::notifier& notifier,
                      {"root", root},
                      {"socket", socket}};
   if (holder != nullptr) info["holder_pid"] = handover.holder_pid;
+  // For `ctrctl info`: where ctrd keeps things, its cgroup layout and what it is built on.
+  info["config_dir"] = sopts.config_dir;
+  info["cgroup_layout"] = ctrd::cgroup::to_string(cgroups.kind());
+  info["caf_version"] = std::to_string(CAF_MAJOR_VERSION) + "." +
+                        std::to_string(CAF_MINOR_VERSION) + "." + std::to_string(CAF_PATCH_VERSION);
+  info["leveldb_version"] =
+      std::to_string(leveldb::kMajorVersion) + "." + std::to_string(leveldb::kMinorVersion);
   auto ctl = ctrd::spawn_control(sys, listen_fd, sup, bus, info, policy);
   spdlog::info("ctrd {} ready: socket {}, root {} (reach it with: ctrctl --socket {} ps -a)",
                CTRD_VERSION, socket, root, socket);

@@ -127,6 +127,65 @@ caf::result<json> remove(actor_t* self, const std::string& ref, bool force) {
   return delegate_checked(self, ref, refuse, remove_atom::value, force);
 }
 
+/// podman 4's rename, in any state: the registry takes the new name at once (a create
+/// cannot take it meanwhile) and gives it back if the container cannot store it.
+caf::result<json> rename(actor_t* self, const std::string& ref, const std::string& name) {
+  if (!valid_container_name(name))
+    return make_caf_error(ec::invalid_argument,
+                          "invalid container name \"" + name +
+                              "\": names must match [a-zA-Z0-9][a-zA-Z0-9_.-]* (at most 253 "
+                              "characters)");
+  auto refuse = [=](const std::string& id, const entry& e) -> caf::error {
+    auto& s = self->state;
+    const auto& old = e.summary.name;
+    if (s.shutting_down) return make_caf_error(ec::shutting_down, "ctrd is shutting down");
+    if (s.reg.has_name(name))
+      return make_caf_error(ec::name_in_use,
+                            "the container name \"" + name + "\" is already in use by " +
+                                s.reg.id_of_name(name) +
+                                ". You have to remove that container to be able to reuse that "
+                                "name: that name is already in use");
+    if (!e.summary.source.empty())
+      return make_caf_error(ec::invalid_argument,
+                            "container " + old + " comes from the service file " +
+                                e.summary.source +
+                                ", which owns its name: rename the file instead");
+    auto dependents = deps::dependents(current_graph(self), old);
+    if (!dependents.empty()) {
+      std::string list;
+      for (const auto& d : dependents) list += (list.empty() ? "" : ", ") + d;
+      return make_caf_error(ec::invalid_state, "container " + old + " is required by " + list +
+                                                   ": renaming it would break their "
+                                                   "--requires; remove them first");
+    }
+    s.reg.remove(id);
+    s.reg.add(id, name);
+    return caf::error{};
+  };
+  std::string id, old;
+  try {
+    auto& found = resolve_entry(self, ref);
+    id = found.first;
+    old = found.second.summary.name;
+  } catch (const ctrd::error& e) {
+    return error_of(e);
+  }
+  if (old == name) return caf::expected<json>(json{{"id", id}, {"name", name}});  // no change
+  if (auto err = refuse(id, self->state.entries.at(id))) return err;
+  auto rp = self->make_response_promise<json>();
+  self->request(self->state.entries.at(id).actor, caf::infinite, rename_atom::value, name)
+      .then([=](json& r) mutable { rp.deliver(std::move(r)); },
+            [=](caf::error& err) mutable {
+              auto& s = self->state;
+              if (s.reg.id_of_name(name) == id && s.entries.count(id) != 0) {
+                s.reg.remove(id);
+                s.reg.add(id, old);
+              }
+              rp.deliver(std::move(err));
+            });
+  return rp;
+}
+
 /// podman's restart: refused while a requirement is not running (podman checks the direct
 /// dependencies, checkDependenciesAndHandleError; it starts none of them).
 caf::result<json> restart(actor_t* self, const std::string& ref, int64_t timeout) {
@@ -290,6 +349,9 @@ supervisor_actor::behavior_type supervisor(actor_t* self, container_deps deps,
         return delegate_checked(self, ref, route, request);
       },
       [=](remove_atom, const std::string& ref, bool force) { return remove(self, ref, force); },
+      [=](rename_atom, const std::string& ref, const std::string& name) {
+        return rename(self, ref, name);
+      },
       [=](list_atom, bool all, bool sync) -> caf::result<packed_list> {
         if (sync) return list_synced(self, all);
         return list(self, all);
