@@ -6,10 +6,12 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "tests/support/daemon.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -57,7 +59,14 @@ std::string complete(const live_daemon& d, const std::string& words) {
   auto r = run_process({"/bin/bash", "-c", script});
   INFO(r.err);
   REQUIRE(r.code == 0);
-  return r.out;
+  // compgen keeps the order of its word list: sort, so the checks do not depend on it.
+  std::vector<std::string> lines;
+  std::istringstream in(r.out);
+  for (std::string l; std::getline(in, l);) lines.push_back(l);
+  std::sort(lines.begin(), lines.end());
+  std::string sorted;
+  for (const auto& l : lines) sorted += l + "\n";
+  return sorted;
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include "tests/support/daemon.hpp"
 #include "tests/support/rootfs.hpp"
@@ -56,7 +57,15 @@ std::string events_of(const live_daemon& d, const std::string& name) {
 TEST_CASE("top lists a running container's processes with podman's descriptors", "[verbs]") {
   live_daemon d;
   d.ok({"run", "-d", "--name", "t", "sh", "-c", "sleep 101 & exec sleep 102"});
+  // `run -d` returns once sh runs; the fork and the exec follow a moment later.
   auto r = d.ctl({"top", "t"});
+  for (int i = 0; i < 200 && r.code == 0 &&
+                  (r.out.find("sleep 101") == std::string::npos ||
+                   r.out.find("sleep 102") == std::string::npos);
+       ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    r = d.ctl({"top", "t"});
+  }
   REQUIRE(r.code == 0);
   auto ls = lines_of(r.out);
   REQUIRE(ls.size() >= 3);
