@@ -170,7 +170,9 @@ void host_loop::watch_writable(int fd, const host_client_actor& owner) {
 
 void host_loop::rearm(int fd) {
   std::lock_guard<std::mutex> g{mtx_};
-  if (fds_.count(fd) == 0) return;
+  // Handing over: what the pipe holds now is the next daemon's to read; a chunk read here
+  // would reach a container actor that has ended, and be lost.
+  if (handing_over_ || fds_.count(fd) == 0) return;
   epoll_event ev{};
   ev.events = EPOLLIN | EPOLLONESHOT;
   ev.data.fd = fd;
@@ -346,6 +348,12 @@ void host_loop::handle_fd(int fd) {
   }
   if (e.kind == fd_kind::writable) {
     caf::anon_send(e.owner, writable_atom::value);  // disarmed (one shot) until asked again
+    return;
+  }
+  // Handing over: output and sd_notify datagrams stay where they are for the next daemon
+  // (an output pipe is one-shot and stays disarmed; a notify socket is taken out).
+  if (handing_over_) {
+    if (e.kind == fd_kind::notify) ::epoll_ctl(epfd_, EPOLL_CTL_DEL, fd, nullptr);
     return;
   }
   if (e.kind == fd_kind::notify) {

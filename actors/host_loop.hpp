@@ -107,7 +107,8 @@ class host_loop final : public host {
   void release_stdin(const std::string& id) override;
 
   /// The daemon hands over (daemon-reexec, a lost holder): from now on no exit is reaped or
-  /// taken from the holder, so the next daemon learns of each one (thread-safe).
+  /// taken from the holder and no output pipe or notify socket is read, so the next daemon
+  /// learns of each exit and reads every byte (thread-safe).
   void hand_over();
 
   /// Orphans reaped so far (processes ctrd did not spawn).

@@ -3,8 +3,10 @@
 // reported empty, and command resolution gives podman's 126/127 errors.
 #include <catch2/catch.hpp>
 
+#include <fcntl.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <chrono>
 #include <csignal>
 #include <fstream>
@@ -210,4 +212,35 @@ TEST_CASE("command resolution reports podman's not-found and cannot-invoke", "[h
   ::chmod((dir / "noexec").c_str(), 0755);
   CHECK(code_of("./noexec") == ec::none);
   CHECK(code_of("noexec") == ec::none);  // found through PATH
+}
+
+TEST_CASE("after the hand-over no output is read: it stays in the pipe for the next daemon",
+          "[host]") {
+  block_daemon_signals();
+  caf::actor_system_config cfg;
+  caf::actor_system sys{cfg};
+  host_loop host;
+  caf::scoped_actor self{sys};
+  host.start(caf::actor{});
+  int fds[2];
+  REQUIRE(::pipe2(fds, O_CLOEXEC | O_NONBLOCK) == 0);
+  auto me = caf::actor_cast<host_client_actor>(self);
+  host.watch_output(fds[0], stream_stdout, me);
+  REQUIRE(::write(fds[1], "one\n", 4) == 4);
+  std::string got;
+  self->receive([&](output_atom, int, const std::string& data) { got = data; },
+                caf::after(5s) >> [] { FAIL("no output"); });
+  CHECK(got == "one\n");
+  // The hand-over comes while the owner still holds the chunk; its rearm reads nothing more.
+  host.hand_over();
+  REQUIRE(::write(fds[1], "two\n", 4) == 4);
+  host.rearm(fds[0]);
+  self->receive([](output_atom, int, const std::string&) { FAIL("read after the hand-over"); },
+                caf::after(300ms) >> [] {});
+  char buf[16];
+  CHECK(::read(fds[0], buf, sizeof buf) == 4);  // still there for the next daemon
+  host.unwatch(fds[0]);
+  ::close(fds[0]);
+  ::close(fds[1]);
+  host.stop();
 }
