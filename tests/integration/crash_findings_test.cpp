@@ -41,8 +41,10 @@ std::string last_line(const std::string& text) {
 TEST_CASE("a ctrd crash neither resets RestartCount nor refills an on-failure budget", "[crash]") {
   live_daemon d;
   auto runs = d.dir() / "runs";
-  d.ok({"run", "-d", "--name", "f", "--restart", "on-failure:3", "--restart-delay", "300ms",
-        "--restart-max-delay", "300ms", "sh", "-c", "echo run >> " + runs + "; exit 1"});
+  // A 1 s delay: the kill lands well inside the pending delay, never in the milliseconds
+  // between a restart's spawn and its commit (docs/reliability.md, "Bound on loss").
+  d.ok({"run", "-d", "--name", "f", "--restart", "on-failure:3", "--restart-delay", "1s",
+        "--restart-max-delay", "1s", "sh", "-c", "echo run >> " + runs + "; exit 1"});
   auto j = await_inspect(d, "f", [](const json& x) {
     return x["RestartCount"] >= 1 && x["State"]["NextRestartAt"] != "";
   });
