@@ -34,6 +34,12 @@ const char* to_string(ec code) {
       return "permission_denied";
     case ec::no_space:
       return "no_space";
+    case ec::no_such_network:
+      return "no_such_network";
+    case ec::conflict:
+      return "conflict";
+    case ec::network_in_use:
+      return "network_in_use";
   }
   return "unknown";
 }

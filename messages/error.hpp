@@ -39,11 +39,17 @@ enum class ec : uint8_t {
   permission_denied = 13,
   /// The file system holding ctrd's root is (nearly) full: below the free-space reserve.
   no_space = 14,
+  /// No network matches the given name (docs/network.md).
+  no_such_network = 15,
+  /// A network resource is taken: an overlapping subnet, an allocated address, a host port.
+  conflict = 16,
+  /// A network is still used by containers (`network rm` without force; podman exit 2).
+  network_in_use = 17,
   // Append new codes here and move last_code to the new one.
 };
 
 /// The highest code this version knows; a client maps higher (newer) codes to `internal`.
-constexpr ec last_code = ec::no_space;
+constexpr ec last_code = ec::network_in_use;
 
 /// Stable lower-case name of an error code ("no_such_container"); "unknown" for other values.
 const char* to_string(ec code);
