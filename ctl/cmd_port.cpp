@@ -14,20 +14,21 @@ namespace ctl {
 runner add_port(CLI::App& app) {
   struct options {
     bool all = false;
-    std::vector<std::string> args;
+    std::string container, private_port;
   };
   auto o = std::make_shared<options>();
   auto* sub = app.add_subcommand("port", "List the published ports of a container");
   sub->add_flag("-a,--all", o->all, "Every running container's published ports");
-  sub->add_option("CONTAINER", o->args, "Container name or id, then PRIVATE[/PROTO] (optional)")
-      ->expected(0, 2);
+  sub->add_option("CONTAINER", o->container, "Container name or id");
+  sub->add_option("PRIVATE", o->private_port,
+                  "Only this container port: PORT[/PROTO] (tcp when left out)");
   return [o](context& ctx) {
-    if (!o->all && o->args.empty())
+    if (!o->all && o->container.empty())
       throw ctrd::error(ctrd::ec::invalid_argument,
                         "you must supply a running container name or id");
-    if (o->all && !o->args.empty())
+    if (o->all && !o->container.empty())
       throw ctrd::error(ctrd::ec::invalid_argument, "--all and containers cannot be used together");
-    std::string private_port = o->args.size() > 1 ? o->args[1] : std::string();
+    const std::string& private_port = o->private_port;
     if (!private_port.empty()) parse_private_port(private_port);  // checked before asking
     client c;
     connect(c, ctx);
@@ -41,7 +42,7 @@ runner add_port(CLI::App& app) {
       for (const auto& s : l.result.is_array() ? l.result : json::array())
         names.push_back(s.value("id", std::string()));
     } else {
-      names.push_back(o->args[0]);
+      names.push_back(o->container);
     }
     std::vector<uint32_t> ids;
     for (const auto& n : names) ids.push_back(c.send("inspect", json{{"container", n}}));
