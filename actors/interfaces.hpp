@@ -114,7 +114,13 @@ using store_actor = caf::typed_actor<
     // Every record on disk (after committing what is staged).
     caf::replies_to<load_atom>::with<load_result>,
     // One container's record by id (after committing what is staged): none when it has none.
-    caf::replies_to<load_atom, std::string>::with<load_result>>;
+    caf::replies_to<load_atom, std::string>::with<load_result>,
+    // A record of another kind (key below "v1/", value, durable); answered once committed.
+    caf::replies_to<put_record_atom, std::string, json, bool>::with<bool>,
+    // Deletes a record (fsync'ed); answered once committed.
+    caf::replies_to<erase_record_atom, std::string>::with<bool>,
+    // Every record whose key starts with the prefix: {key: value} (after committing).
+    caf::replies_to<load_records_atom, std::string>::with<json>>;
 
 // --- event bus (actors/event_bus.cpp) --------------------------------------------------
 
@@ -350,6 +356,32 @@ using file_job_actor = host_client_actor::extend<
     caf::reacts_to<data_atom, std::string, bool>,
     // Its own timer: a copy_in's client has stopped sending for too long?
     caf::reacts_to<timeout_atom>>;
+
+/// The NETWORK actor (actors/network.cpp, docs/network.md): the only owner of the bridge
+/// networks, the addresses allocated to containers, their network namespaces and netavark's
+/// runs (one at a time per container). Errors carry ec::no_such_network, conflict,
+/// network_in_use, invalid_argument or internal (netavark's own text).
+using network_actor = caf::typed_actor<
+    // `network_create`, `network_list`, `network_inspect`, `network_remove` (the supervisor
+    // has checked the containers that use it) and `exists` (params {"network"}; -> {}):
+    // (method, params) -> the protocol's result.
+    caf::replies_to<network_atom, std::string, json>::with<json>,
+    // Makes container (id, name)'s set-up match the request (a network_request as json:
+    // networks, static_ip, ports, aliases): what is new is set up, what is gone torn down.
+    // -> {"netns", "endpoints": [network_endpoint]}.
+    caf::replies_to<attach_atom, std::string, std::string, json>::with<json>,
+    // Tears down every network of container id, removes its namespace and frees its
+    // addresses (nothing to do is no error).
+    caf::replies_to<detach_atom, std::string>::with<bool>,
+    // Tears down and sets up again container id's networks with the same addresses (its
+    // processes keep running): "" or what failed.
+    caf::replies_to<netreload_atom, std::string>::with<std::string>>;
+
+/// A HELPER RUN (actors/helper_run.hpp): one program through the host loop.
+using helper_run_actor = host_client_actor::extend<
+    // The program's exit code, stdout and stderr, once it has exited and its pipes are
+    // drained (asked once).
+    caf::replies_to<run_atom>::with<int, std::string, std::string>>;
 
 // --- control session (actors/control*.cpp) ---------------------------------------------
 
