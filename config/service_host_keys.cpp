@@ -78,19 +78,33 @@ bool valid_network_mode_name(const std::string& n) {
 }  // namespace
 
 const std::vector<std::string>& host_keys() {
-  static const std::vector<std::string> keys = {"rootfs",        "rootfs_overlay",
-                                                "read_only",     "mounts",
-                                                "hostname",      "pid",
-                                                "ipc",           "uts",
-                                                "network",       "memory",
-                                                "cpus",          "cpu_shares",
-                                                "pids_limit",    "log_max_size",
-                                                "log_max_files", "devices",
-                                                "uidmap",        "gidmap",
-                                                "userns",        "tmpfs",
-                                                "add_hosts",     "dns",
-                                                "dns_search",    "ip",
-                                                "publish",       "network_aliases"};
+  static const std::vector<std::string> keys = {"rootfs",
+                                                "rootfs_overlay",
+                                                "read_only",
+                                                "mounts",
+                                                "hostname",
+                                                "pid",
+                                                "ipc",
+                                                "uts",
+                                                "network",
+                                                "memory",
+                                                "cpus",
+                                                "cpu_shares",
+                                                "pids_limit",
+                                                "log_max_size",
+                                                "log_max_files",
+                                                "devices",
+                                                "uidmap",
+                                                "gidmap",
+                                                "userns",
+                                                "tmpfs",
+                                                "add_hosts",
+                                                "dns",
+                                                "dns_search",
+                                                "networks",
+                                                "ip",
+                                                "publish",
+                                                "network_aliases"};
   return keys;
 }
 
@@ -112,7 +126,7 @@ json host_key_value(const std::string& key, const toml::node& value) {
           "\": host, none, bridge or the name of a network ([a-zA-Z0-9][a-zA-Z0-9_.-]*)");
     return v;
   }
-  if (key == "publish" || key == "network_aliases") {
+  if (key == "publish" || key == "network_aliases" || key == "networks") {
     if (!v.is_array()) bad("must be an array of strings");
     for (const auto& e : v)
       if (!e.is_string() || e.get_ref<const std::string&>().empty())

@@ -65,6 +65,7 @@ const std::vector<std::string> carried = {"command",
                                           "add_hosts",
                                           "dns",
                                           "dns_search",
+                                          "networks",
                                           "ip",
                                           "ports",
                                           "network_aliases"};
@@ -80,28 +81,6 @@ std::string duration_text(uint64_t ms) {
   if (ms != 0 && ms % 60000 == 0) return std::to_string(ms / 60000) + "m";
   if (ms % 1000 == 0) return std::to_string(ms / 1000) + "s";
   return std::to_string(ms) + "ms";
-}
-
-// One published port as -p writes it: a stored string as is, or a port_mapping map
-// (messages/network.hpp to_json: host_ip, host_port, container_port, protocol, range) as
-// "[IP:]HOST[-END]:CTR[-END][/PROTO]".
-std::string publish_text(const json& p) {
-  if (p.is_string()) return p.get<std::string>();
-  if (!p.is_object()) return p.dump();
-  auto num = [&](const char* k) {
-    auto it = p.find(k);
-    return it != p.end() && it->is_number_integer() ? it->get<int64_t>() : int64_t{0};
-  };
-  int64_t range = std::max<int64_t>(num("range"), 1);
-  auto ports = [&](int64_t first) {
-    return std::to_string(first) + (range > 1 ? "-" + std::to_string(first + range - 1) : "");
-  };
-  std::string ip = p.value("host_ip", std::string());
-  if (ip.find(':') != std::string::npos) ip = "[" + ip + "]";
-  std::string proto = p.value("protocol", std::string("tcp"));
-  int64_t host = num("host_port") != 0 ? num("host_port") : num("container_port");
-  return (ip.empty() ? "" : ip + ":") + ports(host) + ":" + ports(num("container_port")) +
-         (proto.empty() || proto == "tcp" ? "" : "/" + proto);
 }
 
 bool bare_key(const std::string& k) {
@@ -235,13 +214,9 @@ service_text_result generate_service(const json& d) {
   }
   if (!opts.empty()) line("security_opt", opts);
   for (const char* k : {"rootfs", "rootfs_overlay", "read_only", "mounts", "hostname", "pid", "ipc",
-                        "uts", "network", "ip"})
+                        "uts", "network", "networks", "ip"})
     plain(k);
-  if (differs("ports")) {
-    json publish = json::array();
-    for (const auto& p : d.at("ports")) publish.push_back(publish_text(p));
-    line("publish", publish);
-  }
+  if (differs("ports")) line("publish", d.at("ports"));  // -p strings, as stored
   for (const char* k : {"network_aliases", "memory", "cpus", "cpu_shares"}) plain(k);
   // Always written: a service file without it gets ctrd's default limit, not "none".
   if (d.contains("pids_limit")) line("pids_limit", d.at("pids_limit"));

@@ -558,11 +558,7 @@ json build_definition(const create_options& o, const std::vector<std::string>& h
   apply_isolation(o, cwd, def);
   apply_security(o, cwd, def);
   apply_run_flags(o, cwd, def);
-  // A network name is ctrd's to check (it knows its networks): validated without it.
-  json check = def;
-  if (check.contains("network") && check["network"] != "host" && check["network"] != "none")
-    check.erase("network");
-  ctrd::validate(ctrd::config_from_json(check));
+  ctrd::validate(ctrd::config_from_json(def));
   return def;
 }
 

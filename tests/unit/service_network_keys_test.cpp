@@ -6,6 +6,7 @@
 
 #include "config/service_file.hpp"
 #include "config/service_writer.hpp"
+#include "messages/container_config.hpp"
 
 using namespace ctrd;
 
@@ -47,27 +48,24 @@ TEST_CASE("service files: bad network keys are named", "[service_writer][network
 }
 
 TEST_CASE("generate service writes the network keys back", "[service_writer][network]") {
-  json d = {{"name", "web"},
-            {"command", {"sh"}},
-            {"network", "front"},
-            {"ip", "10.89.0.9"},
-            {"ports",
-             {"8080:80",
-              {{"host_ip", "127.0.0.1"},
-               {"host_port", 5353},
-               {"container_port", 53},
-               {"protocol", "udp"},
-               {"range", 1}},
-              {{"host_ip", ""},
-               {"host_port", 9000},
-               {"container_port", 9100},
-               {"protocol", "tcp"},
-               {"range", 2}}}},
-            {"network_aliases", {"www"}}};
-  auto r = generate_service(d);
+  json create = {{"name", "web"},
+                 {"command", {"sh"}},
+                 {"network", "front"},
+                 {"networks", {"back"}},
+                 {"ip", "10.89.0.9"},
+                 {"ports", {"8080:80", "127.0.0.1:5353:53/udp", "9000-9001:9100-9101"}},
+                 {"network_aliases", {"www"}}};
+  auto cfg = config_from_json(create);
+  cfg.id = std::string(64, 'a');
+  json stored = to_json(cfg);
+  auto r = generate_service(stored);
   INFO(r.text);
-  CHECK(r.text.find("\nnetwork = \"front\"\nip = \"10.89.0.9\"\n"
+  CHECK(r.text.find("\nnetwork = \"front\"\nnetworks = [\"back\"]\nip = \"10.89.0.9\"\n"
                     "publish = [\"8080:80\", \"127.0.0.1:5353:53/udp\", \"9000-9001:9100-9101\"]\n"
                     "network_aliases = [\"www\"]\n") != std::string::npos);
   CHECK(r.notes.empty());
+  auto back = parse_service_text(r.text, "/etc/ctrd/containers.d/web.toml");
+  REQUIRE(back.ok());
+  for (const char* k : {"network", "networks", "ip", "ports", "network_aliases"})
+    CHECK(back.service->definition[k] == stored[k]);
 }
