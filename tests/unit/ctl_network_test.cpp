@@ -5,6 +5,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include "ctl/commands.hpp"
+#include "ctl/completion.hpp"
 #include "ctl/create_flags.hpp"
 #include "ctl/format.hpp"
 #include "ctl/go_template.hpp"
@@ -191,4 +193,31 @@ TEST_CASE("create flags: --network, --ip, -p and --network-alias", "[ctl][networ
             network_mode(bad);
           }).find("ctrd supports host, none, bridge and the names of its networks") !=
           std::string::npos);
+}
+
+TEST_CASE("completion knows the network verbs and offers network names", "[ctl][network]") {
+  CLI::App app{"ctrctl"};
+  add_network(app);
+  add_port(app);
+  auto tree = completion_tree(app);
+  auto node = [&](const std::string& path) -> const completion_node* {
+    for (const auto& n : tree)
+      if (n.path == path) return &n;
+    return nullptr;
+  };
+  REQUIRE(node("network") != nullptr);
+  for (const char* v : {"create", "ls", "list", "inspect", "rm", "remove", "reload", "connect",
+                        "disconnect", "exists", "prune"}) {
+    INFO(v);
+    CHECK(std::find(node("network")->children.begin(), node("network")->children.end(), v) !=
+          node("network")->children.end());
+  }
+  CHECK(node("network inspect")->args == "networks");
+  CHECK(node("network connect")->args == "networks");
+  CHECK(node("network reload")->args == "containers");
+  CHECK(node("port")->args == "containers");
+  std::string bash = completion_script(tree, "bash");
+  CHECK(bash.find("_ctrctl_networks()") != std::string::npos);
+  CHECK(bash.find("network_inspect) echo 'networks'") != std::string::npos);
+  CHECK(completion_script(tree, "fish").find("-a '(__ctrctl_networks)'") != std::string::npos);
 }
