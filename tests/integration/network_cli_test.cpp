@@ -5,6 +5,8 @@
 // exists until a container on it starts), so these tests leave the host's network alone.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <sstream>
@@ -13,6 +15,7 @@
 
 using ctrd::test::live_daemon;
 using ctrd::test::proc_result;
+using ctrd::test::run_process;
 using json = nlohmann::json;
 
 namespace {
@@ -29,6 +32,22 @@ bool has_line(const std::string& text, const std::string& line) {
   for (const auto& l : lines_of(text))
     if (l == line) return true;
   return false;
+}
+
+// COMPREPLY of a bash completion of `words` (the last one is being completed), sorted.
+std::string complete(const live_daemon& d, const std::string& words) {
+  std::string bin_dir = std::filesystem::path(CTRCTL_BIN).parent_path().string();
+  auto r = run_process({"/bin/bash", "-c",
+                        "export PATH=" + bin_dir + ":$PATH CTRD_SOCKET=" + d.socket() +
+                            "\nsource <(ctrctl completion bash) || exit 3\nCOMP_WORDS=(" + words +
+                            ")\nCOMP_CWORD=$((${#COMP_WORDS[@]} - 1))\n_ctrctl\n"
+                            "[ ${#COMPREPLY[@]} -eq 0 ] || printf '%s\\n' \"${COMPREPLY[@]}\"\n"});
+  REQUIRE(r.code == 0);
+  auto lines = lines_of(r.out);
+  std::sort(lines.begin(), lines.end());
+  std::string out;
+  for (const auto& l : lines) out += l + "\n";
+  return out;
 }
 
 }  // namespace
@@ -167,4 +186,13 @@ TEST_CASE("network prune removes the unused networks", "[network_cli]") {
   auto declined = d.ctl({"network", "prune"}, "n\n");
   CHECK(declined.code == 0);
   CHECK(d.ctl({"network", "exists", "p2"}).code == 0);
+}
+
+TEST_CASE("completion offers network names and network verbs", "[network_cli]") {
+  live_daemon d;
+  d.ok({"network", "create", "--subnet", "10.128.0.0/24", "compnet"});
+  d.ok({"create", "--name", "alpha", "sleep", "1"});
+  CHECK(complete(d, "ctrctl network co") == "connect\n");
+  CHECK(complete(d, "ctrctl network rm com") == "compnet\n");
+  CHECK(complete(d, "ctrctl network connect compnet al") == "alpha\n");
 }
