@@ -1,11 +1,11 @@
 #include "config/service_host_keys.hpp"
 
 #include <algorithm>
-#include <cctype>
 
 #include "messages/byte_size.hpp"
 #include "messages/container_config.hpp"
 #include "messages/error.hpp"
+#include "messages/network.hpp"
 
 namespace ctrd::service_text {
 namespace {
@@ -66,15 +66,6 @@ json mount_of(const json& m) {
   return out;
 }
 
-// A network name's syntax (messages/network.hpp valid_network_name(), plus "bridge").
-bool valid_network_mode_name(const std::string& n) {
-  if (n.empty() || n.size() > 64 || !std::isalnum(static_cast<unsigned char>(n[0]))) return false;
-  for (char c : n)
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '.' && c != '-')
-      return false;
-  return true;
-}
-
 }  // namespace
 
 const std::vector<std::string>& host_keys() {
@@ -121,7 +112,7 @@ json host_key_value(const std::string& key, const toml::node& value) {
   json v = to_json_value(value);
   if (key == "network" && v.is_string() && v != "host" && v != "none") {
     // bridge or a network's name: whether it exists is ctrd's to say when it creates.
-    if (!valid_network_mode_name(v.get<std::string>()))
+    if (v != "bridge" && !valid_network_name(v.get<std::string>()))
       bad("invalid network \"" + v.get<std::string>() +
           "\": host, none, bridge or the name of a network ([a-zA-Z0-9][a-zA-Z0-9_.-]*)");
     return v;

@@ -26,21 +26,6 @@ int fail(const response& r) {
   return exit_code_of(r.error);
 }
 
-std::vector<std::string> split_commas(const std::vector<std::string>& values) {
-  std::vector<std::string> out;
-  for (const auto& v : values) {
-    std::size_t pos = 0;
-    for (;;) {
-      auto at = v.find(',', pos);
-      std::string part = v.substr(pos, at == std::string::npos ? at : at - pos);
-      if (!part.empty()) out.push_back(part);
-      if (at == std::string::npos) break;
-      pos = at + 1;
-    }
-  }
-  return out;
-}
-
 void check_ipv4(const std::string& ip, const char* flag) {
   in_addr a{};
   if (!ip.empty() && ::inet_pton(AF_INET, ip.c_str(), &a) != 1)
@@ -308,7 +293,7 @@ runner add_network(CLI::App& app) {
       check_ipv4(o->ip, "--ip");
       json params{{"network", o->network},
                   {"container", o->container},
-                  {"aliases", split_commas(o->aliases)}};
+                  {"aliases", split_list(o->aliases)}};
       if (!o->ip.empty()) params["ip"] = o->ip;
       connect_waiting(c, ctx);
       response r = c.call("network_connect", params);

@@ -1,44 +1,21 @@
 // The network flags of create/run (issue 15): --network host|none|bridge|NAME, --ip,
-// -p/--publish and --network-alias, checked here as far as a client can (the network's
-// existence, its subnet and the ports' syntax in full are ctrd's to check).
+// -p/--publish and --network-alias, checked here as far as a client can: the -p syntax by the
+// create keys' own check (messages/isolation), the network's existence and free addresses
+// and ports by ctrd.
 #include <arpa/inet.h>
-
-#include <cctype>
 
 #include <CLI/CLI.hpp>
 
 #include "ctl/create_flags.hpp"
+#include "ctl/network_format.hpp"
 #include "messages/error.hpp"
+#include "messages/network.hpp"
 
 namespace ctl {
 namespace {
 
 [[noreturn]] void invalid(const std::string& msg) {
   throw ctrd::error(ctrd::ec::invalid_argument, msg);
-}
-
-// The rule of messages/network.hpp valid_network_name(), without the reserved modes.
-bool network_name_syntax(const std::string& n) {
-  if (n.empty() || n.size() > 64 || !std::isalnum(static_cast<unsigned char>(n[0]))) return false;
-  for (char c : n)
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '.' && c != '-')
-      return false;
-  return true;
-}
-
-std::vector<std::string> split_commas(const std::vector<std::string>& values) {
-  std::vector<std::string> out;
-  for (const auto& v : values) {
-    std::size_t pos = 0;
-    for (;;) {
-      auto at = v.find(',', pos);
-      std::string part = v.substr(pos, at == std::string::npos ? at : at - pos);
-      if (!part.empty()) out.push_back(part);
-      if (at == std::string::npos) break;
-      pos = at + 1;
-    }
-  }
-  return out;
 }
 
 }  // namespace
@@ -64,7 +41,7 @@ std::string network_mode(const std::string& value) {
             "connect");
   if (value.rfind("container:", 0) == 0 || value.rfind("ns:", 0) == 0 || value == "private" ||
       value == "slirp4netns" || value == "pasta" || value.find(':') != std::string::npos ||
-      !network_name_syntax(value))
+      !ctrd::valid_network_name(value))
     invalid("invalid network \"" + value +
             "\": ctrd supports host, none, bridge and the names of its networks "
             "([a-zA-Z0-9][a-zA-Z0-9_.-]*, ctrctl network ls)");
@@ -97,7 +74,7 @@ void apply_network(const create_options& o, json& def) {
     }
     def["ports"] = std::move(ports);
   }
-  auto aliases = split_commas(o.network_aliases);
+  auto aliases = split_list(o.network_aliases);
   if (!aliases.empty()) {
     needs_bridge("--network-alias " + aliases.front());
     def["network_aliases"] = aliases;

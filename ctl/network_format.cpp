@@ -86,6 +86,21 @@ std::pair<int, int> port_range(const std::string& s) {
 
 }  // namespace
 
+std::vector<std::string> split_list(const std::vector<std::string>& values) {
+  std::vector<std::string> out;
+  for (const auto& v : values) {
+    std::size_t pos = 0;
+    for (;;) {
+      auto at = v.find(',', pos);
+      std::string part = v.substr(pos, at == std::string::npos ? at : at - pos);
+      if (!part.empty()) out.push_back(part);
+      if (at == std::string::npos) break;
+      pos = at + 1;
+    }
+  }
+  return out;
+}
+
 const char* const network_ls_format = "table {{.ID}}\t{{.Name}}\t{{.Driver}}";
 
 json network_go_fields(const json& n) {

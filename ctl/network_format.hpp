@@ -16,6 +16,10 @@ namespace ctl {
 
 using ctrd::json;
 
+/// Repeatable values that may each be a comma-separated list (--alias, --network-alias):
+/// the non-empty items, in order.
+std::vector<std::string> split_list(const std::vector<std::string>& values);
+
 /// A network map of ctrd (snake_case keys) as podman's types.Network for templates: Name,
 /// ID, Driver, NetworkInterface, Created, Subnets ([{Subnet, Gateway}]), IPv6Enabled,
 /// Internal, DNSEnabled, Labels (map), Options, IPAMOptions, Containers.
