@@ -123,7 +123,8 @@ bool alive(pid_t pid, const std::string& comm) {
 
 }  // namespace
 
-TEST_CASE("netavark sets up and tears down a bridge in a sandbox namespace", "[netavark][e2e]") {
+TEST_CASE("netavark sets up and tears down a bridge twice in a sandbox namespace",
+          "[netavark][e2e]") {
   netavark::binaries bins = netavark::find_binaries();
   if (bins.netavark.empty()) {
     WARN("skipped: netavark not found (/usr/lib/podman or $CTRD_NETAVARK_DIR)");
@@ -160,65 +161,74 @@ TEST_CASE("netavark sets up and tears down a bridge in a sandbox namespace", "[n
         std::string opts =
             netavark::options(std::string(64, 'c'), "web", {a}, {parse_port_spec("8080:80")})
                 .dump();
-        run_result setup = run(netavark::argv(bins, config, "setup", ns), opts, dir);
-        std::string pidfile = config + "/aardvark-dns/aardvark.pid";
-        pid_t aardvark = static_cast<pid_t>(std::atoi(slurp(pidfile).c_str()));
-        if (setup.code != 0) {
-          fails +=
-              "setup failed: " + netavark::failure_text(setup.out, setup.err, setup.code) + "\n";
-        } else
-          try {
-            auto eps = netavark::parse_status(setup.out);
-            SANDBOX_EXPECT(fails, eps.size() == 1);
-            if (eps.size() == 1) {
-              SANDBOX_EXPECT(fails, eps[0].network == "ctrd0");
-              SANDBOX_EXPECT(fails, eps[0].interface == "eth0");
-              SANDBOX_EXPECT(fails, eps[0].ip == "10.99.0.2");
-              SANDBOX_EXPECT(fails, eps[0].prefix_len == 24);
-              SANDBOX_EXPECT(fails, eps[0].gateway == "10.99.0.1");
-              SANDBOX_EXPECT(fails, eps[0].mac == "0a:b3:6e:17:24:08");  // static_mac kept
-              SANDBOX_EXPECT(fails, eps[0].dns_servers == std::vector<std::string>{"10.99.0.1"});
+        // One setup and teardown; run twice, the second being what a reload does (teardown,
+        // setup): the same address and, through static_mac, the same MAC.
+        auto cycle = [&](bool first) {
+          run_result setup = run(netavark::argv(bins, config, "setup", ns), opts, dir);
+          std::string pidfile = config + "/aardvark-dns/aardvark.pid";
+          pid_t aardvark = static_cast<pid_t>(std::atoi(slurp(pidfile).c_str()));
+          if (setup.code != 0) {
+            fails +=
+                "setup failed: " + netavark::failure_text(setup.out, setup.err, setup.code) + "\n";
+          } else {
+            try {
+              auto eps = netavark::parse_status(setup.out);
+              SANDBOX_EXPECT(fails, eps.size() == 1);
+              if (eps.size() == 1) {
+                SANDBOX_EXPECT(fails, eps[0].network == "ctrd0");
+                SANDBOX_EXPECT(fails, eps[0].interface == "eth0");
+                SANDBOX_EXPECT(fails, eps[0].ip == "10.99.0.2");
+                SANDBOX_EXPECT(fails, eps[0].prefix_len == 24);
+                SANDBOX_EXPECT(fails, eps[0].gateway == "10.99.0.1");
+                SANDBOX_EXPECT(fails, eps[0].mac == "0a:b3:6e:17:24:08");  // static_mac kept
+                SANDBOX_EXPECT(fails, eps[0].dns_servers == std::vector<std::string>{"10.99.0.1"});
+              }
+              SANDBOX_EXPECT(fails, ::if_nametoindex("ctrd0") != 0);
+              {
+                netns::scoped_enter in(ns);
+                SANDBOX_EXPECT(fails, ::if_nametoindex("eth0") != 0);
+              }
+              SANDBOX_EXPECT(fails, reaches("10.99.0.2", 80, listener));    // over the bridge
+              SANDBOX_EXPECT(fails, reaches("10.99.0.1", 8080, listener));  // the published port
+              // A second setup fails as measured, worded from its error json.
+              if (first) {
+                run_result again = run(netavark::argv(bins, config, "setup", ns), opts, dir);
+                SANDBOX_EXPECT(fails, again.code != 0);
+                std::string why = netavark::failure_text(again.out, again.err, again.code);
+                SANDBOX_EXPECT(fails, why.find("already exists") != std::string::npos);
+                SANDBOX_EXPECT(fails, why.find("syslog") == std::string::npos);
+              }
+            } catch (const std::exception& e) {
+              fails += std::string("after setup: ") + e.what() + "\n";
             }
-            SANDBOX_EXPECT(fails, ::if_nametoindex("ctrd0") != 0);
-            {
-              netns::scoped_enter in(ns);
-              SANDBOX_EXPECT(fails, ::if_nametoindex("eth0") != 0);
+          }
+          run_result down = run(netavark::argv(bins, config, "teardown", ns), opts, dir);
+          if (down.code != 0)
+            fails +=
+                "teardown failed: " + netavark::failure_text(down.out, down.err, down.code) + "\n";
+          SANDBOX_EXPECT(fails, ::if_nametoindex("ctrd0") == 0);
+          {
+            netns::scoped_enter in(ns);
+            SANDBOX_EXPECT(fails, ::if_nametoindex("eth0") == 0);
+          }
+          // Teardown of the network's last container stops aardvark-dns; stop it by PID if not.
+          if (aardvark > 0) {
+            int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, aardvark, 0));
+            if (pidfd >= 0) {
+              pollfd p{pidfd, POLLIN, 0};
+              ::poll(&p, 1, 5000);  // readable once it has exited
+              ::close(pidfd);
             }
-            SANDBOX_EXPECT(fails, reaches("10.99.0.2", 80, listener));    // over the bridge
-            SANDBOX_EXPECT(fails, reaches("10.99.0.1", 8080, listener));  // the published port
-            // A second setup fails as measured, worded from its error json.
-            run_result again = run(netavark::argv(bins, config, "setup", ns), opts, dir);
-            SANDBOX_EXPECT(fails, again.code != 0);
-            std::string why = netavark::failure_text(again.out, again.err, again.code);
-            SANDBOX_EXPECT(fails, why.find("already exists") != std::string::npos);
-            SANDBOX_EXPECT(fails, why.find("syslog") == std::string::npos);
-          } catch (const std::exception& e) {
-            fails += std::string("after setup: ") + e.what() + "\n";
+            if (alive(aardvark, "aardvark-dns")) {
+              fails += "aardvark-dns still runs after teardown\n";
+              ::kill(aardvark, SIGKILL);
+            }
+          } else if (setup.code == 0) {
+            fails += "no aardvark-dns pid file after setup\n";
           }
-        run_result down = run(netavark::argv(bins, config, "teardown", ns), opts, dir);
-        if (down.code != 0)
-          fails +=
-              "teardown failed: " + netavark::failure_text(down.out, down.err, down.code) + "\n";
-        SANDBOX_EXPECT(fails, ::if_nametoindex("ctrd0") == 0);
-        {
-          netns::scoped_enter in(ns);
-          SANDBOX_EXPECT(fails, ::if_nametoindex("eth0") == 0);
-        }
-        // Teardown of the network's last container stops aardvark-dns; stop it by PID if not.
-        if (aardvark > 0) {
-          int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, aardvark, 0));
-          if (pidfd >= 0) {
-            pollfd p{pidfd, POLLIN, 0};
-            ::poll(&p, 1, 5000);  // readable once it has exited
-            ::close(pidfd);
-          }
-          if (alive(aardvark, "aardvark-dns")) {
-            fails += "aardvark-dns still runs after teardown\n";
-            ::kill(aardvark, SIGKILL);
-          }
-        } else if (setup.code == 0) {
-          fails += "no aardvark-dns pid file after setup\n";
-        }
+        };
+        cycle(true);
+        cycle(false);
         ::close(listener);
         netns::remove(ns);
         SANDBOX_EXPECT(fails, !netns::exists(ns));
