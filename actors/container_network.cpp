@@ -121,7 +121,7 @@ caf::result<json> network_method(actor_t* self, const std::string& m, const json
   auto reply = json{{"id", s.cfg.id}, {"network", net}};
   if (s.st.netns.empty()) {  // not set up now: the next start joins what is stored
     persist_config(self);
-    return reply;
+    return caf::expected<json>(reply);
   }
   auto rp = self->make_response_promise<json>();
   json req = network_request_of(s.cfg);

@@ -360,12 +360,14 @@ const network_def& find_network(const network_state& s, const std::string& name)
   return it->second;
 }
 
-/// The network_* methods that need no container.
+/// The network_* methods that need no container. (A json is returned as caf::expected:
+/// caf::result would brace-initialise it into [json].)
 caf::result<json> method(net_t self, const std::string& m, const json& p) {
   auto& s = self->state;
   if (m == "network_create") {
     auto name = p.value("name", "");
-    if (p.value("ignore", false) && s.nets.count(name)) return network_map(s, s.nets.at(name));
+    if (p.value("ignore", false) && s.nets.count(name))
+      return caf::expected<json>(network_map(s, s.nets.at(name)));
     auto n = add_network(self, p);
     auto rp = self->make_response_promise<json>();
     self->request(s.d.store, caf::infinite, put_record_atom::value, "net/" + n.name, to_json(n),
@@ -380,12 +382,15 @@ caf::result<json> method(net_t self, const std::string& m, const json& p) {
   if (m == "network_list") {
     json out = json::array();
     for (const auto& [name, n] : s.nets) out.push_back(network_map(s, n));
-    return out;
+    return caf::expected<json>(std::move(out));
   }
-  if (m == "network_inspect") return network_map(s, find_network(s, p.value("network", "")));
-  if (m == "exists") {
-    find_network(s, p.value("network", ""));
-    return json::object();
+  if (m == "network_inspect")
+    return caf::expected<json>(network_map(s, find_network(s, p.value("network", ""))));
+  if (m == "exists") {  // {"network"} or {"networks": [...]} (the default one always exists)
+    if (p.contains("network")) find_network(s, p.value("network", ""));
+    for (const auto& n : p.value("networks", std::vector<std::string>{}))
+      if (n != default_network) find_network(s, n);
+    return caf::expected<json>(json::object());
   }
   if (m == "network_remove") {
     auto name = p.value("network", "");
