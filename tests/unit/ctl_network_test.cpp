@@ -186,7 +186,14 @@ TEST_CASE("create flags: --network, --ip, -p and --network-alias", "[ctl][networ
   CHECK(err({"--network-alias", "x"}).find("needs a bridge network") != std::string::npos);
   CHECK(err({"--network", "front", "--ip", "fd00::1"}) ==
         "invalid IP address \"fd00::1\" for --ip: ctrd's networks are IPv4");
-  CHECK(err({"--network", "a,b"}).find("joins one network at create") != std::string::npos);
+  json two = definition({"--network", "front,back", "--net", "side", "--network", "back"});
+  CHECK(two["network"] == "front");
+  CHECK(two["networks"] == json({"back", "side"}));
+  CHECK(err({"--network", "host", "--network", "front"}) ==
+        "invalid network \"front\" after \"host\": only bridge networks can be combined (host "
+        "and none stand alone)");
+  CHECK(err({"--network", "front,none"}).find("only bridge networks can be combined") !=
+        std::string::npos);
   for (const char* bad :
        {"container:web", "ns:/proc/1/ns/net", "pasta", "slirp4netns", "-x", "a b"})
     CHECK(message_of([&] {
