@@ -83,7 +83,7 @@ using done_fn = std::function<void(const std::string& failure)>;
 
 /// Runs `op` for container `id` once the operations before it have finished; `op` calls
 /// finish(self, id) when it is done.
-void enqueue(net_t* self, const std::string& id, std::function<void()> op) {
+void enqueue(net_t self, const std::string& id, std::function<void()> op) {
   auto& s = self->state;
   if (s.busy.count(id)) {
     s.waiting[id].push_back(std::move(op));
@@ -93,7 +93,7 @@ void enqueue(net_t* self, const std::string& id, std::function<void()> op) {
   op();
 }
 
-void finish(net_t* self, const std::string& id) {
+void finish(net_t self, const std::string& id) {
   auto& s = self->state;
   auto it = s.waiting.find(id);
   if (it == s.waiting.end() || it->second.empty()) {
@@ -106,17 +106,29 @@ void finish(net_t* self, const std::string& id) {
   op();
 }
 
-void store_attachment(net_t* self, const std::string& id) {
+/// Logs a failed write of the store (the state in memory stays right; the next write of
+/// the same record repairs it).
+void log_store_failure(caf::error& e) {
+  spdlog::error("network: cannot store: {}", from_caf_error(e).second);
+}
+
+void store_record(net_t self, const std::string& key, const json& value, bool durable) {
+  self->request(self->state.d.store, caf::infinite, put_record_atom::value, key, value, durable)
+      .then([](bool) {}, log_store_failure);
+}
+
+void store_attachment(net_t self, const std::string& id) {
   auto& s = self->state;
   auto it = s.atts.find(id);
   if (it == s.atts.end())
-    self->send(s.d.store, erase_record_atom::value, "natt/" + id);
+    self->request(s.d.store, caf::infinite, erase_record_atom::value, "natt/" + id)
+        .then([](bool) {}, log_store_failure);
   else
-    self->send(s.d.store, put_record_atom::value, "natt/" + id, to_json(it->second), false);
+    store_record(self, "natt/" + id, to_json(it->second), false);
 }
 
 /// Runs netavark `verb` for link `idx` of container `id`; `k` gets exit code, stdout, stderr.
-void run_netavark(net_t* self, const std::string& verb, const std::string& id, std::size_t idx,
+void run_netavark(net_t self, const std::string& verb, const std::string& id, std::size_t idx,
                   std::function<void(int, const std::string&, const std::string&)> k) {
   auto& s = self->state;
   const auto& rec = s.atts.at(id);
@@ -146,7 +158,7 @@ void run_netavark(net_t* self, const std::string& verb, const std::string& id, s
 /// torn down again (netavark does not roll back) and ends the chain with its reason. With
 /// `forget_failed` (new links, always the last ones), the failed link and those after it
 /// are dropped from the attachment, their addresses freed.
-void setup_links(net_t* self, const std::string& id, std::vector<std::size_t> todo,
+void setup_links(net_t self, const std::string& id, std::vector<std::size_t> todo,
                  std::shared_ptr<json> endpoints, bool forget_failed, done_fn done) {
   if (todo.empty()) {
     done("");
@@ -186,7 +198,7 @@ void setup_links(net_t* self, const std::string& id, std::vector<std::size_t> to
 }
 
 /// Tears down links `todo` one after the other; failures are logged and the rest goes on.
-void teardown_links(net_t* self, const std::string& id, std::vector<std::size_t> todo,
+void teardown_links(net_t self, const std::string& id, std::vector<std::size_t> todo,
                     std::function<void()> done) {
   if (todo.empty()) {
     done();
@@ -259,7 +271,7 @@ std::string next_interface(const network_state& s) {
 }
 
 /// Adds a network (validated) and stores it; answers the network.
-network_def add_network(net_t* self, const json& p) {
+network_def add_network(net_t self, const json& p) {
   auto& s = self->state;
   network_def n;
   n.name = p.value("name", "");
@@ -314,31 +326,26 @@ network_def add_network(net_t* self, const json& p) {
 
 json network_map(const network_state& s, const network_def& n) {
   json containers = json::object();
+  auto prefix = n.subnet.substr(n.subnet.find('/'));
   for (const auto& [id, rec] : s.atts)
-    for (const auto& l : rec.links)
-      if (l.network == n.name) {
-        auto prefix = n.subnet.substr(n.subnet.find('/'));
-        containers[id] = {
-          {"name", rec.name},
-          {"interfaces",
-           {{l.interface,
-             {{"subnets", json::array({{{"ipnet", l.ip + prefix}, {"gateway", n.gateway}}})},
-              {"mac_address", l.mac}}}}}
-        }
-      };
-}
-return {{"name", n.name},
-        {"id", n.id},
-        {"driver", n.driver},
-        {"network_interface", n.interface_name},
-        {"created", proc::rfc3339(n.created_ns)},
-        {"subnets", json::array({{{"subnet", n.subnet}, {"gateway", n.gateway}}})},
-        {"ipv6_enabled", false},
-        {"internal", n.internal},
-        {"dns_enabled", n.dns_enabled},
-        {"labels", n.labels},
-        {"ipam_options", {{"driver", "host-local"}}},
-        {"containers", containers}};
+    for (const auto& l : rec.links) {
+      if (l.network != n.name) continue;
+      json subnet = {{"ipnet", l.ip + prefix}, {"gateway", n.gateway}};
+      json iface = {{"subnets", json::array({subnet})}, {"mac_address", l.mac}};
+      containers[id] = {{"name", rec.name}, {"interfaces", {{l.interface, iface}}}};
+    }
+  return {{"name", n.name},
+          {"id", n.id},
+          {"driver", n.driver},
+          {"network_interface", n.interface_name},
+          {"created", proc::rfc3339(n.created_ns)},
+          {"subnets", json::array({{{"subnet", n.subnet}, {"gateway", n.gateway}}})},
+          {"ipv6_enabled", false},
+          {"internal", n.internal},
+          {"dns_enabled", n.dns_enabled},
+          {"labels", n.labels},
+          {"ipam_options", {{"driver", "host-local"}}},
+          {"containers", containers}};
 }
 
 const network_def& find_network(const network_state& s, const std::string& name) {
@@ -348,7 +355,7 @@ const network_def& find_network(const network_state& s, const std::string& name)
 }
 
 /// The network_* methods that need no container.
-caf::result<json> method(net_t* self, const std::string& m, const json& p) {
+caf::result<json> method(net_t self, const std::string& m, const json& p) {
   auto& s = self->state;
   if (m == "network_create") {
     auto name = p.value("name", "");
@@ -400,7 +407,7 @@ caf::result<json> method(net_t* self, const std::string& m, const json& p) {
 }
 
 /// attach: the request's networks become the container's (docs/network.md).
-void attach(net_t* self, const std::string& id, const std::string& name, const json& req,
+void attach(net_t self, const std::string& id, const std::string& name, const json& req,
             caf::typed_response_promise<json> rp) {
   auto& s = self->state;
   std::vector<std::size_t> todo;
@@ -416,7 +423,7 @@ void attach(net_t* self, const std::string& id, const std::string& name, const j
       if (!s.nets.count(n)) {
         if (n != default_network) throw error(ec::no_such_network, "network " + n + " not found");
         auto def = add_network(self, json{{"name", n}});
-        self->send(s.d.store, put_record_atom::value, "net/" + n, to_json(def), true);
+        store_record(self, "net/" + n, to_json(def), true);
       }
     attach_rec rec = fresh ? attach_rec{} : s.atts.at(id);
     if (fresh) {
@@ -505,7 +512,7 @@ void attach(net_t* self, const std::string& id, const std::string& name, const j
   });
 }
 
-void detach(net_t* self, const std::string& id, caf::typed_response_promise<bool> rp) {
+void detach(net_t self, const std::string& id, caf::typed_response_promise<bool> rp) {
   auto& s = self->state;
   auto it = s.atts.find(id);
   if (it == s.atts.end()) {
@@ -529,7 +536,7 @@ void detach(net_t* self, const std::string& id, caf::typed_response_promise<bool
   });
 }
 
-void reload(net_t* self, const std::string& id, caf::typed_response_promise<std::string> rp) {
+void reload(net_t self, const std::string& id, caf::typed_response_promise<std::string> rp) {
   auto& s = self->state;
   auto it = s.atts.find(id);
   if (it == s.atts.end()) {
@@ -549,7 +556,7 @@ void reload(net_t* self, const std::string& id, caf::typed_response_promise<std:
   });
 }
 
-network_actor::behavior_type network(net_t* self, network_deps deps) {
+network_actor::behavior_type network(net_t self, network_deps deps) {
   auto& s = self->state;
   s.d = std::move(deps);
   s.bin = netavark::find_binaries();
@@ -582,13 +589,13 @@ network_actor::behavior_type network(net_t* self, network_deps deps) {
       [=](network_atom, const std::string& m, const json& p) -> caf::result<json> {
         return method(self, m, p);
       },
-      [=](attach_atom, const std::string& id, const std::string& name,
+      [=](netattach_atom, const std::string& id, const std::string& name,
           const json& req) -> caf::result<json> {
         auto rp = self->make_response_promise<json>();
         enqueue(self, id, [=] { attach(self, id, name, req, rp); });
         return rp;
       },
-      [=](detach_atom, const std::string& id) -> caf::result<bool> {
+      [=](netdetach_atom, const std::string& id) -> caf::result<bool> {
         auto rp = self->make_response_promise<bool>();
         enqueue(self, id, [=] { detach(self, id, rp); });
         return rp;

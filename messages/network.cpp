@@ -94,7 +94,9 @@ void read(const json& j, const char* what, const char* key,
   }
 }
 
-bool valid_protocol(const std::string& p) { return p == "tcp" || p == "udp" || p == "sctp"; }
+bool valid_protocol(const std::string& p) {
+  return p == "tcp" || p == "udp" || p == "sctp";
+}
 
 }  // namespace
 
@@ -154,9 +156,8 @@ port_mapping port_mapping_from_json(const json& j) {
 }
 
 json to_json(const network_endpoint& e) {
-  return json{{"network", e.network},         {"interface", e.interface},
-              {"ip", e.ip},                   {"prefix_len", e.prefix_len},
-              {"gateway", e.gateway},         {"mac", e.mac},
+  return json{{"network", e.network},         {"interface", e.interface},  {"ip", e.ip},
+              {"prefix_len", e.prefix_len},   {"gateway", e.gateway},      {"mac", e.mac},
               {"dns_servers", e.dns_servers}, {"dns_search", e.dns_search}};
 }
 
@@ -280,8 +281,7 @@ port_mapping parse_port_spec(const std::string& text) {
 
 bool valid_network_name(const std::string& name) {
   if (name.empty() || name.size() > 64) return false;
-  static const char* const modes[] = {"host",    "none",        "bridge",
-                                      "private", "slirp4netns", "pasta"};
+  static const char* const modes[] = {"host", "none", "bridge", "private", "slirp4netns", "pasta"};
   for (const char* m : modes)
     if (name == m) return false;
   auto alnum = [](char c) {
