@@ -59,7 +59,7 @@ struct published_port {
 
 /// The published ports of an inspect map (NetworkSettings.Ports: {"80/tcp": [{"HostIp",
 /// "HostPort"}]}; null bindings are exposed ports without a host side and skipped), sorted
-/// by container port, then protocol.
+/// by container port, then protocol. None when State.Status says it is not running (podman).
 std::vector<published_port> published_ports(const json& inspect);
 
 /// Parses `port`'s PRIVATE[/PROTO] argument (tcp when PROTO is missing); throws

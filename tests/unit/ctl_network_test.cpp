@@ -124,6 +124,11 @@ TEST_CASE("port lines come from inspect's NetworkSettings.Ports", "[ctl][network
   CHECK(port_lines(p, "53/udp", "", found) == std::vector<std::string>{"0.0.0.0:5353"});
   CHECK(port_lines(p, "", "cccccccccccc\t", found)[0] == "cccccccccccc\t53/udp -> 0.0.0.0:5353");
   CHECK(published_ports(json::object()).empty());
+  json stopped = inspect_with_ports(ports);
+  stopped["State"] = {{"Status", "exited"}};
+  CHECK(published_ports(stopped).empty());
+  stopped["State"]["Status"] = "running";
+  CHECK(published_ports(stopped).size() == 3);
   CHECK(published_ports(inspect_with_ports(json::object())).empty());
   CHECK(message_of([] { parse_private_port("http"); }).find("invalid port \"http\"") == 0);
   CHECK(message_of([] { parse_private_port("80/icmp"); }).find("tcp, udp or sctp") !=
