@@ -14,8 +14,7 @@
 
 using namespace ctrd::test::net;
 
-TEST_CASE("network sandbox: ctrd runs inside its own network and mount namespaces",
-          "[network]") {
+TEST_CASE("network sandbox: ctrd runs inside its own network and mount namespaces", "[network]") {
   REQUIRE_NETWORK_SANDBOX();
   net_sandbox sb;
   auto& d = sb.daemon();
@@ -38,10 +37,20 @@ TEST_CASE("network sandbox: ctrd runs inside its own network and mount namespace
   CHECK(base.netns_mounts.empty());
   // A container with its own namespace holding only lo works in the sandbox.
   auto rootfs = make_net_rootfs(d.dir().path());
-  auto out = d.ok({"run", "--rm", "--rootfs", rootfs, "--network", "none", "cat",
-                   "/proc/net/dev"});
+  auto out = d.ok({"run", "--rm", "--rootfs", rootfs, "--network", "none", "cat", "/proc/net/dev"});
   CHECK(out.find("lo:") != std::string::npos);
   CHECK(out.find("eth0") == std::string::npos);
+  // A kill -9 of ctrd leaves the sandbox (held by its own process); the next ctrd starts
+  // in it again and adopts the containers.
+  d.ok({"run", "-d", "--name", "box", "--rootfs", rootfs, "--network", "none", "sleep", "1000"});
+  int pid = inspect(d, "box")["State"]["Pid"];
+  d.kill9();
+  CHECK(sb.sh("true").code == 0);
+  d.start();
+  CHECK(ns_inode_of(d.ctrd_pid()) == sb.netns_inode());
+  auto box =
+      await_inspect(d, "box", [](const json& j) { return j["State"]["Status"] == "running"; });
+  CHECK(box["State"]["Pid"] == pid);
 }
 
 TEST_CASE("network: two containers on one bridge reach each other by address and by name",
@@ -65,11 +74,10 @@ TEST_CASE("network: two containers on one bridge reach each other by address and
   // By name and alias through aardvark-dns at the network's gateway.
   auto look = await_exec(d, "cli", {"nslookup", "web", "10.89.7.1"}, ip);
   CHECK(look.find(ip) != std::string::npos);
-  CHECK(await_exec(d, "cli", {"nslookup", "www", "10.89.7.1"}, ip).find(ip) !=
-        std::string::npos);
+  CHECK(await_exec(d, "cli", {"nslookup", "www", "10.89.7.1"}, ip).find(ip) != std::string::npos);
   // By name through the container's own resolver configuration (podman's resolv.conf).
-  CHECK(await_exec(d, "cli", {"nc", "-w", "2", "web", "80"}, "hi-from-web")
-            .find("hi-from-web") != std::string::npos);
+  CHECK(await_exec(d, "cli", {"nc", "-w", "2", "web", "80"}, "hi-from-web").find("hi-from-web") !=
+        std::string::npos);
 }
 
 TEST_CASE("network: a published port answers on the namespace's loopback", "[network]") {
@@ -96,8 +104,7 @@ TEST_CASE("network: iptables -F breaks a published port and network reload resto
   auto rootfs = make_net_rootfs(d.dir().path());
   d.ok({"network", "create", "n1"});
   serve(d, rootfs, "web", {"--network", "n1", "-p", "8080:80"}, "hi-from-web");
-  REQUIRE(sb.await_tcp("127.0.0.1", 8080, "hi-from-web").find("hi-from-web") !=
-          std::string::npos);
+  REQUIRE(sb.await_tcp("127.0.0.1", 8080, "hi-from-web").find("hi-from-web") != std::string::npos);
   int pid = inspect(d, "web")["State"]["Pid"];
   auto settings = inspect(d, "web")["NetworkSettings"];
 
@@ -155,7 +162,7 @@ TEST_CASE("network: connect and disconnect a running container", "[network]") {
   CHECK(inspect(d, "c")["State"]["Pid"] == pid);
 }
 
-TEST_CASE("network: a kill -9 of ctrd keeps the container's address, process and port",
+TEST_CASE("network: a kill -9 of ctrd keeps the address and process and port of a container",
           "[network]") {
   REQUIRE_NETWORK_SANDBOX();
   net_sandbox sb;
@@ -164,8 +171,7 @@ TEST_CASE("network: a kill -9 of ctrd keeps the container's address, process and
   d.ok({"network", "create", "n1"});
   serve(d, rootfs, "web", {"--network", "n1", "-p", "8080:80"}, "hi-from-web");
   d.ok({"run", "-d", "--name", "cli", "--network", "n1", "--rootfs", rootfs, "sleep", "1000"});
-  REQUIRE(sb.await_tcp("127.0.0.1", 8080, "hi-from-web").find("hi-from-web") !=
-          std::string::npos);
+  REQUIRE(sb.await_tcp("127.0.0.1", 8080, "hi-from-web").find("hi-from-web") != std::string::npos);
   auto before = inspect(d, "web");
   std::string gateway = before["NetworkSettings"]["Gateway"];
 
@@ -173,9 +179,8 @@ TEST_CASE("network: a kill -9 of ctrd keeps the container's address, process and
   // Orphaned, the container still answers: the namespace and rules do not depend on ctrd.
   CHECK(sb.tcp_get("127.0.0.1", 8080).find("hi-from-web") != std::string::npos);
   d.start();
-  auto after = await_inspect(d, "web", [](const json& j) {
-    return j["State"]["Status"] == "running";
-  });
+  auto after =
+      await_inspect(d, "web", [](const json& j) { return j["State"]["Status"] == "running"; });
   CHECK(after["State"]["Pid"] == before["State"]["Pid"]);
   CHECK(after["NetworkSettings"] == before["NetworkSettings"]);
   CHECK(sb.await_tcp("127.0.0.1", 8080, "hi-from-web").find("hi-from-web") != std::string::npos);
@@ -194,8 +199,8 @@ TEST_CASE("network: an address pinned with --ip survives a restart by policy", "
   auto& d = sb.daemon();
   auto rootfs = make_net_rootfs(d.dir().path());
   d.ok({"network", "create", "--subnet", "10.89.9.0/24", "n1"});
-  d.ok({"run", "-d", "--name", "p", "--network", "n1", "--ip", "10.89.9.77", "--restart",
-        "always", "--restart-delay", "0", "--rootfs", rootfs, "sleep", "1000"});
+  d.ok({"run", "-d", "--name", "p", "--network", "n1", "--ip", "10.89.9.77", "--restart", "always",
+        "--restart-delay", "0", "--rootfs", rootfs, "sleep", "1000"});
   auto first = await_inspect(d, "p", [](const json& j) { return j["State"]["Pid"] != 0; });
   int pid = first["State"]["Pid"];
   CHECK(first["NetworkSettings"]["IPAddress"] == "10.89.9.77");
@@ -226,8 +231,8 @@ TEST_CASE("network: removing every container and network leaves no interface rul
   d.ok({"network", "create", "n1"});
   d.ok({"network", "create", "n2"});
   serve(d, rootfs, "web", {"--network", "n1", "-p", "8080:80", "-p", "9090:90/udp"}, "hi");
-  d.ok({"run", "-d", "--name", "cli", "--network", "n1", "--network-alias", "client",
-        "--rootfs", rootfs, "sleep", "1000"});
+  d.ok({"run", "-d", "--name", "cli", "--network", "n1", "--network-alias", "client", "--rootfs",
+        rootfs, "sleep", "1000"});
   d.ok({"network", "connect", "n2", "cli"});
   REQUIRE(sb.await_tcp("127.0.0.1", 8080, "hi").find("hi") != std::string::npos);
   auto busy = sb.snapshot();
@@ -269,8 +274,8 @@ TEST_CASE("network: a host port published twice and removing a used network are 
   CHECK(rm.err.find("used") != std::string::npos);  // "network n1 is used by containers a"
   CHECK(d.ok({"network", "ls", "--format", "{{.Name}}"}).find("n1") != std::string::npos);
 
-  auto unknown = d.ctl({"run", "-d", "--name", "u", "--network", "nope", "--rootfs", rootfs,
-                        "sleep", "1000"});
+  auto unknown =
+      d.ctl({"run", "-d", "--name", "u", "--network", "nope", "--rootfs", rootfs, "sleep", "1000"});
   CHECK(unknown.code == 125);
   CHECK(unknown.err.find("nope") != std::string::npos);
 

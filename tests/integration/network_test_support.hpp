@@ -39,9 +39,9 @@ inline void serve(const live_daemon& d, const std::string& rootfs, const std::st
                   const std::vector<std::string>& flags, const std::string& reply) {
   std::vector<std::string> args = {"run", "-d", "--name", name};
   args.insert(args.end(), flags.begin(), flags.end());
-  for (const auto& a : {std::string("--rootfs"), rootfs, std::string("nc"), std::string("-ll"),
-                        std::string("-p"), std::string("80"), std::string("-e"),
-                        std::string("echo"), reply})
+  for (const auto& a :
+       {std::string("--rootfs"), rootfs, std::string("nc"), std::string("-ll"), std::string("-p"),
+        std::string("80"), std::string("-e"), std::string("echo"), reply})
     args.push_back(a);
   d.ok(args);
 }

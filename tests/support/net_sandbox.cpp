@@ -104,12 +104,12 @@ std::string why_network_tests_cannot_run() {
   auto rootfs = rootfs_prerequisite();
   if (!rootfs.empty()) return "network tests " + rootfs;
   // Everything below runs in a throw-away namespace: never the host's.
-  auto r = run_process({unshare_bin, "--net", "--mount", "--propagation", "private", "/bin/sh",
-                        "-c",
-                        std::string("export ") + search_path +
-                            "; mount -t tmpfs tmpfs /run && ip link set lo up && "
-                            "iptables -t nat -S >/dev/null && iptables -S >/dev/null"},
-                       "", std::chrono::seconds(20));
+  auto r =
+      run_process({unshare_bin, "--net", "--mount", "--propagation", "private", "/bin/sh", "-c",
+                   std::string("export ") + search_path +
+                       "; mount -t tmpfs tmpfs /run && ip link set lo up && "
+                       "iptables -t nat -S >/dev/null && iptables -S >/dev/null"},
+                  "", std::chrono::seconds(20));
   if (r.code != 0)
     return "network tests need `unshare --net --mount` with a tmpfs on /run and iptables "
            "inside it; it failed: " +
@@ -156,15 +156,13 @@ net_state net_state::without_netavark_globals() const {
 }
 
 std::string net_state::dump() const {
-  return "links:\n" + links + "addresses:\n" + addresses + "routes:\n" + routes +
-         "rules:\n" + rules + "files:\n" + files + "processes:\n" + processes +
-         "netns mounts:\n" + netns_mounts;
+  return "links:\n" + links + "addresses:\n" + addresses + "routes:\n" + routes + "rules:\n" +
+         rules + "files:\n" + files + "processes:\n" + processes + "netns mounts:\n" + netns_mounts;
 }
 
 bool net_state::operator==(const net_state& o) const {
-  return links == o.links && addresses == o.addresses && routes == o.routes &&
-         rules == o.rules && files == o.files && processes == o.processes &&
-         netns_mounts == o.netns_mounts;
+  return links == o.links && addresses == o.addresses && routes == o.routes && rules == o.rules &&
+         files == o.files && processes == o.processes && netns_mounts == o.netns_mounts;
 }
 
 // --- net_sandbox --------------------------------------------------------------------------
@@ -178,7 +176,13 @@ net_sandbox::net_sandbox(daemon_options opts) {
   REQUIRE(::pipe2(in, O_CLOEXEC) == 0);
   REQUIRE(::pipe2(out, O_CLOEXEC) == 0);
   std::vector<std::string> argv = {
-      unshare_bin, "--net", "--mount", "--propagation", "private", "/bin/sh", "-c",
+      unshare_bin,
+      "--net",
+      "--mount",
+      "--propagation",
+      "private",
+      "/bin/sh",
+      "-c",
       std::string("export ") + search_path +
           "; mount -t tmpfs -o mode=0755 tmpfs /run && ip link set lo up && echo ready && "
           "read _ignored"};
@@ -266,8 +270,8 @@ void net_sandbox::stop_holder() {
 
 std::vector<std::string> net_sandbox::enter_argv() const {
   std::string ns = "/proc/" + std::to_string(holder_) + "/ns/";
-  return {nsenter_bin, "--net=" + ns + "net", "--mount=" + ns + "mnt", "--", "/usr/bin/env",
-          search_path};
+  return {nsenter_bin, "--net=" + ns + "net", "--mount=" + ns + "mnt",
+          "--",        "/usr/bin/env",        search_path};
 }
 
 proc_result net_sandbox::run_in_ns(const std::vector<std::string>& argv,
@@ -301,14 +305,15 @@ std::string net_sandbox::await_tcp(const std::string& host, int port, const std:
 
 net_state net_sandbox::snapshot() const {
   std::string dir = config_dir;
-  auto r = sh("echo @links; ip -br link; echo @addresses; ip -br addr; "
-              "echo @routes; ip route show table all; ip -6 route show table all; "
-              "echo @filter; iptables-save -t filter 2>/dev/null; "
-              "echo @nat; iptables-save -t nat 2>/dev/null; echo @files; "
-              "if [ -d " +
-              dir + " ]; then find " + dir +
-              " -type f | sort | while read -r f; do "
-              "printf '%s\\t%s\\n' \"$f\" \"$(tr '\\n' '|' < \"$f\")\"; done; fi");
+  auto r =
+      sh("echo @links; ip -br link; echo @addresses; ip -br addr; "
+         "echo @routes; ip route show table all; ip -6 route show table all; "
+         "echo @filter; iptables-save -t filter 2>/dev/null; "
+         "echo @nat; iptables-save -t nat 2>/dev/null; echo @files; "
+         "if [ -d " +
+         dir + " ]; then find " + dir +
+         " -type f | sort | while read -r f; do "
+         "printf '%s\\t%s\\n' \"$f\" \"$(tr '\\n' '|' < \"$f\")\"; done; fi");
   INFO("snapshot stderr: " << r.err);
   REQUIRE(r.code == 0);
   net_state s;

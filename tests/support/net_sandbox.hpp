@@ -119,7 +119,7 @@ std::string make_net_rootfs(const std::string& dir);
 }  // namespace ctrd::test
 
 /// Skips the current test (the reason is printed) unless the network tests can run here.
-#define REQUIRE_NETWORK_SANDBOX()                        \
-  do {                                                   \
-    if (!::ctrd::test::network_tests_usable()) return;   \
+#define REQUIRE_NETWORK_SANDBOX()                      \
+  do {                                                 \
+    if (!::ctrd::test::network_tests_usable()) return; \
   } while (0)
