@@ -109,7 +109,17 @@ using erase_atom = caf::atom_constant<caf::atom("erase")>;
 // supervisor -> container: why its start waits for a requirement or failed on one ("": no
 // longer); shown as State.Error.
 using dep_status_atom = caf::atom_constant<caf::atom("depstatus")>;
-using flush_atom = caf::atom_constant<caf::atom("flush")>;    // store -> itself: group commit
+using flush_atom = caf::atom_constant<caf::atom("flush")>;        // store -> itself: group commit
+using put_record_atom = caf::atom_constant<caf::atom("putrec")>;  // a network or attachment
+using erase_record_atom = caf::atom_constant<caf::atom("eraserec")>;
+using load_records_atom = caf::atom_constant<caf::atom("loadrecs")>;
+
+// Network protocol (session -> supervisor -> network actor, container -> network actor).
+using network_atom = caf::atom_constant<caf::atom("network")>;      // a `network_*` method
+using netattach_atom = caf::atom_constant<caf::atom("netattach")>;  // set up a container's networks
+using netdetach_atom = caf::atom_constant<caf::atom("netdetach")>;  // tear them down
+using netreload_atom = caf::atom_constant<caf::atom("netreload")>;  // set them up again
+using run_atom = caf::atom_constant<caf::atom("run")>;        // helper run: its result, once done
 using expire_atom = caf::atom_constant<caf::atom("expire")>;  // event bus -> itself: `until` passed
 using ping_atom = caf::atom_constant<caf::atom("ping")>;      // watchdog self-check -> supervisor
 

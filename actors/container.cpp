@@ -81,6 +81,9 @@ void recover(actor_t* self) {
   }
   for (int* fd : {&pipes.out_fd, &pipes.err_fd, &pipes.in_fd}) close_fd(*fd);  // not taken
   resume_policy_restart(self);
+  // Networks left set up by a run that ended while ctrd was down (or by a teardown the
+  // last ctrd did not finish): torn down unless a restart follows.
+  if (!s.has_process() && s.st.restart_due_ns == 0) release_network(self);
   if (!s.has_process() && s.cg.valid()) {  // leftovers of a run that ended while ctrd was down
     kill_cgroup(self);
     retire_cgroup(self, std::move(s.cg));
@@ -151,8 +154,19 @@ container_actor::behavior_type container_behavior(actor_t* self, stored_containe
   return guarded_typed_behavior<container_actor>(
       self,
       [=](init_atom) -> caf::result<json> {
-        if (auto err = step(self, event::init)) return err;
-        return reply(self->state.id_reply());
+        auto rp = self->make_response_promise<json>();
+        ensure_network(self, [=](caf::error nerr) mutable {
+          if (nerr) {
+            rp.deliver(nerr);
+            return;
+          }
+          if (auto err = step(self, event::init)) {
+            rp.deliver(err);
+            return;
+          }
+          rp.deliver(self->state.id_reply());
+        });
+        return rp;
       },
       [=](start_atom, bool attach, caf::actor sub, uint32_t msgid) -> caf::result<json> {
         auto rp = self->make_response_promise<json>();
@@ -161,26 +175,44 @@ container_actor::behavior_type container_behavior(actor_t* self, stored_containe
           self->monitor(sub);
           st.out.add({sub, rp}, msgid);
         }
-        if (auto err = step(self, event::start)) {
-          if (attach) st.out.drop_last();
-          rp.deliver(err);
-        } else if (!attach) {
-          rp.deliver(st.id_reply());
-        } else {
-          emit_event(self, "attach");  // podman emits attach after start
-        }
+        ensure_network(self, [=](caf::error nerr) mutable {
+          auto& st2 = self->state;
+          if (!nerr) nerr = step(self, event::start);
+          if (nerr) {
+            if (attach) st2.out.drop_last();
+            rp.deliver(nerr);
+          } else if (!attach) {
+            rp.deliver(st2.id_reply());
+          } else {
+            emit_event(self, "attach");  // podman emits attach after start
+          }
+        });
         return rp;
       },
       [=](boot_atom) -> caf::result<json> {
-        if (auto err = step(self, event::boot_start)) {
-          // Lacking a resource, the start is retried with the backoff: dependents wait
-          // for it (a pending restart) instead of failing.
-          if (!retry_failed_spawn(self, true, from_caf_error(err).second)) return err;
-          auto r = self->state.id_reply();
-          r["retrying"] = true;
-          return reply(std::move(r));
-        }
-        return reply(self->state.id_reply());
+        auto rp = self->make_response_promise<json>();
+        ensure_network(self, [=](caf::error nerr) mutable {
+          if (nerr) {
+            rp.deliver(nerr);
+            return;
+          }
+          if (auto err = step(self, event::boot_start)) {
+            // Lacking a resource, the start is retried with the backoff: dependents wait
+            // for it (a pending restart) instead of failing.
+            if (!retry_failed_spawn(self, true, from_caf_error(err).second)) {
+              rp.deliver(err);
+              return;
+            }
+            auto r = self->state.id_reply();
+            r["retrying"] = true;
+            {
+              rp.deliver(std::move(r));
+              return;
+            }
+          }
+          rp.deliver(self->state.id_reply());
+        });
+        return rp;
       },
       [=](stop_atom, int64_t timeout, bool by_user) -> caf::result<json> {
         auto rp = self->make_response_promise<json>();
@@ -202,14 +234,23 @@ container_actor::behavior_type container_behavior(actor_t* self, stored_containe
       },
       [=](restart_atom, int64_t timeout) -> caf::result<json> {
         auto rp = self->make_response_promise<json>();
-        auto& st = self->state;
-        auto rc = stop_ctx(st, timeout, deferred_kind::restart, &rp);
-        auto before = st.replies.deferred_count();
-        if (auto err = step(self, event::restart, rc))
-          rp.deliver(err);
-        else if (st.replies.deferred_count() == before)
-          rp.deliver(st.id_reply());
+        ensure_network(self, [=](caf::error nerr) mutable {
+          if (nerr) {
+            rp.deliver(nerr);
+            return;
+          }
+          auto& st = self->state;
+          auto rc = stop_ctx(st, timeout, deferred_kind::restart, &rp);
+          auto before = st.replies.deferred_count();
+          if (auto err = step(self, event::restart, rc))
+            rp.deliver(err);
+          else if (st.replies.deferred_count() == before)
+            rp.deliver(st.id_reply());
+        });
         return rp;
+      },
+      [=](network_atom, const std::string& m, const json& p) -> caf::result<json> {
+        return network_method(self, m, p);
       },
       [=](remove_atom, bool force) -> caf::result<json> {
         auto rp = self->make_response_promise<json>();

@@ -48,6 +48,7 @@ struct container_deps {
   uint64_t default_caps =
       default_capabilities;           ///< --default-capabilities (podman's 11 by default)
   seccomp::cache* seccomp = nullptr;  ///< compiled filters (nullptr: a process-wide cache)
+  network_actor network;              ///< bridge networks (docs/network.md)
 };
 
 }  // namespace ctrd

@@ -9,6 +9,7 @@
 #include <csignal>
 #include <cstring>
 #include <filesystem>
+#include <optional>
 
 #include <spdlog/spdlog.h>
 
@@ -21,6 +22,7 @@
 #include "runtime/disk_space.hpp"
 #include "runtime/etc_files.hpp"
 #include "runtime/log_format.hpp"
+#include "runtime/netns.hpp"
 #include "runtime/proc.hpp"
 #include "runtime/process_defaults.hpp"
 #include "runtime/resource_error.hpp"
@@ -177,7 +179,17 @@ void spawn_process(actor_t* self, bool release_follows) {
   }
   host_client_actor me{self};
   try {
+    // On bridge networks it is cloned inside its namespace (this thread enters it for the
+    // clone only: docs/network.md).
+    std::optional<netns::scoped_enter> in_netns;
+    if (s.cfg.isolation.bridge_net()) {
+      if (s.st.netns.empty())
+        throw error(ec::internal,
+                    "its networks are not set up (network " + s.cfg.isolation.network + ")");
+      in_netns.emplace(s.st.netns);
+    }
     s.child = s.deps.host->spawn(spec, me);
+    in_netns.reset();
     if (!spec.setup) join_cgroup(self, s.child);
   } catch (...) {
     if (s.child.pid > 0) s.deps.host->signal_pid(s.child.pid, SIGKILL);
@@ -356,6 +368,7 @@ caf::error step(actor_t* self, event ev, request_ctx rc) {
 void remove_now(actor_t* self) {
   auto& s = self->state;
   cancel_policy_restart(self, true);
+  release_network(self);
   if (s.notify_fd >= 0) {
     s.deps.host->unwatch(s.notify_fd);
     ::unlink(s.notify_path().c_str());

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <deque>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -234,6 +235,20 @@ void check_waiters(actor_t* self);
 // container_supervision.cpp
 /// After every exit: pending user restart, restart policy, --rm.
 void after_exit(actor_t* self);
+
+// --- bridge networks (container_network.cpp) ----------------------------------------
+
+/// Sets up the container's bridge networks through the network actor unless they are up
+/// (docs/network.md); `k` runs once they are (no error) or with the error, at once without
+/// networks. Other messages wait meanwhile (an awaited request): the start stays atomic.
+void ensure_network(actor_t* self, std::function<void(caf::error)> k);
+
+/// Its run is over for good (no restart follows) or it is removed: its networks are torn
+/// down and its namespace removed (the network actor does it in order).
+void release_network(actor_t* self);
+
+/// `network_connect` / `network_disconnect` of this container (params as the protocol's).
+caf::result<json> network_method(actor_t* self, const std::string& method, const json& params);
 /// The policy-restart timer fired.
 void on_restart_timer(actor_t* self, uint64_t gen);
 /// Recovery: re-arms a policy restart that was pending when ctrd went down, for the rest of

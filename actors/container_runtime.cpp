@@ -2,6 +2,7 @@
 // run, the freezer, OOM detection and stats. See container_impl.hpp.
 #include <fcntl.h>
 #include <unistd.h>
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
@@ -58,8 +59,21 @@ void add_etc_files(const state& s, const std::string& root, isolation_spec& iso)
   } catch (const error&) {
     return;  // no /etc to bind into
   }
-  auto paths = write_etc_files(s.dir() + "/etc", container_hostname(iso, s.cfg.name), iso.add_hosts,
-                               iso.dns, iso.dns_search);
+  // On bridge networks: its own address for its name, aardvark-dns as its nameserver.
+  auto hostname = container_hostname(iso, s.cfg.name);
+  auto add_hosts = iso.add_hosts;
+  auto dns = iso.dns;
+  auto search = iso.dns_search;
+  for (const auto& e : s.st.networks) {
+    if (&e == &s.st.networks.front() && !e.ip.empty()) add_hosts.push_back(hostname + ":" + e.ip);
+    if (iso.dns.empty())
+      for (const auto& d : e.dns_servers)
+        if (std::find(dns.begin(), dns.end(), d) == dns.end()) dns.push_back(d);
+    if (iso.dns_search.empty())
+      for (const auto& d : e.dns_search)
+        if (std::find(search.begin(), search.end(), d) == search.end()) search.push_back(d);
+  }
+  auto paths = write_etc_files(s.dir() + "/etc", hostname, add_hosts, dns, search);
   const char* const targets[] = {"/etc/hosts", "/etc/resolv.conf", "/etc/hostname"};
   for (std::size_t i = 0; i < paths.size(); ++i) {
     bool taken = false;

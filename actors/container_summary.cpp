@@ -20,6 +20,7 @@ container_summary make_summary(const container_config& c, const container_status
   out.next_restart_ns = view["next_restart_ns"].get<int64_t>();  // wall clock, as listed
   out.ready = s.ready;
   out.stopped_by_user = s.stopped_by_user;
+  out.networks = c.isolation.all_networks();
   out.packed = encode_msgpack(view);
   return out;
 }

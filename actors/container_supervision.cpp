@@ -76,7 +76,7 @@ void cancel_policy_restart(actor_t* self, bool forget_history) {
 void after_exit(actor_t* self) {
   auto& s = self->state;
   if (s.st.state != container_state::exited) return;
-  if (s.restart_pending) {
+  if (s.restart_pending) {  // a user's restart: its networks stay
     s.restart_pending = false;
     if (auto err = step(self, event::start))
       s.replies.settle(deferred_kind::restart, err);
@@ -84,7 +84,10 @@ void after_exit(actor_t* self) {
       s.replies.settle(deferred_kind::restart, s.id_reply());
     return;
   }
-  if (s.shutting_down) return;
+  if (s.shutting_down) {
+    release_network(self);
+    return;
+  }
   restart::exit_facts e;
   e.exit_code = s.st.exit_code;
   e.stopped_by_user = s.st.stopped_by_user;
@@ -97,9 +100,11 @@ void after_exit(actor_t* self) {
                            random_jitter());
   switch (d.what) {
     case restart::action::none:
+      release_network(self);
       if (s.cfg.auto_remove) step(self, event::remove);
       return;
     case restart::action::park:
+      release_network(self);
       s.st.error = d.reason;
       s.st.restart_reason = d.reason;
       s.st.parked = true;

@@ -273,6 +273,21 @@ void m_logs(session_t* self, uint32_t msgid, const json& p) {
                  caf::actor_cast<caf::actor>(self), msgid, p);
 }
 
+/// The `network_*` methods (docs/protocol.md "Networks"): the supervisor and the network
+/// actor answer them.
+template <const char* Method>
+void m_network(session_t* self, uint32_t msgid, const json& p) {
+  call_supervisor(self, msgid, network_atom::value, std::string(Method), p);
+}
+
+constexpr char network_create[] = "network_create";
+constexpr char network_list[] = "network_list";
+constexpr char network_inspect[] = "network_inspect";
+constexpr char network_remove[] = "network_remove";
+constexpr char network_reload[] = "network_reload";
+constexpr char network_connect[] = "network_connect";
+constexpr char network_disconnect[] = "network_disconnect";
+
 const method_table& methods() {
   static const method_table table = [] {
     method_table t = {
@@ -300,6 +315,13 @@ const method_table& methods() {
         {"detach", m_detach},
         {"resize", m_resize},
         {"events", m_events},
+        {network_create, m_network<network_create>},
+        {network_list, m_network<network_list>},
+        {network_inspect, m_network<network_inspect>},
+        {network_remove, m_network<network_remove>},
+        {network_reload, m_network<network_reload>},
+        {network_connect, m_network<network_connect>},
+        {network_disconnect, m_network<network_disconnect>},
     };
     add_file_methods(t);
     return t;

@@ -63,6 +63,7 @@ struct container_summary {
   int64_t next_restart_ns = 0;  ///< a policy restart is pending (0: none)
   bool ready = false;
   bool stopped_by_user = false;
+  std::vector<std::string> networks;  ///< the bridge networks it joins (`network rm` checks)
   /// The whole summary map (docs/protocol.md `list`) as msgpack: the wire edge, encoded
   /// once by the container so that `list` only concatenates.
   std::string packed;
@@ -114,7 +115,13 @@ using store_actor = caf::typed_actor<
     // Every record on disk (after committing what is staged).
     caf::replies_to<load_atom>::with<load_result>,
     // One container's record by id (after committing what is staged): none when it has none.
-    caf::replies_to<load_atom, std::string>::with<load_result>>;
+    caf::replies_to<load_atom, std::string>::with<load_result>,
+    // A record of another kind (key below "v1/", value, durable); answered once committed.
+    caf::replies_to<put_record_atom, std::string, json, bool>::with<bool>,
+    // Deletes a record (fsync'ed); answered once committed.
+    caf::replies_to<erase_record_atom, std::string>::with<bool>,
+    // Every record whose key starts with the prefix: {key: value} (after committing).
+    caf::replies_to<load_records_atom, std::string>::with<json>>;
 
 // --- event bus (actors/event_bus.cpp) --------------------------------------------------
 
@@ -191,6 +198,8 @@ using container_actor = host_group_client_actor::extend<
     caf::replies_to<kill_atom, int>::with<json>,
     // Restarts it (timeout in s, -1: its own): (json) {id} once running again.
     caf::replies_to<restart_atom, int64_t>::with<json>,
+    // `network_connect` / `network_disconnect` of it (method, params): (json) {id, network}.
+    caf::replies_to<network_atom, std::string, json>::with<json>,
     // Removes it (force: stop it first): (json) {id} once the record is deleted.
     caf::replies_to<remove_atom, bool>::with<json>,
     // (json) the inspect map.
@@ -289,6 +298,8 @@ using supervisor_actor = caf::typed_actor<
     caf::replies_to<forward_atom, std::string, caf::message, caf::actor, uint32_t>::with<json>,
     // Removes a container (force: even if others require it).
     caf::replies_to<remove_atom, std::string, bool>::with<json>,
+    // A `network_*` method of the protocol (method, params): docs/protocol.md "Networks".
+    caf::replies_to<network_atom, std::string, json>::with<json>,
     // Renames a container (ref, new name): refused for a taken or invalid name, a service
     // file's container and one others require; the registry holds the new name at once.
     caf::replies_to<rename_atom, std::string, std::string>::with<json>,
@@ -350,6 +361,32 @@ using file_job_actor = host_client_actor::extend<
     caf::reacts_to<data_atom, std::string, bool>,
     // Its own timer: a copy_in's client has stopped sending for too long?
     caf::reacts_to<timeout_atom>>;
+
+/// The NETWORK actor (actors/network.cpp, docs/network.md): the only owner of the bridge
+/// networks, the addresses allocated to containers, their network namespaces and netavark's
+/// runs (one at a time per container). Errors carry ec::no_such_network, conflict,
+/// network_in_use, invalid_argument or internal (netavark's own text).
+using network_actor = caf::typed_actor<
+    // `network_create`, `network_list`, `network_inspect`, `network_remove` (the supervisor
+    // has checked the containers that use it) and `exists` (params {"network"}; -> {}):
+    // (method, params) -> the protocol's result.
+    caf::replies_to<network_atom, std::string, json>::with<json>,
+    // Makes container (id, name)'s set-up match the request (a network_request as json:
+    // networks, static_ip, ports, aliases): what is new is set up, what is gone torn down.
+    // -> {"netns", "endpoints": [network_endpoint]}.
+    caf::replies_to<netattach_atom, std::string, std::string, json>::with<json>,
+    // Tears down every network of container id, removes its namespace and frees its
+    // addresses (nothing to do is no error).
+    caf::replies_to<netdetach_atom, std::string>::with<bool>,
+    // Tears down and sets up again container id's networks with the same addresses (its
+    // processes keep running): "" or what failed.
+    caf::replies_to<netreload_atom, std::string>::with<std::string>>;
+
+/// A HELPER RUN (actors/helper_run.hpp): one program through the host loop.
+using helper_run_actor = host_client_actor::extend<
+    // The program's exit code, stdout and stderr, once it has exited and its pipes are
+    // drained (asked once).
+    caf::replies_to<run_atom>::with<int, std::string, std::string>>;
 
 // --- control session (actors/control*.cpp) ---------------------------------------------
 

@@ -83,6 +83,21 @@ store_actor::behavior_type store(store_t self, std::shared_ptr<state_store> db) 
       [=](load_atom, const std::string& id) {
         flush(self);
         return self->state.db->load(id);
+      },
+      [=](put_record_atom, const std::string& key, const json& value, bool durable) {
+        return staged(
+            self, [&](state_store& d) { d.stage_record(key, value, durable); }, true);
+      },
+      [=](erase_record_atom, const std::string& key) {
+        return staged(
+            self, [&](state_store& d) { d.stage_erase_record(key); }, true);
+      },
+      [=](load_records_atom, const std::string& prefix) {
+        flush(self);
+        std::vector<std::string> problems;
+        auto out = self->state.db->load_records(prefix, problems);
+        for (const auto& p : problems) spdlog::warn("store: {}", p);
+        return out;
       });
 }
 

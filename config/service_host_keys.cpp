@@ -5,6 +5,7 @@
 #include "messages/byte_size.hpp"
 #include "messages/container_config.hpp"
 #include "messages/error.hpp"
+#include "messages/network.hpp"
 
 namespace ctrd::service_text {
 namespace {
@@ -68,18 +69,33 @@ json mount_of(const json& m) {
 }  // namespace
 
 const std::vector<std::string>& host_keys() {
-  static const std::vector<std::string> keys = {"rootfs",        "rootfs_overlay",
-                                                "read_only",     "mounts",
-                                                "hostname",      "pid",
-                                                "ipc",           "uts",
-                                                "network",       "memory",
-                                                "cpus",          "cpu_shares",
-                                                "pids_limit",    "log_max_size",
-                                                "log_max_files", "devices",
-                                                "uidmap",        "gidmap",
-                                                "userns",        "tmpfs",
-                                                "add_hosts",     "dns",
-                                                "dns_search"};
+  static const std::vector<std::string> keys = {"rootfs",
+                                                "rootfs_overlay",
+                                                "read_only",
+                                                "mounts",
+                                                "hostname",
+                                                "pid",
+                                                "ipc",
+                                                "uts",
+                                                "network",
+                                                "memory",
+                                                "cpus",
+                                                "cpu_shares",
+                                                "pids_limit",
+                                                "log_max_size",
+                                                "log_max_files",
+                                                "devices",
+                                                "uidmap",
+                                                "gidmap",
+                                                "userns",
+                                                "tmpfs",
+                                                "add_hosts",
+                                                "dns",
+                                                "dns_search",
+                                                "networks",
+                                                "ip",
+                                                "publish",
+                                                "network_aliases"};
   return keys;
 }
 
@@ -88,8 +104,27 @@ bool is_host_key(const std::string& key) {
   return std::find(k.begin(), k.end(), key) != k.end();
 }
 
+std::string host_create_key(const std::string& key) {
+  return key == "publish" ? "ports" : key;
+}
+
 json host_key_value(const std::string& key, const toml::node& value) {
   json v = to_json_value(value);
+  if (key == "network" && v.is_string() && v != "host" && v != "none") {
+    // bridge or a network's name: whether it exists is ctrd's to say when it creates.
+    if (v != "bridge" && !valid_network_name(v.get<std::string>()))
+      bad("invalid network \"" + v.get<std::string>() +
+          "\": host, none, bridge or the name of a network ([a-zA-Z0-9][a-zA-Z0-9_.-]*)");
+    return v;
+  }
+  if (key == "publish" || key == "network_aliases" || key == "networks") {
+    if (!v.is_array()) bad("must be an array of strings");
+    for (const auto& e : v)
+      if (!e.is_string() || e.get_ref<const std::string&>().empty())
+        bad("must be an array of non-empty strings");
+  } else if (key == "ip" && !v.is_string()) {
+    bad("must be a string (an IPv4 address)");
+  }
   if (key == "mounts") {
     if (!v.is_array()) bad("must be an array of \"SOURCE:DESTINATION[:ro]\" strings");
     for (auto& m : v) m = mount_of(m);
@@ -99,7 +134,7 @@ json host_key_value(const std::string& key, const toml::node& value) {
     if (!v.is_number_unsigned()) bad("must be a size: bytes, or a string such as \"512m\"");
   }
   // The create request's own check of this key: the same types, ranges and messages.
-  config_from_json(json{{key, v}});
+  config_from_json(json{{host_create_key(key), v}});
   return v;
 }
 

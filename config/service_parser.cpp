@@ -229,7 +229,7 @@ class parser {
         health_table_key = &k;
       } else if (is_host_key(key)) {
         try {
-          out[key] = host_key_value(key, v);
+          out[host_create_key(key)] = host_key_value(key, v);
         } catch (const error& e) {
           fail(v, key, e.what());
         }

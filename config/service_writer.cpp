@@ -64,7 +64,11 @@ const std::vector<std::string> carried = {"command",
                                           "tmpfs",
                                           "add_hosts",
                                           "dns",
-                                          "dns_search"};
+                                          "dns_search",
+                                          "networks",
+                                          "ip",
+                                          "ports",
+                                          "network_aliases"};
 
 // Settings a service file has no key for, and why.
 const std::vector<std::pair<std::string, std::string>> noted = {
@@ -210,8 +214,10 @@ service_text_result generate_service(const json& d) {
   }
   if (!opts.empty()) line("security_opt", opts);
   for (const char* k : {"rootfs", "rootfs_overlay", "read_only", "mounts", "hostname", "pid", "ipc",
-                        "uts", "network", "memory", "cpus", "cpu_shares"})
+                        "uts", "network", "networks", "ip"})
     plain(k);
+  if (differs("ports")) line("publish", d.at("ports"));  // -p strings, as stored
+  for (const char* k : {"network_aliases", "memory", "cpus", "cpu_shares"}) plain(k);
   // Always written: a service file without it gets ctrd's default limit, not "none".
   if (d.contains("pids_limit")) line("pids_limit", d.at("pids_limit"));
   for (const char* k : {"tmpfs", "add_hosts", "dns", "dns_search"}) plain(k);

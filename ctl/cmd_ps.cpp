@@ -153,7 +153,8 @@ runner add_ps(CLI::App& app) {
         return 0;
       }
       format =
-          "table {{.ID}}\t{{.Command}}\t{{.CreatedHuman}}\t{{.Status}}\t{{.Restarts}}\t{{.Names}}";
+          "table {{.ID}}\t{{.Command}}\t{{.CreatedHuman}}\t{{.Status}}\t{{.Restarts}}\t{{.Ports}}\t"
+          "{{.Names}}";
       if (o->size) format += "\t{{.Size}}";
     }
     if (o->noheading && is_table_format(format)) format = format.substr(format.size() > 5 ? 6 : 5);

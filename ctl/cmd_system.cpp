@@ -1,7 +1,7 @@
 // `ctrctl system df|prune|info`: disk use of ctrd's containers (podman's table: TYPE TOTAL
 // ACTIVE SIZE RECLAIMABLE; -v per container), the prune of everything ctrd keeps that
-// can go (the containers that are not running: ctrd has no images, volumes, networks or
-// build cache), and `info` again.
+// can go (the containers that are not running: ctrd has no images, volumes or build cache,
+// and its networks stay: `network prune`), and `info` again.
 #include <dirent.h>
 #include <sys/stat.h>
 
@@ -148,9 +148,10 @@ runner add_system(CLI::App& app) {
   prune->add_flag("--volumes", o->volumes, "Accepted for podman: ctrd has no volumes (no effect)");
   prune->add_option("--filter", o->filters, "until=TIME, label=K[=V], label!=K[=V]; repeatable");
   prune->footer(
-      "ctrd keeps containers only (no images, volumes, networks or build cache): system prune "
-      "removes the created, initialized, stopped and exited ones, except those of service "
-      "files, and reports the space their folders (logs, artifacts, overlay layer) held.");
+      "ctrd keeps no images, volumes or build cache: system prune removes the created, "
+      "initialized, stopped and exited containers, except those of service files, and reports "
+      "the space their folders (logs, artifacts, overlay layer) held. Networks stay (network "
+      "prune).");
   auto* info = sys->add_subcommand("info", "Display information about ctrd and the host");
   auto info_run = add_info_command(*info, std::make_shared<std::string>());
   return [o, df, prune, info_run](context& ctx) {

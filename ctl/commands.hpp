@@ -79,5 +79,7 @@ runner add_info(CLI::App& app);                           ///< cmd_info.cpp
 runner add_system(CLI::App& app);                         ///< cmd_system.cpp (df, prune, info)
 runner add_generate(CLI::App& app);                       ///< cmd_generate.cpp
 runner add_completion(CLI::App& app);                     ///< cmd_completion.cpp
+runner add_port(CLI::App& app);                           ///< cmd_port.cpp
+runner add_network(CLI::App& app);  ///< cmd_network.cpp (create, ls, inspect, rm, ...)
 
 }  // namespace ctl

@@ -12,6 +12,7 @@ std::string args_kind(const CLI::App& app) {
     if (!o->get_positional()) continue;
     const std::string& n = o->get_name();
     if (n == "CONTAINER") return "containers";
+    if (n == "NETWORK") return "networks";
     if (n == "CMD" || n == "COMMAND") return "command";
     if (n == "FILE" || n == "SRC" || n == "DST" || n == "PATH") return "files";
     return "";
@@ -108,6 +109,14 @@ const char* const walker = R"SH(_ctrctl_walk() {
 _ctrctl_containers() {
   ctrctl ps -a --format '{{.Names}}' 2>/dev/null
 }
+_ctrctl_networks() {
+  # network connect/disconnect: NETWORK, then CONTAINER
+  if [[ $_ctrctl_path == network_*connect ]] && [ "$_ctrctl_positionals" -ge 1 ]; then
+    _ctrctl_containers
+  else
+    ctrctl network ls -q 2>/dev/null
+  fi
+}
 )SH";
 
 std::string bash_script(const std::vector<completion_node>& tree) {
@@ -138,6 +147,7 @@ std::string bash_script(const std::vector<completion_node>& tree) {
       else
         COMPREPLY=($(compgen -W "$(_ctrctl_containers)" -- "$cur"))
       fi ;;
+    networks) COMPREPLY=($(compgen -W "$(_ctrctl_networks)" -- "$cur")) ;;
     command)
       if [ "$_ctrctl_positionals" -eq 0 ]; then COMPREPLY=($(compgen -c -- "$cur"));
       else COMPREPLY=($(compgen -f -- "$cur")); fi ;;
@@ -175,6 +185,7 @@ std::string zsh_script(const std::vector<completion_node>& tree) {
     containers)
       if [[ $_ctrctl_path == exec ]] && [ "$_ctrctl_positionals" -ge 1 ]; then _files;
       else compadd -- ${(f)"$(_ctrctl_containers)"}; fi ;;
+    networks) compadd -- ${(f)"$(_ctrctl_networks)"} ;;
     command)
       if [ "$_ctrctl_positionals" -eq 0 ]; then _command_names -e; else _files; fi ;;
     files) _files ;;
@@ -191,6 +202,9 @@ std::string fish_script(const std::vector<completion_node>& tree) {
       "complete -c ctrctl -f\n"
       "function __ctrctl_containers\n"
       "    ctrctl ps -a --format '{{.Names}}' 2>/dev/null\n"
+      "end\n"
+      "function __ctrctl_networks\n"
+      "    ctrctl network ls -q 2>/dev/null\n"
       "end\n";
   for (const auto& n : tree) {
     // The condition: the words of the path were seen, and no child of this node yet.
@@ -224,6 +238,8 @@ std::string fish_script(const std::vector<completion_node>& tree) {
     }
     if (n.args == "containers")
       s += "complete -c ctrctl -n " + sh_quote(cond) + " -a '(__ctrctl_containers)'\n";
+    else if (n.args == "networks")
+      s += "complete -c ctrctl -n " + sh_quote(cond) + " -a '(__ctrctl_networks)'\n";
     else if (n.args == "command")
       s += "complete -c ctrctl -n " + sh_quote(cond) + " -a '(__fish_complete_command)'\n";
     else if (n.args == "files")

@@ -2,7 +2,8 @@
 // table ctrctl parses with), so a new verb or flag completes without editing a script:
 // `ctrctl completion bash|zsh|fish`. Commands, subcommands (generate service, ...), flags,
 // and positional arguments: container names (from `ctrctl ps -a`) where a verb takes
-// CONTAINER, program names for create/run/exec's command, file names otherwise.
+// CONTAINER, network names (from `ctrctl network ls -q`) for NETWORK, program names for
+// create/run/exec's command, file names otherwise.
 #pragma once
 
 #include <string>
@@ -22,7 +23,7 @@ struct completion_node {
   std::vector<std::string> children;  ///< subcommand names and aliases
   std::vector<std::string> flags;     ///< every flag spelling ("-a", "--all")
   std::vector<std::string> valued;    ///< the spellings that take a value
-  std::string args;                   ///< "containers", "command", "files" or "" (none)
+  std::string args;                   ///< "containers", "networks", "command", "files" or "" (none)
   /// (spellings, description) per flag, for fish and zsh.
   std::vector<std::pair<std::vector<std::string>, std::string>> flag_help;
 };

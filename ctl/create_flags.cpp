@@ -108,7 +108,6 @@ void add_create_flags(CLI::App& cmd, create_options& o) {
   cmd.add_option("--pid", o.pid, "PID namespace: private or host");
   cmd.add_option("--ipc", o.ipc, "IPC namespace: private or host");
   cmd.add_option("--uts", o.uts, "UTS namespace: private or host");
-  cmd.add_option("--network,--net", o.network, "Network: host (default) or none (only lo)");
   cmd.add_option("-m,--memory", o.memory, "Memory limit (b, k, m, g; e.g. 64m; at least 6m)");
   cmd.add_option("--cpus", o.cpus, "Number of CPUs (e.g. 0.5)");
   cmd.add_option("-c,--cpu-shares", o.cpu_shares, "CPU shares, relative weight (2..262144)");
@@ -125,6 +124,7 @@ void add_create_flags(CLI::App& cmd, create_options& o) {
       ->allow_extra_args(false);
   add_security_flags(cmd, o);
   add_run_flags(cmd, o);
+  add_network_flags(cmd, o);
 }
 
 uint64_t duration_flag_ms(const std::string& text) {
@@ -365,7 +365,7 @@ int64_t parse_pids_limit(const std::string& text) {
 
 namespace {
 
-// "private" or "host" for --pid/--ipc/--uts, "host" or "none" for --network.
+// "private" or "host" for --pid/--ipc/--uts.
 void namespace_mode(const std::string& value, const char* flag, const char* a, const char* b,
                     const char* key, json& def) {
   if (value.empty()) return;
@@ -440,7 +440,7 @@ void apply_isolation(const create_options& o, const std::string& cwd_in, json& d
   namespace_mode(o.pid, "pid namespace", "private", "host", "pid", def);
   namespace_mode(o.ipc, "ipc namespace", "private", "host", "ipc", def);
   namespace_mode(o.uts, "uts namespace", "private", "host", "uts", def);
-  namespace_mode(o.network, "network", "host", "none", "network", def);
+  apply_network(o, def);
   if (!o.memory.empty()) def["memory"] = static_cast<uint64_t>(parse_memory_limit(o.memory));
   if (!o.cpus.empty()) def["cpus"] = parse_cpus(o.cpus);
   if (!o.cpu_shares.empty()) def["cpu_shares"] = parse_cpu_shares(o.cpu_shares);

@@ -53,21 +53,24 @@ struct create_options {
   std::string pid;                     ///< --pid private|host
   std::string ipc;                     ///< --ipc private|host
   std::string uts;                     ///< --uts private|host
-  std::string network;                 ///< --network/--net host|none
-  std::string memory;                  ///< -m/--memory SIZE (text, validated here)
-  std::string cpus;                    ///< --cpus FLOAT
-  std::string cpu_shares;              ///< -c/--cpu-shares N
-  std::string pids_limit;              ///< --pids-limit N (-1 or 0: unlimited)
-  std::vector<std::string> ulimits;    ///< --ulimit type=soft[:hard] (repeatable)
-  std::string oom_score_adj;           ///< --oom-score-adj N (-1000..1000)
-  bool privileged = false;             ///< --privileged
-  std::vector<std::string> cap_add;    ///< --cap-add CAP[,CAP] (repeatable; ALL)
-  std::vector<std::string> cap_drop;   ///< --cap-drop CAP[,CAP] (repeatable; ALL)
-  std::vector<std::string> security_opts;  ///< --security-opt K[=V] (repeatable)
-  std::vector<std::string> devices;        ///< --device HOST[:CTR][:rwm] (repeatable)
-  std::vector<std::string> uidmaps;        ///< --uidmap CTR:HOST:N (repeatable)
-  std::vector<std::string> gidmaps;        ///< --gidmap CTR:HOST:N (repeatable)
-  std::string userns;                      ///< --userns host|auto
+  std::string network;                 ///< --network/--net host|none|bridge|NAME
+  std::string ip;                      ///< --ip IPv4 (with a network)
+  std::vector<std::string> publish;    ///< -p/--publish SPEC (repeatable)
+  std::vector<std::string> network_aliases;  ///< --network-alias A[,A] (repeatable)
+  std::string memory;                        ///< -m/--memory SIZE (text, validated here)
+  std::string cpus;                          ///< --cpus FLOAT
+  std::string cpu_shares;                    ///< -c/--cpu-shares N
+  std::string pids_limit;                    ///< --pids-limit N (-1 or 0: unlimited)
+  std::vector<std::string> ulimits;          ///< --ulimit type=soft[:hard] (repeatable)
+  std::string oom_score_adj;                 ///< --oom-score-adj N (-1000..1000)
+  bool privileged = false;                   ///< --privileged
+  std::vector<std::string> cap_add;          ///< --cap-add CAP[,CAP] (repeatable; ALL)
+  std::vector<std::string> cap_drop;         ///< --cap-drop CAP[,CAP] (repeatable; ALL)
+  std::vector<std::string> security_opts;    ///< --security-opt K[=V] (repeatable)
+  std::vector<std::string> devices;          ///< --device HOST[:CTR][:rwm] (repeatable)
+  std::vector<std::string> uidmaps;          ///< --uidmap CTR:HOST:N (repeatable)
+  std::vector<std::string> gidmaps;          ///< --gidmap CTR:HOST:N (repeatable)
+  std::string userns;                        ///< --userns host|auto
   // Issue 14 (run_flags.cpp):
   std::string entrypoint;                ///< --entrypoint CMD or JSON array
   bool has_entrypoint = false;           ///< --entrypoint was given (even "")
@@ -168,6 +171,18 @@ void apply_security(const create_options& opts, const std::string& cwd, json& de
 /// --dns-search, --replace, --group-add, --label-file, --annotation) on `cmd`.
 void add_run_flags(CLI::App& cmd, create_options& opts);
 
+/// Registers --network/--net, --ip, -p/--publish and --network-alias (network_flags.cpp).
+void add_network_flags(CLI::App& cmd, create_options& opts);
+
+/// Checks a --network value: "" (the default, host), host, none, bridge (ctrd's default
+/// network) or a network name; refuses podman's modes ctrd lacks (container:, ns:, pasta,
+/// slirp4netns, private) and several networks. Throws ctrd::error{invalid_argument}.
+std::string network_mode(const std::string& value);
+
+/// Adds `network`, `ip`, `ports` (the -p strings) and `network_aliases` to `def`; --ip, -p
+/// and --network-alias need a bridge network. Throws ctrd::error{invalid_argument}.
+void apply_network(const create_options& opts, json& def);
+
 /// Parses --entrypoint as podman: a JSON array of strings, else one word (the whole text);
 /// "" is an empty entrypoint. Throws ctrd::error{invalid_argument}.
 std::vector<std::string> parse_entrypoint(const std::string& text);
@@ -206,7 +221,7 @@ void apply_run_flags(const create_options& opts, const std::string& cwd, json& d
 /// absolute against `cwd` (must be an existing directory; a ":O" suffix sets
 /// `rootfs_overlay`), `rootfs_overlay`, `read_only`, `mounts` from -v (host paths must
 /// exist; they need --rootfs; no duplicate destinations), `hostname` (refused with `--uts
-/// host`), `pid`/`ipc`/`uts` (private|host), `network` (host|none), `memory` in bytes,
+/// host`), `pid`/`ipc`/`uts` (private|host), the network keys (apply_network()), `memory` in bytes,
 /// `cpus`, `cpu_shares`, `pids_limit`. Validates the result with ctrd::config_from_json()
 /// and ctrd::validate(); throws ctrd::error{invalid_argument}. `cwd` "" means
 /// current_directory().

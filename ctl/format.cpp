@@ -9,6 +9,8 @@
 #include <utility>
 #include <vector>
 
+#include "ctl/network_format.hpp"
+
 namespace ctl {
 namespace {
 
@@ -126,9 +128,9 @@ void sort_summaries(json& summaries) {
 }
 
 std::string ps_table(const json& summaries, int64_t now, bool no_trunc) {
-  constexpr std::size_t cols = 6;
+  constexpr std::size_t cols = 7;
   std::vector<std::array<std::string, cols>> rows;
-  rows.push_back({"CONTAINER ID", "COMMAND", "CREATED", "STATUS", "RESTARTS", "NAMES"});
+  rows.push_back({"CONTAINER ID", "COMMAND", "CREATED", "STATUS", "RESTARTS", "PORTS", "NAMES"});
   if (summaries.is_array()) {
     rows.reserve(summaries.size() + 1);
     for (const auto& c : summaries) {
@@ -140,7 +142,7 @@ std::string ps_table(const json& summaries, int64_t now, bool no_trunc) {
            status_string(str_field(c, "state"), static_cast<int>(int_field(c, "exit_code")),
                          int_field(c, "started_ns"), int_field(c, "finished_ns"), now,
                          str_field(c, "health")),
-           std::to_string(int_field(c, "restart_count")), str_field(c, "name")});
+           std::to_string(int_field(c, "restart_count")), ps_ports_text(c), str_field(c, "name")});
     }
   }
   // Go tabwriter (minwidth 12, padding 2): every column but the last is as wide as its
@@ -212,6 +214,9 @@ json ps_json(const json& summaries, int64_t now) {
     auto ar = c.find("auto_remove");
     o["AutoRemove"] = ar != c.end() && ar->is_boolean() && ar->get<bool>();
     o["RestartPolicy"] = str_field(c, "restart");
+    o["Ports"] = ps_ports_json(c);
+    o["Networks"] =
+        c.contains("networks") && c["networks"].is_array() ? c["networks"] : json::array();
     if (c.contains("size_rw"))
       o["Size"] = {{"RwSize", int_field(c, "size_rw")}, {"RootFsSize", int_field(c, "size_root")}};
   }

@@ -42,7 +42,8 @@ std::string command_string(const json& command, bool no_trunc);
 void sort_summaries(json& summaries);
 
 /// The `ps` table (header included, newline-terminated) for an array of `list` summaries
-/// (docs/protocol.md): CONTAINER ID, COMMAND, CREATED, STATUS, RESTARTS, NAMES, laid out
+/// (docs/protocol.md): CONTAINER ID, COMMAND, CREATED, STATUS, RESTARTS, PORTS (the
+/// summary's `ports` joined by ", "), NAMES, laid out
 /// like Go's tabwriter with podman's settings (minwidth 12, padding 2).
 std::string ps_table(const json& summaries, int64_t now, bool no_trunc);
 
@@ -54,7 +55,8 @@ std::string ps_quiet(const json& summaries, bool no_trunc);
 /// (times in unix seconds, 0 when they never happened), Labels, Mounts (destinations),
 /// Image (the rootfs, "" for none), AutoRemove, Size ({RwSize, RootFsSize} when the summary
 /// has size_rw/size_root), plus ctrd's Health ("" when there is no check), Ready (bool),
-/// Error ("" when none) and RestartPolicy ("no", "always", "on-failure:3", ...).
+/// Error ("" when none) and RestartPolicy ("no", "always", "on-failure:3", ...), Ports
+/// (podman's [{host_ip, container_port, host_port, range, protocol}]) and Networks (names).
 json ps_json(const json& summaries, int64_t now);
 
 /// `reload`'s report split for printing: `lines` gets "created NAME", "updated NAME",

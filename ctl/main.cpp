@@ -54,11 +54,13 @@ const verb verbs[] = {
     {"rename", nullptr, add_rename, false},
     {"update", nullptr, add_update, false},
     {"diff", nullptr, add_diff, false},
+    {"port", nullptr, add_port, false},
     {"exists", nullptr, add_exists, false, true},
     {"prune", nullptr, add_prune, false, true},
     {"cleanup", nullptr, add_cleanup, false, true},
     {"info", nullptr, add_info, false},
     {"system", nullptr, add_system, false},
+    {"network", nullptr, add_network, false},
     {"generate", nullptr, add_generate, false},
     {"completion", nullptr, add_completion, false},
 };
@@ -68,7 +70,7 @@ const verb verbs[] = {
 bool host_level(const verb& v) {
   static const char* const names[] = {"events",   "healthcheck",   "reload",  "shutdown",
                                       "info",     "daemon-reexec", "version", "artifact",
-                                      "generate", "completion",    "system"};
+                                      "generate", "completion",    "system",  "network"};
   for (const char* n : names)
     if (std::string(v.name) == n) return true;
   return false;

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "ctl/format.hpp"
+#include "ctl/network_format.hpp"
 #include "messages/error.hpp"
 
 namespace ctl {
@@ -274,8 +275,8 @@ json ps_template_rows(const json& summaries, int64_t now, bool no_trunc) {
         {"Exited", state == "exited" || state == "stopped"},
         {"ExitedAt", finished / ns_per_s},
         {"StartedAt", started / ns_per_s},
-        {"Ports", ""},
-        {"Networks", ""},
+        {"Ports", ps_ports_text(c)},
+        {"Networks", ps_networks_text(c)},
         {"Pod", ""},
         {"PodName", ""},
         {"AutoRemove", c.value("auto_remove", false)},

@@ -5,27 +5,34 @@
 namespace ctrd {
 
 json to_json(const container_status& s) {
-  return json{{"state", static_cast<int>(s.state)},
-              {"pid", s.pid},
-              {"pid_start", s.pid_start},
-              {"exit_code", s.exit_code},
-              {"has_exited", s.has_exited},
-              {"started_ns", s.started_ns},
-              {"finished_ns", s.finished_ns},
-              {"error", s.error},
-              {"restart_count", s.restart_count},
-              {"stopped_by_user", s.stopped_by_user},
-              {"restart_due_boot_ns", s.restart_due_ns},
-              {"restart_reason", s.restart_reason},
-              {"health", s.health},
-              {"failing_streak", s.failing_streak},
-              {"ready", s.ready},
-              {"oom_killed", s.oom_killed},
-              {"mount_count", s.mount_count},
-              {"backoff_step", s.history.step},
-              {"recent_restarts_boot_ms", s.history.recent_ms},
-              {"parked", s.parked},
-              {"boot_id", s.boot_id}};
+  auto out = json{{"state", static_cast<int>(s.state)},
+                  {"pid", s.pid},
+                  {"pid_start", s.pid_start},
+                  {"exit_code", s.exit_code},
+                  {"has_exited", s.has_exited},
+                  {"started_ns", s.started_ns},
+                  {"finished_ns", s.finished_ns},
+                  {"error", s.error},
+                  {"restart_count", s.restart_count},
+                  {"stopped_by_user", s.stopped_by_user},
+                  {"restart_due_boot_ns", s.restart_due_ns},
+                  {"restart_reason", s.restart_reason},
+                  {"health", s.health},
+                  {"failing_streak", s.failing_streak},
+                  {"ready", s.ready},
+                  {"oom_killed", s.oom_killed},
+                  {"mount_count", s.mount_count},
+                  {"backoff_step", s.history.step},
+                  {"recent_restarts_boot_ms", s.history.recent_ms},
+                  {"parked", s.parked},
+                  {"boot_id", s.boot_id}};
+  if (!s.netns.empty()) {
+    out["netns"] = s.netns;
+    json eps = json::array();
+    for (const auto& e : s.networks) eps.push_back(to_json(e));
+    out["networks"] = std::move(eps);
+  }
+  return out;
 }
 
 container_status status_from_json(const json& j) {
@@ -54,6 +61,9 @@ container_status status_from_json(const json& j) {
     s.history.step = j.value("backoff_step", 0u);
     s.parked = j.value("parked", false);
     s.boot_id = j.value("boot_id", std::string{});
+    s.netns = j.value("netns", std::string{});
+    for (const auto& e : j.value("networks", json::array()))
+      s.networks.push_back(network_endpoint_from_json(e));
     if (j.contains("boot_id")) {
       s.restart_due_ns = j.value("restart_due_boot_ns", int64_t{0});
       s.history.recent_ms = j.value("recent_restarts_boot_ms", std::vector<int64_t>{});

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "messages/container_state.hpp"
+#include "messages/network.hpp"
 #include "messages/value_codec.hpp"
 
 namespace ctrd {
@@ -43,6 +44,10 @@ struct container_status {
   /// times are then wall-clock (read from next_restart_ns / recent_restarts_ms) until
   /// restart::rebase() converts them at recovery.
   std::string boot_id;
+  /// Its network namespace while set up on bridge networks ("" = none), and what each
+  /// network gave it (docs/network.md); stored only when set.
+  std::string netns;
+  std::vector<network_endpoint> networks;
 };
 
 json to_json(const container_status& s);

@@ -50,6 +50,8 @@ int exit_code_for(ec code) {
       return 127;
     case ec::cannot_invoke:
       return 126;
+    case ec::network_in_use:
+      return 2;  // podman's `network rm` of a network in use
     default:
       return 125;
   }

@@ -54,7 +54,8 @@ constexpr ec last_code = ec::network_in_use;
 /// Stable lower-case name of an error code ("no_such_container"); "unknown" for other values.
 const char* to_string(ec code);
 
-/// The process exit code ctrctl uses for an error of this kind (podman's 125/126/127).
+/// The process exit code ctrctl uses for an error of this kind (podman's 125/126/127, and 2
+/// for a network in use).
 int exit_code_for(ec code);
 
 /// An error with a code and a human-readable message. Thrown by CAF-free helpers (codec,

@@ -1,5 +1,9 @@
 #include "messages/isolation.hpp"
 
+#include "messages/network.hpp"
+
+#include <algorithm>
+
 #include "messages/error.hpp"
 
 namespace ctrd {
@@ -71,6 +75,10 @@ void isolation_to_json(const isolation_spec& s, json& out) {
   out["ipc"] = s.ipc;
   out["uts"] = s.uts;
   out["network"] = s.network;
+  out["networks"] = s.networks;
+  out["ip"] = s.ip;
+  out["ports"] = s.ports;
+  out["network_aliases"] = s.network_aliases;
   out["memory"] = s.memory;
   out["cpus"] = s.cpus;
   out["cpu_shares"] = s.cpu_shares;
@@ -124,8 +132,24 @@ bool isolation_from_key(isolation_spec& s, const std::string& k, const json& v) 
     s.uts = ns_word(v, k);
   } else if (k == "network") {
     s.network = text(v, k);
-    if (!s.network.empty() && s.network != "host" && s.network != "none")
-      bad(k, "must be \"host\" or \"none\"");
+    if (s.network == "bridge") s.network = default_network;
+    if (!s.network.empty() && s.network != "host" && s.network != "none" &&
+        !valid_network_name(s.network))
+      bad(k, "must be \"host\", \"none\", \"bridge\" or a network's name");
+  } else if (k == "networks" || k == "ports" || k == "network_aliases") {
+    if (!v.is_array()) bad(k, "must be an array of strings");
+    std::vector<std::string> list;
+    for (const auto& e : v) list.push_back(text(e, k));
+    if (k == "ports")
+      for (const auto& p : list) parse_port_spec(p);  // throws naming the bad one
+    if (k == "networks")
+      for (auto& n : list) {
+        if (n == "bridge") n = default_network;
+        if (!valid_network_name(n)) bad(k, "\"" + n + "\" is not a network's name");
+      }
+    (k == "networks" ? s.networks : k == "ports" ? s.ports : s.network_aliases) = std::move(list);
+  } else if (k == "ip") {
+    s.ip = text(v, k);
   } else if (k == "memory") {
     if (!non_negative(v)) bad(k, "must be a number of bytes");
     s.memory = v.get<uint64_t>();
@@ -145,8 +169,24 @@ bool isolation_from_key(isolation_spec& s, const std::string& k, const json& v) 
   return true;
 }
 
+std::vector<std::string> isolation_spec::all_networks() const {
+  std::vector<std::string> out;
+  if (bridge_net()) out.push_back(network);
+  for (const auto& n : networks)
+    if (std::find(out.begin(), out.end(), n) == out.end()) out.push_back(n);
+  return out;
+}
+
 void validate(const isolation_spec& s) {
   auto fail = [](const std::string& m) { throw error(ec::invalid_argument, m); };
+  if (!s.bridge_net() && (!s.ip.empty() || !s.ports.empty() || !s.network_aliases.empty()))
+    fail(
+        "--ip, -p/--publish and --network-alias need a bridge network (--network NAME): "
+        "on the " +
+        std::string(s.network == "none" ? "\"none\"" : "host's") +
+        " network there is nothing to publish or pin");
+  if (!s.bridge_net() && !s.networks.empty())
+    fail("extra networks need a bridge network as --network, not \"" + s.network + "\"");
   if (!s.rootfs.empty() && !absolute_clean(s.rootfs))
     fail("invalid rootfs \"" + s.rootfs + "\": must be an absolute path without \"..\"");
   if (s.rootfs_overlay && s.rootfs.empty()) fail("--rootfs-overlay needs --rootfs");

@@ -46,16 +46,25 @@ struct isolation_spec {
   std::vector<std::string> dns_search;  ///< --dns-search domains ("." clears the host's)
   std::string hostname;                 ///< "" = the container's name (private UTS only)
   std::string pid, ipc, uts;            ///< "", "private" or "host" ("" = private with a rootfs)
-  std::string network;                  ///< "", "host" or "none" ("" = host)
-  uint64_t memory = 0;                  ///< bytes, 0 = no limit
-  double cpus = 0;                      ///< CPUs of quota, 0 = no limit
-  uint64_t cpu_shares = 0;              ///< 0 = default weight
-  int64_t pids_limit = 0;               ///< 0 = no limit
+  std::string network;  ///< "", "host", "none" or a bridge network's name ("" = host)
+  /// More bridge networks joined later (`network connect`), after `network`.
+  std::vector<std::string> networks;
+  std::string ip;                            ///< pinned IPv4 on `network` ("" = any)
+  std::vector<std::string> ports;            ///< published ports, podman's -p syntax
+  std::vector<std::string> network_aliases;  ///< extra DNS names on its networks
+  uint64_t memory = 0;                       ///< bytes, 0 = no limit
+  double cpus = 0;                           ///< CPUs of quota, 0 = no limit
+  uint64_t cpu_shares = 0;                   ///< 0 = default weight
+  int64_t pids_limit = 0;                    ///< 0 = no limit
 
   bool private_pid() const { return pid.empty() ? !rootfs.empty() : pid == "private"; }
   bool private_ipc() const { return ipc.empty() ? !rootfs.empty() : ipc == "private"; }
   bool private_uts() const { return uts.empty() ? !rootfs.empty() : uts == "private"; }
   bool private_net() const { return network == "none"; }
+  /// On bridge networks: its own network namespace, set up by netavark (docs/network.md).
+  bool bridge_net() const { return !network.empty() && network != "host" && network != "none"; }
+  /// Every bridge network it joins, the primary (`network`) first.
+  std::vector<std::string> all_networks() const;
   /// A private mount namespace is needed (rootfs, or a private PID namespace's own /proc).
   bool private_mounts() const { return !rootfs.empty() || private_pid(); }
   bool has_limits() const { return memory || cpus > 0 || cpu_shares || pids_limit > 0; }

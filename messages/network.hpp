@@ -16,8 +16,8 @@ using json = nlohmann::json;
 
 /// A bridge network managed by ctrd (netavark's "network_info" plus ctrd's bookkeeping).
 struct network_def {
-  std::string name;            ///< user's name, [a-zA-Z0-9][a-zA-Z0-9_.-]*
-  std::string id;              ///< 64 hex digits
+  std::string name;  ///< user's name, [a-zA-Z0-9][a-zA-Z0-9_.-]*
+  std::string id;    ///< 64 hex digits
   std::string driver = "bridge";
   std::string interface_name;  ///< the host bridge ("ctrd0", "ctrd1", ...)
   std::string subnet;          ///< IPv4 CIDR, network address ("10.89.0.0/24")

@@ -2,6 +2,8 @@
 
 #include "core/restart_clock.hpp"
 #include "messages/duration.hpp"
+#include "messages/error.hpp"
+#include "messages/network.hpp"
 #include "messages/signals.hpp"
 #include "runtime/proc.hpp"
 
@@ -129,7 +131,9 @@ json inspect_view(const container_config& c, const container_status& s,
         {"PidMode", c.isolation.private_pid() ? "private" : "host"},
         {"IpcMode", c.isolation.private_ipc() ? "private" : "host"},
         {"UTSMode", c.isolation.private_uts() ? "private" : "host"},
-        {"NetworkMode", c.isolation.private_net() ? "none" : "host"},
+        {"NetworkMode", c.isolation.private_net()  ? "none"
+                        : c.isolation.bridge_net() ? "bridge"
+                                                   : "host"},
         {"Hostname", c.isolation.private_uts()
                          ? (c.isolation.hostname.empty() ? c.name : c.isolation.hostname)
                          : ""},
@@ -162,6 +166,7 @@ json inspect_view(const container_config& c, const container_status& s,
                        {"PathInContainer", d.container.empty() ? d.host : d.container},
                        {"CgroupPermissions", d.permissions}});
   j["HostConfig"]["Devices"] = std::move(devices);
+  j["NetworkSettings"] = network_settings_view(c, s);
   add_run_flags_view(c, j);
   return j;
 }
@@ -176,6 +181,49 @@ json event_view(const container_config& c, const container_status& s, const std:
   if (status == "died") ev["ContainerExitCode"] = s.exit_code;
   if (status == "health_status") ev["HealthStatus"] = s.health;
   return ev;
+}
+
+json network_settings_view(const container_config& c, const container_status& s) {
+  json ports = json::object();
+  for (const auto& text : c.isolation.ports) {
+    port_mapping p;
+    try {
+      p = parse_port_spec(text);
+    } catch (const error&) {
+      continue;  // validated at create
+    }
+    for (uint16_t i = 0; i < p.range; ++i)
+      ports[std::to_string(p.container_port + i) + "/" + p.protocol].push_back(
+          {{"HostIp", p.host_ip}, {"HostPort", std::to_string(p.host_port + i)}});
+  }
+  json nets = json::object();
+  for (const auto& e : s.networks) {
+    std::vector<std::string> aliases{c.name};
+    aliases.insert(aliases.end(), c.isolation.network_aliases.begin(),
+                   c.isolation.network_aliases.end());
+    nets[e.network] = {{"NetworkID", e.network},      {"IPAddress", e.ip},
+                       {"IPPrefixLen", e.prefix_len}, {"Gateway", e.gateway},
+                       {"MacAddress", e.mac},         {"Aliases", aliases}};
+  }
+  const network_endpoint* first = s.networks.empty() ? nullptr : &s.networks.front();
+  return {{"SandboxKey", s.netns},
+          {"Ports", ports},
+          {"IPAddress", first ? first->ip : ""},
+          {"IPPrefixLen", first ? first->prefix_len : 0},
+          {"Gateway", first ? first->gateway : ""},
+          {"MacAddress", first ? first->mac : ""},
+          {"Networks", nets}};
+}
+
+std::vector<std::string> port_strings(const isolation_spec& iso) {
+  std::vector<std::string> out;
+  for (const auto& text : iso.ports) {
+    try {
+      out.push_back(format_port(parse_port_spec(text)));
+    } catch (const error&) {
+    }
+  }
+  return out;
 }
 
 json summary_view(const container_config& c, const container_status& s) {
@@ -207,7 +255,9 @@ json summary_view(const container_config& c, const container_status& s) {
               {"mounts", std::move(mounts)},
               {"rootfs", c.isolation.rootfs},
               {"rootfs_overlay", c.isolation.rootfs_overlay},
-              {"auto_remove", c.auto_remove}};
+              {"auto_remove", c.auto_remove},
+              {"ports", port_strings(c.isolation)},
+              {"networks", c.isolation.all_networks()}};
 }
 
 }  // namespace ctrd

@@ -21,4 +21,11 @@ json event_view(const container_config& c, const container_status& s, const std:
 /// One `list` entry (docs/protocol.md, "list summaries").
 json summary_view(const container_config& c, const container_status& s);
 
+/// podman's NetworkSettings (docs/protocol.md "inspect"): the published ports, and what its
+/// bridge networks gave it while they are set up.
+json network_settings_view(const container_config& c, const container_status& s);
+
+/// Its published ports in podman's ps form ("0.0.0.0:8080->80/tcp").
+std::vector<std::string> port_strings(const isolation_spec& iso);
+
 }  // namespace ctrd

@@ -10,6 +10,8 @@ namespace ctrd {
 namespace {
 
 constexpr const char* ctr_prefix = "v1/ctr/";
+/// Records of other kinds (networks, attachments) live beside the containers' keys.
+constexpr const char* record_prefix = "v1/";
 
 std::string config_key(const std::string& id) {
   return ctr_prefix + id + "/config";
@@ -91,6 +93,39 @@ void state_store::stage_erase(const std::string& id, bool durable) {
   staged_->Delete(state_key(id));
   staged_durable_ = staged_durable_ || durable;
   ++staged_count_;
+}
+
+void state_store::stage_record(const std::string& key, const json& value, bool durable) {
+  staged_->Put(std::string(record_prefix) + key, encode_msgpack(value));
+  staged_durable_ = staged_durable_ || durable;
+  ++staged_count_;
+}
+
+void state_store::stage_erase_record(const std::string& key) {
+  staged_->Delete(std::string(record_prefix) + key);
+  staged_durable_ = true;
+  ++staged_count_;
+}
+
+json state_store::load_records(const std::string& prefix, std::vector<std::string>& problems) {
+  json out = json::object();
+  load_result ignored;
+  if (!open_for_load(ignored)) {
+    problems = ignored.problems;
+    return out;
+  }
+  std::unique_ptr<leveldb::Iterator> it(db_.db->NewIterator({}));
+  const std::string full = std::string(record_prefix) + prefix;
+  for (it->Seek(full); it->Valid() && it->key().starts_with(full); it->Next()) {
+    auto key = it->key().ToString().substr(std::string(record_prefix).size());
+    try {
+      out[key] = decode_msgpack(it->value().data(), it->value().size());
+    } catch (const std::exception& e) {
+      problems.push_back("record " + key + ": " + e.what());
+    }
+  }
+  if (!it->status().ok()) problems.push_back("iteration failed: " + it->status().ToString());
+  return out;
 }
 
 void state_store::commit() {

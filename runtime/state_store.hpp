@@ -4,6 +4,8 @@
 //   v1/meta/schema          "1"
 //   v1/ctr/<id>/config      msgpack map: container_config (to_json form)
 //   v1/ctr/<id>/state       msgpack map: container_status (to_json form)
+//   v1/net/<name>           msgpack map: a network (messages/network.hpp, docs/network.md)
+//   v1/natt/<id>            msgpack map: a container's network attachment (its addresses)
 //
 // Creates and removals are synchronous WriteBatches: once the call returns, not even power
 // loss can undo them. State updates are written without fsync: a crash of ctrd cannot lose
@@ -78,6 +80,16 @@ class state_store {
   /// when the disk is full, ec::internal otherwise. After a failure the database is
   /// reopened (now, or before the next write if it cannot be yet).
   void commit();
+
+  /// Stages a record of another kind than a container (networks, network attachments:
+  /// docs/network.md) under `key` (below "v1/", e.g. "net/NAME"); its value is `value` as
+  /// msgpack. Fsync'ed at the commit when `durable`.
+  void stage_record(const std::string& key, const json& value, bool durable);
+  /// Stages the removal of record `key` (fsync'ed).
+  void stage_erase_record(const std::string& key);
+  /// Reads every record whose key starts with `prefix` (e.g. "net/"): key (without "v1/")
+  /// -> value. Undecodable records are skipped and named in `problems`.
+  json load_records(const std::string& prefix, std::vector<std::string>& problems);
 
   /// Reads every container.
   load_result load_all();

@@ -71,6 +71,9 @@ bool parse_daemon_options(int argc, char** argv, daemon_options& out, int& exit_
                "run as PID 1: reap every process, stop everything on SIGTERM/SIGINT/SIGPWR, "
                "then sync and power off (in a PID namespace: exit)");
   app.add_flag("--reboot", out.reboot, "with --init: reboot instead of powering off at the end");
+  app.add_option("--network-config-dir", out.network_config_dir,
+                 "netavark's configuration directory (aardvark-dns's files; docs/network.md)")
+      ->capture_default_str();
   app.add_option("--log-max-size", out.log_max_size,
                  "default size of a container log before rotation (k, m, g: decimal; 0: never)")
       ->capture_default_str();

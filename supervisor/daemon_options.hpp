@@ -26,6 +26,8 @@ struct daemon_options {
   std::string subid_user = "ctrd";    ///< --userns auto: whose subordinate ids
   std::string subuid_file = "/etc/subuid";  ///< ... listed in these files
   std::string subgid_file = "/etc/subgid";
+  /// netavark's --config: aardvark-dns's files and lock (docs/network.md); on a tmpfs.
+  std::string network_config_dir = "/run/ctrd/networks";
 };
 
 /// Resolves --min-free-space / --log-max-total against the file system's size `fs_size`:

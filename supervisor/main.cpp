@@ -365,6 +365,8 @@ int run(const ctrd::daemon_options& opt, const ctrd::sd::notifier& notifier,
   sopts.subid_user = opt.subid_user;
   sopts.subuid_file = opt.subuid_file;
   sopts.subgid_file = opt.subgid_file;
+  sopts.netns_dir = root + "/netns";
+  sopts.network_config_dir = opt.network_config_dir;
   // 0: a shutdown (or none yet); 1: daemon-reexec; 2: the holder is gone.
   std::atomic<int> handing_over{0};
   if (holder != nullptr)

@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/caf_error.hpp"
+#include "actors/network.hpp"
 #include "core/restart_policy.hpp"
 #include "runtime/cgroup.hpp"
 #include "runtime/confinement.hpp"
@@ -17,6 +18,8 @@
 #include "runtime/rootfs_owner.hpp"
 #include "runtime/spawner.hpp"
 #include "supervisor/supervisor_impl.hpp"
+
+#include "actors/network.hpp"
 
 namespace ctrd {
 namespace sup {
@@ -349,6 +352,13 @@ supervisor_actor::behavior_type supervisor(actor_t* self, container_deps deps,
         return delegate_checked(self, ref, route, request);
       },
       [=](remove_atom, const std::string& ref, bool force) { return remove(self, ref, force); },
+      [=](network_atom, const std::string& m, const json& p) -> caf::result<json> {
+        try {
+          return network_call(self, m, p);
+        } catch (const ctrd::error& e) {
+          return error_of(e);
+        }
+      },
       [=](rename_atom, const std::string& ref, const std::string& name) {
         return rename(self, ref, name);
       },
@@ -552,6 +562,11 @@ supervisor_actor spawn_supervisor(caf::actor_system& sys, store_actor store, eve
   deps.run_dir = opts.run_dir;
   deps.default_caps = opts.default_caps;
   deps.seccomp = opts.seccomp;
+  deps.network = spawn_network(
+      sys, network_deps{deps.store, host,
+                        opts.netns_dir.empty() ? opts.containers_dir + "/../netns" : opts.netns_dir,
+                        opts.network_config_dir.empty() ? opts.containers_dir + "/../networks"
+                                                        : opts.network_config_dir});
   // Its own thread: `ps`, `start` and every other request pass through it, and they must not
   // queue behind container actors busy spawning processes on the scheduler's workers (ps p99
   // under 100 crash loops: 130 ms on the workers, 25-36 ms detached; docs/benchmarks.md).

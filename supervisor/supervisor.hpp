@@ -48,6 +48,8 @@ struct supervisor_options {
   std::string subid_user = "ctrd";          ///< --userns auto takes this user's/group's ranges
   std::string subuid_file = "/etc/subuid";  ///< ... from these files
   std::string subgid_file = "/etc/subgid";
+  std::string netns_dir;                   ///< <root>/netns ("" = networks unusable: tests)
+  std::string network_config_dir;          ///< netavark's --config
   spawn_mode mode = spawn_mode::detached;  ///< its own thread; `scheduled` in deterministic tests
 };
 

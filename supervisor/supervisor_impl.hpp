@@ -87,6 +87,11 @@ deps::graph current_graph(actor_t* self);
 void create_container(actor_t* self, container_config cfg,
                       std::function<void(caf::expected<created_container>)> done);
 
+// supervisor_networks.cpp
+/// A `network_*` method (docs/protocol.md "Networks"): the container-side checks here, the
+/// rest delegated to the network actor. Throws ctrd::error for an unknown container.
+caf::result<json> network_call(actor_t* self, const std::string& method, const json& params);
+
 // supervisor_userns.cpp
 /// --userns auto: gives `cfg` the lowest free slice of ctrd's subordinate uids and gids
 /// (supervisor_options::subid_user, subuid_file, subgid_file) as its uid/gid maps. Throws

@@ -138,7 +138,7 @@ TEST_CASE("completion: bash completes commands, flags and containers", "[complet
   live_daemon d;
   d.ok({"create", "--name", "alpha", "sleep", "1"});
   d.ok({"create", "--name", "beta", "sleep", "1"});
-  CHECK(complete(d, "ctrctl p") == "pause\nps\n");
+  CHECK(complete(d, "ctrctl p") == "pause\nport\nps\n");
   CHECK(complete(d, "ctrctl ps --al").find("--all") != std::string::npos);
   CHECK(complete(d, "ctrctl stop -t 5 ''") == "alpha\nbeta\n");
   CHECK(complete(d, "ctrctl generate s") == "service\n");

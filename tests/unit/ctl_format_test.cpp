@@ -79,13 +79,14 @@ json summary(const std::string& id, const std::string& name, const std::string& 
 TEST_CASE("ps_table lays columns out like Go's tabwriter", "[ctl][format]") {
   json list = json::array({summary(std::string(64, 'b'), "web", "running", now - 60 * s)});
   std::string t = ctl::ps_table(list, now, false);
-  CHECK(t ==
-        "CONTAINER ID  COMMAND     CREATED             STATUS        RESTARTS    NAMES\n"
-        "bbbbbbbbbbbb  sleep 100   About a minute ago  Up 5 seconds  2           web\n");
+  CHECK(
+      t ==
+      "CONTAINER ID  COMMAND     CREATED             STATUS        RESTARTS    PORTS       NAMES\n"
+      "bbbbbbbbbbbb  sleep 100   About a minute ago  Up 5 seconds  2                       web\n");
   std::string full = ctl::ps_table(list, now, true);
   CHECK(full.find(std::string(64, 'b') + "  ") != std::string::npos);
   CHECK(ctl::ps_table(json::array(), now, false) ==
-        "CONTAINER ID  COMMAND     CREATED     STATUS      RESTARTS    NAMES\n");
+        "CONTAINER ID  COMMAND     CREATED     STATUS      RESTARTS    PORTS       NAMES\n");
 }
 
 TEST_CASE("sort_summaries puts the newest first, and ps_quiet prints ids", "[ctl][format]") {
@@ -160,11 +161,13 @@ TEST_CASE("ps table and json show health, readiness and errors", "[ctl][format]"
   parked["error"] = "crash loop: 11 restarts within 1m";
   json list = json::array({healthy, parked});
   std::string t = ctl::ps_table(list, now, false);
-  CHECK(
-      t ==
-      "CONTAINER ID  COMMAND     CREATED             STATUS                    RESTARTS    NAMES\n"
-      "dddddddddddd  sleep 100   About a minute ago  Up 5 seconds (healthy)    2           web\n"
-      "eeeeeeeeeeee  sleep 100   2 minutes ago       Exited (1) 3 seconds ago  2           db\n");
+  CHECK(t ==
+        "CONTAINER ID  COMMAND     CREATED             STATUS                    RESTARTS    PORTS "
+        "      NAMES\n"
+        "dddddddddddd  sleep 100   About a minute ago  Up 5 seconds (healthy)    2                 "
+        "      web\n"
+        "eeeeeeeeeeee  sleep 100   2 minutes ago       Exited (1) 3 seconds ago  2                 "
+        "      db\n");
   json j = ctl::ps_json(list, now);
   REQUIRE(j.size() == 2);
   CHECK(j[0]["Status"] == "Up 5 seconds (healthy)");

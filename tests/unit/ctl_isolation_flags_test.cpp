@@ -212,7 +212,7 @@ TEST_CASE("bad isolation flags are refused with clear messages", "[ctl][flags]")
   CHECK(has(bad([](auto& o) { o.pid = "container:web"; }), "invalid pid namespace"));
   CHECK(has(bad([](auto& o) { o.ipc = "shareable"; }), "invalid ipc namespace"));
   CHECK(has(bad([](auto& o) { o.uts = "x"; }), "invalid uts namespace"));
-  CHECK(has(bad([](auto& o) { o.network = "bridge"; }), "invalid network"));
+  CHECK(has(bad([](auto& o) { o.network = "container:web"; }), "invalid network"));
   CHECK(has(bad([](auto& o) { o.memory = "lots"; }), "invalid memory size"));
   CHECK(has(bad([](auto& o) { o.memory = "1m"; }), "6MB"));
   CHECK(has(bad([](auto& o) { o.cpus = "0"; }), "invalid cpus"));

@@ -201,7 +201,7 @@ TEST_CASE("service files: host keys map onto create keys", "[service_writer]") {
         "/d/svc.toml:2:10: mounts: invalid mount \"/a\": expected SOURCE:DESTINATION[:ro|rw]");
   CHECK(bad("memory = \"lots\"\n").find("memory: invalid memory size \"lots\"") !=
         std::string::npos);
-  CHECK(bad("network = \"bridge\"\n").find("network: invalid value for \"network\"") !=
+  CHECK(bad("network = \"container:db\"\n").find("network: invalid network \"container:db\"") !=
         std::string::npos);
   CHECK(bad("pid = 3\n").find("2:7: pid: ") != std::string::npos);
   CHECK(bad("rootf = \"/r\"\n").find("did you mean \"rootfs\"") != std::string::npos);

@@ -1,0 +1,84 @@
+// The network flags of create/run (issue 15): --network host|none|bridge|NAME, --ip,
+// -p/--publish and --network-alias, checked here as far as a client can: the -p syntax by the
+// create keys' own check (messages/isolation), the network's existence and free addresses
+// and ports by ctrd.
+#include <arpa/inet.h>
+
+#include <CLI/CLI.hpp>
+
+#include "ctl/create_flags.hpp"
+#include "ctl/network_format.hpp"
+#include "messages/error.hpp"
+#include "messages/network.hpp"
+
+namespace ctl {
+namespace {
+
+[[noreturn]] void invalid(const std::string& msg) {
+  throw ctrd::error(ctrd::ec::invalid_argument, msg);
+}
+
+}  // namespace
+
+void add_network_flags(CLI::App& cmd, create_options& o) {
+  cmd.add_option("--network,--net", o.network,
+                 "Network: host (default), none (only lo), bridge (ctrd's default network) or "
+                 "the name of a network (ctrctl network create)");
+  cmd.add_option("--ip", o.ip, "IPv4 address of the container on its network (pinned)");
+  cmd.add_option("-p,--publish", o.publish,
+                 "Publish a port: [[IP:][HOST]:]CTR[/tcp|udp|sctp] (ranges A-B); needs a network")
+      ->allow_extra_args(false);
+  cmd.add_option("--network-alias", o.network_aliases,
+                 "Extra DNS name of the container on its network (repeatable)")
+      ->allow_extra_args(false);
+}
+
+std::string network_mode(const std::string& value) {
+  if (value.empty() || value == "host" || value == "none" || value == "bridge") return value;
+  if (value.find(',') != std::string::npos)
+    invalid("invalid network \"" + value +
+            "\": a container joins one network at create; add others with ctrctl network "
+            "connect");
+  if (value.rfind("container:", 0) == 0 || value.rfind("ns:", 0) == 0 || value == "private" ||
+      value == "slirp4netns" || value == "pasta" || value.find(':') != std::string::npos ||
+      !ctrd::valid_network_name(value))
+    invalid("invalid network \"" + value +
+            "\": ctrd supports host, none, bridge and the names of its networks "
+            "([a-zA-Z0-9][a-zA-Z0-9_.-]*, ctrctl network ls)");
+  return value;
+}
+
+void apply_network(const create_options& o, json& def) {
+  std::string mode = network_mode(o.network);
+  if (!mode.empty()) def["network"] = mode;
+  bool bridge = !mode.empty() && mode != "host" && mode != "none";
+  auto needs_bridge = [&](const std::string& what) {
+    if (!bridge)
+      invalid(what + " needs a bridge network: the container is on the " +
+              (mode.empty() ? std::string("host") : mode) +
+              " network (add --network bridge or --network NAME)");
+  };
+  if (!o.ip.empty()) {
+    needs_bridge("--ip " + o.ip);
+    in_addr a{};
+    if (::inet_pton(AF_INET, o.ip.c_str(), &a) != 1)
+      invalid("invalid IP address \"" + o.ip + "\" for --ip: ctrd's networks are IPv4");
+    def["ip"] = o.ip;
+  }
+  if (!o.publish.empty()) {
+    json ports = json::array();
+    for (const auto& p : o.publish) {
+      needs_bridge("-p/--publish " + p);
+      if (p.empty()) invalid("invalid port \"\": use [[IP:][HOST]:]CTR[/PROTOCOL]");
+      ports.push_back(p);
+    }
+    def["ports"] = std::move(ports);
+  }
+  auto aliases = split_list(o.network_aliases);
+  if (!aliases.empty()) {
+    needs_bridge("--network-alias " + aliases.front());
+    def["network_aliases"] = aliases;
+  }
+}
+
+}  // namespace ctl
