@@ -354,12 +354,15 @@ const network_def& find_network(const network_state& s, const std::string& name)
   return it->second;
 }
 
-/// The network_* methods that need no container.
+/// The network_* methods that need no container. A json value is returned as
+/// caf::expected<json>: caf::result<json>'s own constructor brace-initializes (json{j}),
+/// which makes a one-element array of it.
 caf::result<json> method(net_t self, const std::string& m, const json& p) {
   auto& s = self->state;
   if (m == "network_create") {
     auto name = p.value("name", "");
-    if (p.value("ignore", false) && s.nets.count(name)) return network_map(s, s.nets.at(name));
+    if (p.value("ignore", false) && s.nets.count(name))
+      return caf::expected<json>(network_map(s, s.nets.at(name)));
     auto n = add_network(self, p);
     auto rp = self->make_response_promise<json>();
     self->request(s.d.store, caf::infinite, put_record_atom::value, "net/" + n.name, to_json(n),
@@ -374,12 +377,13 @@ caf::result<json> method(net_t self, const std::string& m, const json& p) {
   if (m == "network_list") {
     json out = json::array();
     for (const auto& [name, n] : s.nets) out.push_back(network_map(s, n));
-    return out;
+    return caf::expected<json>(std::move(out));
   }
-  if (m == "network_inspect") return network_map(s, find_network(s, p.value("network", "")));
+  if (m == "network_inspect")
+    return caf::expected<json>(network_map(s, find_network(s, p.value("network", ""))));
   if (m == "exists") {
     find_network(s, p.value("network", ""));
-    return json::object();
+    return caf::expected<json>(json::object());
   }
   if (m == "network_remove") {
     auto name = p.value("network", "");

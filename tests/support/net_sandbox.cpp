@@ -245,7 +245,17 @@ void net_sandbox::start_daemon(daemon_options opts, const std::string& said) {
 }
 
 net_sandbox::~net_sandbox() {
-  daemon_.reset();  // SIGTERM: ctrd stops its containers and exits
+  // SIGTERM: ctrd stops its containers and exits (the test containers stop on SIGKILL, so
+  // 10 s is plenty); one that does not is a failure of the test, then killed.
+  if (daemon_ && daemon_->pid() > 0) {
+    bool exited = daemon_->terminate(10000) >= 0;
+    auto log = daemon_->log();
+    INFO("ctrd did not exit within 10 s of SIGTERM; the end of its log:\n"
+         << log.substr(log.size() > 3000 ? log.size() - 3000 : 0));
+    CHECK(exited);
+    if (!exited) daemon_->kill9();
+  }
+  daemon_.reset();
   stop_holder();
 }
 
