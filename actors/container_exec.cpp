@@ -74,7 +74,7 @@ int join_flags(const isolation_spec& iso) {
   if (iso.private_pid()) f |= CLONE_NEWPID;
   if (iso.private_ipc()) f |= CLONE_NEWIPC;
   if (iso.private_uts()) f |= CLONE_NEWUTS;
-  if (iso.private_net()) f |= CLONE_NEWNET;
+  if (iso.private_net() || iso.bridge_net()) f |= CLONE_NEWNET;  // none, or a bridge network
   if (!iso.rootfs.empty()) f |= CLONE_NEWCGROUP;  // its cgroup namespace (isolation_hardening)
   return f;
 }

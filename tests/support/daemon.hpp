@@ -22,6 +22,9 @@ struct daemon_options {
   std::vector<std::string> wrapper;  ///< command prefix (e.g. unshare --pid --fork ...)
   std::vector<std::string> env;      ///< NAME=VALUE added to ctrd's environment (through env(1))
   std::string root;                  ///< --root ("" = <temp dir>/root)
+  /// The wrapper execs ctrd in its own process (nsenter into a network and mount namespace,
+  /// no fork): the started pid is the holder's. Otherwise the holder is its first child.
+  bool wrapper_execs = false;
 };
 
 /// True when ctrd can run as PID 1 of its own PID namespace here (root, and
@@ -68,8 +71,10 @@ class live_daemon {
   const std::string& root() const { return root_; }
   pid_t pid() const { return pid_; }
   /// The holder's pid (the process started as `ctrd`): pid() itself, or the wrapper's child
-  /// when started through a wrapper.
-  pid_t holder_pid() const { return opts_.wrapper.empty() ? pid_ : first_child(pid_); }
+  /// when started through a wrapper that forks.
+  pid_t holder_pid() const {
+    return opts_.wrapper.empty() || opts_.wrapper_execs ? pid_ : first_child(pid_);
+  }
   /// The actor daemon's pid: the holder's child that runs ctrd-daemon; the holder's own
   /// pid if it has none (a daemon run without a holder).
   pid_t ctrd_pid() const;
