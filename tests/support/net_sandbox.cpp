@@ -144,8 +144,13 @@ net_state net_state::without_netavark_globals() const {
   };
   net_state s = *this;
   std::vector<std::string> kept;
+  // netavark 1.4 leaves a network's port-forwarding chain, empty, when the last container
+  // to leave the network published no ports (reproduced with netavark alone: a container
+  // with -p and one without on a network, torn down in that order). An empty chain holds
+  // no rule; netavark reuses it. Any rule in it still counts.
+  auto empty_dn_chain = [](const std::string& l) { return l.rfind("nat: :NETAVARK-DN-", 0) == 0; };
   for (auto& l : lines_of(rules))
-    if (globals.count(l) == 0) kept.push_back(l);
+    if (globals.count(l) == 0 && !empty_dn_chain(l)) kept.push_back(l);
   s.rules = join_sorted(kept);
   kept.clear();
   std::string lock = std::string(net_sandbox::config_dir) + "/aardvark.lock\t";
