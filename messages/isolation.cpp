@@ -2,6 +2,7 @@
 
 #include "messages/network.hpp"
 
+#include <arpa/inet.h>
 #include <algorithm>
 
 #include "messages/error.hpp"
@@ -185,6 +186,9 @@ void validate(const isolation_spec& s) {
         "on the " +
         std::string(s.network == "none" ? "\"none\"" : "host's") +
         " network there is nothing to publish or pin");
+  in_addr ip4{};
+  if (!s.ip.empty() && ::inet_pton(AF_INET, s.ip.c_str(), &ip4) != 1)
+    fail("invalid IP address \"" + s.ip + "\" (--ip): an IPv4 address like 10.89.0.5");
   if (!s.bridge_net() && !s.networks.empty())
     fail("extra networks need a bridge network as --network, not \"" + s.network + "\"");
   if (!s.rootfs.empty() && !absolute_clean(s.rootfs))

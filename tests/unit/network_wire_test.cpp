@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include "messages/error.hpp"
+#include "messages/isolation.hpp"
 #include "messages/network.hpp"
 
 using namespace ctrd;
@@ -248,4 +249,33 @@ TEST_CASE("network names follow podman's rules and leave out the modes", "[netwo
     CHECK_FALSE(valid_network_name(bad));
   }
   CHECK(valid_network_name(default_network));
+}
+
+TEST_CASE("the network keys of a container definition are checked at create", "[network]") {
+  auto check = [](std::vector<std::pair<std::string, json>> keys) -> std::string {
+    ctrd::isolation_spec s;
+    try {
+      for (auto& [k, v] : keys) ctrd::isolation_from_key(s, k, v);
+      ctrd::validate(s);
+    } catch (const ctrd::error& e) {
+      return e.what();
+    }
+    return "";
+  };
+  CHECK(check({{"network", "appnet"}, {"ip", "10.89.0.5"}, {"ports", json{"8080:80"}}}) == "");
+  ctrd::isolation_spec bridge;
+  ctrd::isolation_from_key(bridge, "network", "bridge");
+  CHECK(bridge.network == ctrd::default_network);
+  CHECK(bridge.all_networks() == std::vector<std::string>{"ctrd"});
+  CHECK(check({{"network", "appnet"}, {"ip", "10.89.0"}}).find("invalid IP address") == 0);
+  CHECK(check({{"network", "appnet"}, {"ports", json{"80x"}}}).find("80x") != std::string::npos);
+  CHECK(check({{"ip", "10.89.0.5"}}).find("need a bridge network") != std::string::npos);
+  CHECK(check({{"network", "none"}, {"ports", json{"80:80"}}}).find("\"none\"") !=
+        std::string::npos);
+  CHECK(check({{"network", "host"}, {"networks", json{"a"}}}).find("extra networks") == 0);
+  CHECK(check({{"network", "bad name!"}}).find("network") != std::string::npos);
+  ctrd::isolation_spec two;
+  ctrd::isolation_from_key(two, "network", "a");
+  ctrd::isolation_from_key(two, "networks", json{"b", "a", "bridge"});
+  CHECK(two.all_networks() == std::vector<std::string>{"a", "b", "ctrd"});
 }
