@@ -368,12 +368,17 @@ caf::error step(actor_t* self, event ev, request_ctx rc) {
 void remove_now(actor_t* self) {
   auto& s = self->state;
   cancel_policy_restart(self, true);
-  release_network(self);
   if (s.notify_fd >= 0) {
     s.deps.host->unwatch(s.notify_fd);
     ::unlink(s.notify_path().c_str());
   }
   close_fd(s.notify_fd);
+  // Its networks first: `rm` answers once nothing of it is left (docs/network.md).
+  release_network(self, [self] { erase_record(self); });
+}
+
+void erase_record(actor_t* self) {
+  auto& s = self->state;
   self->request(s.deps.store, caf::infinite, erase_atom::value, s.cfg.id, !s.cfg.auto_remove)
       .then(
           [=](bool) {

@@ -244,8 +244,12 @@ void after_exit(actor_t* self);
 void ensure_network(actor_t* self, std::function<void(caf::error)> k);
 
 /// Its run is over for good (no restart follows) or it is removed: its networks are torn
-/// down and its namespace removed (the network actor does it in order).
-void release_network(actor_t* self);
+/// down and its namespace removed (the network actor does it in order). `then` runs once
+/// that is done (or failed: logged), at once without networks.
+void release_network(actor_t* self, std::function<void()> then = {});
+
+/// The last step of a removal: its records are deleted, then the actor ends.
+void erase_record(actor_t* self);
 
 /// `network_connect` / `network_disconnect` of this container (params as the protocol's).
 caf::result<json> network_method(actor_t* self, const std::string& method, const json& params);

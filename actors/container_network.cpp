@@ -68,15 +68,22 @@ void ensure_network(actor_t* self, std::function<void(caf::error)> k) {
           });
 }
 
-void release_network(actor_t* self) {
+void release_network(actor_t* self, std::function<void()> then) {
   auto& s = self->state;
-  if (!s.cfg.isolation.bridge_net() && s.st.netns.empty()) return;
+  if (!s.cfg.isolation.bridge_net() && s.st.netns.empty()) {
+    if (then) then();
+    return;
+  }
   auto name = s.cfg.name;
   self->request(s.deps.network, caf::infinite, netdetach_atom::value, s.cfg.id)
-      .then([](bool) {},
-            [=](caf::error& e) {
-              spdlog::warn("container {}: network teardown: {}", name, from_caf_error(e).second);
-            });
+      .then(
+          [=](bool) {
+            if (then) then();
+          },
+          [=](caf::error& e) {
+            spdlog::warn("container {}: network teardown: {}", name, from_caf_error(e).second);
+            if (then) then();
+          });
   if (s.st.netns.empty()) return;
   s.st.netns.clear();
   s.st.networks.clear();
@@ -114,7 +121,7 @@ caf::result<json> network_method(actor_t* self, const std::string& m, const json
   auto reply = json{{"id", s.cfg.id}, {"network", net}};
   if (s.st.netns.empty()) {  // not set up now: the next start joins what is stored
     persist_config(self);
-    return reply;
+    return caf::expected<json>(reply);
   }
   auto rp = self->make_response_promise<json>();
   json req = network_request_of(s.cfg);

@@ -364,7 +364,7 @@ using file_job_actor = host_client_actor::extend<
 
 /// The NETWORK actor (actors/network.cpp, docs/network.md): the only owner of the bridge
 /// networks, the addresses allocated to containers, their network namespaces and netavark's
-/// runs (one at a time per container). Errors carry ec::no_such_network, conflict,
+/// runs (one at a time). Errors carry ec::no_such_network, conflict,
 /// network_in_use, invalid_argument or internal (netavark's own text).
 using network_actor = caf::typed_actor<
     // `network_create`, `network_list`, `network_inspect`, `network_remove` (the supervisor
@@ -380,7 +380,9 @@ using network_actor = caf::typed_actor<
     caf::replies_to<netdetach_atom, std::string>::with<bool>,
     // Tears down and sets up again container id's networks with the same addresses (its
     // processes keep running): "" or what failed.
-    caf::replies_to<netreload_atom, std::string>::with<std::string>>;
+    caf::replies_to<netreload_atom, std::string>::with<std::string>,
+    // ctrd shuts down: every attachment is torn down (after what is queued); answered then.
+    caf::replies_to<shutdown_atom>::with<bool>>;
 
 /// A HELPER RUN (actors/helper_run.hpp): one program through the host loop.
 using helper_run_actor = host_client_actor::extend<

@@ -73,7 +73,7 @@ struct network_state {
   netavark::binaries bin;
   std::map<std::string, network_def> nets;
   std::map<std::string, attach_rec> atts;  ///< by container id
-  /// One operation at a time per container: the ones waiting, in order.
+  /// One operation at a time (see enqueue): the ones waiting, in order.
   std::map<std::string, std::deque<std::function<void()>>> waiting;
   std::set<std::string> busy;
 };
@@ -82,8 +82,12 @@ using net_t = network_actor::stateful_pointer<network_state>;
 using done_fn = std::function<void(const std::string& failure)>;
 
 /// Runs `op` for container `id` once the operations before it have finished; `op` calls
-/// finish(self, id) when it is done.
-void enqueue(net_t self, const std::string& id, std::function<void()> op) {
+/// finish(self, id) when it is done. One at a time for all containers: concurrent netavark
+/// runs on one bridge race (a teardown removed the bridge another setup was using), and
+/// podman serializes them with a lock too.
+void enqueue(net_t self, const std::string& container_id, std::function<void()> op) {
+  (void)container_id;
+  const std::string id;  // the one queue
   auto& s = self->state;
   if (s.busy.count(id)) {
     s.waiting[id].push_back(std::move(op));
@@ -93,7 +97,9 @@ void enqueue(net_t self, const std::string& id, std::function<void()> op) {
   op();
 }
 
-void finish(net_t self, const std::string& id) {
+void finish(net_t self, const std::string& container_id) {
+  (void)container_id;
+  const std::string id;
   auto& s = self->state;
   auto it = s.waiting.find(id);
   if (it == s.waiting.end() || it->second.empty()) {
@@ -354,9 +360,8 @@ const network_def& find_network(const network_state& s, const std::string& name)
   return it->second;
 }
 
-/// The network_* methods that need no container. A json value is returned as
-/// caf::expected<json>: caf::result<json>'s own constructor brace-initializes (json{j}),
-/// which makes a one-element array of it.
+/// The network_* methods that need no container. (A json is returned as caf::expected:
+/// caf::result would brace-initialise it into [json].)
 caf::result<json> method(net_t self, const std::string& m, const json& p) {
   auto& s = self->state;
   if (m == "network_create") {
@@ -381,8 +386,10 @@ caf::result<json> method(net_t self, const std::string& m, const json& p) {
   }
   if (m == "network_inspect")
     return caf::expected<json>(network_map(s, find_network(s, p.value("network", ""))));
-  if (m == "exists") {
-    find_network(s, p.value("network", ""));
+  if (m == "exists") {  // {"network"} or {"networks": [...]} (the default one always exists)
+    if (p.contains("network")) find_network(s, p.value("network", ""));
+    for (const auto& n : p.value("networks", std::vector<std::string>{}))
+      if (n != default_network) find_network(s, n);
     return caf::expected<json>(json::object());
   }
   if (m == "network_remove") {
@@ -516,12 +523,13 @@ void attach(net_t self, const std::string& id, const std::string& name, const js
   });
 }
 
-void detach(net_t self, const std::string& id, caf::typed_response_promise<bool> rp) {
+/// Tears down every network of container `id` and removes its namespace; `done` runs after.
+void detach_then(net_t self, const std::string& id, std::function<void()> done) {
   auto& s = self->state;
   auto it = s.atts.find(id);
   if (it == s.atts.end()) {
-    rp.deliver(true);
     finish(self, id);
+    done();
     return;
   }
   std::vector<std::size_t> all;
@@ -535,8 +543,8 @@ void detach(net_t self, const std::string& id, caf::typed_response_promise<bool>
     }
     st.atts.erase(id);
     store_attachment(self, id);
-    rp.deliver(true);
     finish(self, id);
+    done();
   });
 }
 
@@ -601,12 +609,28 @@ network_actor::behavior_type network(net_t self, network_deps deps) {
       },
       [=](netdetach_atom, const std::string& id) -> caf::result<bool> {
         auto rp = self->make_response_promise<bool>();
-        enqueue(self, id, [=] { detach(self, id, rp); });
+        enqueue(self, id,
+                [=]() mutable { detach_then(self, id, [=]() mutable { rp.deliver(true); }); });
         return rp;
       },
       [=](netreload_atom, const std::string& id) -> caf::result<std::string> {
         auto rp = self->make_response_promise<std::string>();
         enqueue(self, id, [=] { reload(self, id, rp); });
+        return rp;
+      },
+      [=](shutdown_atom) -> caf::result<bool> {
+        auto rp = self->make_response_promise<bool>();
+        auto& st = self->state;
+        auto left = std::make_shared<std::size_t>(st.atts.size());
+        if (*left == 0) rp.deliver(true);
+        std::vector<std::string> ids;
+        for (const auto& [id, rec] : st.atts) ids.push_back(id);
+        for (const auto& id : ids)
+          enqueue(self, id, [=]() mutable {
+            detach_then(self, id, [=]() mutable {
+              if (--*left == 0) rp.deliver(true);
+            });
+          });
         return rp;
       });
 }

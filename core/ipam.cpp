@@ -18,15 +18,25 @@ uint32_t mask_of(int prefix) {
 
 }  // namespace
 
-uint32_t subnet4::mask() const { return mask_of(prefix); }
+uint32_t subnet4::mask() const {
+  return mask_of(prefix);
+}
 
-uint32_t subnet4::broadcast() const { return network | ~mask(); }
+uint32_t subnet4::broadcast() const {
+  return network | ~mask();
+}
 
-bool subnet4::contains(uint32_t addr) const { return (addr & mask()) == network; }
+bool subnet4::contains(uint32_t addr) const {
+  return (addr & mask()) == network;
+}
 
-bool subnet4::overlaps(const subnet4& o) const { return contains(o.network) || o.contains(network); }
+bool subnet4::overlaps(const subnet4& o) const {
+  return contains(o.network) || o.contains(network);
+}
 
-std::string subnet4::to_string() const { return format_ipv4(network) + "/" + std::to_string(prefix); }
+std::string subnet4::to_string() const {
+  return format_ipv4(network) + "/" + std::to_string(prefix);
+}
 
 std::optional<uint32_t> parse_ipv4(const std::string& text) {
   uint32_t addr = 0;
@@ -101,7 +111,9 @@ subnet4 free_subnet(const std::vector<subnet4>& used, int prefix) {
                                 "overlaps an existing network (give --subnet)");
 }
 
-uint32_t default_gateway(const subnet4& s) { return s.network + 1; }
+uint32_t default_gateway(const subnet4& s) {
+  return s.network + 1;
+}
 
 uint32_t allocate(const subnet4& s, uint32_t gateway, const std::set<uint32_t>& taken,
                   const std::string& network) {
@@ -124,11 +136,11 @@ void check_static(const subnet4& s, uint32_t gateway, const std::set<uint32_t>& 
                   uint32_t addr, const std::string& network) {
   std::string ip = "IP address " + format_ipv4(addr);
   if (!s.contains(addr))
-    throw error(ec::invalid_argument, ip + " is not in the subnet " + s.to_string() +
-                                          " of network " + network);
+    throw error(ec::invalid_argument,
+                ip + " is not in the subnet " + s.to_string() + " of network " + network);
   if (addr == s.network)
-    throw error(ec::invalid_argument, ip + " is the network address of " + s.to_string() +
-                                          " (network " + network + ")");
+    throw error(ec::invalid_argument,
+                ip + " is the network address of " + s.to_string() + " (network " + network + ")");
   if (addr == s.broadcast())
     throw error(ec::invalid_argument, ip + " is the broadcast address of " + s.to_string() +
                                           " (network " + network + ")");

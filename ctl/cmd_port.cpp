@@ -53,6 +53,7 @@ runner add_port(CLI::App& app) {
         print_error(r.message());
         return exit_code_of(r.error);
       }
+      if (!ports_listed(r.result)) continue;  // podman: not running, nothing to say
       std::string prefix = o->all ? short_id(r.result.value("Id", names[i])) + "\t" : "";
       bool found = false;
       for (const auto& line : port_lines(published_ports(r.result), private_port, prefix, found))

@@ -53,9 +53,10 @@ struct create_options {
   std::string pid;                     ///< --pid private|host
   std::string ipc;                     ///< --ipc private|host
   std::string uts;                     ///< --uts private|host
-  std::string network;                 ///< --network/--net host|none|bridge|NAME
-  std::string ip;                      ///< --ip IPv4 (with a network)
-  std::vector<std::string> publish;    ///< -p/--publish SPEC (repeatable)
+  std::string network;                 ///< first network (host|none|bridge|NAME), if set here
+  std::vector<std::string> network_values;   ///< --network/--net values (repeatable, a,b)
+  std::string ip;                            ///< --ip IPv4 (with a network)
+  std::vector<std::string> publish;          ///< -p/--publish SPEC (repeatable)
   std::vector<std::string> network_aliases;  ///< --network-alias A[,A] (repeatable)
   std::string memory;                        ///< -m/--memory SIZE (text, validated here)
   std::string cpus;                          ///< --cpus FLOAT
@@ -174,13 +175,14 @@ void add_run_flags(CLI::App& cmd, create_options& opts);
 /// Registers --network/--net, --ip, -p/--publish and --network-alias (network_flags.cpp).
 void add_network_flags(CLI::App& cmd, create_options& opts);
 
-/// Checks a --network value: "" (the default, host), host, none, bridge (ctrd's default
+/// Checks one --network value: "" (the default, host), host, none, bridge (ctrd's default
 /// network) or a network name; refuses podman's modes ctrd lacks (container:, ns:, pasta,
-/// slirp4netns, private) and several networks. Throws ctrd::error{invalid_argument}.
+/// slirp4netns, private). Throws ctrd::error{invalid_argument}.
 std::string network_mode(const std::string& value);
 
-/// Adds `network`, `ip`, `ports` (the -p strings) and `network_aliases` to `def`; --ip, -p
-/// and --network-alias need a bridge network. Throws ctrd::error{invalid_argument}.
+/// Adds `network` (the first network), `networks` (further bridge networks, as podman's
+/// repeated --network), `ip`, `ports` (the -p strings) and `network_aliases` to `def`;
+/// --ip, -p and --network-alias need a bridge network. Throws ctrd::error{invalid_argument}.
 void apply_network(const create_options& opts, json& def);
 
 /// Parses --entrypoint as podman: a JSON array of strings, else one word (the whole text);

@@ -4,6 +4,8 @@
 // and ports by ctrd.
 #include <arpa/inet.h>
 
+#include <algorithm>
+
 #include <CLI/CLI.hpp>
 
 #include "ctl/create_flags.hpp"
@@ -21,9 +23,11 @@ namespace {
 }  // namespace
 
 void add_network_flags(CLI::App& cmd, create_options& o) {
-  cmd.add_option("--network,--net", o.network,
+  cmd.add_option("--network,--net", o.network_values,
                  "Network: host (default), none (only lo), bridge (ctrd's default network) or "
-                 "the name of a network (ctrctl network create)");
+                 "the name of a network (ctrctl network create); repeatable (or a,b) for more "
+                 "bridge networks")
+      ->allow_extra_args(false);
   cmd.add_option("--ip", o.ip, "IPv4 address of the container on its network (pinned)");
   cmd.add_option("-p,--publish", o.publish,
                  "Publish a port: [[IP:][HOST]:]CTR[/tcp|udp|sctp] (ranges A-B); needs a network")
@@ -35,10 +39,6 @@ void add_network_flags(CLI::App& cmd, create_options& o) {
 
 std::string network_mode(const std::string& value) {
   if (value.empty() || value == "host" || value == "none" || value == "bridge") return value;
-  if (value.find(',') != std::string::npos)
-    invalid("invalid network \"" + value +
-            "\": a container joins one network at create; add others with ctrctl network "
-            "connect");
   if (value.rfind("container:", 0) == 0 || value.rfind("ns:", 0) == 0 || value == "private" ||
       value == "slirp4netns" || value == "pasta" || value.find(':') != std::string::npos ||
       !ctrd::valid_network_name(value))
@@ -49,9 +49,22 @@ std::string network_mode(const std::string& value) {
 }
 
 void apply_network(const create_options& o, json& def) {
-  std::string mode = network_mode(o.network);
+  auto names = split_list(o.network_values);
+  if (!o.network.empty()) names.insert(names.begin(), o.network);
+  std::string mode = names.empty() ? std::string() : network_mode(names.front());
   if (!mode.empty()) def["network"] = mode;
   bool bridge = !mode.empty() && mode != "host" && mode != "none";
+  if (names.size() > 1) {
+    json more = json::array();
+    for (std::size_t i = 1; i < names.size(); ++i) {
+      std::string n = network_mode(names[i]);
+      if (!bridge || n == "host" || n == "none")
+        invalid("invalid network \"" + n + "\" after \"" + mode +
+                "\": only bridge networks can be combined (host and none stand alone)");
+      if (n != mode && std::find(more.begin(), more.end(), n) == more.end()) more.push_back(n);
+    }
+    if (!more.empty()) def["networks"] = std::move(more);
+  }
   auto needs_bridge = [&](const std::string& what) {
     if (!bridge)
       invalid(what + " needs a bridge network: the container is on the " +

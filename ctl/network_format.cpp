@@ -184,9 +184,15 @@ std::vector<std::string> prunable_networks(const json& networks, const network_f
   return names;
 }
 
+bool ports_listed(const json& inspect) {
+  json state = object_of(inspect, "State");
+  return !state.contains("Status") || str(state, "Status") == "running";
+}
+
 std::vector<published_port> published_ports(const json& inspect) {
   std::vector<published_port> out;
   if (!inspect.is_object()) return out;
+  if (!ports_listed(inspect)) return out;
   json ports = object_of(object_of(inspect, "NetworkSettings"), "Ports");
   for (const auto& [key, bindings] : ports.items()) {
     auto slash = key.find('/');

@@ -57,9 +57,13 @@ struct published_port {
   int host_port = 0;
 };
 
+/// Whether `port` lists the container of this inspect map: podman lists running containers
+/// only (State.Status "running"; a map without State counts as running).
+bool ports_listed(const json& inspect);
+
 /// The published ports of an inspect map (NetworkSettings.Ports: {"80/tcp": [{"HostIp",
 /// "HostPort"}]}; null bindings are exposed ports without a host side and skipped), sorted
-/// by container port, then protocol.
+/// by container port, then protocol. None unless ports_listed().
 std::vector<published_port> published_ports(const json& inspect);
 
 /// Parses `port`'s PRIVATE[/PROTO] argument (tcp when PROTO is missing); throws

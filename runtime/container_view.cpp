@@ -184,8 +184,8 @@ json event_view(const container_config& c, const container_status& s, const std:
 }
 
 json network_settings_view(const container_config& c, const container_status& s) {
-  json ports = json::object();
-  for (const auto& text : c.isolation.ports) {
+  json ports = json::object();  // published while its networks are set up (podman)
+  for (const auto& text : s.netns.empty() ? std::vector<std::string>{} : c.isolation.ports) {
     port_mapping p;
     try {
       p = parse_port_spec(text);

@@ -120,7 +120,9 @@ std::vector<network_endpoint> parse_status(const std::string& stdout_text) {
     auto ifs = block.find("interfaces");
     if (ifs == block.end() || !ifs->is_object() || ifs->empty())
       bad_status(stdout_text, "network " + name + " has no interface");
-    const auto& [ifname, iface] = *ifs->items().begin();
+    auto first = ifs->begin();  // one interface per network
+    const std::string ifname = first.key();
+    const json& iface = first.value();
     if (!iface.is_object()) bad_status(stdout_text, "interface " + ifname + " is not a map");
     network_endpoint e;
     e.network = name;

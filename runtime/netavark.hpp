@@ -27,7 +27,7 @@ struct attachment {
   network_def network;
   std::string ip;         ///< the allocated/pinned IPv4 (static_ips)
   std::string interface;  ///< "eth0", "eth1", ...
-  std::string mac;        ///< "" = netavark chooses
+  std::string mac;        ///< "" = netavark chooses, else its static_mac (same MAC on reload)
   std::vector<std::string> aliases;
 };
 
@@ -35,8 +35,7 @@ struct attachment {
 /// static_ips, interface_name, aliases), network_info, port_mappings (given only for the
 /// first setup of the primary network; pass {} otherwise).
 nlohmann::json options(const std::string& container_id, const std::string& container_name,
-                       const std::vector<attachment>& nets,
-                       const std::vector<port_mapping>& ports);
+                       const std::vector<attachment>& nets, const std::vector<port_mapping>& ports);
 
 /// argv of `netavark --config CONFIG_DIR [--aardvark-binary A] setup|teardown NETNS_PATH`
 /// (`verb` is "setup" or "teardown"); the options go to stdin.
@@ -49,7 +48,8 @@ std::vector<std::string> argv(const binaries& b, const std::string& config_dir,
 std::vector<network_endpoint> parse_status(const std::string& stdout_text);
 
 /// The message of a failed run: netavark prints {"error": "..."} on stdout or text on
-/// stderr; returns the error text, else the stderr text trimmed, else "exit code N".
+/// stderr; returns the error text, else the stderr text trimmed (without netavark's
+/// "failed to connect to syslog" line), else stdout trimmed, else "exit code N".
 std::string failure_text(const std::string& stdout_text, const std::string& stderr_text,
                          int exit_code);
 

@@ -456,8 +456,26 @@ deps::graph current_graph(actor_t* self) {
   return g;
 }
 
+namespace {
+void create_checked(actor_t* self, container_config cfg,
+                    std::function<void(caf::expected<created_container>)> done);
+}  // namespace
+
 void create_container(actor_t* self, container_config cfg,
                       std::function<void(caf::expected<created_container>)> done) {
+  if (!cfg.isolation.bridge_net()) return create_checked(self, std::move(cfg), std::move(done));
+  // Its networks must exist (podman refuses an unknown one at create): the network actor
+  // knows; then the create goes on.
+  auto nets = cfg.isolation.all_networks();
+  self->request(self->state.deps.network, caf::infinite, network_atom::value, std::string("exists"),
+                json{{"networks", nets}})
+      .then([=](json&) mutable { create_checked(self, std::move(cfg), std::move(done)); },
+            [=](caf::error& e) { done(e); });
+}
+
+namespace {
+void create_checked(actor_t* self, container_config cfg,
+                    std::function<void(caf::expected<created_container>)> done) {
   auto& s = self->state;
   if (s.shutting_down) return done(make_caf_error(ec::shutting_down, "ctrd is shutting down"));
   try {
@@ -510,6 +528,7 @@ void create_container(actor_t* self, container_config cfg,
             done(err);
           });
 }
+}  // namespace
 
 }  // namespace sup
 

@@ -53,6 +53,8 @@ struct start_job {
 
 struct state {
   static inline const char* name = "supervisor";
+  /// Shutdown: 0 = networks not asked yet, -1 = their teardown runs, 1 = done.
+  int networks_down = 0;
   registry reg;
   std::unordered_map<std::string, entry> entries;  // by id
   container_deps deps;

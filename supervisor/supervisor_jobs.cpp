@@ -122,12 +122,29 @@ constexpr std::chrono::seconds shutdown_stop_grace{15};
 
 void finish_shutdown(actor_t* self) {
   auto& s = self->state;
+  if (s.networks_down < 1) {  // their bridge networks are torn down first (docs/network.md)
+    if (s.networks_down == 0) {
+      s.networks_down = -1;
+      auto done = [=] {
+        self->state.networks_down = 1;
+        finish_shutdown(self);
+      };
+      self->request(s.deps.network, std::chrono::seconds(30), shutdown_atom::value)
+          .then([=](bool) { done(); },
+                [=](caf::error& e) {
+                  spdlog::warn("network teardown at shutdown: {}", from_caf_error(e).second);
+                  done();
+                });
+    }
+    return;
+  }
   spdlog::info("all containers stopped, ctrd exits");
   for (auto& w : s.shutdown_waiters) w.deliver(true);
   s.shutdown_waiters.clear();
   // Terminate the container actors now: a pending timer (a stop timeout) would otherwise
   // keep one alive, and with it the store and bus it references, delaying ctrd's exit.
   for (auto& [id, e] : s.entries) self->send_exit(e.actor, caf::exit_reason::user_shutdown);
+  self->send_exit(s.deps.network, caf::exit_reason::user_shutdown);
   self->quit();
 }
 
@@ -239,6 +256,7 @@ void hand_over_and_quit(actor_t* self, bool upgrade) {
   // running and its pipes to the holder (container state's destructor); the next daemon
   // adopts both.
   for (auto& [id, e] : s.entries) self->send(e.actor, handover_atom::value, std::string(why));
+  self->send_exit(s.deps.network, caf::exit_reason::user_shutdown);  // networks stay as they are
   self->quit();
 }
 

@@ -124,6 +124,11 @@ TEST_CASE("port lines come from inspect's NetworkSettings.Ports", "[ctl][network
   CHECK(port_lines(p, "53/udp", "", found) == std::vector<std::string>{"0.0.0.0:5353"});
   CHECK(port_lines(p, "", "cccccccccccc\t", found)[0] == "cccccccccccc\t53/udp -> 0.0.0.0:5353");
   CHECK(published_ports(json::object()).empty());
+  json stopped = inspect_with_ports(ports);
+  stopped["State"] = {{"Status", "exited"}};
+  CHECK(published_ports(stopped).empty());
+  stopped["State"]["Status"] = "running";
+  CHECK(published_ports(stopped).size() == 3);
   CHECK(published_ports(inspect_with_ports(json::object())).empty());
   CHECK(message_of([] { parse_private_port("http"); }).find("invalid port \"http\"") == 0);
   CHECK(message_of([] { parse_private_port("80/icmp"); }).find("tcp, udp or sctp") !=
@@ -186,7 +191,14 @@ TEST_CASE("create flags: --network, --ip, -p and --network-alias", "[ctl][networ
   CHECK(err({"--network-alias", "x"}).find("needs a bridge network") != std::string::npos);
   CHECK(err({"--network", "front", "--ip", "fd00::1"}) ==
         "invalid IP address \"fd00::1\" for --ip: ctrd's networks are IPv4");
-  CHECK(err({"--network", "a,b"}).find("joins one network at create") != std::string::npos);
+  json two = definition({"--network", "front,back", "--net", "side", "--network", "back"});
+  CHECK(two["network"] == "front");
+  CHECK(two["networks"] == json({"back", "side"}));
+  CHECK(err({"--network", "host", "--network", "front"}) ==
+        "invalid network \"front\" after \"host\": only bridge networks can be combined (host "
+        "and none stand alone)");
+  CHECK(err({"--network", "front,none"}).find("only bridge networks can be combined") !=
+        std::string::npos);
   for (const char* bad :
        {"container:web", "ns:/proc/1/ns/net", "pasta", "slirp4netns", "-x", "a b"})
     CHECK(message_of([&] {
