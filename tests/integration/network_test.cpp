@@ -230,9 +230,11 @@ TEST_CASE("network: removing every container and network leaves no interface rul
   // global chains (NETAVARK_FORWARD, NETAVARK-HOSTPORT-DNAT/-MASQ/-SETMARK, their jumps)
   // and an empty aardvark.lock that it never removes, nor does podman: the comparison
   // leaves exactly those out (net_state::without_netavark_globals), and checks they are
-  // the only difference. Everything per network (bridge, its address and route, its
-  // NETAVARK-<id> chains, forward rules) and per container (veth, DNAT rules, aardvark
-  // entries, the bound namespace) must be gone.
+  // the only difference (plus an empty, unreferenced NETAVARK-DN-<id> chain, which
+  // netavark 1.4 itself leaves when the container with ports is not the last one on its
+  // network, as here: web goes before cli). Everything per network (bridge, its address and route,
+  // its NETAVARK-<id> chains, forward rules) and per container (veth, DNAT rules, aardvark entries,
+  // the bound namespace) must be gone.
   auto baseline = sb.snapshot();
   d.ok({"network", "create", "n1"});
   d.ok({"network", "create", "n2"});
@@ -258,7 +260,7 @@ TEST_CASE("network: removing every container and network leaves no interface rul
   auto after = sb.snapshot();
   INFO("baseline:\n" << baseline.dump() << "after:\n" << after.dump());
   CHECK(after.without_netavark_globals() == baseline.without_netavark_globals());
-  CHECK(after.without_netavark_globals().rules == baseline.rules);
+  CHECK(after.without_netavark_globals().rules == baseline.rules);  // only netavark's globals
   CHECK(after.links == baseline.links);
   CHECK(after.processes == baseline.processes);
   CHECK(after.netns_mounts.empty());

@@ -144,13 +144,25 @@ net_state net_state::without_netavark_globals() const {
   };
   net_state s = *this;
   std::vector<std::string> kept;
-  // netavark 1.4 leaves a network's port-forwarding chain, empty, when the last container
-  // to leave the network published no ports (reproduced with netavark alone: a container
-  // with -p and one without on a network, torn down in that order). An empty chain holds
-  // no rule; netavark reuses it. Any rule in it still counts.
-  auto empty_dn_chain = [](const std::string& l) { return l.rfind("nat: :NETAVARK-DN-", 0) == 0; };
   for (auto& l : lines_of(rules))
-    if (globals.count(l) == 0 && !empty_dn_chain(l)) kept.push_back(l);
+    if (globals.count(l) == 0) kept.push_back(l);
+  // netavark 1.4 also leaves a network's port chain NETAVARK-DN-<id> behind, empty and
+  // unreferenced, when the container that published ports was not the last one on the
+  // network (its own setup + teardown of two containers shows it). Only such an empty,
+  // unused chain is left out; one with a rule or a jump to it is a leak.
+  auto mentions = [&](const std::string& chain) {
+    for (auto& l : kept)
+      if (l.find("-A " + chain + " ") != std::string::npos ||
+          l.find("-j " + chain) != std::string::npos)
+        return true;
+    return false;
+  };
+  kept.erase(std::remove_if(kept.begin(), kept.end(),
+                            [&](const std::string& l) {
+                              const std::string decl = "nat: :NETAVARK-DN-";
+                              return l.rfind(decl, 0) == 0 && !mentions(l.substr(6));
+                            }),
+             kept.end());
   s.rules = join_sorted(kept);
   kept.clear();
   std::string lock = std::string(net_sandbox::config_dir) + "/aardvark.lock\t";

@@ -43,7 +43,9 @@ struct net_state {
   /// The same state without what netavark leaves behind on purpose once it has set up a
   /// first network and which podman leaves too: the global chains NETAVARK_FORWARD,
   /// NETAVARK-HOSTPORT-DNAT/-MASQ/-SETMARK with their jump rules and mark rules, and the
-  /// empty aardvark.lock. Per-network chains and per-container rules are kept.
+  /// empty aardvark.lock; and an empty, unreferenced NETAVARK-DN-<id> chain (netavark 1.4
+  /// leaves it when the container with ports was not the last on its network). Per-network
+  /// chains with rules and per-container rules are kept.
   net_state without_netavark_globals() const;
 
   /// Every part, labelled, for failure messages.
