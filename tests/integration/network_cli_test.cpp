@@ -52,7 +52,7 @@ std::string complete(const live_daemon& d, const std::string& words) {
 
 }  // namespace
 
-TEST_CASE("network create, ls, inspect, exists and rm like podman", "[network_cli]") {
+TEST_CASE("network create and ls and inspect and exists and rm like podman", "[network_cli]") {
   live_daemon d;
   CHECK(d.ok({"network", "create", "--subnet", "10.123.0.0/24", "--label", "tier=front",
               "front"}) == "front");
@@ -136,7 +136,8 @@ TEST_CASE("network create refuses bad names and subnets with clear errors", "[ne
   CHECK(d.ctl({"network", "exists", "narrow"}).code == 1);
 }
 
-TEST_CASE("containers on a network: unknown network, in use, rm -f, ps and port", "[network_cli]") {
+TEST_CASE("containers on a network: unknown network and in use and rm -f and ps and port",
+          "[network_cli]") {
   live_daemon d;
   auto unknown = d.ctl({"create", "--network", "nosuch", "true"});
   CHECK(unknown.code == 125);

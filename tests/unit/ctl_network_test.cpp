@@ -59,7 +59,7 @@ json definition(const std::vector<std::string>& args) {
 
 }  // namespace
 
-TEST_CASE("network ls: podman's table, go fields and template rows", "[ctl][network]") {
+TEST_CASE("network ls: podman's table with go fields and template rows", "[ctl][network]") {
   json list = json::array({network("front", 'a'), network("ctrd", 'b')});
   std::string t =
       render_format(network_template_rows(list, false), network_ls_format, network_headers());
@@ -167,7 +167,7 @@ TEST_CASE("ps shows PORTS and Networks like podman", "[ctl][network]") {
   CHECK(ps_ports_json(plain) == json::array());
 }
 
-TEST_CASE("create flags: --network, --ip, -p and --network-alias", "[ctl][network]") {
+TEST_CASE("create flags: --network and --ip and -p and --network-alias", "[ctl][network]") {
   json d =
       definition({"--network", "front", "--ip", "10.89.0.9", "-p", "8080:80", "--publish",
                   "127.0.0.1:53:53/udp", "--network-alias", "web,www", "--network-alias", "w3"});

@@ -172,7 +172,7 @@ TEST_CASE("free_subnet takes the first /24 from 10.89.0.0 that overlaps nothing"
         "invalid subnet prefix length 31: must be 8-30");
 }
 
-TEST_CASE("free_subnet hands out /24s in order, then the last one, then none", "[ipam]") {
+TEST_CASE("free_subnet hands out /24s in order then the last one then none", "[ipam]") {
   std::vector<subnet4> used;
   for (uint32_t i = 0; i < 300; ++i) {
     subnet4 s = free_subnet(used, 24);

@@ -57,7 +57,7 @@ TEST_CASE("netavark options for one network are what netavark 1.4 accepted", "[n
   CHECK(got.dump() == want.dump());
 }
 
-TEST_CASE("netavark options for two networks, a MAC, no ports and no aliases", "[netavark]") {
+TEST_CASE("netavark options for two networks with a MAC and no ports or aliases", "[netavark]") {
   network_def n1 = net("back", nid1, "ctrd1", "10.89.1.0/24", "10.89.1.1");
   n1.internal = true;
   n1.dns_enabled = false;
@@ -95,7 +95,8 @@ TEST_CASE("netavark options for two networks, a MAC, no ports and no aliases", "
     {"container_port": 53, "host_ip": "", "host_port": 53, "protocol": "udp", "range": 1}])"));
 }
 
-TEST_CASE("netavark argv: config dir, aardvark when found, verb, namespace", "[netavark]") {
+TEST_CASE("netavark argv: config dir and aardvark when found and verb and namespace",
+          "[netavark]") {
   netavark::binaries b{"/usr/lib/podman/netavark", "/usr/lib/podman/aardvark-dns"};
   CHECK(netavark::argv(b, "/run/ctrd/net", "setup", "/run/ctrd/netns/abc") ==
         std::vector<std::string>{"/usr/lib/podman/netavark", "--config", "/run/ctrd/net",
