@@ -100,7 +100,8 @@ caf::result<json> reload_networks(actor_t* self, const json& p) {
     rp.deliver(json::array());
     return rp;
   }
-  for (const auto& [id, name] : targets) {
+  for (const auto& target : targets) {
+    auto id = target.first, name = target.second;  // copies: a lambda cannot capture bindings
     auto add = [=](const std::string& failure) mutable {
       results->push_back({{"id", id}, {"name", name}, {"error", failure}});
       if (--*left == 0) rp.deliver(*results);
