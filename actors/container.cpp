@@ -17,6 +17,7 @@
 #include "core/restart_clock.hpp"
 #include "runtime/container_view.hpp"
 #include "runtime/disk_space.hpp"
+#include "runtime/netns.hpp"
 #include "runtime/proc.hpp"
 
 namespace ctrd {
@@ -80,6 +81,9 @@ void recover(actor_t* self) {
     }
   }
   for (int* fd : {&pipes.out_fd, &pipes.err_fd, &pipes.in_fd}) close_fd(*fd);  // not taken
+  // A namespace that is gone (a reboot) is torn down as a record: the next start or policy
+  // restart sets it up anew.
+  if (!s.st.netns.empty() && !s.has_process() && !netns::exists(s.st.netns)) release_network(self);
   resume_policy_restart(self);
   // Networks left set up by a run that ended while ctrd was down (or by a teardown the
   // last ctrd did not finish): torn down unless a restart follows.

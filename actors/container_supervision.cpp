@@ -149,7 +149,21 @@ void on_restart_timer(actor_t* self, uint64_t gen) {
     return;
   }
   if (s.st.state != container_state::exited) return;
-  policy_restart_now(self);
+  // Its namespace is kept across policy restarts (at once); after a reboot it is set up
+  // again first (docs/network.md).
+  ensure_network(self, [=](caf::error err) {
+    if (!err) {
+      policy_restart_now(self);
+      return;
+    }
+    auto& st = self->state;
+    auto why = from_caf_error(err).second;
+    if (retry_failed_spawn(self, false, why)) return;
+    st.st.error = "restart failed: " + why;
+    st.st.restart_reason = st.st.error;
+    persist(self);
+    spdlog::warn("container {}: {}", st.cfg.name, st.st.error);
+  });
 }
 
 void on_run_started(actor_t* self) {
