@@ -63,8 +63,7 @@ void recover(actor_t* self) {
         s.child.in_fd = std::exchange(pipes.in_fd, -1);
         s.deps.host->watch_output(s.child.out_fd, stream_stdout, me);
         if (s.child.err_fd >= 0) s.deps.host->watch_output(s.child.err_fd, stream_stderr, me);
-        s.out.open_log(s.log_path(), log_limits{s.cfg.log_max_size, s.cfg.log_max_files},
-                       s.deps.space);
+        open_output_log(self);
         teardown_step(self, lifecycle::teardown_event::spawned);
       } else {
         teardown_step(self, lifecycle::teardown_event::adopted);

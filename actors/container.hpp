@@ -42,9 +42,10 @@ struct container_deps {
   event_bus_actor events;            ///< the event bus
   ctrd::host* host = nullptr;        ///< the OS side (host_loop in production)
   std::string containers_dir;        ///< <root>/containers
+  std::string log_dir;               ///< <log_dir>/<id>/ctr.log (== containers_dir by default)
   std::string run_dir;  ///< the control socket's directory (short paths: notify sockets)
   const cgroup::hierarchy* cgroups = nullptr;  ///< where container cgroups go (nullptr: none)
-  disk_space* space = nullptr;                 ///< free-space reserve and log cap (nullptr: none)
+  disk_space* space = nullptr;  ///< reserve and cap of the logs' file system (nullptr: none)
   uint64_t default_caps =
       default_capabilities;           ///< --default-capabilities (podman's 11 by default)
   seccomp::cache* seccomp = nullptr;  ///< compiled filters (nullptr: a process-wide cache)

@@ -164,11 +164,12 @@ void spawn_process(actor_t* self, bool release_follows) {
   spec.hold = !release_follows || s.cg.needs_add_after_clone();
   std::error_code ec_ignored;
   std::filesystem::create_directories(s.dir(), ec_ignored);
+  if (s.log_dir() != s.dir()) std::filesystem::create_directories(s.log_dir(), ec_ignored);
   if (s.cfg.sdnotify) {
     open_notify_socket(self);
     spec.env.push_back("NOTIFY_SOCKET=" + s.notify_path());
   }
-  s.out.open_log(s.log_path(), log_limits{s.cfg.log_max_size, s.cfg.log_max_files}, s.deps.space);
+  open_output_log(self);
   if (spec.isolation) {
     // Into its cgroups before it isolates itself (its cgroup namespace is made there);
     // its id maps and idmapped mounts (userns.hpp).
@@ -388,6 +389,7 @@ void erase_record(actor_t* self) {
             unmount_overlay(st.overlay_dir("merged"));  // never recurse into the rootfs it shows
             if (!is_mount_point(st.overlay_dir("merged")))
               std::filesystem::remove_all(st.dir(), ignored);
+            if (st.log_dir() != st.dir()) std::filesystem::remove_all(st.log_dir(), ignored);
             st.out.drop_log();
             if (st.deps.space) st.deps.space->forget_log(st.log_path());
             st.deps.host->release_pipes(st.cfg.id);  // the holder's duplicates
@@ -411,6 +413,16 @@ void erase_record(actor_t* self) {
           });
 }
 
+void open_output_log(actor_t* self) {
+  auto& s = self->state;
+  if (s.cfg.log_driver == "journald") {
+    s.journal = std::make_unique<journal_writer>(journal_socket_path(), s.cfg.id, s.cfg.name);
+  } else if (s.cfg.log_driver != "none") {
+    s.out.open_log(s.log_path(), log_limits{s.cfg.log_max_size, s.cfg.log_max_files},
+                   s.deps.space);
+  }
+}
+
 void on_output(actor_t* self, int stream, const std::string& data) {
   auto& s = self->state;
   if (stream == health_stdout || stream == health_stderr) {
@@ -418,11 +430,16 @@ void on_output(actor_t* self, int stream, const std::string& data) {
     return;
   }
   // A failing log write never stops the container: reported once per failure streak,
-  // counted, and the data dropped.
-  if (s.out.write(proc::now_ns(), stream, stream == stream_stderr, data) ==
-      append_result::failed_first)
+  // counted, and the data dropped. The fanout writes the log file (k8s-file) and feeds the
+  // attached clients whatever the driver.
+  bool is_stderr = stream == stream_stderr;
+  if (s.out.write(proc::now_ns(), stream, is_stderr, data) == append_result::failed_first)
     spdlog::warn("container {}: cannot write its log: {} (further failures are counted)",
                  s.cfg.name, s.out.log()->last_error());
+  if (s.journal && s.journal->append(is_stderr, data) == append_result::failed_first)
+    spdlog::warn("container {}: cannot send its output to the journal: {} (further failures "
+                 "are counted)",
+                 s.cfg.name, s.journal->last_error());
   s.deps.host->rearm(stream == stream_stdout ? s.child.out_fd : s.child.err_fd);
 }
 

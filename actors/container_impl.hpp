@@ -29,6 +29,7 @@
 #include "runtime/cgroup.hpp"
 #include "runtime/fs_root.hpp"
 #include "runtime/isolation.hpp"
+#include "runtime/journal_writer.hpp"
 #include "runtime/log_file.hpp"
 #include "runtime/spawner.hpp"
 
@@ -68,6 +69,7 @@ struct state {
   container_deps deps;
   held_child child;  // release fd and output fds of the current process
   fanout out;        // the container log (created at the first spawn) and its output's clients
+  std::unique_ptr<journal_writer> journal;  // --log-driver journald (else nullptr)
   lifecycle::teardown run = lifecycle::teardown::idle;  // the run's teardown state (lifecycle.hpp)
   bool escalated = false;                               // the last stop needed SIGKILL
   bool restart_pending = false;                         // a user restart waits for the exit
@@ -101,7 +103,9 @@ struct state {
   userns_plan userns;       // the current run's user namespace (none: empty)
 
   std::string dir() const { return deps.containers_dir + "/" + cfg.id; }
-  std::string log_path() const { return dir() + "/ctr.log"; }
+  /// The container's log folder: its own folder unless ctrd runs with --log-dir.
+  std::string log_dir() const { return deps.log_dir + "/" + cfg.id; }
+  std::string log_path() const { return log_dir() + "/ctr.log"; }
   /// Unix socket paths are limited to 107 bytes: notify sockets live in the (short) run dir.
   std::string notify_path() const {
     return deps.run_dir + "/notify/" + cfg.id.substr(0, 16) + ".sock";
@@ -126,6 +130,9 @@ void persist(actor_t* self);
 void emit_event(actor_t* self, const std::string& status);
 void publish(actor_t* self);
 void on_output(actor_t* self, int stream, const std::string& data);
+/// Opens what keeps the output of the run that starts: the log file (k8s-file), the journal
+/// (journald) or nothing (none).
+void open_output_log(actor_t* self);
 void on_eof(actor_t* self, int stream);
 void on_exited(actor_t* self, int pid, int code, bool known);
 void on_drained(actor_t* self);

@@ -229,6 +229,17 @@ caf::result<json> logs(actor_t* self, caf::actor sub, uint32_t msgid, const json
   } catch (const ctrd::error& e) {
     return make_caf_error(e.code(), e.what());
   }
+  // Only the k8s-file driver keeps a log ctrd can read (ctrctl reads journald's itself).
+  if (s.cfg.log_driver == "none")
+    return make_caf_error(ec::invalid_argument,
+                          "this container is using the 'none' log driver, cannot read logs: "
+                          "this container is not logging output");
+  if (s.cfg.log_driver == "journald")
+    return make_caf_error(ec::invalid_argument,
+                          "container " + s.cfg.name +
+                              " logs to the journal (log driver journald): read it with "
+                              "journalctl CONTAINER_ID_FULL=" + s.cfg.id +
+                              " (ctrctl logs does so)");
   // podman: a container without a process (never started, exited) has nothing to follow,
   // so `logs -f` prints its history and ends.
   if (s.st.state == container_state::configured || s.st.state == container_state::exited)

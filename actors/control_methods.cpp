@@ -8,6 +8,7 @@
 #include "actors/session_impl.hpp"
 #include "messages/handshake.hpp"
 #include "messages/signals.hpp"
+#include "runtime/heap_usage.hpp"
 
 namespace ctrd::sess {
 
@@ -23,7 +24,9 @@ void m_hello(session_t* self, uint32_t msgid, const json& p) {
 }
 
 void m_version(session_t* self, uint32_t msgid, const json&) {
-  send_result(self, msgid, self->state.info);
+  json r = self->state.info;
+  r["heap_bytes"] = heap_in_use_bytes();  // read now: the figure of this moment
+  send_result(self, msgid, r);
 }
 
 void m_create(session_t* self, uint32_t msgid, const json& p) {

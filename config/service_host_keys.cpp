@@ -84,6 +84,7 @@ const std::vector<std::string>& host_keys() {
                                                 "pids_limit",
                                                 "log_max_size",
                                                 "log_max_files",
+                                                "log_driver",
                                                 "devices",
                                                 "uidmap",
                                                 "gidmap",

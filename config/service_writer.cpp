@@ -49,6 +49,7 @@ const std::vector<std::string> carried = {"command",
                                           "pids_limit",
                                           "log_max_size",
                                           "log_max_files",
+                                          "log_driver",
                                           "devices",
                                           "uidmap",
                                           "gidmap",
@@ -223,6 +224,7 @@ service_text_result generate_service(const json& d) {
   for (const char* k : {"tmpfs", "add_hosts", "dns", "dns_search"}) plain(k);
   plain("log_max_size");
   plain("log_max_files");
+  plain("log_driver");
   plain("devices");
   if (d.value("userns", std::string()) == "auto") {
     line("userns", "auto");

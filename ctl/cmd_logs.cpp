@@ -5,6 +5,7 @@
 // prefixed with its RFC 3339 time; fragments are joined without repeating the prefix).
 // Several containers (podman): each line is prefixed with the container's short id, or its
 // name with -n/--names; without -f one container after the other, with -f all at once.
+// A container with the journald log driver is read from the journal (journal_logs.hpp).
 #include <memory>
 
 #include <CLI/CLI.hpp>
@@ -12,6 +13,7 @@
 #include "ctl/common.hpp"
 #include "ctl/format.hpp"
 #include "ctl/io.hpp"
+#include "ctl/journal_logs.hpp"
 #include "ctl/stream_flags.hpp"
 
 namespace ctl {
@@ -104,10 +106,31 @@ runner add_logs(CLI::App& app) {
     else
       connect(c, ctx);
     bool multi = o->names.size() > 1;
+    // A journald container: ctrd keeps no log of it; journalctl reads the journal.
+    auto journal = [&](const json& info, const std::string& label) {
+      journal_query q;
+      if (params.contains("tail")) q.tail = params["tail"].get<int64_t>();
+      q.since_ns = params.value("since", int64_t{0});
+      q.until_ns = params.value("until", int64_t{0});
+      q.follow = o->follow && info.value("State", json::object()).value("Running", false);
+      q.timestamps = o->timestamps;
+      q.label = label;
+      auto id = info.value("Id", std::string());
+      return print_journal_logs(id, q, [&] { (void)c.call("wait", json{{"container", id}}); });
+    };
+    auto journald = [](const json& info) {
+      return info.value("HostConfig", json::object())
+                 .value("LogConfig", json::object())
+                 .value("Type", std::string()) == "journald";
+    };
     if (!multi && !o->timestamps) {  // the plain stream, written as it comes
       params["container"] = o->names[0];
       response r = c.call("logs", params, write_output);
       if (!r.ok()) {
+        if (r.code() == ctrd::ec::invalid_argument) {
+          response i = c.call("inspect", json{{"container", o->names[0]}});
+          if (i.ok() && journald(i.result)) return journal(i.result, "");
+        }
         print_error(r.message());
         return exit_code_of(r.error);
       }
@@ -115,7 +138,8 @@ runner add_logs(CLI::App& app) {
     }
     // The labels first (every container must exist, as podman checks before printing).
     std::vector<std::string> labels(o->names.size());
-    if (multi) {
+    std::vector<json> infos(o->names.size());
+    {
       std::vector<uint32_t> ids;
       for (const auto& n : o->names) ids.push_back(c.send("inspect", json{{"container", n}}));
       for (std::size_t i = 0; i < ids.size(); ++i) {
@@ -124,15 +148,27 @@ runner add_logs(CLI::App& app) {
           print_error(r.message());
           return exit_code_of(r.error);
         }
+        infos[i] = r.result;
+        if (!multi) continue;
         std::string label = o->use_names ? r.result.value("Name", o->names[i])
                                          : r.result.value("Id", o->names[i]).substr(0, 12);
         labels[i] = label + " ";
+        if (o->follow && journald(r.result)) {
+          print_error("logs -f of several containers follows ctrd's own logs only: follow " +
+                      o->names[i] + " (log driver journald) on its own");
+          return 125;
+        }
       }
     }
     // Records (with `time` and `partial`) when timestamps or labels need line boundaries.
+    int status = 0;
     std::vector<std::unique_ptr<line_writer>> writers;
     std::vector<uint32_t> ids;
-    auto start = [&](std::size_t i) {
+    auto start = [&](std::size_t i) -> uint32_t {
+      if (journald(infos[i])) {  // printed now, in its turn (never with -f here)
+        if (int rc = journal(infos[i], labels[i]); rc != 0) status = rc;
+        return 0;
+      }
       json p = params;
       p["container"] = o->names[i];
       if (multi) p["timestamps"] = true;  // line records; the time is printed only with -t
@@ -140,8 +176,8 @@ runner add_logs(CLI::App& app) {
       auto* w = writers.back().get();
       return c.send_raw("logs", p, [w](const std::string& m, const json& q) { (*w)(m, q); });
     };
-    int status = 0;
     auto finish = [&](uint32_t id) {
+      if (id == 0) return;  // a journald container, already printed
       response r = c.wait(id);
       if (!r.ok()) {
         print_error(r.message());

@@ -118,6 +118,10 @@ void add_create_flags(CLI::App& cmd, create_options& o) {
       ->allow_extra_args(false);
   cmd.add_option("--oom-score-adj", o.oom_score_adj,
                  "The container's oom_score_adj, -1000..1000 (default 0)");
+  cmd.add_option("--log-driver", o.log_driver,
+                 "Where the output is kept: k8s-file (ctrd's log file, the default), journald "
+                 "(the systemd journal), none (only attached clients see it)")
+      ->check(CLI::IsMember({"k8s-file", "journald", "none"}));
   cmd.add_option("--log-opt", o.log_opts,
                  "Logging option: max-size=SIZE (rotate above SIZE bytes, k/m/g suffixes; 0 = "
                  "never), max-file=N (rotated files kept)")
@@ -555,6 +559,7 @@ json build_definition(const create_options& o, const std::vector<std::string>& h
   if (o.interactive) def["interactive"] = true;
   if (o.tty) def["tty"] = true;
   apply_log_opts(o.log_opts, def);
+  if (!o.log_driver.empty()) def["log_driver"] = o.log_driver;
   apply_isolation(o, cwd, def);
   apply_security(o, cwd, def);
   apply_run_flags(o, cwd, def);

@@ -45,6 +45,7 @@ struct create_options {
   bool interactive = false;            ///< -i/--interactive (keep stdin open)
   bool tty = false;                    ///< -t/--tty (pseudo-terminal)
   std::vector<std::string> log_opts;   ///< --log-opt max-size=SIZE | max-file=N
+  std::string log_driver;              ///< --log-driver k8s-file|journald|none ("" = default)
   std::string rootfs;                  ///< --rootfs DIR (or DIR:O for an overlay)
   bool rootfs_overlay = false;         ///< --rootfs-overlay
   bool read_only = false;              ///< --read-only

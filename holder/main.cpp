@@ -1,6 +1,6 @@
 // `ctrd`: the holder (holder.hpp). Takes the same command line as the daemon, which it
 // runs as ctrd-daemon (next to this binary, or $CTRD_DAEMON) with every argument as given;
-// it reads only --init and --reboot itself. --help, --version and every error in the
+// it reads only --init, --reboot and --log-target itself. --help, --version and every error in the
 // arguments are the daemon's answer (the first daemon's exit before it is ready is the
 // holder's exit).
 #include <climits>
@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "holder/holder.hpp"
+#include "runtime/log_target.hpp"
 
 namespace {
 
@@ -24,6 +25,11 @@ std::string own_path() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // ctrd's own log first: every line from here on, the daemon's included, goes there.
+  if (auto why = ctrd::redirect_own_log(ctrd::log_target_argument(argc, argv)); !why.empty()) {
+    ctrd::holder::log_line("critical", why);
+    return 1;
+  }
   ctrd::holder::holder_options opt;
   if (argc > 0 && argv[0] != nullptr) opt.argv0 = argv[0];
   for (int i = 1; i < argc; ++i) {

@@ -82,7 +82,8 @@ json to_json(const container_config& c) {
            {"interactive", c.interactive},
            {"tty", c.tty},
            {"log_max_size", c.log_max_size},
-           {"log_max_files", c.log_max_files}};
+           {"log_max_files", c.log_max_files},
+           {"log_driver", c.log_driver}};
   isolation_to_json(c.isolation, out);
   process_limits_to_json(c.proc_limits, out);
   security_to_json(c.security, out);
@@ -207,6 +208,10 @@ container_config config_from_json(const json& j) {
       c.log_max_size = v.get<uint64_t>();
     } else if (k == "log_max_files") {
       c.log_max_files = u32_of(v, k, 1000);
+    } else if (k == "log_driver") {
+      c.log_driver = string_of(v, k);
+      if (c.log_driver != "k8s-file" && c.log_driver != "journald" && c.log_driver != "none")
+        bad(k, "must be k8s-file, journald or none (\"" + c.log_driver + "\" is not supported)");
     } else if (isolation_from_key(c.isolation, k, v) ||
                process_limits_from_key(c.proc_limits, k, v) ||
                security_from_key(c.security, k, v)) {

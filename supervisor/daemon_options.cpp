@@ -74,6 +74,9 @@ bool parse_daemon_options(int argc, char** argv, daemon_options& out, int& exit_
   app.add_option("--network-config-dir", out.network_config_dir,
                  "netavark's configuration directory (aardvark-dns's files; docs/network.md)")
       ->capture_default_str();
+  app.add_option("--log-dir", out.log_dir,
+                 "container logs (DIR/<id>/ctr.log) and the event log (DIR/events.log); e.g. a "
+                 "tmpfs, to spare flash (default: in --root)");
   app.add_option("--log-max-size", out.log_max_size,
                  "default size of a container log before rotation (k, m, g: decimal; 0: never)")
       ->capture_default_str();
@@ -117,6 +120,12 @@ bool parse_daemon_options(int argc, char** argv, daemon_options& out, int& exit_
       ->capture_default_str();
   app.add_option("--subgid-file", out.subgid_file, "subordinate gid ranges for --userns auto")
       ->capture_default_str();
+  app.add_option("--log-target", out.log_target,
+                 "where ctrd's own log goes: stderr (the console in --init mode, the journal "
+                 "under systemd) or kmsg (the kernel's ring buffer, read with dmesg: nothing "
+                 "written to flash)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"stderr", "kmsg"}));
   app.add_option("--log-level", out.log_level, "trace, debug, info, warn, error, critical, off")
       ->capture_default_str()
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));

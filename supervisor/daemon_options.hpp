@@ -10,9 +10,13 @@ struct daemon_options {
   std::string root;    ///< state root (LevelDB in <root>/state, containers in <root>/containers)
   std::string socket;  ///< control socket path
   std::string log_level = "info";
+  std::string log_target = "stderr";  ///< ctrd's own log: stderr or kmsg (log_target.hpp)
   std::string config_dir;  ///< service files; default /etc/ctrd/containers.d ("" after --no-config)
   bool init = false;       ///< run as PID 1 (init mode)
   bool reboot = false;     ///< --init: the holder reboots instead of powering off at the end
+  /// Container logs (<log_dir>/<id>/ctr.log) and the event log; "" = under --root. A tmpfs
+  /// here spares a device's flash (docs/ctrd.md "Flash wear").
+  std::string log_dir;
   std::string log_max_size = "10m";   ///< default container log size before rotation
   uint32_t log_max_files = 5;         ///< default rotated log files kept
   std::string socket_group = "ctrd";  ///< group (name or gid) allowed to use the socket; "" = none

@@ -14,6 +14,7 @@
 #include <cerrno>
 #include <chrono>
 #include <csignal>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <map>
@@ -42,6 +43,7 @@
 #include "runtime/process_defaults.hpp"
 #include "runtime/sd_notify.hpp"
 #include "runtime/seccomp_filter.hpp"
+#include "runtime/log_target.hpp"
 #include "supervisor/daemon_options.hpp"
 #include "supervisor/service_watchdog.hpp"
 #include "supervisor/supervisor.hpp"
@@ -105,6 +107,18 @@ int lock_socket(const std::string& socket) {
   return fd;
 }
 
+// Whether two existing paths are on one file system.
+bool same_file_system(const std::string& a, const std::string& b) {
+  struct stat sa, sb;
+  return ::stat(a.c_str(), &sa) == 0 && ::stat(b.c_str(), &sb) == 0 && sa.st_dev == sb.st_dev;
+}
+
+// A container's id: 64 lowercase hex digits (a --log-dir may hold other files too).
+bool looks_like_id(const std::string& name) {
+  return name.size() == 64 &&
+         name.find_first_not_of("0123456789abcdef") == std::string::npos;
+}
+
 // Container folders without a record.
 std::vector<std::string> orphan_dirs(const std::string& containers_dir,
                                      const ctrd::load_result& loaded) {
@@ -112,6 +126,7 @@ std::vector<std::string> orphan_dirs(const std::string& containers_dir,
   std::error_code ec;
   for (auto& e : std::filesystem::directory_iterator(containers_dir, ec)) {
     auto id = e.path().filename().string();
+    if (!looks_like_id(id) || !e.is_directory(ec)) continue;
     bool known = false;
     for (auto& c : loaded.containers) known = known || c.config.id == id;
     if (!known) out.push_back(id);
@@ -273,6 +288,11 @@ int run(const ctrd::daemon_options& opt, const ctrd::sd::notifier& notifier,
   auto containers_dir = root + "/containers";
   make_dir(root, 0700);
   make_dir(containers_dir, 0700);
+  // --log-dir: container logs and the event log elsewhere (a tmpfs on a device with flash).
+  auto log_dir = opt.log_dir.empty()
+                     ? std::string()
+                     : std::filesystem::absolute(opt.log_dir).lexically_normal().string();
+  if (!log_dir.empty()) make_dir(log_dir, 0700);
   std::shared_ptr<ctrd::state_store> db;
   try {
     db = std::make_shared<ctrd::state_store>(root + "/state");
@@ -328,10 +348,16 @@ int run(const ctrd::daemon_options& opt, const ctrd::sd::notifier& notifier,
   report_state_open(*db, containers_dir, loaded);
   // After a repair, folders without a record belong to containers whose record was lost:
   // kept for the user (report_state_open named them).
-  if (!db->report().repaired()) remove_orphan_dirs(containers_dir, loaded);
+  if (!db->report().repaired()) {
+    remove_orphan_dirs(containers_dir, loaded);
+    if (!log_dir.empty()) remove_orphan_dirs(log_dir, loaded);
+  }
   auto space = make_disk_space(opt, root);
+  // Logs on another file system get their own reserve and cap, sized by that one.
+  std::unique_ptr<ctrd::disk_space> log_space;
+  if (!log_dir.empty() && !same_file_system(log_dir, root)) log_space = make_disk_space(opt, log_dir);
   ctrd::seccomp::cache filters;  // compiled seccomp programs, shared by every container
-  space->scan_logs(containers_dir);
+  (log_space ? log_space : space)->scan_logs(log_dir.empty() ? containers_dir : log_dir);
 
   ctrd::host_loop host;
   caf::actor_system_config cfg;
@@ -358,6 +384,7 @@ int run(const ctrd::daemon_options& opt, const ctrd::sd::notifier& notifier,
   auto store = ctrd::spawn_store(sys, db);
   ctrd::supervisor_options sopts;
   sopts.containers_dir = containers_dir;
+  sopts.log_dir = log_dir;
   sopts.run_dir = std::filesystem::path(socket).parent_path().string();
   sopts.log_max_size = ctrd::parse_size(opt.log_max_size);
   sopts.log_max_files = opt.log_max_files;
@@ -379,12 +406,13 @@ int run(const ctrd::daemon_options& opt, const ctrd::sd::notifier& notifier,
       spdlog::warn("sd_notify STOPPING=1: {}", std::strerror(errno));
   };
   sopts.space = space.get();
+  sopts.log_space = log_space.get();
   sopts.default_caps = opt.default_capabilities;
   sopts.seccomp = &filters;
   sopts.config_dir = opt.config_dir.empty()
                          ? std::string()
                          : std::filesystem::absolute(opt.config_dir).lexically_normal().string();
-  auto bus = ctrd::spawn_event_bus(sys, root);
+  auto bus = ctrd::spawn_event_bus(sys, log_dir.empty() ? root : log_dir);
   auto cgroups = ctrd::cgroup::hierarchy::detect("ctrd");
   if (cgroups.kind() == ctrd::cgroup::layout::none)
     spdlog::warn("cgroups are not usable ({}): containers run without limits, pause or stats",
@@ -474,6 +502,11 @@ int main(int argc, char** argv) {
   ctrd::daemon_options opt;
   int rc = 0;
   if (!ctrd::parse_daemon_options(argc, argv, opt, rc)) return rc;
+  // Under the holder fd 2 already points there (it applied the same flag); alone, here.
+  if (auto why = ctrd::redirect_own_log(opt.log_target); !why.empty()) {
+    std::fprintf(stderr, "ctrd: %s\n", why.c_str());
+    return 1;
+  }
   setup_logging(opt.log_level);
   // Before any thread: the variables are removed so that no container inherits them.
   ctrd::sd::notifier notifier;

@@ -573,11 +573,12 @@ supervisor_actor spawn_supervisor(caf::actor_system& sys, store_actor store, eve
                                   supervisor_options opts, load_result loaded) {
   container_deps deps;
   deps.cgroups = cgroups;
-  deps.space = opts.space;
+  deps.space = opts.log_space != nullptr ? opts.log_space : opts.space;
   deps.store = std::move(store);
   deps.events = std::move(events);
   deps.host = host;
   deps.containers_dir = opts.containers_dir;
+  deps.log_dir = opts.log_dir.empty() ? opts.containers_dir : opts.log_dir;
   deps.run_dir = opts.run_dir;
   deps.default_caps = opts.default_caps;
   deps.seccomp = opts.seccomp;

@@ -33,6 +33,7 @@ class hierarchy;
 /// Daemon-wide settings the supervisor needs.
 struct supervisor_options {
   std::string containers_dir;         ///< <root>/containers
+  std::string log_dir;                ///< container logs: <log_dir>/<id>/ctr.log (--log-dir)
   std::string config_dir;             ///< service files (<name>.toml); "" = none
   std::string run_dir;                ///< the control socket's directory
   uint64_t log_max_size = 10u << 20;  ///< for containers that set no log_max_size
@@ -42,7 +43,9 @@ struct supervisor_options {
   /// Called once when the daemon hands over instead (upgrade: daemon-reexec, else the
   /// holder is gone); unset when no holder runs ctrd-daemon (daemon-reexec is refused).
   std::function<void(bool upgrade)> on_handover;
-  disk_space* space = nullptr;  ///< free-space reserve and log cap; outlives the actor system
+  disk_space* space = nullptr;  ///< free-space reserve of --root; outlives the actor system
+  /// Reserve and cap of the logs' file system (== space unless --log-dir is on another one).
+  disk_space* log_space = nullptr;
   uint64_t default_caps = 0x800405fbull;    ///< --default-capabilities
   seccomp::cache* seccomp = nullptr;        ///< compiled filters; outlives the actor system
   std::string subid_user = "ctrd";          ///< --userns auto takes this user's/group's ranges

@@ -125,4 +125,14 @@ bool daemon_answers(const std::string& socket, std::chrono::milliseconds timeout
   return l && l->error.is_null() && l->result.is_array();
 }
 
+long heap_kib(const std::string& socket) {
+  rpc_client c(socket);
+  if (!c.connected()) return -1;
+  auto h = c.call(1, "hello", json{{"version", protocol_version}});
+  if (!h || !h->error.is_null()) return -1;
+  auto v = c.call(2, "version", json::object());
+  if (!v || !v->error.is_null() || !v->result.contains("heap_bytes")) return -1;
+  return static_cast<long>(v->result["heap_bytes"].get<uint64_t>() / 1024);
+}
+
 }  // namespace ctrd::test

@@ -49,6 +49,10 @@ class rpc_client {
 bool daemon_answers(const std::string& socket,
                     std::chrono::milliseconds timeout = std::chrono::seconds(5));
 
+/// The heap ctrd's daemon holds now, in KiB (the `version` reply's heap_bytes: the same
+/// measure with or without AddressSanitizer); -1 when it cannot be asked.
+long heap_kib(const std::string& socket);
+
 /// True in a build with AddressSanitizer (memory figures then measure its quarantine).
 constexpr bool sanitized_build() {
 #if defined(__SANITIZE_ADDRESS__)
