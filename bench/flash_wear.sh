@@ -3,6 +3,7 @@
 # of a crash-looping container, per create, and per idle hour.
 #
 #   sudo bench/flash_wear.sh BUILD [RESTARTS] [IDLE_SECONDS] [-- CTRD_FLAGS...]
+#   sudo LOGS_ON_TMPFS=1 bench/flash_wear.sh BUILD ...   (adds --log-dir on a tmpfs)
 #
 # ctrd's --root is an ext4 file system on a loop device of its own (tmpfs would count no
 # writes). Two counts per phase:
@@ -31,6 +32,7 @@ loop=
 cleanup() {
   [ -n "$holder" ] && kill -TERM "$holder" 2>/dev/null && wait "$holder" 2>/dev/null
   mountpoint -q "$work/mnt" && umount "$work/mnt"
+  mountpoint -q "$work/run" && umount "$work/run"
   [ -n "$loop" ] && losetup -d "$loop"
   rm -rf "$work"
 }
@@ -44,6 +46,7 @@ mount -t tmpfs tmpfs "$work/run"  # socket, ctrd's own log: not the state partit
 dev=$(basename "$loop")
 sock=$work/run/s.sock
 ctl() { "$CTL" --socket "$sock" "$@"; }
+[ "${LOGS_ON_TMPFS:-0}" = 1 ] && set -- "$@" --log-dir "$work/run/logs"
 "$CTRD" --root "$work/mnt/root" --socket "$sock" --config-dir '' --log-level info "$@" \
   >"$work/run/ctrd.log" 2>&1 &
 holder=$!

@@ -77,6 +77,13 @@ void record(history& h, const backoff_spec& b, const exit_facts& e, int64_t now_
       std::remove_if(h.recent_ms.begin(), h.recent_ms.end(), [&](int64_t t) { return t <= since; }),
       h.recent_ms.end());
   h.recent_ms.push_back(now_ms);
+  // decide() parks once `limit` restarts fall in the window: the last `limit` ones are all it
+  // reads, and without a limit it reads none. The history is stored with every status, so a
+  // fast loop must not grow it (without this cap a loop without a limit stored thousands).
+  const std::size_t keep = b.limit;
+  if (h.recent_ms.size() > keep)
+    h.recent_ms.erase(h.recent_ms.begin(),
+                      h.recent_ms.end() - static_cast<std::ptrdiff_t>(keep));
 }
 
 retry_decision after_failed_spawn(const backoff_spec& b, spawn_failure why, uint32_t failures,

@@ -74,6 +74,7 @@ state_store::~state_store() {
 }
 
 void state_store::stage_container(const container_config& c, const container_status& s) {
+  staged_status_.erase(state_key(c.id));  // this status is newer than any staged one
   staged_->Put(config_key(c.id), encode_msgpack(to_json(c)));
   staged_->Put(state_key(c.id), encode_msgpack(to_json(s)));
   staged_durable_ = staged_durable_ || !c.auto_remove;
@@ -84,11 +85,12 @@ void state_store::stage_status(const std::string& id, const container_status& s)
   // Not fsync'ed by itself: a state update is in the OS page cache once written, so a
   // crash of ctrd (kill -9) cannot lose it, and recovery re-derives the state from the
   // processes anyway. Only power loss can lose the latest updates.
-  staged_->Put(state_key(id), encode_msgpack(to_json(s)));
+  staged_status_[state_key(id)] = encode_msgpack(to_json(s));
   ++staged_count_;
 }
 
 void state_store::stage_erase(const std::string& id, bool durable) {
+  staged_status_.erase(state_key(id));  // never written after its deletion
   staged_->Delete(config_key(id));
   staged_->Delete(state_key(id));
   staged_durable_ = staged_durable_ || durable;
@@ -133,6 +135,10 @@ void state_store::commit() {
   leveldb::WriteOptions w;
   w.sync = staged_durable_;
   auto n = staged_count_;
+  // The latest staged status of each container goes last: every other change to the same
+  // container in this batch (its creation, its removal) already dropped older ones.
+  for (const auto& [key, value] : staged_status_) staged_->Put(key, value);
+  staged_status_.clear();
   auto clear = [&] {
     staged_->Clear();
     staged_count_ = 0;

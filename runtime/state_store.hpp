@@ -20,6 +20,7 @@
 // every acknowledged write lands in a fresh log and survives later failures.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -123,6 +124,9 @@ class state_store {
   std::string closed_because_;  ///< why db_ is closed ("" while open)
   uint64_t reopens_ = 0;
   std::unique_ptr<leveldb::WriteBatch> staged_;
+  /// Status records staged since the last commit, the latest per key: a restart's several
+  /// transitions that reach one group commit cost one record, not one each (flash wear).
+  std::map<std::string, std::string> staged_status_;
   std::size_t staged_count_ = 0;
   bool staged_durable_ = false;
 };

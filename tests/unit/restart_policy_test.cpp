@@ -228,3 +228,23 @@ TEST_CASE("a failed spawn: resource shortages retry with the backoff, others are
   b.max_ms = 400;
   CHECK(restart::after_failed_spawn(b, spawn_failure::resource, 5, 1.0).delay_ms == 400);
 }
+
+TEST_CASE("the restart history keeps only what the crash-loop limit reads", "[restart]") {
+  // It is stored with every status: a fast loop must not grow it (flash wear).
+  auto p = parse_restart_policy("always");
+  backoff_spec b;
+  b.initial_ms = 0;
+  b.limit = 4;
+  b.window_ms = 60000;
+  restart::history h;
+  for (int64_t now = 0; now < 3; ++now) restart::record(h, b, facts(kind::exit1), now);
+  CHECK(h.recent_ms == std::vector<int64_t>{0, 1, 2});
+  for (int64_t now = 3; now < 1000; ++now) restart::record(h, b, facts(kind::exit1), now);
+  CHECK(h.recent_ms == std::vector<int64_t>{996, 997, 998, 999});
+  CHECK(restart::decide(p, b, 0, h, facts(kind::exit1), 1000, 0).what == action::park);
+  backoff_spec unlimited = b;
+  unlimited.limit = 0;
+  for (int64_t now = 1000; now < 2000; ++now) restart::record(h, unlimited, facts(kind::exit1), now);
+  CHECK(h.recent_ms.empty());
+  CHECK(restart::decide(p, unlimited, 0, h, facts(kind::exit1), 2000, 0).what == action::restart);
+}

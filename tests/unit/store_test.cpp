@@ -128,3 +128,39 @@ TEST_CASE("a database of an unknown schema version is refused", "[store]") {
   }
   CHECK_THROWS_WITH(state_store(dir / "state"), Catch::Contains("schema version 7"));
 }
+
+TEST_CASE("a batch keeps only the latest status of a container", "[store]") {
+  test::temp_dir dir;
+  auto db_dir = dir / "state";
+  {
+    state_store db(db_dir);
+    container_status s;
+    db.stage_container(make_config("a1", "one"), s);
+    db.stage_container(make_config("b2", "two"), s);
+    db.stage_container(make_config("c3", "three"), s);
+    db.commit();
+    // Three transitions of a restart in one group commit: the last one is stored.
+    for (int code : {1, 2, 3}) {
+      s.exit_code = code;
+      s.restart_count = static_cast<uint32_t>(code);
+      db.stage_status("a1", s);
+    }
+    // A status staged before the container's erase is not written after it.
+    db.stage_status("b2", s);
+    db.stage_erase("b2", true);
+    // A status staged before a new definition gives way to the definition's own status.
+    db.stage_status("c3", s);
+    container_status fresh;
+    fresh.exit_code = 9;
+    db.stage_container(make_config("c3", "three"), fresh);
+    db.commit();
+  }
+  state_store db(db_dir);
+  auto r = db.load_all();
+  REQUIRE(r.containers.size() == 2);
+  CHECK(r.containers[0].config.id == "a1");
+  CHECK(r.containers[0].status.exit_code == 3);
+  CHECK(r.containers[0].status.restart_count == 3);
+  CHECK(r.containers[1].config.id == "c3");
+  CHECK(r.containers[1].status.exit_code == 9);
+}
