@@ -81,8 +81,8 @@ class holder_process {
   held_set held_;
   sd::notifier notifier_;  // the daemon's notifications, sent as the main process
   restart_backoff backoff_;
-  hw_watchdog watchdog_;        // --watchdog-device (closed: none)
-  bool pet_failing_ = false;    // the last pet failed (said once, not at every pet)
+  hw_watchdog watchdog_;      // --watchdog-device (closed: none)
+  bool pet_failing_ = false;  // the last pet failed (said once, not at every pet)
   int sigfd_ = -1;
   int link_ = -1;              // the holder's end of the current daemon's link
   int64_t daemon_pid_ = 0;     // 0: no daemon runs

@@ -420,9 +420,10 @@ int run(const ctrd::daemon_options& opt, const ctrd::sd::notifier& notifier,
     pets.period = std::chrono::milliseconds(handover.alive_period_ms);
     pets.alive = [holder] { holder->alive(); };
   } else if (!opt.watchdog_device.empty() && holder == nullptr) {
-    spdlog::warn("--watchdog-device {}: ctrd-daemon runs without its holder (ctrd), which is "
-                 "what pets the device: ignored",
-                 opt.watchdog_device);
+    spdlog::warn(
+        "--watchdog-device {}: ctrd-daemon runs without its holder (ctrd), which is "
+        "what pets the device: ignored",
+        opt.watchdog_device);
   }
   ctrd::service_watchdog watchdog{sys, notifier, {socket, sup, store}, std::move(pets)};
   watchdog.start();

@@ -146,8 +146,7 @@ void service_watchdog::run() {
     std::string why;
     auto started = clock::now();
     if (self_check(ready_budget, why)) break;
-    spdlog::warn("not ready{} yet: {}", notifier_.enabled() ? " for the service manager" : "",
-                 why);
+    spdlog::warn("not ready{} yet: {}", notifier_.enabled() ? " for the service manager" : "", why);
     if (!sleep_until(started + std::chrono::seconds(1))) return;
   }
   // The check just passed: the first ping travels with READY=1.

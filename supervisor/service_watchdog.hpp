@@ -45,8 +45,7 @@ class service_watchdog {
   };
 
   /// Nothing runs before start(). `sys` and `n` must outlive this object.
-  service_watchdog(caf::actor_system& sys, const sd::notifier& n, targets t,
-                   hardware_pets hw = {});
+  service_watchdog(caf::actor_system& sys, const sd::notifier& n, targets t, hardware_pets hw = {});
   ~service_watchdog();
   service_watchdog(const service_watchdog&) = delete;
   service_watchdog& operator=(const service_watchdog&) = delete;

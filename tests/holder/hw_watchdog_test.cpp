@@ -67,12 +67,15 @@ TEST_CASE("hw_watchdog: a FIFO device is petted and disarmed with the magic V", 
 TEST_CASE("hw_watchdog: a plain file gets a warning and is still petted", "[holder]") {
   temp_dir dir;
   auto file = dir / "fake-watchdog";
-  { int fd = ::open(file.c_str(), O_CREAT | O_WRONLY | O_CLOEXEC, 0600); ::close(fd); }
+  {
+    int fd = ::open(file.c_str(), O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
+    ::close(fd);
+  }
   hw_watchdog w;
   std::string error, warning;
   REQUIRE(w.open(file, 0, error, warning));
-  CHECK(warning.empty());       // no timeout asked: nothing refused
-  CHECK(w.timeout() == 0);      // WDIOC_GETTIMEOUT gave nothing: unknown
+  CHECK(warning.empty());   // no timeout asked: nothing refused
+  CHECK(w.timeout() == 0);  // WDIOC_GETTIMEOUT gave nothing: unknown
   CHECK(w.pet() == 0);
   struct stat st {};
   REQUIRE(::stat(file.c_str(), &st) == 0);

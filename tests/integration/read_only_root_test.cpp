@@ -69,7 +69,7 @@ TEST_CASE("read-only root: ctrd runs with only --root and the socket directory w
   const std::string root = state / "root";
   daemon_options o;
   o.root = root;
-  o.wrapper = {"/usr/bin/unshare", "--mount", "--propagation", "private",
+  o.wrapper = {"/usr/bin/unshare", "--mount", "--propagation",   "private",
                "/bin/sh",          "-c",      read_only_wrapper, "sh"};
   o.wrapper_execs = true;
   // netavark's configuration directory on the writable tmpfs, so that a creation at start
@@ -85,9 +85,11 @@ TEST_CASE("read-only root: ctrd runs with only --root and the socket directory w
             .code != 0);
 
   // A service-file container and a `ctrctl run` container.
-  ctrd::test::await_inspect(d, "svc", [](const json& x) { return x["State"]["Status"] == "running"; });
+  ctrd::test::await_inspect(d, "svc",
+                            [](const json& x) { return x["State"]["Status"] == "running"; });
   d.ok({"run", "-d", "--name", "cli", "sh", "-c", "echo hello; sleep 1000"});
-  ctrd::test::await_inspect(d, "cli", [](const json& x) { return x["State"]["Status"] == "running"; });
+  ctrd::test::await_inspect(d, "cli",
+                            [](const json& x) { return x["State"]["Status"] == "running"; });
   CHECK(d.ok({"logs", "cli"}) == "hello");
   // A restart.
   auto before = inspect(d, "svc")["State"]["Pid"];
@@ -100,7 +102,8 @@ TEST_CASE("read-only root: ctrd runs with only --root and the socket directory w
   CHECK_FALSE(std::filesystem::exists(in_namespace(holder, root + "/netns")));
   // Everything stops.
   d.ok({"stop", "-t", "0", "cli", "svc"});
-  ctrd::test::await_inspect(d, "cli", [](const json& x) { return x["State"]["Status"] == "exited"; });
+  ctrd::test::await_inspect(d, "cli",
+                            [](const json& x) { return x["State"]["Status"] == "exited"; });
   CHECK(d.terminate() == 0);
   auto log = d.log();
   INFO("ctrd's whole log:\n" << log);

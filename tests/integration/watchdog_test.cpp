@@ -115,8 +115,8 @@ TEST_CASE("watchdog: a crashed daemon is started again and the pets resume", "[w
 TEST_CASE("watchdog: a device that cannot be opened stops ctrd at start", "[watchdog]") {
   temp_dir dir;
   auto missing = dir / "no-watchdog";
-  auto r = run_process({CTRD_BIN, "--root", dir / "root", "--socket", dir / "sock", "--config-dir", "",
-                        "--watchdog-device", missing},
+  auto r = run_process({CTRD_BIN, "--root", dir / "root", "--socket", dir / "sock", "--config-dir",
+                        "", "--watchdog-device", missing},
                        "", 20s);
   CHECK(r.code != 0);
   CHECK(r.err.find("cannot open the watchdog device " + missing) != std::string::npos);
@@ -137,9 +137,8 @@ TEST_CASE("watchdog: the daemon checks the flags and lists them in its help", "[
   CHECK(bad.err.find("--watchdog-timeout") != std::string::npos);
   // The daemon alone (without its holder) accepts them too, and checks the timeout.
   auto daemon = std::filesystem::path(CTRD_BIN).parent_path() / "ctrd-daemon";
-  auto dbad = run_process({daemon.string(), "--watchdog-device", dir / "w",
-                           "--watchdog-timeout", "100000"},
-                          "", 20s);
+  auto dbad = run_process(
+      {daemon.string(), "--watchdog-device", dir / "w", "--watchdog-timeout", "100000"}, "", 20s);
   CHECK(dbad.code == 2);
   auto alone = run_process({daemon.string(), "--watchdog-timeout", "5"}, "", 20s);
   CHECK(alone.code == 2);
