@@ -415,7 +415,7 @@ int run(const ctrd::daemon_options& opt, const ctrd::sd::notifier& notifier,
   // Under a service manager: READY=1 once a real client gets its hello, then the watchdog.
   // Under a holder with --watchdog-device, each passing self-check also pets the hardware
   // watchdog (the link's `alive`), at the period the holder asked for in its hand-over.
-  ctrd::service_watchdog::hardware_pets pets;
+  ctrd::hardware_pets pets;
   if (holder != nullptr && handover.alive_period_ms > 0) {
     pets.period = std::chrono::milliseconds(handover.alive_period_ms);
     pets.alive = [holder] { holder->alive(); };

@@ -28,6 +28,13 @@
 
 namespace ctrd {
 
+/// The holder's hardware watchdog: after each passing self-check `alive` is called; the
+/// check runs at least every `period` (zero: no hardware watchdog).
+struct hardware_pets {
+  std::chrono::milliseconds period{0};
+  std::function<void()> alive;
+};
+
 class service_watchdog {
  public:
   /// What the self-check goes through.
@@ -35,13 +42,6 @@ class service_watchdog {
     std::string socket;           ///< ctrd's control socket
     supervisor_actor supervisor;  ///< answers (ping_atom) -> true
     store_actor store;            ///< answers (flush_atom) once queued writes are committed
-  };
-
-  /// The holder's hardware watchdog: after each passing self-check `alive` is called; the
-  /// check runs at least every `period` (zero: no hardware watchdog).
-  struct hardware_pets {
-    std::chrono::milliseconds period{0};
-    std::function<void()> alive;
   };
 
   /// Nothing runs before start(). `sys` and `n` must outlive this object.

@@ -112,6 +112,29 @@ TEST_CASE("watchdog: a crashed daemon is started again and the pets resume", "[w
   CHECK(after.find('V') == std::string::npos);  // the device stayed armed throughout
 }
 
+TEST_CASE("watchdog: daemon-reexec keeps the device open and armed", "[watchdog]") {
+  fake_device dev;
+  live_daemon d(with_device(dev.path(), "2"));
+  const pid_t holder = d.holder_pid();
+  CHECK(dev.read_for(2500ms).size() >= 1);
+  auto r = d.ctl({"daemon-reexec"});
+  REQUIRE(r.code == 0);
+  CHECK(d.holder_pid() == holder);
+  auto after = dev.read_for(3000ms);
+  INFO("ctrd's log:\n" << d.log());
+  CHECK(after.size() >= 1);
+  CHECK(after.find('V') == std::string::npos);  // never closed (the FIFO would show the V)
+  // The re-executed holder adopted the descriptor: it did not open the device again.
+  auto log = d.log();
+  auto first = log.find(" armed ");
+  REQUIRE(first != std::string::npos);
+  CHECK(log.find(" armed ", first + 1) == std::string::npos);
+  CHECK(d.terminate() == 0);
+  auto last = dev.read_for(500ms);
+  REQUIRE_FALSE(last.empty());
+  CHECK(last.back() == 'V');
+}
+
 TEST_CASE("watchdog: a device that cannot be opened stops ctrd at start", "[watchdog]") {
   temp_dir dir;
   auto missing = dir / "no-watchdog";
