@@ -99,6 +99,30 @@ TEST_CASE("watchdog: pets follow the self-check and stop while the daemon is sto
   CHECK(d.log().find("disarmed") != std::string::npos);
 }
 
+TEST_CASE("watchdog: ctrd --init as PID 1 pets the device and disarms it at the end",
+          "[watchdog]") {
+  if (!ctrd::test::pid_namespaces_usable()) return;
+  fake_device dev;
+  auto o = with_device(dev.path(), "2");
+  o.args.push_back("--init");
+  o.wrapper = {"/usr/bin/unshare", "--pid", "--fork", "--mount-proc"};
+  live_daemon d(o);
+  auto pets = dev.read_for(3000ms);
+  INFO("ctrd's log:\n" << d.log());
+  CHECK(pets.size() >= 2);
+  const pid_t daemon = d.ctrd_pid();
+  REQUIRE(::kill(daemon, SIGSTOP) == 0);
+  dev.read_for(1500ms);
+  auto hung = dev.read_for(2500ms);
+  REQUIRE(::kill(daemon, SIGCONT) == 0);
+  CHECK(hung.empty());
+  CHECK(dev.read_for(3000ms).size() >= 1);
+  CHECK(d.terminate() == 0);
+  auto last = dev.read_for(500ms);
+  REQUIRE_FALSE(last.empty());
+  CHECK(last.back() == 'V');
+}
+
 TEST_CASE("watchdog: a crashed daemon is started again and the pets resume", "[watchdog]") {
   fake_device dev;
   live_daemon d(with_device(dev.path(), "2"));
