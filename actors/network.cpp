@@ -79,7 +79,15 @@ void attach(net_t self, const std::string& id, const std::string& name, const js
       todo.push_back(rec.links.size());
       rec.links.push_back({n, ipam::format_ipv4(addr), iface, ""});
     }
-    if (fresh) netns::create(rec.netns);
+    if (fresh) {
+      // First use of a bridge network: the directories are made now, never at start (a
+      // host that uses no bridge network gets no write; docs/architecture.md, "What ctrd
+      // writes").
+      std::error_code ignored;
+      std::filesystem::create_directories(s.d.netns_dir, ignored);
+      std::filesystem::create_directories(s.d.config_dir + "/aardvark-dns", ignored);
+      netns::create(rec.netns);
+    }
     s.atts[id] = std::move(rec);
   } catch (const error& e) {
     rp.deliver(make_caf_error(e.code(), e.what()));
@@ -170,9 +178,8 @@ network_actor::behavior_type network(net_t self, network_deps deps) {
   auto& s = self->state;
   s.d = std::move(deps);
   s.bin = netavark::find_binaries();
-  std::error_code ignored;
-  std::filesystem::create_directories(s.d.netns_dir, ignored);
-  std::filesystem::create_directories(s.d.config_dir + "/aardvark-dns", ignored);
+  // No directory is made here: attach() makes the netns and netavark directories at the
+  // first attachment to a bridge network.
   self->request(s.d.store, caf::infinite, load_records_atom::value, std::string("net/"))
       .await(guard(self, [=](json& recs) {
         for (auto& [key, v] : recs.items()) {

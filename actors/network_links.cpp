@@ -4,6 +4,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 #include <cerrno>
+#include <filesystem>
 
 #include <spdlog/spdlog.h>
 
@@ -112,6 +113,10 @@ void run_netavark(net_t self, const std::string& verb, const std::string& id, st
   std::vector<std::string> names{rec.name};
   names.insert(names.end(), rec.aliases.begin(), rec.aliases.end());
   netavark::attachment a{net->second, link.ip, link.interface, link.mac, names};
+  // netavark's --config (aardvark-dns's files) on a tmpfs: gone after a reboot, made again
+  // by the first run that needs it (never at ctrd's start).
+  std::error_code ignored;
+  std::filesystem::create_directories(s.d.config_dir + "/aardvark-dns", ignored);
   helper_command cmd;
   cmd.path = s.bin.netavark;
   cmd.argv = netavark::argv(s.bin, s.d.config_dir, verb, rec.netns);

@@ -86,6 +86,44 @@ void log_line(const char* level, const std::string& text) {
                text.c_str());
 }
 
+std::string parse_holder_args(const std::vector<std::string>& args, holder_options& opt) {
+  // The value of `name` at args[i] ("--name V" or "--name=V"); false when args[i] is not it.
+  auto value = [&](std::size_t& i, const std::string& name, std::string& out,
+                   std::string& problem) {
+    const auto& a = args[i];
+    if (a == name) {
+      if (i + 1 >= args.size()) {
+        problem = name + " needs a value";
+        return true;
+      }
+      out = args[++i];
+      return true;
+    }
+    if (a.size() > name.size() && a.compare(0, name.size(), name) == 0 && a[name.size()] == '=') {
+      out = a.substr(name.size() + 1);
+      return true;
+    }
+    return false;
+  };
+  std::string problem;
+  std::string timeout;
+  bool timeout_given = false;
+  for (std::size_t i = 0; i < args.size() && problem.empty(); ++i) {
+    if (args[i] == "--init") opt.init = true;
+    if (args[i] == "--reboot") opt.reboot = true;
+    if (value(i, "--watchdog-device", opt.watchdog_device, problem)) continue;
+    if (value(i, "--watchdog-timeout", timeout, problem)) timeout_given = true;
+  }
+  if (!problem.empty()) return problem;
+  if (timeout_given) {
+    opt.watchdog_timeout = parse_watchdog_timeout(timeout);
+    if (opt.watchdog_timeout < 0)
+      return "invalid --watchdog-timeout \"" + timeout + "\": whole seconds from 1 to 86400";
+    if (opt.watchdog_device.empty()) return "--watchdog-timeout needs --watchdog-device";
+  }
+  return {};
+}
+
 holder_process::holder_process(holder_options opt) : opt_(std::move(opt)) {}
 
 int holder_process::run() {
@@ -94,7 +132,11 @@ int holder_process::run() {
   // Children that ended while this image was being executed (their SIGCHLD went to the
   // previous one) are reaped before the daemon asks for them.
   reap();
-  if (!start_daemon()) return 1;
+  if (!open_watchdog()) return 1;
+  if (!start_daemon()) {
+    disarm_watchdog();
+    return 1;
+  }
   while (!done_) {
     pollfd fds[2] = {{sigfd_, POLLIN, 0}, {link_, POLLIN, 0}};
     int timeout = -1;
@@ -171,6 +213,13 @@ void holder_process::restore_state() {
     auto line = text.substr(0, eol);
     if (line.rfind("starts ", 0) == 0) {
       starts_ = std::atoi(line.c_str() + 7);
+    } else if (line.rfind("watchdog ", 0) == 0) {
+      // The device stays open (and armed) across the re-exec: opening it again would fail
+      // (a watchdog device has one opener) and closing it could disarm it.
+      char* end = nullptr;
+      long wfd = std::strtol(line.c_str() + 9, &end, 10);
+      int timeout = end != nullptr ? std::atoi(end) : 0;
+      if (wfd >= 0) watchdog_.adopt(opt_.watchdog_device, static_cast<int>(wfd), timeout);
     } else if (line.rfind("origin ", 0) == 0) {
       auto sp = line.find(' ', 7);
       original_oom_score_adj_ = line.substr(7, sp == std::string::npos ? sp : sp - 7);
@@ -358,6 +407,9 @@ void holder_process::handle(message& m) {
       if (!notifier_.send(m.id))
         log_line("warning", "sd_notify " + m.id + ": " + errno_text(errno));
       break;
+    case kind::alive:
+      on_alive();
+      break;
     default:
       log_line("warning", "unexpected message from the daemon (type " +
                               std::to_string(static_cast<int>(m.type)) + ")");
@@ -371,7 +423,9 @@ void holder_process::hand_over() {
     if (!send({kind::held, h.id, h.role, 0, 0, 0, h.fd})) return;
   for (const auto& e : held_.exits())
     if (!send({kind::exit, {}, {}, e.pid, e.code_kind, e.status, -1})) return;
-  send({kind::end, {}, {}, ::getpid(), 0, starts_, -1});
+  // code_kind: how often the daemon must prove itself for the hardware watchdog (0: none).
+  int32_t alive_ms = watchdog_.is_open() ? alive_period_ms(watchdog_.timeout()) : 0;
+  send({kind::end, {}, {}, ::getpid(), alive_ms, starts_, -1});
 }
 
 // Sends on the non-blocking link, waiting up to 5 s for room: the daemon reads its link
@@ -408,9 +462,14 @@ bool holder_process::reexec_self() {
   auto oom = original_oom_score_adj_;
   while (!oom.empty() && (oom.back() == '\n' || oom.back() == ' ')) oom.pop_back();
   std::string text = "starts " + std::to_string(starts_) + "\norigin " + (oom.empty() ? "0" : oom) +
-                     " " + std::to_string(original_nofile_) + "\n" + held_.serialize();
+                     " " + std::to_string(original_nofile_) + "\n";
+  if (watchdog_.is_open())
+    text += "watchdog " + std::to_string(watchdog_.fd()) + " " +
+            std::to_string(watchdog_.timeout()) + "\n";
+  text += held_.serialize();
   bool written = ::write(mfd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
   for (const auto& h : held_.fds()) ::fcntl(h.fd, F_SETFD, 0);
+  watchdog_.keep_across_exec(true);
   auto argv = command_line(opt_.self_path);
   if (written) {
     ::setenv(state_env, std::to_string(mfd).c_str(), 1);
@@ -420,14 +479,58 @@ bool holder_process::reexec_self() {
                         "; keeping this holder");
   ::unsetenv(state_env);
   for (const auto& h : held_.fds()) ::fcntl(h.fd, F_SETFD, FD_CLOEXEC);
+  watchdog_.keep_across_exec(false);
   ::close(mfd);
   return false;
+}
+
+// --watchdog-device: opened (and armed) before the first daemon starts; a device that
+// cannot be opened ends ctrd at once rather than running without the watchdog asked for.
+bool holder_process::open_watchdog() {
+  if (opt_.watchdog_device.empty() || watchdog_.is_open()) return true;
+  std::string error, warning;
+  if (!watchdog_.open(opt_.watchdog_device, opt_.watchdog_timeout, error, warning)) {
+    log_line("critical", error);
+    return false;
+  }
+  if (!warning.empty()) log_line("warning", warning);
+  log_line("info", "watchdog " + opt_.watchdog_device + " armed (timeout " +
+                       (watchdog_.timeout() > 0 ? std::to_string(watchdog_.timeout()) + " s"
+                                                : std::string("unknown")) +
+                       "): petted after each passing self-check of the daemon, at least every " +
+                       std::to_string(alive_period_ms(watchdog_.timeout())) + " ms");
+  return true;
+}
+
+// The daemon's self-check passed: pet the device (no timer of the holder's own pets it).
+void holder_process::on_alive() {
+  if (!watchdog_.is_open()) return;
+  int err = watchdog_.pet();
+  if (err != 0 && !pet_failing_)
+    log_line("error", "cannot pet the watchdog " + watchdog_.path() + ": " + errno_text(err));
+  else if (err == 0 && pet_failing_)
+    log_line("info", "the watchdog " + watchdog_.path() + " is petted again");
+  pet_failing_ = err != 0;
+}
+
+// The holder ends normally: the magic close disarms the device.
+void holder_process::disarm_watchdog() {
+  if (!watchdog_.is_open()) return;
+  auto path = watchdog_.path();
+  int err = watchdog_.magic_close();
+  if (err != 0)
+    log_line("warning", "disarming the watchdog " + path + ": " + errno_text(err));
+  else
+    log_line("info", "watchdog " + path + " disarmed");
 }
 
 int holder_process::finish(int code) {
   done_ = true;
   exit_code_ = code;
-  if (!opt_.init || ::getpid() != 1) return code;
+  if (!opt_.init || ::getpid() != 1) {
+    disarm_watchdog();
+    return code;
+  }
   // PID 1: what is left (daemons that escaped their containers) is stopped and reaped so
   // that nothing is lost to the power-off; then the file systems are synced.
   ::kill(-1, SIGTERM);
@@ -436,6 +539,7 @@ int holder_process::finish(int code) {
   while (::waitpid(-1, nullptr, 0) > 0) {
   }
   ::sync();
+  disarm_watchdog();
   if (!in_initial_pid_namespace()) return code;  // a PID namespace ends with its init
   log_line("info", opt_.reboot ? "rebooting" : "powering off");
   ::reboot(opt_.reboot ? RB_AUTOBOOT : RB_POWER_OFF);

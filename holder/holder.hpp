@@ -12,7 +12,10 @@
 //    cleanly it exits too (with --init as the machine's PID 1: sync, then power off or
 //    reboot; in a PID namespace: exit);
 //  * `reexec` from the daemon (ctrctl daemon-reexec) makes it re-execute itself from disk
-//    with its descriptors and then start the daemon from disk.
+//    with its descriptors and then start the daemon from disk;
+//  * with --watchdog-device it holds a hardware watchdog (hw_watchdog.hpp) open, armed
+//    across its own re-exec, and pets it each time the daemon reports a passing
+//    self-check (`alive`); it disarms it only when it ends normally.
 // It never runs container logic. Single-threaded: one poll() over a signalfd and the link.
 #pragma once
 
@@ -21,6 +24,7 @@
 #include <vector>
 
 #include "holder/held_set.hpp"
+#include "holder/hw_watchdog.hpp"
 #include "holder/restart_backoff.hpp"
 #include "runtime/holder_link.hpp"
 #include "runtime/sd_notify.hpp"
@@ -34,7 +38,13 @@ struct holder_options {
   std::string self_path;          ///< this binary, for its own re-exec
   bool init = false;              ///< --init
   bool reboot = false;            ///< --reboot: with --init, reboot instead of powering off
+  std::string watchdog_device;    ///< --watchdog-device: a hardware watchdog to pet ("": none)
+  int watchdog_timeout = 0;       ///< --watchdog-timeout in seconds (0: the device's own)
 };
+
+/// Reads the holder's own options out of the command line (argv[1..]): --init, --reboot,
+/// --watchdog-device PATH|=PATH, --watchdog-timeout S|=S. Returns "" or what is wrong.
+std::string parse_holder_args(const std::vector<std::string>& args, holder_options& opt);
 
 /// The environment variable carrying the holder's state across its own re-exec (a memfd).
 constexpr const char* state_env = "CTRD_HOLDER_STATE";
@@ -62,12 +72,17 @@ class holder_process {
   bool send(const message& m);
   void close_link();
   bool reexec_self();
+  bool open_watchdog();
+  void on_alive();
+  void disarm_watchdog();
   int finish(int code);
 
   holder_options opt_;
   held_set held_;
   sd::notifier notifier_;  // the daemon's notifications, sent as the main process
   restart_backoff backoff_;
+  hw_watchdog watchdog_;      // --watchdog-device (closed: none)
+  bool pet_failing_ = false;  // the last pet failed (said once, not at every pet)
   int sigfd_ = -1;
   int link_ = -1;              // the holder's end of the current daemon's link
   int64_t daemon_pid_ = 0;     // 0: no daemon runs

@@ -1,9 +1,10 @@
 // `ctrd`: the holder (holder.hpp). Takes the same command line as the daemon, which it
 // runs as ctrd-daemon (next to this binary, or $CTRD_DAEMON) with every argument as given;
-// it reads only --init, --reboot and --log-target itself. --help, --version and every error in the
-// arguments are the daemon's answer (the first daemon's exit before it is ready is the
-// holder's exit).
+// it reads only --init, --reboot, --log-target, --watchdog-device and --watchdog-timeout
+// itself. --help, --version and every error in the arguments are the daemon's answer (the
+// first daemon's exit before it is ready is the holder's exit).
 #include <climits>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -32,10 +33,10 @@ int main(int argc, char** argv) {
   }
   ctrd::holder::holder_options opt;
   if (argc > 0 && argv[0] != nullptr) opt.argv0 = argv[0];
-  for (int i = 1; i < argc; ++i) {
-    opt.args.emplace_back(argv[i]);
-    if (std::strcmp(argv[i], "--init") == 0) opt.init = true;
-    if (std::strcmp(argv[i], "--reboot") == 0) opt.reboot = true;
+  for (int i = 1; i < argc; ++i) opt.args.emplace_back(argv[i]);
+  if (auto problem = ctrd::holder::parse_holder_args(opt.args, opt); !problem.empty()) {
+    std::fprintf(stderr, "ctrd: %s\n", problem.c_str());
+    return 2;
   }
   opt.self_path = own_path();
   if (const char* d = std::getenv(ctrd::holder::daemon_env); d != nullptr && *d != '\0') {

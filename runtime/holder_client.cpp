@@ -69,6 +69,7 @@ holder_handover holder_client::take_over(int timeout_ms) {
       h.holder_pid = m.pid;
       holder_pid_ = static_cast<pid_t>(m.pid);
       h.daemon_starts = m.status;
+      h.alive_period_ms = m.code_kind > 0 ? m.code_kind : 0;
       break;
     } else if (m.fd >= 0) {
       ::close(m.fd);
@@ -122,6 +123,12 @@ void holder_client::notify(const std::string& text) {
   holder::message m;
   m.type = holder::kind::notify;
   m.id = text;
+  enqueue(std::move(m));
+}
+
+void holder_client::alive() {
+  holder::message m;
+  m.type = holder::kind::alive;
   enqueue(std::move(m));
 }
 

@@ -40,6 +40,9 @@ struct holder_handover {
   std::vector<reaped_process> exits;
   int64_t holder_pid = 0;
   int daemon_starts = 0;  ///< 1: this is the first daemon; more: a crash or an upgrade came before
+  /// The holder pets a hardware watchdog: send alive() after a passing self-check at least
+  /// this often (0: none asked).
+  int alive_period_ms = 0;
 };
 
 class holder_client {
@@ -71,6 +74,8 @@ class holder_client {
   void reexec();
   /// The holder sends `text` to the service manager (sd_notify.hpp's relay).
   void notify(const std::string& text);
+  /// A self-check passed: the holder pets its hardware watchdog.
+  void alive();
 
   /// Sends what waits in the queue; true when nothing is left.
   bool flush();

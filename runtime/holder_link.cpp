@@ -54,7 +54,7 @@ struct reader {
 };
 
 bool known(uint8_t type) {
-  return type >= static_cast<uint8_t>(kind::hello) && type <= static_cast<uint8_t>(kind::notify);
+  return type >= static_cast<uint8_t>(kind::hello) && type <= static_cast<uint8_t>(kind::alive);
 }
 
 }  // namespace

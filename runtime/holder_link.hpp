@@ -17,11 +17,16 @@
 //   reexec                    the daemon exits for an upgrade: start the binary on disk
 //   notify {id = text}        send this sd_notify(3) text to the service manager (the
 //                             holder is its main process)
+//   alive                     a self-check passed (service_watchdog.hpp): the holder pets
+//                             the hardware watchdog (holder/hw_watchdog.hpp); sent only
+//                             when `end` asked for it
 // Holder -> daemon:
 //   held   {id, role} + fd    a descriptor held for `id` (hand-over)
 //   exit   {pid, code_kind, status}  a process the holder reaped (waitid's si_code and
 //                             si_status; proc::exit_code turns them into an exit code)
-//   end    {pid = holder pid, status = how many daemons it started}
+//   end    {pid = holder pid, status = how many daemons it started,
+//           code_kind = alive period in ms: send `alive` after a passing self-check at
+//           least this often (0: no hardware watchdog, send none)}
 #pragma once
 
 #include <cstdint>
@@ -41,6 +46,7 @@ enum class kind : uint8_t {
   exit = 8,
   end = 9,
   notify = 10,
+  alive = 11,
 };
 
 /// One message; unused fields stay empty/zero. `fd` is the descriptor passed with it (-1:

@@ -71,6 +71,15 @@ bool parse_daemon_options(int argc, char** argv, daemon_options& out, int& exit_
                "run as PID 1: reap every process, stop everything on SIGTERM/SIGINT/SIGPWR, "
                "then sync and power off (in a PID namespace: exit)");
   app.add_flag("--reboot", out.reboot, "with --init: reboot instead of powering off at the end");
+  auto* wdog = app.add_option("--watchdog-device", out.watchdog_device,
+                              "a hardware watchdog (/dev/watchdog) that ctrd's holder opens and "
+                              "pets each time the daemon's self-check passes; a hung daemon lets "
+                              "it reset the machine (docs/supervision.md)");
+  app.add_option("--watchdog-timeout", out.watchdog_timeout,
+                 "with --watchdog-device: its timeout in seconds (1-86400; default: the "
+                 "device's own); the self-check runs every half of it")
+      ->check(CLI::Range(1, 86400))
+      ->needs(wdog);
   app.add_option("--network-config-dir", out.network_config_dir,
                  "netavark's configuration directory (aardvark-dns's files; docs/network.md)")
       ->capture_default_str();

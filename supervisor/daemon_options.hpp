@@ -32,6 +32,10 @@ struct daemon_options {
   std::string subgid_file = "/etc/subgid";
   /// netavark's --config: aardvark-dns's files and lock (docs/network.md); on a tmpfs.
   std::string network_config_dir = "/run/ctrd/networks";
+  /// --watchdog-device / --watchdog-timeout: read by the holder (holder/hw_watchdog.hpp),
+  /// which pets the device after each passing self-check; accepted and checked here.
+  std::string watchdog_device;
+  int watchdog_timeout = 0;  ///< seconds (0: the device's own)
 };
 
 /// Resolves --min-free-space / --log-max-total against the file system's size `fs_size`:

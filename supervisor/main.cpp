@@ -441,7 +441,19 @@ int run(const ctrd::daemon_options& opt, const ctrd::sd::notifier& notifier,
                CTRD_VERSION, socket, root, socket);
   if (holder != nullptr) holder->ready();  // a later death of this daemon is a crash
   // Under a service manager: READY=1 once a real client gets its hello, then the watchdog.
-  ctrd::service_watchdog watchdog{sys, notifier, {socket, sup, store}};
+  // Under a holder with --watchdog-device, each passing self-check also pets the hardware
+  // watchdog (the link's `alive`), at the period the holder asked for in its hand-over.
+  ctrd::hardware_pets pets;
+  if (holder != nullptr && handover.alive_period_ms > 0) {
+    pets.period = std::chrono::milliseconds(handover.alive_period_ms);
+    pets.alive = [holder] { holder->alive(); };
+  } else if (!opt.watchdog_device.empty() && holder == nullptr) {
+    spdlog::warn(
+        "--watchdog-device {}: ctrd-daemon runs without its holder (ctrd), which is "
+        "what pets the device: ignored",
+        opt.watchdog_device);
+  }
+  ctrd::service_watchdog watchdog{sys, notifier, {socket, sup, store}, std::move(pets)};
   watchdog.start();
   {
     caf::scoped_actor self{sys};

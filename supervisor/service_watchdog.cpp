@@ -79,15 +79,17 @@ std::string hello_round_trip(const std::string& path, std::chrono::milliseconds 
   }
 }
 
-service_watchdog::service_watchdog(caf::actor_system& sys, const sd::notifier& n, targets t)
-    : sys_(sys), notifier_(n), targets_(std::move(t)) {}
+service_watchdog::service_watchdog(caf::actor_system& sys, const sd::notifier& n, targets t,
+                                   hardware_pets hw)
+    : sys_(sys), notifier_(n), targets_(std::move(t)), hw_(std::move(hw)) {}
 
 service_watchdog::~service_watchdog() {
   stop();
 }
 
 void service_watchdog::start() {
-  if (!notifier_.enabled() || thread_.joinable()) return;
+  bool hardware = hw_.period.count() > 0 && hw_.alive;
+  if ((!notifier_.enabled() && !hardware) || thread_.joinable()) return;
   thread_ = std::thread([this] { run(); });
 }
 
@@ -129,7 +131,14 @@ bool service_watchdog::self_check(std::chrono::milliseconds budget, std::string&
 
 void service_watchdog::run() {
   using std::chrono::milliseconds;
-  const auto period = std::chrono::duration_cast<milliseconds>(notifier_.watchdog_period());
+  const auto sd_period = notifier_.enabled()
+                             ? std::chrono::duration_cast<milliseconds>(notifier_.watchdog_period())
+                             : milliseconds(0);
+  const bool hardware = hw_.period.count() > 0 && hw_.alive;
+  // The self-check's period: the shorter of what the service manager and the hardware
+  // watchdog need (either may be off).
+  milliseconds period = sd_period;
+  if (hardware && (period.count() <= 0 || hw_.period < period)) period = hw_.period;
   // Readiness: the first passing self-check (normally at once; retried every second).
   const milliseconds ready_budget =
       period.count() > 0 ? std::min(period / 2, milliseconds(5000)) : milliseconds(5000);
@@ -137,18 +146,25 @@ void service_watchdog::run() {
     std::string why;
     auto started = clock::now();
     if (self_check(ready_budget, why)) break;
-    spdlog::warn("not ready for the service manager yet: {}", why);
+    spdlog::warn("not ready{} yet: {}", notifier_.enabled() ? " for the service manager" : "", why);
     if (!sleep_until(started + std::chrono::seconds(1))) return;
   }
   // The check just passed: the first ping travels with READY=1.
-  std::string ready = "READY=1\nSTATUS=serving " + targets_.socket;
-  if (period.count() > 0) ready += "\nWATCHDOG=1";
-  if (!notifier_.send(ready))
-    spdlog::warn("sd_notify READY=1: {}", std::strerror(errno));
-  else
-    spdlog::info("told the service manager: READY=1");
+  if (notifier_.enabled()) {
+    std::string ready = "READY=1\nSTATUS=serving " + targets_.socket;
+    if (sd_period.count() > 0) ready += "\nWATCHDOG=1";
+    if (!notifier_.send(ready))
+      spdlog::warn("sd_notify READY=1: {}", std::strerror(errno));
+    else
+      spdlog::info("told the service manager: READY=1");
+  }
+  if (hardware) hw_.alive();
   if (period.count() <= 0) return;
-  spdlog::info("watchdog: a self-check every {} (WATCHDOG_USEC/2)", ms_text(period));
+  if (sd_period.count() > 0)
+    spdlog::info("watchdog: a self-check every {} (WATCHDOG_USEC/2)", ms_text(period));
+  if (hardware)
+    spdlog::info("hardware watchdog: a self-check every {}, each pass pets the device",
+                 ms_text(period));
   bool failing = false;
   auto next = clock::now() + period;
   while (sleep_until(next)) {
@@ -157,11 +173,13 @@ void service_watchdog::run() {
     if (self_check(period / 2, why)) {
       if (failing) spdlog::info("watchdog: the self-check passes again");
       failing = false;
-      if (!notifier_.send("WATCHDOG=1"))
+      if (sd_period.count() > 0 && !notifier_.send("WATCHDOG=1"))
         spdlog::warn("sd_notify WATCHDOG=1: {}", std::strerror(errno));
+      if (hardware) hw_.alive();
     } else if (!failing) {
       failing = true;
-      spdlog::error("watchdog: self-check failed, no WATCHDOG=1 sent: {}", why);
+      spdlog::error("watchdog: self-check failed, no {}: {}",
+                    hardware ? "pet of the hardware watchdog" : "WATCHDOG=1 sent", why);
     }
     if (next < clock::now()) next = clock::now() + period;  // a check that overran
   }

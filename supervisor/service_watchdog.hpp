@@ -6,10 +6,16 @@
 // (acceptor and session), a ping of the supervisor and a flush of the store, each bounded by
 // half the period. A wedged part stops the pings, and the manager restarts ctrd. The thread
 // only waits on its period timer and on the check's own replies; no CAF handler blocks.
+//
+// Under a holder that pets a hardware watchdog (--watchdog-device, holder/hw_watchdog.hpp)
+// the same thread also runs without a service manager: the self-check then runs at least
+// every `alive_period` and each pass calls `alive` (the link's `alive` message), so a
+// wedged daemon stops the pets and the hardware resets the machine.
 #pragma once
 
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -22,6 +28,13 @@
 
 namespace ctrd {
 
+/// The holder's hardware watchdog: after each passing self-check `alive` is called; the
+/// check runs at least every `period` (zero: no hardware watchdog).
+struct hardware_pets {
+  std::chrono::milliseconds period{0};
+  std::function<void()> alive;
+};
+
 class service_watchdog {
  public:
   /// What the self-check goes through.
@@ -32,13 +45,14 @@ class service_watchdog {
   };
 
   /// Nothing runs before start(). `sys` and `n` must outlive this object.
-  service_watchdog(caf::actor_system& sys, const sd::notifier& n, targets t);
+  service_watchdog(caf::actor_system& sys, const sd::notifier& n, targets t, hardware_pets hw = {});
   ~service_watchdog();
   service_watchdog(const service_watchdog&) = delete;
   service_watchdog& operator=(const service_watchdog&) = delete;
 
-  /// Starts the thread when `n` is enabled: READY=1 after the first passing self-check,
-  /// then the watchdog pings if $WATCHDOG_USEC asked for them.
+  /// Starts the thread when `n` is enabled or a hardware watchdog is asked for: READY=1
+  /// (with `n`) after the first passing self-check, then the watchdog pings if
+  /// $WATCHDOG_USEC asked for them and the hardware pets.
   void start();
 
   /// Ends the thread (at most one self-check's budget later). Idempotent.
@@ -55,6 +69,7 @@ class service_watchdog {
   caf::actor_system& sys_;
   const sd::notifier& notifier_;
   targets targets_;
+  hardware_pets hw_;
   std::thread thread_;
   std::mutex mutex_;
   std::condition_variable cv_;
