@@ -80,6 +80,15 @@ chmod 755 "$stage"
 DESTDIR="$stage" cmake --install "$build" --prefix /usr --strip >"$work/install.log" ||
   { cat "$work/install.log" >&2; die "cmake --install of $build failed"; }
 
+# A strip of the wrong architecture leaves a cross build's binaries as they were.
+for b in $binaries; do
+  f="$stage/usr/bin/$(basename "$b")"
+  if readelf -S "$f" | grep -q '\.symtab'; then
+    command -v "$triplet-strip" >/dev/null 2>&1 || die "$f is not stripped and there is no $triplet-strip"
+    "$triplet-strip" "$f"
+  fi
+done
+
 # Debian 12 keeps units in /lib/systemd/system (files do not move to /usr in bookworm).
 mkdir -p "$stage/lib/systemd/system"
 mv "$stage/usr/lib/systemd/system/ctrd.service" "$stage/lib/systemd/system/ctrd.service"
@@ -127,9 +136,31 @@ printf 'Source: ctrd\n\nPackage: ctrd\nArchitecture: any\n' >"$work/shlibs/debia
 shlib_args=""
 if [ "$arch" != "$host_arch" ]; then
   sysroot=${CTRD_SYSROOT:-$(sed -n 's/^CMAKE_SYSROOT:[A-Z]*=//p' "$build/CMakeCache.txt")}
+  [ -n "$sysroot" ] || sysroot="$build/sysroot"
   { [ -n "$sysroot" ] && [ -d "$sysroot" ]; } ||
     die "no sysroot for $arch's libraries: set CTRD_SYSROOT (the one scripts/cross-test.sh made)"
-  shlib_args="-l$sysroot/lib/$triplet -l$sysroot/usr/lib/$triplet"
+  # The sysroot's libraries, and the C and C++ runtime of the cross toolchain
+  # (crossbuild-essential-$arch, whose packages the host's dpkg knows).
+  shlib_args="-l$sysroot/lib/$triplet -l$sysroot/usr/lib/$triplet -l/usr/$triplet/lib"
+  # A sysroot unpacked with `dpkg -x` has no package database: its .debs (kept in
+  # <sysroot>/.debs by scripts/arm64-sysroot.sh) become package build trees for -S, each with
+  # its control files (shlibs, symbols) and links to its libraries in the sysroot.
+  for deb in "$sysroot"/.debs/*.deb; do
+    [ -f "$deb" ] || continue
+    tree="$work/trees/$(dpkg-deb -f "$deb" Package)"
+    mkdir -p "$tree/DEBIAN"
+    dpkg-deb -e "$deb" "$tree/DEBIAN"
+    if [ ! -f "$tree/DEBIAN/shlibs" ] && [ ! -f "$tree/DEBIAN/symbols" ]; then
+      rm -rf "$tree"
+      continue
+    fi
+    dpkg-deb -c "$deb" | awk '{print $6}' | sed 's|^\./||' | grep -E '\.so(\.[0-9]+)*$' |
+      while read -r lib; do
+        mkdir -p "$tree/$(dirname "$lib")"
+        ln -sfn "$sysroot/$lib" "$tree/$lib"
+      done
+    shlib_args="$shlib_args -S$tree"
+  done
   # A sysroot made with `dpkg --root` has its own package database.
   [ -f "$sysroot/var/lib/dpkg/status" ] && shlib_args="$shlib_args --admindir=$sysroot/var/lib/dpkg"
 fi
@@ -139,7 +170,9 @@ if ! shlibs=$(cd "$work/shlibs" && DEB_HOST_ARCH=$arch DEB_HOST_MULTIARCH=$tripl
   cat "$work/shlibdeps.log" >&2
   die "dpkg-shlibdeps failed for the $arch binaries (see above)"
 fi
-depends=$(echo "$shlibs" | sed -n 's/^shlibs:Depends=//p')
+# The cross toolchain's shlibs name its own packages (libc6:arm64, libgcc-s1-arm64-cross):
+# on the device they are libc6 and libgcc-s1.
+depends=$(echo "$shlibs" | sed -n 's/^shlibs:Depends=//p' | sed "s/:$arch//g; s/-$arch-cross//g")
 [ -n "$depends" ] || die "dpkg-shlibdeps found no library dependency"
 depends="adduser | passwd, $depends"
 
