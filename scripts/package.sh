@@ -33,7 +33,7 @@ for tool in dpkg-deb dpkg-shlibdeps cmake readelf; do
     die "$tool is not installed (scripts/install-deps.sh installs dpkg-dev and binutils)"
 done
 host_arch=$(dpkg --print-architecture)
-binaries="holder/ctrd supervisor/ctrd-daemon runtime/ctrd-tar ctl/ctrctl ctl/ctrctl-cp"
+binaries="supervisor/ctrd supervisor/ctrd-daemon supervisor/ctrd-tar ctl/ctrctl ctl/ctrctl-cp"
 
 # The tree to package.
 if [ -z "$build" ]; then
@@ -64,8 +64,8 @@ case "$arch" in
   amd64) machine="X86-64" triplet=x86_64-linux-gnu ;;
   arm64) machine="AArch64" triplet=aarch64-linux-gnu ;;
 esac
-readelf -h "$build/holder/ctrd" | grep -q "Machine:.*$machine" ||
-  die "$build/holder/ctrd is not an $arch binary ($(readelf -h "$build/holder/ctrd" |
+readelf -h "$build/supervisor/ctrd" | grep -q "Machine:.*$machine" ||
+  die "$build/supervisor/ctrd is not an $arch binary ($(readelf -h "$build/supervisor/ctrd" |
     sed -n 's/ *Machine: *//p'))"
 
 version=$(sed -n 's/^CMAKE_PROJECT_VERSION:STATIC=//p' "$build/CMakeCache.txt")
