@@ -181,9 +181,15 @@ control="$stage/DEBIAN"
 mkdir -p "$control"
 maintainer="${DEBFULLNAME:-ctrd maintainers} <${DEBEMAIL:-maintainers@ctrd.invalid}>"
 installed_size=$(du -sk --exclude=DEBIAN "$stage" | cut -f1)
-sed -e "s|@VERSION@|$version|" -e "s|@ARCH@|$arch|" -e "s|@MAINTAINER@|$maintainer|" \
-  -e "s|@INSTALLED_SIZE@|$installed_size|" -e "s|@DEPENDS@|$depends|" \
-  "$src/config/debian/control.in" >"$control/control"
+VERSION=$version ARCH=$arch MAINTAINER=$maintainer INSTALLED_SIZE=$installed_size \
+  DEPENDS=$depends awk '{
+    n = split("VERSION ARCH MAINTAINER INSTALLED_SIZE DEPENDS", keys, " ")
+    for (i = 1; i <= n; i++) {
+      at = index($0, "@" keys[i] "@")
+      if (at) $0 = substr($0, 1, at - 1) ENVIRON[keys[i]] substr($0, at + length(keys[i]) + 2)
+    }
+    print
+  }' "$src/config/debian/control.in" >"$control/control"
 for s in postinst prerm postrm; do
   install -m 755 "$src/config/debian/$s" "$control/$s"
 done
