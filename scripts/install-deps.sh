@@ -5,7 +5,7 @@ set -eu
 PKGS="g++ cmake ninja-build pkg-config libcaf-dev libboost-dev libboost-filesystem-dev \
 libmsgpack-cxx-dev libspdlog-dev libleveldb-dev libsnappy-dev catch2 libtomlplusplus-dev \
 libcli11-dev nlohmann-json3-dev libarchive-dev busybox-static clang clang-format clang-tidy python3 python3-msgpack \
-faketime systemd libseccomp-dev golang-github-containers-common go-md2man zsh fish \
+faketime systemd dpkg-dev libseccomp-dev golang-github-containers-common go-md2man zsh fish \
 netavark aardvark-dns iptables iproute2 $*"
 missing=""
 for p in $PKGS; do
