@@ -6,7 +6,7 @@ PKGS="g++ cmake ninja-build pkg-config libcaf-dev libboost-dev libboost-filesyst
 libmsgpack-cxx-dev libspdlog-dev libleveldb-dev libsnappy-dev catch2 libtomlplusplus-dev \
 libcli11-dev nlohmann-json3-dev libarchive-dev busybox-static clang clang-format clang-tidy python3 python3-msgpack \
 faketime systemd dpkg-dev libseccomp-dev golang-github-containers-common go-md2man zsh fish \
-netavark aardvark-dns iptables iproute2 $*"
+netavark aardvark-dns iptables iproute2 e2fsprogs mount util-linux $*"
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Installs dependencies, builds with warnings as errors and AddressSanitizer +
 # UndefinedBehaviorSanitizer, runs the whole test suite (crash injection and load tests
-# included), then both fuzz targets for 30 s each. Exits non-zero on failure.
+# included) and 3 power-cut rounds, then both fuzz targets for 30 s each. Exits non-zero on failure.
 set -eu
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
@@ -14,7 +14,11 @@ run_suite() {
   cmake -S . -B "$dir" -G Ninja -DCTRD_WERROR=ON "$@" >/dev/null
   cmake --build "$dir" -j2
   scripts/check-deps.sh "$dir"
-  (cd "$dir" && ctest -j2 --output-on-failure --timeout 180)
+  (cd "$dir" && ctest -j2 --output-on-failure --timeout 180 -LE powercut)
+  # Power cuts (docs/reliability.md): a few rounds here, after the suite and alone, so that
+  # its kills and copies do not share the machine with the timing-sensitive tests;
+  # `scripts/power-cut.sh --rounds 50` is the full run. CTRD_POWERCUT_ROUNDS changes it.
+  scripts/power-cut.sh --rounds "${CTRD_POWERCUT_ROUNDS:-3}" --build "$dir"
 }
 # One unoptimised build with AddressSanitizer + UndefinedBehaviorSanitizer and -Werror runs
 # the whole suite: it compiles in a third of the time of -O2 (CI must stay under 40
