@@ -21,6 +21,7 @@ cached() { sed -n "s/^$1:[A-Z]*=//p" "$cache"; }
 src=$(cached CMAKE_HOME_DIRECTORY)
 label=${2:-$(cached CMAKE_BUILD_TYPE)}
 [ $# -lt 2 ] && [ "$(cached CTRD_SMALL)" = ON ] && label="$label+small"
+label=$(echo "$label" | tr , \;)  # a CSV field
 commit=$(git -C "$src" rev-parse --short=7 HEAD 2>/dev/null || echo unknown)
 [ -n "$(git -C "$src" status --porcelain --untracked-files=no 2>/dev/null)" ] && commit="$commit+"
 load=$(cut -d' ' -f1 /proc/loadavg)
