@@ -11,8 +11,15 @@
 # Since issue 13 `ctrd` is the holder, which runs ctrd-daemon beside it: the closure and the
 # RSS above are the daemon's, and the holder's are printed apart (its idle RSS: median too).
 #
+# With FOOTPRINT_CONTAINERS=N (N > 0) it also starts the daemon with N service-file
+# containers running `sleep` and reports the daemon's memory per container: (VmRSS with N,
+# 3 s after the last one runs, minus the idle VmRSS) / N. With FOOTPRINT_KV=FILE it also
+# writes its figures there as KEY=VALUE lines (bytes, KiB), for bench/budget.sh.
+#
 # Runs each ctrd as the calling user on a temporary root and socket; stops it by pid.
 set -eu
+KV=${FOOTPRINT_KV:-/dev/null}
+kv() { echo "$1=$2" >>"$KV"; }
 size_of() { stat -L -c %s "$1"; }
 stripped() {
   [ -f "$1" ] || { echo "-"; return; }
@@ -24,12 +31,18 @@ closure() {
   ldd "$1" | awk '/=>/ && $3 ~ /^\// {print $3} /^[[:space:]]*\/[^ ]*ld-linux/ {print $1}' |
     sort -u | while read -r lib; do size_of "$lib"; done | awk '{s += $1} END {print s}'
 }
+# The daemon's VmRSS 3 s after start ($2 = a directory of service files, else none).
 idle_rss_kib() {
   dir=$(mktemp -d)
-  "$1" --root "$dir/root" --socket "$dir/ctrd.sock" >"$dir/log" 2>&1 &
+  "$1" --root "$dir/root" --socket "$dir/ctrd.sock" --config-dir "${2:-}" >"$dir/log" 2>&1 &
   pid=$!
   i=0
   while [ ! -S "$dir/ctrd.sock" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+  if [ -n "${2:-}" ]; then
+    n=$(ls "$2" | wc -l)
+    i=0
+    while [ "$(running_sleeps "$pid")" -lt "$n" ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+  fi
   sleep 3
   d=$(daemon_of "$pid")
   rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$d/status")
@@ -76,6 +89,19 @@ split_kib() {
         c["ctrd"], c["caf"], c["runtime"], c["libs"], c["data"], c["malloc"], c["stacks"], c["other"]
     }' "/proc/$1/smaps"
 }
+# How many descendants of process $1 run `sleep` (the containers of the per-container run).
+running_sleeps() {
+  ps -e -o pid=,ppid=,comm= | awk -v root="$1" '
+    { parent[$1] = $2; comm[$1] = $3 }
+    END {
+      n = 0
+      for (p in comm) {
+        if (comm[p] != "sleep") continue
+        for (q = parent[p]; q != "" && q != 0; q = parent[q]) if (q == root) { n++; break }
+      }
+      print n
+    }'
+}
 # The holder's child that runs ctrd-daemon (or $1 itself: a ctrd from before the holder).
 daemon_of() {
   for c in $(cat "/proc/$1/task/$1/children" 2>/dev/null); do
@@ -93,6 +119,7 @@ for ctrd in "$@"; do
   [ -x "$dir/ctrd-daemon" ] && daemon=$dir/ctrd-daemon
   : >"$HOLDER_RSS"
   echo "== $ctrd"
+  kv closure_bytes "$(closure "$daemon")"
   echo "shared-library closure: $(mib "$(closure "$daemon")") MiB ($(ldd "$daemon" | grep -c '=>') libraries)"
   if ldd "$daemon" | grep -q libarchive; then echo "  links libarchive"; fi
   [ "$daemon" != "$ctrd" ] &&
@@ -102,14 +129,31 @@ for ctrd in "$@"; do
   for exe in "$daemon" $holder "$dir/ctrd-tar" "$dir/../ctl/ctrctl" "$dir/../ctl/ctrctl-cp"; do
     s=$(stripped "$exe")
     [ "$s" = "-" ] && continue
+    kv "stripped_$(basename "$exe")" "$s"
     echo "stripped $(basename "$exe"): $(mib "$s") MiB"
   done
   [ -f "$dir/ctrd-tar" ] && echo "ctrd-tar closure: $(mib "$(closure "$dir/ctrd-tar")") MiB"
   r1=$(idle_rss_kib "$ctrd"); r2=$(idle_rss_kib "$ctrd"); r3=$(idle_rss_kib "$ctrd")
   med=$(printf '%s\n%s\n%s\n' "$r1" "$r2" "$r3" | sort -n | sed -n 2p)
+  kv base_rss_kib "$med"
   echo "idle RSS: $(awk -v k="$med" 'BEGIN {printf "%.1f", k / 1024}') MiB (runs: $r1 $r2 $r3 KiB; last: $(cat "$LAST_SPLIT"))"
   if [ -s "$HOLDER_RSS" ]; then
     h=$(sort -n "$HOLDER_RSS" | sed -n 2p)
+    kv holder_rss_kib "$h"
     echo "holder idle RSS: $(awk -v k="$h" 'BEGIN {printf "%.1f", k / 1024}') MiB (runs: $(tr '\n' ' ' <"$HOLDER_RSS")KiB)"
+  fi
+  n=${FOOTPRINT_CONTAINERS:-0}
+  if [ "$n" -gt 0 ]; then
+    svc=$(mktemp -d)
+    i=0
+    while [ $i -lt "$n" ]; do
+      echo 'command = ["sleep", "100000"]' >"$svc/s$i.toml"
+      i=$((i + 1))
+    done
+    rn=$(idle_rss_kib "$ctrd" "$svc")
+    rm -rf "$svc"
+    per=$(awk -v a="$rn" -v b="$med" -v n="$n" 'BEGIN {printf "%.1f", (a - b) / n}')
+    kv per_container_kib "$per"
+    echo "memory per running container: $per KiB (VmRSS $rn KiB with $n containers, idle $med KiB)"
   fi
 done

@@ -9,6 +9,11 @@
  *   bench-helper loop N LOG     the floor of "crash": fork/exec "crash LOG" N times, waiting
  *                               for each (what a supervisor with zero overhead would do)
  *   bench-helper stamp          print <ns> (like `date +%s%N`)
+ *   bench-helper ready FIFO     write one byte to FIFO (the readiness marker of bench/boot.py),
+ *                               then wait for SIGTERM like termwait
+ *   bench-helper spawn N FIFO   the floor of boot: fork/exec "ready FIFO" N times without
+ *                               waiting, then wait for SIGTERM (bench/boot.py signals the
+ *                               process group)
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -34,6 +39,14 @@ static void append(int fd, char tag, long long ns) {
 
 static void on_term(int sig) { (void)sig; _exit(0); }
 
+static void wait_for_term(void) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_term;
+    sigaction(SIGTERM, &sa, NULL);
+    for (;;) pause();
+}
+
 int main(int argc, char **argv) {
     if (argc >= 3 && strcmp(argv[1], "crash") == 0) {
         long long s = now_ns();
@@ -43,12 +56,24 @@ int main(int argc, char **argv) {
         append(fd, 'E', now_ns());
         _exit(1);
     }
-    if (argc >= 2 && strcmp(argv[1], "termwait") == 0) {
-        struct sigaction sa;
-        memset(&sa, 0, sizeof sa);
-        sa.sa_handler = on_term;
-        sigaction(SIGTERM, &sa, NULL);
-        for (;;) pause();
+    if (argc >= 2 && strcmp(argv[1], "termwait") == 0) wait_for_term();
+    if (argc >= 3 && strcmp(argv[1], "ready") == 0) {
+        int fd = open(argv[2], O_WRONLY | O_CLOEXEC);
+        if (fd < 0 || write(fd, "r", 1) != 1) _exit(2);
+        close(fd);
+        wait_for_term();
+    }
+    if (argc >= 4 && strcmp(argv[1], "spawn") == 0) {
+        int n = atoi(argv[2]);
+        for (int i = 0; i < n; i++) {
+            pid_t p = fork();
+            if (p == 0) {
+                execl("/proc/self/exe", argv[0], "ready", argv[3], (char *)NULL);
+                _exit(127);
+            }
+            if (p < 0) _exit(3);
+        }
+        wait_for_term();
     }
     if (argc >= 4 && strcmp(argv[1], "loop") == 0) {
         int n = atoi(argv[2]);
@@ -67,6 +92,6 @@ int main(int argc, char **argv) {
         printf("%lld\n", now_ns());
         return 0;
     }
-    fprintf(stderr, "usage: %s crash LOG | termwait | loop N LOG | stamp\n", argv[0]);
+    fprintf(stderr, "usage: %s crash LOG | termwait | loop N LOG | stamp | ready FIFO | spawn N FIFO\n", argv[0]);
     return 2;
 }
