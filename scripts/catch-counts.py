@@ -26,7 +26,7 @@ def main():
         if not ok:
             failed.append(case.get("name"))
         elif reasons:
-            skipped.append((case.get("name"), reasons[0]))
+            skipped.append((case.get("name"), reasons[0][len("skipped"):].lstrip(": ")))
         else:
             passed += 1
     print("%s: %d passed, %d skipped, %d failed" % (name, passed, len(skipped), len(failed)))
