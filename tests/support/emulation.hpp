@@ -21,13 +21,13 @@
 #include <string>
 
 /// Skips the current Catch2 test case (a WARN "skipped: <reason>") when `reason` is not "".
-#define CTRD_SKIP_WITHOUT(reason)                  \
-  do {                                             \
-    const std::string ctrd_skip_why_ = (reason);   \
-    if (!ctrd_skip_why_.empty()) {                 \
-      WARN("skipped: " << ctrd_skip_why_);         \
-      return;                                      \
-    }                                              \
+#define CTRD_SKIP_WITHOUT(reason)                \
+  do {                                           \
+    const std::string ctrd_skip_why_ = (reason); \
+    if (!ctrd_skip_why_.empty()) {               \
+      WARN("skipped: " << ctrd_skip_why_);       \
+      return;                                    \
+    }                                            \
   } while (0)
 
 namespace ctrd::test {
@@ -43,8 +43,9 @@ inline std::string no_openat2() {
       ::close(static_cast<int>(fd));
       return std::string();
     }
-    return errno == ENOSYS ? std::string("openat2 is not implemented here (ENOSYS: qemu-user "
-                                         "before 9.x); ctrd needs it for root-confined paths")
+    return errno == ENOSYS ? std::string(
+                                 "openat2 is not implemented here (ENOSYS: qemu-user "
+                                 "before 9.x); ctrd needs it for root-confined paths")
                            : std::string();
   }();
   return why;
@@ -65,8 +66,9 @@ inline std::string no_seccomp() {
     int status = 0;
     if (pid < 0 || ::waitpid(pid, &status, 0) != pid) return std::string();
     return WIFEXITED(status) && WEXITSTATUS(status) == 1
-               ? std::string("seccomp filters cannot be loaded here (a user-mode emulator "
-                             "such as qemu-user refuses them)")
+               ? std::string(
+                     "seccomp filters cannot be loaded here (a user-mode emulator "
+                     "such as qemu-user refuses them)")
                : std::string();
   }();
   return why;
@@ -113,8 +115,9 @@ inline std::string no_clone_namespaces() {
       ::waitpid(static_cast<pid_t>(pid), nullptr, 0);
       return std::string();
     }
-    return errno == EINVAL ? std::string("clone with CLONE_NEWNS fails with EINVAL here "
-                                         "(qemu-user cannot create namespaces in clone)")
+    return errno == EINVAL ? std::string(
+                                 "clone with CLONE_NEWNS fails with EINVAL here "
+                                 "(qemu-user cannot create namespaces in clone)")
                            : std::string();
   }();
   return why;
