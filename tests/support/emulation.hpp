@@ -123,4 +123,41 @@ inline std::string no_clone_namespaces() {
   return why;
 }
 
+/// The test binary can exec a program of its own architecture: under qemu-user without
+/// binfmt_misc the host kernel refuses an arm64 executable (ENOEXEC), so tests that start
+/// ctrd's binaries cannot run. Probed by exec'ing the test binary itself (listing no test):
+/// for Catch2 test binaries only.
+inline std::string no_exec_of_own_binaries() {
+  static const std::string why = [] {
+    int p[2];
+    if (::pipe2(p, O_CLOEXEC) != 0) return std::string();
+    pid_t pid = ::fork();
+    if (pid == 0) {
+      int null = ::open("/dev/null", O_RDWR | O_CLOEXEC);
+      if (null >= 0) {
+        ::dup2(null, 1);
+        ::dup2(null, 2);
+      }
+      char exe[] = "/proc/self/exe", list[] = "--list-test-names-only",
+           none[] = "[ctrd-emulation-probe]";
+      char* argv[] = {exe, list, none, nullptr};
+      ::execv(exe, argv);
+      int e = errno;
+      ssize_t w = ::write(p[1], &e, sizeof e);
+      ::_exit(w == sizeof e ? 127 : 126);
+    }
+    ::close(p[1]);
+    int e = 0;
+    ssize_t r = pid > 0 ? ::read(p[0], &e, sizeof e) : 0;
+    ::close(p[0]);
+    if (pid > 0) ::waitpid(pid, nullptr, 0);
+    return r == sizeof e && e == ENOEXEC
+               ? std::string(
+                     "the kernel cannot exec this architecture's binaries here "
+                     "(ENOEXEC: a user-mode emulator without binfmt_misc)")
+               : std::string();
+  }();
+  return why;
+}
+
 }  // namespace ctrd::test
