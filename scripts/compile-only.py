@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""compile-only.py COMPILE_COMMANDS SOURCE_DIR [--assemble=F1,F2] FOLDER...: compiles every
-C++ file of the given source folders with its exact command from the build's
+"""compile-only.py COMPILE_COMMANDS SOURCE_DIR [--assemble=F1,F2] FOLDER|FILE...: compiles
+the given files and every C++ file of the given source folders with its exact command from the build's
 compile_commands.json, but with -fsyntax-only (parsing, templates, warnings as errors; no
 code generation, no object file, no link) and without the compiler launcher (ccache cannot
 cache it). Files of the --assemble folders are compiled and assembled to /dev/null instead:
@@ -43,15 +43,16 @@ def main():
             assemble = [f for f in a.split("=", 1)[1].split(",") if f]
             args.remove(a)
     if len(args) < 3:
-        sys.exit("usage: compile-only.py COMPILE_COMMANDS SOURCE_DIR [--assemble=F,..] FOLDER...")
+        sys.exit("usage: compile-only.py COMPILE_COMMANDS SOURCE_DIR [--assemble=F,..] FOLDER|FILE...")
     entries = json.load(open(args[0]))
     src = os.path.realpath(args[1])
-    folders = [os.path.join(src, f) + os.sep for f in args[2:]]
+    files = [os.path.join(src, f) for f in args[2:] if os.path.isfile(os.path.join(src, f))]
+    folders = [os.path.join(src, f) + os.sep for f in args[2:] if os.path.join(src, f) not in files]
     assembled = [os.path.join(src, f) + os.sep for f in assemble]
     chosen = {}
     for e in entries:
         f = os.path.realpath(os.path.join(e["directory"], e["file"]))
-        if any(f.startswith(d) for d in folders):
+        if f in files or any(f.startswith(d) for d in folders):
             chosen[f] = e  # one compile per file (a file in two targets is compiled once)
     if not chosen:
         sys.exit("compile-only.py: no file of " + " ".join(args[2:]) + " in " + args[0])
