@@ -61,7 +61,7 @@ fi
 # /usr/lib, as on a merged-/usr system.
 if [ -d "$root/lib" ] && [ ! -L "$root/lib" ]; then
   cp -a "$root/lib/." "$root/usr/lib/"
-  rm -rf "$root/lib"
+  rm -rf "${root:?}/lib"
   ln -s usr/lib "$root/lib"
 fi
 

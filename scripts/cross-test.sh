@@ -26,7 +26,7 @@ for a in "$@"; do
     *) usage ;;
   esac
 done
-build=build-arm64
+build="build-arm64"
 sysroot=$PWD/$build/sysroot
 started=$(date +%s)
 step() { echo "cross-test: $* ($(($(date +%s) - started)) s)"; }
@@ -61,6 +61,7 @@ SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 tools="crossbuild-essential-arm64"
 [ "$mode" = compile ] || tools="$tools qemu-user-static"
+# shellcheck disable=SC2086
 scripts/install-deps.sh $tools
 if ! dpkg --print-foreign-architectures | grep -qx arm64; then
   step "adding the arm64 architecture (for apt-get download of arm64 .debs; nothing is installed)"
