@@ -59,6 +59,9 @@ __asm__(
     ".size ctrd_clone3_run, .-ctrd_clone3_run\n");
 #define CTRD_HAVE_CLONE3_RUN 1
 #endif
+// Elsewhere (arm64: docs/arm64.md) there is no direct path: every spawn takes the held
+// fork/clone path below, which the x86-64 build uses for isolated containers and exec
+// joins, and which the arm64 unit tests run under qemu-user.
 
 namespace ctrd {
 

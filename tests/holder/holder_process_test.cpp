@@ -14,6 +14,7 @@
 
 #include <unistd.h>
 
+#include "support/emulation.hpp"
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
 
@@ -92,6 +93,7 @@ struct holder_run {
 }  // namespace
 
 TEST_CASE("holder: a kill -9 of the daemon loses no output, exit status or process", "[holder]") {
+  CTRD_SKIP_WITHOUT(ctrd::test::no_exec_of_own_binaries());
   holder_run run;
   REQUIRE(wait_until([&] { return ::access(run.start(1).c_str(), F_OK) == 0; }, 10s));
   auto first = report(run.start(1));
@@ -136,6 +138,7 @@ TEST_CASE("holder: a kill -9 of the daemon loses no output, exit status or proce
 }
 
 TEST_CASE("holder: a daemon that cannot start is the holder's answer", "[holder]") {
+  CTRD_SKIP_WITHOUT(ctrd::test::no_exec_of_own_binaries());
   temp_dir dir;
   std::ofstream(dir / "fail") << "";
   ::setenv("CTRD_DAEMON", FAKE_DAEMON_BIN, 1);
@@ -145,6 +148,7 @@ TEST_CASE("holder: a daemon that cannot start is the holder's answer", "[holder]
 }
 
 TEST_CASE("holder: a missing daemon binary is named", "[holder]") {
+  CTRD_SKIP_WITHOUT(ctrd::test::no_exec_of_own_binaries());
   ::setenv("CTRD_DAEMON", "/nonexistent/ctrd-daemon", 1);
   auto r = ctrd::test::run_process({CTRD_HOLDER_BIN}, "", 10s);
   ::unsetenv("CTRD_DAEMON");
@@ -153,6 +157,7 @@ TEST_CASE("holder: a missing daemon binary is named", "[holder]") {
 }
 
 TEST_CASE("holder: a re-exec keeps the holder's pid, descriptors and children", "[holder]") {
+  CTRD_SKIP_WITHOUT(ctrd::test::no_exec_of_own_binaries());
   holder_run run;
   REQUIRE(wait_until([&] { return ::access(run.start(1).c_str(), F_OK) == 0; }, 10s));
   auto first = report(run.start(1));

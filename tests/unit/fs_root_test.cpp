@@ -1,6 +1,7 @@
 // Root-confined path resolution against hostile trees: every test places a sentinel file
 // outside the root and checks that no lookup inside the root ever reaches it.
 #include "runtime/fs_root.hpp"
+#include "tests/support/emulation.hpp"
 #include "tests/support/temp_dir.hpp"
 
 #include <fcntl.h>
@@ -122,6 +123,7 @@ TEST_CASE("open_root reports missing paths and non-directories", "[fs]") {
 }
 
 TEST_CASE("open_in_root keeps dot dot and absolute symlinks inside the root", "[fs]") {
+  CTRD_SKIP_WITHOUT(ctrd::test::no_openat2());
   hostile_tree h;
   int r = h.fd.get();
   CHECK(read_in_root(r, "/etc/passwd") == "CONTAINER");
@@ -148,6 +150,7 @@ TEST_CASE("open_in_root keeps dot dot and absolute symlinks inside the root", "[
 }
 
 TEST_CASE("open_in_root reports loops and non-directories as invalid arguments", "[fs]") {
+  CTRD_SKIP_WITHOUT(ctrd::test::no_openat2());
   hostile_tree h;
   int r = h.fd.get();
   CHECK(open_code(r, "/loop1") == ec::invalid_argument);
@@ -163,6 +166,7 @@ TEST_CASE("open_in_root reports loops and non-directories as invalid arguments",
 }
 
 TEST_CASE("open_in_root with O_NOFOLLOW opens a final symlink itself", "[fs]") {
+  CTRD_SKIP_WITHOUT(ctrd::test::no_openat2());
   hostile_tree h;
   unique_fd fd = open_in_root(h.fd.get(), "/hostabs", O_PATH | O_NOFOLLOW);
   struct stat st;
@@ -171,6 +175,7 @@ TEST_CASE("open_in_root with O_NOFOLLOW opens a final symlink itself", "[fs]") {
 }
 
 TEST_CASE("open_in_root refuses magic links such as proc self root", "[fs]") {
+  CTRD_SKIP_WITHOUT(ctrd::test::no_openat2());
   unique_fd host = open_root("/");
   // /proc/self/root is a magic link: following it could leave any root.
   CHECK(open_code(host.get(), "/proc/self/root/etc") == ec::invalid_argument);
@@ -181,6 +186,7 @@ TEST_CASE("open_in_root refuses magic links such as proc self root", "[fs]") {
 }
 
 TEST_CASE("open_in_root never creates files outside the root", "[fs]") {
+  CTRD_SKIP_WITHOUT(ctrd::test::no_openat2());
   hostile_tree h;
   int r = h.fd.get();
   REQUIRE(::symlink((h.outside + "/created").c_str(), (h.root + "/newlink").c_str()) == 0);
@@ -199,6 +205,7 @@ TEST_CASE("open_in_root never creates files outside the root", "[fs]") {
 }
 
 TEST_CASE("stat_in_root lstats and shows link targets as container paths", "[fs]") {
+  CTRD_SKIP_WITHOUT(ctrd::test::no_openat2());
   hostile_tree h;
   int r = h.fd.get();
   struct timespec ts[2] = {{1500000000, 0}, {1600000000, 123456789}};

@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <chrono>
 #include <csignal>
+#include <cstring>
 #include <fstream>
 
 #include <caf/actor_system.hpp>
@@ -115,8 +116,11 @@ TEST_CASE("a child spawned without a hold runs at once with only its stdio and i
     spec.gid = 65534;
   }
   auto c = host.spawn(spec, caf::actor_cast<host_client_actor>(self));
-  CHECK(c.release_fd == -1);
-  CHECK(release_child(c));  // nothing to release: it runs already
+#if defined(__x86_64__)
+  CHECK(c.release_fd == -1);  // the direct path: nothing to release, it runs already
+#endif
+  // Elsewhere (arm64) the spawner's fallback holds it until this release.
+  CHECK(release_child(c));
   auto me = caf::actor_cast<host_client_actor>(self);
   host.watch_output(c.out_fd, stream_stdout, me);
   host.watch_output(c.err_fd, stream_stderr, me);
@@ -155,7 +159,9 @@ TEST_CASE("closing the release pipe makes the held child exit without exec", "[h
 
 TEST_CASE("signals give 128+N and an emptied group is reported once", "[host]") {
   block_daemon_signals();
-  ::prctl(PR_SET_CHILD_SUBREAPER, 1);  // as ctrd: orphans of the group come back to us
+  // As ctrd: orphans of the group come back to us (qemu-user refuses it: EINVAL).
+  const bool subreaper = ::prctl(PR_SET_CHILD_SUBREAPER, 1) == 0;
+  const int subreaper_errno = errno;
   caf::actor_system_config cfg;
   caf::actor_system sys{cfg};
   host_loop host;
@@ -187,7 +193,11 @@ TEST_CASE("signals give 128+N and an emptied group is reported once", "[host]") 
   self->receive([&](drained_atom) { drained = true; }, caf::after(5s) >> [] {});
   CHECK(drained);
   CHECK_FALSE(proc::group_exists(c.pid));
-  CHECK(host.orphans_reaped() >= 1);  // the background sleep was reparented to us
+  if (subreaper)
+    CHECK(host.orphans_reaped() >= 1);  // the background sleep was reparented to us
+  else
+    WARN("skipped: the orphan check: PR_SET_CHILD_SUBREAPER is refused here ("
+         << std::strerror(subreaper_errno) << ")");
   host.stop();
 }
 

@@ -18,6 +18,7 @@
 #include "messages/error.hpp"
 #include "runtime/seccomp_filter.hpp"
 #include "runtime/seccomp_profile.hpp"
+#include "tests/support/emulation.hpp"
 #include "tests/support/temp_dir.hpp"
 
 using namespace ctrd::seccomp;
@@ -123,6 +124,7 @@ TEST_CASE("seccomp profiles: the OCI fields are read", "[seccomp]") {
 
 TEST_CASE("seccomp: ctrd's default profile refuses its groups unless a capability re-opens them",
           "[seccomp]") {
+  CTRD_SKIP_WITHOUT(ctrd::test::no_seccomp());
   auto def = compile(default_profile(), ctrd::default_capabilities, "default");
   CHECK(!def.code.empty());
   CHECK(under_filter(def, [] { return errno_of(::getpid()); }) == 0);
@@ -149,6 +151,7 @@ TEST_CASE("seccomp: ctrd's default profile refuses its groups unless a capabilit
 }
 
 TEST_CASE("seccomp: Debian's containers profile compiles and applies its rules", "[seccomp]") {
+  CTRD_SKIP_WITHOUT(ctrd::test::no_seccomp());
   if (::access(debian_profile, R_OK) != 0) {
     WARN("skipped: no " << debian_profile);
     return;
@@ -169,6 +172,7 @@ TEST_CASE("seccomp: Debian's containers profile compiles and applies its rules",
 
 TEST_CASE("seccomp: errnoRet, defaultErrnoRet and capability includes as runc reads them",
           "[seccomp]") {
+  CTRD_SKIP_WITHOUT(ctrd::test::no_seccomp());
   auto p = parse_profile(R"({"defaultAction": "SCMP_ACT_ERRNO", "defaultErrnoRet": 38,
     "syscalls": [
       {"names": ["getpid", "exit", "exit_group", "rt_sigreturn", "mmap", "munmap", "mprotect",

@@ -22,6 +22,7 @@
 
 #include "messages/error.hpp"
 #include "runtime/fs_root.hpp"
+#include "tests/support/emulation.hpp"
 #include "tests/support/temp_dir.hpp"
 
 using namespace ctrd;
@@ -273,6 +274,7 @@ struct sample_tree {
 }  // namespace
 
 TEST_CASE("tar round trip keeps modes contents links and mtimes", "[tar]") {
+  CTRD_SKIP_WITHOUT(ctrd::test::no_openat2());
   sample_tree s;
   unique_fd src = open_root(s.root);
   collected c = archive_of(src.get(), "/top");
@@ -320,6 +322,7 @@ TEST_CASE("tar round trip keeps modes contents links and mtimes", "[tar]") {
 }
 
 TEST_CASE("tar owner overrides apply to every entry both ways", "[tar]") {
+  CTRD_SKIP_WITHOUT(ctrd::test::no_openat2());
   sample_tree s;
   unique_fd src = open_root(s.root);
   tar_out_options o;
@@ -350,6 +353,7 @@ TEST_CASE("tar owner overrides apply to every entry both ways", "[tar]") {
 }
 
 TEST_CASE("tar_out top_name selects the top level entry name", "[tar]") {
+  CTRD_SKIP_WITHOUT(ctrd::test::no_openat2());
   temp_dir t;
   make_dir(t.path() + "/top");
   write_file(t.path() + "/top/a", "a");
@@ -376,6 +380,7 @@ TEST_CASE("tar_out top_name selects the top level entry name", "[tar]") {
 }
 
 TEST_CASE("tar_out stores symlinks and never follows them out of the root", "[tar]") {
+  CTRD_SKIP_WITHOUT(ctrd::test::no_openat2());
   temp_dir t;
   std::string root = t.path() + "/root", outside = t.path() + "/outside";
   make_dir(root);
@@ -404,6 +409,7 @@ TEST_CASE("tar_out stores symlinks and never follows them out of the root", "[ta
 }
 
 TEST_CASE("tar_out skips the contents of proc and other virtual file systems", "[tar]") {
+  CTRD_SKIP_WITHOUT(ctrd::test::no_openat2());
   unique_fd host = open_root("/");
   tar_out_options skip, all;
   all.skip_virtual_fs = false;
@@ -465,6 +471,7 @@ struct extract_env {
 };
 
 TEST_CASE("tar_in refuses absolute and dot dot entry names", "[tar]") {
+  CTRD_SKIP_WITHOUT(ctrd::test::no_openat2());
   extract_env env;
   CHECK(names_of(make_archive({{"/abs"}})) == std::vector<std::string>{"/abs"});
   CHECK(env.run({{"../escape", AE_IFREG, "x"}}) == ec::invalid_argument);
@@ -481,6 +488,7 @@ TEST_CASE("tar_in refuses absolute and dot dot entry names", "[tar]") {
 }
 
 TEST_CASE("tar_in never writes through symlinks made by the archive or the container", "[tar]") {
+  CTRD_SKIP_WITHOUT(ctrd::test::no_openat2());
   extract_env env;
   ec c = env.run({{"link", AE_IFLNK, env.outside}, {"link/file", AE_IFREG, "evil"}});
   CHECK(c == ec::invalid_argument);
@@ -504,6 +512,7 @@ TEST_CASE("tar_in never writes through symlinks made by the archive or the conta
 }
 
 TEST_CASE("tar_in keeps hard links inside the archive tree", "[tar]") {
+  CTRD_SKIP_WITHOUT(ctrd::test::no_openat2());
   extract_env env;
   CHECK(env.run({{"h", AE_IFREG, "/etc/passwd", true}}) == ec::invalid_argument);
   CHECK(env.run({{"h", AE_IFREG, "../outside/target", true}}) == ec::invalid_argument);
@@ -524,6 +533,7 @@ TEST_CASE("tar_in keeps hard links inside the archive tree", "[tar]") {
 }
 
 TEST_CASE("tar_in replaces directories and non-directories only with overwrite", "[tar]") {
+  CTRD_SKIP_WITHOUT(ctrd::test::no_openat2());
   extract_env env;
   write_file(env.dest + "/x", "file");
   CHECK(env.run({{"x", AE_IFDIR, "", false, 0755}}) == ec::invalid_argument);
@@ -549,6 +559,7 @@ TEST_CASE("tar_in replaces directories and non-directories only with overwrite",
 }
 
 TEST_CASE("tar_in creates missing parents and strips leading dot slash", "[tar]") {
+  CTRD_SKIP_WITHOUT(ctrd::test::no_openat2());
   extract_env env;
   tar_in_options o;
   std::string bytes = make_archive({{"./a", AE_IFREG, "a"},
@@ -570,6 +581,7 @@ TEST_CASE("tar_in creates missing parents and strips leading dot slash", "[tar]"
 }
 
 TEST_CASE("tar_in resolves the destination inside the root", "[tar]") {
+  CTRD_SKIP_WITHOUT(ctrd::test::no_openat2());
   extract_env env;
   std::string bytes = make_archive({{"new", AE_IFREG, "x"}});
   CHECK(code_of([&] { extract(env.fd.get(), "../outside", bytes); }) == ec::no_such_file);
@@ -582,6 +594,7 @@ TEST_CASE("tar_in resolves the destination inside the root", "[tar]") {
 }
 
 TEST_CASE("tar_in creates device nodes as root only", "[tar]") {
+  CTRD_SKIP_WITHOUT(ctrd::test::no_openat2());
   extract_env env;
   ec c = env.run({{"null", AE_IFCHR, "", false, 0666}});
   if (::geteuid() != 0) {
@@ -597,6 +610,7 @@ TEST_CASE("tar_in creates device nodes as root only", "[tar]") {
 }
 
 TEST_CASE("tar_in reports broken archives and source errors", "[tar]") {
+  CTRD_SKIP_WITHOUT(ctrd::test::no_openat2());
   extract_env env;
   std::string good = make_archive({{"f", AE_IFREG, std::string(100000, 'x')}});
   CHECK(code_of([&] { extract(env.fd.get(), "/dest", good.substr(0, 50000)); }) ==
