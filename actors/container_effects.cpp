@@ -418,8 +418,7 @@ void open_output_log(actor_t* self) {
   if (s.cfg.log_driver == "journald") {
     s.journal = std::make_unique<journal_writer>(journal_socket_path(), s.cfg.id, s.cfg.name);
   } else if (s.cfg.log_driver != "none") {
-    s.out.open_log(s.log_path(), log_limits{s.cfg.log_max_size, s.cfg.log_max_files},
-                   s.deps.space);
+    s.out.open_log(s.log_path(), log_limits{s.cfg.log_max_size, s.cfg.log_max_files}, s.deps.space);
   }
 }
 
@@ -437,9 +436,10 @@ void on_output(actor_t* self, int stream, const std::string& data) {
     spdlog::warn("container {}: cannot write its log: {} (further failures are counted)",
                  s.cfg.name, s.out.log()->last_error());
   if (s.journal && s.journal->append(is_stderr, data) == append_result::failed_first)
-    spdlog::warn("container {}: cannot send its output to the journal: {} (further failures "
-                 "are counted)",
-                 s.cfg.name, s.journal->last_error());
+    spdlog::warn(
+        "container {}: cannot send its output to the journal: {} (further failures "
+        "are counted)",
+        s.cfg.name, s.journal->last_error());
   s.deps.host->rearm(stream == stream_stdout ? s.child.out_fd : s.child.err_fd);
 }
 

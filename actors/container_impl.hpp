@@ -69,7 +69,7 @@ struct state {
   container_deps deps;
   held_child child;  // release fd and output fds of the current process
   fanout out;        // the container log (created at the first spawn) and its output's clients
-  std::unique_ptr<journal_writer> journal;  // --log-driver journald (else nullptr)
+  std::unique_ptr<journal_writer> journal;              // --log-driver journald (else nullptr)
   lifecycle::teardown run = lifecycle::teardown::idle;  // the run's teardown state (lifecycle.hpp)
   bool escalated = false;                               // the last stop needed SIGKILL
   bool restart_pending = false;                         // a user restart waits for the exit

@@ -238,8 +238,8 @@ caf::result<json> logs(actor_t* self, caf::actor sub, uint32_t msgid, const json
     return make_caf_error(ec::invalid_argument,
                           "container " + s.cfg.name +
                               " logs to the journal (log driver journald): read it with "
-                              "journalctl CONTAINER_ID_FULL=" + s.cfg.id +
-                              " (ctrctl logs does so)");
+                              "journalctl CONTAINER_ID_FULL=" +
+                              s.cfg.id + " (ctrctl logs does so)");
   // podman: a container without a process (never started, exited) has nothing to follow,
   // so `logs -f` prints its history and ends.
   if (s.st.state == container_state::configured || s.st.state == container_state::exited)

@@ -69,34 +69,20 @@ json mount_of(const json& m) {
 }  // namespace
 
 const std::vector<std::string>& host_keys() {
-  static const std::vector<std::string> keys = {"rootfs",
-                                                "rootfs_overlay",
-                                                "read_only",
-                                                "mounts",
-                                                "hostname",
-                                                "pid",
-                                                "ipc",
-                                                "uts",
-                                                "network",
-                                                "memory",
-                                                "cpus",
-                                                "cpu_shares",
-                                                "pids_limit",
-                                                "log_max_size",
-                                                "log_max_files",
-                                                "log_driver",
-                                                "devices",
-                                                "uidmap",
-                                                "gidmap",
-                                                "userns",
-                                                "tmpfs",
-                                                "add_hosts",
-                                                "dns",
-                                                "dns_search",
-                                                "networks",
-                                                "ip",
-                                                "publish",
-                                                "network_aliases"};
+  static const std::vector<std::string> keys = {"rootfs",        "rootfs_overlay",
+                                                "read_only",     "mounts",
+                                                "hostname",      "pid",
+                                                "ipc",           "uts",
+                                                "network",       "memory",
+                                                "cpus",          "cpu_shares",
+                                                "pids_limit",    "log_max_size",
+                                                "log_max_files", "log_driver",
+                                                "devices",       "uidmap",
+                                                "gidmap",        "userns",
+                                                "tmpfs",         "add_hosts",
+                                                "dns",           "dns_search",
+                                                "networks",      "ip",
+                                                "publish",       "network_aliases"};
   return keys;
 }
 

@@ -82,8 +82,7 @@ void record(history& h, const backoff_spec& b, const exit_facts& e, int64_t now_
   // fast loop must not grow it (without this cap a loop without a limit stored thousands).
   const std::size_t keep = b.limit;
   if (h.recent_ms.size() > keep)
-    h.recent_ms.erase(h.recent_ms.begin(),
-                      h.recent_ms.end() - static_cast<std::ptrdiff_t>(keep));
+    h.recent_ms.erase(h.recent_ms.begin(), h.recent_ms.end() - static_cast<std::ptrdiff_t>(keep));
 }
 
 retry_decision after_failed_spawn(const backoff_spec& b, spawn_failure why, uint32_t failures,

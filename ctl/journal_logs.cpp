@@ -72,8 +72,9 @@ void pump(int fd, const journal_query& q, const std::atomic<bool>& stop) {
 }  // namespace
 
 std::vector<std::string> journalctl_args(const std::string& id, const journal_query& q) {
-  std::vector<std::string> a = {"journalctl", "--no-pager", "--quiet", "-o", "json",
-                                "--output-fields=MESSAGE,CONTAINER_PARTIAL_MESSAGE"};
+  std::vector<std::string> a = {"journalctl", "--no-pager",
+                                "--quiet",    "-o",
+                                "json",       "--output-fields=MESSAGE,CONTAINER_PARTIAL_MESSAGE"};
   if (q.tail >= 0) a.push_back("--lines=" + std::to_string(q.tail));
   if (q.since_ns > 0) a.push_back("--since=" + at_seconds(q.since_ns));
   if (q.until_ns > 0) a.push_back("--until=" + at_seconds(q.until_ns));

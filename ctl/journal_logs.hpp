@@ -12,12 +12,12 @@ namespace ctl {
 
 /// What to print: the same selection as `ctrctl logs` of a k8s-file log.
 struct journal_query {
-  int64_t tail = -1;      ///< the last N lines (-1: all)
-  int64_t since_ns = 0;   ///< 0: from the start
-  int64_t until_ns = 0;   ///< 0: to the end
-  bool follow = false;    ///< keep printing until `wait_exit` returns
+  int64_t tail = -1;     ///< the last N lines (-1: all)
+  int64_t since_ns = 0;  ///< 0: from the start
+  int64_t until_ns = 0;  ///< 0: to the end
+  bool follow = false;   ///< keep printing until `wait_exit` returns
   bool timestamps = false;
-  std::string label;      ///< printed before each line ("" for one container)
+  std::string label;  ///< printed before each line ("" for one container)
 };
 
 /// journalctl's arguments (argv[0] included) for the container with full id `id`.

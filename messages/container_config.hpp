@@ -68,9 +68,9 @@ struct container_config {
   uint32_t log_max_files = 5;          ///< rotated log files kept
   /// Where its output is kept: "k8s-file" (ctrd's log file), "journald", "none".
   std::string log_driver = "k8s-file";
-  isolation_spec isolation;            ///< rootfs, namespaces, cgroup limits
-  process_limits proc_limits;          ///< --ulimit, --oom-score-adj
-  security_spec security;              ///< capabilities, seccomp, masks, devices, user namespace
+  isolation_spec isolation;    ///< rootfs, namespaces, cgroup limits
+  process_limits proc_limits;  ///< --ulimit, --oom-score-adj
+  security_spec security;      ///< capabilities, seccomp, masks, devices, user namespace
 };
 
 /// "none", "kill", "restart", "stop".

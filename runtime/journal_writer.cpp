@@ -94,8 +94,9 @@ bool journal_writer::send_entry(bool is_stderr, std::string_view line, bool part
   }
   std::memcpy(addr.sun_path, path_.c_str(), path_.size() + 1);
   ssize_t n;
-  do n = ::sendto(fd_, buf_.data(), buf_.size(), MSG_NOSIGNAL, reinterpret_cast<sockaddr*>(&addr),
-                  sizeof addr);
+  do
+    n = ::sendto(fd_, buf_.data(), buf_.size(), MSG_NOSIGNAL, reinterpret_cast<sockaddr*>(&addr),
+                 sizeof addr);
   while (n < 0 && errno == EINTR);
   if (n >= 0) return true;
   ++errors_;

@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <filesystem>
 #include <cstring>
+#include <filesystem>
 #include <utility>
 
 #include <fcntl.h>

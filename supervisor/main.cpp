@@ -40,10 +40,10 @@
 #include "runtime/disk_space.hpp"
 #include "runtime/holder_client.hpp"
 #include "runtime/isolation.hpp"
+#include "runtime/log_target.hpp"
 #include "runtime/process_defaults.hpp"
 #include "runtime/sd_notify.hpp"
 #include "runtime/seccomp_filter.hpp"
-#include "runtime/log_target.hpp"
 #include "supervisor/daemon_options.hpp"
 #include "supervisor/service_watchdog.hpp"
 #include "supervisor/supervisor.hpp"
@@ -115,8 +115,7 @@ bool same_file_system(const std::string& a, const std::string& b) {
 
 // A container's id: 64 lowercase hex digits (a --log-dir may hold other files too).
 bool looks_like_id(const std::string& name) {
-  return name.size() == 64 &&
-         name.find_first_not_of("0123456789abcdef") == std::string::npos;
+  return name.size() == 64 && name.find_first_not_of("0123456789abcdef") == std::string::npos;
 }
 
 // Container folders without a record.
@@ -355,7 +354,8 @@ int run(const ctrd::daemon_options& opt, const ctrd::sd::notifier& notifier,
   auto space = make_disk_space(opt, root);
   // Logs on another file system get their own reserve and cap, sized by that one.
   std::unique_ptr<ctrd::disk_space> log_space;
-  if (!log_dir.empty() && !same_file_system(log_dir, root)) log_space = make_disk_space(opt, log_dir);
+  if (!log_dir.empty() && !same_file_system(log_dir, root))
+    log_space = make_disk_space(opt, log_dir);
   ctrd::seccomp::cache filters;  // compiled seccomp programs, shared by every container
   (log_space ? log_space : space)->scan_logs(log_dir.empty() ? containers_dir : log_dir);
 

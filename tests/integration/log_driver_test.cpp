@@ -30,7 +30,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-bool exited(const json& j) { return j["State"]["Status"] == "exited"; }
+bool exited(const json& j) {
+  return j["State"]["Status"] == "exited";
+}
 
 /// A bound datagram socket standing in for journald's.
 struct fake_journal {

@@ -87,8 +87,7 @@ TEST_CASE("journal writer: no journal means dropped entries reported once per st
   ::close(fd);
 }
 
-TEST_CASE("ctrctl reads journalctl's json: partial messages joined, label and time",
-          "[journal]") {
+TEST_CASE("ctrctl reads journalctl's json: partial messages joined, label and time", "[journal]") {
   ctl::journal_query q;
   std::string carry;
   CHECK(ctl::format_journal_entry(R"({"MESSAGE":"par","CONTAINER_PARTIAL_MESSAGE":"true"})", q,
@@ -100,12 +99,11 @@ TEST_CASE("ctrctl reads journalctl's json: partial messages joined, label and ti
   CHECK(ctl::format_journal_entry("not json", q, carry) == "");
   q.label = "web ";
   q.timestamps = true;
-  CHECK(ctl::format_journal_entry(R"({"MESSAGE":"x","__REALTIME_TIMESTAMP":"1700000000000001"})",
-                                  q, carry) == "web 2023-11-14T22:13:20.000001000Z x\n");
+  CHECK(ctl::format_journal_entry(R"({"MESSAGE":"x","__REALTIME_TIMESTAMP":"1700000000000001"})", q,
+                                  carry) == "web 2023-11-14T22:13:20.000001000Z x\n");
 }
 
-TEST_CASE("ctrctl asks journalctl for the container's entries with logs' selection",
-          "[journal]") {
+TEST_CASE("ctrctl asks journalctl for the container's entries with logs' selection", "[journal]") {
   ctl::journal_query q;
   q.tail = 5;
   q.since_ns = 1700000000500000000;

@@ -244,7 +244,8 @@ TEST_CASE("the restart history keeps only what the crash-loop limit reads", "[re
   CHECK(restart::decide(p, b, 0, h, facts(kind::exit1), 1000, 0).what == action::park);
   backoff_spec unlimited = b;
   unlimited.limit = 0;
-  for (int64_t now = 1000; now < 2000; ++now) restart::record(h, unlimited, facts(kind::exit1), now);
+  for (int64_t now = 1000; now < 2000; ++now)
+    restart::record(h, unlimited, facts(kind::exit1), now);
   CHECK(h.recent_ms.empty());
   CHECK(restart::decide(p, unlimited, 0, h, facts(kind::exit1), 2000, 0).what == action::restart);
 }
