@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <filesystem>
 #include <utility>
 
 #include <fcntl.h>
@@ -142,13 +141,6 @@ int rotating_file::open_live() {
   int fd;
   do fd = ::open(path_.c_str(), O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
   while (fd < 0 && errno == EINTR);
-  if (fd < 0 && errno == ENOENT) {
-    // Its folder is gone: a --log-dir on a tmpfs after a reboot, or a folder removed by hand.
-    std::error_code ec;
-    std::filesystem::create_directories(std::filesystem::path(path_).parent_path(), ec);
-    do fd = ::open(path_.c_str(), O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
-    while (fd < 0 && errno == EINTR);
-  }
   if (fd < 0) return errno;
   int64_t size = file_size(fd);
   if (size < 0) {
