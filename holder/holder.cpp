@@ -112,6 +112,7 @@ std::string parse_holder_args(const std::vector<std::string>& args, holder_optio
     if (args[i] == "--init") opt.init = true;
     if (args[i] == "--reboot") opt.reboot = true;
     if (value(i, "--watchdog-device", opt.watchdog_device, problem)) continue;
+    if (value(i, "--log-target", opt.log_target, problem)) continue;
     if (value(i, "--watchdog-timeout", timeout, problem)) timeout_given = true;
   }
   if (!problem.empty()) return problem;

@@ -39,6 +39,7 @@ struct holder_options {
   bool init = false;              ///< --init
   bool reboot = false;            ///< --reboot: with --init, reboot instead of powering off
   std::string watchdog_device;    ///< --watchdog-device: a hardware watchdog to pet ("": none)
+  std::string log_target;         ///< --log-target: where the holder's and daemon's log goes
   int watchdog_timeout = 0;       ///< --watchdog-timeout in seconds (0: the device's own)
 };
 

@@ -26,17 +26,17 @@ std::string own_path() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  // ctrd's own log first: every line from here on, the daemon's included, goes there.
-  if (auto why = ctrd::redirect_own_log(ctrd::log_target_argument(argc, argv)); !why.empty()) {
-    ctrd::holder::log_line("critical", why);
-    return 1;
-  }
   ctrd::holder::holder_options opt;
   if (argc > 0 && argv[0] != nullptr) opt.argv0 = argv[0];
   for (int i = 1; i < argc; ++i) opt.args.emplace_back(argv[i]);
   if (auto problem = ctrd::holder::parse_holder_args(opt.args, opt); !problem.empty()) {
     std::fprintf(stderr, "ctrd: %s\n", problem.c_str());
     return 2;
+  }
+  // ctrd's own log: every line from here on, the daemon's included, goes there.
+  if (auto why = ctrd::redirect_own_log(opt.log_target); !why.empty()) {
+    ctrd::holder::log_line("critical", why);
+    return 1;
   }
   opt.self_path = own_path();
   if (const char* d = std::getenv(ctrd::holder::daemon_env); d != nullptr && *d != '\0') {

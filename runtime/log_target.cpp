@@ -22,16 +22,4 @@ std::string redirect_own_log(const std::string& target) {
   return {};
 }
 
-std::string log_target_argument(int argc, char** argv) {
-  std::string out;
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    if (a == "--log-target" && i + 1 < argc)
-      out = argv[++i];
-    else if (a.rfind("--log-target=", 0) == 0)
-      out = a.substr(13);
-  }
-  return out;
-}
-
 }  // namespace ctrd

@@ -12,7 +12,4 @@ namespace ctrd {
 /// Points fd 2 at `target` ("stderr": unchanged; "kmsg"). Returns "" or why it could not.
 std::string redirect_own_log(const std::string& target);
 
-/// The value of `--log-target` in `args` ("--log-target X" or "--log-target=X"), or "".
-std::string log_target_argument(int argc, char** argv);
-
 }  // namespace ctrd
