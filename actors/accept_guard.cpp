@@ -18,16 +18,16 @@ namespace ctrd {
 namespace {
 
 /// The accepting thread and its stop switch.
-class guard {
+class accept_watch {
  public:
-  guard(int listen_fd, acceptor_actor owner) : listen_(listen_fd), owner_(std::move(owner)) {
+  accept_watch(int listen_fd, acceptor_actor owner) : listen_(listen_fd), owner_(std::move(owner)) {
     ::fcntl(listen_, F_SETFL, ::fcntl(listen_, F_GETFL) | O_NONBLOCK);
     wake_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     reserve_ = open_reserve();
     thread_ = std::thread([this] { run(); });
   }
 
-  ~guard() {
+  ~accept_watch() {
     stopping_ = true;
     uint64_t one = 1;
     (void)!::write(wake_, &one, sizeof one);
@@ -36,8 +36,8 @@ class guard {
       if (fd >= 0) ::close(fd);
   }
 
-  guard(const guard&) = delete;
-  guard& operator=(const guard&) = delete;
+  accept_watch(const accept_watch&) = delete;
+  accept_watch& operator=(const accept_watch&) = delete;
 
  private:
   static int open_reserve() { return ::open("/dev/null", O_RDONLY | O_CLOEXEC); }
@@ -120,7 +120,7 @@ class guard {
 }  // namespace
 
 void guard_accepts(acceptor_actor::broker_pointer broker, int listen_fd) {
-  auto g = std::make_shared<guard>(listen_fd, acceptor_actor{broker});
+  auto g = std::make_shared<accept_watch>(listen_fd, acceptor_actor{broker});
   broker->attach_functor([g]() mutable { g.reset(); });
 }
 

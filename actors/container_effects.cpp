@@ -14,6 +14,7 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/caf_error.hpp"
+#include "actors/close_fd.hpp"
 #include "actors/container_handover.hpp"
 #include "actors/container_impl.hpp"
 #include "actors/host_loop.hpp"
@@ -31,11 +32,6 @@ namespace ctrd::ctr {
 
 using lifecycle::effect;
 using lifecycle::event;
-
-void close_fd(int& fd) {
-  if (fd >= 0) ::close(fd);
-  fd = -1;
-}
 
 state::~state() {
   if (deps.host == nullptr) return;

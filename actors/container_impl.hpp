@@ -19,6 +19,7 @@
 #include <caf/typed_response_promise.hpp>
 
 #include "actors/atoms.hpp"
+#include "actors/close_fd.hpp"
 #include "actors/container.hpp"
 #include "actors/file_jobs.hpp"
 #include "actors/health_monitor.hpp"
@@ -142,7 +143,6 @@ void teardown_step(actor_t* self, lifecycle::teardown_event ev);
 void remove_now(actor_t* self);
 /// The process ended: `wait` and attached clients get the exit reply.
 void answer_exit_waiters(actor_t* self);
-void close_fd(int& fd);
 /// The spawn spec for `argv` run as container `c` (its env, workdir and user); with
 /// `root` >= 0 the working directory and the command are looked up inside that root.
 spawn_spec make_spawn_spec(const container_config& c, const std::vector<std::string>& argv,

@@ -1,4 +1,5 @@
 #include "actors/exec_session.hpp"
+#include "actors/close_fd.hpp"
 
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -35,11 +36,6 @@ struct exec_state {
 };
 
 using exec_t = exec_session_actor::stateful_base<exec_state>;
-
-void close_fd(int& fd) {
-  if (fd >= 0) ::close(fd);
-  fd = -1;
-}
 
 void close_stream(exec_t* self, int stream) {
   auto& s = self->state;

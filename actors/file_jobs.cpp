@@ -1,4 +1,5 @@
 #include "actors/file_jobs.hpp"
+#include "actors/close_fd.hpp"
 
 #include <unistd.h>
 #include <cerrno>
@@ -62,11 +63,6 @@ struct tar_job_state {
 };
 
 using job_t = file_job_actor::stateful_base<tar_job_state>;
-
-void close_fd(int& fd) {
-  if (fd >= 0) ::close(fd);
-  fd = -1;
-}
 
 void kill_helper(job_t* self) {
   auto& s = self->state;

@@ -1,4 +1,5 @@
 #include "actors/helper_run.hpp"
+#include "actors/close_fd.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -33,11 +34,6 @@ struct helper_run_state {
 };
 
 using run_t = helper_run_actor::stateful_base<helper_run_state>;
-
-void close_fd(int& fd) {
-  if (fd >= 0) ::close(fd);
-  fd = -1;
-}
 
 void close_stdin(run_t* self) {
   auto& s = self->state;

@@ -13,13 +13,10 @@
 #include "ctl/network_format.hpp"
 #include "ctl/prune.hpp"
 #include "ctl/select.hpp"
+#include "messages/refuse.hpp"
 
 namespace ctl {
 namespace {
-
-[[noreturn]] void invalid(const std::string& msg) {
-  throw ctrd::error(ctrd::ec::invalid_argument, msg);
-}
 
 int fail(const response& r) {
   print_error(r.message());
@@ -29,7 +26,8 @@ int fail(const response& r) {
 void check_ipv4(const std::string& ip, const char* flag) {
   in_addr a{};
   if (!ip.empty() && ::inet_pton(AF_INET, ip.c_str(), &a) != 1)
-    invalid("invalid IP address \"" + ip + "\" for " + flag + ": ctrd's networks are IPv4");
+    ctrd::throw_invalid("invalid IP address \"" + ip + "\" for " + flag +
+                        ": ctrd's networks are IPv4");
 }
 
 struct create_opts {
@@ -40,13 +38,15 @@ struct create_opts {
 
 int run_create(const create_opts& o, const context& ctx) {
   if (!o.driver.empty() && o.driver != "bridge")
-    invalid("unsupported driver \"" + o.driver + "\": ctrd's networks are bridge networks");
-  if (!o.gateway.empty() && o.subnet.empty()) invalid("cannot set gateway or range without subnet");
+    ctrd::throw_invalid("unsupported driver \"" + o.driver +
+                        "\": ctrd's networks are bridge networks");
+  if (!o.gateway.empty() && o.subnet.empty())
+    ctrd::throw_invalid("cannot set gateway or range without subnet");
   check_ipv4(o.gateway, "--gateway");
   json labels = json::object();
   for (const auto& l : o.labels) {
     auto eq = l.find('=');
-    if (eq == 0 || l.empty()) invalid("invalid label \"" + l + "\": empty key");
+    if (eq == 0 || l.empty()) ctrd::throw_invalid("invalid label \"" + l + "\": empty key");
     labels[l.substr(0, eq)] = eq == std::string::npos ? std::string() : l.substr(eq + 1);
   }
   json params{{"name", o.name},

@@ -1,13 +1,10 @@
 #include "ctl/copy_paths.hpp"
 
 #include "messages/error.hpp"
+#include "messages/refuse.hpp"
 
 namespace ctl {
 namespace {
-
-[[noreturn]] void invalid(const std::string& msg) {
-  throw ctrd::error(ctrd::ec::invalid_argument, msg);
-}
 
 std::string quoted(const std::string& s) {
   return "\"" + s + "\"";
@@ -49,16 +46,17 @@ cp_args parse_cp_args(const std::string& src, const std::string& dst) {
   a.dst = parse_cp_location(dst);
   std::string both = quoted(src) + ", " + quoted(dst);
   if (a.src.path.empty() || a.dst.path.empty())
-    invalid("invalid arguments " + both + ": you must specify paths");
+    ctrd::throw_invalid("invalid arguments " + both + ": you must specify paths");
   if (!a.src.container.empty() && !a.dst.container.empty())
-    invalid("invalid arguments " + both + ": copying between containers is not supported");
+    ctrd::throw_invalid("invalid arguments " + both +
+                        ": copying between containers is not supported");
   if (a.src.container.empty() && a.dst.container.empty())
-    invalid("invalid arguments " + both + ": one of them must be CONTAINER:PATH");
+    ctrd::throw_invalid("invalid arguments " + both + ": one of them must be CONTAINER:PATH");
   a.into_container = a.src.container.empty();
   if (a.into_container && a.dst.path == "-")
-    invalid("invalid arguments " + both + ": \"-\" can only be the host side");
+    ctrd::throw_invalid("invalid arguments " + both + ": \"-\" can only be the host side");
   if (!a.into_container && a.src.path == "-")
-    invalid("invalid arguments " + both + ": \"-\" can only be the host side");
+    ctrd::throw_invalid("invalid arguments " + both + ": \"-\" can only be the host side");
   return a;
 }
 
@@ -88,7 +86,7 @@ std::string path_dir(const std::string& path) {
 copy_out_plan plan_copy_out(const std::string& src, bool src_is_dir, const std::string& dest,
                             const path_state& dest_state, const path_state& parent_state) {
   if (!src_is_dir && (has_trailing_slash(src) || ends_with_dot(src)))
-    invalid(quoted(src) + " is not a directory");
+    ctrd::throw_invalid(quoted(src) + " is not a directory");
   bool contents = src_is_dir && (ends_with_dot(src) || strip_slashes(src) == "/");
   copy_out_plan p;
   if (dest == "-") {
@@ -102,29 +100,30 @@ copy_out_plan plan_copy_out(const std::string& src, bool src_is_dir, const std::
       p.name = contents ? "." : given_name(src);
       return p;
     case node_kind::file:
-      if (src_is_dir) invalid(dir_to_file);
+      if (src_is_dir) ctrd::throw_invalid(dir_to_file);
       p.extract_dir = path_dir(dest_state.resolved);
       p.name = path_base(dest_state.resolved);
       return p;
     case node_kind::other:
-      invalid("invalid destination: " + quoted(dest_state.resolved) +
-              " must be a directory or a regular file");
+      ctrd::throw_invalid("invalid destination: " + quoted(dest_state.resolved) +
+                          " must be a directory or a regular file");
     case node_kind::missing:
       break;
   }
   std::string why = dest_state.error.empty() ? "no such file or directory" : dest_state.error;
-  if (has_trailing_slash(dest)) invalid(quoted(dest) + " could not be found on the host: " + why);
+  if (has_trailing_slash(dest))
+    ctrd::throw_invalid(quoted(dest) + " could not be found on the host: " + why);
   if (parent_state.kind != node_kind::directory) {
     std::string pwhy =
         parent_state.kind == node_kind::missing
             ? (parent_state.error.empty() ? "no such file or directory" : parent_state.error)
             : "not a directory";
-    invalid(quoted(dest) + " could not be found on the host: " + quoted(path_dir(dest)) + ": " +
-            pwhy);
+    ctrd::throw_invalid(quoted(dest) +
+                        " could not be found on the host: " + quoted(path_dir(dest)) + ": " + pwhy);
   }
   std::string base = path_base(dest);
   if (base == "." || base == ".." || base == "/")
-    invalid(quoted(dest) + " could not be found on the host: " + why);
+    ctrd::throw_invalid(quoted(dest) + " could not be found on the host: " + why);
   p.extract_dir = parent_state.resolved;
   p.name = base;
   return p;
@@ -138,20 +137,21 @@ copy_in_plan plan_copy_in(const std::string& src, const path_state& src_state,
   if (src == "-") {
     if (dest_state.kind != node_kind::directory) {
       if (dest_state.kind == node_kind::missing && has_trailing_slash(dest))
-        invalid(quoted(dest) + where +
-                (dest_state.error.empty() ? "no such file or directory" : dest_state.error));
-      invalid("destination must be a directory when copying from stdin");
+        ctrd::throw_invalid(
+            quoted(dest) + where +
+            (dest_state.error.empty() ? "no such file or directory" : dest_state.error));
+      ctrd::throw_invalid("destination must be a directory when copying from stdin");
     }
     p.from_stdin = true;
     p.dest_dir = dest_state.resolved;
     return p;
   }
   if (src_state.kind == node_kind::missing)
-    invalid(quoted(src) + " could not be found on the host: " +
-            (src_state.error.empty() ? "no such file or directory" : src_state.error));
+    ctrd::throw_invalid(quoted(src) + " could not be found on the host: " +
+                        (src_state.error.empty() ? "no such file or directory" : src_state.error));
   bool src_is_dir = src_state.kind == node_kind::directory;
   if (!src_is_dir && (has_trailing_slash(src) || ends_with_dot(src)))
-    invalid(quoted(src) + " is not a directory");
+    ctrd::throw_invalid(quoted(src) + " is not a directory");
   bool contents = src_is_dir && (ends_with_dot(src) || strip_slashes(src_state.resolved) == "/");
   switch (dest_state.kind) {
     case node_kind::directory:
@@ -160,7 +160,7 @@ copy_in_plan plan_copy_in(const std::string& src, const path_state& src_state,
       return p;
     case node_kind::file:
     case node_kind::other:
-      if (src_is_dir) invalid(dir_to_file);
+      if (src_is_dir) ctrd::throw_invalid(dir_to_file);
       p.dest_dir = path_dir(dest_state.resolved);
       p.top_name = path_base(dest_state.resolved);
       return p;
@@ -169,16 +169,16 @@ copy_in_plan plan_copy_in(const std::string& src, const path_state& src_state,
   }
   std::string why = dest_state.error.empty() ? "no such file or directory" : dest_state.error;
   const std::string& target = dest_state.resolved.empty() ? dest : dest_state.resolved;
-  if (has_trailing_slash(dest)) invalid(quoted(dest) + where + why);
+  if (has_trailing_slash(dest)) ctrd::throw_invalid(quoted(dest) + where + why);
   if (parent_state.kind != node_kind::directory) {
     std::string pwhy =
         parent_state.kind == node_kind::missing
             ? (parent_state.error.empty() ? "no such file or directory" : parent_state.error)
             : "not a directory";
-    invalid(quoted(path_dir(target)) + where + pwhy);
+    ctrd::throw_invalid(quoted(path_dir(target)) + where + pwhy);
   }
   std::string base = path_base(target);
-  if (base == "." || base == ".." || base == "/") invalid(quoted(dest) + where + why);
+  if (base == "." || base == ".." || base == "/") ctrd::throw_invalid(quoted(dest) + where + why);
   p.dest_dir = parent_state.resolved;
   p.top_name = base;
   return p;

@@ -17,6 +17,7 @@
 #include "messages/duration.hpp"
 #include "messages/error.hpp"
 #include "messages/limits.hpp"
+#include "messages/refuse.hpp"
 #include "messages/restart_policy.hpp"
 #include "messages/signals.hpp"
 
@@ -25,10 +26,6 @@ extern char** environ;
 namespace ctl {
 namespace {
 
-[[noreturn]] void invalid(const std::string& msg) {
-  throw ctrd::error(ctrd::ec::invalid_argument, msg);
-}
-
 bool has_space(const std::string& s) {
   return s.find_first_of(" \t\n\r\v\f") != std::string::npos;
 }
@@ -36,7 +33,8 @@ bool has_space(const std::string& s) {
 // A non-negative integer flag (at most 9 digits); `what` names it in the message.
 uint64_t count_flag(const std::string& t, const char* what) {
   if (t.empty() || t.size() > 9 || t.find_first_not_of("0123456789") != std::string::npos)
-    invalid("invalid " + std::string(what) + " \"" + t + "\": must be a non-negative integer");
+    ctrd::throw_invalid("invalid " + std::string(what) + " \"" + t +
+                        "\": must be a non-negative integer");
   return std::stoull(t);
 }
 
@@ -134,7 +132,8 @@ void add_create_flags(CLI::App& cmd, create_options& o) {
 uint64_t duration_flag_ms(const std::string& text) {
   uint64_t ms = ctrd::parse_duration_ms(text);
   if (ms > ctrd::limits::max_duration_ms)
-    invalid("invalid duration \"" + text + "\": the longest accepted is 30 days (720h)");
+    ctrd::throw_invalid("invalid duration \"" + text +
+                        "\": the longest accepted is 30 days (720h)");
   return ms;
 }
 
@@ -147,8 +146,8 @@ std::vector<std::string> split_requires(const std::vector<std::string>& values) 
       std::string name =
           v.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
       if (!ctrd::valid_container_name(name))
-        invalid("invalid required container name \"" + name + "\" in --requires \"" + v +
-                "\": names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*");
+        ctrd::throw_invalid("invalid required container name \"" + name + "\" in --requires \"" +
+                            v + "\": names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*");
       bool dup = false;
       for (const auto& o : out) dup = dup || o == name;
       if (!dup) out.push_back(std::move(name));
@@ -169,9 +168,11 @@ std::vector<std::string> expand_env_entry(const std::string& entry,
                                           const std::vector<std::string>& host_env) {
   auto eq = entry.find('=');
   std::string name = entry.substr(0, eq);
-  if (name.empty()) invalid("invalid environment variable \"" + entry + "\": empty name");
+  if (name.empty())
+    ctrd::throw_invalid("invalid environment variable \"" + entry + "\": empty name");
   if (has_space(name))
-    invalid("invalid environment variable \"" + entry + "\": name contains white space");
+    ctrd::throw_invalid("invalid environment variable \"" + entry +
+                        "\": name contains white space");
   if (eq != std::string::npos) return {entry};
   std::vector<std::string> out;
   if (name.back() == '*') {
@@ -207,7 +208,7 @@ std::vector<std::string> parse_env_file(const std::string& text, const std::stri
     try {
       for (auto& e : expand_env_entry(line, host_env)) out.push_back(std::move(e));
     } catch (const ctrd::error& e) {
-      invalid(source + ":" + std::to_string(lineno) + ": " + e.what());
+      ctrd::throw_invalid(source + ":" + std::to_string(lineno) + ": " + e.what());
     }
   }
   return out;
@@ -216,7 +217,7 @@ std::vector<std::string> parse_env_file(const std::string& text, const std::stri
 std::vector<std::string> read_env_file(const std::string& path,
                                        const std::vector<std::string>& host_env) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) invalid("cannot read env file " + path + ": " + std::strerror(errno));
+  if (fd < 0) ctrd::throw_invalid("cannot read env file " + path + ": " + std::strerror(errno));
   std::string text;
   char buf[8192];
   for (;;) {
@@ -229,7 +230,7 @@ std::vector<std::string> read_env_file(const std::string& path,
     if (n < 0) {
       int e = errno;
       ::close(fd);
-      invalid("cannot read env file " + path + ": " + std::strerror(e));
+      ctrd::throw_invalid("cannot read env file " + path + ": " + std::strerror(e));
     }
     break;
   }
@@ -288,7 +289,9 @@ std::string current_directory() {
 }
 
 volume_spec parse_volume(const std::string& text, const std::string& cwd) {
-  auto bad = [&](const std::string& why) { invalid("invalid volume \"" + text + "\": " + why); };
+  auto bad = [&](const std::string& why) {
+    ctrd::throw_invalid("invalid volume \"" + text + "\": " + why);
+  };
   std::vector<std::string> parts;
   std::size_t pos = 0;
   for (;;) {
@@ -337,33 +340,36 @@ double parse_cpus(const std::string& text) {
                  : std::strtod(text.c_str(), &end);
   if (end == nullptr || *end != 0 || errno != 0 || !std::isfinite(v) || v <= 0 ||
       text.find_first_of("xXpPeEnN") != std::string::npos)
-    invalid("invalid cpus \"" + text + "\": must be a number greater than 0 (e.g. 0.5)");
+    ctrd::throw_invalid("invalid cpus \"" + text +
+                        "\": must be a number greater than 0 (e.g. 0.5)");
   if (v < 0.01)
-    invalid("invalid cpus \"" + text + "\": the smallest CPU limit is 0.01 (1 ms per 100 ms)");
+    ctrd::throw_invalid("invalid cpus \"" + text +
+                        "\": the smallest CPU limit is 0.01 (1 ms per 100 ms)");
   return v;
 }
 
 int64_t parse_memory_limit(const std::string& text) {
   int64_t v = parse_ram_size(text);
   if (v != 0 && v < 6 * 1024 * 1024)
-    invalid("invalid memory \"" + text + "\": the minimum memory limit allowed is 6MB");
+    ctrd::throw_invalid("invalid memory \"" + text + "\": the minimum memory limit allowed is 6MB");
   return v;
 }
 
 uint64_t parse_cpu_shares(const std::string& text) {
   if (text.empty() || text.size() > 9 || text.find_first_not_of("0123456789") != std::string::npos)
-    invalid("invalid cpu shares \"" + text + "\": must be a non-negative integer");
+    ctrd::throw_invalid("invalid cpu shares \"" + text + "\": must be a non-negative integer");
   uint64_t v = std::stoull(text);
   if (v != 0 && (v < 2 || v > 262144))
-    invalid("invalid cpu shares \"" + text + "\": must be between 2 and 262144 (0: the default)");
+    ctrd::throw_invalid("invalid cpu shares \"" + text +
+                        "\": must be between 2 and 262144 (0: the default)");
   return v;
 }
 
 int64_t parse_pids_limit(const std::string& text) {
   if (text == "-1") return 0;
   if (text.empty() || text.size() > 18 || text.find_first_not_of("0123456789") != std::string::npos)
-    invalid("invalid pids limit \"" + text +
-            "\": must be a positive integer, or -1 or 0 for no limit");
+    ctrd::throw_invalid("invalid pids limit \"" + text +
+                        "\": must be a positive integer, or -1 or 0 for no limit");
   return std::stoll(text);
 }
 
@@ -374,8 +380,8 @@ void namespace_mode(const std::string& value, const char* flag, const char* a, c
                     const char* key, json& def) {
   if (value.empty()) return;
   if (value != a && value != b)
-    invalid(std::string("invalid ") + flag + " \"" + value + "\": ctrd supports " + a + " and " +
-            b);
+    ctrd::throw_invalid(std::string("invalid ") + flag + " \"" + value + "\": ctrd supports " + a +
+                        " and " + b);
   def[key] = value;
 }
 
@@ -408,26 +414,28 @@ void apply_isolation(const create_options& o, const std::string& cwd_in, json& d
     }
     std::string abs = absolute_path(r, r[0] == '/' ? "/" : dir());
     std::string problem = directory_problem(abs);
-    if (!problem.empty()) invalid("invalid rootfs \"" + o.rootfs + "\": " + abs + ": " + problem);
+    if (!problem.empty())
+      ctrd::throw_invalid("invalid rootfs \"" + o.rootfs + "\": " + abs + ": " + problem);
     def["rootfs"] = abs;
   } else if (overlay) {
-    invalid("--rootfs-overlay needs --rootfs");
+    ctrd::throw_invalid("--rootfs-overlay needs --rootfs");
   }
   if (overlay) def["rootfs_overlay"] = true;
   if (o.read_only) def["read_only"] = true;
   if (!o.volumes.empty()) {
     if (o.rootfs.empty())
-      invalid("--volume needs --rootfs (without it the container sees the host's files)");
+      ctrd::throw_invalid(
+          "--volume needs --rootfs (without it the container sees the host's files)");
     json mounts = json::array();
     std::vector<std::string> seen;
     for (const auto& text : o.volumes) {
       volume_spec v = parse_volume(text, text[0] == '/' ? std::string("/") : dir());
       struct stat st {};
       if (::stat(v.source.c_str(), &st) != 0)
-        invalid("invalid volume \"" + text + "\": host path " + v.source + ": " +
-                std::strerror(errno));
+        ctrd::throw_invalid("invalid volume \"" + text + "\": host path " + v.source + ": " +
+                            std::strerror(errno));
       for (const auto& d : seen)
-        if (d == v.destination) invalid("duplicate mount destination " + v.destination);
+        if (d == v.destination) ctrd::throw_invalid("duplicate mount destination " + v.destination);
       seen.push_back(v.destination);
       mounts.push_back(
           json{{"source", v.source}, {"destination", v.destination}, {"read_only", v.read_only}});
@@ -436,9 +444,10 @@ void apply_isolation(const create_options& o, const std::string& cwd_in, json& d
   }
   if (!o.hostname.empty()) {
     if (!valid_hostname(o.hostname))
-      invalid("invalid hostname \"" + o.hostname +
-              "\": use at most 64 characters [a-zA-Z0-9][a-zA-Z0-9_.-]*");
-    if (o.uts == "host") invalid("cannot set hostname when running in the host UTS namespace");
+      ctrd::throw_invalid("invalid hostname \"" + o.hostname +
+                          "\": use at most 64 characters [a-zA-Z0-9][a-zA-Z0-9_.-]*");
+    if (o.uts == "host")
+      ctrd::throw_invalid("cannot set hostname when running in the host UTS namespace");
     def["hostname"] = o.hostname;
   }
   namespace_mode(o.pid, "pid namespace", "private", "host", "pid", def);
@@ -464,7 +473,8 @@ void apply_isolation(const create_options& o, const std::string& cwd_in, json& d
       used = 0;
     }
     if (used != t.size() || t.empty() || v < -1000 || v > 1000)
-      invalid("invalid --oom-score-adj \"" + t + "\": must be an integer from -1000 to 1000");
+      ctrd::throw_invalid("invalid --oom-score-adj \"" + t +
+                          "\": must be an integer from -1000 to 1000");
     def["oom_score_adj"] = v;
   }
 }
@@ -477,8 +487,8 @@ json build_definition(const create_options& o, const std::vector<std::string>& h
   def["command"] = o.command;
   if (!o.name.empty()) {
     if (!ctrd::valid_container_name(o.name))
-      invalid("invalid container name \"" + o.name +
-              "\": names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*");
+      ctrd::throw_invalid("invalid container name \"" + o.name +
+                          "\": names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*");
     def["name"] = o.name;
   }
   std::vector<std::string> env;
@@ -494,7 +504,7 @@ json build_definition(const create_options& o, const std::vector<std::string>& h
     for (const auto& l : o.labels) {
       auto eq = l.find('=');
       std::string key = l.substr(0, eq);
-      if (key.empty()) invalid("invalid label \"" + l + "\": empty key");
+      if (key.empty()) ctrd::throw_invalid("invalid label \"" + l + "\": empty key");
       labels[key] = eq == std::string::npos ? std::string() : l.substr(eq + 1);
     }
     def["labels"] = std::move(labels);
@@ -504,7 +514,8 @@ json build_definition(const create_options& o, const std::vector<std::string>& h
   if (!o.stop_timeout.empty()) {
     const auto& t = o.stop_timeout;
     if (t.size() > 9 || t.find_first_not_of("0123456789") != std::string::npos)
-      invalid("invalid stop timeout \"" + t + "\": must be a non-negative number of seconds");
+      ctrd::throw_invalid("invalid stop timeout \"" + t +
+                          "\": must be a non-negative number of seconds");
     def["stop_timeout"] = std::stoul(t);
   }
   if (!o.restart.empty()) {
@@ -531,11 +542,13 @@ json build_definition(const create_options& o, const std::vector<std::string>& h
   if (!o.health_retries.empty()) {
     uint64_t n = count_flag(o.health_retries, "health retries");
     if (n == 0)
-      invalid("invalid health retries \"" + o.health_retries + "\": must be greater than 0");
+      ctrd::throw_invalid("invalid health retries \"" + o.health_retries +
+                          "\": must be greater than 0");
     health["health_retries"] = n;
   }
   if (health.contains("health_timeout_ms") && health["health_timeout_ms"] == 0)
-    invalid("invalid health timeout \"" + o.health_timeout + "\": must be greater than 0");
+    ctrd::throw_invalid("invalid health timeout \"" + o.health_timeout +
+                        "\": must be greater than 0");
   ctrd::health_action action = ctrd::parse_health_action(o.health_on_failure);
   if (!o.health_on_failure.empty()) health["health_on_failure"] = ctrd::to_string(action);
   bool has_check = !o.health_cmd.empty() && !iequals(o.health_cmd, "none") && !interval_disabled &&
@@ -544,8 +557,8 @@ json build_definition(const create_options& o, const std::vector<std::string>& h
     def["health_cmd"] = json::array({"/bin/sh", "-c", o.health_cmd});
     def.update(health);
   } else if (action != ctrd::health_action::none) {
-    invalid(std::string("cannot set the health-on-failure action to ") + ctrd::to_string(action) +
-            " without a health check");
+    ctrd::throw_invalid(std::string("cannot set the health-on-failure action to ") +
+                        ctrd::to_string(action) + " without a health check");
   }
 
   if (!o.sdnotify.empty()) {
@@ -554,7 +567,8 @@ json build_definition(const create_options& o, const std::vector<std::string>& h
     else if (o.sdnotify == "ignore")
       def["sdnotify"] = false;
     else
-      invalid("invalid sdnotify mode \"" + o.sdnotify + "\": must be container or ignore");
+      ctrd::throw_invalid("invalid sdnotify mode \"" + o.sdnotify +
+                          "\": must be container or ignore");
   }
   if (o.interactive) def["interactive"] = true;
   if (o.tty) def["tty"] = true;

@@ -12,16 +12,9 @@
 #include "ctl/network_format.hpp"
 #include "messages/error.hpp"
 #include "messages/network.hpp"
+#include "messages/refuse.hpp"
 
 namespace ctl {
-namespace {
-
-[[noreturn]] void invalid(const std::string& msg) {
-  throw ctrd::error(ctrd::ec::invalid_argument, msg);
-}
-
-}  // namespace
-
 void add_network_flags(CLI::App& cmd, create_options& o) {
   cmd.add_option("--network,--net", o.network_values,
                  "Network: host (default), none (only lo), bridge (ctrd's default network) or "
@@ -42,9 +35,9 @@ std::string network_mode(const std::string& value) {
   if (value.rfind("container:", 0) == 0 || value.rfind("ns:", 0) == 0 || value == "private" ||
       value == "slirp4netns" || value == "pasta" || value.find(':') != std::string::npos ||
       !ctrd::valid_network_name(value))
-    invalid("invalid network \"" + value +
-            "\": ctrd supports host, none, bridge and the names of its networks "
-            "([a-zA-Z0-9][a-zA-Z0-9_.-]*, ctrctl network ls)");
+    ctrd::throw_invalid("invalid network \"" + value +
+                        "\": ctrd supports host, none, bridge and the names of its networks "
+                        "([a-zA-Z0-9][a-zA-Z0-9_.-]*, ctrctl network ls)");
   return value;
 }
 
@@ -59,30 +52,30 @@ void apply_network(const create_options& o, json& def) {
     for (std::size_t i = 1; i < names.size(); ++i) {
       std::string n = network_mode(names[i]);
       if (!bridge || n == "host" || n == "none")
-        invalid("invalid network \"" + n + "\" after \"" + mode +
-                "\": only bridge networks can be combined (host and none stand alone)");
+        ctrd::throw_invalid("invalid network \"" + n + "\" after \"" + mode +
+                            "\": only bridge networks can be combined (host and none stand alone)");
       if (n != mode && std::find(more.begin(), more.end(), n) == more.end()) more.push_back(n);
     }
     if (!more.empty()) def["networks"] = std::move(more);
   }
   auto needs_bridge = [&](const std::string& what) {
     if (!bridge)
-      invalid(what + " needs a bridge network: the container is on the " +
-              (mode.empty() ? std::string("host") : mode) +
-              " network (add --network bridge or --network NAME)");
+      ctrd::throw_invalid(what + " needs a bridge network: the container is on the " +
+                          (mode.empty() ? std::string("host") : mode) +
+                          " network (add --network bridge or --network NAME)");
   };
   if (!o.ip.empty()) {
     needs_bridge("--ip " + o.ip);
     in_addr a{};
     if (::inet_pton(AF_INET, o.ip.c_str(), &a) != 1)
-      invalid("invalid IP address \"" + o.ip + "\" for --ip: ctrd's networks are IPv4");
+      ctrd::throw_invalid("invalid IP address \"" + o.ip + "\" for --ip: ctrd's networks are IPv4");
     def["ip"] = o.ip;
   }
   if (!o.publish.empty()) {
     json ports = json::array();
     for (const auto& p : o.publish) {
       needs_bridge("-p/--publish " + p);
-      if (p.empty()) invalid("invalid port \"\": use [[IP:][HOST]:]CTR[/PROTOCOL]");
+      if (p.empty()) ctrd::throw_invalid("invalid port \"\": use [[IP:][HOST]:]CTR[/PROTOCOL]");
       ports.push_back(p);
     }
     def["ports"] = std::move(ports);

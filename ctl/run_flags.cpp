@@ -12,14 +12,11 @@
 
 #include "ctl/create_flags.hpp"
 #include "messages/error.hpp"
+#include "messages/refuse.hpp"
 #include "runtime/user_lookup.hpp"
 
 namespace ctl {
 namespace {
-
-[[noreturn]] void invalid(const std::string& msg) {
-  throw ctrd::error(ctrd::ec::invalid_argument, msg);
-}
 
 std::vector<std::string> split(const std::string& s, char sep) {
   std::vector<std::string> out;
@@ -53,7 +50,9 @@ bool is_size(const std::string& t) {
 // Applies one tmpfs option word (--tmpfs OPTS, or the tmpfs-* keys of --mount) to `t`.
 void tmpfs_option(const std::string& opt, json& t, std::vector<std::string>& kernel,
                   const std::string& text) {
-  auto bad = [&](const std::string& why) { invalid("invalid tmpfs \"" + text + "\": " + why); };
+  auto bad = [&](const std::string& why) {
+    ctrd::throw_invalid("invalid tmpfs \"" + text + "\": " + why);
+  };
   if (opt == "ro" || opt == "rw") {
     t["read_only"] = opt == "ro";
   } else if (opt == "noexec" || opt == "exec") {
@@ -89,7 +88,8 @@ std::string join(const std::vector<std::string>& v, char sep) {
 std::string read_text_file(const std::string& path, const char* what) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0)
-    invalid(std::string("cannot read ") + what + " " + path + ": " + std::strerror(errno));
+    ctrd::throw_invalid(std::string("cannot read ") + what + " " + path + ": " +
+                        std::strerror(errno));
   std::string text;
   char buf[8192];
   ssize_t n;
@@ -137,11 +137,11 @@ std::vector<std::string> parse_entrypoint(const std::string& text) {
   if (text[0] == '[') {
     json j = json::parse(text, nullptr, false);
     if (j.is_discarded() || !j.is_array())
-      invalid("invalid entrypoint \"" + text + "\": not a JSON array of strings");
+      ctrd::throw_invalid("invalid entrypoint \"" + text + "\": not a JSON array of strings");
     std::vector<std::string> out;
     for (const auto& e : j) {
       if (!e.is_string())
-        invalid("invalid entrypoint \"" + text + "\": not a JSON array of strings");
+        ctrd::throw_invalid("invalid entrypoint \"" + text + "\": not a JSON array of strings");
       out.push_back(e.get<std::string>());
     }
     return out;
@@ -153,7 +153,7 @@ json parse_tmpfs(const std::string& text) {
   auto colon = text.find(':');
   std::string dest = text.substr(0, colon);
   if (dest.empty() || dest[0] != '/')
-    invalid("invalid tmpfs \"" + text + "\": the container path must be absolute");
+    ctrd::throw_invalid("invalid tmpfs \"" + text + "\": the container path must be absolute");
   json t{{"destination", absolute_path(dest, "/")},
          {"read_only", false},
          {"noexec", true},
@@ -168,7 +168,9 @@ json parse_tmpfs(const std::string& text) {
 }
 
 json parse_mount(const std::string& text, const std::string& cwd) {
-  auto bad = [&](const std::string& why) { invalid("invalid mount \"" + text + "\": " + why); };
+  auto bad = [&](const std::string& why) {
+    ctrd::throw_invalid("invalid mount \"" + text + "\": " + why);
+  };
   std::string type, source, destination, propagation;
   bool read_only = false;
   json t{{"read_only", false}, {"noexec", false}, {"nosuid", true}, {"nodev", true}};
@@ -236,14 +238,15 @@ json parse_mount(const std::string& text, const std::string& cwd) {
 std::string parse_add_host(const std::string& text) {
   auto colon = text.find(':');
   if (colon == std::string::npos || colon == 0)
-    invalid("invalid add-host \"" + text + "\": use HOST:IP");
+    ctrd::throw_invalid("invalid add-host \"" + text + "\": use HOST:IP");
   std::string host = text.substr(0, colon), ip = text.substr(colon + 1);
   if (host.find_first_of(" \t\n\r;") != std::string::npos)
-    invalid("invalid add-host \"" + text + "\": invalid host name \"" + host + "\"");
+    ctrd::throw_invalid("invalid add-host \"" + text + "\": invalid host name \"" + host + "\"");
   if (ip == "host-gateway")
-    invalid("invalid add-host \"" + text + "\": ctrd has no host gateway (host network)");
+    ctrd::throw_invalid("invalid add-host \"" + text +
+                        "\": ctrd has no host gateway (host network)");
   if (!valid_ip(ip))
-    invalid("invalid add-host \"" + text + "\": invalid IP address \"" + ip + "\"");
+    ctrd::throw_invalid("invalid add-host \"" + text + "\": invalid IP address \"" + ip + "\"");
   return text;
 }
 
@@ -257,8 +260,8 @@ std::vector<std::string> parse_label_file(const std::string& text, const std::st
     if (first == std::string::npos || line[first] == '#') continue;
     line.erase(0, first);
     if (line[0] == '=')
-      invalid(source + ":" + std::to_string(lineno) + ": invalid label \"" + line +
-              "\": empty key");
+      ctrd::throw_invalid(source + ":" + std::to_string(lineno) + ": invalid label \"" + line +
+                          "\": empty key");
     out.push_back(line);
   }
   return out;
@@ -293,7 +296,8 @@ void apply_run_flags(const create_options& o, const std::string& cwd_in, json& d
     for (const auto& text : o.annotations) {
       auto eq = text.find('=');
       if (eq == std::string::npos || eq == 0)
-        invalid("invalid annotation \"" + text + "\": annotations must be formatted KEY=VALUE");
+        ctrd::throw_invalid("invalid annotation \"" + text +
+                            "\": annotations must be formatted KEY=VALUE");
       a[text.substr(0, eq)] = text.substr(eq + 1);
     }
     def["annotations"] = std::move(a);
@@ -301,8 +305,9 @@ void apply_run_flags(const create_options& o, const std::string& cwd_in, json& d
   bool has_rootfs = def.contains("rootfs");
   auto need_rootfs = [&](const char* flag) {
     if (!has_rootfs)
-      invalid(std::string(flag) +
-              " needs --rootfs (a container on the host's root shares the host's files)");
+      ctrd::throw_invalid(
+          std::string(flag) +
+          " needs --rootfs (a container on the host's root shares the host's files)");
   };
   if (!o.tmpfs.empty() || !o.mounts.empty()) {
     json tmpfs = json::array();
@@ -324,8 +329,8 @@ void apply_run_flags(const create_options& o, const std::string& cwd_in, json& d
       const auto& b = parsed["bind"];
       struct stat st {};
       if (::stat(b["source"].get<std::string>().c_str(), &st) != 0)
-        invalid("invalid mount \"" + m + "\": host path " + b["source"].get<std::string>() + ": " +
-                std::strerror(errno));
+        ctrd::throw_invalid("invalid mount \"" + m + "\": host path " +
+                            b["source"].get<std::string>() + ": " + std::strerror(errno));
       def["mounts"].push_back(b);
     }
     if (!tmpfs.empty()) def["tmpfs"] = std::move(tmpfs);
@@ -339,20 +344,22 @@ void apply_run_flags(const create_options& o, const std::string& cwd_in, json& d
   if (!o.dns.empty()) {
     need_rootfs("--dns");
     for (const auto& d : o.dns)
-      if (!valid_ip(d)) invalid("invalid dns server \"" + d + "\": not an IP address");
+      if (!valid_ip(d)) ctrd::throw_invalid("invalid dns server \"" + d + "\": not an IP address");
     def["dns"] = o.dns;
   }
   if (!o.dns_search.empty()) {
     need_rootfs("--dns-search");
     for (const auto& d : o.dns_search)
       if (d.empty() || d.find_first_of(" \t\n\r,") != std::string::npos)
-        invalid("invalid dns search domain \"" + d + "\"");
+        ctrd::throw_invalid("invalid dns search domain \"" + d + "\"");
     def["dns_search"] = o.dns_search;
   }
-  if (o.replace && o.name.empty()) invalid("cannot replace container without --name being set");
+  if (o.replace && o.name.empty())
+    ctrd::throw_invalid("cannot replace container without --name being set");
   for (const auto& g : o.group_add)
     if (g == "keep-groups")
-      invalid("--group-add keep-groups is not supported: ctrd has no rootless runtime groups");
+      ctrd::throw_invalid(
+          "--group-add keep-groups is not supported: ctrd has no rootless runtime groups");
   // Names of users and groups: resolved through the container's own tables.
   auto colon = o.user.find(':');
   bool named_user = is_name(o.user.substr(0, colon)) ||

@@ -7,13 +7,10 @@
 
 #include "messages/container_state.hpp"
 #include "messages/error.hpp"
+#include "messages/refuse.hpp"
 
 namespace ctl {
 namespace {
-
-[[noreturn]] void invalid(const std::string& msg) {
-  throw ctrd::error(ctrd::ec::invalid_argument, msg);
-}
 
 bool is_digit(char c) {
   return c >= '0' && c <= '9';
@@ -199,16 +196,17 @@ int64_t parse_time_ns(const std::string& text, int64_t now) {
   int64_t v = 0;
   if (parse_timestamp(text, v) || parse_unix(text, v)) return v;
   if (parse_go_duration_ns(text, v)) return now - v;
-  invalid("invalid time \"" + text +
-          "\": use an RFC 3339 timestamp (2026-11-28T18:00:00Z), Unix seconds or a duration "
-          "before now (10m, 1h30m)");
+  ctrd::throw_invalid(
+      "invalid time \"" + text +
+      "\": use an RFC 3339 timestamp (2026-11-28T18:00:00Z), Unix seconds or a duration "
+      "before now (10m, 1h30m)");
 }
 
 uint64_t parse_log_size(const std::string& text) {
   auto bad = [&]() -> uint64_t {
-    invalid("invalid size \"" + text +
-            "\": use a number of bytes with an optional k, m or g "
-            "suffix (10m, 512k, 1g)");
+    ctrd::throw_invalid("invalid size \"" + text +
+                        "\": use a number of bytes with an optional k, m or g "
+                        "suffix (10m, 512k, 1g)");
   };
   std::size_t pos = 0;
   long double v = 0;
@@ -270,24 +268,28 @@ void apply_log_opts(const std::vector<std::string>& opts, json& def) {
     auto eq = o.find('=');
     std::string key = o.substr(0, eq);
     if (eq == std::string::npos)
-      invalid("invalid log option \"" + o + "\": must be KEY=VALUE (max-size=10m, max-file=5)");
+      ctrd::throw_invalid("invalid log option \"" + o +
+                          "\": must be KEY=VALUE (max-size=10m, max-file=5)");
     std::string value = o.substr(eq + 1);
     if (key == "max-size") {
       def["log_max_size"] = parse_log_size(value);
     } else if (key == "max-file") {
       if (value.empty() || value.size() > 9 ||
           value.find_first_not_of("0123456789") != std::string::npos)
-        invalid("invalid log option \"" + o + "\": max-file must be a non-negative integer");
+        ctrd::throw_invalid("invalid log option \"" + o +
+                            "\": max-file must be a non-negative integer");
       def["log_max_files"] = std::stoull(value);
     } else {
-      invalid("invalid log option \"" + o + "\": supported options are max-size and max-file");
+      ctrd::throw_invalid("invalid log option \"" + o +
+                          "\": supported options are max-size and max-file");
     }
   }
 }
 
 int64_t parse_tail(const std::string& text) {
   if (text.empty() || text.size() > 18 || text.find_first_not_of("0123456789") != std::string::npos)
-    invalid("invalid tail value \"" + text + "\": must be a non-negative number of lines");
+    ctrd::throw_invalid("invalid tail value \"" + text +
+                        "\": must be a non-negative number of lines");
   return std::stoll(text);
 }
 
@@ -304,9 +306,9 @@ std::vector<std::string> parse_wait_conditions(const std::vector<std::string>& v
       } else if (auto s = ctrd::parse_container_state(c)) {
         canon = ctrd::to_string(*s);
       } else {
-        invalid("invalid condition \"" + c +
-                "\": must be one of configured, created, initialized, running, paused, "
-                "stopping, stopped, exited, removing, healthy, unhealthy");
+        ctrd::throw_invalid("invalid condition \"" + c +
+                            "\": must be one of configured, created, initialized, running, paused, "
+                            "stopping, stopped, exited, removing, healthy, unhealthy");
       }
       bool dup = false;
       for (const auto& o : out) dup = dup || o == canon;
@@ -325,19 +327,19 @@ json parse_event_filters(const std::vector<std::string>& values) {
     std::string key = f.substr(0, eq);
     std::string value = eq == std::string::npos ? std::string() : f.substr(eq + 1);
     if (eq == std::string::npos || value.empty())
-      invalid("invalid filter \"" + f + "\": must be KEY=VALUE");
+      ctrd::throw_invalid("invalid filter \"" + f + "\": must be KEY=VALUE");
     if (key == "type") {
       if (value != "container")
-        invalid("invalid filter \"" + f + "\": ctrd only has container events");
+        ctrd::throw_invalid("invalid filter \"" + f + "\": ctrd only has container events");
       continue;
     }
     if (key == "event" || key == "status") {
       if (value == "die") value = "died";  // podman's alias
       key = "event";
     } else if (key != "container") {
-      invalid("invalid filter \"" + f +
-              "\": supported filters are container=NAME|ID, "
-              "event=STATUS and type=container");
+      ctrd::throw_invalid("invalid filter \"" + f +
+                          "\": supported filters are container=NAME|ID, "
+                          "event=STATUS and type=container");
     }
     json& list = filters[key];
     if (!list.is_array()) list = json::array();

@@ -4,20 +4,17 @@
 
 #include "messages/error.hpp"
 #include "messages/limits.hpp"
+#include "messages/refuse.hpp"
 #include "messages/signals.hpp"
 
 namespace ctrd {
 namespace {
 
-[[noreturn]] void bad(const std::string& key, const std::string& what) {
-  throw error(ec::invalid_argument, "invalid value for \"" + key + "\": " + what);
-}
-
 std::vector<std::string> string_list(const json& j, const std::string& key) {
-  if (!j.is_array()) bad(key, "must be an array of strings");
+  if (!j.is_array()) throw_invalid_value(key, "must be an array of strings");
   std::vector<std::string> out;
   for (const auto& e : j) {
-    if (!e.is_string()) bad(key, "must be an array of strings");
+    if (!e.is_string()) throw_invalid_value(key, "must be an array of strings");
     out.push_back(e.get<std::string>());
   }
   return out;
@@ -25,18 +22,19 @@ std::vector<std::string> string_list(const json& j, const std::string& key) {
 
 uint32_t u32_of(const json& j, const std::string& key, uint32_t max = 0xffffffffu) {
   if (!j.is_number_unsigned() || j.get<uint64_t>() > max)
-    bad(key, "must be a non-negative integer" +
-                 (max < 0xffffffffu ? " up to " + std::to_string(max) : std::string()));
+    throw_invalid_value(key,
+                        "must be a non-negative integer" +
+                            (max < 0xffffffffu ? " up to " + std::to_string(max) : std::string()));
   return static_cast<uint32_t>(j.get<uint64_t>());
 }
 
 bool bool_of(const json& j, const std::string& key) {
-  if (!j.is_boolean()) bad(key, "must be a boolean");
+  if (!j.is_boolean()) throw_invalid_value(key, "must be a boolean");
   return j.get<bool>();
 }
 
 std::string string_of(const json& j, const std::string& key) {
-  if (!j.is_string()) bad(key, "must be a string");
+  if (!j.is_string()) throw_invalid_value(key, "must be a string");
   return j.get<std::string>();
 }
 
@@ -132,37 +130,37 @@ container_config config_from_json(const json& j) {
     } else if (k == "user") {
       c.user = string_of(v, k);
     } else if (k == "labels") {
-      if (!v.is_object()) bad(k, "must be a map of strings");
+      if (!v.is_object()) throw_invalid_value(k, "must be a map of strings");
       for (auto l = v.begin(); l != v.end(); ++l) {
-        if (!l.value().is_string()) bad(k, "must be a map of strings");
+        if (!l.value().is_string()) throw_invalid_value(k, "must be a map of strings");
         c.labels[l.key()] = l.value().get<std::string>();
       }
     } else if (k == "annotations") {
-      if (!v.is_object()) bad(k, "must be a map of strings");
+      if (!v.is_object()) throw_invalid_value(k, "must be a map of strings");
       for (auto l = v.begin(); l != v.end(); ++l) {
-        if (!l.value().is_string()) bad(k, "must be a map of strings");
+        if (!l.value().is_string()) throw_invalid_value(k, "must be a map of strings");
         c.annotations[l.key()] = l.value().get<std::string>();
       }
     } else if (k == "group_add") {
-      if (!v.is_array()) bad(k, "must be an array of group ids");
+      if (!v.is_array()) throw_invalid_value(k, "must be an array of group ids");
       c.group_add.clear();
       for (const auto& g : v) {
         if (!g.is_number_unsigned() && !(g.is_number_integer() && g.get<int64_t>() >= 0))
-          bad(k, "must be an array of group ids");
-        if (g.get<uint64_t>() >= 0xffffffffull) bad(k, "group id out of range");
+          throw_invalid_value(k, "must be an array of group ids");
+        if (g.get<uint64_t>() >= 0xffffffffull) throw_invalid_value(k, "group id out of range");
         c.group_add.push_back(static_cast<uint32_t>(g.get<uint64_t>()));
       }
     } else if (k == "stop_signal") {
       if (v.is_number_integer()) {
         auto s = v.get<int64_t>();
-        if (s < 1 || s > SIGRTMAX) bad(k, "signal number out of range");
+        if (s < 1 || s > SIGRTMAX) throw_invalid_value(k, "signal number out of range");
         c.stop_signal = static_cast<int>(s);
       } else {
         c.stop_signal = parse_signal(string_of(v, k));
       }
     } else if (k == "stop_timeout") {
       if (!v.is_number_unsigned() || v.get<uint64_t>() > 86400u * 365)
-        bad(k, "must be a non-negative number of seconds");
+        throw_invalid_value(k, "must be a non-negative number of seconds");
       c.stop_timeout = static_cast<uint32_t>(v.get<uint64_t>());
     } else if (k == "restart") {
       c.restart = parse_restart_policy(string_of(v, k));
@@ -204,20 +202,21 @@ container_config config_from_json(const json& j) {
       c.tty = bool_of(v, k);
     } else if (k == "log_max_size") {
       if (!v.is_number_unsigned() || v.get<uint64_t>() > (uint64_t{1} << 40))
-        bad(k, "must be a number of bytes up to 1 TiB");
+        throw_invalid_value(k, "must be a number of bytes up to 1 TiB");
       c.log_max_size = v.get<uint64_t>();
     } else if (k == "log_max_files") {
       c.log_max_files = u32_of(v, k, 1000);
     } else if (k == "log_driver") {
       c.log_driver = string_of(v, k);
       if (c.log_driver != "k8s-file" && c.log_driver != "journald" && c.log_driver != "none")
-        bad(k, "must be k8s-file, journald or none (\"" + c.log_driver + "\" is not supported)");
+        throw_invalid_value(
+            k, "must be k8s-file, journald or none (\"" + c.log_driver + "\" is not supported)");
     } else if (isolation_from_key(c.isolation, k, v) ||
                process_limits_from_key(c.proc_limits, k, v) ||
                security_from_key(c.security, k, v)) {
       // A key of one of the groups: its parser took it.
     } else if (k == "created_ns") {
-      if (!v.is_number_integer()) bad(k, "must be an integer");
+      if (!v.is_number_integer()) throw_invalid_value(k, "must be an integer");
       c.created_ns = v.get<int64_t>();
     }
     // Unknown keys are ignored so older daemons accept newer clients' optional fields.

@@ -6,27 +6,15 @@
 #include <algorithm>
 
 #include "messages/error.hpp"
+#include "messages/refuse.hpp"
 
 namespace ctrd {
 namespace {
 
-[[noreturn]] void bad(const std::string& key, const std::string& what) {
-  throw error(ec::invalid_argument, "invalid value for \"" + key + "\": " + what);
-}
-
-std::string text(const json& v, const std::string& key) {
-  if (!v.is_string()) bad(key, "must be a string");
-  return v.get<std::string>();
-}
-
-bool flag(const json& v, const std::string& key) {
-  if (!v.is_boolean()) bad(key, "must be a boolean");
-  return v.get<bool>();
-}
-
 std::string ns_word(const json& v, const std::string& key) {
-  auto t = text(v, key);
-  if (!t.empty() && t != "private" && t != "host") bad(key, "must be \"private\" or \"host\"");
+  auto t = string_value(v, key);
+  if (!t.empty() && t != "private" && t != "host")
+    throw_invalid_value(key, "must be \"private\" or \"host\"");
   return t;
 }
 
@@ -35,7 +23,7 @@ bool non_negative(const json& v) {
   return v.is_number_unsigned() || (v.is_number_integer() && v.get<int64_t>() >= 0);
 }
 
-bool absolute_clean(const std::string& p) {
+bool absolute_no_dotdot(const std::string& p) {
   if (p.empty() || p[0] != '/') return false;
   std::size_t pos = 0;
   while (pos < p.size()) {
@@ -88,43 +76,45 @@ void isolation_to_json(const isolation_spec& s, json& out) {
 
 bool isolation_from_key(isolation_spec& s, const std::string& k, const json& v) {
   if (k == "rootfs") {
-    s.rootfs = text(v, k);
+    s.rootfs = string_value(v, k);
   } else if (k == "rootfs_overlay") {
-    s.rootfs_overlay = flag(v, k);
+    s.rootfs_overlay = bool_value(v, k);
   } else if (k == "read_only") {
-    s.read_only = flag(v, k);
+    s.read_only = bool_value(v, k);
   } else if (k == "mounts") {
-    if (!v.is_array()) bad(k, "must be an array of {source, destination, read_only} maps");
+    if (!v.is_array())
+      throw_invalid_value(k, "must be an array of {source, destination, read_only} maps");
     s.mounts.clear();
     for (const auto& m : v) {
       if (!m.is_object() || !m.contains("source") || !m.contains("destination"))
-        bad(k, "every mount needs \"source\" and \"destination\"");
-      bind_mount b{text(m["source"], k), text(m["destination"], k), false};
-      if (m.contains("read_only")) b.read_only = flag(m["read_only"], k);
+        throw_invalid_value(k, "every mount needs \"source\" and \"destination\"");
+      bind_mount b{string_value(m["source"], k), string_value(m["destination"], k), false};
+      if (m.contains("read_only")) b.read_only = bool_value(m["read_only"], k);
       s.mounts.push_back(std::move(b));
     }
   } else if (k == "tmpfs") {
-    if (!v.is_array()) bad(k, "must be an array of {destination, options, ...} maps");
+    if (!v.is_array())
+      throw_invalid_value(k, "must be an array of {destination, options, ...} maps");
     s.tmpfs.clear();
     for (const auto& m : v) {
       if (!m.is_object() || !m.contains("destination"))
-        bad(k, "every tmpfs mount needs \"destination\"");
+        throw_invalid_value(k, "every tmpfs mount needs \"destination\"");
       tmpfs_spec t;
-      t.destination = text(m["destination"], k);
-      if (m.contains("options")) t.options = text(m["options"], k);
-      if (m.contains("read_only")) t.read_only = flag(m["read_only"], k);
-      if (m.contains("noexec")) t.noexec = flag(m["noexec"], k);
-      if (m.contains("nosuid")) t.nosuid = flag(m["nosuid"], k);
-      if (m.contains("nodev")) t.nodev = flag(m["nodev"], k);
+      t.destination = string_value(m["destination"], k);
+      if (m.contains("options")) t.options = string_value(m["options"], k);
+      if (m.contains("read_only")) t.read_only = bool_value(m["read_only"], k);
+      if (m.contains("noexec")) t.noexec = bool_value(m["noexec"], k);
+      if (m.contains("nosuid")) t.nosuid = bool_value(m["nosuid"], k);
+      if (m.contains("nodev")) t.nodev = bool_value(m["nodev"], k);
       s.tmpfs.push_back(std::move(t));
     }
   } else if (k == "add_hosts" || k == "dns" || k == "dns_search") {
-    if (!v.is_array()) bad(k, "must be an array of strings");
+    if (!v.is_array()) throw_invalid_value(k, "must be an array of strings");
     std::vector<std::string> list;
-    for (const auto& e : v) list.push_back(text(e, k));
+    for (const auto& e : v) list.push_back(string_value(e, k));
     (k == "add_hosts" ? s.add_hosts : k == "dns" ? s.dns : s.dns_search) = std::move(list);
   } else if (k == "hostname") {
-    s.hostname = text(v, k);
+    s.hostname = string_value(v, k);
   } else if (k == "pid") {
     s.pid = ns_word(v, k);
   } else if (k == "ipc") {
@@ -132,37 +122,37 @@ bool isolation_from_key(isolation_spec& s, const std::string& k, const json& v) 
   } else if (k == "uts") {
     s.uts = ns_word(v, k);
   } else if (k == "network") {
-    s.network = text(v, k);
+    s.network = string_value(v, k);
     if (s.network == "bridge") s.network = default_network;
     if (!s.network.empty() && s.network != "host" && s.network != "none" &&
         !valid_network_name(s.network))
-      bad(k, "must be \"host\", \"none\", \"bridge\" or a network's name");
+      throw_invalid_value(k, "must be \"host\", \"none\", \"bridge\" or a network's name");
   } else if (k == "networks" || k == "ports" || k == "network_aliases") {
-    if (!v.is_array()) bad(k, "must be an array of strings");
+    if (!v.is_array()) throw_invalid_value(k, "must be an array of strings");
     std::vector<std::string> list;
-    for (const auto& e : v) list.push_back(text(e, k));
+    for (const auto& e : v) list.push_back(string_value(e, k));
     if (k == "ports")
       for (const auto& p : list) parse_port_spec(p);  // throws naming the bad one
     if (k == "networks")
       for (auto& n : list) {
         if (n == "bridge") n = default_network;
-        if (!valid_network_name(n)) bad(k, "\"" + n + "\" is not a network's name");
+        if (!valid_network_name(n)) throw_invalid_value(k, "\"" + n + "\" is not a network's name");
       }
     (k == "networks" ? s.networks : k == "ports" ? s.ports : s.network_aliases) = std::move(list);
   } else if (k == "ip") {
-    s.ip = text(v, k);
+    s.ip = string_value(v, k);
   } else if (k == "memory") {
-    if (!non_negative(v)) bad(k, "must be a number of bytes");
+    if (!non_negative(v)) throw_invalid_value(k, "must be a number of bytes");
     s.memory = v.get<uint64_t>();
   } else if (k == "cpus") {
     if (!v.is_number() || v.get<double>() < 0 || v.get<double>() > 4096)
-      bad(k, "must be a number of CPUs");
+      throw_invalid_value(k, "must be a number of CPUs");
     s.cpus = v.get<double>();
   } else if (k == "cpu_shares") {
-    if (!non_negative(v)) bad(k, "must be a non-negative integer");
+    if (!non_negative(v)) throw_invalid_value(k, "must be a non-negative integer");
     s.cpu_shares = v.get<uint64_t>();
   } else if (k == "pids_limit") {
-    if (!v.is_number_integer()) bad(k, "must be an integer");
+    if (!v.is_number_integer()) throw_invalid_value(k, "must be an integer");
     s.pids_limit = v.get<int64_t>();
   } else {
     return false;
@@ -191,7 +181,7 @@ void validate(const isolation_spec& s) {
     fail("invalid IP address \"" + s.ip + "\" (--ip): an IPv4 address like 10.89.0.5");
   if (!s.bridge_net() && !s.networks.empty())
     fail("extra networks need a bridge network as --network, not \"" + s.network + "\"");
-  if (!s.rootfs.empty() && !absolute_clean(s.rootfs))
+  if (!s.rootfs.empty() && !absolute_no_dotdot(s.rootfs))
     fail("invalid rootfs \"" + s.rootfs + "\": must be an absolute path without \"..\"");
   if (s.rootfs_overlay && s.rootfs.empty()) fail("--rootfs-overlay needs --rootfs");
   if (s.rootfs_overlay && s.rootfs.find_first_of(",:\\") != std::string::npos)
@@ -204,9 +194,9 @@ void validate(const isolation_spec& s) {
         "the host's");
   for (std::size_t i = 0; i < s.mounts.size(); ++i) {
     const auto& m = s.mounts[i];
-    if (!absolute_clean(m.source))
+    if (!absolute_no_dotdot(m.source))
       fail("invalid mount source \"" + m.source + "\": must be an absolute host path");
-    if (!absolute_clean(m.destination) || m.destination == "/")
+    if (!absolute_no_dotdot(m.destination) || m.destination == "/")
       fail("invalid mount destination \"" + m.destination +
            "\": must be an absolute path in the container, not /");
     for (std::size_t j = 0; j < i; ++j)
@@ -219,7 +209,7 @@ void validate(const isolation_spec& s) {
         "container shares the host's mounts");
   for (std::size_t i = 0; i < s.tmpfs.size(); ++i) {
     const auto& t = s.tmpfs[i];
-    if (!absolute_clean(t.destination) || t.destination == "/")
+    if (!absolute_no_dotdot(t.destination) || t.destination == "/")
       fail("invalid tmpfs destination \"" + t.destination +
            "\": must be an absolute path in the container, not /");
     if (t.options.find_first_of(" \t\n\r") != std::string::npos ||

@@ -4,28 +4,15 @@
 
 #include "messages/capabilities.hpp"
 #include "messages/error.hpp"
+#include "messages/refuse.hpp"
 
 namespace ctrd {
 namespace {
 
-[[noreturn]] void bad(const std::string& key, const std::string& what) {
-  throw error(ec::invalid_argument, "invalid value for \"" + key + "\": " + what);
-}
-
-bool flag(const json& v, const std::string& key) {
-  if (!v.is_boolean()) bad(key, "must be a boolean");
-  return v.get<bool>();
-}
-
-std::string text(const json& v, const std::string& key) {
-  if (!v.is_string()) bad(key, "must be a string");
-  return v.get<std::string>();
-}
-
 std::vector<std::string> texts(const json& v, const std::string& key) {
-  if (!v.is_array()) bad(key, "must be an array of strings");
+  if (!v.is_array()) throw_invalid_value(key, "must be an array of strings");
   std::vector<std::string> out;
-  for (const auto& e : v) out.push_back(text(e, key));
+  for (const auto& e : v) out.push_back(string_value(e, key));
   return out;
 }
 
@@ -166,15 +153,15 @@ bool security_from_key(security_spec& s, const std::string& k, const json& v) {
     return list;
   };
   if (k == "privileged") {
-    s.privileged = flag(v, k);
+    s.privileged = bool_value(v, k);
   } else if (k == "cap_add") {
     s.cap_add = normalized("--cap-add");
   } else if (k == "cap_drop") {
     s.cap_drop = normalized("--cap-drop");
   } else if (k == "no_new_privileges") {
-    s.no_new_privileges = flag(v, k);
+    s.no_new_privileges = bool_value(v, k);
   } else if (k == "seccomp_profile") {
-    s.seccomp_profile = text(v, k);
+    s.seccomp_profile = string_value(v, k);
   } else if (k == "unmask") {
     s.unmask = texts(v, k);
   } else if (k == "mask") {
@@ -187,7 +174,7 @@ bool security_from_key(security_spec& s, const std::string& k, const json& v) {
     target.clear();
     for (const auto& r : texts(v, k)) target.push_back(parse_id_range(r));
   } else if (k == "userns") {
-    s.userns = text(v, k);
+    s.userns = string_value(v, k);
   } else {
     return false;
   }

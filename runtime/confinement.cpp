@@ -146,8 +146,11 @@ CTRD_CHILD_SIDE const char* load_filter(const child_confinement& c) {
 }  // namespace
 
 CTRD_CHILD_SIDE const char* confine_before_user(const child_confinement& c) {
+  // ENOSYS: a kernel without keys. EPERM: an outer seccomp filter (systemd-nspawn's or
+  // Docker's default) refuses keyctl to ctrd, and so to the container, which inherits it:
+  // no keyring is reachable to isolate.
   if (c.new_keyring && ::syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, 0, 0, 0, 0) < 0 &&
-      errno != ENOSYS)
+      errno != ENOSYS && errno != EPERM)
     return "join a session keyring of its own";
   if (!c.manage_caps) return nullptr;
   for (int cap = 0; cap <= c.cap_last; ++cap)

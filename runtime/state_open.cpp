@@ -9,13 +9,12 @@
 #include <leveldb/write_batch.h>
 
 #include "messages/error.hpp"
+#include "runtime/state_schema.hpp"
 
 namespace ctrd {
-namespace fs = std::filesystem;
+namespace stdfs = std::filesystem;
 
 namespace {
-
-constexpr const char* ctr_prefix = "v1/ctr/";
 
 /// A compact UTC time for file names: 20240131T235959Z.
 std::string utc_stamp() {
@@ -32,12 +31,12 @@ std::string utc_stamp() {
 std::string copy_dir(const std::string& src, const std::string& dst) {
   std::error_code ec;
   auto tmp = dst + ".tmp";
-  fs::remove_all(tmp, ec);
-  fs::copy(src, tmp, fs::copy_options::recursive, ec);
-  if (!ec) fs::rename(tmp, dst, ec);
+  stdfs::remove_all(tmp, ec);
+  stdfs::copy(src, tmp, stdfs::copy_options::recursive, ec);
+  if (!ec) stdfs::rename(tmp, dst, ec);
   if (!ec) return "";
   std::error_code ignored;
-  fs::remove_all(tmp, ignored);
+  stdfs::remove_all(tmp, ignored);
   return "cannot copy " + src + " to " + dst + ": " + ec.message();
 }
 
@@ -45,8 +44,8 @@ std::string copy_dir(const std::string& src, const std::string& dst) {
 /// database over them).
 bool has_files_without_current(const std::string& dir) {
   std::error_code ec;
-  if (fs::exists(fs::path(dir) / "CURRENT", ec)) return false;
-  for (auto& e : fs::directory_iterator(dir, ec)) {
+  if (stdfs::exists(stdfs::path(dir) / "CURRENT", ec)) return false;
+  for (auto& e : stdfs::directory_iterator(dir, ec)) {
     auto name = e.path().filename().string();
     auto ext = e.path().extension().string();
     if (name.rfind("MANIFEST-", 0) == 0 || ext == ".ldb" || ext == ".sst" || ext == ".log")
@@ -58,7 +57,7 @@ bool has_files_without_current(const std::string& dir) {
 std::unique_ptr<loss_logger> make_logger(const std::string& dir, leveldb::Env* env) {
   auto path = dir + "/LOG";
   std::error_code ec;
-  fs::rename(path, dir + "/LOG.old", ec);  // as LevelDB does with its own LOG
+  stdfs::rename(path, dir + "/LOG.old", ec);  // as LevelDB does with its own LOG
   leveldb::Logger* file = nullptr;
   if (!env->NewLogger(path, &file).ok()) file = nullptr;
   return std::make_unique<loss_logger>(file);
@@ -87,7 +86,7 @@ void repair(const std::string& dir, open_report& report, state_db& s) {
   s.db.reset();
   if (s.log) append(report.repair_notes, s.log->take_notes());
   auto copy = sibling_path(dir, ".corrupt-" + utc_stamp());
-  for (int n = 2; fs::exists(copy); ++n)
+  for (int n = 2; stdfs::exists(copy); ++n)
     copy = sibling_path(dir, ".corrupt-" + utc_stamp() + "-" + std::to_string(n));
   report.copy_error = copy_dir(dir, copy);
   if (report.copy_error.empty()) report.corrupt_copy = copy;
@@ -110,8 +109,8 @@ void repair(const std::string& dir, open_report& report, state_db& s) {
 
 bool has_container_keys(leveldb::DB& db) {
   std::unique_ptr<leveldb::Iterator> it(db.NewIterator({}));
-  it->Seek(ctr_prefix);
-  return it->Valid() && it->key().starts_with(ctr_prefix);
+  it->Seek(container_key_prefix);
+  return it->Valid() && it->key().starts_with(container_key_prefix);
 }
 
 void write_version(leveldb::DB& db, int v, const std::string& dir) {
@@ -150,7 +149,7 @@ void check_schema(const std::string& dir, open_report& report, state_db& s,
   s.db.reset();
   auto copy = sibling_path(dir, ".pre-v" + std::to_string(version));
   std::error_code ec;
-  fs::remove_all(copy, ec);
+  stdfs::remove_all(copy, ec);
   if (auto why = copy_dir(dir, copy); !why.empty())
     throw error(ec::internal, "state database " + dir + " has schema version " +
                                   std::to_string(version) +
@@ -199,7 +198,7 @@ std::vector<std::string> loss_logger::take_notes() {
 }
 
 std::string sibling_path(const std::string& dir, const std::string& suffix) {
-  auto p = fs::path(dir).lexically_normal();
+  auto p = stdfs::path(dir).lexically_normal();
   if (p.filename().empty()) p = p.parent_path();
   return p.string() + suffix;
 }
@@ -207,7 +206,7 @@ std::string sibling_path(const std::string& dir, const std::string& suffix) {
 state_db open_state_db(const std::string& dir, open_report& report,
                        const std::vector<migration_step>& steps, int target, leveldb::Env* env) {
   std::error_code ec;
-  fs::create_directories(dir, ec);
+  stdfs::create_directories(dir, ec);
   if (ec) throw error(ec::internal, "cannot create " + dir + ": " + ec.message());
   state_db s;
   if (env) s.env = env;

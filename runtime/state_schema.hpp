@@ -18,6 +18,8 @@ namespace ctrd {
 
 /// The key holding the schema version (the same in every version).
 inline constexpr const char* schema_key = "v1/meta/schema";
+/// The prefix of every container record: v1/ctr/<id>/config and v1/ctr/<id>/state.
+inline constexpr const char* container_key_prefix = "v1/ctr/";
 
 /// The schema this ctrd writes and reads.
 inline constexpr int current_schema = 1;

@@ -5,19 +5,19 @@
 #include <spdlog/spdlog.h>
 
 #include "messages/error.hpp"
+#include "runtime/state_schema.hpp"
 
 namespace ctrd {
 namespace {
 
-constexpr const char* ctr_prefix = "v1/ctr/";
 /// Records of other kinds (networks, attachments) live beside the containers' keys.
 constexpr const char* record_prefix = "v1/";
 
 std::string config_key(const std::string& id) {
-  return ctr_prefix + id + "/config";
+  return container_key_prefix + id + "/config";
 }
 std::string state_key(const std::string& id) {
-  return ctr_prefix + id + "/state";
+  return container_key_prefix + id + "/state";
 }
 
 }  // namespace
@@ -191,7 +191,7 @@ load_result state_store::load_all() {
   if (!open_for_load(out)) return out;
   auto& db = *db_.db;
   std::unique_ptr<leveldb::Iterator> it(db.NewIterator({}));
-  const std::string prefix = ctr_prefix;
+  const std::string prefix = container_key_prefix;
   for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
     std::string key = it->key().ToString();
     auto slash = key.find('/', prefix.size());

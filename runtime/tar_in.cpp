@@ -25,9 +25,8 @@ namespace ctrd::fs {
 namespace {
 
 /// Read buffer size: the archive is pulled from the source in chunks of this size.
-constexpr std::size_t chunk_size = 64 * 1024;
 
-using names = std::vector<std::string>;
+using name_parts = std::vector<std::string>;
 
 struct read_deleter {
   void operator()(archive* a) const { archive_read_free(a); }
@@ -37,7 +36,7 @@ struct read_deleter {
 struct source_ctx {
   const source_fn* source = nullptr;
   std::exception_ptr failure;
-  std::vector<char> buf = std::vector<char>(chunk_size);
+  std::vector<char> buf = std::vector<char>(tar_chunk_size);
 };
 
 // Read callback: pulls the next chunk from the source; an exception is kept, never thrown
@@ -61,15 +60,15 @@ la_ssize_t read_cb(archive*, void* p, const void** out) {
 }
 
 // Throws internal for a failed system call while extracting `entry`.
-[[noreturn]] void sys_fail(const std::string& entry, const char* op) {
+[[noreturn]] void entry_fail(const std::string& entry, const char* op) {
   throw error(ec::internal, "archive entry " + entry + ": " + op + ": " + std::strerror(errno));
 }
 
 // Splits an entry (or hard link target) name into components, dropping "." and empty
 // ones (so a leading "./" goes); refuses absolute names and ".." components.
-names split_name(const std::string& name, const std::string& entry, const char* what) {
+name_parts split_name(const std::string& name, const std::string& entry, const char* what) {
   if (!name.empty() && name[0] == '/') refuse(entry, std::string(what) + " is an absolute path");
-  names out;
+  name_parts out;
   std::size_t i = 0;
   while (i <= name.size()) {
     std::size_t j = name.find('/', i);
@@ -83,7 +82,7 @@ names split_name(const std::string& name, const std::string& entry, const char* 
 }
 
 // The relative path of the first `n` components, for messages.
-std::string joined(const names& comps, std::size_t n) {
+std::string joined(const name_parts& comps, std::size_t n) {
   std::string s;
   for (std::size_t i = 0; i < n; ++i) s += (i ? "/" : "") + comps[i];
   return s;
@@ -91,7 +90,7 @@ std::string joined(const names& comps, std::size_t n) {
 
 /// A directory whose mode, owner and mtime are applied once its contents are in place.
 struct pending_dir {
-  names comps;
+  name_parts comps;
   mode_t mode;
   std::optional<std::pair<uid_t, gid_t>> owner;
   struct timespec times[2];
@@ -109,7 +108,7 @@ class extractor {
     const char* raw = archive_entry_pathname(e);
     if (!raw) throw error(ec::invalid_argument, "archive entry without a name");
     std::string name = raw;
-    names comps = split_name(name, name, "name");
+    name_parts comps = split_name(name, name, "name");
     if (comps.empty()) return;  // "." or "./": the destination itself, left as it is
     unique_fd parent = walk(comps, comps.size() - 1, name, true);
     const std::string& base = comps.back();
@@ -154,18 +153,18 @@ class extractor {
       if (fd < 0) continue;
       unique_fd d(fd);
       if (it->owner && ::fchown(d.get(), it->owner->first, it->owner->second) != 0)
-        sys_fail(name, "chown");
-      if (::fchmod(d.get(), it->mode) != 0) sys_fail(name, "chmod");
-      if (::futimens(d.get(), it->times) != 0) sys_fail(name, "utimes");
+        entry_fail(name, "chown");
+      if (::fchmod(d.get(), it->mode) != 0) entry_fail(name, "chmod");
+      if (::futimens(d.get(), it->times) != 0) entry_fail(name, "utimes");
     }
   }
 
  private:
   // Opens (O_PATH) the directory made of the first `n` components below the destination,
   // one component at a time with O_NOFOLLOW; missing ones are created when `create`.
-  unique_fd walk(const names& comps, std::size_t n, const std::string& entry, bool create) {
+  unique_fd walk(const name_parts& comps, std::size_t n, const std::string& entry, bool create) {
     unique_fd cur(::fcntl(dest_.get(), F_DUPFD_CLOEXEC, 0));
-    if (!cur) sys_fail(entry, "dup");
+    if (!cur) entry_fail(entry, "dup");
     for (std::size_t i = 0; i < n; ++i) {
       const char* c = comps[i].c_str();
       int fd = ::openat(cur.get(), c, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -173,9 +172,9 @@ class extractor {
         if (::mkdirat(cur.get(), c, 0755) == 0) {
           if (opt_.owner && ::fchownat(cur.get(), c, opt_.owner->first, opt_.owner->second,
                                        AT_SYMLINK_NOFOLLOW) != 0)
-            sys_fail(entry, "chown");
+            entry_fail(entry, "chown");
         } else if (errno != EEXIST) {
-          sys_fail(entry, "mkdir");
+          entry_fail(entry, "mkdir");
         }
         fd = ::openat(cur.get(), c, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
       }
@@ -189,7 +188,7 @@ class extractor {
         if (err == ENOENT) refuse(entry, p + " does not exist");
         if (err == ENOTDIR) refuse(entry, "parent " + p + " is not a directory");
         errno = err;
-        sys_fail(entry, "open parent");
+        entry_fail(entry, "open parent");
       }
       cur = unique_fd(fd);
     }
@@ -203,7 +202,7 @@ class extractor {
     struct stat st;
     if (::fstatat(parent, base.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
       if (errno == ENOENT) return false;
-      sys_fail(entry, "stat");
+      entry_fail(entry, "stat");
     }
     bool was_dir = S_ISDIR(st.st_mode);
     if (was_dir && is_dir) return true;
@@ -236,12 +235,12 @@ class extractor {
   }
 
   // A directory: created (or kept); its metadata is deferred until the end.
-  void dir(int parent, const names& comps, archive_entry* e, const std::string& entry) {
+  void dir(int parent, const name_parts& comps, archive_entry* e, const std::string& entry) {
     const std::string& base = comps.back();
     mode_t mode = archive_entry_perm(e) & 07777;
     if (!clear(parent, base, true, entry) &&
         ::mkdirat(parent, base.c_str(), (mode & 0777) | 0700) != 0)
-      sys_fail(entry, "mkdir");
+      entry_fail(entry, "mkdir");
     pending_dir p{comps, mode, owner_of(e), {}};
     times_of(e, p.times);
     dirs_.push_back(std::move(p));
@@ -254,7 +253,7 @@ class extractor {
     clear(parent, base, false, entry);
     int fd =
         ::openat(parent, base.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-    if (fd < 0) sys_fail(entry, "create");
+    if (fd < 0) entry_fail(entry, "create");
     unique_fd f(fd);
     uint64_t bytes = 0;
     for (;;) {
@@ -268,20 +267,20 @@ class extractor {
         ssize_t n =
             ::pwrite(f.get(), static_cast<const char*>(buf) + done, size - done, off + done);
         if (n < 0 && errno == EINTR) continue;
-        if (n < 0) sys_fail(entry, "write");
+        if (n < 0) entry_fail(entry, "write");
         done += static_cast<size_t>(n);
       }
       bytes += size;
     }
     if (archive_entry_size_is_set(e) && ::ftruncate(f.get(), archive_entry_size(e)) != 0)
-      sys_fail(entry, "truncate");
+      entry_fail(entry, "truncate");
     auto owner = owner_of(e);
     // chown first: it clears setuid/setgid, which the chmod then sets.
-    if (owner && ::fchown(f.get(), owner->first, owner->second) != 0) sys_fail(entry, "chown");
-    if (::fchmod(f.get(), archive_entry_perm(e) & 07777) != 0) sys_fail(entry, "chmod");
+    if (owner && ::fchown(f.get(), owner->first, owner->second) != 0) entry_fail(entry, "chown");
+    if (::fchmod(f.get(), archive_entry_perm(e) & 07777) != 0) entry_fail(entry, "chmod");
     struct timespec ts[2];
     times_of(e, ts);
-    if (::futimens(f.get(), ts) != 0) sys_fail(entry, "utimes");
+    if (::futimens(f.get(), ts) != 0) entry_fail(entry, "utimes");
     return bytes;
   }
 
@@ -290,7 +289,7 @@ class extractor {
     const char* target = archive_entry_symlink(e);
     if (!target) refuse(entry, "symlink without a target");
     clear(parent, base, false, entry);
-    if (::symlinkat(target, parent, base.c_str()) != 0) sys_fail(entry, "symlink");
+    if (::symlinkat(target, parent, base.c_str()) != 0) entry_fail(entry, "symlink");
     set_meta_at(parent, base, e, entry, false);
   }
 
@@ -302,7 +301,7 @@ class extractor {
     clear(parent, base, false, entry);
     dev_t dev =
         type == AE_IFIFO ? 0 : makedev(archive_entry_rdevmajor(e), archive_entry_rdevminor(e));
-    if (::mknodat(parent, base.c_str(), type | 0600, dev) != 0) sys_fail(entry, "mknod");
+    if (::mknodat(parent, base.c_str(), type | 0600, dev) != 0) entry_fail(entry, "mknod");
     set_meta_at(parent, base, e, entry, true);
   }
 
@@ -312,20 +311,21 @@ class extractor {
     auto owner = owner_of(e);
     if (owner &&
         ::fchownat(parent, base.c_str(), owner->first, owner->second, AT_SYMLINK_NOFOLLOW) != 0)
-      sys_fail(entry, "chown");
+      entry_fail(entry, "chown");
     if (with_mode &&
         ::fchmodat(parent, base.c_str(), archive_entry_perm(e) & 07777, AT_SYMLINK_NOFOLLOW) != 0)
-      sys_fail(entry, "chmod");
+      entry_fail(entry, "chmod");
     struct timespec ts[2];
     times_of(e, ts);
-    if (::utimensat(parent, base.c_str(), ts, AT_SYMLINK_NOFOLLOW) != 0) sys_fail(entry, "utimes");
+    if (::utimensat(parent, base.c_str(), ts, AT_SYMLINK_NOFOLLOW) != 0)
+      entry_fail(entry, "utimes");
   }
 
   // A hard link to an earlier entry: the target must name a path below the destination
   // (no absolute path, no "..", no symlinked parent); a final symlink is linked itself.
-  void link(int parent, const std::string& base, const names& comps, const std::string& target,
+  void link(int parent, const std::string& base, const name_parts& comps, const std::string& target,
             const std::string& entry) {
-    names t = split_name(target, entry, "hard link target");
+    name_parts t = split_name(target, entry, "hard link target");
     if (t.empty()) refuse(entry, "hard link to the destination directory");
     if (t == comps) return;  // a link to itself: already there
     unique_fd tparent = walk(t, t.size() - 1, entry, false);
@@ -335,7 +335,7 @@ class extractor {
     if (S_ISDIR(st.st_mode)) refuse(entry, "hard link target " + target + " is a directory");
     clear(parent, base, false, entry);
     if (::linkat(tparent.get(), t.back().c_str(), parent, base.c_str(), 0) != 0)
-      sys_fail(entry, "link");
+      entry_fail(entry, "link");
   }
 
   // Throws the error libarchive reports for `entry`.

@@ -25,7 +25,6 @@ namespace ctrd::fs {
 namespace {
 
 /// Read buffer size for file data: files are streamed, never held in memory whole.
-constexpr std::size_t chunk_size = 64 * 1024;
 
 /// mqueue's f_type (linux/magic.h has no name for it).
 constexpr long mqueue_magic = 0x19800202;
@@ -90,7 +89,7 @@ std::string join(const std::string& prefix, const std::string& name) {
 class tar_writer {
  public:
   // Opens a pax writer that streams to `sink`.
-  tar_writer(const sink_fn& sink, const tar_out_options& opt) : opt_(opt), buf_(chunk_size) {
+  tar_writer(const sink_fn& sink, const tar_out_options& opt) : opt_(opt), buf_(tar_chunk_size) {
     ctx_.sink = &sink;
     a_.reset(archive_write_new());
     links_.reset(archive_entry_linkresolver_new());

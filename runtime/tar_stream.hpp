@@ -14,6 +14,9 @@
 
 namespace ctrd::fs {
 
+/// The size of the buffers that tar streams are read and written in.
+inline constexpr std::size_t tar_chunk_size = 64 * 1024;
+
 /// Receives archive bytes as they are produced. Throwing aborts the archive.
 using sink_fn = std::function<void(const char* data, std::size_t size)>;
 /// Supplies archive bytes: fills `buf` with up to `cap` bytes and returns how many; 0 means

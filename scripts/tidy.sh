@@ -38,9 +38,16 @@ if [ $count -eq 0 ]; then
   exit 0
 fi
 echo "tidy: $count file(s)"
+# A unity build's database names its joined files, not the sources: the commands of each
+# file come from a configure-only tree beside it (a few seconds, nothing is built).
+db=$build
+if grep -q '/Unity/unity_' "$build/compile_commands.json"; then
+  db=$build/tidy-db
+  cmake -S . -B "$db" -G Ninja -DCMAKE_UNITY_BUILD=OFF -DCTRD_TESTS=OFF >/dev/null
+fi
 # run-clang-tidy runs them in parallel and returns non-zero if any check failed.
 # shellcheck disable=SC2086
-run-clang-tidy -quiet -p "$build" -j "${CTRD_TIDY_JOBS:-2}" $(for f in $files; do
+run-clang-tidy -quiet -p "$db" -j "${CTRD_TIDY_JOBS:-2}" $(for f in $files; do
   [ -f "$f" ] && printf '%s$ ' "$PWD/$f"
 done) >"$build/tidy.log" 2>&1 || {
   grep -E 'warning:|error:' "$build/tidy.log" | sort -u

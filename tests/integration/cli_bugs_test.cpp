@@ -11,6 +11,8 @@
 
 #include "tests/support/daemon.hpp"
 
+namespace cli_bugs_test {
+
 using ctrd::test::await_inspect;
 using ctrd::test::inspect;
 using ctrd::test::live_daemon;
@@ -131,3 +133,5 @@ TEST_CASE("a dependent waits for a requirement whose first health check failed a
   app = await_inspect(d, "app", [](const json& x) { return x["State"]["Status"] == "running"; });
   CHECK(app["State"]["Error"] == "");
 }
+
+}  // namespace cli_bugs_test

@@ -17,6 +17,8 @@
 
 #include "tests/support/daemon.hpp"
 
+namespace clock_test {
+
 using ctrd::test::await_inspect;
 using ctrd::test::daemon_options;
 using ctrd::test::inspect;
@@ -185,3 +187,5 @@ TEST_CASE("clock jumps do not change the health start period", "[clock]") {
   CHECK(j["State"]["Health"]["FailingStreak"] >= 1);
   CHECK(inspect(d, "patient")["State"]["Health"]["Status"] == "starting");
 }
+
+}  // namespace clock_test

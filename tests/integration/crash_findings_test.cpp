@@ -17,6 +17,8 @@
 #include "tests/support/daemon.hpp"
 #include "tests/support/workload.hpp"
 
+namespace crash_findings_test {
+
 using ctrd::test::await_inspect;
 using ctrd::test::inspect;
 using ctrd::test::leftover_guard;
@@ -169,3 +171,5 @@ TEST_CASE("stop -t 0 right after a start stops the container", "[crash]") {
   INFO("try " << tries << ": the stop got no answer within 5 s");
   CHECK(hung == 0);
 }
+
+}  // namespace crash_findings_test

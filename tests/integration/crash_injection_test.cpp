@@ -31,6 +31,8 @@
 #include "tests/support/daemon.hpp"
 #include "tests/support/workload.hpp"
 
+namespace crash_injection_test {
+
 using ctrd::test::await_inspect;
 using ctrd::test::leftover_guard;
 using ctrd::test::live_daemon;
@@ -546,3 +548,5 @@ TEST_CASE(
                            << static_cast<long>(ctrd::test::ms_since(t0)) << " ms in all");
   CHECK(done > 0);
 }
+
+}  // namespace crash_injection_test

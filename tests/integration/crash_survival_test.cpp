@@ -12,6 +12,8 @@
 
 #include "tests/support/daemon.hpp"
 
+namespace crash_survival_test {
+
 using ctrd::test::await_inspect;
 using ctrd::test::inspect;
 using ctrd::test::live_daemon;
@@ -184,3 +186,5 @@ TEST_CASE("init mode: a kill -9 of the daemon leaves PID 1 and the containers", 
   CHECK(inspect(d, "svc")["State"]["Pid"] == pid_in_ns);
   CHECK(d.terminate() == 0);
 }
+
+}  // namespace crash_survival_test

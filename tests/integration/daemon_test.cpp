@@ -12,6 +12,8 @@
 #include "messages/rpc.hpp"
 #include "tests/support/daemon.hpp"
 
+namespace daemon_test {
+
 using ctrd::test::inspect;
 using ctrd::test::live_daemon;
 using json = nlohmann::json;
@@ -187,3 +189,5 @@ TEST_CASE("security: the socket is 0660 for the socket group and everyone else i
   CHECK(d.log().find("refused client") != std::string::npos);
   CHECK(d.ok({"ps"}).find("CONTAINER ID") != std::string::npos);  // root still works
 }
+
+}  // namespace daemon_test

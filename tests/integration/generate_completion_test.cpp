@@ -16,6 +16,8 @@
 #include "tests/support/daemon.hpp"
 #include "tests/support/temp_dir.hpp"
 
+namespace generate_completion_test {
+
 using ctrd::test::live_daemon;
 using ctrd::test::run_process;
 using nlohmann::json;
@@ -209,3 +211,5 @@ TEST_CASE("man pages: every verb has one, and they render", "[man]") {
     CHECK(rendered.out.find("NAME") != std::string::npos);
   }
 }
+
+}  // namespace generate_completion_test

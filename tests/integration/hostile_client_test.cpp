@@ -24,6 +24,8 @@
 #include "tests/support/temp_dir.hpp"
 #include "tests/support/workload.hpp"
 
+namespace hostile_client_test {
+
 using ctrd::test::daemon_answers;
 using ctrd::test::inspect;
 using ctrd::test::live_daemon;
@@ -307,3 +309,5 @@ TEST_CASE("one container's definition is capped, and a list larger than a frame 
   REQUIRE(v);
   CHECK(v->error.is_null());
 }
+
+}  // namespace hostile_client_test

@@ -13,6 +13,8 @@
 #include "messages/rpc.hpp"
 #include "tests/support/daemon.hpp"
 
+namespace io_test {
+
 using ctrd::test::inspect;
 using ctrd::test::live_daemon;
 using ctrd::test::trim;
@@ -246,3 +248,5 @@ TEST_CASE("daemon-wide log limits apply to containers that set none", "[io]") {
   CHECK(a["MaxFiles"] == 1);
   CHECK(inspect(d, "own")["HostConfig"]["LogConfig"]["Size"] == 1000000);
 }
+
+}  // namespace io_test

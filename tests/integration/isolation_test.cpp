@@ -15,6 +15,8 @@
 #include "tests/support/process.hpp"
 #include "tests/support/rootfs.hpp"
 
+namespace isolation_test {
+
 using ctrd::test::inspect;
 using ctrd::test::live_daemon;
 using json = nlohmann::json;
@@ -388,3 +390,5 @@ TEST_CASE("isolation: health checks of a rootfs container run inside it", "[isol
   CHECK(inspect(d, "hc")["State"]["Health"]["Status"] == "healthy");
   d.ok({"rm", "-f", "hc"});
 }
+
+}  // namespace isolation_test

@@ -8,6 +8,8 @@
 
 #include "tests/support/daemon.hpp"
 
+namespace lifecycle_cli_test {
+
 using ctrd::test::inspect;
 using ctrd::test::live_daemon;
 using ctrd::test::trim;
@@ -161,3 +163,5 @@ TEST_CASE("ps lists like podman and --format json carries the fields", "[cli]") 
   CHECK(all.size() == 2);
   d.ok({"rm", "-f", "up"});
 }
+
+}  // namespace lifecycle_cli_test

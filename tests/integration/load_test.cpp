@@ -17,6 +17,8 @@
 #include "tests/support/daemon.hpp"
 #include "tests/support/workload.hpp"
 
+namespace load_test {
+
 using ctrd::test::live_daemon;
 using json = nlohmann::json;
 using namespace std::chrono_literals;
@@ -265,3 +267,5 @@ TEST_CASE(
   CHECK(growth < 12 * 1024);
   CHECK(ctrd::test::find_marked(prefix).empty());
 }
+
+}  // namespace load_test

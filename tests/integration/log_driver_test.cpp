@@ -21,6 +21,8 @@
 #include "tests/support/daemon.hpp"
 #include "tests/support/temp_dir.hpp"
 
+namespace log_driver_test {
+
 using ctrd::test::await_inspect;
 using ctrd::test::inspect;
 using ctrd::test::live_daemon;
@@ -182,3 +184,5 @@ TEST_CASE("log target kmsg sends ctrd's own log to the kernel's ring buffer", "[
   auto bad = ctrd::test::run_process({CTRD_BIN, "--log-target", "syslog", "--version"});
   CHECK(bad.code != 0);
 }
+
+}  // namespace log_driver_test

@@ -13,6 +13,8 @@
 
 #include "tests/support/daemon.hpp"
 
+namespace network_cli_test {
+
 using ctrd::test::live_daemon;
 using ctrd::test::proc_result;
 using ctrd::test::run_process;
@@ -199,3 +201,5 @@ TEST_CASE("completion offers network names and network verbs", "[network_cli]") 
   CHECK(complete(d, "ctrctl network rm com") == "compnet\n");
   CHECK(complete(d, "ctrctl network connect compnet al") == "alpha\n");
 }
+
+}  // namespace network_cli_test

@@ -12,6 +12,8 @@
 
 #include "tests/integration/network_test_support.hpp"
 
+namespace network_test {
+
 using namespace ctrd::test::net;
 
 TEST_CASE("network sandbox: ctrd runs inside its own network and mount namespaces", "[network]") {
@@ -303,3 +305,5 @@ TEST_CASE("network: a host port published twice and removing a used network are 
   CHECK(d.ctl({"inspect", "a"}).code != 0);
   CHECK(d.ctl({"network", "exists", "n1"}).code == 1);
 }
+
+}  // namespace network_test

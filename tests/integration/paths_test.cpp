@@ -10,6 +10,8 @@
 
 #include "tests/support/daemon.hpp"
 
+namespace paths_test {
+
 using ctrd::test::await_inspect;
 using ctrd::test::inspect;
 using ctrd::test::live_daemon;
@@ -98,3 +100,5 @@ TEST_CASE("exec, attach and stats go through the supervisor in one request", "[p
   auto st = d.ctl({"stats", "--no-stream", "box"});
   CHECK(st.code == 0);
 }
+
+}  // namespace paths_test

@@ -31,6 +31,8 @@
 #include "tests/support/rpc_client.hpp"
 #include "tests/support/temp_dir.hpp"
 
+namespace protocol_property_test {
+
 using ctrd::test::live_daemon;
 using ctrd::test::rpc_client;
 using json = nlohmann::json;
@@ -317,3 +319,5 @@ TEST_CASE("property: no sequence of client frames stops ctrd from answering", "[
     WARN(log.substr(log.rfind('\n', pos) + 1, log.find('\n', pos) - log.rfind('\n', pos)));
   // Whatever the batches created is removed by the daemon's teardown (SIGTERM stops all).
 }
+
+}  // namespace protocol_property_test

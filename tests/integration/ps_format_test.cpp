@@ -11,6 +11,8 @@
 #include "tests/support/daemon.hpp"
 #include "tests/support/rootfs.hpp"
 
+namespace ps_format_test {
+
 using ctrd::test::live_daemon;
 using json = nlohmann::json;
 
@@ -189,3 +191,5 @@ TEST_CASE("inspect -f and events stats version --format run Go templates", "[ps-
   CHECK(v["Server"]["Pid"].get<int>() > 0);
   CHECK(v["Client"]["Name"] == "ctrctl");
 }
+
+}  // namespace ps_format_test

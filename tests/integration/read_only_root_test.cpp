@@ -14,6 +14,8 @@
 
 #include "tests/support/daemon.hpp"
 
+namespace read_only_root_test {
+
 using ctrd::test::daemon_options;
 using ctrd::test::inspect;
 using ctrd::test::live_daemon;
@@ -117,3 +119,5 @@ TEST_CASE("read-only root: ctrd runs with only --root and the socket directory w
   for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator(conf.path())) ++files;
   CHECK(files == 1);
 }
+
+}  // namespace read_only_root_test

@@ -16,6 +16,8 @@
 #include "tests/support/daemon.hpp"
 #include "tests/support/temp_dir.hpp"
 
+namespace readme_test {
+
 using ctrd::test::live_daemon;
 using namespace std::chrono_literals;
 
@@ -105,3 +107,5 @@ TEST_CASE("a command that is a dangling symbolic link inside the rootfs is named
   CHECK(r.err.find("`/bin/sleep` is a symbolic link to `/usr/bin/busybox`, which does not exist "
                    "inside the container's root file system") != std::string::npos);
 }
+
+}  // namespace readme_test

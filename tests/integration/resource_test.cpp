@@ -19,6 +19,8 @@
 #include "tests/support/daemon.hpp"
 #include "tests/support/workload.hpp"
 
+namespace resource_test {
+
 using ctrd::test::await_inspect;
 using ctrd::test::inspect;
 using ctrd::test::live_daemon;
@@ -347,3 +349,5 @@ TEST_CASE("a check that cannot fork at the container's own pids limit is a failu
   CHECK(j["State"]["Health"]["Log"].back()["ExitCode"] != 0);
   CHECK(j["State"]["Status"] == "running");
 }
+
+}  // namespace resource_test

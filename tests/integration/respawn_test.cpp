@@ -13,6 +13,8 @@
 
 #include "tests/support/daemon.hpp"
 
+namespace respawn_test {
+
 using ctrd::test::await_inspect;
 using ctrd::test::daemon_options;
 using ctrd::test::inspect;
@@ -122,3 +124,5 @@ TEST_CASE("without CTRD_TEST_HOOKS the fail path is an ordinary path", "[respawn
   CHECK(inspect(d, "plain")["State"]["Status"] == "running");
   d.ok({"rm", "-f", "plain"});
 }
+
+}  // namespace respawn_test

@@ -14,6 +14,8 @@
 #include "tests/support/process.hpp"
 #include "tests/support/rootfs.hpp"
 
+namespace run_flags_test {
+
 using ctrd::test::inspect;
 using ctrd::test::live_daemon;
 using json = nlohmann::json;
@@ -224,3 +226,5 @@ TEST_CASE("run flags: --entrypoint and --replace and --label-file and --annotati
   CHECK(bad.err.find("KEY=VALUE") != std::string::npos);
   d.ok({"rm", "-f", "rep"});
 }
+
+}  // namespace run_flags_test

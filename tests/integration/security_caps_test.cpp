@@ -20,6 +20,8 @@
 #include "tests/support/process.hpp"
 #include "tests/support/rootfs.hpp"
 
+namespace security_caps_test {
+
 using ctrd::test::inspect;
 using ctrd::test::live_daemon;
 using json = nlohmann::json;
@@ -353,3 +355,5 @@ TEST_CASE("security: --default-capabilities sets the daemon's default set", "[se
   CHECK(j["HostConfig"]["CapDrop"] == json::array());
   d.ok({"rm", "k"});
 }
+
+}  // namespace security_caps_test

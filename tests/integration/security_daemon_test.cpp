@@ -20,6 +20,8 @@
 #include "tests/support/process.hpp"
 #include "tests/support/rootfs.hpp"
 
+namespace security_daemon_test {
+
 using ctrd::test::inspect;
 using ctrd::test::live_daemon;
 using namespace std::chrono_literals;
@@ -161,3 +163,5 @@ TEST_CASE(
   REQUIRE(::stat(shared.c_str(), &st) == 0);
   CHECK((st.st_mode & 07777) == 01777);
 }
+
+}  // namespace security_daemon_test

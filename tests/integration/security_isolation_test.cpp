@@ -18,6 +18,8 @@
 #include "tests/support/process.hpp"
 #include "tests/support/rootfs.hpp"
 
+namespace security_isolation_test {
+
 using ctrd::test::live_daemon;
 using ctrd::test::proc_result;
 using json = nlohmann::json;
@@ -303,3 +305,5 @@ TEST_CASE("security: create warns about a rootfs others can write to and still s
   CHECK((st.st_mode & 07777) == 0777);  // never changed by ctrd
   ::chmod(rootfs.c_str(), 0755);
 }
+
+}  // namespace security_isolation_test

@@ -12,6 +12,8 @@
 
 #include "tests/support/daemon.hpp"
 
+namespace select_all_test {
+
 using ctrd::test::await_inspect;
 using ctrd::test::inspect;
 using ctrd::test::live_daemon;
@@ -172,3 +174,5 @@ TEST_CASE("ctrctl container VERB is every container verb", "[select_all]") {
   CHECK(bare.code == 125);
   CHECK(bare.err.find("missing command 'ctrctl container COMMAND'") != std::string::npos);
 }
+
+}  // namespace select_all_test

@@ -26,6 +26,8 @@
 #include "tests/support/daemon.hpp"
 #include "tests/support/tmpfs_mount.hpp"
 
+namespace state_fault_test {
+
 using ctrd::test::inspect;
 using ctrd::test::live_daemon;
 using json = nlohmann::json;
@@ -349,3 +351,5 @@ TEST_CASE("ctrctl facing a ctrd of another protocol says which to upgrade", "[pr
   }
   fs::remove(sock);
 }
+
+}  // namespace state_fault_test

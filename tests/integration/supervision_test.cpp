@@ -13,6 +13,8 @@
 
 #include "tests/support/daemon.hpp"
 
+namespace supervision_test {
+
 using ctrd::test::await_inspect;
 using ctrd::test::inspect;
 using ctrd::test::live_daemon;
@@ -397,3 +399,5 @@ TEST_CASE("init mode: PID 1 in its own namespace reaps orphans and leaves nothin
          d.log().find("(exit 3)") != std::string::npos));
   CHECK(d.terminate() == 0);
 }
+
+}  // namespace supervision_test

@@ -19,6 +19,8 @@
 
 #include "tests/support/daemon.hpp"
 
+namespace systemd_test {
+
 using ctrd::test::daemon_options;
 using ctrd::test::live_daemon;
 using ctrd::test::proc_result;
@@ -276,3 +278,5 @@ TEST_CASE("the shipped ctrd.service passes systemd-analyze verify", "[systemd]")
   CHECK(r.code == 0);
   CHECK(r.err.empty());
 }
+
+}  // namespace systemd_test

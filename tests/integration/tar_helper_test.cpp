@@ -22,6 +22,8 @@
 #include "tests/support/rpc_client.hpp"
 #include "tests/support/temp_dir.hpp"
 
+namespace tar_helper_test {
+
 using ctrd::test::live_daemon;
 using ctrd::test::rpc_client;
 using json = nlohmann::json;
@@ -178,3 +180,5 @@ TEST_CASE("tar helper: back-to-back uploads larger than the pipe all complete", 
   }
   CHECK(helpers_of(d.ctrd_pid()).empty());
 }
+
+}  // namespace tar_helper_test

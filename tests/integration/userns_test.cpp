@@ -23,6 +23,8 @@
 #include "tests/support/rootfs.hpp"
 #include "tests/support/temp_dir.hpp"
 
+namespace userns_test {
+
 using ctrd::test::inspect;
 using ctrd::test::live_daemon;
 using json = nlohmann::json;
@@ -372,3 +374,5 @@ TEST_CASE("userns: --userns auto explains a user without subordinate ids", "[use
   CHECK(r.code == 125);
   CHECK(r.err.find("nothing cannot be read") != std::string::npos);
 }
+
+}  // namespace userns_test

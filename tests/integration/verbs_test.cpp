@@ -13,6 +13,8 @@
 #include "tests/support/daemon.hpp"
 #include "tests/support/rootfs.hpp"
 
+namespace verbs_test {
+
 using ctrd::test::inspect;
 using ctrd::test::live_daemon;
 using ctrd::test::proc_result;
@@ -402,3 +404,5 @@ TEST_CASE("system df and system prune account for ctrd's containers", "[verbs]")
   CHECK(d.ok({"ps", "-a", "-q"}).size() == 12);
   CHECK(d.ctl({"system"}).code == 125);
 }
+
+}  // namespace verbs_test

@@ -18,6 +18,8 @@
 #include "tests/support/daemon.hpp"
 #include "tests/support/rpc_client.hpp"
 
+namespace watchdog_test {
+
 using ctrd::test::daemon_options;
 using ctrd::test::live_daemon;
 using ctrd::test::run_process;
@@ -243,3 +245,5 @@ TEST_CASE("watchdog: the kernel's softdog is armed and disarmed", "[watchdog]") 
   }
   CHECK(sysfs(sys_state + "/state") == "inactive");
 }
+
+}  // namespace watchdog_test

@@ -8,6 +8,8 @@
 #include "runtime/confinement.hpp"
 #include "supervisor/daemon_options.hpp"
 
+namespace capabilities_test {
+
 using namespace ctrd;
 
 namespace {
@@ -113,3 +115,5 @@ TEST_CASE("capabilities: --default-capabilities", "[caps]") {
   daemon_options o;
   CHECK(o.default_capabilities == default_capabilities);
 }
+
+}  // namespace capabilities_test

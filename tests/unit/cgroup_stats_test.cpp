@@ -4,6 +4,8 @@
 
 #include "tests/unit/cgroup_test_support.hpp"
 
+namespace cgroup_stats_test {
+
 using namespace cgroup_test;
 using namespace std::chrono_literals;
 
@@ -164,3 +166,5 @@ TEST_CASE("cgroup every_hierarchy puts a group in each v1 hierarchy with the dev
   cg::group plain = f.create("plain", {});
   CHECK_FALSE(plain.has_device_control());
 }
+
+}  // namespace cgroup_stats_test

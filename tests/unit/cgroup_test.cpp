@@ -5,6 +5,8 @@
 
 #include "tests/unit/cgroup_test_support.hpp"
 
+namespace cgroup_test {
+
 using namespace cgroup_test;
 using namespace std::chrono_literals;
 
@@ -315,3 +317,5 @@ TEST_CASE("cgroup kill_all with SIGTERM signals every task and leaves the group 
   }
   CHECK(g.kill_all(SIGTERM) == 0);  // nothing left
 }
+
+}  // namespace cgroup_test

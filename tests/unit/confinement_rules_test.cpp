@@ -15,6 +15,8 @@
 #include "runtime/path_policy.hpp"
 #include "runtime/rootfs_owner.hpp"
 
+namespace confinement_rules_test {
+
 using ctrd::resolve_path_policy;
 using ctrd::security_spec;
 
@@ -208,3 +210,5 @@ TEST_CASE("device paths in the container must lie below /dev", "[confinement]") 
     CHECK(ok == r.ok);
   }
 }
+
+}  // namespace confinement_rules_test

@@ -10,6 +10,8 @@
 
 #include "tests/support/container_harness.hpp"
 
+namespace container_actor_test {
+
 using namespace ctrd;
 using namespace std::chrono_literals;
 using ctrd::test::harness;
@@ -94,3 +96,5 @@ TEST_CASE("start and stop queued together: the stop sees the started process",
   CHECK(replies == 2);
   CHECK(h.status() == "exited");
 }
+
+}  // namespace container_actor_test

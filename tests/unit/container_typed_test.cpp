@@ -12,6 +12,8 @@
 #include "messages/value_codec.hpp"
 #include "tests/support/container_harness.hpp"
 
+namespace container_typed_test {
+
 using namespace ctrd;
 using ctrd::test::harness;
 
@@ -109,3 +111,5 @@ TEST_CASE("a root grant through the typed handle, released through its owner han
   h.ds.run();
   CHECK(h.status() == "created");
 }
+
+}  // namespace container_typed_test

@@ -8,6 +8,8 @@
 #include "ctl/completion.hpp"
 #include "messages/error.hpp"
 
+namespace ctl_completion_test {
+
 using namespace ctl;
 
 namespace {
@@ -70,3 +72,5 @@ TEST_CASE("completion: scripts for bash, zsh and fish", "[completion]") {
   CHECK(fish.find("-a 'service'") != std::string::npos);
   CHECK_THROWS_AS(completion_script(tree, "tcsh"), ctrd::error);
 }
+
+}  // namespace ctl_completion_test

@@ -9,6 +9,8 @@
 #include "ctl/file_io.hpp"
 #include "messages/error.hpp"
 
+namespace ctl_copy_test {
+
 using ctl::json;
 using ctl::node_kind;
 using ctl::path_state;
@@ -298,3 +300,5 @@ TEST_CASE("data bytes of notifications", "[ctl][cp]") {
   CHECK_FALSE(ctl::data_of(json{{"eof", true}}, d, n));
   CHECK_FALSE(ctl::data_of(json::array(), d, n));
 }
+
+}  // namespace ctl_copy_test

@@ -23,6 +23,8 @@
 #include "messages/error.hpp"
 #include "tests/unit/ctl_flags_support.hpp"
 
+namespace ctl_flags_test {
+
 using ctl::json;
 using namespace ctl_test;
 
@@ -289,3 +291,5 @@ TEST_CASE("split_args knows the new value-taking create flags", "[ctl][flags]") 
 }
 
 // --- detach keys, stream flags (attach/logs/events/wait), --log-opt, -i/-t ---
+
+}  // namespace ctl_flags_test

@@ -6,6 +6,8 @@
 #include "ctl/format.hpp"
 #include "messages/rpc.hpp"
 
+namespace ctl_format_test {
+
 using ctl::json;
 
 namespace {
@@ -256,3 +258,5 @@ TEST_CASE("events in podman's human format", "[ctl][format][events]") {
                       {"Attributes", {{"name", "old"}}}};
   CHECK(ctl::event_human(sparse, true) == "2026-11-28T18:11:14Z container remove x (name=old)");
 }
+
+}  // namespace ctl_format_test

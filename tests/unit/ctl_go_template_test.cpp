@@ -5,6 +5,8 @@
 #include "ctl/go_template.hpp"
 #include "messages/error.hpp"
 
+namespace ctl_go_template_test {
+
 using ctl::json;
 
 namespace {
@@ -265,3 +267,5 @@ TEST_CASE("is_json_format and is_table_format", "[ctl][gotmpl]") {
   CHECK(ctl::is_table_format("table {{.ID}}"));
   CHECK_FALSE(ctl::is_table_format("{{.ID}} table"));
 }
+
+}  // namespace ctl_go_template_test

@@ -22,6 +22,8 @@
 #include "messages/error.hpp"
 #include "tests/unit/ctl_flags_support.hpp"
 
+namespace ctl_isolation_flags_test {
+
 using ctl::json;
 using namespace ctl_test;
 
@@ -246,3 +248,5 @@ TEST_CASE("CLI11 parses the isolation flags and split_args knows them", "[ctl][f
 }
 
 // --- stats: units, CPU %, rendering ---
+
+}  // namespace ctl_isolation_flags_test

@@ -14,6 +14,8 @@
 #include "ctl/ps_filter.hpp"
 #include "messages/error.hpp"
 
+namespace ctl_network_test {
+
 using namespace ctl;
 
 namespace {
@@ -233,3 +235,5 @@ TEST_CASE("completion knows the network verbs and offers network names", "[ctl][
   CHECK(bash.find("network_inspect) echo 'networks'") != std::string::npos);
   CHECK(completion_script(tree, "fish").find("-a '(__ctrctl_networks)'") != std::string::npos);
 }
+
+}  // namespace ctl_network_test

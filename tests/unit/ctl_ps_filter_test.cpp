@@ -5,6 +5,8 @@
 #include "ctl/ps_filter.hpp"
 #include "messages/error.hpp"
 
+namespace ctl_ps_filter_test {
+
 using ctl::json;
 
 namespace {
@@ -154,3 +156,5 @@ TEST_CASE("ps SIZE strings and template rows", "[ctl][ps]") {
   CHECK(ctl::render_format(rows, "table {{.Names}}\\t{{.State}}", h, "ps") ==
         "NAMES       STATE\nweb         running\ndb          exited\ncache       stopped\n");
 }
+
+}  // namespace ctl_ps_filter_test

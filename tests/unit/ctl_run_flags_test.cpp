@@ -15,6 +15,8 @@
 #include "runtime/user_lookup.hpp"
 #include "tests/unit/ctl_flags_support.hpp"
 
+namespace ctl_run_flags_test {
+
 using ctl::json;
 using namespace ctl_test;
 
@@ -218,3 +220,5 @@ TEST_CASE("service files take annotations and numeric group_add", "[runflags][se
   CHECK(bad.error->key == "group_add");
   CHECK(bad.error->message.find("numeric group ids") != std::string::npos);
 }
+
+}  // namespace ctl_run_flags_test

@@ -4,6 +4,8 @@
 
 #include "ctl/select.hpp"
 
+namespace ctl_select_test {
+
 using ctrd::ec;
 
 TEST_CASE("selection: --all or containers but not both and not neither", "[ctl]") {
@@ -38,3 +40,5 @@ TEST_CASE("rm exit status: 1 for a missing container wins over 2 for a running o
                         "it: y") == ec::internal);
   CHECK(ctl::rm_failure(ec::no_such_container, "no such container") == ec::no_such_container);
 }
+
+}  // namespace ctl_select_test

@@ -22,6 +22,8 @@
 #include "messages/error.hpp"
 #include "tests/unit/ctl_flags_support.hpp"
 
+namespace ctl_stats_format_test {
+
 using ctl::json;
 using namespace ctl_test;
 
@@ -152,3 +154,5 @@ TEST_CASE("tab_table pads like Go's tabwriter and artifact ls uses it", "[ctl][s
       {json{{"name", "config.json"}, {"size", 1234}}, json{{"name", "k"}, {"size", 0}}});
   CHECK(ctl::artifact_table(list) == "NAME         SIZE\nconfig.json  1.234kB\nk            0B\n");
 }
+
+}  // namespace ctl_stats_format_test

@@ -22,6 +22,8 @@
 #include "messages/error.hpp"
 #include "tests/unit/ctl_flags_support.hpp"
 
+namespace ctl_stream_flags_test {
+
 using ctl::json;
 using namespace ctl_test;
 
@@ -237,3 +239,5 @@ TEST_CASE("event filters", "[ctl][events]") {
 }
 
 // --- isolation and resource flags (issue 5) ---
+
+}  // namespace ctl_stream_flags_test

@@ -22,6 +22,8 @@
 #include "messages/error.hpp"
 #include "tests/support/temp_dir.hpp"
 
+namespace ctl_verbs_test {
+
 using ctl::json;
 namespace fsys = std::filesystem;
 
@@ -251,3 +253,5 @@ TEST_CASE("info renders podman's YAML layout", "[ctl][info]") {
   CHECK(h["os"] == "linux");
   CHECK(h["cpus"].get<int>() > 0);
 }
+
+}  // namespace ctl_verbs_test

@@ -3,6 +3,8 @@
 
 #include "core/dependencies.hpp"
 
+namespace dependencies_test {
+
 using namespace ctrd;
 
 TEST_CASE("cycles are found and named", "[deps]") {
@@ -40,3 +42,5 @@ TEST_CASE("dependents, start waves and stop waves", "[deps]") {
   CHECK(deps::stoppable(g, {"db", "cache", "net"}) == std::vector<std::string>{"cache", "db"});
   CHECK(deps::stoppable(g, {"net"}) == std::vector<std::string>{"net"});
 }
+
+}  // namespace dependencies_test

@@ -4,6 +4,8 @@
 
 #include "core/dependencies.hpp"
 
+namespace dependency_wait_test {
+
 using namespace ctrd;
 using V = deps::requirement_verdict;
 
@@ -59,3 +61,5 @@ TEST_CASE("requirement verdicts: wait while it may still become ready", "[deps]"
 TEST_CASE("the waiting text names the requirement and the reason", "[deps]") {
   CHECK(deps::waiting_text("db", "unhealthy") == "waiting for db: unhealthy");
 }
+
+}  // namespace dependency_wait_test

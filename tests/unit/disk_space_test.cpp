@@ -11,6 +11,8 @@
 #include "supervisor/daemon_options.hpp"
 #include "tests/support/temp_dir.hpp"
 
+namespace disk_space_test {
+
 using namespace ctrd;
 
 namespace {
@@ -188,3 +190,5 @@ TEST_CASE("space options (--min-free-space, --log-max-total): sizes, percentages
   CHECK(default_min_free_space(1000u << 20) == 20u << 20);
   CHECK(default_log_max_total(1000u << 20) == 250u << 20);
 }
+
+}  // namespace disk_space_test

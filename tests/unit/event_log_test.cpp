@@ -11,6 +11,8 @@
 #include "runtime/proc.hpp"
 #include "tests/support/temp_dir.hpp"
 
+namespace event_log_test {
+
 using namespace ctrd;
 namespace fs = std::filesystem;
 
@@ -191,3 +193,5 @@ TEST_CASE("event log write errors are counted, not thrown", "[event_log]") {
   CHECK_FALSE(log.last_error().empty());
   CHECK(read_all(log).empty());
 }
+
+}  // namespace event_log_test

@@ -16,6 +16,8 @@
 
 #include "messages/error.hpp"
 
+namespace fs_root_test {
+
 using namespace ctrd;
 using namespace ctrd::fs;
 
@@ -246,3 +248,5 @@ TEST_CASE("stat_in_root lstats and shows link targets as container paths", "[fs]
     CHECK(e.code() == ec::no_such_file);
   }
 }
+
+}  // namespace fs_root_test

@@ -15,6 +15,8 @@
 #include "actors/caf_error.hpp"
 #include "actors/guard.hpp"
 
+namespace guard_test {
+
 namespace {
 
 using namespace std::chrono_literals;
@@ -66,3 +68,5 @@ TEST_CASE("guarded handlers answer with an error and the actor lives on", "[guar
   CHECK(ask(std::string("four")).second == "4");
   self->send_exit(a, caf::exit_reason::user_shutdown);
 }
+
+}  // namespace guard_test

@@ -5,6 +5,8 @@
 #include "messages/error.hpp"
 #include "messages/handshake.hpp"
 
+namespace handshake_test {
+
 using namespace ctrd;
 
 TEST_CASE("protocol ranges agree on the newest common version or name who to upgrade",
@@ -65,3 +67,5 @@ TEST_CASE("ctrd 0.1's refusal becomes advice naming who to upgrade", "[handshake
         "ctrctl speaks protocol 1-2, ctrd speaks 4: upgrade ctrctl");
   CHECK(explain_hello_refusal("permission denied", {1, 1}, "ctrctl") == "permission denied");
 }
+
+}  // namespace handshake_test

@@ -8,6 +8,8 @@
 
 #include "actors/health_monitor.hpp"
 
+namespace health_monitor_test {
+
 using namespace ctrd;
 using namespace ctrd::ctr;
 
@@ -186,3 +188,5 @@ TEST_CASE("health monitor: a check belongs to the run it started in", "[health_m
   CHECK(r.for_run_since(50));
   CHECK_FALSE(r.for_run_since(150));
 }
+
+}  // namespace health_monitor_test

@@ -7,6 +7,8 @@
 
 #include "actors/health_monitor.hpp"
 
+namespace health_schedule_test {
+
 using namespace ctrd;
 using namespace ctrd::ctr;
 
@@ -43,3 +45,5 @@ TEST_CASE("health schedule: a manual check arms no timer of its own", "[health_m
   CHECK(run(m, true).scheduled);         // and the flag does not stick to later checks
   CHECK_FALSE(run(m, false).scheduled);
 }
+
+}  // namespace health_schedule_test

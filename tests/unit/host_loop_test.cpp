@@ -22,6 +22,8 @@
 #include "runtime/proc.hpp"
 #include "tests/support/temp_dir.hpp"
 
+namespace host_loop_test {
+
 using namespace ctrd;
 using namespace std::chrono_literals;
 
@@ -254,3 +256,5 @@ TEST_CASE("after the hand-over no output is read: it stays in the pipe for the n
   ::close(fds[1]);
   host.stop();
 }
+
+}  // namespace host_loop_test

@@ -6,6 +6,8 @@
 #include "core/ipam.hpp"
 #include "messages/error.hpp"
 
+namespace ipam_test {
+
 using namespace ctrd;
 using namespace ctrd::ipam;
 
@@ -264,3 +266,5 @@ TEST_CASE("check_static refuses each kind of bad pinned address", "[ipam]") {
     CHECK(error_of([&] { check_static(s, gw, taken, ip(r.addr), "web"); }, r.code) == r.message);
   }
 }
+
+}  // namespace ipam_test

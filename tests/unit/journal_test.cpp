@@ -15,6 +15,8 @@
 #include "runtime/journal_writer.hpp"
 #include "tests/support/temp_dir.hpp"
 
+namespace journal_test {
+
 namespace {
 
 int bound_socket(const std::string& path) {
@@ -117,3 +119,5 @@ TEST_CASE("ctrctl asks journalctl for the container's entries with logs' selecti
   CHECK(has("--follow"));
   CHECK(has("json"));
 }
+
+}  // namespace journal_test

@@ -17,6 +17,8 @@
 
 #include "core/lifecycle.hpp"
 
+namespace lifecycle_table_test {
+
 using namespace ctrd;
 using lifecycle::event;
 using S = container_state;
@@ -174,3 +176,5 @@ TEST_CASE("docs/lifecycle.md's grid names every cell's outcome", "[lifecycle][li
     }
   }
 }
+
+}  // namespace lifecycle_table_test

@@ -8,6 +8,8 @@
 
 #include "core/lifecycle.hpp"
 
+namespace lifecycle_test {
+
 using namespace ctrd;
 using lifecycle::effect;
 using lifecycle::event;
@@ -191,3 +193,5 @@ TEST_CASE("error texts are podman's with id and state filled in", "[lifecycle]")
   CHECK(lifecycle::render_error(o.error_text, "abc", S::running) ==
         "container abc has already been created in runtime");
 }
+
+}  // namespace lifecycle_test

@@ -14,6 +14,8 @@
 #include "runtime/proc.hpp"
 #include "tests/support/temp_dir.hpp"
 
+namespace log_file_test {
+
 using namespace ctrd;
 namespace fs = std::filesystem;
 
@@ -268,3 +270,5 @@ TEST_CASE("an unwritable directory fails the open", "[log_file]") {
   CHECK(w.last_error().find("Permission denied") != std::string::npos);
   ::chmod(dir.path().c_str(), 0700);
 }
+
+}  // namespace log_file_test

@@ -5,6 +5,8 @@
 
 #include "runtime/log_format.hpp"
 
+namespace log_format_test {
+
 using namespace ctrd;
 
 TEST_CASE("chunks become F records per line and a P record for a fragment", "[log]") {
@@ -41,3 +43,5 @@ TEST_CASE("non-record lines are rejected", "[log]") {
   CHECK(parse_log_record("t stdout F ", r));
   CHECK(r.text.empty());
 }
+
+}  // namespace log_format_test

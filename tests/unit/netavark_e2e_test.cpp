@@ -22,6 +22,8 @@
 #include "runtime/netavark.hpp"
 #include "runtime/netns.hpp"
 
+namespace netavark_e2e_test {
+
 using namespace ctrd;
 using ctrd::test::run_sandboxed;
 
@@ -242,3 +244,5 @@ TEST_CASE("netavark sets up and tears down a bridge twice in a sandbox namespace
   INFO(r.text);
   CHECK(r.text.empty());
 }
+
+}  // namespace netavark_e2e_test

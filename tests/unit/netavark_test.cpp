@@ -13,6 +13,8 @@
 #include "messages/error.hpp"
 #include "runtime/netavark.hpp"
 
+namespace netavark_test {
+
 using namespace ctrd;
 
 namespace {
@@ -259,3 +261,5 @@ TEST_CASE("a failed netavark run is worded from its error json or its stderr", "
     CHECK(netavark::failure_text(r.out, r.err, r.code) == r.want);
   }
 }
+
+}  // namespace netavark_test

@@ -15,6 +15,8 @@
 #include "netns_sandbox.hpp"
 #include "runtime/netns.hpp"
 
+namespace netns_test {
+
 using namespace ctrd;
 using ctrd::test::ns_inode;
 using ctrd::test::own_ns_inode;
@@ -197,3 +199,5 @@ TEST_CASE("netns remove leaves nothing and may be repeated", "[netns]") {
     return fails;
   });
 }
+
+}  // namespace netns_test

@@ -7,6 +7,8 @@
 #include "messages/isolation.hpp"
 #include "messages/network.hpp"
 
+namespace network_wire_test {
+
 using namespace ctrd;
 
 namespace {
@@ -279,3 +281,5 @@ TEST_CASE("the network keys of a container definition are checked at create", "[
   ctrd::isolation_from_key(two, "networks", json{"b", "a", "bridge"});
   CHECK(two.all_networks() == std::vector<std::string>{"a", "b", "ctrd"});
 }
+
+}  // namespace network_wire_test

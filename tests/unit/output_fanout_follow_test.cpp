@@ -7,6 +7,8 @@
 
 #include "actors/output_fanout.hpp"
 
+namespace output_fanout_follow_test {
+
 namespace {
 
 struct fake_client {
@@ -44,3 +46,5 @@ TEST_CASE("output fan-out: the process end answers followers", "[output_fanout]"
   f.end_attached(answer);
   CHECK(answered == std::vector<int>{2, 3, 1});
 }
+
+}  // namespace output_fanout_follow_test

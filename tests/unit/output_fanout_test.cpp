@@ -7,6 +7,8 @@
 
 #include "actors/output_fanout.hpp"
 
+namespace output_fanout_test {
+
 namespace {
 
 struct fake_client {
@@ -161,3 +163,5 @@ TEST_CASE("output fan-out: ends of subscriptions", "[output_fanout]") {
     CHECK(f.find(5, 50) == nullptr);
   }
 }
+
+}  // namespace output_fanout_test

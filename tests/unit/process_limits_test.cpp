@@ -7,6 +7,8 @@
 #include "messages/error.hpp"
 #include "messages/process_limits.hpp"
 
+namespace process_limits_test {
+
 using namespace ctrd;
 
 TEST_CASE("ulimit type=soft[:hard] parses like podman's --ulimit", "[limits]") {
@@ -68,3 +70,5 @@ TEST_CASE("ulimits and oom_score_adj travel in a container definition", "[limits
   CHECK_THROWS_AS(config_from_json(json{{"command", {"true"}}, {"ulimits", "nofile=1"}}), error);
   CHECK_THROWS_AS(config_from_json(json{{"command", {"true"}}, {"ulimits", {"nofile=x"}}}), error);
 }
+
+}  // namespace process_limits_test

@@ -8,6 +8,8 @@
 
 #include "actors/reply_book.hpp"
 
+namespace reply_book_test {
+
 using ctrd::ctr::deferred_kind;
 
 namespace {
@@ -104,3 +106,5 @@ TEST_CASE("reply book: removal fails everything left, exactly once", "[reply_boo
   b.fail_all(fake_error{"again"});
   CHECK(wait.answers() == 1);
 }
+
+}  // namespace reply_book_test

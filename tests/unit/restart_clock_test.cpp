@@ -6,6 +6,8 @@
 #include "core/restart_clock.hpp"
 #include "core/restart_policy.hpp"
 
+namespace restart_clock_test {
+
 using namespace ctrd;
 using restart::action;
 using restart::clock_now;
@@ -170,3 +172,5 @@ TEST_CASE("a record without boot id is read with its wall-clock times, then reba
   CHECK(back.restart_due_ns == s.restart_due_ns);
   CHECK(back.history.recent_ms == s.history.recent_ms);
 }
+
+}  // namespace restart_clock_test

@@ -4,6 +4,8 @@
 
 #include "core/restart_policy.hpp"
 
+namespace restart_policy_test {
+
 using namespace ctrd;
 using restart::action;
 
@@ -249,3 +251,5 @@ TEST_CASE("the restart history keeps only what the crash-loop limit reads", "[re
   CHECK(h.recent_ms.empty());
   CHECK(restart::decide(p, unlimited, 0, h, facts(kind::exit1), 2000, 0).what == action::restart);
 }
+
+}  // namespace restart_policy_test

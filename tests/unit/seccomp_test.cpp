@@ -21,6 +21,8 @@
 #include "tests/support/emulation.hpp"
 #include "tests/support/temp_dir.hpp"
 
+namespace seccomp_test {
+
 using namespace ctrd::seccomp;
 
 namespace {
@@ -231,3 +233,5 @@ TEST_CASE("seccomp: the cache compiles a profile once per file version and capab
       path, std::filesystem::last_write_time(path) + std::chrono::seconds(10));
   CHECK_THROWS_WITH(c.get(path, 1), Catch::Contains("no \"defaultAction\""));
 }
+
+}  // namespace seccomp_test

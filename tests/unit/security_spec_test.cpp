@@ -6,6 +6,8 @@
 #include "messages/error.hpp"
 #include "messages/security.hpp"
 
+namespace security_spec_test {
+
 using namespace ctrd;
 
 namespace {
@@ -114,3 +116,5 @@ TEST_CASE("security keys round-trip and cross-field rules", "[security]") {
   CHECK(rejects([] { config_from_json(json{{"cap_add", {"CAP_FLY"}}}); }, "CAP_FLY"));
   CHECK(rejects([] { config_from_json(json{{"privileged", "yes"}}); }, "must be a boolean"));
 }
+
+}  // namespace security_spec_test

@@ -13,6 +13,8 @@
 #include "messages/container_config.hpp"
 #include "tests/support/temp_dir.hpp"
 
+namespace service_file_test {
+
 using namespace ctrd;
 namespace fs = std::filesystem;
 
@@ -590,3 +592,5 @@ oom_score_adj = -10
   CHECK(e.key == "oom_score_adj");
   CHECK(contains(e.message, "-1000 to 1000"));
 }
+
+}  // namespace service_file_test

@@ -8,6 +8,8 @@
 #include "config/service_writer.hpp"
 #include "messages/container_config.hpp"
 
+namespace service_network_keys_test {
+
 using namespace ctrd;
 
 namespace {
@@ -69,3 +71,5 @@ TEST_CASE("generate service writes the network keys back", "[service_writer][net
   for (const char* k : {"network", "networks", "ip", "ports", "network_aliases"})
     CHECK(back.service->definition[k] == stored[k]);
 }
+
+}  // namespace service_network_keys_test

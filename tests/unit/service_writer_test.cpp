@@ -10,6 +10,8 @@
 #include "config/service_writer.hpp"
 #include "messages/container_config.hpp"
 
+namespace service_writer_test {
+
 using namespace ctrd;
 
 namespace {
@@ -208,3 +210,5 @@ TEST_CASE("service files: host keys map onto create keys", "[service_writer]") {
   // The whole-definition check still applies: a mount needs a rootfs.
   CHECK(bad("mounts = [\"/a:/b\"]\n").find("need --rootfs") != std::string::npos);
 }
+
+}  // namespace service_writer_test

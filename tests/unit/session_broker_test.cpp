@@ -24,6 +24,8 @@
 #include "messages/frame.hpp"
 #include "messages/rpc.hpp"
 
+namespace session_broker_test {
+
 using namespace ctrd;
 using namespace std::chrono_literals;
 
@@ -124,3 +126,5 @@ TEST_CASE("a typed session broker serves its client and drops undeclared message
                 caf::after(std::chrono::seconds(10)) >> [] {});
   CHECK(down);
 }
+
+}  // namespace session_broker_test

@@ -19,6 +19,8 @@
 #include "tests/support/temp_dir.hpp"
 #include "tests/support/tmpfs_mount.hpp"
 
+namespace state_recovery_test {
+
 using namespace ctrd;
 namespace fs = std::filesystem;
 
@@ -239,3 +241,5 @@ TEST_CASE("damage found when reopening after a failed write is repaired in place
     copies += e.path().filename().string().rfind("state.corrupt-", 0) == 0;
   CHECK(copies == 1);
 }
+
+}  // namespace state_recovery_test

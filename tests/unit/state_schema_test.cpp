@@ -14,6 +14,8 @@
 #include "runtime/state_store.hpp"
 #include "tests/support/temp_dir.hpp"
 
+namespace state_schema_test {
+
 using namespace ctrd;
 namespace fs = std::filesystem;
 
@@ -216,3 +218,5 @@ TEST_CASE("the real migration table covers every version up to the current one",
   }
   for (const auto& s : steps) CHECK(s.from < current_schema);
 }
+
+}  // namespace state_schema_test

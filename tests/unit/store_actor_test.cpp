@@ -11,6 +11,8 @@
 #include "tests/support/deterministic.hpp"
 #include "tests/support/temp_dir.hpp"
 
+namespace store_actor_test {
+
 using namespace ctrd;
 using namespace std::chrono_literals;
 
@@ -171,3 +173,5 @@ TEST_CASE("store actor: an acknowledged erase is on disk", "[store][deterministi
   CHECK(db.load("d4").containers.empty());
   CHECK(db.load("e5").containers.size() == 1);
 }
+
+}  // namespace store_actor_test

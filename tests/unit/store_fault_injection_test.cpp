@@ -22,6 +22,8 @@
 #include "tests/support/fault_env.hpp"
 #include "tests/support/temp_dir.hpp"
 
+namespace store_fault_injection_test {
+
 using namespace ctrd;
 using ctrd::test::fault_env;
 using namespace std::chrono_literals;
@@ -217,3 +219,5 @@ TEST_CASE("store fault injection: the store actor answers errors and recovers", 
   CHECK(ids.count("c4") == 1);
   self->send_exit(store, caf::exit_reason::user_shutdown);
 }
+
+}  // namespace store_fault_injection_test

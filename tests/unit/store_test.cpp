@@ -8,6 +8,8 @@
 #include "runtime/state_store.hpp"
 #include "tests/support/temp_dir.hpp"
 
+namespace store_test {
+
 using namespace ctrd;
 
 namespace {
@@ -164,3 +166,5 @@ TEST_CASE("a batch keeps only the latest status of a container", "[store]") {
   CHECK(r.containers[1].config.id == "c3");
   CHECK(r.containers[1].status.exit_code == 9);
 }
+
+}  // namespace store_test

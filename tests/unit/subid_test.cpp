@@ -3,6 +3,8 @@
 
 #include <catch2/catch.hpp>
 
+namespace subid_test {
+
 using ctrd::subid::allocate;
 using ctrd::subid::parse;
 using ctrd::subid::range;
@@ -67,3 +69,5 @@ TEST_CASE("subid: slices are the lowest free block, skip taken ones and fit insi
   }
   CHECK_FALSE(allocate({}, {}).has_value());
 }
+
+}  // namespace subid_test

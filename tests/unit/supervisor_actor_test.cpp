@@ -5,6 +5,8 @@
 
 #include "tests/unit/supervisor_actor_support.hpp"
 
+namespace supervisor_actor_test {
+
 using namespace ctrd;
 using namespace std::chrono_literals;
 using ctrd::test::definition;
@@ -196,3 +198,5 @@ TEST_CASE("supervisor: a restart is refused while a requirement is not running",
   CHECK(r.find("some dependencies of container") != std::string::npos);
   CHECK(h.host.children.empty());
 }
+
+}  // namespace supervisor_actor_test

@@ -6,6 +6,8 @@
 
 #include "tests/unit/supervisor_actor_support.hpp"
 
+namespace supervisor_recovery_test {
+
 using namespace ctrd;
 using namespace std::chrono_literals;
 using ctrd::test::definition;
@@ -109,3 +111,5 @@ TEST_CASE("supervisor: at ctrd's start, stored containers are recovered and boot
   CHECK(h.spawns_of("idle") == 0);  // never started: a boot starts only what had run
   CHECK(h.status("idle") == "created");
 }
+
+}  // namespace supervisor_recovery_test

@@ -10,6 +10,8 @@
 #include "messages/error.hpp"
 #include "runtime/tar_job.hpp"
 
+namespace tar_job_test {
+
 using namespace ctrd;
 using namespace ctrd::tarjob;
 
@@ -98,3 +100,5 @@ TEST_CASE("tar job: the helper is found next to ctrd or at $CTRD_TAR_HELPER", "[
   CHECK(describe_exit(137) == "ctrd-tar was killed by signal 9");
   CHECK(describe_exit(3) == "ctrd-tar exited with code 3 without a result");
 }
+
+}  // namespace tar_job_test

@@ -25,6 +25,8 @@
 #include "tests/support/emulation.hpp"
 #include "tests/support/temp_dir.hpp"
 
+namespace tar_stream_test {
+
 using namespace ctrd;
 using namespace ctrd::fs;
 
@@ -630,3 +632,5 @@ TEST_CASE("tar_in reports broken archives and source errors", "[tar]") {
               [](const char*, std::size_t) { throw std::runtime_error("sink broke"); }),
       "sink broke");
 }
+
+}  // namespace tar_stream_test

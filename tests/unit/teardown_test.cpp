@@ -10,6 +10,8 @@
 
 #include "core/lifecycle.hpp"
 
+namespace teardown_test {
+
 using namespace ctrd;
 using lifecycle::teardown;
 using lifecycle::teardown_effect;
@@ -131,3 +133,5 @@ TEST_CASE("teardown states map to a visible state", "[lifecycle][teardown]") {
   CHECK(lifecycle::apply(S::removing, lifecycle::event::process_exited).next ==
         lifecycle::visible(teardown::finish, S::removing));
 }
+
+}  // namespace teardown_test

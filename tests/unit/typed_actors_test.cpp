@@ -24,6 +24,8 @@
 #include "runtime/container_view.hpp"
 #include "tests/support/temp_dir.hpp"
 
+namespace typed_actors_test {
+
 using namespace ctrd;
 using namespace std::chrono_literals;
 
@@ -155,3 +157,5 @@ TEST_CASE("a container summary carries what the supervisor reads and the list en
   CHECK(empty.name.empty());
   CHECK(empty.stop_timeout == 10);
 }
+
+}  // namespace typed_actors_test

@@ -11,6 +11,8 @@
 #include "messages/error.hpp"
 #include "messages/signals.hpp"
 
+namespace types_test {
+
 using namespace ctrd;
 
 TEST_CASE("signals parse by name, short name, number and real-time offset", "[types]") {
@@ -154,3 +156,5 @@ TEST_CASE("every error code up to last_code has a name and an exit code", "[type
   CHECK(std::string(ctrd::to_string(
             static_cast<ctrd::ec>(static_cast<int>(ctrd::last_code) + 1))) == "unknown");
 }
+
+}  // namespace types_test

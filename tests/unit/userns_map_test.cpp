@@ -7,6 +7,8 @@
 #include "messages/security.hpp"
 #include "runtime/userns.hpp"
 
+namespace userns_map_test {
+
 using namespace ctrd;
 
 TEST_CASE("userns: container ids map to host ids through the ranges", "[userns]") {
@@ -65,3 +67,5 @@ TEST_CASE("userns: the create rules of --uidmap and --userns", "[userns]") {
   iso.rootfs.clear();
   check(s, "needs --rootfs");
 }
+
+}  // namespace userns_map_test

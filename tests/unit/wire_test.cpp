@@ -6,6 +6,8 @@
 #include "messages/frame.hpp"
 #include "messages/rpc.hpp"
 
+namespace wire_test {
+
 using namespace ctrd;
 
 namespace {
@@ -151,3 +153,5 @@ TEST_CASE("values survive msgpack round trips with exact types", "[wire]") {
   auto dec = decode_msgpack(enc.data(), enc.size());
   CHECK(dec == v);
 }
+
+}  // namespace wire_test
