@@ -29,7 +29,7 @@ run_suite() {
 # minutes) and nothing in the suite depends on speed (performance is measured in bench/).
 # A unity build (CMake joins the files of a target, 8 at a time): the header-only
 # libraries' templates (CAF, nlohmann::json, CLI11, Catch2) are compiled once per 8 files
-# instead of once per file, which takes the build from about 20 to about 12 minutes. A
+# instead of once per file, which takes the build from about 20 to about 8 minutes. A
 # developer's build compiles each file alone, which checks that it includes what it uses.
 # Memory bounds are checked on the daemon's heap (its `version` reply), which means the same
 # with and without ASan, so no second, plain build is needed. No debug information (-g0: a
