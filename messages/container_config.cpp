@@ -28,16 +28,6 @@ uint32_t u32_of(const json& j, const std::string& key, uint32_t max = 0xffffffff
   return static_cast<uint32_t>(j.get<uint64_t>());
 }
 
-bool bool_of(const json& j, const std::string& key) {
-  if (!j.is_boolean()) throw_invalid_value(key, "must be a boolean");
-  return j.get<bool>();
-}
-
-std::string string_of(const json& j, const std::string& key) {
-  if (!j.is_string()) throw_invalid_value(key, "must be a string");
-  return j.get<std::string>();
-}
-
 }  // namespace
 
 std::string restart_string(const restart_policy& p) {
@@ -118,17 +108,17 @@ container_config config_from_json(const json& j) {
     const std::string& k = it.key();
     const json& v = it.value();
     if (k == "id") {
-      c.id = string_of(v, k);
+      c.id = string_value(v, k);
     } else if (k == "name") {
-      c.name = string_of(v, k);
+      c.name = string_value(v, k);
     } else if (k == "command") {
       c.command = string_list(v, k);
     } else if (k == "env") {
       c.env = string_list(v, k);
     } else if (k == "workdir") {
-      c.workdir = string_of(v, k);
+      c.workdir = string_value(v, k);
     } else if (k == "user") {
-      c.user = string_of(v, k);
+      c.user = string_value(v, k);
     } else if (k == "labels") {
       if (!v.is_object()) throw_invalid_value(k, "must be a map of strings");
       for (auto l = v.begin(); l != v.end(); ++l) {
@@ -156,16 +146,16 @@ container_config config_from_json(const json& j) {
         if (s < 1 || s > SIGRTMAX) throw_invalid_value(k, "signal number out of range");
         c.stop_signal = static_cast<int>(s);
       } else {
-        c.stop_signal = parse_signal(string_of(v, k));
+        c.stop_signal = parse_signal(string_value(v, k));
       }
     } else if (k == "stop_timeout") {
       if (!v.is_number_unsigned() || v.get<uint64_t>() > 86400u * 365)
         throw_invalid_value(k, "must be a non-negative number of seconds");
       c.stop_timeout = static_cast<uint32_t>(v.get<uint64_t>());
     } else if (k == "restart") {
-      c.restart = parse_restart_policy(string_of(v, k));
+      c.restart = parse_restart_policy(string_value(v, k));
     } else if (k == "auto_remove") {
-      c.auto_remove = bool_of(v, k);
+      c.auto_remove = bool_value(v, k);
     } else if (k == "requires") {
       c.requires_ = string_list(v, k);
     } else if (k == "restart_delay_ms") {
@@ -189,17 +179,17 @@ container_config config_from_json(const json& j) {
     } else if (k == "health_start_period_ms") {
       c.health.start_period_ms = u32_of(v, k, limits::max_duration_ms);
     } else if (k == "health_on_failure") {
-      c.health.on_failure = parse_health_action(string_of(v, k));
+      c.health.on_failure = parse_health_action(string_value(v, k));
     } else if (k == "sdnotify") {
-      c.sdnotify = bool_of(v, k);
+      c.sdnotify = bool_value(v, k);
     } else if (k == "source") {
-      c.source = string_of(v, k);
+      c.source = string_value(v, k);
     } else if (k == "autostart") {
-      c.autostart = bool_of(v, k);
+      c.autostart = bool_value(v, k);
     } else if (k == "interactive") {
-      c.interactive = bool_of(v, k);
+      c.interactive = bool_value(v, k);
     } else if (k == "tty") {
-      c.tty = bool_of(v, k);
+      c.tty = bool_value(v, k);
     } else if (k == "log_max_size") {
       if (!v.is_number_unsigned() || v.get<uint64_t>() > (uint64_t{1} << 40))
         throw_invalid_value(k, "must be a number of bytes up to 1 TiB");
@@ -207,7 +197,7 @@ container_config config_from_json(const json& j) {
     } else if (k == "log_max_files") {
       c.log_max_files = u32_of(v, k, 1000);
     } else if (k == "log_driver") {
-      c.log_driver = string_of(v, k);
+      c.log_driver = string_value(v, k);
       if (c.log_driver != "k8s-file" && c.log_driver != "journald" && c.log_driver != "none")
         throw_invalid_value(
             k, "must be k8s-file, journald or none (\"" + c.log_driver + "\" is not supported)");

@@ -1,5 +1,6 @@
-// The two ways a request, a flag or a definition key is refused as invalid_argument, shared
-// by the parsers of messages/ and ctl/.
+// How a request, a flag or a definition key is refused as invalid_argument, and the typed
+// reads of a definition key that refuse a wrong type: shared by the parsers of messages/
+// and ctl/.
 #pragma once
 
 #include <string>
