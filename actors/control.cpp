@@ -151,7 +151,7 @@ control_keeper_actor::behavior_type control_keeper(control_keeper_actor::pointer
 
 namespace ctrd {
 
-int open_control_socket(const std::string& path) {
+int open_control_socket(const std::string& path, const access_policy& policy) {
   sockaddr_un addr{};
   if (path.size() >= sizeof addr.sun_path)
     throw error(ec::internal, "socket path too long (max " +
@@ -164,12 +164,30 @@ int open_control_socket(const std::string& path) {
   int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) throw error(ec::internal, std::string("socket: ") + std::strerror(errno));
   if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-      ::chmod(path.c_str(), 0660) != 0 || ::listen(fd, 512) != 0) {
+      ::chmod(path.c_str(), 0660) != 0) {
+    int e = errno;
+    ::close(fd);
+    throw error(ec::internal, "cannot listen on " + path + ": " + std::strerror(e));
+  }
+  try {
+    give_control_socket(path, policy);
+  } catch (...) {
+    ::close(fd);
+    throw;
+  }
+  if (::listen(fd, 512) != 0) {
     int e = errno;
     ::close(fd);
     throw error(ec::internal, "cannot listen on " + path + ": " + std::strerror(e));
   }
   return fd;
+}
+
+void give_control_socket(const std::string& path, const access_policy& policy) {
+  if (!policy.has_group) return;
+  if (::chown(path.c_str(), policy.owner, policy.gid) != 0)
+    throw error(ec::internal, "cannot give the socket " + path + " to group " +
+                                  std::to_string(policy.gid) + ": " + std::strerror(errno));
 }
 
 bool peer_allowed(const access_policy& policy, uid_t uid, gid_t gid) {

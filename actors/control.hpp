@@ -19,11 +19,6 @@
 
 namespace ctrd {
 
-/// Binds and listens on `path` (mode 0660), replacing a stale socket file. The caller must
-/// hold the socket's lock (one ctrd per socket). Throws ctrd::error{ec::internal} if the
-/// path cannot be bound.
-int open_control_socket(const std::string& path);
-
 /// Who may talk to ctrd (docs/security.md): root, ctrd's own user, and members of `gid`
 /// when `has_group`. Checked with SO_PEERCRED on every connection.
 struct access_policy {
@@ -31,6 +26,16 @@ struct access_policy {
   bool has_group = false;
   gid_t gid = 0;
 };
+
+/// Binds and listens on `path` (mode 0660, given to `policy`'s owner and group before it
+/// listens, so that no client ever connects to a socket with the wrong group), replacing a
+/// stale socket file. The caller must hold the socket's lock (one ctrd per socket). Throws
+/// ctrd::error{ec::internal} if the path cannot be bound or given away.
+int open_control_socket(const std::string& path, const access_policy& policy);
+
+/// Gives the socket file at `path` to `policy`'s owner and group (a no-op without a
+/// group). Throws ctrd::error naming the group and errno.
+void give_control_socket(const std::string& path, const access_policy& policy);
 
 /// True if a peer with these credentials may use ctrd (supplementary groups of `uid` are
 /// looked up with getgrouplist).

@@ -204,7 +204,7 @@ std::unique_ptr<ctrd::disk_space> make_disk_space(const ctrd::daemon_options& op
 
 // The socket belongs to ctrd's user and the --socket-group (mode 0660); the same rule is
 // checked again per connection with SO_PEERCRED (docs/security.md).
-ctrd::access_policy socket_access(const ctrd::daemon_options& opt, const std::string& socket) {
+ctrd::access_policy socket_access(const ctrd::daemon_options& opt) {
   ctrd::access_policy p;
   p.owner = ::geteuid();
   if (opt.socket_group.empty()) return p;
@@ -224,10 +224,7 @@ ctrd::access_policy socket_access(const ctrd::daemon_options& opt, const std::st
     spdlog::info("no group \"{}\": only root and ctrd's user may use the socket", opt.socket_group);
     return p;
   }
-  if (::chown(socket.c_str(), p.owner, p.gid) != 0)
-    throw ctrd::error(ctrd::ec::internal, "cannot give the socket to group " + opt.socket_group +
-                                              ": " + std::strerror(errno));
-  spdlog::info("control socket {} is usable by group {} (gid {})", socket, opt.socket_group, p.gid);
+  spdlog::info("the control socket is usable by group {} (gid {})", opt.socket_group, p.gid);
   return p;
 }
 
@@ -326,17 +323,19 @@ int run(const ctrd::daemon_options& opt, const ctrd::sd::notifier& notifier,
     lock_fd = lock_socket(socket);
     if (holder != nullptr) holder->hold("", "lock", lock_fd);
   }
+  auto policy = socket_access(opt);
   int listen_fd = take_held(handover, "", "listen");
   if (listen_fd < 0) {
-    listen_fd = ctrd::open_control_socket(socket);
+    listen_fd = ctrd::open_control_socket(socket, policy);
     if (holder != nullptr) holder->hold("", "listen", listen_fd);
+  } else {
+    ctrd::give_control_socket(socket, policy);  // --socket-group may differ from the last start
   }
   hand_containers_pipes(handover);
   // Exit statuses the holder collected while no daemon ran: recovery reads them
   // (mark_ended_unseen), and each one taken is confirmed to the holder.
   for (const auto& e : handover.exits) ctrd::hand_over_exit(e.pid, e.exit_code);
   if (holder != nullptr) ctrd::on_exit_taken([holder](int64_t pid) { holder->forget(pid); });
-  auto policy = socket_access(opt, socket);
   bool pid1 = ::getpid() == 1;
   if (opt.init && !pid1 && holder == nullptr)
     spdlog::warn("--init: not PID 1, running as a child subreaper instead");
