@@ -122,7 +122,11 @@ struct state {
   json exit_reply() const { return json{{"id", cfg.id}, {"exit_code", st.exit_code}}; }
 };
 
-using actor_t = container_actor::stateful_base<state>;
+// A class of its own, not an alias (docs/architecture.md, "Short type names").
+using actor_base = container_actor::stateful_base<state>;
+struct actor_t final : actor_base {
+  using actor_base::actor_base;
+};
 
 // container_effects.cpp
 caf::error step(actor_t* self, lifecycle::event ev, request_ctx rc = {});

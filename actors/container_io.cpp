@@ -148,10 +148,20 @@ void connect_fanout(actor_t* self) {
 
 namespace {
 
+/// Where a replay goes: the subscriber and its request, then the container. A struct of
+/// its own so that log_reader's lambdas have short type names (docs/architecture.md).
+struct replay_target {
+  caf::actor sub;
+  uint32_t msgid = 0;
+  container_actor container;
+};
+
 /// Runs on its own thread: sends the history of a log snapshot to a client, then tells the
 /// container so that live output can follow with no gap or duplicate.
 void log_reader(caf::blocking_actor* self, std::shared_ptr<log_snapshot> snap, log_query q,
-                bool timestamps, caf::actor sub, uint32_t msgid, container_actor container) {
+                bool timestamps, replay_target to) {
+  const auto& sub = to.sub;
+  const auto msgid = to.msgid;
   std::string chunk;
   int chunk_stream = stream_stdout;
   bool gone = false;
@@ -181,7 +191,7 @@ void log_reader(caf::blocking_actor* self, std::shared_ptr<log_snapshot> snap, l
     return true;
   });
   flush();
-  self->send(container, replayed_atom::value, sub, msgid);
+  self->send(to.container, replayed_atom::value, sub, msgid);
 }
 
 std::string time_param(const json& q, const char* key) {
@@ -202,8 +212,8 @@ void start_replay(actor_t* self, const log_query& q, bool timestamps, const caf:
   // after goes to the subscriber's queue.
   auto snap = std::make_shared<log_snapshot>(s.out.log() ? s.out.log()->snapshot()
                                                          : snapshot_log(s.log_path()));
-  self->system().spawn<caf::detached>(log_reader, snap, q, timestamps, sub, msgid,
-                                      container_actor{self});
+  self->system().spawn<caf::detached>(log_reader, snap, q, timestamps,
+                                      replay_target{sub, msgid, container_actor{self}});
 }
 
 }  // namespace

@@ -78,11 +78,20 @@ refused_session_actor::behavior_type refused(refused_session_actor::broker_point
       [=](grace_atom) { done(); });
 }
 
+/// What an acceptor serves with: the handles and the `version` info each session gets, and
+/// who may connect. One struct, so that the acceptor's and keeper's lambdas have short type
+/// names (docs/architecture.md, "Short type names").
+struct serve_deps {
+  supervisor_actor sup;
+  event_bus_actor events;
+  json info;
+  access_policy policy;
+};
+
 /// Accepts connections and forks a session broker for each. Sessions are monitored, not
 /// linked: a session's end never takes the acceptor or other sessions with it.
 acceptor_actor::behavior_type acceptor(acceptor_actor::broker_pointer self, int fd,
-                                       supervisor_actor sup, event_bus_actor events, json info,
-                                       access_policy policy) {
+                                       serve_deps deps) {
   // Not CAF's doorman: it spins at the descriptor limit (actors/accept_guard.hpp).
   guard_accepts(self, fd);
   auto sessions = std::make_shared<std::unordered_set<caf::actor_addr>>();
@@ -103,13 +112,13 @@ acceptor_actor::behavior_type acceptor(acceptor_actor::broker_pointer self, int 
       ::close(c.fd);
       return;
     }
-    auto why = refusal_of(c.fd, policy, sessions->size() >= limits::max_connections);
+    auto why = refusal_of(c.fd, deps.policy, sessions->size() >= limits::max_connections);
     auto hdl = adopt_connection(self, c.fd);
     caf::actor_addr a;
     if (why)
       a = self->fork(refused, hdl, why->first, why->second).address();
     else
-      a = self->fork(session, hdl, sup, events, info).address();
+      a = self->fork(session, hdl, deps.sup, deps.events, deps.info).address();
     self->monitor(a);
     sessions->insert(a);
   });
@@ -118,11 +127,10 @@ acceptor_actor::behavior_type acceptor(acceptor_actor::broker_pointer self, int 
 /// Keeps an acceptor on the listening socket: should it ever end while ctrd runs, a new
 /// one takes over the same socket (the keeper owns `fd`; acceptors never close it).
 control_keeper_actor::behavior_type control_keeper(control_keeper_actor::pointer self, int fd,
-                                                   supervisor_actor sup, event_bus_actor events,
-                                                   json info, access_policy policy) {
+                                                   serve_deps deps) {
   auto current = std::make_shared<acceptor_actor>();
   auto start = [=] {
-    *current = self->system().middleman().spawn_broker(acceptor, fd, sup, events, info, policy);
+    *current = self->system().middleman().spawn_broker(acceptor, fd, deps);
     self->monitor(*current);
   };
   start();
@@ -211,8 +219,9 @@ bool peer_allowed(const access_policy& policy, uid_t uid, gid_t gid) {
 control_keeper_actor spawn_control(caf::actor_system& sys, int listen_fd,
                                    supervisor_actor supervisor, event_bus_actor events, json info,
                                    access_policy policy) {
-  return sys.spawn(sess::control_keeper, listen_fd, std::move(supervisor), std::move(events),
-                   std::move(info), policy);
+  return sys.spawn(sess::control_keeper, listen_fd,
+                   sess::serve_deps{std::move(supervisor), std::move(events), std::move(info),
+                                    policy});
 }
 
 }  // namespace ctrd

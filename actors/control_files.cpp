@@ -199,7 +199,7 @@ void m_exec(session_t* self, uint32_t msgid, const json& p) {
   auto me = caf::actor_cast<caf::actor>(self);
   open_route(self, msgid, route_kind::exec);
   // One request through the supervisor; the container routes the input to the exec actor.
-  request_attached(self, msgid, self->state.sup, forward_atom::value, ref,
+  request_attached(self, msgid, forward_atom::value, ref,
                    caf::make_message(exec_atom::value, p, me, msgid));
 }
 

@@ -102,7 +102,7 @@ void m_start(session_t* self, uint32_t msgid, const json& p) {
   // requirements first, and for an attached start tells us (route_atom) where the client's
   // stdin and resizes go; they wait in the route until then.
   if (attach) open_route(self, msgid, route_kind::attach);
-  request_attached(self, msgid, self->state.sup, start_atom::value, ref, attach, me, msgid);
+  request_attached(self, msgid, start_atom::value, ref, attach, me, msgid);
 }
 
 void m_attach(session_t* self, uint32_t msgid, const json& p) {
@@ -111,7 +111,7 @@ void m_attach(session_t* self, uint32_t msgid, const json& p) {
   auto me = caf::actor_cast<caf::actor>(self);
   // One request through the supervisor, which routes the client's input to the container.
   open_route(self, msgid, route_kind::attach);
-  request_attached(self, msgid, self->state.sup, forward_atom::value, ref,
+  request_attached(self, msgid, forward_atom::value, ref,
                    caf::make_message(attach_atom::value, me, msgid, logs), me, msgid);
 }
 

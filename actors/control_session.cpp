@@ -344,13 +344,12 @@ caf::result<caf::message> unexpected(caf::scheduled_actor*, caf::message_view& x
   return caf::sec::unexpected_message;
 }
 
-session_actor::behavior_type session(session_t* self, caf::io::connection_handle hdl,
-                                     supervisor_actor sup, event_bus_actor events, json info) {
-  auto& s = self->state;
-  s.hdl = hdl;
-  s.sup = std::move(sup);
-  s.events = std::move(events);
-  s.info = std::move(info);
+// The handlers of a session whose state is set. Its own function with `self` as the only
+// parameter: a lambda's type is named after the function around it, and the handles of
+// session() would spell their interfaces into every handler's RTTI name
+// (docs/architecture.md, "Short type names").
+static session_actor::behavior_type session_behavior(session_t* self) {
+  auto hdl = self->state.hdl;
   self->configure_read(hdl, caf::io::receive_policy::at_most(64 * 1024));
   self->ack_writes(hdl, true);  // data_transferred_msg tells how much still waits for the socket
   self->delayed_send(self, limits::hello_timeout, timeout_atom::value, uint64_t{0});
@@ -408,4 +407,15 @@ session_actor::behavior_type session(session_t* self, caf::io::connection_handle
         on_job_failed(self, msgid, code, message);
       });
 }
+
+session_actor::behavior_type session(session_t* self, caf::io::connection_handle hdl,
+                                     supervisor_actor sup, event_bus_actor events, json info) {
+  auto& s = self->state;
+  s.hdl = hdl;
+  s.sup = std::move(sup);
+  s.events = std::move(events);
+  s.info = std::move(info);
+  return session_behavior(self);
+}
+
 }  // namespace ctrd::sess

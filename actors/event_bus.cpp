@@ -32,7 +32,12 @@ struct bus_state {
   std::vector<subscriber> subs;
 };
 
-using bus_t = event_bus_actor::stateful_pointer<bus_state>;
+// A class of its own, not an alias (docs/architecture.md, "Short type names").
+using bus_base = event_bus_actor::stateful_base<bus_state>;
+struct bus_self final : bus_base {
+  using bus_base::bus_base;
+};
+using bus_t = bus_self*;
 
 void end_expired(bus_t self) {
   auto now = proc::rfc3339(proc::now_ns());

@@ -35,7 +35,11 @@ struct exec_state {
   caf::typed_response_promise<json> rp;
 };
 
-using exec_t = exec_session_actor::stateful_base<exec_state>;
+// A class of its own, not an alias (docs/architecture.md, "Short type names").
+using exec_base = exec_session_actor::stateful_base<exec_state>;
+struct exec_t final : exec_base {
+  using exec_base::exec_base;
+};
 
 void close_stream(exec_t* self, int stream) {
   auto& s = self->state;

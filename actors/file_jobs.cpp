@@ -62,7 +62,11 @@ struct tar_job_state {
   std::optional<error> failure;
 };
 
-using job_t = file_job_actor::stateful_base<tar_job_state>;
+// A class of its own, not an alias (docs/architecture.md, "Short type names").
+using job_base = file_job_actor::stateful_base<tar_job_state>;
+struct job_t final : job_base {
+  using job_base::job_base;
+};
 
 void kill_helper(job_t* self) {
   auto& s = self->state;

@@ -33,7 +33,11 @@ struct helper_run_state {
   bool answered = false;
 };
 
-using run_t = helper_run_actor::stateful_base<helper_run_state>;
+// A class of its own, not an alias (docs/architecture.md, "Short type names").
+using run_base = helper_run_actor::stateful_base<helper_run_state>;
+struct run_t final : run_base {
+  using run_base::run_base;
+};
 
 void close_stdin(run_t* self) {
   auto& s = self->state;

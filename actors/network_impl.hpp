@@ -48,7 +48,12 @@ struct network_state {
   std::set<std::string> busy;
 };
 
-using net_t = network_actor::stateful_pointer<network_state>;
+// A class of its own, not an alias (docs/architecture.md, "Short type names").
+using net_base = network_actor::stateful_base<network_state>;
+struct net_self final : net_base {
+  using net_base::net_base;
+};
+using net_t = net_self*;
 using done_fn = std::function<void(const std::string& failure)>;
 
 /// Runs `op` for container `container_id` once the operations before it have finished;

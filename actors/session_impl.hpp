@@ -110,8 +110,12 @@ struct session_state {
 /// drop at the source, docs/io.md "Bounded memory").
 constexpr uint64_t unsent_cap = 1u << 20;
 
-/// A session: a stateful typed broker implementing session_actor.
-using session_t = session_actor::stateful_broker_base<session_state>;
+/// A session: a stateful typed broker implementing session_actor; a class of its own, not
+/// an alias (docs/architecture.md, "Short type names").
+using session_base = session_actor::stateful_broker_base<session_state>;
+struct session_t final : session_base {
+  using session_base::session_base;
+};
 
 /// Writes a frame and counts it as unsent until the socket took it. Never throws.
 void send_frame(session_t* self, const std::string& frame) noexcept;
@@ -263,10 +267,11 @@ inline void route_attach(session_t* self, uint32_t msgid, const caf::actor& ctr)
   for (auto d : std::exchange(r.detaches, {})) request_detach(self, d, ctr, msgid);
 }
 
-/// Sends `xs...` to `dest`; the reply (or error) answers `msgid` and ends its attach.
-template <class Handle, class... Ts>
-void request_attached(session_t* self, uint32_t msgid, const Handle& dest, Ts... xs) {
-  self->request(dest, caf::infinite, xs...)
+/// Sends `xs...` to the supervisor; the reply (or error) answers `msgid` and ends its
+/// attach.
+template <class... Ts>
+void request_attached(session_t* self, uint32_t msgid, Ts... xs) {
+  self->request(self->state.sup, caf::infinite, xs...)
       .then(for_request(self, msgid,
                         [=](json& r) {
                           finish_attach(self, msgid);

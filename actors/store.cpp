@@ -21,7 +21,12 @@ struct store_state {
   bool flush_sent = false;
 };
 
-using store_t = store_actor::stateful_pointer<store_state>;
+// A class of its own, not an alias (docs/architecture.md, "Short type names").
+using store_base = store_actor::stateful_base<store_state>;
+struct store_self final : store_base {
+  using store_base::store_base;
+};
+using store_t = store_self*;
 
 /// Stages a change with `stage` and, for a request, returns the promise answered after the
 /// commit. Staging errors (encoding) are answered at once.

@@ -74,7 +74,11 @@ struct state {
   std::map<std::string, std::vector<int64_t>> respawns;
 };
 
-using actor_t = supervisor_actor::stateful_base<state>;
+// A class of its own, not an alias (docs/architecture.md, "Short type names").
+using actor_base = supervisor_actor::stateful_base<state>;
+struct actor_t final : actor_base {
+  using actor_base::actor_base;
+};
 
 // supervisor.cpp
 /// The daemon-wide defaults for what a definition (`create` map, service file) leaves out.
