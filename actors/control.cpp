@@ -219,9 +219,9 @@ bool peer_allowed(const access_policy& policy, uid_t uid, gid_t gid) {
 control_keeper_actor spawn_control(caf::actor_system& sys, int listen_fd,
                                    supervisor_actor supervisor, event_bus_actor events, json info,
                                    access_policy policy) {
-  return sys.spawn(sess::control_keeper, listen_fd,
-                   sess::serve_deps{std::move(supervisor), std::move(events), std::move(info),
-                                    policy});
+  return sys.spawn(
+      sess::control_keeper, listen_fd,
+      sess::serve_deps{std::move(supervisor), std::move(events), std::move(info), policy});
 }
 
 }  // namespace ctrd
