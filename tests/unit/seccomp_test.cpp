@@ -16,6 +16,7 @@
 
 #include "messages/capabilities.hpp"
 #include "messages/error.hpp"
+#include "runtime/confinement.hpp"
 #include "runtime/seccomp_filter.hpp"
 #include "runtime/seccomp_profile.hpp"
 #include "tests/support/emulation.hpp"
@@ -232,6 +233,33 @@ TEST_CASE("seccomp: the cache compiles a profile once per file version and capab
   std::filesystem::last_write_time(
       path, std::filesystem::last_write_time(path) + std::chrono::seconds(10));
   CHECK_THROWS_WITH(c.get(path, 1), Catch::Contains("no \"defaultAction\""));
+}
+
+// ctrd itself under an outer filter (systemd-nspawn's, Docker's default) that refuses keyctl:
+// a container's process cannot join a keyring of its own, and must start all the same (the
+// container inherits the outer filter, so no keyring is reachable to isolate). Any other
+// refusal still stops the start with its reason.
+TEST_CASE("confinement: keyctl refused by an outer filter with EPERM does not stop a start",
+          "[seccomp][confinement]") {
+  CTRD_SKIP_WITHOUT(ctrd::test::no_seccomp());
+  ctrd::child_confinement c;
+  c.new_keyring = true;
+  auto joins = [&c] { return ctrd::confine_before_user(c) == nullptr ? 0 : 1; };
+  auto refusing = [](int errno_ret) {
+    return compile(parse_profile(R"({"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [)"
+                                 R"({"names": ["keyctl"], "action": "SCMP_ACT_ERRNO",)"
+                                 R"( "errnoRet": )" +
+                                     std::to_string(errno_ret) + "}]}",
+                                 "outer.json"),
+                   0, "outer");
+  };
+  CHECK(under_filter(refusing(EPERM), joins) == 0);
+  CHECK(under_filter(refusing(ENOSYS), joins) == 0);  // a kernel without keys
+  CHECK(under_filter(refusing(EACCES), joins) == 1);
+  CHECK(under_filter(refusing(EACCES), [&c] {
+          const char* why = ctrd::confine_before_user(c);
+          return why != nullptr && std::string(why) == "join a session keyring of its own" ? 0 : 1;
+        }) == 0);
 }
 
 }  // namespace seccomp_test
