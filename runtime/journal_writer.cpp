@@ -68,15 +68,27 @@ append_result journal_writer::append(bool is_stderr, std::string_view chunk) {
   return first ? append_result::failed_first : append_result::failed;
 }
 
-bool journal_writer::send_entry(bool is_stderr, std::string_view line, bool partial) {
-  if (fd_ < 0) {
-    fd_ = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-    if (fd_ < 0) {
-      ++errors_;
-      last_error_ = std::string("socket: ") + std::strerror(errno);
-      return false;
-    }
+bool journal_writer::connect_socket() {
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  if (path_.size() >= sizeof addr.sun_path) {
+    last_error_ = "journal socket path too long: " + path_;
+    return false;
   }
+  std::memcpy(addr.sun_path, path_.c_str(), path_.size() + 1);
+  fd_ = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  if (fd_ < 0) {
+    last_error_ = std::string("socket: ") + std::strerror(errno);
+    return false;
+  }
+  if (::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) return true;
+  last_error_ = "connecting to the journal (" + path_ + "): " + std::strerror(errno);
+  ::close(fd_);
+  fd_ = -1;
+  return false;
+}
+
+bool journal_writer::send_entry(bool is_stderr, std::string_view line, bool partial) {
   buf_.clear();
   append_journal_field(buf_, "MESSAGE", line);
   append_journal_field(buf_, "PRIORITY", is_stderr ? "3" : "6");
@@ -85,22 +97,21 @@ bool journal_writer::send_entry(bool is_stderr, std::string_view line, bool part
   append_journal_field(buf_, "CONTAINER_NAME", name_);
   append_journal_field(buf_, "SYSLOG_IDENTIFIER", name_);
   if (partial) append_journal_field(buf_, "CONTAINER_PARTIAL_MESSAGE", "true");
-  sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
-  if (path_.size() >= sizeof addr.sun_path) {
-    ++errors_;
-    last_error_ = "journal socket path too long: " + path_;
-    return false;
+  // Connected once (the socket's path is looked up once, not per entry). A journal that
+  // restarted bound its path anew: the old connection is refused, one reconnect follows.
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    if (fd_ < 0 && !connect_socket()) break;
+    ssize_t n;
+    do n = ::send(fd_, buf_.data(), buf_.size(), MSG_NOSIGNAL);
+    while (n < 0 && errno == EINTR);
+    if (n >= 0) return true;
+    int e = errno;
+    last_error_ = "sending to the journal (" + path_ + "): " + std::strerror(e);
+    if (e != ECONNREFUSED && e != ENOTCONN) break;  // busy (EAGAIN) or too big: dropped
+    ::close(fd_);
+    fd_ = -1;
   }
-  std::memcpy(addr.sun_path, path_.c_str(), path_.size() + 1);
-  ssize_t n;
-  do
-    n = ::sendto(fd_, buf_.data(), buf_.size(), MSG_NOSIGNAL, reinterpret_cast<sockaddr*>(&addr),
-                 sizeof addr);
-  while (n < 0 && errno == EINTR);
-  if (n >= 0) return true;
   ++errors_;
-  last_error_ = "sending to the journal (" + path_ + "): " + std::strerror(errno);
   return false;
 }
 

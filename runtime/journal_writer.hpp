@@ -43,6 +43,8 @@ class journal_writer {
 
  private:
   bool send_entry(bool is_stderr, std::string_view line, bool partial);
+  /// Opens the datagram socket connected to the journal; false (last_error_ set) if not.
+  bool connect_socket();
 
   std::string path_, id_, name_;
   int fd_ = -1;

@@ -86,6 +86,13 @@ TEST_CASE("journal writer: no journal means dropped entries reported once per st
   int fd = bound_socket(t / "absent.sock");  // the journal is back
   CHECK(w.append(false, "c\n") == ctrd::append_result::ok);
   CHECK(receive(fd).find("MESSAGE=c\n") == 0);
+  // The journal restarts: its path is bound anew, the writer reconnects, nothing is lost.
+  ::close(fd);
+  ::unlink((t / "absent.sock").c_str());
+  fd = bound_socket(t / "absent.sock");
+  CHECK(w.append(false, "d\n") == ctrd::append_result::ok);
+  CHECK(receive(fd).find("MESSAGE=d\n") == 0);
+  CHECK(w.errors() == 2);
   ::close(fd);
 }
 
