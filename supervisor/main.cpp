@@ -186,11 +186,12 @@ void report_state_open(const ctrd::state_store& db, const std::string& container
 
 // The free-space reserve and the log cap, resolved against the root's file system.
 std::unique_ptr<ctrd::disk_space> make_disk_space(const ctrd::daemon_options& opt,
-                                                  const std::string& root) {
+                                                  const std::string& root, bool logs_only) {
   ctrd::fs_usage u;
   if (int err = ctrd::statvfs_probe(root, u))
     spdlog::warn("cannot read the size of the file system of {}: {}", root, std::strerror(err));
   ctrd::disk_space_limits l;
+  l.logs_only = logs_only;
   l.min_free = ctrd::resolve_space_option("--min-free-space", opt.min_free_space, u.size,
                                           ctrd::default_min_free_space(u.size));
   l.logs_max_total = ctrd::resolve_space_option("--log-max-total", opt.log_max_total, u.size,
@@ -350,11 +351,11 @@ int run(const ctrd::daemon_options& opt, const ctrd::sd::notifier& notifier,
     remove_orphan_dirs(containers_dir, loaded);
     if (!log_dir.empty()) remove_orphan_dirs(log_dir, loaded);
   }
-  auto space = make_disk_space(opt, root);
+  auto space = make_disk_space(opt, root, false);
   // Logs on another file system get their own reserve and cap, sized by that one.
   std::unique_ptr<ctrd::disk_space> log_space;
   if (!log_dir.empty() && !same_file_system(log_dir, root))
-    log_space = make_disk_space(opt, log_dir);
+    log_space = make_disk_space(opt, log_dir, true);
   ctrd::seccomp::cache filters;  // compiled seccomp programs, shared by every container
   (log_space ? log_space : space)->scan_logs(log_dir.empty() ? containers_dir : log_dir);
 

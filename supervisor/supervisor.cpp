@@ -485,7 +485,8 @@ void create_checked(actor_t* self, container_config cfg,
     check_confinement(cfg.security, s.deps.default_caps, filter_cache(s.deps.seccomp));
     check_confinement_support(cfg.security, cfg.isolation, s.deps.cgroups);
     // The reserve keeps room for the state: no new container below it (ec::no_space).
-    if (s.deps.space) s.deps.space->check_create();
+    // The root's, not the logs' (deps.space) when --log-dir is on another file system.
+    if (s.opts.space) s.opts.space->check_create();
     if (cfg.name.empty()) {
       cfg.name = generate_name([&](const std::string& n) { return s.reg.has_name(n); });
     } else if (s.reg.has_name(cfg.name)) {

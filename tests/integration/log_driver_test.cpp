@@ -20,6 +20,7 @@
 
 #include "tests/support/daemon.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "tests/support/tmpfs_mount.hpp"
 
 namespace log_driver_test {
 
@@ -154,6 +155,70 @@ TEST_CASE("log dir holds the container logs and the event log outside the state 
   d.ok({"rm", "lg"});
   CHECK_FALSE(fs::exists(logs_dir + "/" + id));
   CHECK(fs::exists(logs_dir + "/events.log"));
+}
+
+// A full --log-dir (a small tmpfs on a device): the log's own reserve stops a chatty
+// container's log there (its writes dropped and counted, the container running); filled to
+// the last byte by something else, ctrd still answers and keeps every state change, which
+// lives on another file system; once room is made, logs are written again.
+TEST_CASE("a full log dir drops and counts log writes; state and answers go on",
+          "[log_driver][full-disk]") {
+  ctrd::test::temp_dir t;
+  ctrd::test::tmpfs_mount m(t / "logs", "4m");
+  if (!m.mounted) {
+    WARN("skipped: cannot mount a tmpfs (" << m.why << "); needs root");
+    return;
+  }
+  ctrd::test::daemon_options o;
+  o.args = {"--log-dir", m.path};
+  live_daemon d(o);
+  d.ok({"run", "-d", "--name", "chatty", "yes"});
+  auto j = await_inspect(
+      d, "chatty", [](const json& i) { return i["LogDropped"]["Writes"].get<uint64_t>() > 0; });
+  CHECK(j["State"]["Status"] == "running");
+  CHECK(fs::space(m.path).available > 0);  // the reserve kept room
+  // Something else takes the rest.
+  ctrd::test::run_process({"/bin/dd", "if=/dev/zero", "of=" + m.path + "/filler", "bs=4k"});
+  ctrd::test::run_process({"/bin/dd", "if=/dev/zero", "of=" + m.path + "/filler", "bs=1",
+                           "oflag=append", "conv=notrunc"});
+  CHECK(fs::space(m.path).available < 4096);
+  d.ok({"run", "--name", "quiet", "sh", "-c", "echo unheard"});  // runs; its log has no room
+  CHECK(inspect(d, "quiet")["State"]["ExitCode"] == 0);
+  d.ok({"create", "--name", "kept", "sleep", "1000"});
+  CHECK(inspect(d, "chatty")["State"]["Status"] == "running");
+  // Room again: the chatty container goes, the filler too; a new run is logged.
+  d.ok({"rm", "-f", "chatty", "quiet"});
+  fs::remove(m.path + "/filler");
+  d.ok({"run", "--name", "heard", "sh", "-c", "echo heard"});
+  CHECK(d.ok({"logs", "heard"}) == "heard");
+  REQUIRE(d.terminate() == 0);
+  d.start();
+  auto names = d.ok({"ps", "-a", "--format", "{{.Names}}"});
+  CHECK(names.find("kept") != std::string::npos);
+  CHECK(names.find("heard") != std::string::npos);
+  CHECK(names.find("chatty") == std::string::npos);
+}
+
+// With --log-dir on a file system of its own, the state's reserve still guards --root.
+TEST_CASE("a full root refuses creates even when the logs live elsewhere",
+          "[log_driver][full-disk]") {
+  ctrd::test::temp_dir t;
+  ctrd::test::tmpfs_mount root(t / "root", "4m"), logs(t / "logs", "4m");
+  if (!root.mounted || !logs.mounted) {
+    WARN("skipped: cannot mount a tmpfs (" << root.why << logs.why << "); needs root");
+    return;
+  }
+  ctrd::test::daemon_options o;
+  o.root = root.path + "/state";
+  o.args = {"--log-dir", logs.path};
+  live_daemon d(o);
+  d.ok({"create", "--name", "before", "sleep", "1000"});
+  ctrd::test::run_process({"/bin/dd", "if=/dev/zero", "of=" + root.path + "/filler", "bs=4k"});
+  auto r = d.ctl({"create", "--name", "after", "sleep", "1000"});
+  CHECK(r.code == 125);
+  CHECK_THAT(r.err, Catch::Contains("no space left on " + o.root));
+  fs::remove(root.path + "/filler");
+  d.ok({"create", "--name", "after", "sleep", "1000"});
 }
 
 TEST_CASE("log target kmsg sends ctrd's own log to the kernel's ring buffer", "[log_driver]") {
