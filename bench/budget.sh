@@ -43,7 +43,7 @@ echo
 echo "== budget ($label, $commit, load $load at start)"
 echo "stripped ctrd-daemon + ctrctl: $(mib "$sum") MiB ($(mib "$daemon") + $(mib "$ctl")), budget 4 MiB: $size_ok"
 echo "daemon idle RSS: $(awk -v k="$rss" 'BEGIN {printf "%.2f", k / 1024}') MiB, budget 8 MiB: $rss_ok"
-echo "listed apart: holder $(mib "$(get stripped_ctrd)") MiB, ctrd-tar $(mib "$(get stripped_ctrd-tar)") MiB, ctrctl-cp $(mib "$(get stripped_ctrctl-cp)") MiB; closure $(mib "$(get closure_bytes)") MiB; per container $(get per_container_kib) KiB"
+echo "listed apart: holder $(mib "$(get stripped_ctrd)") MiB, ctrd-tar $(mib "$(get stripped_ctrd-tar)") MiB, ctrctl-cp $(mib "$(get stripped_ctrctl-cp)") MiB; closure $(mib "$(get closure_bytes)") MiB; per container $(get per_container_kib) KiB at ${FOOTPRINT_CONTAINERS:-50}, $(get marginal_container_kib) KiB per further one"
 
 mkdir -p "$(dirname "$history")"
 [ -s "$history" ] || echo "commit,date,config,load,ctrd_daemon_bytes,ctrctl_bytes,budget_sum_bytes,holder_bytes,ctrd_tar_bytes,ctrctl_cp_bytes,closure_bytes,base_rss_kib,holder_rss_kib,per_container_kib,size_budget,rss_budget" >"$history"

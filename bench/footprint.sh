@@ -13,7 +13,9 @@
 #
 # With FOOTPRINT_CONTAINERS=N (N > 0) it also starts the daemon with N service-file
 # containers running `sleep` and reports the daemon's memory per container: (VmRSS with N,
-# 3 s after the last one runs, minus the idle VmRSS) / N. With FOOTPRINT_KV=FILE it also
+# 3 s after the last one runs, minus the idle VmRSS) / N, and per further container (the
+# same with 2N, minus the VmRSS with N, / N: the steady cost, without the code and tables
+# that the first containers touch once). With FOOTPRINT_KV=FILE it also
 # writes its figures there as KEY=VALUE lines (bytes, KiB), for bench/budget.sh.
 #
 # Runs each ctrd as the calling user on a temporary root and socket; stops it by pid.
@@ -151,9 +153,17 @@ for ctrd in "$@"; do
       i=$((i + 1))
     done
     rn=$(idle_rss_kib "$ctrd" "$svc")
+    while [ $i -lt $((2 * n)) ]; do
+      echo 'command = ["sleep", "100000"]' >"$svc/s$i.toml"
+      i=$((i + 1))
+    done
+    r2n=$(idle_rss_kib "$ctrd" "$svc")
     rm -rf "$svc"
     per=$(awk -v a="$rn" -v b="$med" -v n="$n" 'BEGIN {printf "%.1f", (a - b) / n}')
+    marginal=$(awk -v a="$r2n" -v b="$rn" -v n="$n" 'BEGIN {printf "%.1f", (a - b) / n}')
     kv per_container_kib "$per"
+    kv marginal_container_kib "$marginal"
     echo "memory per running container: $per KiB (VmRSS $rn KiB with $n containers, idle $med KiB)"
+    echo "memory per further container: $marginal KiB (VmRSS $r2n KiB with $((2 * n)))"
   fi
 done
