@@ -40,13 +40,18 @@ fi
 echo "tidy: $count file(s)"
 # A unity build's database names its joined files, not the sources: the commands of each
 # file come from a configure-only tree beside it (a few seconds, nothing is built).
+# It is configured again only when a CMake file is newer than its database.
 db=$build
 if grep -q '/Unity/unity_' "$build/compile_commands.json"; then
   db=$build/tidy-db
-  cmake -S . -B "$db" -G Ninja -DCMAKE_UNITY_BUILD=OFF -DCTRD_TESTS=OFF >/dev/null
+  if [ ! -f "$db/compile_commands.json" ] || [ -n "$(find . -path './build*' -prune -o \( \
+    -name CMakeLists.txt -o -name '*.cmake' \) -newer "$db/compile_commands.json" -print |
+    head -n 1)" ]; then
+    cmake -S . -B "$db" -G Ninja -DCMAKE_UNITY_BUILD=OFF -DCTRD_TESTS=OFF >/dev/null
+  fi
 fi
 # run-clang-tidy runs them in parallel and returns non-zero if any check failed.
-# shellcheck disable=SC2086
+# shellcheck disable=SC2046
 run-clang-tidy -quiet -p "$db" -j "${CTRD_TIDY_JOBS:-2}" $(for f in $files; do
   [ -f "$f" ] && printf '%s$ ' "$PWD/$f"
 done) >"$build/tidy.log" 2>&1 || {
