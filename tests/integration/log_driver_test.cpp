@@ -161,7 +161,7 @@ TEST_CASE("log dir holds the container logs and the event log outside the state 
 // container's log there (its writes dropped and counted, the container running); filled to
 // the last byte by something else, ctrd still answers and keeps every state change, which
 // lives on another file system; once room is made, logs are written again.
-TEST_CASE("a full log dir drops and counts log writes; state and answers go on",
+TEST_CASE("a full log dir drops and counts log writes, while state and answers go on",
           "[log_driver][full-disk]") {
   ctrd::test::temp_dir t;
   ctrd::test::tmpfs_mount m(t / "logs", "4m");
