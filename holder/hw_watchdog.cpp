@@ -34,10 +34,20 @@ bool hw_watchdog::open(const std::string& path, int timeout_s, std::string& erro
     if (::ioctl(fd_, WDIOC_SETTIMEOUT, &t) == 0) {
       timeout_s_ = t;  // the driver may round it
     } else {
+      // The device keeps its own timeout (e.g. the asked one is over its maximum): pet it
+      // at half of that one. Only a "device" that answers no watchdog ioctl at all (a
+      // FIFO standing in for one) is petted for the asked timeout.
       warning = "the watchdog device " + path + " refused WDIOC_SETTIMEOUT " +
-                std::to_string(timeout_s) + " s: " + std::strerror(errno) +
-                " (it is petted anyway; its own timeout applies)";
-      timeout_s_ = timeout_s;
+                std::to_string(timeout_s) + " s: " + std::strerror(errno);
+      int own = 0;
+      if (::ioctl(fd_, WDIOC_GETTIMEOUT, &own) == 0 && own > 0) {
+        timeout_s_ = own;
+        warning += "; its own timeout of " + std::to_string(own) + " s applies";
+      } else {
+        timeout_s_ = timeout_s;
+        warning += " (it reports no timeout either: petted as if it had " +
+                   std::to_string(timeout_s) + " s)";
+      }
     }
   } else {
     int t = 0;

@@ -79,8 +79,10 @@ TEST_CASE("watchdog: pets follow the self-check and stop while the daemon is sto
   CHECK(first.size() >= 2);
   CHECK(first.find('V') == std::string::npos);
   CHECK(d.log().find("watchdog " + dev.path() + " armed") != std::string::npos);
-  // A FIFO refuses WDIOC_SETTIMEOUT: a warning, and the pets go on.
+  // A FIFO refuses WDIOC_SETTIMEOUT and reports no timeout: a warning, and the pets go on
+  // for the asked one.
   CHECK(d.log().find("refused WDIOC_SETTIMEOUT") != std::string::npos);
+  CHECK(d.log().find("reports no timeout either") != std::string::npos);
 
   // A hung daemon (stopped: no self-check passes): the pets stop at once.
   const pid_t daemon = d.ctrd_pid();
@@ -241,6 +243,17 @@ TEST_CASE("watchdog: the kernel's softdog is armed and disarmed", "[watchdog]") 
     CHECK(sysfs(sys_state + "/state") == "active");
     CHECK(sysfs(sys_state + "/timeout") == "600");
     CHECK(d.log().find("refused") == std::string::npos);
+    CHECK(d.terminate() == 0);
+  }
+  CHECK(sysfs(sys_state + "/state") == "inactive");
+  {
+    // Over softdog's maximum (65535 s): refused, and the device's own timeout (600 s,
+    // kept from above) sets the pace, not the asked day.
+    live_daemon d(with_device(dev, "86400"));
+    std::this_thread::sleep_for(1500ms);
+    INFO("ctrd's log:\n" << d.log());
+    CHECK(d.log().find("its own timeout of 600 s applies") != std::string::npos);
+    CHECK(sysfs(sys_state + "/timeout") == "600");
     CHECK(d.terminate() == 0);
   }
   CHECK(sysfs(sys_state + "/state") == "inactive");
