@@ -22,6 +22,7 @@
 #include "runtime/container_view.hpp"
 #include "runtime/disk_space.hpp"
 #include "runtime/etc_files.hpp"
+#include "runtime/log_file.hpp"
 #include "runtime/log_format.hpp"
 #include "runtime/netns.hpp"
 #include "runtime/proc.hpp"
@@ -414,7 +415,10 @@ void open_output_log(actor_t* self) {
   if (s.cfg.log_driver == "journald") {
     s.journal = std::make_unique<journal_writer>(journal_socket_path(), s.cfg.id, s.cfg.name);
   } else if (s.cfg.log_driver != "none") {
-    s.out.open_log(s.log_path(), log_limits{s.cfg.log_max_size, s.cfg.log_max_files}, s.deps.space);
+    log_limits asked{s.cfg.log_max_size, s.cfg.log_max_files};
+    s.out.open_log(s.log_path(),
+                   s.deps.space ? under_cap(asked, s.deps.space->limits().logs_max_total) : asked,
+                   s.deps.space);
   }
 }
 

@@ -146,7 +146,24 @@ bool disk_space::evict_for(uint64_t n) {
         victim = &e;
         victim_path = &p;
       }
-    if (victim == nullptr) return false;
+    if (victim == nullptr) {
+      // Files may have shrunk or gone behind ctrd's back (removed by hand, a tmpfs emptied):
+      // their sizes are learnt again before a write is dropped, at most once a second.
+      auto now = now_ms_();
+      if (relearned_ms_ < 0 || now - relearned_ms_ >= refresh_ms) {
+        relearned_ms_ = now;
+        for (auto& [p, e] : logs_) rescan(p, e);
+        continue;
+      }
+      if (!cap_drop_warned_) {
+        cap_drop_warned_ = true;
+        spdlog::warn(
+            "container logs reached {} together (--log-max-total) and no rotated file is left "
+            "to remove: log writes are dropped until they rotate (counted in inspect)",
+            human(cap));
+      }
+      return false;
+    }
     auto file = *victim_path + "." + std::to_string(victim->rotated.size());
     if (::unlink(file.c_str()) != 0 && errno != ENOENT) {
       spdlog::warn("log cap: cannot remove {}: {}", file, std::strerror(errno));
@@ -175,6 +192,7 @@ bool disk_space::admit(const std::string& path, uint64_t n) {
   auto& e = entry(path);
   bool ok = !free_space_low(n);
   if (ok && limits_.logs_max_total > 0) ok = evict_for(n);
+  if (ok) cap_drop_warned_ = false;  // a new streak of drops is said again
   if (!ok) {
     e.counts.writes++;
     e.counts.bytes += n;

@@ -111,6 +111,8 @@ class disk_space {
   uint64_t logged_since_ = 0;  ///< bytes logged since then
   bool low_ = false;           ///< below the reserve at the last look (logged on change)
   bool cap_warned_ = false;
+  bool cap_drop_warned_ = false;  ///< writes dropped at the cap (logged once per streak)
+  int64_t relearned_ms_ = -1;     ///< when the cap last relearnt every log's sizes
 };
 
 }  // namespace ctrd

@@ -353,4 +353,11 @@ void read_log(const log_snapshot& s, const log_query& q,
   });
 }
 
+log_limits under_cap(log_limits asked, uint64_t logs_max_total) {
+  if (logs_max_total == 0) return asked;
+  uint64_t most = std::max<uint64_t>(logs_max_total / 2, 1);
+  if (asked.max_size == 0 || asked.max_size > most) asked.max_size = most;
+  return asked;
+}
+
 }  // namespace ctrd

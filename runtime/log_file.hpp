@@ -25,6 +25,11 @@ struct log_limits {
   uint32_t max_files = 5;
 };
 
+/// The limits a log runs with under a cap on all logs together (`logs_max_total`, 0: none):
+/// its live file rotates at half the cap at the latest, so that the cap always finds a
+/// rotated file to remove instead of a live file that alone outgrew it (and stopped).
+log_limits under_cap(log_limits asked, uint64_t logs_max_total);
+
 class disk_space;
 
 /// Outcome of an append. `failed_first` is returned for the first failure of a streak (the

@@ -67,10 +67,12 @@ bool parse_daemon_options(int argc, char** argv, daemon_options& out, int& exit_
   out.config_dir = default_service_dir;
   app.add_option("--config-dir", out.config_dir, "service files (<name>.toml); \"\" for none")
       ->capture_default_str();
-  app.add_flag("--init", out.init,
-               "run as PID 1: reap every process, stop everything on SIGTERM/SIGINT/SIGPWR, "
-               "then sync and power off (in a PID namespace: exit)");
-  app.add_flag("--reboot", out.reboot, "with --init: reboot instead of powering off at the end");
+  auto* init = app.add_flag("--init", out.init,
+                            "run as PID 1: reap every process, stop everything on "
+                            "SIGTERM/SIGINT/SIGPWR, then sync and power off (in a PID "
+                            "namespace: exit)");
+  app.add_flag("--reboot", out.reboot, "with --init: reboot instead of powering off at the end")
+      ->needs(init);
   auto* wdog = app.add_option("--watchdog-device", out.watchdog_device,
                               "a hardware watchdog (/dev/watchdog) that ctrd's holder opens and "
                               "pets each time the daemon's self-check passes; a hung daemon lets "

@@ -192,14 +192,20 @@ std::unique_ptr<ctrd::disk_space> make_disk_space(const ctrd::daemon_options& op
     spdlog::warn("cannot read the size of the file system of {}: {}", root, std::strerror(err));
   ctrd::disk_space_limits l;
   l.logs_only = logs_only;
-  l.min_free = ctrd::resolve_space_option("--min-free-space", opt.min_free_space, u.size,
-                                          ctrd::default_min_free_space(u.size));
+  // The reserve keeps room for the state; a --log-dir of its own holds none (its logs are
+  // held by the cap; a write that finds the file system full is dropped and counted).
+  l.min_free = logs_only ? 0
+                         : ctrd::resolve_space_option("--min-free-space", opt.min_free_space,
+                                                      u.size, ctrd::default_min_free_space(u.size));
   l.logs_max_total = ctrd::resolve_space_option("--log-max-total", opt.log_max_total, u.size,
                                                 ctrd::default_log_max_total(u.size));
-  spdlog::info(
-      "file system of {}: {} bytes, {} free; reserve {} bytes, container logs capped "
-      "at {} bytes",
-      root, u.size, u.avail, l.min_free, l.logs_max_total);
+  spdlog::info("file system of {}: {} bytes, {} free; {}, {}", root, u.size, u.avail,
+               logs_only        ? std::string("no reserve (it holds logs only)")
+               : l.min_free > 0 ? "reserve " + std::to_string(l.min_free) + " bytes"
+                                : std::string("no reserve (--min-free-space 0)"),
+               l.logs_max_total > 0
+                   ? "container logs capped at " + std::to_string(l.logs_max_total) + " bytes"
+                   : std::string("container logs not capped (--log-max-total 0)"));
   return std::make_unique<ctrd::disk_space>(root, l);
 }
 
@@ -386,7 +392,11 @@ int run(const ctrd::daemon_options& opt, const ctrd::sd::notifier& notifier,
   sopts.containers_dir = containers_dir;
   sopts.log_dir = log_dir;
   sopts.run_dir = std::filesystem::path(socket).parent_path().string();
-  sopts.log_max_size = ctrd::parse_size(opt.log_max_size);
+  try {
+    sopts.log_max_size = ctrd::parse_size(opt.log_max_size);
+  } catch (const ctrd::error& e) {
+    throw ctrd::error(ctrd::ec::invalid_argument, std::string("--log-max-size: ") + e.what());
+  }
   sopts.log_max_files = opt.log_max_files;
   sopts.default_pids_limit = opt.default_pids_limit;
   sopts.subid_user = opt.subid_user;

@@ -540,7 +540,8 @@ uint64_t parse_size(const std::string& text) {
   };
   if (text.empty() || text.size() > 20) throw bad();
   std::size_t digits = text.find_first_not_of("0123456789");
-  if (digits == 0) throw bad();
+  // 0 digits is no number; over 15 is over any limit (and std::stoull's range).
+  if (digits == 0 || (digits == std::string::npos ? text.size() : digits) > 15) throw bad();
   uint64_t n = std::stoull(text.substr(0, digits));
   uint64_t mult = 1;
   if (digits != std::string::npos) {

@@ -3,10 +3,13 @@
 #include <catch2/catch.hpp>
 
 #include <sys/stat.h>
+#include <chrono>
 #include <csignal>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "messages/frame.hpp"
 #include "messages/rpc.hpp"
@@ -188,6 +191,28 @@ TEST_CASE("security: the socket is 0660 for the socket group and everyone else i
   CHECK(loosened.err.find("permission denied") != std::string::npos);
   CHECK(d.log().find("refused client") != std::string::npos);
   CHECK(d.ok({"ps"}).find("CONTAINER ID") != std::string::npos);  // root still works
+}
+
+TEST_CASE("ctrd names the flag of a size it cannot read and refuses --reboot without --init",
+          "[daemon]") {
+  ctrd::test::temp_dir dir;
+  auto ctrd_with = [&](std::vector<std::string> flags) {
+    std::vector<std::string> argv{CTRD_BIN, "--root", dir / "root", "--socket", dir / "sock"};
+    argv.insert(argv.end(), flags.begin(), flags.end());
+    return ctrd::test::run_process(argv, "", std::chrono::seconds(20));
+  };
+  for (const char* flag : {"--min-free-space", "--log-max-total", "--log-max-size"}) {
+    for (const char* value : {"12x", "99999999999999999999"}) {
+      auto r = ctrd_with({flag, value});
+      INFO(flag << " " << value << ": " << r.err);
+      CHECK(r.code == 1);
+      CHECK(r.err.find(std::string(flag) + ": invalid size \"" + value + "\"") !=
+            std::string::npos);
+    }
+  }
+  auto reboot = ctrd_with({"--reboot"});
+  CHECK(reboot.code == 2);
+  CHECK(reboot.err.find("--reboot requires --init") != std::string::npos);
 }
 
 }  // namespace daemon_test

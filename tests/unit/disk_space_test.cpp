@@ -191,4 +191,32 @@ TEST_CASE("space options (--min-free-space, --log-max-total): sizes, percentages
   CHECK(default_log_max_total(1000u << 20) == 250u << 20);
 }
 
+TEST_CASE("the cap learns the logs' sizes again before it drops a write", "[disk]") {
+  test::temp_dir dir;
+  auto a = dir / "a.log", b = dir / "b.log";
+  write_file(a, 400);
+  fake_fs f;
+  disk_space d(dir.path(), {0, 500}, f.probe(), f.clock());
+  REQUIRE(d.admit(a, 0));  // registered: 400 bytes
+  CHECK_FALSE(d.admit(b, 200));
+  CHECK(d.counts(b).writes == 1);
+  // Removed by hand (or a tmpfs emptied): the next write that would be dropped looks
+  // again, at most once a second.
+  std::filesystem::remove(a);
+  CHECK_FALSE(d.admit(b, 200));  // looked less than a second ago
+  f.now += 1000;
+  CHECK(d.admit(b, 200));
+  CHECK(d.logs_total() == 0);
+}
+
+TEST_CASE("a log rotates at half the cap at the latest", "[disk]") {
+  log_limits asked{10u << 20, 5};
+  CHECK(under_cap(asked, 0).max_size == 10u << 20);  // no cap
+  CHECK(under_cap(asked, 100u << 20).max_size == 10u << 20);
+  CHECK(under_cap(asked, 1u << 20).max_size == 512u << 10);
+  CHECK(under_cap(asked, 1u << 20).max_files == 5);
+  CHECK(under_cap(log_limits{0, 1}, 1000).max_size == 500);  // "never rotate" too
+  CHECK(under_cap(log_limits{0, 1}, 1).max_size == 1);
+}
+
 }  // namespace disk_space_test
