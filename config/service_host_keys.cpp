@@ -115,8 +115,10 @@ json host_key_value(const std::string& key, const toml::node& value) {
   if (key == "mounts") {
     if (!v.is_array()) bad("must be an array of \"SOURCE:DESTINATION[:ro]\" strings");
     for (auto& m : v) m = mount_of(m);
-  } else if ((key == "memory" || key == "log_max_size") && v.is_string()) {
+  } else if (key == "memory" && v.is_string()) {
     v = static_cast<uint64_t>(parse_ram_size(v.get<std::string>()));
+  } else if (key == "log_max_size" && v.is_string()) {
+    v = parse_log_size(v.get<std::string>());  // decimal, as --log-opt max-size
   } else if (key == "memory" || key == "log_max_size") {
     if (!v.is_number_unsigned()) bad("must be a size: bytes, or a string such as \"512m\"");
   }

@@ -5,6 +5,7 @@
 #include <ctime>
 #include <limits>
 
+#include "messages/byte_size.hpp"
 #include "messages/container_state.hpp"
 #include "messages/error.hpp"
 #include "messages/refuse.hpp"
@@ -202,67 +203,6 @@ int64_t parse_time_ns(const std::string& text, int64_t now) {
       "before now (10m, 1h30m)");
 }
 
-uint64_t parse_log_size(const std::string& text) {
-  auto bad = [&]() -> uint64_t {
-    ctrd::throw_invalid("invalid size \"" + text +
-                        "\": use a number of bytes with an optional k, m or g "
-                        "suffix (10m, 512k, 1g)");
-  };
-  std::size_t pos = 0;
-  long double v = 0;
-  bool any = false;
-  while (pos < text.size() && is_digit(text[pos])) {
-    v = v * 10 + (text[pos++] - '0');
-    any = true;
-  }
-  if (pos < text.size() && text[pos] == '.') {
-    ++pos;
-    long double scale = 0.1L;
-    bool frac = false;
-    while (pos < text.size() && is_digit(text[pos])) {
-      v += (text[pos++] - '0') * scale;
-      scale /= 10;
-      frac = true;
-    }
-    if (!frac) return bad();
-  }
-  if (!any) return bad();
-  if (pos < text.size() && text[pos] == ' ') ++pos;
-  long double mult = 1;
-  if (pos < text.size()) {
-    switch (std::tolower(static_cast<unsigned char>(text[pos]))) {
-      case 'k':
-        mult = 1e3L;
-        break;
-      case 'm':
-        mult = 1e6L;
-        break;
-      case 'g':
-        mult = 1e9L;
-        break;
-      case 't':
-        mult = 1e12L;
-        break;
-      case 'p':
-        mult = 1e15L;
-        break;
-      default:
-        mult = 0;
-        break;
-    }
-    if (mult != 0)
-      ++pos;
-    else
-      mult = 1;
-  }
-  if (mult != 1 && pos < text.size() && (text[pos] == 'i' || text[pos] == 'I')) ++pos;
-  if (pos < text.size() && (text[pos] == 'b' || text[pos] == 'B')) ++pos;
-  if (pos != text.size()) return bad();
-  long double bytes = v * mult;
-  if (bytes >= 1.8e19L) return bad();
-  return static_cast<uint64_t>(bytes);
-}
-
 void apply_log_opts(const std::vector<std::string>& opts, json& def) {
   for (const auto& o : opts) {
     auto eq = o.find('=');
@@ -272,7 +212,7 @@ void apply_log_opts(const std::vector<std::string>& opts, json& def) {
                           "\": must be KEY=VALUE (max-size=10m, max-file=5)");
     std::string value = o.substr(eq + 1);
     if (key == "max-size") {
-      def["log_max_size"] = parse_log_size(value);
+      def["log_max_size"] = ctrd::parse_log_size(value);
     } else if (key == "max-file") {
       if (value.empty() || value.size() > 9 ||
           value.find_first_not_of("0123456789") != std::string::npos)

@@ -25,11 +25,6 @@ bool parse_go_duration_ns(const std::string& text, int64_t& out);
 /// ago). Returns nanoseconds since the epoch. Throws "invalid time \"TEXT\"".
 int64_t parse_time_ns(const std::string& text, int64_t now);
 
-/// Parses a size as podman's --log-opt max-size (go-units FromHumanSize): a decimal number
-/// with an optional k, m, g, t or p multiplier (powers of 1000, case-insensitive), an
-/// optional "i" and "b" ("10m", "10MB", "1.5g", "4096"). Throws "invalid size ...".
-uint64_t parse_log_size(const std::string& text);
-
 /// Applies `--log-opt` values (`max-size=SIZE`, `max-file=N`) to a container definition as
 /// `log_max_size` / `log_max_files`. Throws for an unknown option or a bad value.
 void apply_log_opts(const std::vector<std::string>& opts, json& def);

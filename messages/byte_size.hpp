@@ -1,5 +1,6 @@
-// Byte sizes as podman reads them (docker/go-units RAMInBytes): `-m 64m`, and the same
-// spelling in service files (`memory = "512m"`). Shared by ctrctl and the service files.
+// Byte sizes as podman reads them (docker/go-units RAMInBytes for `-m 64m`, FromHumanSize
+// for `--log-opt max-size=10m`), and the same spellings in service files (`memory =
+// "512m"`, `log_max_size = "10m"`). Shared by ctrctl and the service files.
 #pragma once
 
 #include <cstdint>
@@ -14,5 +15,10 @@ namespace ctrd {
 /// ctrd::error{invalid_argument} "invalid memory size ..." for anything else or a value
 /// that does not fit in an int64.
 int64_t parse_ram_size(const std::string& text);
+
+/// Parses a size as podman's --log-opt max-size (go-units FromHumanSize): a decimal number
+/// with an optional k, m, g, t or p multiplier (powers of 1000, case-insensitive), an
+/// optional "i" and "b" ("10m", "10MB", "1.5g", "4096"). Throws "invalid size ...".
+uint64_t parse_log_size(const std::string& text);
 
 }  // namespace ctrd

@@ -18,6 +18,7 @@
 #include "ctl/size_units.hpp"
 #include "ctl/stats_format.hpp"
 #include "ctl/stream_flags.hpp"
+#include "messages/byte_size.hpp"
 #include "messages/duration.hpp"
 #include "messages/error.hpp"
 #include "tests/unit/ctl_flags_support.hpp"
@@ -178,18 +179,18 @@ TEST_CASE("logs --tail must be a non-negative number", "[ctl][logs]") {
 }
 
 TEST_CASE("log sizes and --log-opt", "[ctl][flags]") {
-  CHECK(ctl::parse_log_size("4096") == 4096);
-  CHECK(ctl::parse_log_size("10m") == 10000000);
-  CHECK(ctl::parse_log_size("10M") == 10000000);
-  CHECK(ctl::parse_log_size("10MB") == 10000000);
-  CHECK(ctl::parse_log_size("10mib") == 10000000);  // go-units FromHumanSize: decimal
-  CHECK(ctl::parse_log_size("512k") == 512000);
-  CHECK(ctl::parse_log_size("1.5g") == 1500000000);
-  CHECK(ctl::parse_log_size("0") == 0);
-  CHECK(ctl::parse_log_size("7b") == 7);
+  CHECK(ctrd::parse_log_size("4096") == 4096);
+  CHECK(ctrd::parse_log_size("10m") == 10000000);
+  CHECK(ctrd::parse_log_size("10M") == 10000000);
+  CHECK(ctrd::parse_log_size("10MB") == 10000000);
+  CHECK(ctrd::parse_log_size("10mib") == 10000000);  // go-units FromHumanSize: decimal
+  CHECK(ctrd::parse_log_size("512k") == 512000);
+  CHECK(ctrd::parse_log_size("1.5g") == 1500000000);
+  CHECK(ctrd::parse_log_size("0") == 0);
+  CHECK(ctrd::parse_log_size("7b") == 7);
   for (const char* bad : {"", "m", "10x", "-1", "10mm", "1.", "ten"}) {
     INFO(bad);
-    CHECK(code_of([&] { ctl::parse_log_size(bad); }) == ctrd::ec::invalid_argument);
+    CHECK(code_of([&] { ctrd::parse_log_size(bad); }) == ctrd::ec::invalid_argument);
   }
   json def = json::object();
   ctl::apply_log_opts({"max-size=10m", "max-file=5"}, def);

@@ -193,6 +193,10 @@ TEST_CASE("service files: host keys map onto create keys", "[service_writer]") {
   CHECK(d["mounts"][1]["read_only"] == false);
   CHECK(d["memory"] == 64u << 20);
   CHECK(d["cpus"] == 2);
+  // Log sizes are decimal, as `--log-opt max-size` (memory is binary, as `-m`).
+  auto logs = parse_service_text("command = [\"sh\"]\nlog_max_size = \"1k\"\n", "/d/l.toml");
+  REQUIRE(logs.ok());
+  CHECK(logs.service->definition["log_max_size"] == 1000);
 
   auto bad = [](const std::string& text) {
     auto r = parse_service_text("command = [\"sh\"]\n" + text, "/d/svc.toml");
