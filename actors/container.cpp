@@ -292,7 +292,9 @@ container_actor::behavior_type container_behavior(actor_t* self, stored_containe
                            {"Bytes", dropped.bytes},
                            {"RotatedFiles", dropped.rotated_files},
                            {"RotatedBytes", dropped.rotated_bytes},
-                           {"WriteErrors", st.out.log() ? st.out.log()->errors() : 0}};
+                           {"WriteErrors", st.out.log() ? st.out.log()->errors()
+                                           : st.journal ? st.journal->errors()
+                                                        : 0}};
         return j;
       },
       [=](wait_atom, const std::vector<std::string>& conditions) {

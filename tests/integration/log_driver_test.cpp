@@ -129,6 +129,7 @@ TEST_CASE("log driver journald without a journal drops the output and the contai
   CHECK(r.code == 0);
   CHECK(r.out == "hi\n");  // the attached client still gets it
   CHECK(d.log().find("cannot send its output to the journal") != std::string::npos);
+  CHECK(inspect(d, "nj")["LogDropped"]["WriteErrors"] == 1);  // the entry it could not send
 }
 
 TEST_CASE("log dir holds the container logs and the event log outside the state root",
