@@ -1,6 +1,10 @@
 #include "runtime/event_log.hpp"
 
+#include <filesystem>
 #include <string_view>
+#include <system_error>
+
+#include <spdlog/spdlog.h>
 
 #include "messages/error.hpp"
 
@@ -101,6 +105,14 @@ void read_events(const log_snapshot& s, const event_filter& f, const std::string
 append_result event_log::append(const json& event) {
   std::string line = event.dump(-1, ' ', false, json::error_handler_t::replace);
   line += '\n';
+  // Removed behind ctrd's back (its --log-dir emptied, a tmpfs cleaned): a new history
+  // starts where `events` reads, instead of going on in a file nobody can see.
+  if (file_.removed()) {
+    file_.close();
+    std::error_code ec;
+    std::filesystem::create_directories(std::filesystem::path(file_.path()).parent_path(), ec);
+    spdlog::warn("the events history {} was removed: a new one starts", file_.path());
+  }
   return file_.append(line);
 }
 

@@ -127,6 +127,11 @@ void rotating_file::close() {
   fd_ = -1;
 }
 
+bool rotating_file::removed() const {
+  struct stat st;
+  return fd_ >= 0 && ::fstat(fd_, &st) == 0 && st.st_nlink == 0;
+}
+
 append_result rotating_file::fail(const std::string& what, int err) {
   ++errors_;
   last_error_ = what + ": " + std::strerror(err);

@@ -94,6 +94,8 @@ class rotating_file {
   append_result append(std::string_view data);
   /// Closes the fd; the next append reopens the file.
   void close();
+  /// The open live file was removed by someone else (its name is gone).
+  bool removed() const;
   /// New limits, applied from the next append on.
   void set_limits(log_limits limits) { limits_ = limits; }
   const log_limits& limits() const { return limits_; }

@@ -332,6 +332,14 @@ int run(const ctrd::daemon_options& opt, const ctrd::sd::notifier& notifier,
   }
   auto policy = socket_access(opt);
   int listen_fd = take_held(handover, "", "listen");
+  struct stat held_path;
+  if (listen_fd >= 0 && ::stat(socket.c_str(), &held_path) != 0) {
+    // The last daemon removed the socket's name as it ended (a clean exit the holder took
+    // for a failure): the held socket can no longer be reached, a new one replaces it.
+    spdlog::warn("the control socket {} was removed: listening on a new one", socket);
+    ::close(listen_fd);
+    listen_fd = -1;
+  }
   if (listen_fd < 0) {
     listen_fd = ctrd::open_control_socket(socket, policy);
     if (holder != nullptr) holder->hold("", "listen", listen_fd);

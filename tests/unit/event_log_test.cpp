@@ -194,4 +194,18 @@ TEST_CASE("event log write errors are counted, not thrown", "[event_log]") {
   CHECK(read_all(log).empty());
 }
 
+TEST_CASE("a history removed behind ctrd's back starts again where events reads", "[event_log]") {
+  test::temp_dir dir;
+  auto root = dir / "logs";
+  fs::create_directories(root);
+  event_log log(root);
+  REQUIRE(log.append(make_event("create", "a", "1", 1 * sec)) == append_result::ok);
+  fs::remove_all(root);  // the --log-dir emptied, folder and all
+  REQUIRE(log.append(make_event("start", "a", "1", 2 * sec)) == append_result::ok);
+  CHECK(fs::exists(root + "/events.log"));
+  auto events = read_all(log);
+  REQUIRE(events.size() == 1);
+  CHECK(events[0]["Status"] == "start");
+}
+
 }  // namespace event_log_test
