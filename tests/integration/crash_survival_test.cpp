@@ -173,6 +173,20 @@ TEST_CASE("repeated kill -9 of the daemon loses no container, output or exit cod
   CHECK(d.terminate() == 0);
 }
 
+// The holder keeps the listening socket for the next daemon; when its name was removed
+// meanwhile (by hand, or by a daemon that ended cleanly but was taken for crashed), the
+// next daemon listens on a new one instead of serving a socket nobody can reach.
+TEST_CASE("a daemon started again after its socket's name was removed listens anew", "[survival]") {
+  live_daemon d;
+  d.ok({"create", "--name", "kept", "sleep", "1000"});
+  REQUIRE(::unlink(d.socket().c_str()) == 0);
+  pid_t old = d.kill9_daemon();
+  d.await_new_daemon(old);
+  CHECK(d.log().find("was removed: listening on a new one") != std::string::npos);
+  CHECK(inspect(d, "kept")["State"]["Status"] == "created");
+  CHECK(d.terminate() == 0);
+}
+
 TEST_CASE("init mode: a kill -9 of the daemon leaves PID 1 and the containers", "[survival]") {
   if (!ctrd::test::pid_namespaces_usable()) return;
   live_daemon d({{"--init"}, {"/usr/bin/unshare", "--pid", "--fork", "--mount-proc"}});
