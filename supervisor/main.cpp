@@ -438,8 +438,10 @@ int run(const ctrd::daemon_options& opt, const ctrd::sd::notifier& notifier,
   else
     spdlog::info("containers get their own cgroups ({} layout)",
                  ctrd::cgroup::to_string(cgroups.kind()));
-  auto sup = ctrd::spawn_supervisor(sys, store, bus, &host, &cgroups, sopts, std::move(loaded));
+  // Before any container actor runs: recover() -> host_loop::adopt() reads the holder to
+  // leave an adopted process's exit to it (else its pidfd, and a known exit becomes -1).
   host.set_holder(holder);
+  auto sup = ctrd::spawn_supervisor(sys, store, bus, &host, &cgroups, sopts, std::move(loaded));
   host.start(caf::actor_cast<caf::actor>(sup));
   ctrd::json info = {{"daemon_version", CTRD_VERSION},
                      {"protocol_version", ctrd::protocol_version},
