@@ -227,7 +227,26 @@ log_snapshot rotating_file::snapshot() const {
 append_result log_writer::append(int64_t ts_ns, bool is_stderr, std::string_view chunk) {
   buf_.clear();
   format_log_records(ts_ns, is_stderr, chunk, buf_);
-  return file_.append(buf_);
+  // A chunk's records can be ~20 times its bytes (64 KiB of `yes` is ~1.4 MB): they go
+  // out in slices of whole records, so that rotation and the cap act between slices
+  // instead of dropping a chunk larger than a small cap whole.
+  constexpr std::size_t slice = 64u << 10;
+  std::string_view rest(buf_);
+  append_result result = append_result::ok;
+  while (!rest.empty()) {
+    std::size_t n = rest.size();
+    if (n > slice) {
+      auto end = rest.rfind('\n', slice - 1);
+      if (end == std::string_view::npos) end = rest.find('\n', slice);
+      n = end == std::string_view::npos ? rest.size() : end + 1;
+    }
+    auto r = file_.append(rest.substr(0, n));
+    rest.remove_prefix(n);
+    if (r == append_result::failed_first || r == append_result::failed)
+      return r;  // the rest would fail too
+    if (r == append_result::dropped) result = append_result::dropped;
+  }
+  return result;
 }
 
 // --- readers --------------------------------------------------------------------------

@@ -132,7 +132,9 @@ class log_writer {
   explicit log_writer(std::string path, log_limits limits = {}, disk_space* space = nullptr)
       : file_(std::move(path), limits, space) {}
 
-  /// Formats the chunk as records (format_log_records) and appends them with one write.
+  /// Formats the chunk as records (format_log_records) and appends them, in slices of
+  /// whole records of about 64 KiB (rotation and the cap act between slices); `dropped`
+  /// if any slice was.
   append_result append(int64_t ts_ns, bool is_stderr, std::string_view chunk);
   /// Closes the fd; the next append reopens it.
   void close() { file_.close(); }

@@ -219,4 +219,20 @@ TEST_CASE("a log rotates at half the cap at the latest", "[disk]") {
   CHECK(under_cap(log_limits{0, 1}, 1).max_size == 1);
 }
 
+TEST_CASE("a chunk whose records outgrow a small cap is written in slices, not dropped", "[disk]") {
+  test::temp_dir dir;
+  fake_fs f;
+  const uint64_t cap = 256u << 10;
+  disk_space d(dir.path(), {0, cap}, f.probe(), f.clock());
+  auto p = dir / "ctr.log";
+  log_writer w(p, under_cap(log_limits{10u << 20, 5}, cap), &d);
+  std::string yes;
+  for (int i = 0; i < 32768; ++i) yes += "y\n";  // 64 KiB of output, ~1.3 MB of records
+  CHECK(w.append(1, false, yes) == append_result::ok);
+  CHECK(d.counts(p).writes == 0);
+  CHECK(d.counts(p).rotated_files > 0);  // the cap removed older slices instead
+  CHECK(d.logs_total() <= cap);
+  CHECK(std::filesystem::file_size(p) <= cap / 2);
+}
+
 }  // namespace disk_space_test
