@@ -72,15 +72,13 @@ disk_space::disk_space(std::string root, disk_space_limits limits, fs_probe prob
 void disk_space::note_low(bool low, uint64_t avail) {
   if (low == low_) return;
   low_ = low;
-  const char* what = limits_.logs_only ? "container log writes dropped (counted in inspect)"
-                                       : "creates are refused and container log writes "
-                                         "dropped (counted in inspect)";
   if (low)
-    spdlog::warn("no space left on {}: {} free, below the reserve of {} (--min-free-space): {}",
-                 root_, human(avail), human(limits_.min_free), what);
+    spdlog::warn(
+        "no space left on {}: {} free, below the reserve of {} (--min-free-space): "
+        "creates are refused and container log writes dropped (counted in inspect)",
+        root_, human(avail), human(limits_.min_free));
   else
-    spdlog::info("{} has {} free again: {} resume", root_, human(avail),
-                 limits_.logs_only ? "container logs" : "creates and container logs");
+    spdlog::info("{} has {} free again: creates and container logs resume", root_, human(avail));
 }
 
 void disk_space::check_create() {

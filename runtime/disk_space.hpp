@@ -26,9 +26,6 @@ namespace ctrd {
 struct disk_space_limits {
   uint64_t min_free = 0;        ///< bytes kept free on the root's file system
   uint64_t logs_max_total = 0;  ///< all container logs together
-  /// The file system holds container logs only (--log-dir on another one than --root):
-  /// below the reserve, log writes are dropped; creates are the root's business.
-  bool logs_only = false;
 };
 
 /// Size and free bytes (for unprivileged users) of a file system.

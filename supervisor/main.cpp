@@ -191,7 +191,6 @@ std::unique_ptr<ctrd::disk_space> make_disk_space(const ctrd::daemon_options& op
   if (int err = ctrd::statvfs_probe(root, u))
     spdlog::warn("cannot read the size of the file system of {}: {}", root, std::strerror(err));
   ctrd::disk_space_limits l;
-  l.logs_only = logs_only;
   // The reserve keeps room for the state; a --log-dir of its own holds none (its logs are
   // held by the cap; a write that finds the file system full is dropped and counted).
   l.min_free = logs_only ? 0
@@ -332,8 +331,7 @@ int run(const ctrd::daemon_options& opt, const ctrd::sd::notifier& notifier,
   }
   auto policy = socket_access(opt);
   int listen_fd = take_held(handover, "", "listen");
-  struct stat held_path;
-  if (listen_fd >= 0 && ::stat(socket.c_str(), &held_path) != 0) {
+  if (listen_fd >= 0 && ::access(socket.c_str(), F_OK) != 0) {
     // The last daemon removed the socket's name as it ended (a clean exit the holder took
     // for a failure): the held socket can no longer be reached, a new one replaces it.
     spdlog::warn("the control socket {} was removed: listening on a new one", socket);
