@@ -161,7 +161,15 @@ void spawn_process(actor_t* self, bool release_follows) {
   spec.hold = !release_follows || s.cg.needs_add_after_clone();
   std::error_code ec_ignored;
   std::filesystem::create_directories(s.dir(), ec_ignored);
-  if (s.log_dir() != s.dir()) std::filesystem::create_directories(s.log_dir(), ec_ignored);
+  if (s.log_dir() != s.dir() && s.cfg.log_driver != "none" && s.cfg.log_driver != "journald") {
+    // A --log-dir that cannot hold it (read-only, full): the log's own error would only
+    // say that ctr.log does not exist, so the cause is named here (the container runs).
+    std::error_code ec;
+    std::filesystem::create_directories(s.log_dir(), ec);
+    if (ec)
+      spdlog::warn("container {}: cannot make its log directory {}: {}", s.cfg.name, s.log_dir(),
+                   ec.message());
+  }
   if (s.cfg.sdnotify) {
     open_notify_socket(self);
     spec.env.push_back("NOTIFY_SOCKET=" + s.notify_path());

@@ -206,6 +206,28 @@ TEST_CASE("a full log dir drops and counts log writes, while state and answers g
   CHECK(names.find("chatty") == std::string::npos);
 }
 
+// A --log-dir that turns read-only (a flash partition the kernel remounted after errors):
+// containers still run and ctrd says why their logs are missing.
+TEST_CASE("a read-only log dir names the cause, and containers still run",
+          "[log_driver][full-disk]") {
+  ctrd::test::temp_dir t;
+  ctrd::test::tmpfs_mount m(t / "logs", "4m");
+  if (!m.mounted) {
+    WARN("skipped: cannot mount a tmpfs (" << m.why << "); needs root");
+    return;
+  }
+  ctrd::test::daemon_options o;
+  o.args = {"--log-dir", m.path};
+  live_daemon d(o);
+  REQUIRE(ctrd::test::run_process({"/bin/mount", "-o", "remount,ro", m.path}).code == 0);
+  d.ok({"run", "--name", "unlogged", "sh", "-c", "echo lost"});
+  CHECK(inspect(d, "unlogged")["State"]["ExitCode"] == 0);
+  CHECK(d.log().find("cannot make its log directory " + m.path) != std::string::npos);
+  CHECK(d.log().find("Read-only file system") != std::string::npos);
+  CHECK(d.ok({"ps", "-a", "--format", "{{.Names}}"}) == "unlogged");
+  REQUIRE(ctrd::test::run_process({"/bin/mount", "-o", "remount,rw", m.path}).code == 0);
+}
+
 // With --log-dir on a file system of its own, the state's reserve still guards --root.
 TEST_CASE("a full root refuses creates even when the logs live elsewhere",
           "[log_driver][full-disk]") {
