@@ -21,6 +21,7 @@
 #include "core/restart_clock.hpp"
 #include "runtime/proc.hpp"
 #include "runtime/resource_error.hpp"
+#include "runtime/unix_address.hpp"
 
 namespace ctrd::ctr {
 
@@ -224,11 +225,9 @@ void open_notify_socket(actor_t* self) {
   auto& s = self->state;
   if (s.notify_fd >= 0) return;
   auto path = s.notify_path();
-  sockaddr_un addr{};
-  if (path.size() >= sizeof addr.sun_path)
+  sockaddr_un addr;
+  if (!unix_address(path, addr))
     throw error(ec::internal, "notify socket path " + path + " is too long; use a shorter --root");
-  addr.sun_family = AF_UNIX;
-  std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
   // The directory lets anyone through (0711: a container may run as any user) but lists
   // nothing; each socket belongs to its container's user alone (0600).
   auto dir = s.deps.run_dir + "/notify";

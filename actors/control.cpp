@@ -24,6 +24,7 @@
 
 #include "actors/accept_guard.hpp"
 #include "actors/session_impl.hpp"
+#include "runtime/unix_address.hpp"
 
 namespace ctrd::sess {
 
@@ -160,12 +161,10 @@ control_keeper_actor::behavior_type control_keeper(control_keeper_actor::pointer
 namespace ctrd {
 
 int open_control_socket(const std::string& path, const access_policy& policy) {
-  sockaddr_un addr{};
-  if (path.size() >= sizeof addr.sun_path)
-    throw error(ec::internal, "socket path too long (max " +
-                                  std::to_string(sizeof addr.sun_path - 1) + " bytes): " + path);
-  addr.sun_family = AF_UNIX;
-  std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
+  sockaddr_un addr;
+  if (!unix_address(path, addr))
+    throw error(ec::internal,
+                "socket path too long (max " + std::to_string(unix_path_max) + " bytes): " + path);
   // The caller holds <socket>.lock, so no other ctrd serves this path: a socket file left
   // there is stale (even if a dying predecessor's child still holds its listening end).
   ::unlink(path.c_str());

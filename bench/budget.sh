@@ -34,6 +34,12 @@ get() { sed -n "s/^$1=//p" "$kvfile" | tail -n 1; }
 daemon=$(get stripped_ctrd-daemon)
 ctl=$(get stripped_ctrctl)
 rss=$(get base_rss_kib)
+# The multi-call build (CTRD_MULTICALL): ctrctl is a hard link to ctrd-daemon, one file.
+multicall=""
+if [ "$build/ctl/ctrctl" -ef "$build/supervisor/ctrd-daemon" ]; then
+  ctl=0
+  multicall=" (one multi-call file: ctrctl is a hard link to ctrd-daemon)"
+fi
 sum=$((daemon + ctl))
 verdict() { if [ "$1" -le "$2" ]; then echo PASS; else echo FAIL; fi; }
 size_ok=$(verdict "$sum" $((4 * 1048576)))
@@ -41,7 +47,7 @@ rss_ok=$(verdict "$rss" $((8 * 1024)))
 mib() { awk -v b="$1" 'BEGIN {printf "%.2f", b / 1048576}'; }
 echo
 echo "== budget ($label, $commit, load $load at start)"
-echo "stripped ctrd-daemon + ctrctl: $(mib "$sum") MiB ($(mib "$daemon") + $(mib "$ctl")), budget 4 MiB: $size_ok"
+echo "stripped ctrd-daemon + ctrctl: $(mib "$sum") MiB ($(mib "$daemon") + $(mib "$ctl")), budget 4 MiB: $size_ok$multicall"
 echo "daemon idle RSS: $(awk -v k="$rss" 'BEGIN {printf "%.2f", k / 1024}') MiB, budget 8 MiB: $rss_ok"
 echo "listed apart: holder $(mib "$(get stripped_ctrd)") MiB, ctrd-tar $(mib "$(get stripped_ctrd-tar)") MiB, ctrctl-cp $(mib "$(get stripped_ctrctl-cp)") MiB; closure $(mib "$(get closure_bytes)") MiB; per container $(get per_container_kib) KiB at ${FOOTPRINT_CONTAINERS:-50}, $(get marginal_container_kib) KiB per further one"
 

@@ -4,8 +4,16 @@
 # at build time unless cross-compiling) and the systemd unit pointing at the installed ctrd.
 include(GNUInstallDirs)
 
-install(TARGETS ctrd ctrd-daemon ctrd-tar ctrctl ctrctl-cp
-  RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+if(CTRD_MULTICALL)
+  # ctrctl is a hard link to the multi-call ctrd-daemon (multicall/CMakeLists.txt).
+  install(TARGETS ctrd ctrd-daemon ctrd-tar ctrctl-cp RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+  install(CODE "set(bin \"\$ENV{DESTDIR}${CMAKE_INSTALL_FULL_BINDIR}\")
+    file(REMOVE \"\${bin}/ctrctl\")
+    file(CREATE_LINK \"\${bin}/ctrd-daemon\" \"\${bin}/ctrctl\")")
+else()
+  install(TARGETS ctrd ctrd-daemon ctrd-tar ctrctl ctrctl-cp
+    RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+endif()
 
 find_program(CTRD_GO_MD2MAN go-md2man)
 find_package(Python3 COMPONENTS Interpreter)
@@ -31,9 +39,9 @@ if(NOT CMAKE_CROSSCOMPILING)
   add_custom_command(OUTPUT ${ctrd_completion_dir}/ctrctl ${ctrd_completion_dir}/_ctrctl
       ${ctrd_completion_dir}/ctrctl.fish
     COMMAND ${CMAKE_COMMAND} -E make_directory ${ctrd_completion_dir}
-    COMMAND sh -c "$<TARGET_FILE:ctrctl> completion bash > ${ctrd_completion_dir}/ctrctl"
-    COMMAND sh -c "$<TARGET_FILE:ctrctl> completion zsh > ${ctrd_completion_dir}/_ctrctl"
-    COMMAND sh -c "$<TARGET_FILE:ctrctl> completion fish > ${ctrd_completion_dir}/ctrctl.fish"
+    COMMAND sh -c "${CTRD_CTRCTL_FILE} completion bash > ${ctrd_completion_dir}/ctrctl"
+    COMMAND sh -c "${CTRD_CTRCTL_FILE} completion zsh > ${ctrd_completion_dir}/_ctrctl"
+    COMMAND sh -c "${CTRD_CTRCTL_FILE} completion fish > ${ctrd_completion_dir}/ctrctl.fish"
     DEPENDS ctrctl
     COMMENT "Shell completions (ctrctl completion)"
     VERBATIM)

@@ -13,6 +13,7 @@
 #include "messages/duration.hpp"
 #include "messages/handshake.hpp"
 #include "messages/rpc.hpp"
+#include "runtime/unix_address.hpp"
 
 namespace ctl {
 namespace {
@@ -70,10 +71,8 @@ void client::connect(const std::string& socket_path) {
     throw ctrd::error(ctrd::ec::internal, "cannot connect to ctrd at " + socket_path + ": " +
                                               std::strerror(e) + "; is ctrd running?");
   };
-  sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
-  if (socket_path.empty() || socket_path.size() >= sizeof(addr.sun_path)) fail(ENAMETOOLONG);
-  std::memcpy(addr.sun_path, socket_path.data(), socket_path.size());
+  sockaddr_un addr;
+  if (!ctrd::unix_address(socket_path, addr)) fail(ENAMETOOLONG);
   fd_ = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd_ < 0) fail(errno);
   // A ctrd that stopped accepting makes connect wait once its backlog is full: bounded.

@@ -8,6 +8,7 @@
 
 #include "ctl/args.hpp"
 #include "ctl/commands.hpp"
+#include "ctl/ctrctl_main.hpp"
 #include "ctl/io.hpp"
 #include "messages/error.hpp"
 
@@ -229,7 +230,7 @@ int run(std::vector<std::string> args) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+int ctrctl_main(int argc, char** argv) {
   ctl::mark_start_time();
   std::signal(SIGPIPE, SIG_IGN);
   std::vector<std::string> args(argv + 1, argv + argc);

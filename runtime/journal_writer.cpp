@@ -9,6 +9,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "runtime/unix_address.hpp"
+
 namespace ctrd {
 
 namespace {
@@ -69,13 +71,11 @@ append_result journal_writer::append(bool is_stderr, std::string_view chunk) {
 }
 
 bool journal_writer::connect_socket() {
-  sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
-  if (path_.size() >= sizeof addr.sun_path) {
+  sockaddr_un addr;
+  if (!unix_address(path_, addr)) {
     last_error_ = "journal socket path too long: " + path_;
     return false;
   }
-  std::memcpy(addr.sun_path, path_.c_str(), path_.size() + 1);
   fd_ = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
   if (fd_ < 0) {
     last_error_ = std::string("socket: ") + std::strerror(errno);

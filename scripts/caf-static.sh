@@ -7,7 +7,7 @@
 #   scripts/caf-static.sh [DIR]      DIR defaults to build-caf-static
 #
 # Writes DIR/lib/libcaf_core_static.a and DIR/lib/libcaf_io_static.a (-Os, one section per
-# function and object, position-independent) and prints the CMake arguments that use them.
+# function and object, position-independent, with GCC's LTO) and prints the CMake arguments that use them.
 # The source comes from `apt-get source` through a deb-src list of this script's own (the
 # system's apt configuration is not changed). When Debian's patches cannot be unpacked (a
 # mirror without the .debian.tar.xz), the upstream tarball is used with the one Debian fix
@@ -45,11 +45,23 @@ if [ ! -d "$tree" ]; then
     cp /usr/include/caf/io/network/receive_buffer.hpp "$tree/libcaf_io/caf/io/network/"
   fi
 fi
+# Link-time optimisation across CAF and ctrd (the device build's default): CAF's objects carry
+# GCC's intermediate code as well as machine code (fat), so a build without LTO links them too.
+# Measured: the multi-call ctrd-daemon 4.22 -> 3.97 MiB. gcc-ar writes the plugin's index.
+lto="-flto=auto -ffat-lto-objects"
+gcc_ar=$(command -v gcc-ar || true)
+gcc_ranlib=$(command -v gcc-ranlib || true)
+if [ -z "$gcc_ar" ] || [ -z "$gcc_ranlib" ]; then
+  lto=""
+  gcc_ar=$(command -v ar)
+  gcc_ranlib=$(command -v ranlib)
+fi
 cmake -S "$tree" -B "$out/build" -G Ninja -DCMAKE_BUILD_TYPE=MinSizeRel \
   -DCAF_BUILD_STATIC_ONLY=yes -DCAF_NO_EXAMPLES=yes -DCAF_NO_UNIT_TESTS=yes -DCAF_NO_TOOLS=yes \
   -DCAF_NO_OPENSSL=yes -DCAF_NO_PYTHON=yes -DCAF_NO_OPENCL=yes \
-  -DCMAKE_POSITION_INDEPENDENT_CODE=ON \
-  "-DCMAKE_CXX_FLAGS=-ffunction-sections -fdata-sections -fvisibility-inlines-hidden" >/dev/null
+  -DCMAKE_POSITION_INDEPENDENT_CODE=ON -DCMAKE_AR="$gcc_ar" -DCMAKE_RANLIB="$gcc_ranlib" \
+  "-DCMAKE_CXX_FLAGS=-ffunction-sections -fdata-sections -fvisibility-inlines-hidden $lto" \
+  >/dev/null
 cmp -s "$out/build/libcaf_core/caf/detail/build_config.hpp" /usr/include/caf/detail/build_config.hpp ||
   die "the build's caf/detail/build_config.hpp differs from the installed one"
 ninja -C "$out/build" -j"$(nproc)" libcaf_core_static libcaf_io_static

@@ -44,6 +44,7 @@
 #include "runtime/process_defaults.hpp"
 #include "runtime/sd_notify.hpp"
 #include "runtime/seccomp_filter.hpp"
+#include "supervisor/daemon_main.hpp"
 #include "supervisor/daemon_options.hpp"
 #include "supervisor/service_watchdog.hpp"
 #include "supervisor/supervisor.hpp"
@@ -524,7 +525,7 @@ int run(const ctrd::daemon_options& opt, const ctrd::sd::notifier& notifier,
 
 }  // namespace
 
-int main(int argc, char** argv) {
+int ctrd::daemon_main(int argc, char** argv) {
   // First thing, before any thread exists: the host loop takes these through a signalfd.
   ctrd::block_daemon_signals();
   ::signal(SIGPIPE, SIG_IGN);

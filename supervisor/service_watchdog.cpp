@@ -14,6 +14,7 @@
 #include "messages/duration.hpp"
 #include "messages/frame.hpp"
 #include "messages/rpc.hpp"
+#include "runtime/unix_address.hpp"
 
 namespace ctrd {
 namespace {
@@ -34,10 +35,8 @@ int left_ms(clock::time_point deadline) {
 
 std::string hello_round_trip(const std::string& path, std::chrono::milliseconds budget) {
   auto deadline = clock::now() + budget;
-  sockaddr_un addr{};
-  if (path.size() >= sizeof addr.sun_path) return "socket path " + path + " is too long";
-  addr.sun_family = AF_UNIX;
-  std::memcpy(addr.sun_path, path.data(), path.size());
+  sockaddr_un addr;
+  if (!unix_address(path, addr)) return "socket path " + path + " is too long";
   int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return std::string("cannot create a socket: ") + std::strerror(errno);
   struct closer {
