@@ -7,7 +7,7 @@ include(GNUInstallDirs)
 if(CTRD_MULTICALL)
   # ctrctl is a hard link to the multi-call ctrd-daemon (multicall/CMakeLists.txt).
   install(TARGETS ctrd ctrd-daemon ctrd-tar ctrctl-cp RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
-  install(CODE "set(bin \"\$ENV{DESTDIR}${CMAKE_INSTALL_FULL_BINDIR}\")
+  install(CODE "set(bin \"\$ENV{DESTDIR}\${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_BINDIR}\")
     file(REMOVE \"\${bin}/ctrctl\")
     file(CREATE_LINK \"\${bin}/ctrd-daemon\" \"\${bin}/ctrctl\")")
 else()
