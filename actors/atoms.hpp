@@ -41,6 +41,8 @@ using drained_atom = caf::atom_constant<caf::atom("drained")>;  // host -> conta
 using timeout_atom = caf::atom_constant<caf::atom("timeout")>;  // stop timer (with generation)
 using drain_grace_atom =
     caf::atom_constant<caf::atom("draingrace")>;  // container -> itself: drain-grace timer
+using overdue_atom =
+    caf::atom_constant<caf::atom("overdue")>;  // container -> itself: the holder's status is late
 using cleanup_atom =
     caf::atom_constant<caf::atom("cleanup")>;  // container -> itself: retry cleanup (with gen)
 using grace_atom = caf::atom_constant<caf::atom("grace")>;  // a self-timer: a grace period ended

@@ -1,6 +1,7 @@
 // The container actor's behaviour: request handlers and recovery after a ctrd restart.
 // The lifecycle steps live in container_effects.cpp, supervision in
 // container_supervision.cpp (see container_impl.hpp).
+#include <chrono>
 #include <csignal>
 #include <cstdlib>
 #include <filesystem>
@@ -41,6 +42,21 @@ namespace {
 
 using lifecycle::event;
 
+/// How long a recovered container waits for the holder's status of a process that ended
+/// just before its adoption: the holder sends it as soon as it reaps it (milliseconds), so
+/// this is reached only when the process was not the holder's child after all.
+constexpr std::chrono::seconds holder_exit_wait{2};
+
+/// The holder's status of st.pid did not come (recover()): the run ended unseen.
+void overdue_expired(actor_t* self, int pid) {
+  auto& s = self->state;
+  if (!s.awaiting_holder_exit || pid != s.st.pid) return;  // it came: stale timer
+  s.awaiting_holder_exit = false;
+  s.deps.host->forget_holder_exit(pid);
+  s.st.error = "the process ended while ctrd was not running; its exit code is unknown";
+  on_exited(self, pid, -1, true);  // "known" only keeps on_exited's own text out of error
+}
+
 /// Completes recovery inside the actor: adopt the live process, finish a removal.
 void recover(actor_t* self) {
   auto& s = self->state;
@@ -74,6 +90,13 @@ void recover(actor_t* self) {
       s.started_boot_ns = proc::ticks_to_boot_ns(s.st.pid_start);  // the run began then
       resume_supervision(self);  // health checks keep running, sd_notify keeps listening
       spdlog::info("container {}: adopted running pid {}", s.cfg.name, s.st.pid);
+    } else if (s.deps.host->await_holder_exit(static_cast<pid_t>(s.st.pid), me)) {
+      // It ended after the holder's hand-over and before this adoption: the holder reaped
+      // it and its status is on the way. Until it comes (an exit, as of an adopted
+      // process), the run counts as adopted; overdue_expired() gives up on it.
+      teardown_step(self, lifecycle::teardown_event::adopted);
+      s.awaiting_holder_exit = true;
+      self->delayed_send(self, holder_exit_wait, overdue_atom::value, static_cast<int>(s.st.pid));
     } else {  // it died between the check and the adoption
       mark_ended_unseen(s.st);
       s.ended_boot_ns = proc::boot_ns();
@@ -106,7 +129,7 @@ void recover(actor_t* self) {
 container_summary sync(actor_t* self) {
   auto& s = self->state;
   if (has_process(s.st.state) && lifecycle::main_running(s.run) && s.st.pid > 0 &&
-      !proc::is_same_process(s.st.pid, s.st.pid_start))
+      !s.awaiting_holder_exit && !proc::is_same_process(s.st.pid, s.st.pid_start))
     on_exited(self, s.st.pid, -1, false);
   return make_summary(s.cfg, s.st, s.dir());
 }
@@ -370,7 +393,10 @@ container_actor::behavior_type container_behavior(actor_t* self, stored_containe
         self->quit(caf::exit_reason::user_shutdown);
       },
       [=](sync_atom) { return sync(self); },
-      [=](exited_atom, int pid, int code, bool known) { on_exited(self, pid, code, known); },
+      [=](exited_atom, int pid, int code, bool known) {
+        if (pid == self->state.st.pid) self->state.awaiting_holder_exit = false;
+        on_exited(self, pid, code, known);
+      },
       [=](output_atom, int stream, const std::string& data) { on_output(self, stream, data); },
       [=](eof_atom, int stream) { on_eof(self, stream); }, [=](drained_atom) { on_drained(self); },
       [=](drained_atom, const std::string& why) {
@@ -379,6 +405,7 @@ container_actor::behavior_type container_behavior(actor_t* self, stored_containe
       },
       [=](cleanup_atom, uint64_t gen) { on_cleanup_timer(self, gen); },
       [=](drain_grace_atom) { on_drain_grace(self); },
+      [=](overdue_atom, int pid) { overdue_expired(self, pid); },
       [=](timeout_atom, uint64_t gen) {
         if (gen == self->state.timer_gen) step(self, event::stop_timeout);
       },

@@ -74,6 +74,7 @@ struct state {
   lifecycle::teardown run = lifecycle::teardown::idle;  // the run's teardown state (lifecycle.hpp)
   bool escalated = false;                               // the last stop needed SIGKILL
   bool restart_pending = false;                         // a user restart waits for the exit
+  bool awaiting_holder_exit = false;                    // recovery: the holder owes st.pid's status
   bool unhealthy_restart = false;                       // the health action asked for a restart
   std::string dep_status;  // the supervisor's last word on a waiting start (note_dep_status)
   uint32_t stop_timeout_used = 0;

@@ -61,6 +61,17 @@ class host {
   /// when ctrd's holder reaped it (holder/holder.hpp), -1 otherwise.
   virtual bool adopt(pid_t pid, uint64_t start_time, const host_client_actor& owner) = 0;
 
+  /// A process that could not be adopted because it has just ended, while ctrd's holder (its
+  /// parent after a daemon crash or upgrade) may not have sent its status yet: that status
+  /// reaches `owner` as an exit of `pid` (known), at once if it is already here. False, and
+  /// nothing is kept, when no holder sends statuses or this daemon is the holder's first
+  /// (nothing can be its child then). forget_holder_exit() gives up the wait.
+  virtual bool await_holder_exit(pid_t pid, const host_client_actor& owner) {
+    (void)pid, (void)owner;
+    return false;
+  }
+  virtual void forget_holder_exit(pid_t pid) { (void)pid; }
+
   /// Gives ctrd's holder a duplicate of a container's pipe ends (-1: none), so that its
   /// process outlives a crash of the daemon without EPIPE and the next daemon reads on.
   /// Replaces what was kept for `id` before. Nothing without a holder.

@@ -97,6 +97,10 @@ class host_loop final : public host {
   /// is already gone or its start time differs (pid reused).
   bool adopt(pid_t pid, uint64_t start_time, const host_client_actor& owner) override;
 
+  /// Waits for the holder's status of a process that ended before its adoption (host.hpp).
+  bool await_holder_exit(pid_t pid, const host_client_actor& owner) override;
+  void forget_holder_exit(pid_t pid) override;
+
   /// The holder keeps a duplicate of each pipe end of container `id` (replacing older ones).
   void keep_pipes(const std::string& id, int out_fd, int err_fd, int in_fd) override;
 
@@ -154,8 +158,9 @@ class host_loop final : public host {
   std::unordered_map<pid_t, int> adopted_;  // pid -> pidfd
   caf::actor sink_;
   holder_client* holder_ = nullptr;
-  bool handing_over_ = false;               // hand_over() was called (under mtx_)
-  std::unordered_set<pid_t> holder_reaps_;  // adopted children of the holder
+  bool handing_over_ = false;                          // hand_over() was called (under mtx_)
+  std::unordered_set<pid_t> holder_reaps_;             // adopted children of the holder
+  std::unordered_map<pid_t, host_client_actor> owed_;  // statuses awaited from the holder
   bool holder_lost_ = false;
   int epfd_ = -1;
   int sigfd_ = -1;

@@ -56,13 +56,38 @@ void host_loop::watch_pidfd(int pfd) {
   ::epoll_ctl(epfd_, EPOLL_CTL_ADD, pfd, &ev);
 }
 
-// Exit statuses of processes the holder reaped: an adopted one's owner learns its code;
-// others wait in the hand-over table (a container whose adoption comes later, or failed).
+bool host_loop::await_holder_exit(pid_t pid, const host_client_actor& owner) {
+  std::lock_guard<std::mutex> g{mtx_};
+  if (!holder_watches_exits() || holder_->daemon_starts() <= 1) return false;
+  // on_holder() files statuses under mtx_ too: one that came before this call is in the
+  // hand-over table now, one that comes after finds the entry below.
+  if (int code = -1; take_over_exit(pid, code)) {
+    caf::anon_send(owner, exited_atom::value, static_cast<int>(pid), code, true);
+    return true;
+  }
+  owed_[pid] = owner;
+  return true;
+}
+
+void host_loop::forget_holder_exit(pid_t pid) {
+  std::lock_guard<std::mutex> g{mtx_};
+  owed_.erase(pid);
+}
+
+// Exit statuses of processes the holder reaped: an adopted one's owner learns its code, as
+// does the owner of one that ended just before its adoption (await_holder_exit); others
+// wait in the hand-over table (a container whose adoption comes later, or failed).
 void host_loop::on_holder() {
   std::lock_guard<std::mutex> g{mtx_};
   reaped_process r;
   bool closed = false;
   while (holder_->next(r, closed)) {
+    if (auto o = owed_.find(static_cast<pid_t>(r.pid)); o != owed_.end()) {
+      caf::anon_send(o->second, exited_atom::value, static_cast<int>(r.pid), r.exit_code, true);
+      owed_.erase(o);
+      holder_->forget(r.pid);
+      continue;
+    }
     if (adopted_.count(static_cast<pid_t>(r.pid)) == 0) {
       hand_over_exit(r.pid, r.exit_code);
       continue;

@@ -242,6 +242,9 @@ using container_actor = host_group_client_actor::extend<
     caf::reacts_to<htimeout_atom, uint64_t>,
     // Its own timer: the grace period for output after the group drained is over.
     caf::reacts_to<drain_grace_atom>,
+    // Its own timer: the status of a process that ended before its adoption (pid) did not
+    // come from ctrd's holder in time (recovery, container.cpp).
+    caf::reacts_to<overdue_atom, int>,
     // Subscribes `sub` to the output for msgid (with logs: the history first): (json).
     caf::replies_to<attach_atom, caf::actor, uint32_t, bool>::with<json>,
     // Ends the attach msgid of `sub` ({id, detached: true} to the attach): (json) {}.

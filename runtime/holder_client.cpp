@@ -69,6 +69,7 @@ holder_handover holder_client::take_over(int timeout_ms) {
       h.holder_pid = m.pid;
       holder_pid_ = static_cast<pid_t>(m.pid);
       h.daemon_starts = m.status;
+      daemon_starts_ = m.status;
       h.alive_period_ms = m.code_kind > 0 ? m.code_kind : 0;
       break;
     } else if (m.fd >= 0) {

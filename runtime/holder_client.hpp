@@ -86,6 +86,9 @@ class holder_client {
   int fd() const { return fd_; }
   /// The holder's pid (known after take_over()).
   pid_t holder_pid() const { return holder_pid_; }
+  /// The daemons the holder started, this one included (known after take_over()): with 1,
+  /// no process can be the holder's child yet.
+  int daemon_starts() const { return daemon_starts_; }
   /// The next exit status from the holder; false when none is waiting. `closed` becomes
   /// true when the holder is gone (the daemon then runs on without one).
   bool next(reaped_process& out, bool& closed);
@@ -96,6 +99,7 @@ class holder_client {
 
   int fd_;
   pid_t holder_pid_ = 0;
+  int daemon_starts_ = 0;
   std::mutex mtx_;
   std::deque<holder::message> queue_;  // queued descriptors are duplicates owned here
 };

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -65,7 +66,11 @@ struct harness {
   std::shared_ptr<supervisor_log> reports = std::make_shared<supervisor_log>();
   container_actor ctr;
 
-  explicit harness(const json& definition) {
+  /// A new container of `definition`; with `recovered`, one that ctrd recovers from its
+  /// stored status (after a restart of the daemon), the fake host's answers set by `prepare`.
+  explicit harness(const json& definition, const container_status* recovered = nullptr,
+                   const std::function<void(fake_host&)>& prepare = {}) {
+    if (prepare) prepare(host);
     container_deps deps;
     deps.store = ds.sys().spawn(accepting_store, 0);
     deps.supervisor = ds.sys().spawn(recording_supervisor, reports);
@@ -75,7 +80,8 @@ struct harness {
     stored_container rec;
     rec.config = config_from_json(definition);
     rec.config.id = std::string(64, 'a');
-    ctr = spawn_container(ds.sys(), rec, deps, false);
+    if (recovered != nullptr) rec.status = *recovered;
+    ctr = spawn_container(ds.sys(), rec, deps, recovered != nullptr);
     ds.run();
   }
   ~harness() { caf::anon_send_exit(ctr, caf::exit_reason::user_shutdown); }

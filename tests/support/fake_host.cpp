@@ -75,6 +75,17 @@ bool fake_host::adopt(pid_t, uint64_t, const host_client_actor&) {
   return false;  // nothing survives a fake restart
 }
 
+bool fake_host::await_holder_exit(pid_t pid, const host_client_actor& owner) {
+  if (!holder_owes) return false;
+  owed_pid = pid;
+  owed_to = owner;
+  return true;
+}
+
+void fake_host::forget_holder_exit(pid_t pid) {
+  forgotten.push_back(pid);
+}
+
 bool fake_host::released(const child& c) const {
   char b = 0;
   int flags = ::fcntl(c.release_read, F_GETFL);

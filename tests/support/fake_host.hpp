@@ -48,6 +48,10 @@ class fake_host final : public host {
   void watch_group(pid_t pgid, const host_group_client_actor& owner,
                    cgroup::group cg = {}) override;
   bool adopt(pid_t pid, uint64_t start_time, const host_client_actor& owner) override;
+  /// Records the wait (owed_to) and answers holder_owes.
+  bool await_holder_exit(pid_t pid, const host_client_actor& owner) override;
+  /// Records the pid given up on.
+  void forget_holder_exit(pid_t pid) override;
 
   /// True when the child's release byte arrived (it was let exec).
   bool released(const child& c) const;
@@ -57,6 +61,10 @@ class fake_host final : public host {
   std::vector<pid_t> watched_groups;
   int watched_outputs = 0;
   bool fail_next_spawn = false;  ///< the next spawn throws ec::internal (fork failed)
+  bool holder_owes = false;      ///< await_holder_exit() answers this (a holder sends statuses)
+  pid_t owed_pid = 0;            ///< the pid of the last await_holder_exit()
+  host_client_actor owed_to;     ///< and who waits for it
+  std::vector<pid_t> forgotten;  ///< forget_holder_exit() calls
 
  private:
   pid_t next_pid_ = 4194304 + 1;  // PID_MAX_LIMIT + 1

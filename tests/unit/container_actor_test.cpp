@@ -97,4 +97,72 @@ TEST_CASE("start and stop queued together: the stop sees the started process",
   CHECK(h.status() == "exited");
 }
 
+namespace {
+
+/// A container recovered after a daemon crash whose process ended just before ctrd could
+/// adopt it (a pid above PID_MAX_LIMIT: no real process).
+container_status ended_before_adoption() {
+  container_status st;
+  st.state = container_state::running;
+  st.pid = 4194304 + 99;
+  st.pid_start = 1;
+  st.started_ns = 1;
+  return st;
+}
+
+json inspect_of(harness& h) {
+  json out;
+  h.ds.self()->send(h.ctr, inspect_atom::value);
+  h.ds.run();
+  h.ds.self()->receive([&](const json& j) { out = j; }, caf::after(0s) >> [] {});
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("a process that ended just before its adoption gets the status the holder sends",
+          "[container][deterministic][survival]") {
+  auto st = ended_before_adoption();
+  harness h(service("no"), &st, [](ctrd::test::fake_host& host) { host.holder_owes = true; });
+  REQUIRE(h.host.owed_pid == st.pid);
+  CHECK(h.status() == "running");  // until the holder's status comes
+  caf::anon_send(h.host.owed_to, exited_atom::value, st.pid, 3, true);
+  h.ds.run();
+  caf::anon_send(host_group_client_actor{h.ctr}, drained_atom::value);
+  h.ds.run();
+  auto j = inspect_of(h);
+  CHECK(j["State"]["Status"] == "exited");
+  CHECK(j["State"]["ExitCode"] == 3);
+  CHECK(j["State"]["Error"] == "");
+  h.ds.advance(3s);  // the wait's timer finds nothing to do
+  CHECK(h.host.forgotten.empty());
+  CHECK(inspect_of(h)["State"]["ExitCode"] == 3);
+}
+
+TEST_CASE("a process that ended before its adoption and whose status never comes is unknown",
+          "[container][deterministic][survival]") {
+  auto st = ended_before_adoption();
+  harness h(service("no"), &st, [](ctrd::test::fake_host& host) { host.holder_owes = true; });
+  CHECK(h.status() == "running");
+  h.ds.advance(2s);
+  caf::anon_send(host_group_client_actor{h.ctr}, drained_atom::value);
+  h.ds.run();
+  auto j = inspect_of(h);
+  CHECK(j["State"]["Status"] == "exited");
+  CHECK(j["State"]["ExitCode"] == -1);
+  CHECK(j["State"]["Error"].get<std::string>().find("while ctrd was not running") !=
+        std::string::npos);
+  CHECK(h.host.forgotten == std::vector<pid_t>{st.pid});
+}
+
+TEST_CASE("without a holder a process that ended before its adoption is unknown at once",
+          "[container][deterministic][survival]") {
+  auto st = ended_before_adoption();
+  harness h(service("no"), &st);
+  CHECK(h.host.owed_pid == 0);
+  auto j = inspect_of(h);
+  CHECK(j["State"]["Status"] == "exited");
+  CHECK(j["State"]["ExitCode"] == -1);
+}
+
 }  // namespace container_actor_test
