@@ -13,7 +13,7 @@
 # mirror without the .debian.tar.xz), the upstream tarball is used with the one Debian fix
 # this build needs, taken from the installed header (`#include <limits>` in
 # caf/io/network/receive_buffer.hpp); the build configuration is checked to be the one of
-# the installed headers. About 4 minutes on 2 cores.
+# the installed headers. About 5-8 minutes on 2 cores (LTO objects).
 set -eu
 cd "$(dirname "$0")/.."
 die() { echo "caf-static: $*" >&2; exit 1; }

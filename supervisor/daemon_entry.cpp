@@ -2,4 +2,6 @@
 // device build's multi-call executable (multicall/main.cpp) runs as well.
 #include "supervisor/daemon_main.hpp"
 
-int main(int argc, char** argv) { return ctrd::daemon_main(argc, argv); }
+int main(int argc, char** argv) {
+  return ctrd::daemon_main(argc, argv);
+}

@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -67,6 +68,20 @@ struct fake_journal {
       start = nl + 1;
     }
     return out;
+  }
+};
+
+/// A ctrd whose --log-dir is a 4 MiB tmpfs of its own (a device's log partition); no daemon
+/// when the tmpfs cannot be mounted (`mount.why` says why).
+struct log_tmpfs_daemon {
+  ctrd::test::temp_dir dir;
+  ctrd::test::tmpfs_mount mount{dir / "logs", "4m"};
+  std::optional<live_daemon> daemon;
+  log_tmpfs_daemon() {
+    if (!mount.mounted) return;
+    ctrd::test::daemon_options o;
+    o.args = {"--log-dir", mount.path};
+    daemon.emplace(o);
   }
 };
 
@@ -165,15 +180,13 @@ TEST_CASE("log dir holds the container logs and the event log outside the state 
 // written again. (Files removed by hand: disk_space_test.cpp.)
 TEST_CASE("a full log dir drops and counts log writes, while state and answers go on",
           "[log_driver][full-disk]") {
-  ctrd::test::temp_dir t;
-  ctrd::test::tmpfs_mount m(t / "logs", "4m");
-  if (!m.mounted) {
-    WARN("skipped: cannot mount a tmpfs (" << m.why << "); needs root");
+  log_tmpfs_daemon f;
+  if (!f.daemon) {
+    WARN("skipped: cannot mount a tmpfs (" << f.mount.why << "); needs root");
     return;
   }
-  ctrd::test::daemon_options o;
-  o.args = {"--log-dir", m.path};
-  live_daemon d(o);
+  auto& d = *f.daemon;
+  const auto& m = f.mount;
   d.ok({"run", "--name", "first", "sh", "-c", "echo hello"});
   CHECK(d.ok({"logs", "first"}) == "hello");
   d.ok({"run", "-d", "--name", "chatty", "yes"});
@@ -210,15 +223,13 @@ TEST_CASE("a full log dir drops and counts log writes, while state and answers g
 // containers still run and ctrd says why their logs are missing.
 TEST_CASE("a read-only log dir names the cause, and containers still run",
           "[log_driver][full-disk]") {
-  ctrd::test::temp_dir t;
-  ctrd::test::tmpfs_mount m(t / "logs", "4m");
-  if (!m.mounted) {
-    WARN("skipped: cannot mount a tmpfs (" << m.why << "); needs root");
+  log_tmpfs_daemon f;
+  if (!f.daemon) {
+    WARN("skipped: cannot mount a tmpfs (" << f.mount.why << "); needs root");
     return;
   }
-  ctrd::test::daemon_options o;
-  o.args = {"--log-dir", m.path};
-  live_daemon d(o);
+  auto& d = *f.daemon;
+  const auto& m = f.mount;
   REQUIRE(ctrd::test::run_process({"/bin/mount", "-o", "remount,ro", m.path}).code == 0);
   d.ok({"run", "--name", "unlogged", "sh", "-c", "echo lost"});
   CHECK(inspect(d, "unlogged")["State"]["ExitCode"] == 0);
