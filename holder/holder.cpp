@@ -36,13 +36,6 @@ std::string errno_text(int err) {
   return std::strerror(err);
 }
 
-// The initial PID namespace has a fixed inode number (the kernel's PROC_PID_INIT_INO): only
-// there does PID 1 own the machine. Without /proc the answer is "no" (just exit).
-bool in_initial_pid_namespace() {
-  struct stat st;
-  return ::stat("/proc/self/ns/pid", &st) == 0 && st.st_ino == 0xEFFFFFFCu;
-}
-
 bool write_file(const char* path, const std::string& text) {
   int fd = ::open(path, O_WRONLY | O_CLOEXEC);
   if (fd < 0) return false;
@@ -60,6 +53,8 @@ std::string read_small_file(const char* path) {
   return n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : std::string();
 }
 
+}  // namespace
+
 std::string describe_exit(int32_t code_kind, int32_t status) {
   if (code_kind == CLD_EXITED) return "exited with code " + std::to_string(status);
   const char* name = sigabbrev_np(status);
@@ -67,7 +62,11 @@ std::string describe_exit(int32_t code_kind, int32_t status) {
          (name ? std::string("SIG") + name : std::to_string(status));
 }
 
-}  // namespace
+// The initial PID namespace has a fixed inode number (the kernel's PROC_PID_INIT_INO).
+bool in_initial_pid_namespace() {
+  struct stat st;
+  return ::stat("/proc/self/ns/pid", &st) == 0 && st.st_ino == 0xEFFFFFFCu;
+}
 
 int64_t monotonic_ns() {
   timespec ts{};
@@ -106,16 +105,23 @@ std::string parse_holder_args(const std::vector<std::string>& args, holder_optio
     return false;
   };
   std::string problem;
-  std::string timeout;
-  bool timeout_given = false;
+  std::string timeout, shutdown_timeout;
+  bool timeout_given = false, shutdown_timeout_given = false;
   for (std::size_t i = 0; i < args.size() && problem.empty(); ++i) {
     if (args[i] == "--init") opt.init = true;
     if (args[i] == "--reboot") opt.reboot = true;
     if (value(i, "--watchdog-device", opt.watchdog_device, problem)) continue;
     if (value(i, "--log-target", opt.log_target, problem)) continue;
     if (value(i, "--watchdog-timeout", timeout, problem)) timeout_given = true;
+    if (value(i, "--shutdown-timeout", shutdown_timeout, problem)) shutdown_timeout_given = true;
   }
   if (!problem.empty()) return problem;
+  if (shutdown_timeout_given) {
+    opt.shutdown_timeout = parse_shutdown_timeout(shutdown_timeout);
+    if (opt.shutdown_timeout < 0)
+      return "invalid --shutdown-timeout \"" + shutdown_timeout +
+             "\": whole seconds from 1 to 86400";
+  }
   if (timeout_given) {
     opt.watchdog_timeout = parse_watchdog_timeout(timeout);
     if (opt.watchdog_timeout < 0)
@@ -125,7 +131,8 @@ std::string parse_holder_args(const std::vector<std::string>& args, holder_optio
   return {};
 }
 
-holder_process::holder_process(holder_options opt) : opt_(std::move(opt)) {}
+holder_process::holder_process(holder_options opt)
+    : opt_(std::move(opt)), deadline_(opt_.shutdown_timeout) {}
 
 int holder_process::run() {
   setup();
@@ -140,10 +147,14 @@ int holder_process::run() {
   }
   while (!done_) {
     pollfd fds[2] = {{sigfd_, POLLIN, 0}, {link_, POLLIN, 0}};
-    int timeout = -1;
-    if (restart_at_ns_ != 0)
-      timeout =
-          static_cast<int>(std::max<int64_t>(0, (restart_at_ns_ - monotonic_ns()) / 1'000'000));
+    // Woken for a planned restart and for the stop's deadline (never unbounded while
+    // stopping: a hung daemon sends nothing).
+    int64_t now = monotonic_ns();
+    int timeout = deadline_.wait_ms(now);
+    if (restart_at_ns_ != 0) {
+      int until_restart = ms_until(now, restart_at_ns_);
+      timeout = timeout < 0 ? until_restart : std::min(timeout, until_restart);
+    }
     int n = ::poll(fds, link_ >= 0 ? 2 : 1, timeout);
     if (n < 0 && errno != EINTR) {
       log_line("error", "poll: " + errno_text(errno));
@@ -151,6 +162,7 @@ int holder_process::run() {
     }
     if (n > 0 && fds[0].revents != 0) on_signals();
     if (n > 0 && link_ >= 0 && fds[1].revents != 0) on_link();
+    if (!done_) check_deadline();  // before a restart: no daemon is started only to be killed
     if (!done_ && restart_at_ns_ != 0 && monotonic_ns() >= restart_at_ns_) {
       restart_at_ns_ = 0;
       if (!start_daemon()) restart_at_ns_ = monotonic_ns() + backoff_.next_delay(0);
@@ -221,6 +233,10 @@ void holder_process::restore_state() {
       long wfd = std::strtol(line.c_str() + 9, &end, 10);
       int timeout = end != nullptr ? std::atoi(end) : 0;
       if (wfd >= 0) watchdog_.adopt(opt_.watchdog_device, static_cast<int>(wfd), timeout);
+    } else if (line.rfind("stopping ", 0) == 0) {
+      // A stop asked while the previous image handed over: it goes on, with its deadline.
+      stopping_ = true;
+      deadline_.resume(std::strtoll(line.c_str() + 9, nullptr, 10));
     } else if (line.rfind("origin ", 0) == 0) {
       auto sp = line.find(' ', 7);
       original_oom_score_adj_ = line.substr(7, sp == std::string::npos ? sp : sp - 7);
@@ -301,7 +317,7 @@ void holder_process::on_signals() {
       reap();
       continue;
     }
-    if (sig != SIGHUP) stopping_ = true;
+    if (sig != SIGHUP) begin_stop(sig);
     if (daemon_pid_ != 0) ::kill(static_cast<pid_t>(daemon_pid_), sig);
   }
   reap();  // statuses queued while the signalfd was read
@@ -331,6 +347,7 @@ void holder_process::on_daemon_exit(int32_t code_kind, int32_t status) {
   auto pid = daemon_pid_;
   daemon_pid_ = 0;
   bool clean = code_kind == CLD_EXITED && status == 0;
+  if (!clean && end_if_killed(pid, code_kind, status)) return;
   if (reexec_) {
     reexec_ = false;
     log_line("info", "daemon-reexec: the daemon (pid " + std::to_string(pid) +
@@ -464,6 +481,7 @@ bool holder_process::reexec_self() {
   while (!oom.empty() && (oom.back() == '\n' || oom.back() == ' ')) oom.pop_back();
   std::string text = "starts " + std::to_string(starts_) + "\norigin " + (oom.empty() ? "0" : oom) +
                      " " + std::to_string(original_nofile_) + "\n";
+  if (deadline_.started()) text += "stopping " + std::to_string(deadline_.kill_at()) + "\n";
   if (watchdog_.is_open())
     text += "watchdog " + std::to_string(watchdog_.fd()) + " " +
             std::to_string(watchdog_.timeout()) + "\n";
@@ -523,29 +541,6 @@ void holder_process::disarm_watchdog() {
     log_line("warning", "disarming the watchdog " + path + ": " + errno_text(err));
   else
     log_line("info", "watchdog " + path + " disarmed");
-}
-
-int holder_process::finish(int code) {
-  done_ = true;
-  exit_code_ = code;
-  if (!opt_.init || ::getpid() != 1) {
-    disarm_watchdog();
-    return code;
-  }
-  // PID 1: what is left (daemons that escaped their containers) is stopped and reaped so
-  // that nothing is lost to the power-off; then the file systems are synced.
-  ::kill(-1, SIGTERM);
-  for (int i = 0; i < 100 && ::waitpid(-1, nullptr, WNOHANG) >= 0; ++i) ::usleep(10000);
-  ::kill(-1, SIGKILL);
-  while (::waitpid(-1, nullptr, 0) > 0) {
-  }
-  ::sync();
-  disarm_watchdog();
-  if (!in_initial_pid_namespace()) return code;  // a PID namespace ends with its init
-  log_line("info", opt_.reboot ? "rebooting" : "powering off");
-  ::reboot(opt_.reboot ? RB_AUTOBOOT : RB_POWER_OFF);
-  log_line("critical", "reboot: " + errno_text(errno));
-  return code;
 }
 
 }  // namespace ctrd::holder

@@ -10,7 +10,9 @@
 //  * when the daemon dies it starts it again (restart_backoff) and hands everything over;
 //  * it forwards SIGTERM, SIGINT, SIGPWR and SIGHUP to the daemon; when the daemon exits
 //    cleanly it exits too (with --init as the machine's PID 1: sync, then power off or
-//    reboot; in a PID namespace: exit);
+//    reboot; in a PID namespace: exit). A stop has a deadline (--shutdown-timeout,
+//    stop_deadline.hpp): a daemon that has not exited by then is killed (SIGKILL), and the
+//    holder goes on with its shutdown without it (holder_stop.cpp);
 //  * `reexec` from the daemon (ctrctl daemon-reexec) makes it re-execute itself from disk
 //    with its descriptors and then start the daemon from disk;
 //  * with --watchdog-device it holds a hardware watchdog (hw_watchdog.hpp) open, armed
@@ -26,6 +28,7 @@
 #include "holder/held_set.hpp"
 #include "holder/hw_watchdog.hpp"
 #include "holder/restart_backoff.hpp"
+#include "holder/stop_deadline.hpp"
 #include "runtime/holder_link.hpp"
 #include "runtime/sd_notify.hpp"
 
@@ -41,10 +44,13 @@ struct holder_options {
   std::string watchdog_device;    ///< --watchdog-device: a hardware watchdog to pet ("": none)
   std::string log_target;         ///< --log-target: where the holder's and daemon's log goes
   int watchdog_timeout = 0;       ///< --watchdog-timeout in seconds (0: the device's own)
+  /// --shutdown-timeout in seconds: the daemon's time to stop before it is killed
+  int shutdown_timeout = stop_deadline::default_timeout_s;
 };
 
 /// Reads the holder's own options out of the command line (argv[1..]): --init, --reboot,
-/// --watchdog-device PATH|=PATH, --watchdog-timeout S|=S. Returns "" or what is wrong.
+/// --watchdog-device PATH|=PATH, --watchdog-timeout S|=S, --shutdown-timeout S|=S. Returns
+/// "" or what is wrong.
 std::string parse_holder_args(const std::vector<std::string>& args, holder_options& opt);
 
 /// The environment variable carrying the holder's state across its own re-exec (a memfd).
@@ -76,9 +82,15 @@ class holder_process {
   bool open_watchdog();
   void on_alive();
   void disarm_watchdog();
+  // The stop and the end (holder_stop.cpp).
+  void begin_stop(int sig);
+  void check_deadline();
+  bool end_if_killed(int64_t pid, int32_t code_kind, int32_t status);
   int finish(int code);
+  void stop_leftovers();
 
   holder_options opt_;
+  stop_deadline deadline_;  // from the first stop request (--shutdown-timeout)
   held_set held_;
   sd::notifier notifier_;  // the daemon's notifications, sent as the main process
   restart_backoff backoff_;
@@ -104,6 +116,13 @@ class holder_process {
 
 /// The monotonic clock in nanoseconds.
 int64_t monotonic_ns();
+
+/// True in the initial PID namespace, where PID 1 owns the machine (false without /proc).
+bool in_initial_pid_namespace();
+
+/// How a process ended (waitid's si_code and si_status), for the log: "exited with code N"
+/// or "killed by signal SIGX".
+std::string describe_exit(int32_t code_kind, int32_t status);
 
 /// Writes one log line to stderr in the daemon's format ("<time> <level> holder: <text>").
 void log_line(const char* level, const std::string& text);

@@ -1,8 +1,8 @@
 // `ctrd`: the holder (holder.hpp). Takes the same command line as the daemon, which it
 // runs as ctrd-daemon (next to this binary, or $CTRD_DAEMON) with every argument as given;
-// it reads only --init, --reboot, --log-target, --watchdog-device and --watchdog-timeout
-// itself. --help, --version and every error in the arguments are the daemon's answer (the
-// first daemon's exit before it is ready is the holder's exit).
+// it reads only --init, --reboot, --log-target, --watchdog-device, --watchdog-timeout and
+// --shutdown-timeout itself. --help, --version and every error in the arguments are the
+// daemon's answer (the first daemon's exit before it is ready is the holder's exit).
 #include <climits>
 #include <cstdio>
 #include <cstdlib>

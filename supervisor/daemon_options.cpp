@@ -82,6 +82,11 @@ bool parse_daemon_options(int argc, char** argv, daemon_options& out, int& exit_
                  "device's own); the self-check runs every half of it")
       ->check(CLI::Range(1, 86400))
       ->needs(wdog);
+  app.add_option("--shutdown-timeout", out.shutdown_timeout,
+                 "seconds ctrd's daemon has to stop after SIGTERM, SIGINT or SIGPWR (1-86400); "
+                 "then ctrd's holder kills it (SIGKILL) and ends its shutdown without it")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 86400));
   app.add_option("--network-config-dir", out.network_config_dir,
                  "netavark's configuration directory (aardvark-dns's files; docs/network.md)")
       ->capture_default_str();

@@ -36,6 +36,9 @@ struct daemon_options {
   /// which pets the device after each passing self-check; accepted and checked here.
   std::string watchdog_device;
   int watchdog_timeout = 0;  ///< seconds (0: the device's own)
+  /// --shutdown-timeout: read by the holder (holder/stop_deadline.hpp), which kills a daemon
+  /// that has not stopped this many seconds after the stop request; accepted and checked here.
+  int shutdown_timeout = 90;
 };
 
 /// Resolves --min-free-space / --log-max-total against the file system's size `fs_size`:

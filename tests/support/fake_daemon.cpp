@@ -82,7 +82,10 @@ int main(int argc, char** argv) {
     client->hold("w", "stdout", out);
     report += "writer " + std::to_string(writer) + "\nseven " + std::to_string(seven) + "\n";
   }
-  std::ofstream(dir + "/start-" + std::to_string(h.daemon_starts) + ".txt") << report;
+  // Written whole, then renamed: a test that sees the file reads all of it.
+  auto name = dir + "/start-" + std::to_string(h.daemon_starts) + ".txt";
+  std::ofstream(name + ".tmp") << report;
+  std::rename((name + ".tmp").c_str(), name.c_str());
   client->ready();
   for (;;) {
     pollfd fds[3] = {{out, POLLIN, 0}, {client->fd(), POLLIN, 0}, {sigfd, POLLIN, 0}};
