@@ -455,7 +455,7 @@ container_actor::behavior_type container_behavior(actor_t* self, stored_containe
 }  // namespace
 }  // namespace ctr
 
-bool recover_record(stored_container& rec) {
+bool recover_record(stored_container& rec, bool holder_may_owe) {
   auto& st = rec.status;
   auto before = to_json(st);
   st.ready = false;
@@ -479,6 +479,8 @@ bool recover_record(stored_container& rec) {
       if (proc::is_same_process(st.pid, st.pid_start)) {
         st.state = container_state::running;
         st.ready = true;
+      } else if (holder_may_owe && st.pid > 0 && !exit_known(st.pid)) {
+        st.state = container_state::running;  // its status may be on the way from the holder
       } else {
         ctr::mark_ended_unseen(st);
       }

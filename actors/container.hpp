@@ -63,8 +63,10 @@ namespace ctrd {
 /// apart from reading /proc and killing a leftover held child): a live main process keeps
 /// "running", a dead one becomes "exited" with ExitCode -1 and the reason in Error, an
 /// initialized container becomes "created" again, an interrupted stop's "stopped" becomes
-/// "exited". Returns true if the record changed.
-bool recover_record(stored_container& rec);
+/// "exited". Returns true if the record changed. With `holder_may_owe` (the host's
+/// holder_may_owe_exits()), a dead process whose status the holder has not sent yet stays
+/// "running": the container actor waits for that status (container.cpp, recover()).
+bool recover_record(stored_container& rec, bool holder_may_owe = false);
 
 /// Spawns the actor for a container. With `recovering`, the stored state comes from a
 /// previous ctrd run: live processes are adopted (pid + start time), dead ones recorded as

@@ -79,6 +79,12 @@ void on_exit_taken(std::function<void(int64_t)> forget) {
   t.forget = std::move(forget);
 }
 
+bool exit_known(int64_t pid) {
+  auto& t = exits();
+  std::lock_guard<std::mutex> g{t.mtx};
+  return t.codes.count(pid) != 0;
+}
+
 bool take_over_exit(int64_t pid, int& exit_code) {
   std::function<void(int64_t)> forget;
   {

@@ -35,5 +35,7 @@ void hand_over_exit(int64_t pid, int exit_code);
 void on_exit_taken(std::function<void(int64_t)> forget);
 /// The exit code the holder saw for `pid`, taken out of the table; false if none.
 bool take_over_exit(int64_t pid, int& exit_code);
+/// True when the table has a code for `pid` (left there).
+bool exit_known(int64_t pid);
 
 }  // namespace ctrd

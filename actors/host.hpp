@@ -71,6 +71,9 @@ class host {
     return false;
   }
   virtual void forget_holder_exit(pid_t pid) { (void)pid; }
+  /// True when await_holder_exit() can wait: a holder sends statuses and has run a daemon
+  /// before this one.
+  virtual bool holder_may_owe_exits() { return false; }
 
   /// Gives ctrd's holder a duplicate of a container's pipe ends (-1: none), so that its
   /// process outlives a crash of the daemon without EPIPE and the next daemon reads on.

@@ -100,6 +100,7 @@ class host_loop final : public host {
   /// Waits for the holder's status of a process that ended before its adoption (host.hpp).
   bool await_holder_exit(pid_t pid, const host_client_actor& owner) override;
   void forget_holder_exit(pid_t pid) override;
+  bool holder_may_owe_exits() override;
 
   /// The holder keeps a duplicate of each pipe end of container `id` (replacing older ones).
   void keep_pipes(const std::string& id, int out_fd, int err_fd, int in_fd) override;
@@ -139,6 +140,8 @@ class host_loop final : public host {
   void end_adopted(pid_t pid, int code, bool known);
   // host_loop_holder.cpp (mtx_ held by the callers of the first two)
   bool holder_watches_exits() const { return holder_ != nullptr && !holder_lost_; }
+  // A holder that started a daemon before this one may have containers as its children.
+  bool holder_owes_locked() const { return holder_watches_exits() && holder_->daemon_starts() > 1; }
   void watch_pidfd(int pfd);
   void on_holder();
 

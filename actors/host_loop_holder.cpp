@@ -58,7 +58,7 @@ void host_loop::watch_pidfd(int pfd) {
 
 bool host_loop::await_holder_exit(pid_t pid, const host_client_actor& owner) {
   std::lock_guard<std::mutex> g{mtx_};
-  if (!holder_watches_exits() || holder_->daemon_starts() <= 1) return false;
+  if (!holder_owes_locked()) return false;
   // on_holder() files statuses under mtx_ too: one that came before this call is in the
   // hand-over table now, one that comes after finds the entry below.
   if (int code = -1; take_over_exit(pid, code)) {
@@ -67,6 +67,11 @@ bool host_loop::await_holder_exit(pid_t pid, const host_client_actor& owner) {
   }
   owed_[pid] = owner;
   return true;
+}
+
+bool host_loop::holder_may_owe_exits() {
+  std::lock_guard<std::mutex> g{mtx_};
+  return holder_owes_locked();
 }
 
 void host_loop::forget_holder_exit(pid_t pid) {

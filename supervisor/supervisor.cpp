@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/caf_error.hpp"
+#include "actors/host.hpp"
 #include "actors/network.hpp"
 #include "core/restart_policy.hpp"
 #include "runtime/cgroup.hpp"
@@ -18,8 +19,6 @@
 #include "runtime/rootfs_owner.hpp"
 #include "runtime/spawner.hpp"
 #include "supervisor/supervisor_impl.hpp"
-
-#include "actors/network.hpp"
 
 namespace ctrd {
 namespace sup {
@@ -263,7 +262,8 @@ supervisor_actor::behavior_type supervisor(actor_t* self, container_deps deps,
                     rec.config.name);
       continue;
     }
-    recover_record(rec);  // what the processes left: boot starts are decided on that
+    // What the processes left: boot starts are decided on that.
+    recover_record(rec, s.deps.host != nullptr && s.deps.host->holder_may_owe_exits());
     if (restart::should_start_on_boot(rec.config.restart, rec.status))
       boot.push_back(rec.config.name);
     add_container(self, std::move(rec), true);

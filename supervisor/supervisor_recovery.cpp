@@ -11,6 +11,7 @@
 
 #include "actors/caf_error.hpp"
 #include "actors/container_handover.hpp"
+#include "actors/host.hpp"
 #include "actors/store.hpp"
 #include "runtime/proc.hpp"
 #include "supervisor/supervisor_impl.hpp"
@@ -66,7 +67,8 @@ bool respawn_container(actor_t* self, const std::string& id, const caf::error& r
               spdlog::error("container {}: {}", id.substr(0, 12), p);
             for (auto& rec : loaded.containers) {
               if (rec.config.id != id) continue;
-              recover_record(rec);  // what the processes left, as at start-up
+              // What the processes left, as at start-up.
+              recover_record(rec, ss.deps.host != nullptr && ss.deps.host->holder_may_owe_exits());
               auto name = rec.config.name;
               auto a = spawn_container(self->system(), std::move(rec), ss.deps, true);
               self->monitor(a);

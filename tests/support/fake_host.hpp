@@ -52,6 +52,7 @@ class fake_host final : public host {
   bool await_holder_exit(pid_t pid, const host_client_actor& owner) override;
   /// Records the pid given up on.
   void forget_holder_exit(pid_t pid) override;
+  bool holder_may_owe_exits() override { return holder_owes; }
 
   /// True when the child's release byte arrived (it was let exec).
   bool released(const child& c) const;

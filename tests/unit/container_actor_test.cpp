@@ -8,6 +8,7 @@
 #include <csignal>
 #include <string>
 
+#include "actors/container_handover.hpp"
 #include "tests/support/container_harness.hpp"
 
 namespace container_actor_test {
@@ -163,6 +164,26 @@ TEST_CASE("without a holder a process that ended before its adoption is unknown 
   auto j = inspect_of(h);
   CHECK(j["State"]["Status"] == "exited");
   CHECK(j["State"]["ExitCode"] == -1);
+}
+
+TEST_CASE("recovery leaves a dead process running while the holder may still send its status",
+          "[container][survival]") {
+  stored_container rec;
+  rec.config = config_from_json(service("no"));
+  rec.status = ended_before_adoption();
+  auto waiting = rec;
+  recover_record(waiting, true);  // the container actor waits for the status
+  CHECK(waiting.status.state == container_state::running);
+  CHECK(waiting.status.pid == rec.status.pid);
+  auto unknown = rec;
+  recover_record(unknown, false);  // no holder owes it: unknown at once
+  CHECK(unknown.status.state == container_state::exited);
+  CHECK(unknown.status.exit_code == -1);
+  hand_over_exit(rec.status.pid, 9);  // already sent by the holder
+  auto known = rec;
+  recover_record(known, true);
+  CHECK(known.status.state == container_state::exited);
+  CHECK(known.status.exit_code == 9);
 }
 
 }  // namespace container_actor_test
