@@ -19,16 +19,10 @@
 #include "support/temp_dir.hpp"
 
 using namespace std::chrono_literals;
+using ctrd::test::read_file;
 using ctrd::test::temp_dir;
 
 namespace {
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 // "key value" lines of a start report; "fd" and "exit" lines keep their whole rest.
 std::multimap<std::string, std::string> report(const std::string& path) {

@@ -23,17 +23,11 @@
 namespace holder_stop_test {
 
 using namespace std::chrono_literals;
+using ctrd::test::read_file;
 using ctrd::test::temp_dir;
 using steady = std::chrono::steady_clock;
 
 namespace {
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 /// The number after "key " in the fake daemon's start report, or -1.
 pid_t reported(const std::string& report, const std::string& key) {

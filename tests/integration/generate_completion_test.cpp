@@ -18,19 +18,14 @@
 
 namespace generate_completion_test {
 
+using ctrd::test::read_file;
+
 using ctrd::test::live_daemon;
 using ctrd::test::run_process;
 using nlohmann::json;
 namespace fs = std::filesystem;
 
 namespace {
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 // The settings a service file recreates, from inspect.
 json recreated(const json& i) {

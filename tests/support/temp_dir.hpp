@@ -1,8 +1,11 @@
-// A unique temporary directory for one test, removed (recursively) when it goes out of scope.
+// A unique temporary directory for one test, removed (recursively) when it goes out of scope,
+// and reading a file the test made there.
 #pragma once
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <string>
 
 namespace ctrd::test {
@@ -27,5 +30,13 @@ class temp_dir {
  private:
   std::string path_;
 };
+
+/// The whole content of a file ("" when it cannot be read).
+inline std::string read_file(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
 
 }  // namespace ctrd::test
