@@ -71,10 +71,11 @@ using stdin_atom =
 using resize_atom = caf::atom_constant<caf::atom("resize")>;  // terminal size
 using writable_atom =
     caf::atom_constant<caf::atom("writable")>;  // host -> container: stdin fd writable
-using replayed_atom =
-    caf::atom_constant<caf::atom("replayed")>;  // log reader -> container: history sent
-using record_atom =
-    caf::atom_constant<caf::atom("record")>;  // log reader -> session: one log record
+// A history reader (of a log, of the events history) -> its container or the event bus:
+// the history is sent.
+using replayed_atom = caf::atom_constant<caf::atom("replayed")>;
+// A history reader -> session: one log record or stored event.
+using record_atom = caf::atom_constant<caf::atom("record")>;
 using event_atom =
     caf::atom_constant<caf::atom("event")>;  // container -> event bus, bus -> session
 using subscribe_atom = caf::atom_constant<caf::atom("subscribe")>;

@@ -14,6 +14,7 @@
 #include "actors/caf_error.hpp"
 #include "actors/container_impl.hpp"
 #include "actors/host_loop.hpp"
+#include "actors/paced_sender.hpp"
 #include "messages/limits.hpp"
 #include "runtime/proc.hpp"
 
@@ -164,24 +165,19 @@ void log_reader(caf::blocking_actor* self, std::shared_ptr<log_snapshot> snap, l
   const auto msgid = to.msgid;
   std::string chunk;
   int chunk_stream = stream_stdout;
-  bool gone = false;
   // One message in flight: the next is sent once the session took the last, so the
   // history of a client that does not read waits here instead of growing ctrd.
-  auto deliver = [&](auto&&... xs) {
-    self->request(sub, caf::infinite, std::forward<decltype(xs)>(xs)...)
-        .receive([](bool) {}, [&](caf::error&) { gone = true; });
-    return !gone;
-  };
+  paced_sender<caf::actor> out{self, sub};
   auto flush = [&] {
-    if (!chunk.empty()) deliver(output_atom::value, msgid, chunk_stream, std::move(chunk));
+    if (!chunk.empty()) out.deliver(output_atom::value, msgid, chunk_stream, std::move(chunk));
     chunk.clear();
-    return !gone;
+    return !out.gone();
   };
   read_log(*snap, q, [&](const log_record& r) {
     int stream = r.is_stderr ? stream_stderr : stream_stdout;
     if (timestamps)
-      return deliver(record_atom::value, msgid, stream, std::string(r.text), std::string(r.time),
-                     r.partial);
+      return out.deliver(record_atom::value, msgid, stream, std::string(r.text),
+                         std::string(r.time), r.partial);
     if (stream != chunk_stream || chunk.size() > (64u << 10)) {
       if (!flush()) return false;
     }

@@ -67,6 +67,15 @@ void send_frame(session_t* self, const std::string& frame) noexcept {
   }
 }
 
+/// Sends the notice of the notifications dropped for request `msgid`, if there were any.
+void send_dropped(session_t* self, const char* method, uint32_t msgid) {
+  auto& s = self->state;
+  if (auto it = s.dropped.find(msgid); it != s.dropped.end()) {
+    send_frame(self, encode_notification(method, json{{"msgid", msgid}, {"dropped", it->second}}));
+    s.dropped.erase(it);
+  }
+}
+
 void send_stream(session_t* self, const char* method, uint32_t msgid, json params) noexcept {
   auto& s = self->state;
   try {
@@ -74,13 +83,20 @@ void send_stream(session_t* self, const char* method, uint32_t msgid, json param
       ++s.dropped[msgid];
       return;
     }
-    if (auto it = s.dropped.find(msgid); it != s.dropped.end()) {
-      send_frame(self,
-                 encode_notification(method, json{{"msgid", msgid}, {"dropped", it->second}}));
-      s.dropped.erase(it);
-    }
+    send_dropped(self, method, msgid);
     params["msgid"] = msgid;
     send_frame(self, encode_notification(method, params));
+  } catch (const std::exception& e) {
+    spdlog::error("session: cannot send a notification: {}", e.what());
+  }
+}
+
+/// `n` notifications of request `msgid` were dropped before they reached the session: the
+/// client is told now if it has room, else with the next notification (send_stream).
+void count_dropped(session_t* self, const char* method, uint32_t msgid, uint64_t n) noexcept {
+  try {
+    self->state.dropped[msgid] += n;
+    if (self->state.unsent <= unsent_cap) send_dropped(self, method, msgid);
   } catch (const std::exception& e) {
     spdlog::error("session: cannot send a notification: {}", e.what());
   }
@@ -301,9 +317,9 @@ void pump(session_t* self) {
   }
 }
 
-/// Streamed output for a client (a container's attach or logs, an exec, a log history):
-/// written at once, answered once the client has room again, so that the source knows how
-/// much is in flight and drops (or waits) at the source, not here.
+/// Streamed output for a client (a container's attach or logs, an exec, a log or events
+/// history): written at once, answered once the client has room again, so that the source
+/// knows how much is in flight and drops (or waits) at the source, not here.
 caf::result<bool> take_output(session_t* self, const std::string& frame) {
   send_frame(self, frame);
   auto& s = self->state;
@@ -397,6 +413,15 @@ static session_actor::behavior_type session_behavior(session_t* self) {
       [=](route_atom, uint32_t msgid, const caf::actor& dest) { on_route(self, msgid, dest); },
       [=](event_atom, uint32_t msgid, const json& event) {
         send_stream(self, "event", msgid, json{{"event", event}});
+      },
+      [=](record_atom, uint32_t msgid, const json& event) {
+        // A stored event: never dropped, answered once the client has room (the history
+        // reader waits for that).
+        return take_output(self,
+                           encode_notification("event", json{{"msgid", msgid}, {"event", event}}));
+      },
+      [=](event_atom, uint32_t msgid, uint64_t dropped) {
+        count_dropped(self, "event", msgid, dropped);
       },
       [=](data_atom, uint32_t msgid, const std::string& bytes) {
         return take_file_data(self, msgid, bytes);

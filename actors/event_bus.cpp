@@ -1,10 +1,11 @@
 #include "actors/event_bus.hpp"
 
 #include <chrono>
+#include <memory>
 #include <vector>
-#include "actors/guard.hpp"
 
 #include <spdlog/spdlog.h>
+#include <caf/blocking_actor.hpp>
 #include <caf/spawn_options.hpp>
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
@@ -12,24 +13,28 @@
 
 #include "actors/atoms.hpp"
 #include "actors/caf_error.hpp"
+#include "actors/event_subscriptions.hpp"
+#include "actors/guard.hpp"
+#include "actors/paced_sender.hpp"
 #include "runtime/event_log.hpp"
 #include "runtime/proc.hpp"
 
 namespace ctrd {
 namespace {
 
-struct subscriber {
+/// Who a subscription answers: its session and its request's promise.
+struct sub_client {
   event_sink_actor session;
-  uint32_t msgid;
-  event_filter filter;
-  std::string until;  // "" = open-ended
   caf::typed_response_promise<bool> rp;
+  caf::actor_addr key() const { return session.address(); }
 };
+
+using subscriptions = event_subscriptions<sub_client>;
 
 struct bus_state {
   static inline const char* name = "event_bus";
   std::unique_ptr<event_log> log;
-  std::vector<subscriber> subs;
+  subscriptions subs;
 };
 
 // A class of its own, not an alias (docs/architecture.md, "Short type names").
@@ -39,26 +44,63 @@ struct bus_self final : bus_base {
 };
 using bus_t = bus_self*;
 
-void end_expired(bus_t self) {
-  auto now = proc::rfc3339(proc::now_ns());
-  auto& subs = self->state.subs;
-  for (auto it = subs.begin(); it != subs.end();) {
-    if (!it->until.empty() && it->until < now) {
-      it->rp.deliver(true);
-      it = subs.erase(it);
-    } else {
-      ++it;
-    }
+/// What a history reader needs besides its snapshot. A struct of its own so that the
+/// reader's lambdas have short type names (docs/architecture.md).
+struct replay_job {
+  event_sink_actor session;
+  uint32_t msgid = 0;
+  event_filter filter;
+  std::string since, until;  // RFC 3339, "" = unbounded
+  uint64_t id = 0;           // the subscription's
+  event_bus_actor bus;
+};
+
+/// Runs on its own thread: sends the stored events of the snapshot that match the request
+/// to its session at the client's pace, then the new events the bus queued meanwhile,
+/// until the bus has none left (the subscription is then live or over).
+void history_reader(caf::blocking_actor* self, std::shared_ptr<log_snapshot> snap, replay_job job) {
+  paced_sender<event_sink_actor> out{self, job.session};
+  auto send = [&](const json& ev) { return out.deliver(record_atom::value, job.msgid, ev); };
+  bool ok = true;
+  try {
+    read_events(*snap, job.filter, job.since, job.until, send);
+  } catch (const std::exception& e) {  // e.g. out of memory: the request ends with an error
+    spdlog::error("events history: {}", e.what());
+    ok = false;
   }
+  snap.reset();  // the history's descriptors are not needed any more
+  for (;;) {
+    json queued;
+    self->request(job.bus, caf::infinite, replayed_atom::value, job.id, ok && !out.gone())
+        .receive([&](json& q) { queued = std::move(q); }, [](caf::error&) {});
+    if (!ok || out.gone() || !queued.is_array() || queued.empty()) return;
+    for (auto& ev : queued)
+      if (!send(ev)) break;
+  }
+}
+
+/// Sends the new events to the live subscriptions and answers the ones that end.
+void connect_sink(bus_t self) {
+  subscriptions::sink sink;
+  sink.event = [self](subscriptions::subscription& s, const json& ev) {
+    self->send(s.client.session, event_atom::value, s.msgid, ev);
+  };
+  sink.dropped = [self](subscriptions::subscription& s, uint64_t n) {
+    self->send(s.client.session, event_atom::value, s.msgid, n);
+  };
+  sink.end = [](subscriptions::subscription& s, bool ok) {
+    if (ok)
+      s.client.rp.deliver(true);
+    else
+      s.client.rp.deliver(make_caf_error(ec::internal, "the events history was not sent"));
+  };
+  self->state.subs.set_sink(std::move(sink));
 }
 
 event_bus_actor::behavior_type bus(bus_t self, std::string root) {
   self->state.log = std::make_unique<event_log>(root);
-  self->set_down_handler([=](caf::down_msg& dm) {
-    auto& subs = self->state.subs;
-    for (auto it = subs.begin(); it != subs.end();)
-      it = it->session.address() == dm.source ? subs.erase(it) : it + 1;
-  });
+  connect_sink(self);
+  self->set_down_handler([=](caf::down_msg& dm) { self->state.subs.forget(dm.source); });
   return guarded_typed_behavior<event_bus_actor>(
       self,
       [=](event_atom, const json& ev) {
@@ -66,28 +108,33 @@ event_bus_actor::behavior_type bus(bus_t self, std::string root) {
         if (s.log->append(ev) == append_result::failed_first)
           spdlog::warn("events history {}: {} (further failures are counted, not logged)",
                        s.log->path(), s.log->last_error());
-        for (auto& sub : s.subs)
-          if (sub.filter.matches(ev)) self->send(sub.session, event_atom::value, sub.msgid, ev);
+        s.subs.publish(ev);
       },
       [=](subscribe_atom, event_sink_actor session, uint32_t msgid, const event_filter& f,
           int64_t since_ns, int64_t until_ns, bool stream) -> caf::result<bool> {
         auto since = since_ns > 0 ? proc::rfc3339(since_ns) : std::string();
         auto until = until_ns > 0 ? proc::rfc3339(until_ns) : std::string();
-        self->state.log->read(f, since, until, [&](const json& ev) {
-          self->send(session, event_atom::value, msgid, ev);
-          return true;
-        });
         auto now = proc::rfc3339(proc::now_ns());
-        if (!stream || (!until.empty() && until < now)) return true;
+        bool live = stream && (until.empty() || until >= now);
+        // Taken here, between two events: everything published before is in the snapshot,
+        // everything after is queued for the subscription (no gap, no duplicate).
+        auto snap = std::make_shared<log_snapshot>(self->state.log->snapshot());
         auto rp = self->make_response_promise<bool>();
         self->monitor(session);
-        self->state.subs.push_back(subscriber{session, msgid, f, until, rp});
-        if (until_ns > 0)
+        auto id = self->state.subs.add(sub_client{session, rp}, msgid, f, until, live);
+        self->system().spawn<caf::detached>(
+            history_reader, snap,
+            replay_job{session, msgid, f, since, until, id, event_bus_actor{self}});
+        if (live && until_ns > 0)
           self->delayed_send(self, std::chrono::nanoseconds(until_ns - proc::now_ns() + 1000000),
                              expire_atom::value);
         return rp;
       },
-      [=](expire_atom) { end_expired(self); });
+      [=](replayed_atom, uint64_t id, bool ok) {
+        auto queued = self->state.subs.replayed(id, ok, proc::rfc3339(proc::now_ns()));
+        return json(std::move(queued));
+      },
+      [=](expire_atom) { self->state.subs.expire(proc::rfc3339(proc::now_ns())); });
 }
 
 }  // namespace

@@ -125,9 +125,17 @@ using store_actor = caf::typed_actor<
 
 // --- event bus (actors/event_bus.cpp) --------------------------------------------------
 
-/// What the event bus sends to a subscriber (a control session): one event map per message
+/// What the event bus and its history readers send to a subscriber (a control session)
 /// for request `msgid`.
-using event_sink_actor = caf::typed_actor<caf::reacts_to<event_atom, uint32_t, json>>;
+using event_sink_actor = caf::typed_actor<
+    // Bus: a new event (an event map); dropped by a session whose client is too slow.
+    caf::reacts_to<event_atom, uint32_t, json>,
+    // History reader: one stored event; answered once the client has room (the reader
+    // sends the next one then, actors/paced_sender.hpp).
+    caf::replies_to<record_atom, uint32_t, json>::with<bool>,
+    // Bus: this many new events were dropped before reaching the session (its client was
+    // too slow while its history was sent); the client is told.
+    caf::reacts_to<event_atom, uint32_t, uint64_t>>;
 
 /// The EVENT BUS: the events history and its subscribers.
 using event_bus_actor = caf::typed_actor<
@@ -135,10 +143,16 @@ using event_bus_actor = caf::typed_actor<
     // subscribers.
     caf::reacts_to<event_atom, json>,
     // Subscribes `sink` for request msgid: the stored events in [since_ns, until_ns]
-    // (0 = unbounded) that pass the filter, then with `stream` every new one. Answered true
-    // once the history is sent (no stream) or `until` has passed (stream).
+    // (0 = unbounded) that pass the filter, at the client's pace (a history reader), then
+    // with `stream` every new one. Answered true once the history is sent (no stream) or
+    // `until` has passed (stream).
     caf::replies_to<subscribe_atom, event_sink_actor, uint32_t, event_filter, int64_t, int64_t,
                     bool>::with<bool>,
+    // The history reader of subscription `id` sent what it had (false: the session did
+    // not take it; the subscription ends with an error): answered with the new events
+    // queued meanwhile (an array), for the reader to send too; an empty one once the
+    // subscription is live (or answered and over).
+    caf::replies_to<replayed_atom, uint64_t, bool>::with<json>,
     // Its own timer: ends the streams whose `until` has passed.
     caf::reacts_to<expire_atom>>;
 

@@ -8,6 +8,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
@@ -115,19 +116,71 @@ TEST_CASE("event bus: a typed filter and sink get the matching history", "[typed
                   {"ID", "cd34"},
                   {"Time", "2026-01-01T00:00:01Z"}});
   auto filter = parse_event_filter(json{{"container", json::array({"db"})}});
-  bool answered = false;
-  self->request(bus, 5s, subscribe_atom::value, caf::actor_cast<event_sink_actor>(self),
-                uint32_t{7}, filter, int64_t{0}, int64_t{0}, false)
-      .receive([&](bool) { answered = true; }, [](caf::error&) {});
-  CHECK(answered);
+  auto sub = self->request(bus, 5s, subscribe_atom::value, caf::actor_cast<event_sink_actor>(self),
+                           uint32_t{7}, filter, int64_t{0}, int64_t{0}, false);
+  // The history comes as requests, one at a time: the next once this one is answered.
   std::string name;
   uint32_t id = 0;
-  self->receive([&](event_atom, uint32_t msgid, const json& ev) {
+  self->receive([&](record_atom, uint32_t msgid, const json& ev) {
     id = msgid;
     name = ev.value("Name", std::string());
+    return true;
   });
   CHECK(id == 7);
   CHECK(name == "db");
+  bool answered = false;
+  sub.receive([&](bool) { answered = true; }, [](caf::error&) {});
+  CHECK(answered);
+  self->send_exit(bus, caf::exit_reason::user_shutdown);
+}
+
+TEST_CASE("event bus: new events wait for the history and follow it, each once", "[typed]") {
+  test::temp_dir dir;
+  caf::actor_system_config cfg;
+  caf::actor_system sys{small(cfg)};
+  auto bus = spawn_event_bus(sys, dir.path());
+  caf::scoped_actor self{sys};
+  auto ev = [](const std::string& name) {
+    return json{{"Type", "container"},
+                {"Status", "start"},
+                {"Name", name},
+                {"ID", name + "00"},
+                {"Time", "2026-01-01T00:00:00Z"}};
+  };
+  for (auto name : {"h1", "h2", "h3"}) self->send(bus, event_atom::value, ev(name));
+  self->send(bus, subscribe_atom::value, caf::actor_cast<event_sink_actor>(self), uint32_t{9},
+             event_filter{}, int64_t{0}, int64_t{0}, true);
+  self->send(bus, event_atom::value, ev("during"));  // the history is not sent yet
+  std::vector<std::string> got;
+  // The history, then what came meanwhile, each answered before the next is sent.
+  for (int i = 0; i < 4; ++i)
+    self->receive(
+        [&](record_atom, uint32_t, const json& e) {
+          got.push_back(e.value("Name", std::string()));
+          return true;
+        },
+        caf::after(5s) >> [] {});
+  CHECK(got == std::vector<std::string>{"h1", "h2", "h3", "during"});
+  // Then new events, once each: live (or, if the reader has not asked the bus again yet,
+  // as one more paced request).
+  auto next = [&] {
+    std::string name;
+    self->receive(
+        [&](event_atom, uint32_t msgid, const json& e) {
+          CHECK(msgid == 9);
+          name = e.value("Name", std::string());
+        },
+        [&](record_atom, uint32_t, const json& e) {
+          name = e.value("Name", std::string());
+          return true;
+        },
+        caf::after(5s) >> [] {});
+    return name;
+  };
+  self->send(bus, event_atom::value, ev("after"));
+  CHECK(next() == "after");
+  self->send(bus, event_atom::value, ev("later"));
+  CHECK(next() == "later");
   self->send_exit(bus, caf::exit_reason::user_shutdown);
 }
 
