@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <csignal>
 #include <cstring>
+#include <ctime>
 
 #include <sys/reboot.h>
 #include <sys/wait.h>
@@ -26,15 +27,22 @@ constexpr int64_t leftover_grace_ns = 1'000'000'000;
 constexpr int64_t killed_leftover_grace_ns = 10'000'000'000;
 
 /// Reaps every child that ends until none is left (true) or `deadline` (monotonic ns) has
-/// passed (false).
+/// passed (false). Sleeps until the next SIGCHLD (blocked in the holder, which takes it
+/// through its signalfd otherwise) or the deadline: no polling.
 bool reap_children_until(int64_t deadline) {
+  sigset_t chld;
+  sigemptyset(&chld);
+  sigaddset(&chld, SIGCHLD);
   for (;;) {
     pid_t p;
     while ((p = ::waitpid(-1, nullptr, WNOHANG)) > 0) {
     }
     if (p < 0 && errno == ECHILD) return true;
-    if (monotonic_ns() >= deadline) return false;
-    ::usleep(10000);
+    int64_t left = deadline - monotonic_ns();
+    if (left <= 0) return false;
+    timespec wait{static_cast<time_t>(left / 1'000'000'000),
+                  static_cast<long>(left % 1'000'000'000)};
+    ::sigtimedwait(&chld, nullptr, &wait);  // a child ended, the time is up, or EINTR
   }
 }
 
