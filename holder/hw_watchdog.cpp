@@ -1,4 +1,5 @@
 #include "holder/hw_watchdog.hpp"
+#include "holder/seconds_flag.hpp"
 
 #include <cerrno>
 #include <cstring>
@@ -102,10 +103,7 @@ int alive_period_ms(int timeout_s) {
 }
 
 int parse_watchdog_timeout(const std::string& text) {
-  if (text.empty() || text.size() > 5 || text.find_first_not_of("0123456789") != std::string::npos)
-    return -1;
-  int v = std::stoi(text);
-  return v >= 1 && v <= 86400 ? v : -1;
+  return parse_whole_seconds(text);
 }
 
 }  // namespace ctrd::holder

@@ -1,4 +1,5 @@
 #include "holder/stop_deadline.hpp"
+#include "holder/seconds_flag.hpp"
 
 #include <algorithm>
 #include <climits>
@@ -38,10 +39,7 @@ int ms_until(int64_t now, int64_t at) {
 }
 
 int parse_shutdown_timeout(const std::string& text) {
-  if (text.empty() || text.size() > 5 || text.find_first_not_of("0123456789") != std::string::npos)
-    return -1;
-  int v = std::stoi(text);
-  return v >= 1 && v <= 86400 ? v : -1;
+  return parse_whole_seconds(text);
 }
 
 }  // namespace ctrd::holder
